@@ -1,0 +1,105 @@
+/*
+ * keystore.h — where the root key lives.  The engine never sees private key
+ * bytes: it asks a key store to sign a message and to give its public key.
+ *
+ * Back ends: sealed.c (a file sealed with libsodium under an Argon2id key,
+ * manuals/offroot-sealed.5) and, later, pkcs11.c (a token through p11-kit).
+ */
+#ifndef OFFROOT_KEYSTORE_H
+#define OFFROOT_KEYSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+struct secret;
+struct interact;
+
+enum keytype {
+	KT_NONE = 0,
+	KT_EC_P256 = 1,
+	KT_EC_P384 = 2,
+	KT_RSA_3072 = 3,
+	KT_RSA_4096 = 4,
+	KT_ED25519 = 5,
+};
+
+/* "ec-p384" <-> KT_EC_P384; parse returns OR_E_USAGE on unknown names. */
+const char *keytype_name(enum keytype t);
+int keytype_parse(const char *name, enum keytype *out);
+/* The key type of a public key, KT_NONE when not one offroot supports. */
+enum keytype keytype_of(EVP_PKEY *pkey);
+/* Default signature digest for a key type ("sha384" for P-384 and RSA,
+ * "sha256" for P-256, NULL for Ed25519). */
+const char *keytype_default_digest(enum keytype t);
+
+struct keystore;
+
+struct keystore_ops {
+	const char *name;	/* "sealed", "pkcs11" */
+	/* Signs msg (the whole message: the store hashes it) with the given
+	 * digest ("sha256", "sha384", "sha512"; NULL for Ed25519).  The
+	 * signature is returned in the encoding X.509 uses: DER ECDSA-Sig-Value,
+	 * PKCS#1 v1.5 bytes, or the 64-byte Ed25519 signature.  *sig is
+	 * OPENSSL_malloc'd. */
+	int (*sign)(struct keystore *ks, const char *digest,
+	    const unsigned char *msg, size_t len, unsigned char **sig,
+	    size_t *siglen);
+	/* Wipes and frees all key material. */
+	void (*close)(struct keystore *ks);
+};
+
+struct keystore {
+	const struct keystore_ops *ops;
+	enum keytype type;
+	EVP_PKEY *pub;		/* public half only */
+	void *impl;		/* back end's private state */
+};
+
+int keystore_sign(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen);
+void keystore_close(struct keystore *ks);
+/* Signs a random challenge and verifies it with pub: proves the store holds
+ * the private half of pub.  OR_E_VERIFY when it does not. */
+int keystore_prove(struct keystore *ks, EVP_PKEY *pub);
+
+/* ---- sealed.c: the libsodium-sealed key file ---- */
+
+enum kdf_level {
+	KDF_INTERACTIVE = 1,	/* libsodium's INTERACTIVE limits: rehearsal only */
+	KDF_MODERATE = 2,
+	KDF_SENSITIVE = 3,	/* the default */
+};
+
+const char *kdf_level_name(enum kdf_level l);
+int kdf_level_parse(const char *name, enum kdf_level *out);
+
+struct sealed_info {		/* the authenticated header, for status */
+	unsigned version;
+	enum keytype type;
+	enum kdf_level kdf;
+	uint64_t opslimit;
+	uint64_t memlimit;
+	unsigned quorum_m, quorum_n;	/* 0/0: a single passphrase */
+	unsigned char pubkey_sha256[32];	/* SHA-256 of the SPKI DER */
+};
+
+/* Generates a fresh key in memory (OpenSSL, private numbers in the secure
+ * heap).  Nothing is written. */
+int sealed_generate(enum keytype type, struct keystore **out);
+/* Seals the key of a store made by sealed_generate under pass and writes
+ * it to path with file_write_new (mode 0600). */
+int sealed_save(struct keystore *ks, const struct secret *pass,
+    enum kdf_level kdf, const char *path);
+/* Opens a sealed file; OR_E_AUTH for a wrong passphrase (or altered
+ * ciphertext), OR_E_CORRUPT for a damaged header or size. */
+int sealed_open(const char *path, const struct secret *pass,
+    struct keystore **out);
+/* Reads and checks the header only (no passphrase needed). */
+int sealed_info(const char *path, struct sealed_info *info);
+/* Parses a sealed file image (header and sizes); for the fuzz target. */
+int sealed_parse(const unsigned char *buf, size_t len,
+    struct sealed_info *info);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * fileio.h — the one helper that writes every output file.
+ *
+ * file_write_new: temporary file in the same folder (O_CREAT|O_EXCL|
+ * O_NOFOLLOW), full write, fsync, close checked, renamed into place without
+ * ever replacing an existing file (renameat2 RENAME_NOREPLACE, or link),
+ * fsync of the folder, then the page cache is dropped and the file read
+ * back and compared by SHA-256.  On any failure the temporary is removed
+ * and nothing is left behind.  ENOSPC/EIO/EROFS... are OR_E_IO (exit 3);
+ * an existing destination is OR_E_EXISTS.
+ */
+#ifndef OFFROOT_FILEIO_H
+#define OFFROOT_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define FILE_MAX_INPUT	(16u << 20)	/* cap on any file we read whole */
+
+int file_write_new(const char *path, const void *data, size_t len,
+    mode_t mode);
+/* Atomically replaces path (which may exist) with data; same discipline. */
+int file_replace(const char *path, const void *data, size_t len, mode_t mode);
+/* Reads a regular file (refuses directories, devices, FIFOs, files larger
+ * than max) into a malloc'd buffer, NUL-terminated for convenience. */
+int file_read(const char *path, size_t max, unsigned char **data,
+    size_t *len);
+/* fsyncs a directory. */
+int file_sync_dir(const char *dir);
+/* mkdir that is fsynced into its parent; an existing one is OR_E_EXISTS. */
+int file_mkdir(const char *path, mode_t mode);
+/* Directory part of path, into buf. */
+void file_dirname(const char *path, char *buf, size_t size);
+/* Joins dir and name into buf; OR_E_INPUT when too long. */
+int file_join(char *buf, size_t size, const char *dir, const char *name);
+
+#endif

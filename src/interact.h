@@ -1,0 +1,58 @@
+/*
+ * interact.h — the only seam between the engine and a person.
+ *
+ * The engine never prints or reads the terminal.  Every question,
+ * confirmation, secret prompt, progress report and displayed block goes
+ * through a struct interact.  Implementations: the plain CLI
+ * (interact-cli.c), the batch runner (answers from a file) and the TUI
+ * (ui/).
+ */
+#ifndef OFFROOT_INTERACT_H
+#define OFFROOT_INTERACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct secret;
+
+enum say_level {
+	SAY_INFO,	/* normal progress text */
+	SAY_WARN,	/* something the officer must notice */
+	SAY_RESULT,	/* a result line that scripts read (stdout in the CLI) */
+};
+
+struct interact {
+	void (*say)(struct interact *io, enum say_level level,
+	    const char *text);
+	/* *yes is set to the answer; OR_E_CANCEL/OR_E_ENV when no answer
+	 * can be had. */
+	int (*confirm)(struct interact *io, const char *question, bool *yes);
+	int (*ask)(struct interact *io, const char *prompt, char *buf,
+	    size_t size);
+	/* Asks for a secret; twice (must match) when confirm_twice. */
+	int (*ask_secret)(struct interact *io, const char *prompt,
+	    bool confirm_twice, struct secret **out);
+	int (*choose)(struct interact *io, const char *prompt,
+	    const char *const *options, size_t n, size_t *choice);
+	/* fraction in [0,1], or < 0 when unknown; label NULL ends it. */
+	void (*progress)(struct interact *io, const char *label,
+	    double fraction);
+	/* A block shown prominently: fingerprints, CSR review. */
+	void (*show_block)(struct interact *io, const char *title,
+	    const char *body);
+	void *ctx;
+};
+
+void interact_say(struct interact *io, enum say_level level,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The plain command-line implementation.  secret_file, when set, answers
+ * ask_secret (first line of the file); assume_yes answers confirm. */
+struct cli_interact {
+	const char *secret_file;
+	bool assume_yes;
+	bool quiet;
+};
+void interact_cli_init(struct interact *io, struct cli_interact *cfg);
+
+#endif

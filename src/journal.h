@@ -1,0 +1,85 @@
+/*
+ * journal.h — append-only, hash-chained record files.
+ *
+ * The CA database (cadb.c) and ceremony transcripts (transcript.c) are both
+ * journals.  Format (manuals/offroot-journal.5):
+ *
+ *   file    = "offroot-journal 1" LF *record
+ *   record  = seq SP time SP type SP prev *(SP field) SP hash LF
+ *   seq     = decimal, 1 for the first record, +1 each record, no leading 0
+ *   time    = YYYY-MM-DDTHH:MM:SSZ (UTC)
+ *   type    = 1*32 of [a-z0-9-]
+ *   prev    = 64 lowercase hex: the previous record's hash (64 "0" for seq 1)
+ *   field   = key "=" value; key = 1*32 of [a-z0-9_-]; value = bytes
+ *             0x21-0x7e except "%", anything else as %XX (uppercase hex)
+ *   hash    = 64 lowercase hex: SHA-256 of the line's bytes from its first
+ *             byte up to and including the SP before hash
+ *
+ * Records are at most JOURNAL_MAX_LINE bytes.  A record that does not end in
+ * LF (torn by a crash), whose hash does not match, whose prev is not the
+ * previous hash, or whose seq is not the next number, makes the whole
+ * journal refused with OR_E_CORRUPT naming the record: nothing is dropped.
+ */
+#ifndef OFFROOT_JOURNAL_H
+#define OFFROOT_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define JOURNAL_MAGIC		"offroot-journal 1\n"
+#define JOURNAL_MAX_LINE	65536
+#define JOURNAL_MAX_FIELDS	64
+
+struct jfield {
+	const char *key;
+	const char *value;	/* decoded, NUL-terminated */
+	size_t len;		/* decoded length (values may hold NUL) */
+};
+
+struct jrecord {
+	uint64_t seq;
+	time_t time;
+	char time_text[21];
+	char type[33];
+	unsigned char prev[32];
+	unsigned char hash[32];
+	size_t nfields;
+	struct jfield fields[JOURNAL_MAX_FIELDS];
+	uint64_t offset;	/* byte offset of the line in the file */
+};
+
+/* Called for every record in order; a non-zero return stops the scan and is
+ * returned by journal_open/journal_scan.  The record is only valid during
+ * the call. */
+typedef int (*journal_visit_fn)(const struct jrecord *rec, void *ctx);
+
+struct journal;
+
+/* Creates a new journal file (refuses an existing one), fsynced with its
+ * directory. */
+int journal_create(const char *path);
+/* Opens for appending: reads and verifies every record, calling visit (may
+ * be NULL) for each.  Takes an exclusive lock (flock) held until close. */
+int journal_open(const char *path, journal_visit_fn visit, void *ctx,
+    struct journal **out);
+/* Verifies a journal read-only, calling visit for each record. */
+int journal_scan(const char *path, journal_visit_fn visit, void *ctx);
+/* Appends one record and fsyncs it before returning.  Fields are given as
+ * key/value pairs (value as NUL-terminated text); the record's hash is
+ * copied to hash_out when not NULL. */
+int journal_append(struct journal *j, const char *type,
+    const struct jfield *fields, size_t nfields, unsigned char hash_out[32]);
+uint64_t journal_seq(const struct journal *j);	/* last record's seq, 0 when empty */
+const unsigned char *journal_head(const struct journal *j); /* last hash */
+void journal_close(struct journal *j);
+
+/* Parses and verifies one record line (without its LF) against the
+ * expected seq and prev; used by the reader and the fuzz target.  buf is
+ * modified (values are decoded in place). */
+int journal_parse_record(char *buf, size_t len, uint64_t want_seq,
+    const unsigned char want_prev[32], struct jrecord *rec);
+/* Value of a field, or NULL. */
+const char *jrecord_get(const struct jrecord *rec, const char *key);
+
+#endif

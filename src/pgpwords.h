@@ -1,0 +1,17 @@
+/*
+ * pgpwords.h — the PGP word list (Juola and Zimmermann, 1995) for reading
+ * fingerprints aloud: a byte at an even position (0, 2, ...) is a word of
+ * the two-syllable list, at an odd position one of the three-syllable list.
+ */
+#ifndef OFFROOT_PGPWORDS_H
+#define OFFROOT_PGPWORDS_H
+
+#include <stddef.h>
+
+const char *pgpword(unsigned char byte, size_t position);
+/* Renders n bytes as words separated by single spaces into out; returns
+ * the length written, or 0 when out is too small. */
+size_t pgpwords_render(const unsigned char *buf, size_t n, char *out,
+    size_t size);
+
+#endif

@@ -1,0 +1,87 @@
+/*
+ * profile.h — certificate profiles in the OpenSSL configuration language.
+ *
+ * A profile is one NCONF section: X509v3 extension lines exactly as in
+ * openssl.cnf (basicConstraints = critical,CA:TRUE,pathlen:1) plus offroot
+ * keys:
+ *
+ *   family         = br-root | br-subca | private   (which lint rules apply)
+ *   validity_days  = N          maximum (and default) validity in days
+ *   clamp_validity = yes|no     shorten to nest inside the issuer instead of
+ *                               refusing (default no)
+ *   key_types      = ec-p384, ec-p256, rsa-3072, rsa-4096, ed25519
+ *                               key types the subject key may have
+ *   min_rsa_bits   = N          (default 2048)
+ *   max_pathlen    = N          largest pathLenConstraint allowed
+ *   digest         = sha256|sha384|sha512 signature digest (default: by key)
+ *   description    = text
+ *
+ * Auxiliary sections referenced with "@section" from an extension line
+ * (certificatePolicies, nameConstraints...) are allowed as in openssl.cnf.
+ * Errors name the file, the section and the line.
+ */
+#ifndef OFFROOT_PROFILE_H
+#define OFFROOT_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/conf.h>
+#include <openssl/x509.h>
+
+#define PROFILE_MAX_EXT		32
+#define PROFILE_NAME_MAX	64
+
+enum profile_family {
+	FAMILY_PRIVATE = 0,	/* private PKI: RFC 5280 rules only */
+	FAMILY_BR_ROOT,		/* CA/B Forum BR 7.1.2.1 root */
+	FAMILY_BR_SUBCA,	/* CA/B Forum BR 7.1.2.6/7.1.2.10 subordinate CA */
+};
+
+struct profile_ext {
+	char name[64];		/* as written: "basicConstraints" */
+	char value[1024];	/* as written: "critical,CA:TRUE,pathlen:2" */
+	int line;		/* line in the source, 0 for built-in */
+};
+
+struct profile {
+	char name[PROFILE_NAME_MAX];
+	char source[256];	/* file name, or "built-in" */
+	char description[256];
+	enum profile_family family;
+	long validity_days;
+	bool clamp_validity;
+	unsigned key_types;	/* bit (1u << enum keytype) per allowed type */
+	int min_rsa_bits;
+	int max_pathlen;	/* -1: no limit given */
+	char digest[16];	/* "" = by key type */
+	/* Derived from basicConstraints: */
+	bool is_ca;
+	int pathlen;		/* -1: none */
+	size_t next;
+	struct profile_ext ext[PROFILE_MAX_EXT];
+	CONF *conf;		/* kept for @section references */
+};
+
+/* Loads and validates the named profile from a file (path) or, when path
+ * is NULL, from the built-in set (root, intermediate). */
+int profile_load(const char *path, const char *name, struct profile *out);
+/* Same from text in memory; label names it in errors.  For tests, fuzzing
+ * and the built-in set. */
+int profile_load_text(const char *text, size_t len, const char *label,
+    const char *name, struct profile *out);
+/* Validates every profile section in a file (sections not referenced
+ * by "@"); the first error is reported. */
+int profile_check_file(const char *path);
+void profile_free(struct profile *p);
+
+/* Adds the profile's extensions to cert (subject key already set), with
+ * issuer as the issuing certificate (cert itself for a self-signed root).
+ * SKI/AKI "hash"/"keyid" values are computed by OpenSSL. */
+int profile_apply(const struct profile *p, X509 *cert, X509 *issuer);
+const char *profile_family_name(enum profile_family f);
+
+/* The built-in profile text (BR root and subordinate CA). */
+extern const char profile_builtin_text[];
+
+#endif

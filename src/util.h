@@ -1,0 +1,29 @@
+/* util.h — small helpers shared by the engine: digests and hex. */
+#ifndef OFFROOT_UTIL_H
+#define OFFROOT_UTIL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#define SHA256_LEN 32
+
+int sha256(const void *data, size_t len, unsigned char out[SHA256_LEN]);
+/* Lowercase hex, NUL-terminated; out must hold 2*n+1. */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+/* Parses exactly 2*n hex digits; OR_E_INPUT otherwise. */
+int hex_decode(const char *in, unsigned char *out, size_t n);
+/* "AB:CD:..." uppercase with colons; out must hold 3*n. */
+void hex_colons(const unsigned char *in, size_t n, char *out);
+/* SHA-256 of a certificate's DER / of its SubjectPublicKeyInfo DER. */
+int cert_sha256(X509 *cert, unsigned char out[SHA256_LEN]);
+int pubkey_sha256(EVP_PKEY *pkey, unsigned char out[SHA256_LEN]);
+/* A fingerprint block for witnesses: hex in groups of 4 (8 groups a line)
+ * then the PGP words (8 a line).  out must be at least 1024 bytes. */
+void fingerprint_block(const unsigned char fp[SHA256_LEN], char *out,
+    size_t size);
+/* UTC time as YYYY-MM-DDTHH:MM:SSZ. */
+void utc_text(time_t t, char out[21]);
+
+#endif
