@@ -66,10 +66,12 @@ int keystore_prove(struct keystore *ks, EVP_PKEY *pub);
 
 /* ---- sealed.c: the libsodium-sealed key file ---- */
 
+/* libsodium's Argon2id presets.  A sealed file records its level and its
+ * limits; a level promises at least its preset's limits. */
 enum kdf_level {
-	KDF_INTERACTIVE = 1,	/* libsodium's INTERACTIVE limits: rehearsal only */
-	KDF_MODERATE = 2,
-	KDF_SENSITIVE = 3,	/* the default */
+	KDF_INTERACTIVE = 1,	/* 2 passes, 64 MiB: rehearsal only */
+	KDF_MODERATE = 2,	/* 3 passes, 256 MiB */
+	KDF_SENSITIVE = 3,	/* 4 passes, 1 GiB: the default */
 };
 
 const char *kdf_level_name(enum kdf_level l);
@@ -88,17 +90,28 @@ struct sealed_info {		/* the authenticated header, for status */
 /* Generates a fresh key in memory (OpenSSL, private numbers in the secure
  * heap).  Nothing is written. */
 int sealed_generate(enum keytype type, struct keystore **out);
-/* Seals the key of a store made by sealed_generate under pass and writes
- * it to path with file_write_new (mode 0600). */
+/* Seals the key of a store made by sealed_generate (or sealed_open) under
+ * pass: *out is the whole file image, malloc'd (it holds nothing secret). */
+int sealed_seal(struct keystore *ks, const struct secret *pass,
+    enum kdf_level kdf, unsigned char **out, size_t *outlen);
+/* sealed_seal, then opens the image again (a second KDF run) to check it
+ * yields the same key, then writes it to path with file_write_new (mode
+ * 0600; an existing path is OR_E_EXISTS). */
 int sealed_save(struct keystore *ks, const struct secret *pass,
     enum kdf_level kdf, const char *path);
-/* Opens a sealed file; OR_E_AUTH for a wrong passphrase (or altered
- * ciphertext), OR_E_CORRUPT for a damaged header or size. */
+/* Opens a sealed file image.  The header is checked in full before the KDF
+ * runs (OR_E_CORRUPT: bad magic, version, type, KDF, limits, quorum, sizes,
+ * trailing bytes); OR_E_AUTH for a wrong passphrase or altered bytes;
+ * OR_E_CORRUPT when the key inside does not match the header. */
+int sealed_open_buffer(const unsigned char *buf, size_t len,
+    const struct secret *pass, struct keystore **out);
+/* sealed_open_buffer on a file (at most 64 KiB). */
 int sealed_open(const char *path, const struct secret *pass,
     struct keystore **out);
 /* Reads and checks the header only (no passphrase needed). */
 int sealed_info(const char *path, struct sealed_info *info);
-/* Parses a sealed file image (header and sizes); for the fuzz target. */
+/* Parses a sealed file image (header and sizes, all the checks that need
+ * no passphrase); for status and the fuzz target. */
 int sealed_parse(const unsigned char *buf, size_t len,
     struct sealed_info *info);
 

@@ -69,14 +69,20 @@ err_openssl(int code, const char *fmt, ...)
 int
 err_context(int code, const char *fmt, ...)
 {
-	char prefix[512], old[sizeof err_text];
+	char old[sizeof err_text];
+	size_t n;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof prefix, fmt, ap);
-	va_end(ap);
 	memcpy(old, err_text, sizeof old);
-	snprintf(err_text, sizeof err_text, "%s: %s", prefix, old);
+	va_start(ap, fmt);
+	err_vset(fmt, ap);
+	va_end(ap);
+	n = strlen(err_text);
+	if (n + 2 < sizeof err_text) {
+		memcpy(err_text + n, ": ", 3);
+		n += 2;
+		strncat(err_text + n, old, sizeof err_text - n - 1);
+	}
 	return code;
 }
 

@@ -24,13 +24,23 @@ struct secret {
 int secret_init(void);
 /* Whether guarded memory could be locked (mlock) in this process. */
 bool secret_memory_locked(void);
+/* Whether OpenSSL's secure heap (locked, not dumped) was set up, so that
+ * private-key numbers live there. */
+bool secret_secure_heap(void);
 
 struct secret *secret_new(void);
 void secret_free(struct secret *s);
 /* Reads the first line of a file (no trailing CR/LF) into a new secret;
- * refuses an empty first line. */
+ * refuses symbolic links, anything but a regular file, an empty first
+ * line, one longer than SECRET_MAX bytes or one holding a NUL byte. */
 int secret_from_file(const char *path, struct secret **out);
-/* Reads one line from the terminal (/dev/tty) with echo off. */
+/* The first line from a descriptor the caller opened (a pipe or a file,
+ * for a --passphrase-fd option), with the same line rules.  Reads at most
+ * SECRET_MAX + 2 bytes; does not close fd. */
+int secret_from_fd(int fd, struct secret **out);
+/* Reads one line from the terminal (/dev/tty) with echo off; the terminal
+ * is restored on every path and signals that arrive meanwhile are
+ * delivered afterwards.  OR_E_ENV when there is no terminal. */
 int secret_from_tty(const char *prompt, struct secret **out);
 /* Constant-time equality. */
 bool secret_equal(const struct secret *a, const struct secret *b);

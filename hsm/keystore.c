@@ -1,0 +1,218 @@
+/*
+ * keystore.c — what every key store shares: key-type and KDF-level names,
+ * signature dispatch, and the proof that a store holds a given key.
+ */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/objects.h>
+#include <openssl/rand.h>
+
+#include "err.h"
+#include "keystore.h"
+
+static const struct {
+	enum keytype type;
+	const char *name;
+	const char *digest;
+} keystore_types[] = {
+	{ KT_EC_P256, "ec-p256", "sha256" },
+	{ KT_EC_P384, "ec-p384", "sha384" },
+	{ KT_RSA_3072, "rsa-3072", "sha384" },
+	{ KT_RSA_4096, "rsa-4096", "sha384" },
+	{ KT_ED25519, "ed25519", NULL },
+};
+#define KEYSTORE_NTYPES	(sizeof keystore_types / sizeof keystore_types[0])
+
+static const char *const keystore_levels[] = {
+	NULL, "interactive", "moderate", "sensitive",
+};
+
+const char *
+keytype_name(enum keytype t)
+{
+	size_t i;
+
+	for (i = 0; i < KEYSTORE_NTYPES; i++)
+		if (keystore_types[i].type == t)
+			return keystore_types[i].name;
+	return "unknown";
+}
+
+int
+keytype_parse(const char *name, enum keytype *out)
+{
+	size_t i;
+
+	*out = KT_NONE;
+	for (i = 0; name != NULL && i < KEYSTORE_NTYPES; i++)
+		if (strcmp(name, keystore_types[i].name) == 0) {
+			*out = keystore_types[i].type;
+			return OR_OK;
+		}
+	return err_set(OR_E_USAGE, "unknown key type '%s' (ec-p256, ec-p384, "
+	    "rsa-3072, rsa-4096, ed25519)", name != NULL ? name : "");
+}
+
+enum keytype
+keytype_of(EVP_PKEY *pkey)
+{
+	char group[64];
+	size_t len = 0;
+	int nid;
+
+	if (pkey == NULL)
+		return KT_NONE;
+	if (EVP_PKEY_is_a(pkey, "ED25519"))
+		return KT_ED25519;
+	if (EVP_PKEY_is_a(pkey, "RSA")) {	/* not RSA-PSS-only keys */
+		switch (EVP_PKEY_get_bits(pkey)) {
+		case 3072:
+			return KT_RSA_3072;
+		case 4096:
+			return KT_RSA_4096;
+		default:
+			return KT_NONE;
+		}
+	}
+	if (EVP_PKEY_is_a(pkey, "EC")) {
+		/* Named curves only: explicit parameters have no group name. */
+		if (EVP_PKEY_get_utf8_string_param(pkey,
+		    OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+		    &len) != 1) {
+			ERR_clear_error();
+			return KT_NONE;
+		}
+		if ((nid = OBJ_sn2nid(group)) == NID_undef)
+			nid = EC_curve_nist2nid(group);
+		if (nid == NID_X9_62_prime256v1)
+			return KT_EC_P256;
+		if (nid == NID_secp384r1)
+			return KT_EC_P384;
+	}
+	return KT_NONE;
+}
+
+const char *
+keytype_default_digest(enum keytype t)
+{
+	size_t i;
+
+	for (i = 0; i < KEYSTORE_NTYPES; i++)
+		if (keystore_types[i].type == t)
+			return keystore_types[i].digest;
+	return NULL;
+}
+
+const char *
+kdf_level_name(enum kdf_level l)
+{
+	if (l >= KDF_INTERACTIVE && l <= KDF_SENSITIVE)
+		return keystore_levels[l];
+	return "unknown";
+}
+
+int
+kdf_level_parse(const char *name, enum kdf_level *out)
+{
+	int l;
+
+	for (l = KDF_INTERACTIVE; name != NULL && l <= KDF_SENSITIVE; l++)
+		if (strcmp(name, keystore_levels[l]) == 0) {
+			*out = (enum kdf_level)l;
+			return OR_OK;
+		}
+	return err_set(OR_E_USAGE, "unknown KDF level '%s' (interactive, "
+	    "moderate, sensitive)", name != NULL ? name : "");
+}
+
+/* The digests a signature may use; Ed25519 takes none (it hashes itself). */
+static int
+keystore_check_digest(enum keytype type, const char *digest)
+{
+	if (type == KT_ED25519) {
+		if (digest != NULL)
+			return err_set(OR_E_INPUT, "ed25519 signs without a "
+			    "separate digest (got %s)", digest);
+		return OR_OK;
+	}
+	if (digest == NULL)
+		return err_set(OR_E_INPUT, "%s needs a digest",
+		    keytype_name(type));
+	if (strcmp(digest, "sha256") != 0 && strcmp(digest, "sha384") != 0 &&
+	    strcmp(digest, "sha512") != 0)
+		return err_set(OR_E_INPUT, "digest %s is not one offroot signs "
+		    "with (sha256, sha384, sha512)", digest);
+	return OR_OK;
+}
+
+int
+keystore_sign(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
+{
+	int rc;
+
+	*sig = NULL;
+	*siglen = 0;
+	if (ks == NULL || ks->ops == NULL || ks->ops->sign == NULL)
+		return err_set(OR_E_INPUT, "no key store to sign with");
+	if ((rc = keystore_check_digest(ks->type, digest)) != OR_OK)
+		return rc;
+	return ks->ops->sign(ks, digest, msg, len, sig, siglen);
+}
+
+void
+keystore_close(struct keystore *ks)
+{
+	if (ks != NULL && ks->ops != NULL && ks->ops->close != NULL)
+		ks->ops->close(ks);
+}
+
+int
+keystore_prove(struct keystore *ks, EVP_PKEY *pub)
+{
+	unsigned char challenge[32], *sig = NULL;
+	const char *digest;
+	EVP_MD_CTX *ctx = NULL;
+	size_t siglen = 0;
+	int rc;
+
+	if (ks == NULL || pub == NULL)
+		return err_set(OR_E_INPUT, "nothing to prove");
+	if (keytype_of(pub) != ks->type) {
+		rc = err_set(OR_E_VERIFY, "the key does not match the root "
+		    "certificate (a %s key, the certificate has %s)",
+		    keytype_name(ks->type), keytype_name(keytype_of(pub)));
+		goto out;
+	}
+	if (RAND_bytes(challenge, sizeof challenge) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "random challenge");
+		goto out;
+	}
+	digest = keytype_default_digest(ks->type);
+	if ((rc = keystore_sign(ks, digest, challenge, sizeof challenge, &sig,
+	    &siglen)) != OR_OK)
+		goto out;
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit_ex(ctx, NULL, digest, NULL, NULL, pub,
+	    NULL) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "preparing to verify");
+		goto out;
+	}
+	if (EVP_DigestVerify(ctx, sig, siglen, challenge,
+	    sizeof challenge) != 1) {
+		ERR_clear_error();
+		rc = err_set(OR_E_VERIFY, "the key does not match the root "
+		    "certificate");
+		goto out;
+	}
+	rc = OR_OK;
+out:
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(sig);
+	return rc;
+}

@@ -1,0 +1,231 @@
+/* audit.c — end-to-end check of a CA directory (audit.h). */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "audit.h"
+#include "cadb.h"
+#include "err.h"
+#include "keystore.h"
+#include "transcript.h"
+#include "util.h"
+
+/* A file the journal names, with the digest it recorded. */
+struct artefact {
+	char name[160];		/* relative to the CA directory */
+	char sha256[65];
+	uint64_t seq;		/* record that named it */
+	uint64_t head_seq;	/* transcripts: the journal head they name */
+	unsigned char head[32];
+};
+
+struct audit_ctx {
+	struct artefact *a;
+	size_t n, cap;
+	/* pass 2: journal heads to confirm */
+	size_t confirmed;
+};
+
+static int
+add_artefact(struct audit_ctx *c, const char *sub, const char *file,
+    const char *sha, uint64_t seq)
+{
+	struct artefact *na;
+
+	if (file == NULL || sha == NULL || strchr(file, '/') != NULL ||
+	    file[0] == '.' || strlen(sha) != 64)
+		return err_set(OR_E_CORRUPT, "journal record %llu names an "
+		    "artefact malformedly", (unsigned long long)seq);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		if ((na = realloc(c->a, c->cap * sizeof *na)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		c->a = na;
+	}
+	memset(&c->a[c->n], 0, sizeof c->a[c->n]);
+	snprintf(c->a[c->n].name, sizeof c->a[c->n].name, "%s%s%s", sub,
+	    sub[0] ? "/" : "", file);
+	snprintf(c->a[c->n].sha256, sizeof c->a[c->n].sha256, "%s", sha);
+	c->a[c->n].seq = seq;
+	c->n++;
+	return OR_OK;
+}
+
+static int
+collect(const struct jrecord *r, void *vctx)
+{
+	struct audit_ctx *c = vctx;
+	size_t i;
+
+	if (strcmp(r->type, "init") == 0) {
+		int rc = add_artefact(c, "", CADB_ROOT_CERT,
+		    jrecord_get(r, "root_file_sha256"), r->seq);
+		if (rc != OR_OK)
+			return rc;
+		if (strcmp(jrecord_get(r, "store") ? jrecord_get(r, "store") :
+		    "", "sealed") == 0)
+			return add_artefact(c, "", CADB_SEALED_KEY,
+			    jrecord_get(r, "key_file_sha256"), r->seq);
+	} else if (strcmp(r->type, "transcript") == 0) {
+		return add_artefact(c, CADB_TRANSCRIPTS, jrecord_get(r, "file"),
+		    jrecord_get(r, "sha256"), r->seq);
+	} else if (strcmp(r->type, "crl") == 0 && jrecord_get(r, "file")) {
+		return add_artefact(c, CADB_CRLS, jrecord_get(r, "file"),
+		    jrecord_get(r, "sha256"), r->seq);
+	} else if (jrecord_get(r, "key_file_sha256") != NULL) {
+		/* A later record that re-sealed the key file. */
+		for (i = 0; i < c->n; i++)
+			if (strcmp(c->a[i].name, CADB_SEALED_KEY) == 0)
+				snprintf(c->a[i].sha256, sizeof c->a[i].sha256,
+				    "%s", jrecord_get(r, "key_file_sha256"));
+	}
+	return OR_OK;
+}
+
+static int
+confirm_heads(const struct jrecord *r, void *vctx)
+{
+	struct audit_ctx *c = vctx;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->a[i].head_seq == r->seq) {
+			if (memcmp(c->a[i].head, r->hash, 32) != 0)
+				return err_set(OR_E_CORRUPT, "%s names journal "
+				    "record %llu with a different hash: the "
+				    "journal was rewritten", c->a[i].name,
+				    (unsigned long long)r->seq);
+			c->confirmed++;
+		}
+	return OR_OK;
+}
+
+static bool
+named(const struct audit_ctx *c, const char *sub, const char *file)
+{
+	char name[300];
+	size_t i;
+
+	snprintf(name, sizeof name, "%s/%s", sub, file);
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->a[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Every file under transcripts/ and crls/ must be named by the journal. */
+static int
+no_strays(const char *dir, const struct audit_ctx *c)
+{
+	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS };
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	for (i = 0; i < 2; i++) {
+		if (cadb_path(dir, subs[i], path, sizeof path) != OR_OK ||
+		    (d = opendir(path)) == NULL)
+			return err_set(OR_E_CORRUPT, "%s/%s is missing", dir,
+			    subs[i]);
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			if (!named(c, subs[i], de->d_name)) {
+				int rc = err_set(OR_E_CORRUPT, "%s/%s is not "
+				    "recorded in the journal: the journal was "
+				    "truncated, or the file was planted",
+				    subs[i], de->d_name);
+				closedir(d);
+				return rc;
+			}
+		}
+		closedir(d);
+	}
+	return OR_OK;
+}
+
+int
+audit_run(const char *dir, struct audit_result *res)
+{
+	struct cadb_summary sum;
+	struct audit_ctx c;
+	struct transcript_info ti;
+	struct sealed_info si;
+	unsigned char pkmd[32];
+	char path[PATH_MAX], hex[65];
+	X509 *root = NULL;
+	size_t i, want_heads = 0;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	memset(&c, 0, sizeof c);
+	if ((rc = cadb_scan(dir, &sum, collect, &c)) != OR_OK)
+		goto out;
+	res->records = sum.records;
+	if ((rc = cadb_load_root(dir, &sum, &root)) != OR_OK)
+		goto out;
+	for (i = 0; i < c.n; i++) {
+		if ((rc = cadb_path(dir, c.a[i].name, path, sizeof path)) !=
+		    OR_OK)
+			goto out;
+		if ((rc = file_sha256_hex(path, hex)) != OR_OK) {
+			rc = err_set(OR_E_CORRUPT, "%s, named by journal record "
+			    "%llu, cannot be read: %s", c.a[i].name,
+			    (unsigned long long)c.a[i].seq, err_msg(rc));
+			goto out;
+		}
+		if (strcmp(hex, c.a[i].sha256) != 0) {
+			rc = err_set(OR_E_CORRUPT, "%s was altered (its SHA-256 "
+			    "differs from journal record %llu)", c.a[i].name,
+			    (unsigned long long)c.a[i].seq);
+			goto out;
+		}
+		res->artefacts++;
+		if (strncmp(c.a[i].name, CADB_TRANSCRIPTS "/",
+		    sizeof CADB_TRANSCRIPTS) == 0) {
+			if ((rc = transcript_verify(path, X509_get0_pubkey(root),
+			    &ti)) != OR_OK)
+				goto out;
+			c.a[i].head_seq = ti.journal_seq;
+			memcpy(c.a[i].head, ti.journal_head, 32);
+			if (ti.journal_seq >= c.a[i].seq) {
+				rc = err_set(OR_E_CORRUPT, "%s claims a journal "
+				    "head after its own record", c.a[i].name);
+				goto out;
+			}
+			want_heads++;
+			res->transcripts++;
+		}
+	}
+	/* Each transcript names the journal head it saw: confirm them. */
+	if ((rc = cadb_scan(dir, &sum, confirm_heads, &c)) != OR_OK)
+		goto out;
+	if (c.confirmed != want_heads) {
+		rc = err_set(OR_E_CORRUPT, "a transcript names a journal record "
+		    "that is not there");
+		goto out;
+	}
+	if ((rc = no_strays(dir, &c)) != OR_OK)
+		goto out;
+	/* The sealed key's header names the root's public key. */
+	if (strcmp(sum.store, "sealed") == 0) {
+		if ((rc = cadb_path(dir, CADB_SEALED_KEY, path, sizeof path))
+		    != OR_OK || (rc = sealed_info(path, &si)) != OR_OK ||
+		    (rc = pubkey_sha256(X509_get0_pubkey(root), pkmd)) != OR_OK)
+			goto out;
+		if (memcmp(pkmd, si.pubkey_sha256, 32) != 0) {
+			rc = err_set(OR_E_CORRUPT, "%s seals a key other than "
+			    "the root certificate's", CADB_SEALED_KEY);
+			goto out;
+		}
+	}
+	rc = OR_OK;
+out:
+	X509_free(root);
+	free(c.a);
+	return rc;
+}

@@ -1,0 +1,293 @@
+/*
+ * cadb.c — the CA directory and the semantics of its journal's records.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "cadb.h"
+#include "err.h"
+#include "fileio.h"
+#include "interact.h"
+#include "keystore.h"
+#include "secret.h"
+#include "util.h"
+
+int
+cadb_path(const char *dir, const char *name, char *buf, size_t size)
+{
+	return file_join(buf, size, dir, name);
+}
+
+static void
+copy_field(const struct jrecord *r, const char *key, char *dst, size_t size)
+{
+	const char *v = jrecord_get(r, key);
+
+	snprintf(dst, size, "%s", v != NULL ? v : "");
+}
+
+static time_t
+field_time(const struct jrecord *r, const char *key)
+{
+	const char *v = jrecord_get(r, key);
+	char *end;
+	long long t;
+
+	if (v == NULL)
+		return 0;
+	t = strtoll(v, &end, 10);
+	return *end == '\0' ? (time_t)t : 0;
+}
+
+struct scan_ctx {
+	struct cadb_summary *sum;
+	journal_visit_fn extra;
+	void *extra_ctx;
+};
+
+static int
+summarise(const struct jrecord *r, void *vctx)
+{
+	struct scan_ctx *ctx = vctx;
+	struct cadb_summary *s = ctx->sum;
+	const char *v;
+
+	s->records = r->seq;
+	s->last_record = r->time;
+	if (r->seq == 1 && strcmp(r->type, "init") != 0)
+		return err_set(OR_E_CORRUPT, "journal: record 1 is \"%s\", "
+		    "not init", r->type);
+	if (strcmp(r->type, "init") == 0) {
+		if (r->seq != 1)
+			return err_set(OR_E_CORRUPT, "journal: a second init "
+			    "record at %llu", (unsigned long long)r->seq);
+		s->initialised = true;
+		copy_field(r, "root_sha256", s->root_sha256,
+		    sizeof s->root_sha256);
+		copy_field(r, "root_file_sha256", s->root_file_sha256,
+		    sizeof s->root_file_sha256);
+		copy_field(r, "key_file_sha256", s->key_file_sha256,
+		    sizeof s->key_file_sha256);
+		copy_field(r, "store", s->store, sizeof s->store);
+		copy_field(r, "key_type", s->key_type, sizeof s->key_type);
+		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
+		copy_field(r, "profile", s->profile, sizeof s->profile);
+		s->created = r->time;
+	} else if (strcmp(r->type, "transcript") == 0) {
+		s->transcripts++;
+	} else if (strcmp(r->type, "key-check") == 0) {
+		s->key_checks++;
+	} else if (strcmp(r->type, "issue") == 0) {
+		s->issued++;
+	} else if (strcmp(r->type, "revoke") == 0) {
+		s->revoked++;
+	} else if (strcmp(r->type, "crl") == 0) {
+		s->has_crl = true;
+		if ((v = jrecord_get(r, "number")) != NULL)
+			s->crl_number = strtoull(v, NULL, 10);
+		s->crl_next_update = field_time(r, "next_update");
+	}
+	if (ctx->extra != NULL)
+		return ctx->extra(r, ctx->extra_ctx);
+	return OR_OK;
+}
+
+static int
+check_dir(const char *dir, char *jpath, size_t size)
+{
+	int rc;
+
+	if ((rc = cadb_path(dir, CADB_JOURNAL, jpath, size)) != OR_OK)
+		return rc;
+	if (access(dir, F_OK) == -1)
+		return err_errno(OR_E_INPUT, "CA directory %s", dir);
+	if (access(jpath, F_OK) == -1)
+		return err_set(OR_E_INPUT, "%s is not a CA directory (no "
+		    "journal)", dir);
+	return OR_OK;
+}
+
+static int
+check_initialised(const char *dir, const struct cadb_summary *sum)
+{
+	if (!sum->initialised)
+		return err_set(OR_E_CORRUPT, "%s: the journal has no init "
+		    "record (creation did not finish)", dir);
+	return OR_OK;
+}
+
+int
+cadb_scan(const char *dir, struct cadb_summary *sum, journal_visit_fn extra,
+    void *extra_ctx)
+{
+	struct scan_ctx ctx = { sum, extra, extra_ctx };
+	char jpath[PATH_MAX];
+	int rc;
+
+	memset(sum, 0, sizeof *sum);
+	if ((rc = check_dir(dir, jpath, sizeof jpath)) != OR_OK)
+		return rc;
+	if ((rc = journal_scan(jpath, summarise, &ctx)) != OR_OK)
+		return rc;
+	return check_initialised(dir, sum);
+}
+
+int
+cadb_open(const char *dir, struct cadb **out)
+{
+	struct cadb *db;
+	struct scan_ctx ctx;
+	char jpath[PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_dir(dir, jpath, sizeof jpath)) != OR_OK)
+		return rc;
+	if ((db = calloc(1, sizeof *db)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	snprintf(db->dir, sizeof db->dir, "%s", dir);
+	ctx.sum = &db->sum;
+	ctx.extra = NULL;
+	ctx.extra_ctx = NULL;
+	if ((rc = journal_open(jpath, summarise, &ctx, &db->journal)) != OR_OK ||
+	    (rc = check_initialised(dir, &db->sum)) != OR_OK) {
+		cadb_close(db);
+		return rc;
+	}
+	*out = db;
+	return OR_OK;
+}
+
+int
+cadb_append(struct cadb *db, const char *type, const struct jfield *f,
+    size_t n)
+{
+	int rc;
+
+	if ((rc = journal_append(db->journal, type, f, n, NULL)) != OR_OK)
+		return err_context(rc, "%s: recording %s", db->dir, type);
+	db->sum.records = journal_seq(db->journal);
+	return OR_OK;
+}
+
+void
+cadb_close(struct cadb *db)
+{
+	if (db == NULL)
+		return;
+	if (db->journal != NULL)
+		journal_close(db->journal);
+	free(db);
+}
+
+int
+load_cert_file(const char *path, X509 **out)
+{
+	unsigned char *data = NULL;
+	const unsigned char *p;
+	size_t len;
+	BIO *bio = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = file_read(path, FILE_MAX_INPUT, &data, &len)) != OR_OK)
+		return rc;
+	p = data;
+	if (len > 0 && data[0] == 0x30) {
+		*out = d2i_X509(NULL, &p, (long)len);
+		if (*out != NULL && p != data + len) {
+			X509_free(*out);
+			*out = NULL;
+		}
+	} else if ((bio = BIO_new_mem_buf(data, (int)len)) != NULL) {
+		*out = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	}
+	BIO_free(bio);
+	free(data);
+	if (*out == NULL)
+		return err_openssl(OR_E_INPUT, "%s: not a certificate", path);
+	return OR_OK;
+}
+
+int
+file_sha256_hex(const char *path, char out[65])
+{
+	unsigned char *data = NULL, md[SHA256_LEN];
+	size_t len;
+	int rc;
+
+	if ((rc = file_read(path, 1u << 30, &data, &len)) != OR_OK)
+		return rc;
+	rc = sha256(data, len, md);
+	free(data);
+	if (rc == OR_OK)
+		hex_encode(md, sizeof md, out);
+	return rc;
+}
+
+int
+cadb_load_root(const char *dir, const struct cadb_summary *sum, X509 **out)
+{
+	unsigned char md[SHA256_LEN];
+	char path[PATH_MAX], hex[65];
+	int rc;
+
+	*out = NULL;
+	if ((rc = cadb_path(dir, CADB_ROOT_CERT, path, sizeof path)) != OR_OK)
+		return rc;
+	if ((rc = load_cert_file(path, out)) != OR_OK)
+		return rc;
+	if ((rc = cert_sha256(*out, md)) != OR_OK)
+		goto fail;
+	hex_encode(md, sizeof md, hex);
+	if (strcmp(hex, sum->root_sha256) != 0) {
+		rc = err_set(OR_E_CORRUPT, "%s is not the root certificate the "
+		    "journal records (SHA-256 %s, journal says %s)", path, hex,
+		    sum->root_sha256);
+		goto fail;
+	}
+	return OR_OK;
+fail:
+	X509_free(*out);
+	*out = NULL;
+	return rc;
+}
+
+/* Opens the CA's key store (asks for the passphrase) and proves that it
+ * holds the private half of the root certificate. */
+int
+cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
+    struct keystore **out)
+{
+	struct secret *pass = NULL;
+	char path[PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if (strcmp(db->sum.store, "sealed") != 0)
+		return err_set(OR_E_ENV, "%s: key store \"%s\" is not "
+		    "supported by this build", db->dir, db->sum.store);
+	if ((rc = cadb_path(db->dir, CADB_SEALED_KEY, path, sizeof path))
+	    != OR_OK)
+		return rc;
+	if ((rc = io->ask_secret(io, "Passphrase for the root key", false,
+	    &pass)) != OR_OK)
+		return rc;
+	io->progress(io, "Unlocking the root key (Argon2id)", -1);
+	rc = sealed_open(path, pass, out);
+	io->progress(io, NULL, 1);
+	secret_free(pass);
+	if (rc != OR_OK)
+		return rc;
+	if ((rc = keystore_prove(*out, X509_get0_pubkey(root))) != OR_OK) {
+		keystore_close(*out);
+		*out = NULL;
+	}
+	return rc;
+}

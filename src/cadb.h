@@ -1,0 +1,83 @@
+/*
+ * cadb.h — the CA directory and its database (manuals/offroot.5).
+ *
+ *   DIR/root.crt          the root certificate (PEM)
+ *   DIR/root.key.sealed   the sealed root key (sealed store)
+ *   DIR/journal           the CA database: a hash-chained journal
+ *   DIR/transcripts/      one transcript per operation that used the key
+ *   DIR/crls/             every CRL signed, by number
+ *
+ * Every change to the CA is a journal record, fsynced before the change is
+ * reported done.  Record types: init, transcript, key-check (later: issue,
+ * revoke, crl, export).
+ */
+#ifndef OFFROOT_CADB_H
+#define OFFROOT_CADB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "journal.h"
+
+#define CADB_ROOT_CERT		"root.crt"
+#define CADB_SEALED_KEY		"root.key.sealed"
+#define CADB_JOURNAL		"journal"
+#define CADB_TRANSCRIPTS	"transcripts"
+#define CADB_CRLS		"crls"
+
+struct cadb_summary {
+	uint64_t records;
+	bool initialised;
+	char root_sha256[65];		/* of the certificate's DER */
+	char root_file_sha256[65];	/* of root.crt as written */
+	char key_file_sha256[65];	/* of root.key.sealed as written */
+	char store[16];			/* "sealed" */
+	char key_type[16];
+	char kdf[16];
+	char profile[64];
+	time_t created;
+	uint64_t issued, revoked, transcripts, key_checks;
+	bool has_crl;
+	uint64_t crl_number;
+	time_t crl_next_update;
+	time_t last_record;
+};
+
+struct cadb {
+	char dir[PATH_MAX];
+	struct journal *journal;
+	struct cadb_summary sum;
+};
+
+/* Reads and verifies the journal read-only into sum. */
+int cadb_scan(const char *dir, struct cadb_summary *sum,
+    journal_visit_fn extra, void *extra_ctx);
+/* Opens the CA directory for changes: locks and verifies the journal. */
+int cadb_open(const char *dir, struct cadb **out);
+int cadb_append(struct cadb *db, const char *type, const struct jfield *f,
+    size_t n);
+void cadb_close(struct cadb *db);
+/* DIR/name into buf. */
+int cadb_path(const char *dir, const char *name, char *buf, size_t size);
+/* Loads DIR/root.crt and checks it is the certificate the journal's init
+ * record names. */
+int cadb_load_root(const char *dir, const struct cadb_summary *sum,
+    X509 **out);
+
+struct interact;
+struct keystore;
+/* Opens the CA's key store, asking for its passphrase through io, and
+ * proves it holds the private half of root. */
+int cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
+    struct keystore **out);
+
+/* Loads a PEM or DER certificate file. */
+int load_cert_file(const char *path, X509 **out);
+/* SHA-256 of a whole file, as hex. */
+int file_sha256_hex(const char *path, char out[65]);
+
+#endif

@@ -1,0 +1,270 @@
+/* cmd-status.c — offroot status: the CA at a glance, warnings first. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/x509.h>
+
+#include "cadb.h"
+#include "cmd.h"
+#include "dn.h"
+#include "err.h"
+#include "json.h"
+#include "keystore.h"
+#include "pgpwords.h"
+#include "secret.h"
+#include "util.h"
+
+#define WARN_DAYS	30
+#define MAX_WARN	16
+
+static const struct cmd_opt status_opts[] = {
+	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
+	{ "json", 0, 0 },
+	{ NULL, 0, 0 }
+};
+
+struct status {
+	struct cadb_summary sum;
+	int journal_rc;
+	char journal_error[512];
+	bool have_root, have_key;
+	char subject[1024], serial[64], not_before[21], not_after[21];
+	char fp_hex[65], fp_words[512];
+	long root_days_left;
+	struct sealed_info key;
+	char next_crl[21];
+	size_t nwarn;
+	char warn[MAX_WARN][256];
+};
+
+static void __attribute__((format(printf, 2, 3)))
+warn(struct status *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->nwarn == MAX_WARN)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->warn[s->nwarn++], sizeof s->warn[0], fmt, ap);
+	va_end(ap);
+}
+
+static time_t
+asn1_unix(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (!ASN1_TIME_to_tm(t, &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+static void
+gather(const char *dir, struct status *s)
+{
+	unsigned char md[32];
+	char path[PATH_MAX];
+	time_t now = time(NULL), na;
+	X509 *root = NULL;
+	BIGNUM *bn = NULL;
+	char *hex;
+
+	s->journal_rc = cadb_scan(dir, &s->sum, NULL, NULL);
+	if (s->journal_rc != OR_OK) {
+		snprintf(s->journal_error, sizeof s->journal_error, "%s",
+		    err_msg(s->journal_rc));
+		warn(s, "journal: %s", s->journal_error);
+	}
+	if (cadb_path(dir, CADB_ROOT_CERT, path, sizeof path) == OR_OK &&
+	    load_cert_file(path, &root) == OR_OK) {
+		s->have_root = true;
+		dn_format(X509_get_subject_name(root), s->subject,
+		    sizeof s->subject);
+		if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(root),
+		    NULL)) != NULL && (hex = BN_bn2hex(bn)) != NULL) {
+			snprintf(s->serial, sizeof s->serial, "%s", hex);
+			OPENSSL_free(hex);
+		}
+		BN_free(bn);
+		utc_text(asn1_unix(X509_get0_notBefore(root)), s->not_before);
+		na = asn1_unix(X509_get0_notAfter(root));
+		utc_text(na, s->not_after);
+		s->root_days_left = (long)((na - now) / 86400);
+		if (cert_sha256(root, md) == OR_OK) {
+			hex_encode(md, sizeof md, s->fp_hex);
+			pgpwords_render(md, sizeof md, s->fp_words,
+			    sizeof s->fp_words);
+		}
+		if (na < now)
+			warn(s, "the root certificate EXPIRED on %s",
+			    s->not_after);
+		else if (s->root_days_left < WARN_DAYS)
+			warn(s, "the root certificate expires in %ld days (%s)",
+			    s->root_days_left, s->not_after);
+		if (s->journal_rc == OR_OK &&
+		    strcmp(s->fp_hex, s->sum.root_sha256) != 0)
+			warn(s, "root.crt is not the certificate the journal "
+			    "records");
+	} else {
+		warn(s, "cannot read %s: %s", path, err_msg(OR_E_INPUT));
+	}
+	X509_free(root);
+	if (cadb_path(dir, CADB_SEALED_KEY, path, sizeof path) == OR_OK &&
+	    sealed_info(path, &s->key) == OR_OK) {
+		s->have_key = true;
+		if (s->key.kdf != KDF_SENSITIVE)
+			warn(s, "the key file is sealed with the %s Argon2id "
+			    "level, weaker than sensitive",
+			    kdf_level_name(s->key.kdf));
+	} else if (s->journal_rc == OR_OK &&
+	    strcmp(s->sum.store, "sealed") == 0) {
+		warn(s, "sealed key file: %s", err_msg(OR_E_CORRUPT));
+	}
+	if (s->sum.has_crl) {
+		utc_text(s->sum.crl_next_update, s->next_crl);
+		if (s->sum.crl_next_update < now)
+			warn(s, "the CRL EXPIRED on %s: every chain under this "
+			    "root fails revocation checks; sign a new CRL now",
+			    s->next_crl);
+		else if (s->sum.crl_next_update - now < WARN_DAYS * 86400L)
+			warn(s, "the CRL's nextUpdate is %s: sign the next CRL "
+			    "before then", s->next_crl);
+	} else if (s->journal_rc == OR_OK) {
+		warn(s, "no CRL has been signed yet");
+	}
+	if (!secret_memory_locked())
+		warn(s, "memory locking (mlock) is not available: secrets "
+		    "could reach swap");
+}
+
+static void
+print_text(const char *dir, const struct status *s)
+{
+	size_t i;
+
+	printf("CA directory:   %s\n", dir);
+	if (s->have_root) {
+		printf("root subject:   %s\n", s->subject);
+		printf("root serial:    %s\n", s->serial);
+		printf("valid:          %s to %s (%ld days left)\n",
+		    s->not_before, s->not_after, s->root_days_left);
+		printf("SHA-256:        %s\n", s->fp_hex);
+		printf("in words:       %s\n", s->fp_words);
+	}
+	if (s->journal_rc == OR_OK) {
+		printf("key:            %s in a %s store\n", s->sum.key_type,
+		    s->sum.store);
+		printf("profile:        %s\n", s->sum.profile);
+	}
+	if (s->have_key)
+		printf("key file:       Argon2id %s (opslimit %llu, memlimit "
+		    "%llu MiB), %s\n", kdf_level_name(s->key.kdf),
+		    (unsigned long long)s->key.opslimit,
+		    (unsigned long long)(s->key.memlimit >> 20),
+		    s->key.quorum_n == 0 ? "one passphrase" : "officer quorum");
+	if (s->journal_rc == OR_OK) {
+		printf("journal:        %llu records, chain intact\n",
+		    (unsigned long long)s->sum.records);
+		printf("issued:         %llu certificates, %llu revoked\n",
+		    (unsigned long long)s->sum.issued,
+		    (unsigned long long)s->sum.revoked);
+		if (s->sum.has_crl)
+			printf("last CRL:       number %llu, nextUpdate %s\n",
+			    (unsigned long long)s->sum.crl_number, s->next_crl);
+		else
+			printf("last CRL:       none\n");
+	}
+	printf("memory locking: %s\n", secret_memory_locked() ?
+	    "available" : "NOT available");
+	for (i = 0; i < s->nwarn; i++)
+		printf("WARNING: %s\n", s->warn[i]);
+}
+
+static void
+print_json(const char *dir, const struct status *s)
+{
+	struct json j;
+	size_t i;
+
+	json_begin(&j, stdout);
+	json_str(&j, "dir", dir);
+	if (s->have_root) {
+		json_open(&j, "root", '{');
+		json_str(&j, "subject", s->subject);
+		json_str(&j, "serial", s->serial);
+		json_str(&j, "not_before", s->not_before);
+		json_str(&j, "not_after", s->not_after);
+		json_int(&j, "days_left", s->root_days_left);
+		json_str(&j, "sha256", s->fp_hex);
+		json_str(&j, "sha256_words", s->fp_words);
+		json_close(&j, '{');
+	}
+	if (s->journal_rc == OR_OK) {
+		json_open(&j, "key", '{');
+		json_str(&j, "type", s->sum.key_type);
+		json_str(&j, "store", s->sum.store);
+		if (s->have_key) {
+			json_str(&j, "kdf", kdf_level_name(s->key.kdf));
+			json_int(&j, "kdf_opslimit", (long long)s->key.opslimit);
+			json_int(&j, "kdf_memlimit", (long long)s->key.memlimit);
+			json_int(&j, "quorum_m", s->key.quorum_m);
+			json_int(&j, "quorum_n", s->key.quorum_n);
+		}
+		json_close(&j, '{');
+		json_str(&j, "profile", s->sum.profile);
+	}
+	json_open(&j, "journal", '{');
+	json_bool(&j, "ok", s->journal_rc == OR_OK);
+	json_int(&j, "records", (long long)s->sum.records);
+	if (s->journal_rc != OR_OK)
+		json_str(&j, "error", s->journal_error);
+	json_close(&j, '{');
+	json_int(&j, "issued", (long long)s->sum.issued);
+	json_int(&j, "revoked", (long long)s->sum.revoked);
+	json_open(&j, "crl", '{');
+	json_bool(&j, "present", s->sum.has_crl);
+	if (s->sum.has_crl) {
+		json_int(&j, "number", (long long)s->sum.crl_number);
+		json_str(&j, "next_update", s->next_crl);
+	}
+	json_close(&j, '{');
+	json_bool(&j, "memory_locked", secret_memory_locked());
+	json_open(&j, "warnings", '[');
+	for (i = 0; i < s->nwarn; i++)
+		json_elem(&j, s->warn[i]);
+	json_close(&j, '[');
+	json_end(&j);
+}
+
+static int
+status_exec(struct cmd_args *a, struct interact *io)
+{
+	const char *dir = args_get(a, "dir");
+	struct status s;
+	char jpath[PATH_MAX];
+
+	memset(&s, 0, sizeof s);
+	if (cadb_path(dir, CADB_JOURNAL, jpath, sizeof jpath) != OR_OK ||
+	    access(jpath, F_OK) == -1)
+		return err_set(OR_E_INPUT, "%s is not a CA directory (no "
+		    "journal)", dir);
+	gather(dir, &s);
+	if (args_has(a, "json"))
+		print_json(dir, &s);
+	else
+		print_text(dir, &s);
+	if (s.journal_rc != OR_OK)
+		return err_set(s.journal_rc, "%s", s.journal_error);
+	return OR_OK;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	"status",
+	"-d DIR [--json]",
+	"show the root, its key store, counts, CRL due date and warnings",
+	status_opts, 0, 0, status_exec
+};

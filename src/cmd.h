@@ -1,0 +1,69 @@
+/*
+ * cmd.h — the command table.
+ *
+ * How to add a command:
+ *   1. write src/cmd-NAME.c defining `const struct cmd_entry cmd_NAME_entry`
+ *      (name, usage, summary, option spec, exec);
+ *   2. add it to the table in main.c;
+ *   3. document it in manuals/offroot.1 (and README.md when it changes the
+ *      walkthrough);
+ *   4. add tests under tests/t/ (must-fail cases too).
+ *
+ * The dispatcher parses options from the spec: unknown, repeated (unless
+ * OPT_MULTI) or missing-argument options are usage errors (exit 2).
+ */
+#ifndef OFFROOT_CMD_H
+#define OFFROOT_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "interact.h"
+
+#define OPT_ARG		0x1	/* takes a value */
+#define OPT_MULTI	0x2	/* may be given more than once */
+#define OPT_REQUIRED	0x4	/* must be given */
+
+struct cmd_opt {
+	const char *name;	/* long name, without "--" */
+	char short_name;	/* 0 when none */
+	unsigned flags;
+};
+
+#define CMD_MAX_VALUES	256
+
+struct cmd_args {
+	const struct cmd_entry *entry;
+	size_t nvalues;
+	struct {
+		const struct cmd_opt *opt;
+		const char *value;	/* NULL for flags */
+	} values[CMD_MAX_VALUES];
+	int argc;			/* positional arguments */
+	char **argv;
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;	/* after "offroot NAME " */
+	const char *summary;
+	const struct cmd_opt *opts;	/* terminated by { NULL } */
+	int min_args, max_args;	/* positional arguments */
+	int (*exec)(struct cmd_args *args, struct interact *io);
+};
+
+const char *args_get(const struct cmd_args *a, const char *name);
+bool args_has(const struct cmd_args *a, const char *name);
+/* The i-th value of a repeatable option, NULL past the end. */
+const char *args_nth(const struct cmd_args *a, const char *name, size_t i);
+/* Parses a positive decimal option value; OR_E_USAGE when malformed. */
+int args_long(const struct cmd_args *a, const char *name, long min, long max,
+    long *out);
+
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_inspect_entry;
+extern const struct cmd_entry cmd_check_key_entry;
+extern const struct cmd_entry cmd_audit_entry;
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * fileio.c — the one helper that writes every output file, and the one that
+ * reads input files whole.  See fileio.h for the discipline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <sodium.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "util.h"
+
+/* Errors that mean the media, not the input, is at fault. */
+static int
+io_code(void)
+{
+	return errno == EEXIST ? OR_E_EXISTS : OR_E_IO;
+}
+
+void
+file_dirname(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL) {
+		snprintf(buf, size, ".");
+		return;
+	}
+	n = (size_t)(slash - path);
+	if (n == 0)
+		n = 1;	/* "/x" -> "/" */
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+}
+
+int
+file_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= size)
+		return err_set(OR_E_INPUT, "path too long: %s/%s", dir, name);
+	return OR_OK;
+}
+
+int
+file_sync_dir(const char *dir)
+{
+	int fd, rc = OR_OK;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return err_errno(OR_E_IO, "%s", dir);
+	if (fsync(fd) == -1 && errno != EINVAL)
+		rc = err_errno(OR_E_IO, "syncing folder %s", dir);
+	if (close(fd) == -1 && rc == OR_OK)
+		rc = err_errno(OR_E_IO, "closing folder %s", dir);
+	return rc;
+}
+
+int
+file_mkdir(const char *path, mode_t mode)
+{
+	char parent[PATH_MAX];
+
+	if (mkdir(path, mode) == -1)
+		return err_errno(io_code(), "cannot create folder %s", path);
+	file_dirname(path, parent, sizeof parent);
+	return file_sync_dir(parent);
+}
+
+static int
+write_all(int fd, const unsigned char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Reads the file back, with its cached pages dropped first so removable
+ * media are really read, and compares the SHA-256 with what was written.
+ */
+static int
+read_back(const char *path, const unsigned char want[SHA256_LEN])
+{
+	unsigned char got[SHA256_LEN], buf[65536];
+	EVP_MD_CTX *md = NULL;
+	ssize_t n;
+	int fd, rc = OR_E_IO;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return err_errno(OR_E_IO, "reading back %s", path);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "SHA-256");
+		goto out;
+	}
+	while ((n = read(fd, buf, sizeof buf)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			rc = err_errno(OR_E_IO, "reading back %s", path);
+			goto out;
+		}
+		EVP_DigestUpdate(md, buf, (size_t)n);
+	}
+	if (EVP_DigestFinal_ex(md, got, NULL) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "SHA-256");
+		goto out;
+	}
+	if (CRYPTO_memcmp(got, want, SHA256_LEN) != 0) {
+		rc = err_set(OR_E_IO, "%s: read back differs from what was "
+		    "written: the media is failing", path);
+		goto out;
+	}
+	rc = OR_OK;
+out:
+	EVP_MD_CTX_free(md);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Writes a uniquely named temporary in the destination's folder and returns
+ * its name in tmp.  The data is fully written, fsynced and closed.
+ */
+static int
+write_temp(const char *path, const void *data, size_t len, mode_t mode,
+    char *tmp, size_t tmpsize)
+{
+	unsigned char rnd[8];
+	char rhex[17], dir[PATH_MAX];
+	const char *base;
+	int fd, n, rc;
+
+	file_dirname(path, dir, sizeof dir);
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	randombytes_buf(rnd, sizeof rnd);
+	hex_encode(rnd, sizeof rnd, rhex);
+	n = snprintf(tmp, tmpsize, "%s/.%s.%s.tmp", dir, base, rhex);
+	if (n < 0 || (size_t)n >= tmpsize)
+		return err_set(OR_E_INPUT, "path too long: %s", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    mode);
+	if (fd == -1)
+		return err_errno(OR_E_IO, "cannot create a file in %s", dir);
+	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+	    fsync(fd) == -1) {
+		rc = err_errno(OR_E_IO, "writing %s", path);
+		close(fd);
+		unlink(tmp);
+		return rc;
+	}
+	if (close(fd) == -1) {
+		rc = err_errno(OR_E_IO, "writing %s", path);
+		unlink(tmp);
+		return rc;
+	}
+	return OR_OK;
+}
+
+static int
+finish(const char *path, const char *tmp, const void *data, size_t len)
+{
+	unsigned char digest[SHA256_LEN];
+	char dir[PATH_MAX];
+	int rc;
+
+	file_dirname(path, dir, sizeof dir);
+	if ((rc = file_sync_dir(dir)) != OR_OK)
+		return rc;
+	if ((rc = sha256(data, len, digest)) != OR_OK)
+		return rc;
+	return read_back(path, digest);
+}
+
+int
+file_write_new(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int rc;
+
+	if ((rc = write_temp(path, data, len, mode, tmp, sizeof tmp)) != OR_OK)
+		return rc;
+	/*
+	 * Never replace: RENAME_NOREPLACE where the file system has it,
+	 * else link(2), which fails on an existing name (FAT has neither
+	 * flag support everywhere nor links; there RENAME_NOREPLACE works).
+	 */
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == -1) {
+		if (errno == EINVAL || errno == ENOSYS) {
+			if (link(tmp, path) == -1) {
+				rc = err_errno(io_code(), "%s", path);
+				unlink(tmp);
+				return rc;
+			}
+			unlink(tmp);
+		} else {
+			rc = errno == EEXIST ?
+			    err_set(OR_E_EXISTS, "%s already exists; refusing "
+			    "to overwrite it", path) :
+			    err_errno(OR_E_IO, "%s", path);
+			unlink(tmp);
+			return rc;
+		}
+	}
+	if ((rc = finish(path, tmp, data, len)) != OR_OK) {
+		/* Durability not proven: do not leave a file that looks done. */
+		unlink(path);
+		return rc;
+	}
+	return OR_OK;
+}
+
+int
+file_replace(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	int rc;
+
+	if ((rc = write_temp(path, data, len, mode, tmp, sizeof tmp)) != OR_OK)
+		return rc;
+	if (rename(tmp, path) == -1) {
+		rc = err_errno(OR_E_IO, "%s", path);
+		unlink(tmp);
+		return rc;
+	}
+	return finish(path, tmp, data, len);
+}
+
+int
+file_read(const char *path, size_t max, unsigned char **data, size_t *len)
+{
+	unsigned char *buf = NULL;
+	struct stat st;
+	size_t have = 0;
+	ssize_t n;
+	int fd, rc;
+
+	*data = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return err_errno(errno == ENOENT || errno == EACCES ||
+		    errno == ELOOP ? OR_E_INPUT : OR_E_IO, "%s", path);
+	if (fstat(fd, &st) == -1) {
+		rc = err_errno(OR_E_IO, "%s", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = err_set(OR_E_INPUT, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		rc = err_set(OR_E_INPUT, "%s: larger than %zu bytes", path, max);
+		goto out;
+	}
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory reading %s", path);
+		goto out;
+	}
+	/* Read to EOF but never past the stat size + 1 (file growing). */
+	for (;;) {
+		n = read(fd, buf + have, (size_t)st.st_size + 1 - have);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			rc = err_errno(OR_E_IO, "reading %s", path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have > (size_t)st.st_size) {
+			rc = err_set(OR_E_INPUT, "%s changed while being read",
+			    path);
+			goto out;
+		}
+	}
+	buf[have] = '\0';
+	*data = buf;
+	*len = have;
+	buf = NULL;
+	rc = OR_OK;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,196 @@
+/*
+ * interact-cli.c — the plain command-line face of struct interact.
+ *
+ * Results go to stdout, everything else to stderr; questions are asked on
+ * /dev/tty so that scripts may redirect stdin and stdout freely.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "interact.h"
+#include "secret.h"
+
+void
+interact_say(struct interact *io, enum say_level level, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	io->say(io, level, buf);
+}
+
+static void
+cli_say(struct interact *io, enum say_level level, const char *text)
+{
+	struct cli_interact *cfg = io->ctx;
+
+	switch (level) {
+	case SAY_RESULT:
+		printf("%s\n", text);
+		fflush(stdout);
+		break;
+	case SAY_WARN:
+		fprintf(stderr, "offroot: warning: %s\n", text);
+		break;
+	case SAY_INFO:
+		if (!cfg->quiet)
+			fprintf(stderr, "%s\n", text);
+		break;
+	}
+}
+
+/* Reads one line from the controlling terminal after printing prompt. */
+static int
+tty_line(const char *prompt, char *buf, size_t size)
+{
+	FILE *tty;
+	size_t n;
+	int rc = OR_OK;
+
+	if ((tty = fopen("/dev/tty", "r+e")) == NULL)
+		return err_set(OR_E_ENV, "no terminal to ask \"%s\"", prompt);
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	if (fgets(buf, (int)size, tty) == NULL) {
+		rc = err_set(OR_E_CANCEL, "no answer to \"%s\"", prompt);
+		goto out;
+	}
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+out:
+	fclose(tty);
+	return rc;
+}
+
+static int
+cli_confirm(struct interact *io, const char *question, bool *yes)
+{
+	struct cli_interact *cfg = io->ctx;
+	char line[64], prompt[1024];
+	int rc;
+
+	if (cfg->assume_yes) {
+		*yes = true;
+		return OR_OK;
+	}
+	snprintf(prompt, sizeof prompt, "%s [y/N] ", question);
+	if ((rc = tty_line(prompt, line, sizeof line)) != OR_OK) {
+		if (rc == OR_E_ENV)
+			return err_set(OR_E_ENV, "cannot ask \"%s\" without a "
+			    "terminal; answer with --yes", question);
+		return rc;
+	}
+	*yes = strcmp(line, "y") == 0 || strcmp(line, "yes") == 0 ||
+	    strcmp(line, "Y") == 0;
+	return OR_OK;
+}
+
+static int
+cli_ask(struct interact *io, const char *prompt, char *buf, size_t size)
+{
+	char p[1024];
+
+	snprintf(p, sizeof p, "%s: ", prompt);
+	return tty_line(p, buf, size);
+}
+
+static int
+cli_ask_secret(struct interact *io, const char *prompt, bool twice,
+    struct secret **out)
+{
+	struct cli_interact *cfg = io->ctx;
+	struct secret *a = NULL, *b = NULL;
+	char p[1024];
+	int rc;
+
+	*out = NULL;
+	if (cfg->secret_file != NULL)
+		return secret_from_file(cfg->secret_file, out);
+	snprintf(p, sizeof p, "%s: ", prompt);
+	if ((rc = secret_from_tty(p, &a)) != OR_OK)
+		return rc;
+	if (twice) {
+		snprintf(p, sizeof p, "%s (again): ", prompt);
+		if ((rc = secret_from_tty(p, &b)) != OR_OK)
+			goto out;
+		if (!secret_equal(a, b)) {
+			rc = err_set(OR_E_INPUT, "the two entries differ");
+			goto out;
+		}
+	}
+	*out = a;
+	a = NULL;
+	rc = OR_OK;
+out:
+	secret_free(a);
+	secret_free(b);
+	return rc;
+}
+
+static int
+cli_choose(struct interact *io, const char *prompt, const char *const *options,
+    size_t n, size_t *choice)
+{
+	char line[32], *end;
+	unsigned long v;
+	FILE *tty;
+	size_t i;
+	int rc;
+
+	if ((tty = fopen("/dev/tty", "we")) == NULL)
+		return err_set(OR_E_ENV, "no terminal to ask \"%s\"", prompt);
+	for (i = 0; i < n; i++)
+		fprintf(tty, "  %zu) %s\n", i + 1, options[i]);
+	fclose(tty);
+	if ((rc = tty_line("choice: ", line, sizeof line)) != OR_OK)
+		return rc;
+	errno = 0;
+	v = strtoul(line, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > n)
+		return err_set(OR_E_INPUT, "no such choice: %s", line);
+	*choice = v - 1;
+	return OR_OK;
+}
+
+static void
+cli_progress(struct interact *io, const char *label, double fraction)
+{
+	struct cli_interact *cfg = io->ctx;
+
+	if (cfg->quiet || label == NULL)
+		return;
+	if (fraction <= 0)
+		fprintf(stderr, "%s...\n", label);
+}
+
+static void
+cli_show_block(struct interact *io, const char *title, const char *body)
+{
+	printf("%s\n%s", title, body);
+	if (body[0] != '\0' && body[strlen(body) - 1] != '\n')
+		printf("\n");
+	fflush(stdout);
+}
+
+void
+interact_cli_init(struct interact *io, struct cli_interact *cfg)
+{
+	memset(io, 0, sizeof *io);
+	io->say = cli_say;
+	io->confirm = cli_confirm;
+	io->ask = cli_ask;
+	io->ask_secret = cli_ask_secret;
+	io->choose = cli_choose;
+	io->progress = cli_progress;
+	io->show_block = cli_show_block;
+	io->ctx = cfg;
+}

@@ -1,0 +1,1059 @@
+/*
+ * journal.c — append-only, hash-chained record files (journal.h,
+ * manuals/offroot-journal.5).
+ *
+ * Reading streams the file through one large buffer: lines are parsed in
+ * place and hashed with one reusable digest context, so a journal of a
+ * million records is verified without holding it in memory.  Appending
+ * builds the whole line, writes it with one write() loop, fdatasyncs it and
+ * reads it back past the page cache; on any failure the file is truncated
+ * back to its previous size so that no torn record remains, and the handle
+ * refuses further appends until the journal is reopened (and so verified
+ * again from the disk).
+ *
+ * Journals open in this process are kept in a list so that journal_scan of
+ * an open journal does not trip over our own lock.  The engine is
+ * single-threaded; so is this list.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "err.h"
+#include "journal.h"
+
+#define JOURNAL_READ_BUF	(1u << 20)	/* >= JOURNAL_MAX_LINE */
+#define JOURNAL_HASH_LEN	32
+#define JOURNAL_HEX_LEN		64
+#define JOURNAL_TIME_LEN	20
+#define JOURNAL_NAME_MAX	32		/* type and key length */
+#define JOURNAL_MAGIC_LEN	(sizeof JOURNAL_MAGIC - 1)
+#define JOURNAL_MAGIC_NAME	"offroot-journal "
+#define JOURNAL_STR_(x)		#x
+#define JOURNAL_STR(x)		JOURNAL_STR_(x)
+
+struct jdigest {
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
+/* Where a verified journal ends. */
+struct jstate {
+	uint64_t seq;
+	uint64_t size;
+	unsigned char head[JOURNAL_HASH_LEN];
+};
+
+struct journal {
+	struct journal *next;		/* journals open in this process */
+	char *path;
+	int fd;
+	int broken;			/* a write failed: refuse appends */
+	pid_t pid;			/* the process that opened it */
+	dev_t dev;
+	ino_t ino;
+	struct jstate st;
+	struct jdigest dg;
+	char *line;			/* record being written */
+	char *back;			/* the same record read back */
+};
+
+static struct journal *journal_list;
+
+
+/* ---- digests ---------------------------------------------------------- */
+
+static void
+jdigest_free(struct jdigest *d)
+{
+	EVP_MD_CTX_free(d->ctx);
+	EVP_MD_free(d->md);
+	d->ctx = NULL;
+	d->md = NULL;
+}
+
+/* One fetched SHA-256 and one context, reused for every line: the implicit
+ * fetch of EVP_Digest() would cost more than hashing a short line. */
+static int
+jdigest_init(struct jdigest *d)
+{
+	d->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	d->ctx = EVP_MD_CTX_new();
+	if (d->md == NULL || d->ctx == NULL) {
+		jdigest_free(d);
+		return err_openssl(OR_E_CRYPTO, "SHA-256 is not available");
+	}
+	return OR_OK;
+}
+
+static int
+jdigest(struct jdigest *d, const void *data, size_t len,
+    unsigned char out[JOURNAL_HASH_LEN])
+{
+	unsigned int n = 0;
+
+	if (EVP_DigestInit_ex2(d->ctx, d->md, NULL) != 1 ||
+	    EVP_DigestUpdate(d->ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(d->ctx, out, &n) != 1 || n != JOURNAL_HASH_LEN)
+		return err_openssl(OR_E_CRYPTO, "SHA-256 failed");
+	return OR_OK;
+}
+
+/* ---- text helpers ----------------------------------------------------- */
+
+static void
+hex32_encode(const unsigned char in[JOURNAL_HASH_LEN], char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < JOURNAL_HASH_LEN; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0xf];
+	}
+}
+
+/* Value + 1 of each hex digit, 0 for other bytes: tables, not branches,
+ * because hash digits are random and a mispredicted branch per digit costs
+ * more than the rest of the parse. */
+static const unsigned char lower_hex[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+static const unsigned char upper_hex[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* Exactly 64 lowercase hex digits (the caller guarantees 64 bytes). */
+static int
+hex32_decode(const char *in, unsigned char out[JOURNAL_HASH_LEN])
+{
+	unsigned hi, lo, bad = 0;
+	size_t i;
+
+	for (i = 0; i < JOURNAL_HASH_LEN; i++) {
+		hi = lower_hex[(unsigned char)in[2 * i]];
+		lo = lower_hex[(unsigned char)in[2 * i + 1]];
+		bad |= (hi == 0) | (lo == 0);
+		out[i] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 0xf));
+	}
+	return !bad;
+}
+
+/* A record type is 1-32 of [a-z0-9-]; a field name may also hold '_'. */
+static int
+name_ok(const char *s, size_t n, int underscore)
+{
+	size_t i;
+	char c;
+
+	if (n == 0 || n > JOURNAL_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || (underscore && c == '_')))
+			return 0;
+	}
+	return 1;
+}
+
+/* A byte written as itself in a value; every other byte is %XX. */
+static int
+value_plain(unsigned char c)
+{
+	return c >= 0x21 && c <= 0x7e && c != '%';
+}
+
+/* ---- time --------------------------------------------------------------- */
+
+static int
+leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, y >= 1970. */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+digits_value(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* YYYY-MM-DDTHH:MM:SSZ, years 1970-9999, no leap second. */
+static int
+time_parse(const char *s, time_t *out)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h, mi, se, dim;
+
+	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[19] != 'Z')
+		return 0;
+	y = digits_value(s, 4);
+	mo = digits_value(s + 5, 2);
+	d = digits_value(s + 8, 2);
+	h = digits_value(s + 11, 2);
+	mi = digits_value(s + 14, 2);
+	se = digits_value(s + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || se < 0 || se > 59)
+		return 0;
+	dim = mdays[mo - 1] + (mo == 2 && leap_year(y));
+	if (d > dim)
+		return 0;
+	*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
+	    mi * 60 + se);
+	return 1;
+}
+
+static int
+time_format(time_t t, char out[JOURNAL_TIME_LEN + 1])
+{
+	struct tm tm;
+
+	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
+	    tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999)
+		return 0;
+	return snprintf(out, JOURNAL_TIME_LEN + 1,
+	    "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec) == JOURNAL_TIME_LEN;
+}
+
+/* ---- parsing one line --------------------------------------------------- */
+
+/* Decodes one key=value field at buf[0..n) in place: key and value become
+ * NUL-terminated (buf[n] is the separator and may be overwritten). */
+static int
+parse_field(char *buf, size_t n, struct jfield *f, const char **why)
+{
+	char *eq = memchr(buf, '=', n);
+	size_t r, w, klen;
+	unsigned hi, lo;
+	unsigned char c;
+
+	if (eq == NULL) {
+		*why = "a field has no '='";
+		return 0;
+	}
+	klen = (size_t)(eq - buf);
+	if (!name_ok(buf, klen, 1)) {
+		*why = "a field name is not 1-32 of [a-z0-9_-]";
+		return 0;
+	}
+	w = klen + 1;
+	for (r = klen + 1; r < n; r++) {
+		c = (unsigned char)buf[r];
+		if (c == '%') {
+			if (n - r < 3 ||
+			    (hi = upper_hex[(unsigned char)buf[r + 1]]) == 0 ||
+			    (lo = upper_hex[(unsigned char)buf[r + 2]]) == 0) {
+				*why = "a value has a '%' not followed by two "
+				    "uppercase hex digits";
+				return 0;
+			}
+			c = (unsigned char)((hi - 1) << 4 | (lo - 1));
+			if (value_plain(c)) {
+				*why = "a value escapes a byte that must be "
+				    "written as itself";
+				return 0;
+			}
+			r += 2;
+		} else if (!value_plain(c)) {
+			*why = "a value holds a byte that must be escaped";
+			return 0;
+		}
+		buf[w++] = (char)c;
+	}
+	buf[w] = '\0';
+	*eq = '\0';
+	f->key = buf;
+	f->value = eq + 1;
+	f->len = w - (klen + 1);
+	return 1;
+}
+
+static int
+parse_seq(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+	unsigned d;
+
+	if (n == 0 || n > 20 || s[0] == '0')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 1;
+}
+
+/* "record N <text>": the message is formatted only on error (a million
+ * records must not cost a million snprintf calls). */
+static int __attribute__((format(printf, 2, 3)))
+rec_error(uint64_t want_seq, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (want_seq != 0)
+		return err_set(OR_E_CORRUPT, "record %" PRIu64 " %s", want_seq,
+		    text);
+	return err_set(OR_E_CORRUPT, "record %s", text);
+}
+
+static int
+parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
+    const unsigned char *want_prev, struct jrecord *rec)
+{
+	static const unsigned char zero[JOURNAL_HASH_LEN];
+	unsigned char digest[JOURNAL_HASH_LEN];
+	const char *why = NULL;
+	size_t end, pos, n, i, item;
+	int rc;
+
+	rec->seq = 0;
+	rec->time = 0;
+	rec->time_text[0] = '\0';
+	rec->type[0] = '\0';
+	memset(rec->prev, 0, sizeof rec->prev);
+	memset(rec->hash, 0, sizeof rec->hash);
+	rec->nfields = 0;
+	rec->offset = 0;
+
+	if (len > JOURNAL_MAX_LINE - 1)
+		return rec_error(want_seq, "is longer than %d bytes",
+		    JOURNAL_MAX_LINE);
+	if (len < JOURNAL_HEX_LEN + 1 || buf[len - JOURNAL_HEX_LEN - 1] != ' ' ||
+	    !hex32_decode(buf + len - JOURNAL_HEX_LEN, rec->hash))
+		return rec_error(want_seq, "is malformed: it does not end "
+		    "with a SHA-256 hash");
+	/* The hash covers every byte before it, its SP included. */
+	if ((rc = jdigest(d, buf, len - JOURNAL_HEX_LEN, digest)) != OR_OK)
+		return rc;
+	if (memcmp(digest, rec->hash, sizeof digest) != 0)
+		return rec_error(want_seq, "was altered: its hash does not "
+		    "match its contents");
+
+	/* buf[0..end] is a run of items, each followed by one SP; buf[end] is
+	 * the SP before the hash.  Fields are decoded in place. */
+	end = len - JOURNAL_HEX_LEN - 1;
+	for (pos = 0, item = 0; pos <= end; pos += n + 1, item++) {
+		n = (size_t)((char *)memchr(buf + pos, ' ', end + 1 - pos) -
+		    (buf + pos));
+		if (n == 0) {
+			why = "an empty item (two spaces in a row?)";
+			goto bad;
+		}
+		switch (item) {
+		case 0:
+			if (!parse_seq(buf + pos, n, &rec->seq)) {
+				why = "the sequence number is not a decimal "
+				    "number without leading zeros";
+				goto bad;
+			}
+			break;
+		case 1:
+			if (n != JOURNAL_TIME_LEN ||
+			    !time_parse(buf + pos, &rec->time)) {
+				why = "the time is not a valid "
+				    "YYYY-MM-DDTHH:MM:SSZ";
+				goto bad;
+			}
+			memcpy(rec->time_text, buf + pos, n);
+			rec->time_text[n] = '\0';
+			break;
+		case 2:
+			if (!name_ok(buf + pos, n, 0)) {
+				why = "the record type is not 1-32 of [a-z0-9-]";
+				goto bad;
+			}
+			memcpy(rec->type, buf + pos, n);
+			rec->type[n] = '\0';
+			break;
+		case 3:
+			if (n != JOURNAL_HEX_LEN ||
+			    !hex32_decode(buf + pos, rec->prev)) {
+				why = "the previous hash is not 64 lowercase "
+				    "hex digits";
+				goto bad;
+			}
+			break;
+		default:
+			if (rec->nfields == JOURNAL_MAX_FIELDS) {
+				why = "more than " JOURNAL_STR(JOURNAL_MAX_FIELDS)
+				    " fields";
+				goto bad;
+			}
+			if (!parse_field(buf + pos, n,
+			    &rec->fields[rec->nfields], &why))
+				goto bad;
+			for (i = 0; i < rec->nfields; i++)
+				if (strcmp(rec->fields[i].key,
+				    rec->fields[rec->nfields].key) == 0) {
+					why = "a field name appears twice";
+					goto bad;
+				}
+			rec->nfields++;
+			break;
+		}
+	}
+	if (item < 4) {
+		why = "it lacks a sequence number, time, type or previous hash";
+		goto bad;
+	}
+
+	if (want_prev != NULL &&
+	    memcmp(rec->prev, want_prev, JOURNAL_HASH_LEN) != 0) {
+		if (want_seq == 1 || (want_seq == 0 &&
+		    memcmp(want_prev, zero, sizeof zero) == 0))
+			return rec_error(want_seq, "does not start the "
+			    "chain: its previous hash is not zero (records "
+			    "were removed from the start?)");
+		if (want_seq > 1 && rec->seq != want_seq)
+			return rec_error(want_seq, "does not follow "
+			    "record %" PRIu64 ": a record was removed or "
+			    "reordered (it carries sequence number %" PRIu64
+			    ")", want_seq - 1, rec->seq);
+		if (want_seq > 1)
+			return rec_error(want_seq, "does not follow "
+			    "record %" PRIu64 ": a record was removed or "
+			    "reordered", want_seq - 1);
+		return rec_error(want_seq, "does not follow the previous "
+		    "record: a record was removed or reordered");
+	}
+	if (want_seq != 0 && rec->seq != want_seq)
+		return rec_error(want_seq, "carries sequence number %"
+		    PRIu64 " instead of %" PRIu64, rec->seq, want_seq);
+	return OR_OK;
+bad:
+	rec->nfields = 0;
+	return rec_error(want_seq, "is malformed: %s", why);
+}
+
+int
+journal_parse_record(char *buf, size_t len, uint64_t want_seq,
+    const unsigned char want_prev[32], struct jrecord *rec)
+{
+	struct jdigest d = { NULL, NULL };
+	int rc;
+
+	if ((rc = jdigest_init(&d)) != OR_OK)
+		goto out;
+	rc = parse_line(&d, buf, len, want_seq, want_prev, rec);
+out:
+	jdigest_free(&d);
+	return rc;
+}
+
+const char *
+jrecord_get(const struct jrecord *rec, const char *key)
+{
+	size_t i;
+
+	if (rec == NULL || key == NULL)
+		return NULL;
+	for (i = 0; i < rec->nfields && i < JOURNAL_MAX_FIELDS; i++)
+		if (strcmp(rec->fields[i].key, key) == 0)
+			return rec->fields[i].value;
+	return NULL;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static int
+journal_dirname(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (slash == NULL) {
+		snprintf(buf, size, ".");
+		return OR_OK;
+	}
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= size)
+		return err_set(OR_E_INPUT, "%s: path too long", path);
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	return OR_OK;
+}
+
+/* Same as file_sync_dir() (fileio.c); kept here until fileio lands. */
+static int
+journal_sync_dir(const char *dir)
+{
+	int fd, rc = OR_OK;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return err_errno(OR_E_IO, "%s: cannot open directory", dir);
+	if (fsync(fd) != 0)
+		rc = err_errno(OR_E_IO, "%s: fsync of directory", dir);
+	if (close(fd) != 0 && rc == OR_OK)
+		rc = err_errno(OR_E_IO, "%s: close of directory", dir);
+	return rc;
+}
+
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	size_t done = 0;
+	ssize_t w;
+
+	while (done < len) {
+		w = write(fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
+static int
+pread_all(int fd, char *data, size_t len, off_t off)
+{
+	size_t done = 0;
+	ssize_t r;
+
+	while (done < len) {
+		r = pread(fd, data + done, len - done, off + (off_t)done);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;	/* shorter than we wrote */
+			return -1;
+		}
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+int
+journal_create(const char *path)
+{
+	char dir[PATH_MAX];
+	int fd, rc = OR_OK;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return err_set(OR_E_EXISTS, "%s already exists; "
+			    "refusing to overwrite it", path);
+		return err_errno(OR_E_IO, "cannot create %s", path);
+	}
+	if (write_all(fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0) {
+		rc = err_errno(OR_E_IO, "%s: write", path);
+		goto out;
+	}
+	if (fsync(fd) != 0) {
+		rc = err_errno(OR_E_IO, "%s: fsync", path);
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = err_errno(OR_E_IO, "%s: close", path);
+		goto out;
+	}
+	fd = -1;
+	if ((rc = journal_dirname(path, dir, sizeof dir)) != OR_OK)
+		goto out;
+	rc = journal_sync_dir(dir);
+out:
+	if (rc != OR_OK) {
+		if (fd >= 0)
+			(void)close(fd);
+		(void)unlink(path);	/* ours: O_EXCL created it */
+	}
+	return rc;
+}
+
+static struct journal *
+journal_find(dev_t dev, ino_t ino)
+{
+	struct journal *j;
+	pid_t pid = getpid();
+
+	/* After a fork the child inherits the list but not the right to
+	 * append: only the opener's entries count. */
+	for (j = journal_list; j != NULL; j = j->next)
+		if (j->pid == pid && j->dev == dev && j->ino == ino)
+			return j;
+	return NULL;
+}
+
+/* Opens path (flags plus O_NOFOLLOW|O_CLOEXEC), refusing anything but a
+ * regular file, and takes the lock unless this process has the journal
+ * open already (then *mine is set). */
+static int
+journal_open_fd(const char *path, int flags, int lock, int *fdp,
+    struct stat *st, int *mine)
+{
+	char dir[PATH_MAX];
+	int fd, rc = OR_OK;
+
+	*fdp = -1;
+	*mine = 0;
+	/* O_NONBLOCK: a FIFO must not hang us; no effect on regular files. */
+	fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return err_set(OR_E_INPUT, "%s is a symbolic link; "
+			    "refusing it", path);
+		return err_errno(OR_E_IO, "cannot open %s", path);
+	}
+	if (fstat(fd, st) != 0) {
+		rc = err_errno(OR_E_IO, "%s: fstat", path);
+		goto out;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		rc = err_set(OR_E_INPUT, "%s is not a regular file", path);
+		goto out;
+	}
+	if (journal_find(st->st_dev, st->st_ino) != NULL) {
+		*mine = 1;
+		goto out;
+	}
+	if (flock(fd, lock | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK) {
+			if ((rc = journal_dirname(path, dir, sizeof dir)) ==
+			    OR_OK)
+				rc = err_set(OR_E_ENV, "another offroot process "
+				    "is using %s", dir);
+		} else
+			rc = err_errno(OR_E_IO, "%s: flock", path);
+		goto out;
+	}
+out:
+	if (rc != OR_OK)
+		(void)close(fd);
+	else
+		*fdp = fd;
+	return rc;
+}
+
+static int
+read_some(int fd, const char *path, char *buf, size_t *end, int *eof)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf + *end, JOURNAL_READ_BUF - *end);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return err_errno(OR_E_IO, "%s: read", path);
+	if (r == 0)
+		*eof = 1;
+	else
+		*end += (size_t)r;
+	return OR_OK;
+}
+
+static int
+bad_header(const char *path, const char *buf, size_t n)
+{
+	const size_t name = sizeof JOURNAL_MAGIC_NAME - 1;
+	size_t v;
+
+	if (n == 0)
+		return err_set(OR_E_CORRUPT, "%s is empty: not an offroot "
+		    "journal", path);
+	if (n < JOURNAL_MAGIC_LEN && memcmp(buf, JOURNAL_MAGIC, n) == 0)
+		return err_set(OR_E_CORRUPT, "%s: the journal header is "
+		    "incomplete (crash while creating it?)", path);
+	if (n > name && memcmp(buf, JOURNAL_MAGIC_NAME, name) == 0) {
+		for (v = 0; v < 16 && name + v < n &&
+		    buf[name + v] >= 0x21 && buf[name + v] <= 0x7e; v++)
+			;
+		if (v == 1 && buf[name] == '1')
+			return err_set(OR_E_CORRUPT, "%s: the journal header "
+			    "line is damaged (expected \"%.*s\" and LF)", path,
+			    (int)JOURNAL_MAGIC_LEN - 1, JOURNAL_MAGIC);
+		return err_set(OR_E_CORRUPT, "%s: unsupported journal version "
+		    "\"%.*s\" (this offroot reads version 1)", path, (int)v,
+		    buf + name);
+	}
+	return err_set(OR_E_CORRUPT, "%s is not an offroot journal (bad "
+	    "magic)", path);
+}
+
+/* Streams the journal on fd from its start, verifying every record. */
+static int
+journal_read(int fd, const char *path, struct jdigest *d,
+    journal_visit_fn visit, void *ctx, struct jstate *st)
+{
+	struct jrecord *rec = NULL;
+	char *buf = NULL, *lf;
+	size_t start, end = 0, n;
+	uint64_t off;
+	int eof = 0, rc = OR_OK;
+
+	memset(st, 0, sizeof *st);
+	if ((buf = malloc(JOURNAL_READ_BUF)) == NULL ||
+	    (rec = malloc(sizeof *rec)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	/* Advice only: a failure changes nothing but speed. */
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+	while (end < JOURNAL_MAGIC_LEN && !eof)
+		if ((rc = read_some(fd, path, buf, &end, &eof)) != OR_OK)
+			goto out;
+	if (end < JOURNAL_MAGIC_LEN ||
+	    memcmp(buf, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0) {
+		rc = bad_header(path, buf, end);
+		goto out;
+	}
+	start = off = JOURNAL_MAGIC_LEN;
+
+	for (;;) {
+		lf = memchr(buf + start, '\n', end - start);
+		if (lf == NULL) {
+			n = end - start;
+			if (n >= JOURNAL_MAX_LINE) {
+				rc = err_set(OR_E_CORRUPT, "%s: record %" PRIu64
+				    " is longer than %d bytes", path,
+				    st->seq + 1, JOURNAL_MAX_LINE);
+				goto out;
+			}
+			if (eof) {
+				if (n > 0)
+					rc = err_set(OR_E_CORRUPT, "%s: record %"
+					    PRIu64 " is torn: incomplete last "
+					    "line (crash during write?)", path,
+					    st->seq + 1);
+				break;
+			}
+			memmove(buf, buf + start, n);
+			start = 0;
+			end = n;
+			if ((rc = read_some(fd, path, buf, &end, &eof)) !=
+			    OR_OK)
+				goto out;
+			continue;
+		}
+		n = (size_t)(lf - (buf + start));
+		if ((rc = parse_line(d, buf + start, n, st->seq + 1, st->head,
+		    rec)) != OR_OK) {
+			err_context(rc, "%s", path);
+			goto out;
+		}
+		rec->offset = off;
+		if (visit != NULL && (rc = visit(rec, ctx)) != 0)
+			goto out;
+		st->seq++;
+		memcpy(st->head, rec->hash, sizeof st->head);
+		start += n + 1;
+		off += n + 1;
+	}
+	st->size = off;
+out:
+	free(rec);
+	free(buf);
+	return rc;
+}
+
+int
+journal_scan(const char *path, journal_visit_fn visit, void *ctx)
+{
+	struct jdigest d = { NULL, NULL };
+	struct jstate st;
+	struct stat sb;
+	int fd = -1, mine, rc;
+
+	if ((rc = jdigest_init(&d)) != OR_OK)
+		goto out;
+	if ((rc = journal_open_fd(path, O_RDONLY, LOCK_SH, &fd, &sb,
+	    &mine)) != OR_OK)
+		goto out;
+	rc = journal_read(fd, path, &d, visit, ctx, &st);
+out:
+	if (fd >= 0)
+		(void)close(fd);	/* read-only: nothing to lose */
+	jdigest_free(&d);
+	return rc;
+}
+
+int
+journal_open(const char *path, journal_visit_fn visit, void *ctx,
+    struct journal **out)
+{
+	struct journal *j;
+	struct stat sb;
+	int mine, rc;
+
+	*out = NULL;
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return err_set(OR_E_NOMEM, "%s: out of memory", path);
+	j->fd = -1;
+	if ((j->path = strdup(path)) == NULL ||
+	    (j->line = malloc(2 * (size_t)JOURNAL_MAX_LINE)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	j->back = j->line + JOURNAL_MAX_LINE;
+	if ((rc = jdigest_init(&j->dg)) != OR_OK)
+		goto out;
+	if ((rc = journal_open_fd(path, O_RDWR | O_APPEND, LOCK_EX, &j->fd,
+	    &sb, &mine)) != OR_OK)
+		goto out;
+	if (mine) {
+		rc = err_set(OR_E_ENV, "%s is already open in this process",
+		    path);
+		goto out;
+	}
+	j->pid = getpid();
+	j->dev = sb.st_dev;
+	j->ino = sb.st_ino;
+	if ((rc = journal_read(j->fd, path, &j->dg, visit, ctx, &j->st)) !=
+	    OR_OK)
+		goto out;
+	j->next = journal_list;
+	journal_list = j;
+	*out = j;
+out:
+	if (rc != OR_OK)
+		journal_close(j);
+	return rc;
+}
+
+uint64_t
+journal_seq(const struct journal *j)
+{
+	return j->st.seq;
+}
+
+const unsigned char *
+journal_head(const struct journal *j)
+{
+	return j->st.head;
+}
+
+void
+journal_close(struct journal *j)
+{
+	struct journal **pp;
+
+	if (j == NULL)
+		return;
+	for (pp = &journal_list; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+	/* Every record was fdatasynced when appended: a close error here
+	 * cannot lose one. */
+	if (j->fd >= 0)
+		(void)close(j->fd);
+	jdigest_free(&j->dg);
+	free(j->line);
+	free(j->path);
+	free(j);
+}
+
+/* ---- appending ---------------------------------------------------------- */
+
+/* Called after a failed write: removes whatever part of the record reached
+ * the file, so that no torn record remains, and marks the handle broken.
+ * rc and its message describe the first failure. */
+static int
+journal_undo(struct journal *j, int rc)
+{
+	char first[768];
+
+	j->broken = 1;
+	snprintf(first, sizeof first, "%s", err_msg(rc));
+	if (ftruncate(j->fd, (off_t)j->st.size) != 0 || fsync(j->fd) != 0)
+		return err_errno(rc, "%s; truncating %s back to %" PRIu64
+		    " bytes also failed, its last record may be torn", first,
+		    j->path, j->st.size);
+	return err_set(rc, "%s (record %" PRIu64 " was not added)", first,
+	    j->st.seq + 1);
+}
+
+static int
+journal_write(struct journal *j, const char *line, size_t len)
+{
+	struct stat sb;
+
+	if (fstat(j->fd, &sb) != 0)
+		return err_errno(OR_E_IO, "%s: fstat", j->path);
+	if ((uint64_t)sb.st_size != j->st.size) {
+		j->broken = 1;
+		return err_set(OR_E_CORRUPT, "%s was changed by another program "
+		    "while open (%jd bytes, expected %" PRIu64 ")", j->path,
+		    (intmax_t)sb.st_size, j->st.size);
+	}
+	if (write_all(j->fd, line, len) != 0)
+		return journal_undo(j, err_errno(OR_E_IO, "%s: writing record %"
+		    PRIu64, j->path, j->st.seq + 1));
+	if (fdatasync(j->fd) != 0)
+		return journal_undo(j, err_errno(OR_E_IO, "%s: fdatasync of "
+		    "record %" PRIu64, j->path, j->st.seq + 1));
+	/* Read it back from the device, not from the page cache (advice
+	 * only: if it is ignored we compare with the cache). */
+	(void)posix_fadvise(j->fd, (off_t)j->st.size, (off_t)len,
+	    POSIX_FADV_DONTNEED);
+	if (pread_all(j->fd, j->back, len, (off_t)j->st.size) != 0)
+		return journal_undo(j, err_errno(OR_E_IO, "%s: reading back "
+		    "record %" PRIu64, j->path, j->st.seq + 1));
+	if (memcmp(j->back, line, len) != 0)
+		return journal_undo(j, err_set(OR_E_IO, "%s: record %" PRIu64
+		    " reads back different from what was written (failing "
+		    "media?)", j->path, j->st.seq + 1));
+	return OR_OK;
+}
+
+static int
+fields_check(const struct jfield *fields, size_t nfields)
+{
+	size_t i, k;
+
+	if (nfields > JOURNAL_MAX_FIELDS)
+		return err_set(OR_E_INPUT, "journal record with %zu fields "
+		    "(at most %d)", nfields, JOURNAL_MAX_FIELDS);
+	if (nfields > 0 && fields == NULL)
+		return err_set(OR_E_INPUT, "journal record without its fields");
+	for (i = 0; i < nfields; i++) {
+		if (fields[i].key == NULL || fields[i].value == NULL ||
+		    !name_ok(fields[i].key, strlen(fields[i].key), 1))
+			return err_set(OR_E_INPUT, "invalid journal field name "
+			    "\"%.40s\" (1-32 of [a-z0-9_-])",
+			    fields[i].key != NULL ? fields[i].key : "(null)");
+		for (k = 0; k < i; k++)
+			if (strcmp(fields[k].key, fields[i].key) == 0)
+				return err_set(OR_E_INPUT, "journal field "
+				    "\"%s\" given twice", fields[i].key);
+	}
+	return OR_OK;
+}
+
+int
+journal_append(struct journal *j, const char *type,
+    const struct jfield *fields, size_t nfields, unsigned char hash_out[32])
+{
+	static const char updigits[] = "0123456789ABCDEF";
+	unsigned char hash[JOURNAL_HASH_LEN];
+	char when[JOURNAL_TIME_LEN + 1];
+	char *p = j->line;
+	const unsigned char *v;
+	size_t len, need, vlen, klen, i, k;
+	int n, rc;
+
+	if (j->broken)
+		return err_set(OR_E_IO, "%s: an earlier write failed; close and "
+		    "reopen the journal", j->path);
+	if (type == NULL || !name_ok(type, strlen(type), 0))
+		return err_set(OR_E_INPUT, "invalid journal record type \"%.40s\""
+		    " (1-32 of [a-z0-9-])", type != NULL ? type : "(null)");
+	if ((rc = fields_check(fields, nfields)) != OR_OK)
+		return rc;
+	if (j->st.seq == UINT64_MAX)
+		return err_set(OR_E_INPUT, "%s is full", j->path);
+	if (!time_format(time(NULL), when))
+		return err_set(OR_E_ENV, "the system clock is not usable");
+
+	n = snprintf(p, JOURNAL_MAX_LINE, "%" PRIu64 " %s %s ", j->st.seq + 1,
+	    when, type);
+	if (n < 0 || n >= JOURNAL_MAX_LINE)
+		return err_set(OR_E_INPUT, "journal record too long");
+	len = (size_t)n;
+	hex32_encode(j->st.head, p + len);
+	len += JOURNAL_HEX_LEN;
+	p[len++] = ' ';
+	for (i = 0; i < nfields; i++) {
+		v = (const unsigned char *)fields[i].value;
+		vlen = fields[i].len != 0 ? fields[i].len :
+		    strlen(fields[i].value);
+		klen = strlen(fields[i].key);
+		need = klen + 2;
+		for (k = 0; k < vlen && need <= JOURNAL_MAX_LINE; k++)
+			need += value_plain(v[k]) ? 1 : 3;
+		/* Room for this field, the hash and the LF. */
+		if (need > JOURNAL_MAX_LINE ||
+		    len + need + JOURNAL_HEX_LEN + 1 > JOURNAL_MAX_LINE)
+			return err_set(OR_E_INPUT, "journal record too long "
+			    "(at most %d bytes; field \"%s\")",
+			    JOURNAL_MAX_LINE, fields[i].key);
+		memcpy(p + len, fields[i].key, klen);
+		len += klen;
+		p[len++] = '=';
+		for (k = 0; k < vlen; k++) {
+			if (value_plain(v[k])) {
+				p[len++] = (char)v[k];
+				continue;
+			}
+			p[len++] = '%';
+			p[len++] = updigits[v[k] >> 4];
+			p[len++] = updigits[v[k] & 0xf];
+		}
+		p[len++] = ' ';
+	}
+	if ((rc = jdigest(&j->dg, p, len, hash)) != OR_OK)
+		return rc;
+	hex32_encode(hash, p + len);
+	len += JOURNAL_HEX_LEN;
+	p[len++] = '\n';
+
+	if ((rc = journal_write(j, p, len)) != OR_OK)
+		return rc;
+	j->st.seq++;
+	j->st.size += len;
+	memcpy(j->st.head, hash, sizeof hash);
+	if (hash_out != NULL)
+		memcpy(hash_out, hash, sizeof hash);
+	return OR_OK;
+}

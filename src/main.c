@@ -1,0 +1,219 @@
+/*
+ * main.c — offroot's entry point: process hardening, then dispatch of the
+ * command table.  Only this layer (and ui/) prints; see cmd.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "interact.h"
+#include "secret.h"
+
+static const struct cmd_entry *const cmd_table[] = {
+	&cmd_init_entry,
+	&cmd_status_entry,
+	&cmd_inspect_entry,
+	&cmd_check_key_entry,
+	&cmd_audit_entry,
+	NULL
+};
+
+const char *
+args_nth(const struct cmd_args *a, const char *name, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < a->nvalues; k++)
+		if (strcmp(a->values[k].opt->name, name) == 0 && i-- == 0)
+			return a->values[k].value != NULL ?
+			    a->values[k].value : "";
+	return NULL;
+}
+
+const char *
+args_get(const struct cmd_args *a, const char *name)
+{
+	return args_nth(a, name, 0);
+}
+
+bool
+args_has(const struct cmd_args *a, const char *name)
+{
+	return args_get(a, name) != NULL;
+}
+
+int
+args_long(const struct cmd_args *a, const char *name, long min, long max,
+    long *out)
+{
+	const char *v = args_get(a, name);
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return OR_OK;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
+		return err_set(OR_E_USAGE, "--%s: expected a number from %ld "
+		    "to %ld, got \"%s\"", name, min, max, v);
+	*out = n;
+	return OR_OK;
+}
+
+static void
+usage_of(const struct cmd_entry *e, FILE *f)
+{
+	fprintf(f, "usage: offroot %s %s\n", e->name, e->usage);
+}
+
+static void
+usage_all(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: offroot COMMAND [options]\n\ncommands:\n");
+	for (i = 0; cmd_table[i] != NULL; i++)
+		fprintf(f, "  %-10s %s\n", cmd_table[i]->name,
+		    cmd_table[i]->summary);
+	fprintf(f, "\nSee offroot(1); \"offroot COMMAND --help\" for a "
+	    "command's options.\n");
+}
+
+/* Parses argv against the entry's option spec into args. */
+static int
+parse_args(const struct cmd_entry *e, int argc, char **argv,
+    struct cmd_args *args)
+{
+	struct option lopts[64];
+	char shorts[128];
+	size_t nopt = 0, ns = 0, k;
+	int c, idx;
+
+	memset(args, 0, sizeof *args);
+	args->entry = e;
+	shorts[ns++] = ':';
+	for (k = 0; e->opts[k].name != NULL && nopt < 62; k++, nopt++) {
+		lopts[nopt].name = e->opts[k].name;
+		lopts[nopt].has_arg = (e->opts[k].flags & OPT_ARG) ?
+		    required_argument : no_argument;
+		lopts[nopt].flag = NULL;
+		lopts[nopt].val = 256 + (int)k;
+		if (e->opts[k].short_name != 0 && ns + 3 < sizeof shorts) {
+			shorts[ns++] = e->opts[k].short_name;
+			if (e->opts[k].flags & OPT_ARG)
+				shorts[ns++] = ':';
+		}
+	}
+	lopts[nopt].name = "help";
+	lopts[nopt].has_arg = no_argument;
+	lopts[nopt].flag = NULL;
+	lopts[nopt].val = 'h';
+	nopt++;
+	memset(&lopts[nopt], 0, sizeof lopts[nopt]);
+	shorts[ns] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, lopts, &idx)) != -1) {
+		const struct cmd_opt *o = NULL;
+
+		if (c == 'h') {
+			usage_of(e, stdout);
+			exit(0);
+		}
+		if (c == '?')
+			return err_set(OR_E_USAGE, "%s: unknown option %s",
+			    e->name, argv[optind - 1]);
+		if (c == ':')
+			return err_set(OR_E_USAGE, "%s: option %s needs a "
+			    "value", e->name, argv[optind - 1]);
+		if (c >= 256)
+			o = &e->opts[c - 256];
+		else
+			for (k = 0; e->opts[k].name != NULL; k++)
+				if (e->opts[k].short_name == c)
+					o = &e->opts[k];
+		if (o == NULL)
+			return err_set(OR_E_USAGE, "%s: bad option", e->name);
+		if (!(o->flags & OPT_MULTI) && args_has(args, o->name))
+			return err_set(OR_E_USAGE, "%s: --%s given twice",
+			    e->name, o->name);
+		if (args->nvalues == CMD_MAX_VALUES)
+			return err_set(OR_E_USAGE, "%s: too many options",
+			    e->name);
+		args->values[args->nvalues].opt = o;
+		args->values[args->nvalues].value =
+		    (o->flags & OPT_ARG) ? optarg : NULL;
+		args->nvalues++;
+	}
+	for (k = 0; e->opts[k].name != NULL; k++)
+		if ((e->opts[k].flags & OPT_REQUIRED) &&
+		    !args_has(args, e->opts[k].name))
+			return err_set(OR_E_USAGE, "%s: --%s is required",
+			    e->name, e->opts[k].name);
+	args->argc = argc - optind;
+	args->argv = argv + optind;
+	if (args->argc < e->min_args || args->argc > e->max_args)
+		return err_set(OR_E_USAGE, "%s: expected %s", e->name,
+		    e->usage);
+	return OR_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry *e = NULL;
+	struct cli_interact cfg = { 0 };
+	struct interact io;
+	struct cmd_args args;
+	size_t i;
+	int rc;
+
+	if ((rc = secret_init()) != OR_OK) {
+		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		return err_exit_code(rc);
+	}
+	if (argc < 2) {
+		usage_all(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("offroot %s\n", OFFROOT_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage_all(stdout);
+		return 0;
+	}
+	for (i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->name, argv[1]) == 0)
+			e = cmd_table[i];
+	if (e == NULL) {
+		fprintf(stderr, "offroot: unknown command \"%s\" (see offroot "
+		    "--help)\n", argv[1]);
+		return 2;
+	}
+	if ((rc = parse_args(e, argc - 1, argv + 1, &args)) != OR_OK) {
+		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		usage_of(e, stderr);
+		return err_exit_code(rc);
+	}
+	interact_cli_init(&io, &cfg);
+	cfg.assume_yes = args_has(&args, "yes");
+	cfg.quiet = args_has(&args, "quiet");
+	cfg.secret_file = args_get(&args, "passphrase-file");
+	err_clear();
+	rc = e->exec(&args, &io);
+	if (rc != OR_OK) {
+		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		return err_exit_code(rc);
+	}
+	return 0;
+}

@@ -1,0 +1,417 @@
+/*
+ * rootca.c — creating a root CA (rootca.h).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "cadb.h"
+#include "dn.h"
+#include "err.h"
+#include "fileio.h"
+#include "issue.h"
+#include "journal.h"
+#include "lint.h"
+#include "profile.h"
+#include "rootca.h"
+#include "secret.h"
+#include "transcript.h"
+#include "util.h"
+
+#define MIN_PASSPHRASE	8
+
+/* The target must not exist, or be an empty folder. */
+static int
+check_target(const char *dir, bool *exists)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	*exists = false;
+	if (lstat(dir, &st) == -1) {
+		if (errno == ENOENT)
+			return OR_OK;
+		return err_errno(OR_E_IO, "%s", dir);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return err_set(OR_E_EXISTS, "%s exists and is not a folder",
+		    dir);
+	if ((d = opendir(dir)) == NULL)
+		return err_errno(OR_E_IO, "%s", dir);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			closedir(d);
+			return err_set(OR_E_EXISTS, "%s exists and is not "
+			    "empty; refusing to create a CA there", dir);
+		}
+	closedir(d);
+	*exists = true;
+	return OR_OK;
+}
+
+/* Removes a staging folder we created (files one level down, two
+ * sub-folders); used only on failure. */
+static void
+remove_staging(const char *stage)
+{
+	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS, "." };
+	char sub[PATH_MAX], path[PATH_MAX];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (file_join(sub, sizeof sub, stage, subs[i]) != OR_OK ||
+		    (d = opendir(sub)) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.' && (de->d_name[1] == '\0' ||
+			    strcmp(de->d_name, "..") == 0))
+				continue;
+			if (file_join(path, sizeof path, sub, de->d_name) ==
+			    OR_OK)
+				unlink(path);
+		}
+		closedir(d);
+		if (i + 1 < sizeof subs / sizeof subs[0])
+			rmdir(sub);
+	}
+	rmdir(stage);
+}
+
+static int
+make_staging(const char *dir, char *stage, size_t size)
+{
+	char parent[PATH_MAX], sub[PATH_MAX];
+	const char *base;
+	int n, rc;
+
+	file_dirname(dir, parent, sizeof parent);
+	base = strrchr(dir, '/');
+	base = base != NULL ? base + 1 : dir;
+	if (*base == '\0')
+		return err_set(OR_E_USAGE, "give the CA directory without a "
+		    "trailing slash");
+	n = snprintf(stage, size, "%s/.%s.offroot-init-XXXXXX", parent, base);
+	if (n < 0 || (size_t)n >= size)
+		return err_set(OR_E_INPUT, "path too long: %s", dir);
+	if (mkdtemp(stage) == NULL)
+		return err_errno(OR_E_IO, "cannot create a folder beside %s",
+		    dir);
+	if ((rc = file_join(sub, sizeof sub, stage, CADB_TRANSCRIPTS)) != OR_OK ||
+	    (rc = file_mkdir(sub, 0755)) != OR_OK ||
+	    (rc = file_join(sub, sizeof sub, stage, CADB_CRLS)) != OR_OK ||
+	    (rc = file_mkdir(sub, 0755)) != OR_OK) {
+		remove_staging(stage);
+		return rc;
+	}
+	return OR_OK;
+}
+
+static int
+cert_pem(X509 *x, char **pem, size_t *len)
+{
+	BIO *bio;
+	char *p;
+	long n;
+
+	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+	    !PEM_write_bio_X509(bio, x)) {
+		BIO_free(bio);
+		return err_openssl(OR_E_CRYPTO, "PEM encoding");
+	}
+	n = BIO_get_mem_data(bio, &p);
+	if ((*pem = malloc((size_t)n)) == NULL) {
+		BIO_free(bio);
+		return err_set(OR_E_NOMEM, "out of memory");
+	}
+	memcpy(*pem, p, (size_t)n);
+	*len = (size_t)n;
+	BIO_free(bio);
+	return OR_OK;
+}
+
+static void
+say_lint(struct interact *io, const struct lint_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->f[i].level != LINT_ERROR)
+			interact_say(io, r->f[i].level == LINT_WARN ?
+			    SAY_WARN : SAY_INFO, "lint %s: %s: %s",
+			    lint_level_name(r->f[i].level), r->f[i].code,
+			    r->f[i].text);
+}
+
+static int
+asn1_time_unix(const ASN1_TIME *t, time_t *out)
+{
+	struct tm tm;
+
+	if (!ASN1_TIME_to_tm(t, &tm))
+		return err_set(OR_E_CRYPTO, "bad time");
+	*out = timegm(&tm);
+	return OR_OK;
+}
+
+int
+rootca_create(const struct rootca_params *p, struct interact *io,
+    struct rootca_result *res)
+{
+	struct profile prof;
+	struct issue_request req;
+	struct lint_report lint;
+	struct keystore *ks = NULL, *check = NULL;
+	struct secret *pass = NULL;
+	struct transcript *tr = NULL;
+	struct journal *j = NULL;
+	X509_NAME *subject = NULL;
+	X509 *tbs = NULL, *cert = NULL;
+	unsigned char pkfp[32];
+	char stage[PATH_MAX], path[PATH_MAX], parent[PATH_MAX];
+	char fphex[65], pkhex[65], rootfile[65], keyfile[65];
+	char subj_text[1024], serial_hex[64], nb_text[24], na_text[24];
+	char *pem = NULL, *serial_str = NULL;
+	size_t pemlen = 0;
+	bool exists, staged = false, loaded = false;
+	time_t nb, na;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	memset(&prof, 0, sizeof prof);
+	/* 1. Everything that can be refused is refused before any work. */
+	if ((rc = check_target(p->dir, &exists)) != OR_OK)
+		return rc;
+	if ((rc = profile_load(p->profiles_file, p->profile_name != NULL ?
+	    p->profile_name : "root", &prof)) != OR_OK)
+		return rc;
+	loaded = true;
+	if (!prof.is_ca) {
+		rc = err_set(OR_E_POLICY, "profile %s is not a CA profile",
+		    prof.name);
+		goto out;
+	}
+	if ((prof.key_types & (1u << p->key_type)) == 0) {
+		rc = err_set(OR_E_POLICY, "profile %s does not allow %s keys",
+		    prof.name, keytype_name(p->key_type));
+		goto out;
+	}
+	if (p->days < 0 || p->days > prof.validity_days) {
+		rc = err_set(OR_E_POLICY, "--days %ld is longer than profile "
+		    "%s allows (%ld)", p->days, prof.name, prof.validity_days);
+		goto out;
+	}
+	if ((rc = dn_parse(p->subject, &subject)) != OR_OK) {
+		rc = err_context(rc, "--subject");
+		goto out;
+	}
+	dn_format(subject, subj_text, sizeof subj_text);
+	if (p->kdf != KDF_SENSITIVE)
+		interact_say(io, SAY_WARN, "the key file will be sealed with "
+		    "the %s Argon2id level, weaker than the default "
+		    "(sensitive); this is recorded in the key file",
+		    kdf_level_name(p->kdf));
+	if ((rc = io->ask_secret(io, "New passphrase for the root key", true,
+	    &pass)) != OR_OK)
+		goto out;
+	if (pass->len < MIN_PASSPHRASE) {
+		rc = err_set(OR_E_INPUT, "the passphrase is shorter than %d "
+		    "characters", MIN_PASSPHRASE);
+		goto out;
+	}
+
+	/* 2. Stage the CA directory beside its final place. */
+	if ((rc = make_staging(p->dir, stage, sizeof stage)) != OR_OK)
+		goto out;
+	staged = true;
+	if ((rc = transcript_begin(stage, "init", &tr)) != OR_OK)
+		goto out;
+	{
+		struct jfield f[] = {
+			{ "subject", subj_text, 0 },
+			{ "key_type", keytype_name(p->key_type), 0 },
+			{ "store", "sealed", 0 },
+			{ "kdf", kdf_level_name(p->kdf), 0 },
+			{ "profile", prof.name, 0 },
+			{ "profile_source", prof.source, 0 },
+		};
+		if ((rc = transcript_add(tr, "parameters", f, 6)) != OR_OK)
+			goto out;
+	}
+
+	/* 3. The key. */
+	io->progress(io, "Generating the root key", -1);
+	rc = sealed_generate(p->key_type, &ks);
+	io->progress(io, NULL, 1);
+	if (rc != OR_OK)
+		goto out;
+	if ((rc = pubkey_sha256(ks->pub, pkfp)) != OR_OK)
+		goto out;
+	hex_encode(pkfp, sizeof pkfp, pkhex);
+	{
+		struct jfield f[] = {
+			{ "key_type", keytype_name(p->key_type), 0 },
+			{ "public_key_sha256", pkhex, 0 },
+		};
+		if ((rc = transcript_add(tr, "key-generated", f, 2)) != OR_OK)
+			goto out;
+	}
+
+	/* 4. The certificate: build, lint, sign, verify. */
+	memset(&req, 0, sizeof req);
+	req.subject = subject;
+	req.subject_key = ks->pub;
+	req.issuer = NULL;
+	req.issuer_key = ks->pub;
+	req.issuer_type = p->key_type;
+	req.profile = &prof;
+	req.days = p->days;
+	if ((rc = issue_build(&req, &tbs)) != OR_OK)
+		goto out;
+	rc = issue_lint(tbs, NULL, &prof, &lint);
+	say_lint(io, &lint);
+	if (rc != OR_OK)
+		goto out;
+	if ((rc = issue_sign(tbs, ks, ks->pub, &cert)) != OR_OK)
+		goto out;
+	if ((rc = lint_cert(cert, NULL, prof.family, &lint)) != OR_OK)
+		goto out;
+	if (lint_count(&lint, LINT_ERROR) != 0) {
+		rc = err_set(OR_E_POLICY, "the signed certificate fails lint: "
+		    "%s", lint.f[0].text);
+		goto out;
+	}
+	if ((rc = cert_sha256(cert, res->cert_sha256)) != OR_OK)
+		goto out;
+	hex_encode(res->cert_sha256, 32, fphex);
+	fingerprint_block(res->cert_sha256, res->fingerprint,
+	    sizeof res->fingerprint);
+	{
+		BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert),
+		    NULL);
+		serial_str = bn != NULL ? BN_bn2hex(bn) : NULL;
+		BN_free(bn);
+		snprintf(serial_hex, sizeof serial_hex, "%s",
+		    serial_str != NULL ? serial_str : "?");
+	}
+	if ((rc = asn1_time_unix(X509_get0_notBefore(cert), &nb)) != OR_OK ||
+	    (rc = asn1_time_unix(X509_get0_notAfter(cert), &na)) != OR_OK)
+		goto out;
+	snprintf(nb_text, sizeof nb_text, "%lld", (long long)nb);
+	snprintf(na_text, sizeof na_text, "%lld", (long long)na);
+
+	/* 5. Seal the key, then prove the sealed file opens and matches. */
+	if ((rc = file_join(path, sizeof path, stage, CADB_SEALED_KEY)) != OR_OK)
+		goto out;
+	io->progress(io, "Sealing the key (Argon2id)", -1);
+	rc = sealed_save(ks, pass, p->kdf, path);
+	io->progress(io, NULL, 1);
+	if (rc != OR_OK)
+		goto out;
+	io->progress(io, "Checking the sealed key file opens", -1);
+	rc = sealed_open(path, pass, &check);
+	io->progress(io, NULL, 1);
+	if (rc != OR_OK || (rc = keystore_prove(check, X509_get0_pubkey(cert)))
+	    != OR_OK) {
+		rc = err_context(rc, "the sealed key file failed its check");
+		goto out;
+	}
+	if ((rc = file_sha256_hex(path, keyfile)) != OR_OK)
+		goto out;
+
+	/* 6. The root certificate. */
+	if ((rc = cert_pem(cert, &pem, &pemlen)) != OR_OK ||
+	    (rc = file_join(path, sizeof path, stage, CADB_ROOT_CERT)) != OR_OK ||
+	    (rc = file_write_new(path, pem, pemlen, 0644)) != OR_OK ||
+	    (rc = file_sha256_hex(path, rootfile)) != OR_OK)
+		goto out;
+	{
+		struct jfield f[] = {
+			{ "root_sha256", fphex, 0 },
+			{ "serial", serial_hex, 0 },
+			{ "not_before", nb_text, 0 },
+			{ "not_after", na_text, 0 },
+		};
+		if ((rc = transcript_add(tr, "root-created", f, 4)) != OR_OK)
+			goto out;
+	}
+
+	/* 7. The CA database, and the transcript sealed by the new key. */
+	if ((rc = file_join(path, sizeof path, stage, CADB_JOURNAL)) != OR_OK ||
+	    (rc = journal_create(path)) != OR_OK ||
+	    (rc = journal_open(path, NULL, NULL, &j)) != OR_OK)
+		goto out;
+	{
+		struct jfield f[] = {
+			{ "subject", subj_text, 0 },
+			{ "root_sha256", fphex, 0 },
+			{ "root_file_sha256", rootfile, 0 },
+			{ "serial", serial_hex, 0 },
+			{ "not_before", nb_text, 0 },
+			{ "not_after", na_text, 0 },
+			{ "key_type", keytype_name(p->key_type), 0 },
+			{ "public_key_sha256", pkhex, 0 },
+			{ "store", "sealed", 0 },
+			{ "key_file", CADB_SEALED_KEY, 0 },
+			{ "key_file_sha256", keyfile, 0 },
+			{ "kdf", kdf_level_name(p->kdf), 0 },
+			{ "profile", prof.name, 0 },
+			{ "profile_source", prof.source, 0 },
+			{ "tool", "offroot " OFFROOT_VERSION, 0 },
+		};
+		if ((rc = journal_append(j, "init", f, 15, NULL)) != OR_OK)
+			goto out;
+	}
+	if ((rc = transcript_finish(tr, j, ks)) != OR_OK)
+		goto out;
+
+	/* 8. Move the finished CA directory into place. */
+	if (exists) {
+		if (rename(stage, p->dir) == -1) {
+			rc = err_errno(errno == ENOTEMPTY || errno == EEXIST ?
+			    OR_E_EXISTS : OR_E_IO, "moving the new CA into %s",
+			    p->dir);
+			goto out;
+		}
+	} else if (renameat2(AT_FDCWD, stage, AT_FDCWD, p->dir,
+	    RENAME_NOREPLACE) == -1) {
+		rc = err_errno(errno == EEXIST ? OR_E_EXISTS : OR_E_IO,
+		    "moving the new CA into %s", p->dir);
+		goto out;
+	}
+	staged = false;
+	file_dirname(p->dir, parent, sizeof parent);
+	if ((rc = file_sync_dir(parent)) != OR_OK)
+		goto out;
+	rc = OR_OK;
+out:
+	if (rc != OR_OK && staged)
+		remove_staging(stage);
+	if (j != NULL)
+		journal_close(j);
+	transcript_free(tr);
+	keystore_close(check);
+	keystore_close(ks);
+	secret_free(pass);
+	X509_free(tbs);
+	X509_free(cert);
+	X509_NAME_free(subject);
+	OPENSSL_free(serial_str);
+	free(pem);
+	if (loaded)
+		profile_free(&prof);
+	return rc;
+}

@@ -1,0 +1,64 @@
+# tests/lib.sh — shared helpers for the shell tests (TAP, run under prove).
+# Each test sources this, calls plan N (or done_testing at the end), and
+# works in $T, a fresh temporary directory removed at exit.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OFFROOT="$ROOT/${OFFROOT_BUILD:-build}/offroot"
+PY=/usr/bin/python3		# Debian's, with python3-cryptography
+T=$(mktemp -d "${TMPDIR:-/tmp}/offroot-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+_n=0
+_failed=0
+
+plan() { echo "1..$1"; }
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
+
+ok() {	# ok CONDITION-EXIT-CODE NAME
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_n - $2"
+	else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+
+# run CMD...: runs it, keeps stdout in $T/out, stderr in $T/err, status in $rc
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# t_ok NAME CMD...: the command must succeed
+t_ok() {
+	_name=$1; shift
+	run "$@"
+	ok "$rc" "$_name"
+	[ "$rc" -eq 0 ] || { echo "# exit $rc: $(head -c 600 "$T/err")"; }
+}
+
+# t_fail NAME EXPECTED-EXIT CMD...: the command must exit with that code
+# and say exactly one line on stderr
+t_fail() {
+	_name=$1; _want=$2; shift 2
+	run "$@"
+	_lines=$(grep -c '' "$T/err" || true)
+	if [ "$rc" -eq "$_want" ] && [ "$_lines" -ge 1 ]; then ok 0 "$_name"
+	else ok 1 "$_name"; echo "# exit $rc (want $_want): $(head -c 600 "$T/err")"; fi
+}
+
+# like PATTERN FILE NAME: grep -E must find PATTERN
+like() {
+	if grep -Eq -- "$1" "$2"; then ok 0 "$3"
+	else ok 1 "$3"; echo "# '$1' not in $2: $(head -c 400 "$2")"; fi
+}
+
+diag() { echo "# $*"; }
+
+# A passphrase file for automation (never argv).
+PASS="$T/pass"
+printf 'correct horse battery staple\n' >"$PASS"
+
+# new_ca DIR [extra init options...]: a CA with a fast KDF for tests.
+new_ca() {
+	_dir=$1; shift
+	"$OFFROOT" init -d "$_dir" --subject "/C=DE/O=offroot tests/CN=Test Root" \
+	    --kdf interactive --passphrase-file "$PASS" "$@" >"$T/init.out" 2>"$T/init.err"
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# audit: the journal's hash chain and every artefact it names.  Each kind of
+# tampering must be caught and named.
+. "$(dirname "$0")/../lib.sh"
+
+new_ca "$T/ca"; ok $? "init"
+run "$OFFROOT" check-key -d "$T/ca" --passphrase-file "$PASS"
+ok $rc "check-key adds records and a second transcript"
+t_ok "audit passes on an untouched CA" "$OFFROOT" audit -d "$T/ca"
+like '5 journal records' "$T/out" "audit counts the records"
+like '2 transcripts sealed' "$T/out" "audit verified both transcript seals"
+
+fresh() { rm -rf "$T/x"; cp -a "$T/ca" "$T/x"; }
+
+# An edited record: change one character inside record 2.
+fresh
+sed -i '3s/key-check/key-chock/' "$T/x/journal"
+t_fail "edited record: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like 'record 2' "$T/err" "edited record: names record 2"
+
+# A deleted middle record.
+fresh
+sed -i '3d' "$T/x/journal"
+t_fail "deleted middle record: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like 'record 2|record 3' "$T/err" "deleted record: names where the chain breaks"
+
+# The last record deleted: the chain alone cannot see it, the transcript
+# it named becomes a stray.
+fresh
+sed -i '$d' "$T/x/journal"
+t_fail "deleted last record: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like 'not recorded in the journal' "$T/err" "deleted last record: the orphaned transcript is named"
+
+# A truncated (torn) last record.
+fresh
+head -c -20 "$T/ca/journal" >"$T/x/journal"
+t_fail "truncated record: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like 'torn|incomplete' "$T/err" "truncated record: reported as torn"
+
+# Two records swapped.
+fresh
+{ sed -n '1,2p' "$T/ca/journal"; sed -n '4p' "$T/ca/journal"; sed -n '3p' "$T/ca/journal"; sed -n '5,$p' "$T/ca/journal"; } >"$T/x/journal"
+t_fail "reordered records: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+
+# A whole journal rewritten from scratch cannot match the sealed transcripts.
+fresh
+rm "$T/x/journal"
+t_fail "journal removed: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+
+# Artefacts.
+fresh
+printf '\n' >>"$T/x/root.crt"
+t_fail "root.crt altered: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like 'root.crt' "$T/err" "root.crt altered: named"
+
+fresh
+f=$(ls "$T/x/transcripts" | head -1)
+sed -i '2s/init/tini/' "$T/x/transcripts/$f"
+t_fail "transcript altered: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like "$f" "$T/err" "transcript altered: named"
+
+fresh
+printf 'x' >"$T/x/crls/planted.crl"
+t_fail "planted file: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like 'planted.crl' "$T/err" "planted file: named"
+
+fresh
+printf 'x' | dd of="$T/x/root.key.sealed" bs=1 seek=100 conv=notrunc 2>/dev/null
+t_fail "sealed key altered: exit 1" 1 "$OFFROOT" audit -d "$T/x"
+like 'root.key.sealed' "$T/err" "sealed key altered: named"
+
+# Commands that change the CA refuse a broken journal.
+fresh
+sed -i '3s/key-check/key-chock/' "$T/x/journal"
+cp "$T/x/journal" "$T/journal.before"
+t_fail "check-key refuses a tampered journal" 1 \
+    "$OFFROOT" check-key -d "$T/x" --passphrase-file "$PASS"
+cmp -s "$T/journal.before" "$T/x/journal"; ok $? "the tampered journal was not appended to"
+t_fail "status reports a tampered journal with exit 1" 1 "$OFFROOT" status -d "$T/x"
+like 'WARNING: journal' "$T/out" "status shows the journal problem"
+done_testing

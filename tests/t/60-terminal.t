@@ -1,0 +1,61 @@
+#!/bin/sh
+# Secrets from the terminal: asked twice with echo off, never on screen, never
+# in argv, the environment or the CA directory; core dumps disabled.
+. "$(dirname "$0")/../lib.sh"
+command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
+S="offroot-test-$$"
+export TMUX_TMPDIR="$T"
+secret='tty passphrase 7f3a9c'
+tmux new-session -d -s "$S" -x 100 -y 30 \
+    "'$OFFROOT' init -d '$T/ca' --subject /CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
+pane() { tmux capture-pane -p -t "$S" >"$T/screen"; }
+waitfor() {	# waitfor PATTERN: poll the screen (bounded)
+	i=0
+	while [ $i -lt 100 ]; do pane; grep -q -- "$1" "$T/screen" && return 0; sleep 0.1; i=$((i + 1)); done
+	return 1
+}
+waitfor 'New passphrase for the root key: '; ok $? "the passphrase is asked on the terminal"
+pid=$(pgrep -f "offroot init -d $T/ca" | head -1)
+if [ -n "$pid" ]; then
+	grep -q '^Max core file size *0 *0' "/proc/$pid/limits"; ok $? "core dumps are disabled in the running process"
+else
+	ok 1 "found the running process"
+fi
+tmux send-keys -t "$S" "$secret" Enter
+waitfor '(again): '; ok $? "the passphrase is asked a second time"
+tmux send-keys -t "$S" "$secret" Enter
+waitfor 'EXIT='; ok $? "init finished"
+like 'EXIT=0' "$T/screen" "init succeeded with the typed passphrase"
+! grep -q "$secret" "$T/screen"; ok $? "the passphrase never appeared on the screen"
+! grep -rq "$secret" "$T/ca"; ok $? "the passphrase is nowhere in the CA directory"
+tmux kill-session -t "$S" 2>/dev/null
+
+# Mismatched entries are refused and nothing is created.
+tmux new-session -d -s "$S" -x 100 -y 30 \
+    "'$OFFROOT' init -d '$T/ca2' --subject /CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
+waitfor 'New passphrase'
+tmux send-keys -t "$S" "first entry 123" Enter
+waitfor '(again)'
+tmux send-keys -t "$S" "second entry 456" Enter
+waitfor 'EXIT='
+like 'EXIT=1' "$T/screen" "two different entries: exit 1"
+like 'differ' "$T/screen" "two different entries: said so"
+[ ! -e "$T/ca2" ]; ok $? "two different entries: nothing created"
+tmux kill-session -t "$S" 2>/dev/null
+
+# The passphrase file's content never reaches argv or the environment of
+# the process (only its name does).
+printf 'file passphrase abc123\n' >"$T/pf"
+"$OFFROOT" init -d "$T/ca3" --subject /CN=x --kdf interactive --passphrase-file "$T/pf" >/dev/null 2>&1 &
+bg=$!
+found=1
+for i in $(seq 1 50); do
+	if [ -r "/proc/$bg/cmdline" ]; then
+		if tr '\0' ' ' <"/proc/$bg/cmdline" | grep -q 'abc123' ||
+		    tr '\0' '\n' <"/proc/$bg/environ" 2>/dev/null | grep -q 'abc123'; then found=0; fi
+	fi
+	sleep 0.02
+done
+wait $bg
+[ $found -eq 1 ]; ok $? "the passphrase is not in argv or the environment"
+done_testing
