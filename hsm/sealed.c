@@ -241,8 +241,10 @@ sealed_parse_hdr(const unsigned char *buf, size_t len, struct sealed_hdr *h)
 		return err_set(OR_E_CORRUPT, "sealed key file: bad quorum "
 		    "%u-of-%u with a %u-byte section", (unsigned)m,
 		    (unsigned)n, (unsigned)qlen);
-	if (qlen > SEALED_QUORUM_MAX ||
-	    (h->quorum = sealed_take(&r, (size_t)qlen)) == NULL ||
+	if (qlen > SEALED_QUORUM_MAX)
+		return err_set(OR_E_CORRUPT, "sealed key file: quorum section "
+		    "of %u bytes", (unsigned)qlen);
+	if ((h->quorum = sealed_take(&r, (size_t)qlen)) == NULL ||
 	    (fp = sealed_take(&r, SHA256_LEN)) == NULL ||
 	    (h->nonce = sealed_take(&r, SEALED_NONCE_LEN)) == NULL ||
 	    !sealed_get(&r, 4, &ctlen))

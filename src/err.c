@@ -10,7 +10,7 @@
 
 static char err_text[1024];
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 err_vset(const char *fmt, va_list ap)
 {
 	vsnprintf(err_text, sizeof err_text, fmt, ap);

@@ -266,7 +266,7 @@ file_read(const char *path, size_t max, unsigned char **data, size_t *len)
 
 	*data = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
 		return err_errno(errno == ENOENT || errno == EACCES ||
 		    errno == ELOOP ? OR_E_INPUT : OR_E_IO, "%s", path);
 	if (fstat(fd, &st) == -1) {

@@ -16,9 +16,20 @@
  *   digest         = sha256|sha384|sha512 signature digest (default: by key)
  *   description    = text
  *
- * Auxiliary sections referenced with "@section" from an extension line
- * (certificatePolicies, nameConstraints...) are allowed as in openssl.cnf.
- * Errors name the file, the section and the line.
+ * Any other key must be an X509v3 extension OpenSSL knows (short name,
+ * long name or OID); each line is built once on load, so a malformed one is
+ * refused then.  Auxiliary sections referenced with "@section" from an
+ * extension line (certificatePolicies, nameConstraints...) are allowed as
+ * in openssl.cnf; every other section is a profile.  Keys before the first
+ * section (NCONF's "default") are variables for $name, never a profile.
+ * family and validity_days are required.  Refused: unknown keys, a key
+ * written twice, a section written twice, ".include"/".pragma",
+ * "section::key", $ENV:: references, and combinations that cannot be
+ * right (pathlen on CA:FALSE, keyCertSign without CA:TRUE, a CA without
+ * keyCertSign, EKU in br-root, ed25519 in a BR family, br-root validity
+ * outside 2922..9132 days, max_pathlen below pathlen...).
+ * Errors are OR_E_INPUT and name the file, the section and the line:
+ * "FILE: [section] line N: unknown key \"foo\"".
  */
 #ifndef OFFROOT_PROFILE_H
 #define OFFROOT_PROFILE_H
@@ -41,7 +52,8 @@ enum profile_family {
 struct profile_ext {
 	char name[64];		/* as written: "basicConstraints" */
 	char value[1024];	/* as written: "critical,CA:TRUE,pathlen:2" */
-	int line;		/* line in the source, 0 for built-in */
+	int line;		/* line in the source (built-in text too) */
+	int nid;		/* OBJ_txt2nid(name) */
 };
 
 struct profile {
@@ -71,13 +83,16 @@ int profile_load(const char *path, const char *name, struct profile *out);
 int profile_load_text(const char *text, size_t len, const char *label,
     const char *name, struct profile *out);
 /* Validates every profile section in a file (sections not referenced
- * by "@"); the first error is reported. */
+ * by "@"); the first error is reported.  A file without a profile is an
+ * error. */
 int profile_check_file(const char *path);
 void profile_free(struct profile *p);
 
 /* Adds the profile's extensions to cert (subject key already set), with
  * issuer as the issuing certificate (cert itself for a self-signed root).
- * SKI/AKI "hash"/"keyid" values are computed by OpenSSL. */
+ * SKI/AKI "hash"/"keyid" values are computed by OpenSSL; the SKI is added
+ * before the AKI whatever their order in the profile.  Refuses (OR_E_INPUT)
+ * an extension cert already carries. */
 int profile_apply(const struct profile *p, X509 *cert, X509 *issuer);
 const char *profile_family_name(enum profile_family f);
 

@@ -13,7 +13,7 @@
 
 static int tap_n, tap_failed;
 
-static void
+static void __attribute__((unused))
 plan_tests(int n)
 {
 	printf("1..%d\n", n);
@@ -36,7 +36,7 @@ ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-static void __attribute__((format(printf, 1, 2)))
+static void __attribute__((format(printf, 1, 2), unused))
 diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -60,7 +60,7 @@ diag(const char *fmt, ...)
 		diag("got '%s', want '%s'", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
 } while (0)
 
-static int
+static int __attribute__((unused))
 done_testing(void)
 {
 	printf("1..%d\n", tap_n);

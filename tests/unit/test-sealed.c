@@ -7,11 +7,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -680,6 +685,67 @@ test_secret_files(const char *dir)
 	unlink(path);
 }
 
+/* In a child with the pty as its controlling terminal: the prompt shows,
+ * the typed passphrase is not echoed, and the echo is back afterwards. */
+static void
+test_tty(void)
+{
+	struct secret *s = NULL;
+	struct termios t;
+	struct pollfd pfd;
+	char out[4096], *slave;
+	size_t have = 0;
+	ssize_t r;
+	pid_t pid;
+	int m, fd, st = 0, typed = 0;
+
+	if ((m = posix_openpt(O_RDWR | O_NOCTTY)) == -1 || grantpt(m) == -1 ||
+	    unlockpt(m) == -1 || (slave = ptsname(m)) == NULL) {
+		ok(1, "# SKIP no pseudo-terminal");
+		return;
+	}
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		alarm(10);
+		if (setsid() == -1 || (fd = open(slave, O_RDWR)) == -1 ||
+		    ioctl(fd, TIOCSCTTY, 0) == -1)
+			_exit(3);
+		if (secret_from_tty("PP: ", &s) != OR_OK)
+			_exit(1);
+		if (tcgetattr(fd, &t) == -1 || !(t.c_lflag & ECHO))
+			_exit(2);
+		_exit(strcmp(s->buf, "tty secret") == 0 ? 0 : 4);
+	}
+	pfd.fd = m;
+	pfd.events = POLLIN;
+	while (pid > 0 && have < sizeof out - 1 && poll(&pfd, 1, 5000) > 0) {
+		if ((r = read(m, out + have, sizeof out - 1 - have)) <= 0)
+			break;
+		have += (size_t)r;
+		out[have] = '\0';
+		if (!typed && strstr(out, "PP: ") != NULL) {
+			typed = write(m, "tty secret\n", 11) == 11;
+		}
+	}
+	waitpid(pid, &st, 0);
+	close(m);
+	out[have] = '\0';
+	ok(typed && WIFEXITED(st) && WEXITSTATUS(st) == 0, "secret_from_tty "
+	    "reads the line from the controlling terminal and restores echo");
+	ok(typed && strstr(out, "tty secret") == NULL, "the passphrase is not "
+	    "echoed");
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		alarm(10);
+		if (setsid() == -1)
+			_exit(3);
+		_exit(secret_from_tty("PP: ", &s) == OR_E_ENV ? 0 : 1);
+	}
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "no terminal: OR_E_ENV");
+}
+
 int
 main(void)
 {
@@ -715,6 +781,7 @@ main(void)
 	}
 	test_files(dir, pass);
 	test_secret_files(dir);
+	test_tty();
 
 	free(img);
 	EVP_PKEY_free(pub);
