@@ -31,6 +31,7 @@
 #include <openssl/evp.h>
 
 #include "err.h"
+#include "fileio.h"
 #include "journal.h"
 
 #define JOURNAL_READ_BUF	(1u << 20)	/* >= JOURNAL_MAX_LINE */
@@ -508,39 +509,6 @@ jrecord_get(const struct jrecord *rec, const char *key)
 /* ---- files -------------------------------------------------------------- */
 
 static int
-journal_dirname(const char *path, char *buf, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-	size_t n;
-
-	if (slash == NULL) {
-		snprintf(buf, size, ".");
-		return OR_OK;
-	}
-	n = slash == path ? 1 : (size_t)(slash - path);
-	if (n >= size)
-		return err_set(OR_E_INPUT, "%s: path too long", path);
-	memcpy(buf, path, n);
-	buf[n] = '\0';
-	return OR_OK;
-}
-
-/* Same as file_sync_dir() (fileio.c); kept here until fileio lands. */
-static int
-journal_sync_dir(const char *dir)
-{
-	int fd, rc = OR_OK;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return err_errno(OR_E_IO, "%s: cannot open directory", dir);
-	if (fsync(fd) != 0)
-		rc = err_errno(OR_E_IO, "%s: fsync of directory", dir);
-	if (close(fd) != 0 && rc == OR_OK)
-		rc = err_errno(OR_E_IO, "%s: close of directory", dir);
-	return rc;
-}
-
-static int
 write_all(int fd, const char *data, size_t len)
 {
 	size_t done = 0;
@@ -608,9 +576,8 @@ journal_create(const char *path)
 		goto out;
 	}
 	fd = -1;
-	if ((rc = journal_dirname(path, dir, sizeof dir)) != OR_OK)
-		goto out;
-	rc = journal_sync_dir(dir);
+	file_dirname(path, dir, sizeof dir);
+	rc = file_sync_dir(dir);
 out:
 	if (rc != OR_OK) {
 		if (fd >= 0)
@@ -668,10 +635,9 @@ journal_open_fd(const char *path, int flags, int lock, int *fdp,
 	}
 	if (flock(fd, lock | LOCK_NB) != 0) {
 		if (errno == EWOULDBLOCK) {
-			if ((rc = journal_dirname(path, dir, sizeof dir)) ==
-			    OR_OK)
-				rc = err_set(OR_E_ENV, "another offroot process "
-				    "is using %s", dir);
+			file_dirname(path, dir, sizeof dir);
+			rc = err_set(OR_E_ENV, "another offroot process is "
+			    "using %s", dir);
 		} else
 			rc = err_errno(OR_E_IO, "%s: flock", path);
 		goto out;

@@ -10,15 +10,25 @@
  *   time    = YYYY-MM-DDTHH:MM:SSZ (UTC)
  *   type    = 1*32 of [a-z0-9-]
  *   prev    = 64 lowercase hex: the previous record's hash (64 "0" for seq 1)
- *   field   = key "=" value; key = 1*32 of [a-z0-9_-]; value = bytes
- *             0x21-0x7e except "%", anything else as %XX (uppercase hex)
+ *   field   = key "=" value; key = 1*32 of [a-z0-9_-], unique in a record;
+ *             value = zero or more bytes, 0x21-0x7e except "%" as
+ *             themselves, anything else as %XX (uppercase hex).  The
+ *             encoding is canonical: "%41" or "%2a" is refused.
  *   hash    = 64 lowercase hex: SHA-256 of the line's bytes from its first
  *             byte up to and including the SP before hash
  *
- * Records are at most JOURNAL_MAX_LINE bytes.  A record that does not end in
- * LF (torn by a crash), whose hash does not match, whose prev is not the
- * previous hash, or whose seq is not the next number, makes the whole
- * journal refused with OR_E_CORRUPT naming the record: nothing is dropped.
+ * Records are at most JOURNAL_MAX_LINE bytes, LF included, with at most
+ * JOURNAL_MAX_FIELDS fields.  A record that does not end in LF (torn by a
+ * crash), whose hash does not match, whose prev is not the previous hash,
+ * or whose seq is not the next number, makes the whole journal refused with
+ * OR_E_CORRUPT naming the file and the record ("PATH: record N was
+ * altered..."): nothing is dropped.  Times need not increase.
+ *
+ * Locking: journal_open holds an exclusive flock until journal_close;
+ * journal_scan takes a shared one while it reads, except on a journal this
+ * process has open (it is not being written while we scan).  A journal
+ * locked by another process is OR_E_ENV "another offroot process is using
+ * DIR".  Not thread-safe.
  */
 #ifndef OFFROOT_JOURNAL_H
 #define OFFROOT_JOURNAL_H
@@ -56,27 +66,40 @@ typedef int (*journal_visit_fn)(const struct jrecord *rec, void *ctx);
 
 struct journal;
 
-/* Creates a new journal file (refuses an existing one), fsynced with its
- * directory. */
+/* Creates a new journal file (refuses an existing one or a symlink:
+ * OR_E_EXISTS), fsynced with its directory. */
 int journal_create(const char *path);
 /* Opens for appending: reads and verifies every record, calling visit (may
- * be NULL) for each.  Takes an exclusive lock (flock) held until close. */
+ * be NULL) for each.  Takes an exclusive lock (flock) held until close.
+ * The file is streamed, never held whole in memory.  On failure *out is
+ * NULL and the error (or the visitor's non-zero return) is returned. */
 int journal_open(const char *path, journal_visit_fn visit, void *ctx,
     struct journal **out);
 /* Verifies a journal read-only, calling visit for each record. */
 int journal_scan(const char *path, journal_visit_fn visit, void *ctx);
-/* Appends one record and fsyncs it before returning.  Fields are given as
- * key/value pairs (value as NUL-terminated text); the record's hash is
- * copied to hash_out when not NULL. */
+/* Appends one record and fsyncs it before returning (then reads it back
+ * from the device and compares).  Fields are given as key/value pairs:
+ * value is NUL-terminated text when len is 0, else exactly len bytes (may
+ * hold NUL), so a parsed record's fields can be appended as they are.  The
+ * time is time(NULL) in UTC.  The record's hash is copied to hash_out when
+ * not NULL.  Invalid type, keys or length: OR_E_INPUT, nothing written.
+ * A failed write or fsync is OR_E_IO: the file is truncated back to its
+ * previous size (the message says if that failed too) and the handle
+ * refuses further appends; close and reopen it.  A file whose size changed
+ * since it was verified is OR_E_CORRUPT and is not written to. */
 int journal_append(struct journal *j, const char *type,
     const struct jfield *fields, size_t nfields, unsigned char hash_out[32]);
-uint64_t journal_seq(const struct journal *j);	/* last record's seq, 0 when empty */
-const unsigned char *journal_head(const struct journal *j); /* last hash */
+/* The last record's seq (0 when empty) and hash (all zeros when empty). */
+uint64_t journal_seq(const struct journal *j);
+const unsigned char *journal_head(const struct journal *j);
 void journal_close(struct journal *j);
 
 /* Parses and verifies one record line (without its LF) against the
  * expected seq and prev; used by the reader and the fuzz target.  buf is
- * modified (values are decoded in place). */
+ * modified (keys and values are NUL-terminated and decoded in place) and
+ * rec's fields point into it; rec->offset is 0.  want_seq 0 skips the seq
+ * check, want_prev NULL the prev check.  Checks in this order: length, hash,
+ * grammar, prev, seq.  Errors are OR_E_CORRUPT "record N ...". */
 int journal_parse_record(char *buf, size_t len, uint64_t want_seq,
     const unsigned char want_prev[32], struct jrecord *rec);
 /* Value of a field, or NULL. */

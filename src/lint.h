@@ -2,6 +2,57 @@
  * lint.h — checks on a to-be-signed certificate before the real key is
  * used, and again after signing.  RFC 5280 rules always; CA/Browser Forum
  * Baseline Requirements rules for the br-root and br-subca families.
+ *
+ * A code's prefix is its level (e_ error, w_ warning, n_ notice, as in
+ * zlint) and a code never changes meaning.  The certificate must be signed
+ * (with the throwaway key before the ceremony) so that its algorithm
+ * fields can be checked.  A certificate is held to the CA rules when its
+ * family is br-*, when it is self-signed (issuer NULL), or when it says
+ * cA TRUE or keyCertSign.  The codes:
+ *
+ *   structure   e_cert_version_not_3 e_cert_unique_identifier_present
+ *   serial      e_serial_invalid e_serial_zero e_serial_negative
+ *               e_serial_too_long e_serial_low_entropy w_serial_short
+ *   signature   e_signature_algorithm_missing e_signature_algorithm_mismatch
+ *               e_signature_algorithm_not_allowed e_signature_weak_hash
+ *               e_signature_algorithm_params
+ *               e_signature_algorithm_key_mismatch
+ *               e_br_ecdsa_hash_curve_mismatch n_ecdsa_hash_curve_mismatch
+ *               w_br_ed25519_signature
+ *   validity    e_validity_time_invalid e_validity_time_format
+ *               e_validity_time_encoding e_validity_order
+ *               e_validity_outside_issuer e_root_validity_out_of_range
+ *               w_root_not_before_backdated
+ *   names       e_subject_empty e_issuer_empty e_issuer_name_mismatch
+ *               w_issuer_name_encoding_differs e_root_subject_issuer_mismatch
+ *               w_ca_subject_no_common_name e_br_ca_subject_no_country
+ *               e_br_ca_subject_no_organization
+ *               e_br_ca_subject_no_common_name e_br_ca_subject_has_ou
+ *   extensions  e_ext_duplicate e_ext_unknown_critical e_ext_undecodable
+ *   basicConstraints  e_ca_basic_constraints_missing
+ *               e_ca_basic_constraints_ca_false
+ *               e_ca_basic_constraints_not_critical e_path_len_without_ca
+ *               e_path_len_negative w_root_path_len_present e_issuer_not_ca
+ *               e_issuer_path_len_zero e_path_len_exceeds_issuer
+ *               w_path_len_absent_under_limit
+ *   keyUsage    e_ca_key_usage_missing e_ca_key_usage_not_critical
+ *               e_ca_key_usage_no_cert_sign w_ca_key_usage_no_crl_sign
+ *               e_br_ca_key_usage_extra_bits e_issuer_key_usage_no_cert_sign
+ *   key ids     e_ca_ski_missing n_ski_missing e_ski_critical e_aki_critical
+ *               e_aki_missing n_root_aki_missing e_aki_no_key_identifier
+ *               e_br_aki_has_issuer_serial e_issuer_ski_missing
+ *               e_aki_mismatch
+ *   EKU         e_root_eku_present e_eku_any e_ca_eku_ocsp_signing
+ *               e_subca_eku_missing e_subca_eku_no_server_auth
+ *   policies    w_root_policies_present e_subca_policies_missing
+ *               e_subca_any_policy w_subca_crldp_missing
+ *   nameConstraints  e_name_constraints_on_non_ca
+ *               e_name_constraints_not_critical (private)
+ *               w_name_constraints_not_critical (BR families)
+ *   subject key e_public_key_invalid e_rsa_key_too_small
+ *               e_rsa_modulus_not_multiple_of_8 e_rsa_exponent_invalid
+ *               w_rsa_exponent_small e_ec_curve_not_allowed
+ *               w_br_ed25519_key e_key_algorithm_not_allowed
  */
 #ifndef OFFROOT_LINT_H
 #define OFFROOT_LINT_H
@@ -28,8 +79,9 @@ struct lint_report {
 };
 
 /* Lints cert against RFC 5280 and the family's rules.  issuer is NULL for a
- * self-signed root.  Fills report; returns OR_OK (findings are in the
- * report, not the return value) or OR_E_NOMEM. */
+ * self-signed root.  Fills report (reset first; when more than LINT_MAX
+ * findings, lower levels make room for errors); returns OR_OK (findings
+ * are in the report, not the return value) or OR_E_NOMEM. */
 int lint_cert(X509 *cert, X509 *issuer, enum profile_family family,
     struct lint_report *report);
 size_t lint_count(const struct lint_report *r, enum lint_level level);

@@ -85,6 +85,16 @@ usage_all(FILE *f)
 	    "command's options.\n");
 }
 
+/* Whether arg is exactly --name or --name=value. */
+static bool
+exact_long(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, name, n) == 0 &&
+	    (arg[2 + n] == '\0' || arg[2 + n] == '=');
+}
+
 /* Parses argv against the entry's option spec into args. */
 static int
 parse_args(const struct cmd_entry *e, int argc, char **argv,
@@ -133,8 +143,17 @@ parse_args(const struct cmd_entry *e, int argc, char **argv,
 		if (c == ':')
 			return err_set(OR_E_USAGE, "%s: option %s needs a "
 			    "value", e->name, argv[optind - 1]);
-		if (c >= 256)
+		if (c >= 256) {
 			o = &e->opts[c - 256];
+			/* No abbreviations: --passphrase must not mean
+			 * --passphrase-file. */
+			if (!exact_long(argv[optind - (o->flags & OPT_ARG &&
+			    optarg != NULL && optind >= 2 &&
+			    argv[optind - 1] == optarg ? 2 : 1)], o->name))
+				return err_set(OR_E_USAGE, "%s: unknown option "
+				    "(options may not be abbreviated; did you "
+				    "mean --%s?)", e->name, o->name);
+		}
 		else
 			for (k = 0; e->opts[k].name != NULL; k++)
 				if (e->opts[k].short_name == c)

@@ -7,7 +7,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OFFROOT="$ROOT/${OFFROOT_BUILD:-build}/offroot"
 PY=/usr/bin/python3		# Debian's, with python3-cryptography
 T=$(mktemp -d "${TMPDIR:-/tmp}/offroot-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 _n=0
 _failed=0
 

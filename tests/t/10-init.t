@@ -53,7 +53,8 @@ t_fail "--days beyond the profile is refused" 1 \
 [ ! -e "$T/long" ]; ok $? "nothing was created for the refused --days"
 
 # Both DN syntaxes give the same subject.
-new_ca "$T/dn1" --subject "/C=DE/O=Example Org/CN=Example Root"
+"$OFFROOT" init -d "$T/dn1" --subject "/C=DE/O=Example Org/CN=Example Root" \
+    --kdf interactive --passphrase-file "$PASS" >/dev/null 2>&1
 "$OFFROOT" init -d "$T/dn2" --subject "CN=Example Root,O=Example Org,C=DE" \
     --kdf interactive --passphrase-file "$PASS" >/dev/null 2>&1
 a=$(openssl x509 -in "$T/dn1/root.crt" -noout -subject -nameopt RFC2253)

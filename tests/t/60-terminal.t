@@ -7,14 +7,14 @@ S="offroot-test-$$"
 export TMUX_TMPDIR="$T"
 secret='tty passphrase 7f3a9c'
 tmux new-session -d -s "$S" -x 100 -y 30 \
-    "'$OFFROOT' init -d '$T/ca' --subject /CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
+    "'$OFFROOT' init -d '$T/ca' --subject /C=DE/O=Test/CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
 pane() { tmux capture-pane -p -t "$S" >"$T/screen"; }
 waitfor() {	# waitfor PATTERN: poll the screen (bounded)
 	i=0
 	while [ $i -lt 100 ]; do pane; grep -q -- "$1" "$T/screen" && return 0; sleep 0.1; i=$((i + 1)); done
 	return 1
 }
-waitfor 'New passphrase for the root key: '; ok $? "the passphrase is asked on the terminal"
+waitfor 'New passphrase for the root key:'; ok $? "the passphrase is asked on the terminal"
 pid=$(pgrep -f "offroot init -d $T/ca" | head -1)
 if [ -n "$pid" ]; then
 	grep -q '^Max core file size *0 *0' "/proc/$pid/limits"; ok $? "core dumps are disabled in the running process"
@@ -22,7 +22,7 @@ else
 	ok 1 "found the running process"
 fi
 tmux send-keys -t "$S" "$secret" Enter
-waitfor '(again): '; ok $? "the passphrase is asked a second time"
+waitfor '(again):'; ok $? "the passphrase is asked a second time"
 tmux send-keys -t "$S" "$secret" Enter
 waitfor 'EXIT='; ok $? "init finished"
 like 'EXIT=0' "$T/screen" "init succeeded with the typed passphrase"
@@ -32,7 +32,7 @@ tmux kill-session -t "$S" 2>/dev/null
 
 # Mismatched entries are refused and nothing is created.
 tmux new-session -d -s "$S" -x 100 -y 30 \
-    "'$OFFROOT' init -d '$T/ca2' --subject /CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
+    "'$OFFROOT' init -d '$T/ca2' --subject /C=DE/O=Test/CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
 waitfor 'New passphrase'
 tmux send-keys -t "$S" "first entry 123" Enter
 waitfor '(again)'
@@ -46,7 +46,7 @@ tmux kill-session -t "$S" 2>/dev/null
 # The passphrase file's content never reaches argv or the environment of
 # the process (only its name does).
 printf 'file passphrase abc123\n' >"$T/pf"
-"$OFFROOT" init -d "$T/ca3" --subject /CN=x --kdf interactive --passphrase-file "$T/pf" >/dev/null 2>&1 &
+"$OFFROOT" init -d "$T/ca3" --subject /C=DE/O=Test/CN=x --kdf interactive --passphrase-file "$T/pf" >/dev/null 2>&1 &
 bg=$!
 found=1
 for i in $(seq 1 50); do

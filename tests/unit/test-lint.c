@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <openssl/bn.h>
+#include <openssl/conf.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -153,12 +154,16 @@ drop_ext(X509 *x, int nid)
 static void
 set_ext(X509 *x, X509 *issuer, int nid, const char *value, bool replace)
 {
+	CONF *conf = NCONF_new(NULL);	/* certificatePolicies needs one */
 	X509V3_CTX ctx;
 	X509_EXTENSION *e;
 	int i;
 
 	X509V3_set_ctx(&ctx, issuer != NULL ? issuer : x, x, NULL, NULL, 0);
-	if ((e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL) {
+	X509V3_set_nconf(&ctx, conf);
+	e = X509V3_EXT_nconf_nid(conf, &ctx, nid, value);
+	NCONF_free(conf);
+	if (e == NULL) {
 		diag("bad extension %s", value);
 		return;
 	}
@@ -427,6 +432,93 @@ test_structure(void)
 	x = build(p256, "CN=K8s Root", NULL, K8S_PROFILES, "root", 365);
 	expect(x, NULL, FAMILY_PRIVATE, "e_signature_algorithm_missing",
 	    "an unsigned certificate");
+
+	x = br_root();
+	set_ext(x, NULL, NID_name_constraints, "permitted;DNS:.example.com",
+	    false);
+	expect(sign(x, p384, EVP_sha384()), NULL, FAMILY_BR_ROOT,
+	    "w_name_constraints_not_critical", "non-critical nameConstraints "
+	    "(BR)");
+
+	x = br_root();
+	set_ext(x, NULL, NID_subject_key_identifier, "critical,hash", true);
+	expect(sign(x, p384, EVP_sha384()), NULL, FAMILY_BR_ROOT,
+	    "e_ski_critical", "critical SKI");
+
+	x = br_root();
+	set_ext(x, NULL, NID_authority_key_identifier,
+	    "keyid:always,issuer:always", true);
+	expect(sign(x, p384, EVP_sha384()), NULL, FAMILY_BR_ROOT,
+	    "e_br_aki_has_issuer_serial", "AKI with issuer and serial (BR)");
+
+	x = br_root();
+	set_ext(x, NULL, NID_basic_constraints, "critical,CA:FALSE", true);
+	expect(sign(x, p384, EVP_sha384()), NULL, FAMILY_BR_ROOT,
+	    "e_ca_basic_constraints_ca_false", "BR root saying CA:FALSE");
+}
+
+static void
+test_keys(void)
+{
+	EVP_PKEY *k;
+	X509 *root, *x;
+
+	root = sign(build(p384, "CN=K8s Root", NULL, K8S_PROFILES, "root",
+	    365), p384, EVP_sha384());
+
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp256k1");
+	x = build(k, "CN=K8s Int", root, K8S_PROFILES, "intermediate", 30);
+	expect(sign(x, p384, EVP_sha384()), root, FAMILY_PRIVATE,
+	    "e_ec_curve_not_allowed", "secp256k1 key");
+	EVP_PKEY_free(k);
+
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1028);
+	x = build(k, "CN=K8s Int", root, K8S_PROFILES, "intermediate", 30);
+	expect(sign(x, p384, EVP_sha384()), root, FAMILY_PRIVATE,
+	    "e_rsa_modulus_not_multiple_of_8", "RSA modulus of 1028 bits");
+	EVP_PKEY_free(k);
+
+	{
+		EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, "RSA",
+		    NULL);
+		BIGNUM *e = BN_new();
+
+		k = NULL;
+		BN_set_word(e, 3);
+		if (c == NULL || EVP_PKEY_keygen_init(c) <= 0 ||
+		    EVP_PKEY_CTX_set_rsa_keygen_bits(c, 2048) <= 0 ||
+		    EVP_PKEY_CTX_set1_rsa_keygen_pubexp(c, e) <= 0 ||
+		    EVP_PKEY_keygen(c, &k) <= 0)
+			diag("RSA e=3 keygen failed");
+		EVP_PKEY_CTX_free(c);
+		BN_free(e);
+	}
+	x = build(k, "CN=K8s Int", root, K8S_PROFILES, "intermediate", 30);
+	expect(sign(x, p384, EVP_sha384()), root, FAMILY_PRIVATE,
+	    "w_rsa_exponent_small", "RSA exponent 3");
+	EVP_PKEY_free(k);
+
+	k = EVP_PKEY_Q_keygen(NULL, NULL, "ED448");
+	x = build(k, "CN=K8s Int", root, K8S_PROFILES, "intermediate", 30);
+	expect(sign(x, p384, EVP_sha384()), root, FAMILY_PRIVATE,
+	    "e_key_algorithm_not_allowed", "Ed448 key");
+	EVP_PKEY_free(k);
+
+	/* Not a CA, yet with a pathLenConstraint. */
+	x = build(p256, "CN=ocsp", root, K8S_PROFILES, "intermediate", 30);
+	set_ext(x, root, NID_basic_constraints, "critical,CA:FALSE,pathlen:1",
+	    true);
+	set_ext(x, root, NID_key_usage, "critical,digitalSignature", true);
+	expect(sign(x, p384, EVP_sha384()), root, FAMILY_PRIVATE,
+	    "e_path_len_without_ca", "pathlen on CA:FALSE");
+
+	x = build(p256, "CN=K8s Int", root, K8S_PROFILES, "intermediate", 30);
+	set_ext(x, root, NID_subject_key_identifier, "critical,hash", true);
+	set_ext(x, root, NID_authority_key_identifier, "critical,keyid:always",
+	    true);
+	expect(sign(x, p384, EVP_sha384()), root, FAMILY_PRIVATE,
+	    "e_aki_critical", "critical AKI");
+	X509_free(root);
 }
 
 /* The BR subordinate CA, under the BR root. */
@@ -611,6 +703,7 @@ main(void)
 	rsa1024 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
 	test_br_root();
 	test_structure();
+	test_keys();
 	test_br_subca();
 	test_kubernetes();
 	test_report();
