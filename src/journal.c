@@ -894,6 +894,7 @@ static int
 journal_write(struct journal *j, const char *line, size_t len)
 {
 	struct stat sb;
+	long page;
 
 	if (fstat(j->fd, &sb) != 0)
 		return err_errno(OR_E_IO, "%s: fstat", j->path);
@@ -909,10 +910,15 @@ journal_write(struct journal *j, const char *line, size_t len)
 	if (fdatasync(j->fd) != 0)
 		return journal_undo(j, err_errno(OR_E_IO, "%s: fdatasync of "
 		    "record %" PRIu64, j->path, j->st.seq + 1));
-	/* Read it back from the device, not from the page cache (advice
-	 * only: if it is ignored we compare with the cache). */
-	(void)posix_fadvise(j->fd, (off_t)j->st.size, (off_t)len,
-	    POSIX_FADV_DONTNEED);
+	/* Read it back from the device, not from the page cache.  The kernel
+	 * drops only whole pages, so start at the page holding the record's
+	 * first byte and go to the end of the file.  Advice only: if it is
+	 * ignored (tmpfs) we compare with the cache. */
+	page = sysconf(_SC_PAGESIZE);
+	if (page <= 0)
+		page = 4096;
+	(void)posix_fadvise(j->fd, (off_t)(j->st.size - j->st.size %
+	    (uint64_t)page), 0, POSIX_FADV_DONTNEED);
 	if (pread_all(j->fd, j->back, len, (off_t)j->st.size) != 0)
 		return journal_undo(j, err_errno(OR_E_IO, "%s: reading back "
 		    "record %" PRIu64, j->path, j->st.seq + 1));
