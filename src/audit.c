@@ -65,6 +65,10 @@ collect(const struct jrecord *r, void *vctx)
 		    jrecord_get(r, "root_file_sha256"), r->seq);
 		if (rc != OR_OK)
 			return rc;
+		if (jrecord_get(r, "profiles_file") != NULL &&
+		    (rc = add_artefact(c, "", jrecord_get(r, "profiles_file"),
+		    jrecord_get(r, "profiles_sha256"), r->seq)) != OR_OK)
+			return rc;
 		if (strcmp(jrecord_get(r, "store") ? jrecord_get(r, "store") :
 		    "", "sealed") == 0)
 			return add_artefact(c, "", CADB_SEALED_KEY,
@@ -72,6 +76,9 @@ collect(const struct jrecord *r, void *vctx)
 	} else if (strcmp(r->type, "transcript") == 0) {
 		return add_artefact(c, CADB_TRANSCRIPTS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
+	} else if (strcmp(r->type, "issue") == 0) {
+		return add_artefact(c, CADB_ISSUED, jrecord_get(r, "file"),
+		    jrecord_get(r, "file_sha256"), r->seq);
 	} else if (strcmp(r->type, "crl") == 0 && jrecord_get(r, "file")) {
 		return add_artefact(c, CADB_CRLS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
@@ -120,13 +127,14 @@ named(const struct audit_ctx *c, const char *sub, const char *file)
 static int
 no_strays(const char *dir, const struct audit_ctx *c)
 {
-	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS };
+	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS,
+	    CADB_ISSUED };
 	char path[PATH_MAX];
 	struct dirent *de;
 	size_t i;
 	DIR *d;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
 		if (cadb_path(dir, subs[i], path, sizeof path) != OR_OK ||
 		    (d = opendir(path)) == NULL)
 			return err_set(OR_E_CORRUPT, "%s/%s is missing", dir,

@@ -4,8 +4,10 @@
  *   DIR/root.crt          the root certificate (PEM)
  *   DIR/root.key.sealed   the sealed root key (sealed store)
  *   DIR/journal           the CA database: a hash-chained journal
+ *   DIR/profiles.cnf      the profiles this CA issues with (a copy)
  *   DIR/transcripts/      one transcript per operation that used the key
  *   DIR/crls/             every CRL signed, by number
+ *   DIR/issued/           every certificate issued, by serial
  *
  * Every change to the CA is a journal record, fsynced before the change is
  * reported done.  Record types: init, transcript, key-check (later: issue,
@@ -28,6 +30,9 @@
 #define CADB_JOURNAL		"journal"
 #define CADB_TRANSCRIPTS	"transcripts"
 #define CADB_CRLS		"crls"
+#define CADB_ISSUED		"issued"
+#define CADB_PROFILES		"profiles.cnf"
+#define CADB_EXPORTS		"exports"
 
 struct cadb_summary {
 	uint64_t records;

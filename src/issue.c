@@ -141,10 +141,8 @@ issue_digest(const struct profile *p, enum keytype t)
 
 /* Sets notBefore/notAfter: N days is notBefore + N*86400 - 1 (inclusive). */
 static int
-set_validity(X509 *x, time_t nb, long days)
+set_validity(X509 *x, time_t nb, time_t na)
 {
-	time_t na = nb + (time_t)days * 86400 - 1;
-
 	if (ASN1_TIME_set(X509_getm_notBefore(x), nb) == NULL ||
 	    ASN1_TIME_set(X509_getm_notAfter(x), na) == NULL)
 		return err_openssl(OR_E_CRYPTO, "setting validity");
@@ -198,7 +196,8 @@ issue_build(const struct issue_request *req, X509 **tbs_out)
 		rc = err_openssl(OR_E_CRYPTO, "filling the certificate");
 		goto out;
 	}
-	if ((rc = set_validity(x, nb, days)) != OR_OK)
+	if ((rc = set_validity(x, nb, req->not_after != 0 ? req->not_after :
+	    nb + (time_t)days * 86400 - 1)) != OR_OK)
 		goto out;
 	if ((rc = profile_apply(p, x, req->issuer != NULL ? req->issuer : x))
 	    != OR_OK)

@@ -30,12 +30,14 @@ struct issue_request {
 	const struct profile *profile;
 	long days;			/* 0: the profile's validity */
 	time_t not_before;		/* 0: now */
+	time_t not_after;		/* 0: from days; else exactly this */
 };
 
 /* 20 random bytes, top bit cleared, never zero (FIELD-NOTES). */
 int issue_serial(ASN1_INTEGER **out);
 /* Builds the TBS certificate and signs it with a throwaway key: the result
- * is what gets linted.  notAfter = notBefore + days*86400 - 1. */
+ * is what gets linted.  notAfter = notBefore + days*86400 - 1, unless
+ * req->not_after is given. */
 int issue_build(const struct issue_request *req, X509 **tbs_out);
 /* Signs the TBS of tbs with the key store, reassembles, re-parses and
  * verifies with verify_key.  *out is the final certificate. */

@@ -66,7 +66,8 @@ check_target(const char *dir, bool *exists)
 static void
 remove_staging(const char *stage)
 {
-	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS, "." };
+	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS,
+	    CADB_ISSUED, "." };
 	char sub[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
 	size_t i;
@@ -113,11 +114,37 @@ make_staging(const char *dir, char *stage, size_t size)
 	if ((rc = file_join(sub, sizeof sub, stage, CADB_TRANSCRIPTS)) != OR_OK ||
 	    (rc = file_mkdir(sub, 0755)) != OR_OK ||
 	    (rc = file_join(sub, sizeof sub, stage, CADB_CRLS)) != OR_OK ||
+	    (rc = file_mkdir(sub, 0755)) != OR_OK ||
+	    (rc = file_join(sub, sizeof sub, stage, CADB_ISSUED)) != OR_OK ||
 	    (rc = file_mkdir(sub, 0755)) != OR_OK) {
 		remove_staging(stage);
 		return rc;
 	}
 	return OR_OK;
+}
+
+static int
+copy_profiles(const char *src, const char *stage, char hash[65])
+{
+	unsigned char *data = NULL;
+	char path[PATH_MAX];
+	size_t len;
+	int rc;
+
+	if (src != NULL) {
+		if ((rc = file_read(src, 1u << 20, &data, &len)) != OR_OK)
+			return rc;
+	} else {
+		len = strlen(profile_builtin_text);
+		if ((data = malloc(len + 1)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		memcpy(data, profile_builtin_text, len + 1);
+	}
+	if ((rc = file_join(path, sizeof path, stage, CADB_PROFILES)) == OR_OK &&
+	    (rc = file_write_new(path, data, len, 0644)) == OR_OK)
+		rc = file_sha256_hex(path, hash);
+	free(data);
+	return rc;
 }
 
 static int
@@ -182,7 +209,7 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	X509 *tbs = NULL, *cert = NULL;
 	unsigned char pkfp[32];
 	char stage[PATH_MAX], path[PATH_MAX], parent[PATH_MAX];
-	char fphex[65], pkhex[65], rootfile[65], keyfile[65];
+	char fphex[65], pkhex[65], rootfile[65], keyfile[65], profhash[65];
 	char subj_text[1024], serial_hex[64], nb_text[24], na_text[24];
 	char *pem = NULL, *serial_str = NULL;
 	size_t pemlen = 0;
@@ -218,7 +245,8 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		rc = err_context(rc, "--subject");
 		goto out;
 	}
-	dn_format(subject, subj_text, sizeof subj_text);
+	if ((rc = dn_format(subject, subj_text, sizeof subj_text)) != OR_OK)
+		goto out;
 	if (p->kdf != KDF_SENSITIVE)
 		interact_say(io, SAY_WARN, "the key file will be sealed with "
 		    "the %s Argon2id level, weaker than the default "
@@ -347,6 +375,11 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 			goto out;
 	}
 
+	/* The profiles the CA was made with stay with it, so that later
+	 * ceremonies issue from exactly the same text. */
+	if ((rc = copy_profiles(p->profiles_file, stage, profhash)) != OR_OK)
+		goto out;
+
 	/* 7. The CA database, and the transcript sealed by the new key. */
 	if ((rc = file_join(path, sizeof path, stage, CADB_JOURNAL)) != OR_OK ||
 	    (rc = journal_create(path)) != OR_OK ||
@@ -368,9 +401,11 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 			{ "kdf", kdf_level_name(p->kdf), 0 },
 			{ "profile", prof.name, 0 },
 			{ "profile_source", prof.source, 0 },
+			{ "profiles_file", CADB_PROFILES, 0 },
+			{ "profiles_sha256", profhash, 0 },
 			{ "tool", "offroot " OFFROOT_VERSION, 0 },
 		};
-		if ((rc = journal_append(j, "init", f, 15, NULL)) != OR_OK)
+		if ((rc = journal_append(j, "init", f, 17, NULL)) != OR_OK)
 			goto out;
 	}
 	if ((rc = transcript_finish(tr, j, ks)) != OR_OK)
