@@ -371,7 +371,8 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 	if (len > JOURNAL_MAX_LINE - 1)
 		return rec_error(want_seq, "is longer than %d bytes",
 		    JOURNAL_MAX_LINE);
-	if (len < JOURNAL_HEX_LEN + 1 || buf[len - JOURNAL_HEX_LEN - 1] != ' ' ||
+	if (len < JOURNAL_HEX_LEN + 1 ||
+	    buf[len - JOURNAL_HEX_LEN - 1] != ' ' ||
 	    !hex32_decode(buf + len - JOURNAL_HEX_LEN, rec->hash))
 		return rec_error(want_seq, "is malformed: it does not end "
 		    "with a SHA-256 hash");
@@ -412,7 +413,8 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 			break;
 		case 2:
 			if (!name_ok(buf + pos, n, 0)) {
-				why = "the record type is not 1-32 of [a-z0-9-]";
+				why = "the record type is not 1-32 of "
+				    "[a-z0-9-]";
 				goto bad;
 			}
 			memcpy(rec->type, buf + pos, n);
@@ -428,8 +430,8 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 			break;
 		default:
 			if (rec->nfields == JOURNAL_MAX_FIELDS) {
-				why = "more than " JOURNAL_STR(JOURNAL_MAX_FIELDS)
-				    " fields";
+				why = "more than "
+				    JOURNAL_STR(JOURNAL_MAX_FIELDS) " fields";
 				goto bad;
 			}
 			if (!parse_field(buf + pos, n,
@@ -737,10 +739,10 @@ journal_read(int fd, const char *path, struct jdigest *d,
 			}
 			if (eof) {
 				if (n > 0)
-					rc = err_set(OR_E_CORRUPT, "%s: record %"
-					    PRIu64 " is torn: incomplete last "
-					    "line (crash during write?)", path,
-					    st->seq + 1);
+					rc = err_set(OR_E_CORRUPT, "%s: record "
+					    "%" PRIu64 " is torn: incomplete "
+					    "last line (crash during write?)",
+					    path, st->seq + 1);
 				break;
 			}
 			memmove(buf, buf + start, n);
@@ -900,9 +902,9 @@ journal_write(struct journal *j, const char *line, size_t len)
 		return err_errno(OR_E_IO, "%s: fstat", j->path);
 	if ((uint64_t)sb.st_size != j->st.size) {
 		j->broken = 1;
-		return err_set(OR_E_CORRUPT, "%s was changed by another program "
-		    "while open (%jd bytes, expected %" PRIu64 ")", j->path,
-		    (intmax_t)sb.st_size, j->st.size);
+		return err_set(OR_E_CORRUPT, "%s was changed by another "
+		    "program while open (%jd bytes, expected %" PRIu64 ")",
+		    j->path, (intmax_t)sb.st_size, j->st.size);
 	}
 	if (write_all(j->fd, line, len) != 0)
 		return journal_undo(j, err_errno(OR_E_IO, "%s: writing record %"
@@ -966,11 +968,12 @@ journal_append(struct journal *j, const char *type,
 	int n, rc;
 
 	if (j->broken)
-		return err_set(OR_E_IO, "%s: an earlier write failed; close and "
-		    "reopen the journal", j->path);
+		return err_set(OR_E_IO, "%s: an earlier write failed; close "
+		    "and reopen the journal", j->path);
 	if (type == NULL || !name_ok(type, strlen(type), 0))
-		return err_set(OR_E_INPUT, "invalid journal record type \"%.40s\""
-		    " (1-32 of [a-z0-9-])", type != NULL ? type : "(null)");
+		return err_set(OR_E_INPUT, "invalid journal record type "
+		    "\"%.40s\" (1-32 of [a-z0-9-])",
+		    type != NULL ? type : "(null)");
 	if ((rc = fields_check(fields, nfields)) != OR_OK)
 		return rc;
 	if (j->st.seq == UINT64_MAX)

@@ -1,0 +1,51 @@
+/*
+ * sign.h — signing CSRs with the root: the engine behind `offroot sign`
+ * and the TUI's intermediate-signing ceremony.
+ *
+ * Everything that can be refused is refused before the key is unlocked:
+ * each CSR is imported strictly (csr.h), its certificate built from the
+ * profile (the CA decides the extensions), its validity nested inside the
+ * root's, and the to-be-signed certificate linted.  The officer reviews
+ * each request against what will be issued and confirms.  Then the key
+ * signs, every signature is verified and the DER re-parsed, each issuance
+ * is recorded in the journal (fsynced) with a copy under DIR/issued/, and
+ * the signed bundle is written to a new folder on the media.
+ */
+#ifndef OFFROOT_SIGN_H
+#define OFFROOT_SIGN_H
+
+#include <stddef.h>
+
+#include "interact.h"
+
+#define SIGN_MAX_CSRS	4096
+
+struct sign_params {
+	const char *dir;
+	const char *const *csrs;
+	size_t ncsr;
+	const char *profile_name;	/* NULL: "intermediate" */
+	const char *profiles_file;	/* NULL: DIR/profiles.cnf */
+	long days;			/* 0: the profile's validity */
+	const char *outdir;
+};
+
+struct sign_result {
+	size_t issued;
+	unsigned char manifest_sha256[32];
+};
+
+int sign_run(const struct sign_params *p, struct interact *io,
+    struct sign_result *res);
+
+/* The bundle for already-issued certificates (offroot export). */
+struct export_params {
+	const char *dir;
+	const char *const *serials;	/* hex */
+	size_t nserial;
+	const char *outdir;
+};
+int sign_export(const struct export_params *p, struct interact *io,
+    struct sign_result *res);
+
+#endif

@@ -1,0 +1,23 @@
+/*
+ * verify.h — checking a signed bundle on the online side, without any key:
+ * MANIFEST's signature by the given root, every digest, no unlisted file,
+ * every certificate chaining to the root (x509_strict), chain.pem and
+ * root.pem consistent, each given CSR matched by a certificate with its
+ * public key and subject, the CRL signed by the root and current, and the
+ * transcript's seal.
+ */
+#ifndef OFFROOT_VERIFY_H
+#define OFFROOT_VERIFY_H
+
+#include <stddef.h>
+
+struct verify_result {
+	size_t files;
+	size_t certificates;
+	size_t csrs_matched;
+};
+
+int verify_bundle(const char *dir, const char *root_path,
+    const char *const *csrs, size_t ncsr, struct verify_result *res);
+
+#endif
