@@ -9,7 +9,10 @@
 #include "audit.h"
 #include "cadb.h"
 #include "err.h"
+#include "fileio.h"
+#include "fileio.h"
 #include "keystore.h"
+#include "pkcs11.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -73,6 +76,11 @@ collect(const struct jrecord *r, void *vctx)
 		    "", "sealed") == 0)
 			return add_artefact(c, "", CADB_SEALED_KEY,
 			    jrecord_get(r, "key_file_sha256"), r->seq);
+		/* A token key: its reference (module, URI) as recorded. */
+		if (strcmp(jrecord_get(r, "store") ? jrecord_get(r, "store") :
+		    "", "pkcs11") == 0)
+			return add_artefact(c, "", CADB_KEY_URI,
+			    jrecord_get(r, "key_file_sha256"), r->seq);
 	} else if (strcmp(r->type, "transcript") == 0) {
 		return add_artefact(c, CADB_TRANSCRIPTS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
@@ -123,13 +131,28 @@ named(const struct audit_ctx *c, const char *sub, const char *file)
 	return false;
 }
 
-/* Every file under transcripts/ and crls/ must be named by the journal. */
+/*
+ * A transcript the journal does not name is legitimate only as the record
+ * of an interrupted run: it must verify as a chain and never have been
+ * closed.  A closed one missing from the journal means the journal lost
+ * records.
+ */
+static bool
+abandoned(const char *path)
+{
+	struct transcript_info ti;
+
+	return transcript_verify(path, NULL, &ti) == OR_OK && !ti.closed;
+}
+
+/* Every file under transcripts/, crls/ and issued/ must be named by the
+ * journal. */
 static int
-no_strays(const char *dir, const struct audit_ctx *c)
+no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 {
 	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS,
 	    CADB_ISSUED };
-	char path[PATH_MAX];
+	char path[PATH_MAX], path2[PATH_MAX];
 	struct dirent *de;
 	size_t i;
 	DIR *d;
@@ -142,6 +165,12 @@ no_strays(const char *dir, const struct audit_ctx *c)
 		while ((de = readdir(d)) != NULL) {
 			if (de->d_name[0] == '.')
 				continue;
+			if (!named(c, subs[i], de->d_name) && i == 0 &&
+			    file_join(path2, sizeof path2, path, de->d_name) ==
+			    OR_OK && abandoned(path2)) {
+				res->abandoned++;
+				continue;
+			}
 			if (!named(c, subs[i], de->d_name)) {
 				int rc = err_set(OR_E_CORRUPT, "%s/%s is not "
 				    "recorded in the journal: the journal was "
@@ -154,6 +183,30 @@ no_strays(const char *dir, const struct audit_ctx *c)
 		closedir(d);
 	}
 	return OR_OK;
+}
+
+/* DIR/root.key.uri (whose digest was checked with the other artefacts)
+ * parses and names the key URI of the init record. */
+static int
+audit_key_ref(const char *dir, const struct cadb_summary *sum)
+{
+	struct pkcs11_ref ref;
+	unsigned char *buf = NULL;
+	char path[PATH_MAX];
+	size_t len = 0;
+	int rc;
+
+	if ((rc = cadb_path(dir, CADB_KEY_URI, path, sizeof path)) != OR_OK ||
+	    (rc = file_read(path, PKCS11_REF_MAX, &buf, &len)) != OR_OK)
+		return rc;
+	if ((rc = pkcs11_ref_parse(buf, len, &ref)) != OR_OK)
+		rc = err_context(rc, "%s", CADB_KEY_URI);
+	else if (strcmp(ref.uri, sum->key_uri) != 0 ||
+	    strcmp(ref.module, sum->module) != 0)
+		rc = err_set(OR_E_CORRUPT, "%s names another key or module "
+		    "than the journal's init record", CADB_KEY_URI);
+	free(buf);
+	return rc;
 }
 
 int
@@ -217,7 +270,7 @@ audit_run(const char *dir, struct audit_result *res)
 		    "that is not there");
 		goto out;
 	}
-	if ((rc = no_strays(dir, &c)) != OR_OK)
+	if ((rc = no_strays(dir, &c, res)) != OR_OK)
 		goto out;
 	/* The sealed key's header names the root's public key. */
 	if (strcmp(sum.store, "sealed") == 0) {
@@ -231,6 +284,10 @@ audit_run(const char *dir, struct audit_result *res)
 			goto out;
 		}
 	}
+	/* The token key's reference names the key the journal records. */
+	if (strcmp(sum.store, "pkcs11") == 0 &&
+	    (rc = audit_key_ref(dir, &sum)) != OR_OK)
+		goto out;
 	rc = OR_OK;
 out:
 	X509_free(root);

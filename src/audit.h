@@ -14,6 +14,7 @@ struct audit_result {
 	uint64_t records;
 	uint64_t artefacts;	/* files verified by digest */
 	uint64_t transcripts;	/* transcripts whose seal verified */
+	uint64_t abandoned;	/* unclosed transcripts of interrupted runs */
 };
 
 /* OR_OK when everything verifies; otherwise the first problem, with

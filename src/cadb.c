@@ -15,6 +15,8 @@
 #include "fileio.h"
 #include "interact.h"
 #include "keystore.h"
+#include "revoke.h"
+#include "pkcs11.h"
 #include "secret.h"
 #include "util.h"
 
@@ -49,6 +51,7 @@ struct scan_ctx {
 	struct cadb_summary *sum;
 	journal_visit_fn extra;
 	void *extra_ctx;
+	struct revoke_batch_count batch;	/* revoke-batch parts seen */
 };
 
 static int
@@ -56,6 +59,7 @@ summarise(const struct jrecord *r, void *vctx)
 {
 	struct scan_ctx *ctx = vctx;
 	struct cadb_summary *s = ctx->sum;
+	unsigned long long n;
 	const char *v;
 
 	s->records = r->seq;
@@ -75,6 +79,12 @@ summarise(const struct jrecord *r, void *vctx)
 		copy_field(r, "key_file_sha256", s->key_file_sha256,
 		    sizeof s->key_file_sha256);
 		copy_field(r, "store", s->store, sizeof s->store);
+		copy_field(r, "key_uri", s->key_uri, sizeof s->key_uri);
+		copy_field(r, "module", s->module, sizeof s->module);
+		copy_field(r, "token_label", s->token_label,
+		    sizeof s->token_label);
+		copy_field(r, "token_serial", s->token_serial,
+		    sizeof s->token_serial);
 		copy_field(r, "key_type", s->key_type, sizeof s->key_type);
 		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
 		copy_field(r, "profile", s->profile, sizeof s->profile);
@@ -85,14 +95,18 @@ summarise(const struct jrecord *r, void *vctx)
 		s->key_checks++;
 	} else if (strcmp(r->type, "issue") == 0) {
 		s->issued++;
-	} else if (strcmp(r->type, "revoke") == 0) {
-		s->revoked++;
 	} else if (strcmp(r->type, "crl") == 0) {
+		/* The highest number signed, and that CRL's nextUpdate. */
+		v = jrecord_get(r, "number");
+		n = v != NULL ? strtoull(v, NULL, 10) : 0;
+		if (!s->has_crl || n >= s->crl_number) {
+			s->crl_number = n;
+			s->crl_next_update = field_time(r, "next_update");
+		}
 		s->has_crl = true;
-		if ((v = jrecord_get(r, "number")) != NULL)
-			s->crl_number = strtoull(v, NULL, 10);
-		s->crl_next_update = field_time(r, "next_update");
 	}
+	/* revoke records, and revoke-batch records once a batch is whole. */
+	s->revoked += revoke_batch_count(&ctx->batch, r);
 	if (ctx->extra != NULL)
 		return ctx->extra(r, ctx->extra_ctx);
 	return OR_OK;
@@ -126,7 +140,7 @@ int
 cadb_scan(const char *dir, struct cadb_summary *sum, journal_visit_fn extra,
     void *extra_ctx)
 {
-	struct scan_ctx ctx = { sum, extra, extra_ctx };
+	struct scan_ctx ctx = { sum, extra, extra_ctx, { 0, 0, 0 } };
 	char jpath[PATH_MAX];
 	int rc;
 
@@ -155,6 +169,7 @@ cadb_open(const char *dir, struct cadb **out)
 	ctx.sum = &db->sum;
 	ctx.extra = NULL;
 	ctx.extra_ctx = NULL;
+	memset(&ctx.batch, 0, sizeof ctx.batch);
 	if ((rc = journal_open(jpath, summarise, &ctx, &db->journal)) != OR_OK ||
 	    (rc = check_initialised(dir, &db->sum)) != OR_OK) {
 		cadb_close(db);
@@ -261,6 +276,50 @@ fail:
 
 /* Opens the CA's key store (asks for the passphrase) and proves that it
  * holds the private half of the root certificate. */
+/*
+ * A key on a token: DIR/root.key.uri must be the file the init record
+ * names before the module it names is loaded (loading a module runs its
+ * code), then the token asks for its PIN through io.
+ */
+static int
+unlock_token(struct cadb *db, X509 *root, struct interact *io,
+    struct keystore **out)
+{
+	struct pkcs11_ref ref;
+	unsigned char *buf = NULL, md[SHA256_LEN];
+	char path[PATH_MAX], hex[65];
+	size_t len = 0;
+	int rc;
+
+	if ((rc = cadb_path(db->dir, CADB_KEY_URI, path, sizeof path)) !=
+	    OR_OK || (rc = file_read(path, PKCS11_REF_MAX, &buf, &len)) !=
+	    OR_OK)
+		return rc;
+	if ((rc = sha256(buf, len, md)) != OR_OK)
+		goto out;
+	hex_encode(md, sizeof md, hex);
+	if (strcmp(hex, db->sum.key_file_sha256) != 0) {
+		rc = err_set(OR_E_CORRUPT, "%s is not the key reference the "
+		    "journal records; refusing to load the module it names",
+		    path);
+		goto out;
+	}
+	if ((rc = pkcs11_ref_parse(buf, len, &ref)) != OR_OK) {
+		rc = err_context(rc, "%s", path);
+		goto out;
+	}
+	if ((rc = pkcs11_open(ref.module[0] != '\0' ? ref.module : NULL,
+	    ref.uri, io, out)) != OR_OK)
+		goto out;
+	if ((rc = keystore_prove(*out, X509_get0_pubkey(root))) != OR_OK) {
+		keystore_close(*out);
+		*out = NULL;
+	}
+out:
+	free(buf);
+	return rc;
+}
+
 int
 cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
     struct keystore **out)
@@ -270,6 +329,8 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 	int rc;
 
 	*out = NULL;
+	if (strcmp(db->sum.store, "pkcs11") == 0)
+		return unlock_token(db, root, io, out);
 	if (strcmp(db->sum.store, "sealed") != 0)
 		return err_set(OR_E_ENV, "%s: key store \"%s\" is not "
 		    "supported by this build", db->dir, db->sum.store);

@@ -3,6 +3,7 @@
  *
  *   DIR/root.crt          the root certificate (PEM)
  *   DIR/root.key.sealed   the sealed root key (sealed store)
+ *   DIR/root.key.uri      module and key URI (pkcs11 store; never a PIN)
  *   DIR/journal           the CA database: a hash-chained journal
  *   DIR/profiles.cnf      the profiles this CA issues with (a copy)
  *   DIR/transcripts/      one transcript per operation that used the key
@@ -27,6 +28,7 @@
 
 #define CADB_ROOT_CERT		"root.crt"
 #define CADB_SEALED_KEY		"root.key.sealed"
+#define CADB_KEY_URI		"root.key.uri"	/* pkcs11 store: module, key URI */
 #define CADB_JOURNAL		"journal"
 #define CADB_TRANSCRIPTS	"transcripts"
 #define CADB_CRLS		"crls"
@@ -39,8 +41,11 @@ struct cadb_summary {
 	bool initialised;
 	char root_sha256[65];		/* of the certificate's DER */
 	char root_file_sha256[65];	/* of root.crt as written */
-	char key_file_sha256[65];	/* of root.key.sealed as written */
-	char store[16];			/* "sealed" */
+	char key_file_sha256[65];	/* of the key file as written */
+	char store[16];			/* "sealed" or "pkcs11" */
+	char key_uri[1024];		/* pkcs11: the key's pkcs11: URI */
+	char module[PATH_MAX];		/* pkcs11: "" for p11-kit's modules */
+	char token_label[33], token_serial[17];	/* pkcs11, at init */
 	char key_type[16];
 	char kdf[16];
 	char profile[64];
@@ -75,8 +80,10 @@ int cadb_load_root(const char *dir, const struct cadb_summary *sum,
 
 struct interact;
 struct keystore;
-/* Opens the CA's key store, asking for its passphrase through io, and
- * proves it holds the private half of root. */
+/* Opens the CA's key store, asking for its passphrase (or the token's
+ * PIN) through io, and proves it holds the private half of root.  For a
+ * token, DIR/root.key.uri must be the file the init record names before
+ * the module it names is loaded. */
 int cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
     struct keystore **out);
 

@@ -21,6 +21,11 @@ audit_exec(struct cmd_args *a, struct interact *io)
 	    "sealed by the root key", (unsigned long long)res.records,
 	    (unsigned long long)res.artefacts,
 	    (unsigned long long)res.transcripts);
+	if (res.abandoned > 0)
+		interact_say(io, SAY_WARN, "%llu unfinished transcript%s: "
+		    "operations that were interrupted (their records say how "
+		    "far they got)", (unsigned long long)res.abandoned,
+		    res.abandoned == 1 ? "" : "s");
 	return OR_OK;
 }
 

@@ -1,4 +1,5 @@
-/* cmd-init.c — offroot init: create a root CA with a sealed-file key. */
+/* cmd-init.c — offroot init: create a root CA, its key in a sealed file or
+ * on a PKCS#11 token. */
 #include <stdio.h>
 #include <string.h>
 
@@ -16,9 +17,63 @@ static const struct cmd_opt init_opts[] = {
 	{ "days", 0, OPT_ARG },
 	{ "kdf", 0, OPT_ARG },
 	{ "passphrase-file", 0, OPT_ARG },
+	{ "store", 0, OPT_ARG },
+	{ "token", 0, OPT_ARG },
+	{ "key-uri", 0, OPT_ARG },
+	{ "module", 0, OPT_ARG },
+	{ "label", 0, OPT_ARG },
+	{ "pin-file", 0, OPT_ARG },
+	{ "yes", 'y', 0 },
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
+
+#define INIT_DEFAULT_LABEL	"offroot-root"
+
+/* --store and the options that belong to each store. */
+static int
+init_store(struct cmd_args *a, struct rootca_params *p)
+{
+	static const char *const token_only[] = { "token", "key-uri", "module",
+	    "label", "pin-file", NULL };
+	static const char *const sealed_only[] = { "kdf", "passphrase-file",
+	    NULL };
+	const char *store = args_get(a, "store");
+	size_t i;
+
+	if (store == NULL || strcmp(store, "sealed") == 0) {
+		for (i = 0; token_only[i] != NULL; i++)
+			if (args_has(a, token_only[i]))
+				return err_set(OR_E_USAGE, "--%s is for a key "
+				    "on a token (--store pkcs11)",
+				    token_only[i]);
+		return OR_OK;
+	}
+	if (strcmp(store, "pkcs11") != 0)
+		return err_set(OR_E_USAGE, "--store: expected sealed or pkcs11, "
+		    "got \"%s\"", store);
+	for (i = 0; sealed_only[i] != NULL; i++)
+		if (args_has(a, sealed_only[i]))
+			return err_set(OR_E_USAGE, "--%s is for a sealed key "
+			    "file; a token asks for its PIN (--pin-file)",
+			    sealed_only[i]);
+	if (args_has(a, "token") == args_has(a, "key-uri"))
+		return err_set(OR_E_USAGE, "--store pkcs11: give --token URI "
+		    "to generate the key there, or --key-uri URI to adopt "
+		    "an existing key pair");
+	if (args_has(a, "key-uri") && args_has(a, "label"))
+		return err_set(OR_E_USAGE, "--label names a new key; an "
+		    "adopted key keeps its own");
+	p->pkcs11 = true;
+	p->token_uri = args_get(a, "token");
+	p->key_uri = args_get(a, "key-uri");
+	p->module = args_get(a, "module");
+	p->label = args_has(a, "label") ? args_get(a, "label") :
+	    INIT_DEFAULT_LABEL;
+	if (p->key_uri != NULL && !args_has(a, "key"))
+		p->key_type = KT_NONE;	/* whatever the token key is */
+	return OR_OK;
+}
 
 static int
 init_exec(struct cmd_args *a, struct interact *io)
@@ -45,6 +100,8 @@ init_exec(struct cmd_args *a, struct interact *io)
 		    "moderate or interactive, got \"%s\"", args_get(a, "kdf"));
 	if ((rc = args_long(a, "days", 1, 36525, &p.days)) != OR_OK)
 		return rc;
+	if ((rc = init_store(a, &p)) != OR_OK)
+		return rc;
 
 	if ((rc = rootca_create(&p, io, &res)) != OR_OK)
 		return rc;
@@ -57,7 +114,10 @@ init_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_init_entry = {
 	"init",
 	"-d DIR --subject DN [--key TYPE] [--profile NAME] [--profiles FILE] "
-	    "[--days N] [--kdf LEVEL] [--passphrase-file FILE]",
-	"create a root CA: key, sealed key file, root certificate, journal",
+	    "[--days N] [--kdf LEVEL] [--passphrase-file FILE] "
+	    "[--store pkcs11 (--token URI [--label L] | --key-uri URI) "
+	    "[--module PATH] [--pin-file FILE] [--yes]]",
+	"create a root CA: key (sealed file or token), root certificate, "
+	    "journal",
 	init_opts, 0, 0, init_exec
 };

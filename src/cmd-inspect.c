@@ -2,6 +2,7 @@
  * cmd-inspect.c — offroot inspect: a human summary of a certificate, CSR or
  * CRL (PEM or DER) with SHA-256 fingerprints in hex and PGP words.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "cmd.h"
+#include "csr.h"
 #include "dn.h"
 #include "err.h"
 #include "fileio.h"
@@ -146,37 +148,80 @@ inspect_cert(X509 *x, struct interact *io)
 	return OR_OK;
 }
 
-static int
-inspect_csr(X509_REQ *r, struct interact *io)
+static void
+print_requested(const struct csr_info *ci)
 {
-	STACK_OF(X509_EXTENSION) *exts;
-	const X509_ALGOR *alg;
-	unsigned char *der = NULL, md[32];
-	EVP_PKEY *pkey;
-	int len, rc;
+	X509_EXTENSION *ext;
+	char name[80];
+	BIO *out;
+	int i;
 
-	printf("%-16s%s\n", "type:", "certificate signing request");
-	print_name("subject:", X509_REQ_get_subject_name(r));
-	X509_REQ_get0_signature(r, NULL, &alg);
-	print_sigalg(alg);
-	pkey = X509_REQ_get0_pubkey(r);
-	printf("%-16s%s\n", "self-signature:", pkey != NULL &&
-	    X509_REQ_verify(r, pkey) == 1 ? "valid" : "INVALID");
-	ERR_clear_error();
-	exts = X509_REQ_get_extensions(r);
-	if (exts != NULL) {
-		printf("requested ");
-		print_exts(exts);
-		sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	if (ci->requested == NULL || sk_X509_EXTENSION_num(ci->requested) == 0) {
+		printf("%-16s%s\n", "requested:", "no extensions");
+		return;
 	}
-	print_key(io, pkey);
-	if ((len = i2d_X509_REQ(r, &der)) <= 0)
-		return err_openssl(OR_E_INPUT, "encoding the CSR");
-	rc = sha256(der, (size_t)len, md);
-	OPENSSL_free(der);
-	if (rc == OR_OK)
-		print_fp(io, "the CSR (DER)", md);
-	return rc;
+	printf("requested extensions (not copied: the profile decides):\n");
+	if ((out = BIO_new_fp(stdout, BIO_NOCLOSE)) == NULL)
+		return;
+	for (i = 0; i < sk_X509_EXTENSION_num(ci->requested); i++) {
+		ext = sk_X509_EXTENSION_value(ci->requested, i);
+		OBJ_obj2txt(name, sizeof name, X509_EXTENSION_get_object(ext),
+		    0);
+		printf("  %s%s%s\n", name, X509_EXTENSION_get_critical(ext) ?
+		    ", critical" : "", X509V3_EXT_get(ext) == NULL ?
+		    " (unknown to offroot)" : "");
+		if (!X509V3_EXT_print(out, ext, X509V3_EXT_DUMP_UNKNOWN, 4))
+			BIO_dump_indent(out, (const char *)ASN1_STRING_get0_data(
+			    X509_EXTENSION_get_data(ext)), ASN1_STRING_length(
+			    X509_EXTENSION_get_data(ext)), 4);
+		BIO_printf(out, "\n");
+		(void)BIO_flush(out);
+	}
+	BIO_free(out);
+	ERR_clear_error();
+}
+
+/*
+ * The CSR as csr.c reads it.  A CSR that offroot would refuse is still
+ * shown (with its fingerprints) when it can be decoded; the refusal is
+ * then the command's error, the last line on stderr, and the exit 1.
+ */
+static int
+inspect_csr(const unsigned char *data, size_t len, const char *path,
+    struct interact *io)
+{
+	static const char *const sig_text[] = {
+		[CSR_SIG_UNCHECKED] = "not checked (refused before)",
+		[CSR_SIG_VALID] = "valid",
+		[CSR_SIG_INVALID] = "INVALID",
+	};
+	struct csr_info ci;
+	int rc, verdict;
+
+	if ((rc = csr_decode(data, len, path, &ci)) != OR_OK)
+		return rc;
+	verdict = csr_check(&ci, path);
+	printf("%-16s%s\n", "type:", "certificate signing request");
+	printf("%-16s%s\n", "subject:", ci.subject[0] != '\0' ? ci.subject :
+	    "(cannot be shown)");
+	printf("%-16s%s, %d bits%s\n", "public key:", ci.key_name,
+	    ci.key_bits, ci.pubkey == NULL ? " (undecodable)" : "");
+	printf("%-16s%s\n", "signature:", ci.sig_alg);
+	printf("%-16s%s\n", "self-signature:", sig_text[ci.sig_status]);
+	print_requested(&ci);
+	if (ci.unknown_critical > 0)
+		printf("%-16s%d requested critical extension%s unknown to "
+		    "offroot (ignored)\n", "note:", ci.unknown_critical,
+		    ci.unknown_critical == 1 ? "" : "s");
+	print_fp(io, "the CSR (DER)", ci.csr_sha256);
+	print_fp(io, "the public key (SubjectPublicKeyInfo)",
+	    ci.pubkey_sha256);
+	printf("%-16s%s\n", "verdict:", verdict == OR_OK ?
+	    "acceptable for signing (the profile decides the rest)" :
+	    "REFUSED (the reason follows)");
+	fflush(stdout);
+	csr_free(&ci);
+	return verdict;
 }
 
 static int
@@ -221,6 +266,7 @@ inspect_exec(struct cmd_args *a, struct interact *io)
 	X509 *x = NULL;
 	X509_REQ *r = NULL;
 	X509_CRL *c = NULL;
+	bool csr = false;
 	BIO *bio = NULL;
 	size_t len;
 	int rc;
@@ -238,10 +284,10 @@ inspect_exec(struct cmd_args *a, struct interact *io)
 			X509_free(x);
 			x = NULL;
 			p = data;
-			if ((r = d2i_X509_REQ(NULL, &p, (long)len)) == NULL ||
-			    p != data + len) {
-				X509_REQ_free(r);
-				r = NULL;
+			/* csr.c judges a CSR's framing itself. */
+			if ((r = d2i_X509_REQ(NULL, &p, (long)len)) != NULL)
+				csr = true;
+			else {
 				p = data;
 				if ((c = d2i_X509_CRL(NULL, &p, (long)len)) ==
 				    NULL || p != data + len) {
@@ -254,7 +300,7 @@ inspect_exec(struct cmd_args *a, struct interact *io)
 		if (strstr((char *)data, "-----BEGIN CERTIFICATE REQUEST-----")
 		    != NULL || strstr((char *)data,
 		    "-----BEGIN NEW CERTIFICATE REQUEST-----") != NULL)
-			r = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+			csr = true;
 		else if (strstr((char *)data, "-----BEGIN X509 CRL-----") !=
 		    NULL)
 			c = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
@@ -266,8 +312,8 @@ inspect_exec(struct cmd_args *a, struct interact *io)
 	printf("%-16s%s\n", "file:", path);
 	if (x != NULL)
 		rc = inspect_cert(x, io);
-	else if (r != NULL)
-		rc = inspect_csr(r, io);
+	else if (csr)
+		rc = inspect_csr(data, len, path, io);
 	else if (c != NULL)
 		rc = inspect_crl(c, io);
 	else

@@ -10,11 +10,13 @@
 
 #include "cadb.h"
 #include "cmd.h"
+#include "crl.h"
 #include "dn.h"
 #include "err.h"
 #include "json.h"
 #include "keystore.h"
 #include "pgpwords.h"
+#include "revoke.h"
 #include "secret.h"
 #include "util.h"
 
@@ -36,7 +38,9 @@ struct status {
 	char fp_hex[65], fp_words[512];
 	long root_days_left;
 	struct sealed_info key;
-	char next_crl[21];
+	char next_crl[21], crl_due[21];
+	struct revoke_db rdb;		/* revocations since the last CRL */
+	unsigned long long since_crl;
 	size_t nwarn;
 	char warn[MAX_WARN][256];
 };
@@ -67,13 +71,16 @@ static void
 gather(const char *dir, struct status *s)
 {
 	unsigned char md[32];
-	char path[PATH_MAX];
+	char path[PATH_MAX], keyref[65];
 	time_t now = time(NULL), na;
 	X509 *root = NULL;
 	BIGNUM *bn = NULL;
 	char *hex;
 
-	s->journal_rc = cadb_scan(dir, &s->sum, NULL, NULL);
+	revoke_db_init(&s->rdb, 0);
+	s->journal_rc = cadb_scan(dir, &s->sum, revoke_db_visit, &s->rdb);
+	if (s->journal_rc == OR_OK)
+		(void)revoke_db_finish(&s->rdb);
 	if (s->journal_rc != OR_OK) {
 		snprintf(s->journal_error, sizeof s->journal_error, "%s",
 		    err_msg(s->journal_rc));
@@ -124,18 +131,42 @@ gather(const char *dir, struct status *s)
 	    strcmp(s->sum.store, "sealed") == 0) {
 		warn(s, "sealed key file: %s", err_msg(OR_E_CORRUPT));
 	}
+	/* A token key: the reference names the module that check-key and
+	 * every signing command will load, so it must be the recorded one. */
+	if (s->journal_rc == OR_OK && strcmp(s->sum.store, "pkcs11") == 0 &&
+	    (cadb_path(dir, CADB_KEY_URI, path, sizeof path) != OR_OK ||
+	    file_sha256_hex(path, keyref) != OR_OK ||
+	    strcmp(keyref, s->sum.key_file_sha256) != 0))
+		warn(s, "%s is missing or not the key reference the journal "
+		    "records", CADB_KEY_URI);
 	if (s->sum.has_crl) {
+		/* The next ceremony is due CRL_REFRESH_DAYS before the CRL
+		 * expires: time to gather the officers. */
 		utc_text(s->sum.crl_next_update, s->next_crl);
+		utc_text(s->sum.crl_next_update - CRL_REFRESH_DAYS * 86400L,
+		    s->crl_due);
 		if (s->sum.crl_next_update < now)
 			warn(s, "the CRL EXPIRED on %s: every chain under this "
 			    "root fails revocation checks; sign a new CRL now",
 			    s->next_crl);
-		else if (s->sum.crl_next_update - now < WARN_DAYS * 86400L)
-			warn(s, "the CRL's nextUpdate is %s: sign the next CRL "
-			    "before then", s->next_crl);
+		else if (s->sum.crl_next_update - now <
+		    CRL_REFRESH_DAYS * 86400L)
+			warn(s, "the CRL's nextUpdate is %s, within %d days: "
+			    "sign the next CRL now", s->next_crl,
+			    CRL_REFRESH_DAYS);
 	} else if (s->journal_rc == OR_OK) {
 		warn(s, "no CRL has been signed yet");
 	}
+	if (s->journal_rc == OR_OK && s->rdb.since_crl > 0)
+		warn(s, "%llu revocation(s) are on no CRL yet: sign and publish "
+		    "a CRL within 24 hours of a revocation (BR 4.9.7)",
+		    (unsigned long long)s->rdb.since_crl);
+	if (s->journal_rc == OR_OK && s->rdb.incomplete_batches > 0)
+		warn(s, "a bulk revocation beginning at journal record %llu "
+		    "was interrupted and has no effect; run it again",
+		    (unsigned long long)s->rdb.incomplete_seq);
+	s->since_crl = s->rdb.since_crl;
+	revoke_db_free(&s->rdb);
 	if (!secret_memory_locked())
 		warn(s, "memory locking (mlock) is not available: secrets "
 		    "could reach swap");
@@ -158,6 +189,14 @@ print_text(const char *dir, const struct status *s)
 	if (s->journal_rc == OR_OK) {
 		printf("key:            %s in a %s store\n", s->sum.key_type,
 		    s->sum.store);
+		if (strcmp(s->sum.store, "pkcs11") == 0) {
+			printf("token:          \"%s\", serial %s (at init)\n",
+			    s->sum.token_label, s->sum.token_serial);
+			printf("key URI:        %s\n", s->sum.key_uri);
+			printf("module:         %s\n", s->sum.module[0] != '\0' ?
+			    s->sum.module : "the modules p11-kit is configured "
+			    "with");
+		}
 		printf("profile:        %s\n", s->sum.profile);
 	}
 	if (s->have_key)
@@ -172,9 +211,12 @@ print_text(const char *dir, const struct status *s)
 		printf("issued:         %llu certificates, %llu revoked\n",
 		    (unsigned long long)s->sum.issued,
 		    (unsigned long long)s->sum.revoked);
-		if (s->sum.has_crl)
+		if (s->sum.has_crl) {
 			printf("last CRL:       number %llu, nextUpdate %s\n",
 			    (unsigned long long)s->sum.crl_number, s->next_crl);
+			printf("next CRL due:   %s (a ceremony before then)\n",
+			    s->crl_due);
+		}
 		else
 			printf("last CRL:       none\n");
 	}
@@ -207,6 +249,12 @@ print_json(const char *dir, const struct status *s)
 		json_open(&j, "key", '{');
 		json_str(&j, "type", s->sum.key_type);
 		json_str(&j, "store", s->sum.store);
+		if (strcmp(s->sum.store, "pkcs11") == 0) {
+			json_str(&j, "uri", s->sum.key_uri);
+			json_str(&j, "module", s->sum.module);
+			json_str(&j, "token_label", s->sum.token_label);
+			json_str(&j, "token_serial", s->sum.token_serial);
+		}
 		if (s->have_key) {
 			json_str(&j, "kdf", kdf_level_name(s->key.kdf));
 			json_int(&j, "kdf_opslimit", (long long)s->key.opslimit);
@@ -227,9 +275,11 @@ print_json(const char *dir, const struct status *s)
 	json_int(&j, "revoked", (long long)s->sum.revoked);
 	json_open(&j, "crl", '{');
 	json_bool(&j, "present", s->sum.has_crl);
+	json_int(&j, "revocations_since", (long long)s->since_crl);
 	if (s->sum.has_crl) {
 		json_int(&j, "number", (long long)s->sum.crl_number);
 		json_str(&j, "next_update", s->next_crl);
+		json_str(&j, "next_due", s->crl_due);
 	}
 	json_close(&j, '{');
 	json_bool(&j, "memory_locked", secret_memory_locked());

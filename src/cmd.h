@@ -65,5 +65,12 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_inspect_entry;
 extern const struct cmd_entry cmd_check_key_entry;
 extern const struct cmd_entry cmd_audit_entry;
+extern const struct cmd_entry cmd_sign_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_revoke_entry;
+extern const struct cmd_entry cmd_crl_entry;
+extern const struct cmd_entry cmd_ocsp_entry;
+extern const struct cmd_entry cmd_tokens_entry;
 
 #endif

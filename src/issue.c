@@ -157,20 +157,12 @@ issue_build(const struct issue_request *req, X509 **tbs_out)
 	const EVP_MD *md = NULL;
 	const char *digest;
 	EVP_PKEY *throwaway;
-	enum keytype subject_type;
 	X509 *x = NULL;
 	time_t nb;
 	long days;
 	int rc;
 
 	*tbs_out = NULL;
-	subject_type = keytype_of(req->subject_key);
-	if (subject_type == KT_NONE)
-		return err_set(OR_E_POLICY, "the subject key is of a type "
-		    "offroot does not certify");
-	if ((p->key_types & (1u << subject_type)) == 0)
-		return err_set(OR_E_POLICY, "profile %s does not allow %s "
-		    "keys", p->name, keytype_name(subject_type));
 	days = req->days != 0 ? req->days : p->validity_days;
 	if (days <= 0 || days > p->validity_days)
 		return err_set(OR_E_POLICY, "validity of %ld days is outside "

@@ -20,6 +20,13 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_inspect_entry,
 	&cmd_check_key_entry,
 	&cmd_audit_entry,
+	&cmd_sign_entry,
+	&cmd_verify_entry,
+	&cmd_export_entry,
+	&cmd_revoke_entry,
+	&cmd_crl_entry,
+	&cmd_ocsp_entry,
+	&cmd_tokens_entry,
 	NULL
 };
 
@@ -228,6 +235,8 @@ main(int argc, char **argv)
 	cfg.assume_yes = args_has(&args, "yes");
 	cfg.quiet = args_has(&args, "quiet");
 	cfg.secret_file = args_get(&args, "passphrase-file");
+	if (cfg.secret_file == NULL)	/* a token PIN, read the same way */
+		cfg.secret_file = args_get(&args, "pin-file");
 	err_clear();
 	rc = e->exec(&args, &io);
 	if (rc != OR_OK) {

@@ -22,6 +22,7 @@
 #include "issue.h"
 #include "journal.h"
 #include "lint.h"
+#include "pkcs11.h"
 #include "profile.h"
 #include "rootca.h"
 #include "secret.h"
@@ -194,6 +195,117 @@ asn1_time_unix(const ASN1_TIME *t, time_t *out)
 	return OR_OK;
 }
 
+/* The root key on a PKCS#11 token: generated there, or an existing key
+ * pair adopted (pkcs11.h). */
+static int
+token_key(const struct rootca_params *p, const struct profile *prof,
+    struct interact *io, struct transcript *tr, struct keystore **ks)
+{
+	const struct pkcs11_keyinfo *ki;
+	int rc;
+
+	if (p->key_uri != NULL)
+		rc = pkcs11_open(p->module, p->key_uri, io, ks);
+	else
+		rc = pkcs11_generate(p->module, p->token_uri, p->label,
+		    p->key_type, io, ks);
+	if (rc != OR_OK)
+		return rc;
+	ki = pkcs11_info(*ks);
+	if (p->key_uri != NULL) {
+		if (p->key_type != KT_NONE && (*ks)->type != p->key_type)
+			return err_set(OR_E_INPUT, "%s is a %s key, not %s",
+			    p->key_uri, keytype_name((*ks)->type),
+			    keytype_name(p->key_type));
+		if ((prof->key_types & (1u << (*ks)->type)) == 0)
+			return err_set(OR_E_POLICY, "profile %s does not allow "
+			    "%s keys", prof->name, keytype_name((*ks)->type));
+		if (ki->extractable || !ki->sensitive)
+			interact_say(io, SAY_WARN, "the adopted key is %s: its "
+			    "private half can leave the token", ki->extractable ?
+			    "EXTRACTABLE" : "not sensitive");
+		else
+			interact_say(io, SAY_INFO, "the adopted key is sensitive "
+			    "and %s", ki->never_extractable ? "has never been "
+			    "extractable" : "not extractable (but was once)");
+	}
+	{
+		struct jfield f[] = {
+			{ "origin", ki->generated ? "generated on the token" :
+			    "adopted", 0 },
+			{ "key_uri", ki->uri, 0 },
+			{ "module", ki->module, 0 },
+			{ "token_label", ki->token_label, 0 },
+			{ "token_serial", ki->token_serial, 0 },
+			{ "token_manufacturer", ki->token_manufacturer, 0 },
+			{ "token_model", ki->token_model, 0 },
+			{ "sensitive", ki->sensitive ? "yes" : "no", 0 },
+			{ "extractable", ki->extractable ? "yes" : "no", 0 },
+			{ "never_extractable", ki->never_extractable ? "yes" :
+			    "no", 0 },
+		};
+		return transcript_add(tr, "token-key", f, 10);
+	}
+}
+
+/* Writes DIR/root.key.uri, proves the token key is the certificate's,
+ * and records the operator's word on the token's backup. */
+static int
+token_ref(const char *stage, struct keystore *ks, X509 *cert,
+    struct interact *io, struct transcript *tr, char keyfile[65])
+{
+	const struct pkcs11_keyinfo *ki = pkcs11_info(ks);
+	char path[PATH_MAX], q[512], *text = NULL;
+	size_t len = 0;
+	bool yes = false;
+	int rc;
+
+	if ((rc = pkcs11_ref_format(ki, &text, &len)) != OR_OK ||
+	    (rc = file_join(path, sizeof path, stage, CADB_KEY_URI)) != OR_OK ||
+	    (rc = file_write_new(path, text, len, 0644)) != OR_OK ||
+	    (rc = file_sha256_hex(path, keyfile)) != OR_OK)
+		goto out;
+	if ((rc = keystore_prove(ks, X509_get0_pubkey(cert))) != OR_OK)
+		goto out;
+	/* offroot cannot copy a non-extractable key: backing it up is the
+	 * token vendor's procedure, and the operator's word on it is part
+	 * of the record. */
+	snprintf(q, sizeof q, "The root key exists only on token \"%s\" and "
+	    "offroot cannot copy it. Has it been backed up by the token "
+	    "vendor's procedure?", ki->token_label);
+	if ((rc = io->confirm(io, q, &yes)) != OR_OK)
+		goto out;
+	{
+		struct jfield f[] = {
+			{ "question", q, 0 },
+			{ "operator_confirmed", yes ? "yes" : "no", 0 },
+		};
+		if ((rc = transcript_add(tr, "token-backup", f, 2)) != OR_OK)
+			goto out;
+	}
+	if (!yes)
+		interact_say(io, SAY_WARN, "recorded that the token key is NOT "
+		    "backed up: losing the token loses the root");
+out:
+	free(text);
+	return rc;
+}
+
+/* Removes a key generated on a token for a root that was not created,
+ * keeping the error that stopped the creation. */
+static void
+token_discard(struct keystore *ks, struct interact *io, int rc)
+{
+	char saved[1024];
+
+	if (pkcs11_info(ks) == NULL)
+		return;
+	snprintf(saved, sizeof saved, "%s", err_msg(rc));
+	if (pkcs11_discard(ks) != OR_OK)
+		interact_say(io, SAY_WARN, "%s", err_msg(OR_E_ENV));
+	err_set(rc, "%s", saved);
+}
+
 int
 rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res)
@@ -231,7 +343,8 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		    prof.name);
 		goto out;
 	}
-	if ((prof.key_types & (1u << p->key_type)) == 0) {
+	if (p->key_type != KT_NONE &&
+	    (prof.key_types & (1u << p->key_type)) == 0) {
 		rc = err_set(OR_E_POLICY, "profile %s does not allow %s keys",
 		    prof.name, keytype_name(p->key_type));
 		goto out;
@@ -247,15 +360,15 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	}
 	if ((rc = dn_format(subject, subj_text, sizeof subj_text)) != OR_OK)
 		goto out;
-	if (p->kdf != KDF_SENSITIVE)
+	if (!p->pkcs11 && p->kdf != KDF_SENSITIVE)
 		interact_say(io, SAY_WARN, "the key file will be sealed with "
 		    "the %s Argon2id level, weaker than the default "
 		    "(sensitive); this is recorded in the key file",
 		    kdf_level_name(p->kdf));
-	if ((rc = io->ask_secret(io, "New passphrase for the root key", true,
-	    &pass)) != OR_OK)
+	if (!p->pkcs11 && (rc = io->ask_secret(io, "New passphrase for the "
+	    "root key", true, &pass)) != OR_OK)
 		goto out;
-	if (pass->len < MIN_PASSPHRASE) {
+	if (!p->pkcs11 && pass->len < MIN_PASSPHRASE) {
 		rc = err_set(OR_E_INPUT, "the passphrase is shorter than %d "
 		    "characters", MIN_PASSPHRASE);
 		goto out;
@@ -271,8 +384,8 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		struct jfield f[] = {
 			{ "subject", subj_text, 0 },
 			{ "key_type", keytype_name(p->key_type), 0 },
-			{ "store", "sealed", 0 },
-			{ "kdf", kdf_level_name(p->kdf), 0 },
+			{ "store", p->pkcs11 ? "pkcs11" : "sealed", 0 },
+			{ "kdf", p->pkcs11 ? "none" : kdf_level_name(p->kdf), 0 },
 			{ "profile", prof.name, 0 },
 			{ "profile_source", prof.source, 0 },
 		};
@@ -281,9 +394,13 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	}
 
 	/* 3. The key. */
-	io->progress(io, "Generating the root key", -1);
-	rc = sealed_generate(p->key_type, &ks);
-	io->progress(io, NULL, 1);
+	if (p->pkcs11)
+		rc = token_key(p, &prof, io, tr, &ks);
+	else {
+		io->progress(io, "Generating the root key", -1);
+		rc = sealed_generate(p->key_type, &ks);
+		io->progress(io, NULL, 1);
+	}
 	if (rc != OR_OK)
 		goto out;
 	if ((rc = pubkey_sha256(ks->pub, pkfp)) != OR_OK)
@@ -291,7 +408,7 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	hex_encode(pkfp, sizeof pkfp, pkhex);
 	{
 		struct jfield f[] = {
-			{ "key_type", keytype_name(p->key_type), 0 },
+			{ "key_type", keytype_name(ks->type), 0 },
 			{ "public_key_sha256", pkhex, 0 },
 		};
 		if ((rc = transcript_add(tr, "key-generated", f, 2)) != OR_OK)
@@ -304,7 +421,7 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	req.subject_key = ks->pub;
 	req.issuer = NULL;
 	req.issuer_key = ks->pub;
-	req.issuer_type = p->key_type;
+	req.issuer_type = ks->type;
 	req.profile = &prof;
 	req.days = p->days;
 	if ((rc = issue_build(&req, &tbs)) != OR_OK)
@@ -339,24 +456,32 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	snprintf(nb_text, sizeof nb_text, "%lld", (long long)nb);
 	snprintf(na_text, sizeof na_text, "%lld", (long long)na);
 
-	/* 5. Seal the key, then prove the sealed file opens and matches. */
-	if ((rc = file_join(path, sizeof path, stage, CADB_SEALED_KEY)) != OR_OK)
-		goto out;
-	io->progress(io, "Sealing the key (Argon2id)", -1);
-	rc = sealed_save(ks, pass, p->kdf, path);
-	io->progress(io, NULL, 1);
-	if (rc != OR_OK)
-		goto out;
-	io->progress(io, "Checking the sealed key file opens", -1);
-	rc = sealed_open(path, pass, &check);
-	io->progress(io, NULL, 1);
-	if (rc != OR_OK || (rc = keystore_prove(check, X509_get0_pubkey(cert)))
-	    != OR_OK) {
-		rc = err_context(rc, "the sealed key file failed its check");
-		goto out;
+	/* 5. Seal the key, then prove the sealed file opens and matches;
+	 * for a token, write the key reference and prove the token key. */
+	if (p->pkcs11) {
+		if ((rc = token_ref(stage, ks, cert, io, tr, keyfile)) != OR_OK)
+			goto out;
+	} else {
+		if ((rc = file_join(path, sizeof path, stage,
+		    CADB_SEALED_KEY)) != OR_OK)
+			goto out;
+		io->progress(io, "Sealing the key (Argon2id)", -1);
+		rc = sealed_save(ks, pass, p->kdf, path);
+		io->progress(io, NULL, 1);
+		if (rc != OR_OK)
+			goto out;
+		io->progress(io, "Checking the sealed key file opens", -1);
+		rc = sealed_open(path, pass, &check);
+		io->progress(io, NULL, 1);
+		if (rc != OR_OK || (rc = keystore_prove(check,
+		    X509_get0_pubkey(cert))) != OR_OK) {
+			rc = err_context(rc, "the sealed key file failed its "
+			    "check");
+			goto out;
+		}
+		if ((rc = file_sha256_hex(path, keyfile)) != OR_OK)
+			goto out;
 	}
-	if ((rc = file_sha256_hex(path, keyfile)) != OR_OK)
-		goto out;
 
 	/* 6. The root certificate. */
 	if ((rc = cert_pem(cert, &pem, &pemlen)) != OR_OK ||
@@ -393,19 +518,43 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 			{ "serial", serial_hex, 0 },
 			{ "not_before", nb_text, 0 },
 			{ "not_after", na_text, 0 },
-			{ "key_type", keytype_name(p->key_type), 0 },
+			{ "key_type", keytype_name(ks->type), 0 },
 			{ "public_key_sha256", pkhex, 0 },
-			{ "store", "sealed", 0 },
-			{ "key_file", CADB_SEALED_KEY, 0 },
+			{ "store", p->pkcs11 ? "pkcs11" : "sealed", 0 },
+			{ "key_file", p->pkcs11 ? CADB_KEY_URI :
+			    CADB_SEALED_KEY, 0 },
 			{ "key_file_sha256", keyfile, 0 },
-			{ "kdf", kdf_level_name(p->kdf), 0 },
 			{ "profile", prof.name, 0 },
 			{ "profile_source", prof.source, 0 },
 			{ "profiles_file", CADB_PROFILES, 0 },
 			{ "profiles_sha256", profhash, 0 },
 			{ "tool", "offroot " OFFROOT_VERSION, 0 },
+			{ NULL, NULL, 0 }, { NULL, NULL, 0 },
+			{ NULL, NULL, 0 }, { NULL, NULL, 0 },
+			{ NULL, NULL, 0 }, { NULL, NULL, 0 },
+			{ NULL, NULL, 0 },
 		};
-		if ((rc = journal_append(j, "init", f, 17, NULL)) != OR_OK)
+		const struct pkcs11_keyinfo *ki = pkcs11_info(ks);
+		size_t n = 16;
+
+		if (ki == NULL)
+			f[n++] = (struct jfield){ "kdf", kdf_level_name(p->kdf),
+			    0 };
+		else {		/* a token: where to find the key, and how */
+			f[n++] = (struct jfield){ "key_uri", ki->uri, 0 };
+			f[n++] = (struct jfield){ "module", ki->module, 0 };
+			f[n++] = (struct jfield){ "token_label",
+			    ki->token_label, 0 };
+			f[n++] = (struct jfield){ "token_serial",
+			    ki->token_serial, 0 };
+			f[n++] = (struct jfield){ "key_origin", ki->generated ?
+			    "generated" : "adopted", 0 };
+			f[n++] = (struct jfield){ "key_extractable",
+			    ki->extractable ? "yes" : "no", 0 };
+			f[n++] = (struct jfield){ "key_never_extractable",
+			    ki->never_extractable ? "yes" : "no", 0 };
+		}
+		if ((rc = journal_append(j, "init", f, n, NULL)) != OR_OK)
 			goto out;
 	}
 	if ((rc = transcript_finish(tr, j, ks)) != OR_OK)
@@ -431,6 +580,8 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		goto out;
 	rc = OR_OK;
 out:
+	if (rc != OR_OK && staged)
+		token_discard(ks, io, rc);	/* no CA names the new key */
 	if (rc != OR_OK && staged)
 		remove_staging(stage);
 	if (j != NULL)

@@ -6,6 +6,8 @@
 #ifndef OFFROOT_ROOTCA_H
 #define OFFROOT_ROOTCA_H
 
+#include <stdbool.h>
+
 #include "interact.h"
 #include "keystore.h"
 
@@ -17,6 +19,16 @@ struct rootca_params {
 	const char *profiles_file;	/* NULL: built-in profiles */
 	long days;			/* 0: the profile's validity */
 	enum kdf_level kdf;
+	/* The key on a PKCS#11 token instead of a sealed file (pkcs11.h):
+	 * generated on the token token_uri names (with label), or the
+	 * existing key pair key_uri names adopted (key_type KT_NONE: any
+	 * type the profile allows).  module: a module path, NULL for
+	 * p11-kit's configured modules. */
+	bool pkcs11;
+	const char *module;
+	const char *token_uri;
+	const char *key_uri;
+	const char *label;
 };
 
 struct rootca_result {
@@ -24,8 +36,9 @@ struct rootca_result {
 	char fingerprint[1024];		/* hex and PGP words, for witnesses */
 };
 
-/* Creates the CA directory: key, sealed key file, root certificate,
- * journal, transcript.  Everything is staged in a hidden sibling folder
+/* Creates the CA directory: key, sealed key file (or key reference for a
+ * token), root certificate, journal, transcript.  Everything is staged in
+ * a hidden sibling folder
  * and renamed into place at the end, so a failure leaves nothing. */
 int rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res);

@@ -1,0 +1,108 @@
+/* cmd-ocsp.c — offroot ocsp: a pre-signed OCSP response for one serial. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cadb.h"
+#include "cmd.h"
+#include "err.h"
+#include "fileio.h"
+#include "keystore.h"
+#include "ocsp.h"
+#include "revoke.h"
+#include "transcript.h"
+#include "util.h"
+
+static const struct cmd_opt ocsp_opts[] = {
+	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
+	{ "serial", 0, OPT_ARG | OPT_REQUIRED },
+	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
+	{ "days", 0, OPT_ARG },
+	{ "passphrase-file", 0, OPT_ARG },
+	{ "pin-file", 0, OPT_ARG },
+	{ "quiet", 'q', 0 },
+	{ NULL, 0, 0 }
+};
+
+static int
+ocsp_exec(struct cmd_args *a, struct interact *io)
+{
+	const char *dir = args_get(a, "dir"), *out = args_get(a, "output");
+	const char *sv = args_get(a, "serial");
+	struct revoke_serial serial;
+	struct ocsp_plan plan;
+	struct transcript *tr = NULL;
+	struct keystore *ks = NULL;
+	struct cadb *db = NULL;
+	struct stat st;
+	X509 *root = NULL;
+	unsigned char *der = NULL, md[SHA256_LEN];
+	char hex[REVOKE_SERIAL_HEX], sha[65], tu[24], nu[24], at[24];
+	char tut[21], nut[21];
+	struct jfield f[8];
+	size_t len, nf = 0;
+	long days = 0;
+	int rc;
+
+	if ((rc = args_long(a, "days", 1, 36525, &days)) != OR_OK)
+		return rc;
+	if ((rc = revoke_serial_parse(sv, strlen(sv), &serial)) != OR_OK)
+		return err_context(rc, "--serial %s", sv);
+	if (lstat(out, &st) == 0)
+		return err_set(OR_E_EXISTS, "%s already exists; refusing to "
+		    "overwrite it", out);
+	if ((rc = cadb_open(dir, &db)) != OR_OK ||
+	    (rc = cadb_load_root(dir, &db->sum, &root)) != OR_OK ||
+	    (rc = ocsp_prepare(db, root, &serial, days, &plan)) != OR_OK ||
+	    (rc = cadb_unlock(db, root, io, &ks)) != OR_OK ||
+	    (rc = transcript_begin(dir, "ocsp", &tr)) != OR_OK)
+		goto out;
+	if ((rc = ocsp_build(&plan, ks, &der, &len)) != OR_OK ||
+	    (rc = sha256(der, len, md)) != OR_OK ||
+	    (rc = file_write_new(out, der, len, 0644)) != OR_OK)
+		goto out;
+	hex_encode(md, sizeof md, sha);
+	revoke_serial_hex(&serial, hex);
+	snprintf(tu, sizeof tu, "%lld", (long long)plan.this_update);
+	snprintf(nu, sizeof nu, "%lld", (long long)plan.next_update);
+	snprintf(at, sizeof at, "%lld", (long long)plan.revoked_at);
+	f[nf++] = (struct jfield){ "serial", hex, 0 };
+	f[nf++] = (struct jfield){ "status", plan.revoked ? "revoked" : "good",
+	    0 };
+	if (plan.revoked) {
+		f[nf++] = (struct jfield){ "reason",
+		    revoke_reason_name(plan.reason), 0 };
+		f[nf++] = (struct jfield){ "revoked_at", at, 0 };
+	}
+	f[nf++] = (struct jfield){ "this_update", tu, 0 };
+	f[nf++] = (struct jfield){ "next_update", nu, 0 };
+	f[nf++] = (struct jfield){ "sha256", sha, 0 };
+	if ((rc = cadb_append(db, "ocsp", f, nf)) != OR_OK) {
+		(void)unlink(out);
+		goto out;
+	}
+	if ((rc = transcript_add(tr, "ocsp", f, nf)) != OR_OK ||
+	    (rc = transcript_finish(tr, db->journal, ks)) != OR_OK)
+		goto out;
+	utc_text(plan.this_update, tut);
+	utc_text(plan.next_update, nut);
+	interact_say(io, SAY_RESULT, "OCSP response for %s: %s%s%s, valid "
+	    "%s to %s, written to %s", hex, plan.revoked ? "revoked" : "good",
+	    plan.revoked ? ", " : "", plan.revoked ?
+	    revoke_reason_name(plan.reason) : "", tut, nut, out);
+out:
+	free(der);
+	transcript_free(tr);
+	keystore_close(ks);
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
+const struct cmd_entry cmd_ocsp_entry = {
+	"ocsp",
+	"-d DIR --serial HEX -o FILE [--days N] [--passphrase-file FILE]",
+	"sign an OCSP response (good or revoked) for a certificate issued here",
+	ocsp_opts, 0, 0, ocsp_exec
+};

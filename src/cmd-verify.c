@@ -1,0 +1,40 @@
+/* cmd-verify.c — offroot verify: check a signed bundle on the online side. */
+#include "cmd.h"
+#include "err.h"
+#include "sign.h"
+#include "verify.h"
+
+static const struct cmd_opt verify_opts[] = {
+	{ "root", 0, OPT_ARG | OPT_REQUIRED },
+	{ "csr", 0, OPT_ARG | OPT_MULTI },
+	{ NULL, 0, 0 }
+};
+
+static int
+verify_exec(struct cmd_args *a, struct interact *io)
+{
+	const char *csrs[SIGN_MAX_CSRS];
+	struct verify_result res;
+	size_t n = 0;
+	int rc;
+
+	while (n < SIGN_MAX_CSRS && (csrs[n] = args_nth(a, "csr", n)) != NULL)
+		n++;
+	if ((rc = verify_bundle(a->argv[0], args_get(a, "root"), csrs, n,
+	    &res)) != OR_OK)
+		return err_context(rc, "%s: verification failed", a->argv[0]);
+	interact_say(io, SAY_RESULT, "%s: verified: MANIFEST signed by the root, "
+	    "%zu files match their digests, %zu certificate%s chain to the "
+	    "root, %zu CSR%s matched, CRL current, transcript sealed",
+	    a->argv[0], res.files, res.certificates,
+	    res.certificates == 1 ? "" : "s", res.csrs_matched,
+	    res.csrs_matched == 1 ? "" : "s");
+	return OR_OK;
+}
+
+const struct cmd_entry cmd_verify_entry = {
+	"verify",
+	"BUNDLE --root ROOT.pem [--csr FILE ...]",
+	"check a signed bundle without any key (the online side)",
+	verify_opts, 1, 1, verify_exec
+};

@@ -1,0 +1,1141 @@
+/*
+ * crl.c — building, linting, signing, verifying and keeping CRLs (crl.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "cadb.h"
+#include "crl.h"
+#include "err.h"
+#include "fileio.h"
+#include "interact.h"
+#include "issue.h"
+#include "util.h"
+
+#define CRL_OUTER_RESERVE	6	/* tag, 0x84 and four length octets */
+#define CRL_SIG_RESERVE		1024	/* BIT STRING of any signature we make */
+#define CRL_TCACHE		256	/* revocation dates remembered */
+#define CRL_XCACHE		16	/* entry extension sets remembered */
+#define CRL_PEM_BEGIN		"-----BEGIN X509 CRL-----\n"
+#define CRL_PEM_END		"-----END X509 CRL-----\n"
+
+/* ---- DER ---------------------------------------------------------------- */
+
+/* One TLV: hdr is where it starts, c its content, end what follows it. */
+struct der {
+	unsigned tag;
+	const unsigned char *hdr, *c, *end;
+	size_t len;
+};
+
+/* Reads one TLV in strict DER (low tag numbers, definite and minimal
+ * lengths) from [p, end). */
+static bool
+der_get(const unsigned char *p, const unsigned char *end, struct der *d)
+{
+	size_t n, i, len;
+
+	if (end - p < 2 || (p[0] & 0x1f) == 0x1f)
+		return false;
+	d->hdr = p;
+	d->tag = p[0];
+	p++;
+	if (*p < 0x80) {
+		len = *p++;
+	} else {
+		n = *p++ & 0x7fu;
+		if (n == 0 || n > 4 || (size_t)(end - p) < n || p[0] == 0)
+			return false;
+		for (len = 0, i = 0; i < n; i++)
+			len = len << 8 | p[i];
+		if (n == 1 && len < 0x80)
+			return false;
+		p += n;
+	}
+	if ((size_t)(end - p) < len)
+		return false;
+	d->c = p;
+	d->len = len;
+	d->end = p + len;
+	return true;
+}
+
+static size_t
+der_hdr_size(size_t len)
+{
+	if (len < 0x80)
+		return 2;
+	if (len < 0x100)
+		return 3;
+	if (len < 0x10000)
+		return 4;
+	if (len < 0x1000000)
+		return 5;
+	return 6;
+}
+
+static unsigned char *
+der_put_hdr(unsigned char *p, unsigned tag, size_t len)
+{
+	size_t n = der_hdr_size(len) - 2, i;
+
+	*p++ = (unsigned char)tag;
+	if (n == 0) {
+		*p++ = (unsigned char)len;
+		return p;
+	}
+	*p++ = (unsigned char)(0x80 | n);
+	for (i = n; i-- > 0;)
+		*p++ = (unsigned char)(len >> (8 * i));
+	return p;
+}
+
+/* UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ, as RFC 5280
+ * requires them (seconds, Z, no fractions). */
+static bool
+der_time_ok(const struct der *d)
+{
+	size_t i, nd;
+
+	if (d->tag == V_ASN1_UTCTIME)
+		nd = 12;
+	else if (d->tag == V_ASN1_GENERALIZEDTIME)
+		nd = 14;
+	else
+		return false;
+	if (d->len != nd + 1 || d->c[nd] != 'Z')
+		return false;
+	for (i = 0; i < nd; i++)
+		if (d->c[i] < '0' || d->c[i] > '9')
+			return false;
+	return true;
+}
+
+static time_t
+asn1_unix(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+static time_t
+der_time(const struct der *d)
+{
+	const unsigned char *p = d->hdr;
+	ASN1_TIME *t;
+	time_t v;
+
+	if ((t = d2i_ASN1_TIME(NULL, &p, d->end - d->hdr)) == NULL)
+		return 0;
+	v = asn1_unix(t);
+	ASN1_TIME_free(t);
+	return v;
+}
+
+/* ---- entry encoding ----------------------------------------------------- */
+
+/* The bytes that follow an entry's serial: its revocation date and its
+ * extensions, encoded by OpenSSL and remembered, since a bulk revocation
+ * gives thousands of entries the same date and reason. */
+struct tcache {
+	int64_t t;
+	bool used;
+	uint8_t len;
+	unsigned char der[24];
+};
+
+struct xcache {
+	bool used;
+	uint8_t reason, has_inv, len;
+	int64_t inv;
+	unsigned char der[96];
+};
+
+struct encoder {
+	ASN1_TIME *time;
+	struct tcache t[CRL_TCACHE];
+	struct xcache x[CRL_XCACHE];
+};
+
+static void
+encoder_free(struct encoder *enc)
+{
+	ASN1_TIME_free(enc->time);
+	free(enc);
+}
+
+static const struct tcache *
+enc_time(struct encoder *enc, int64_t t)
+{
+	struct tcache *c = &enc->t[(uint64_t)t * 0x9e3779b97f4a7c15ULL >> 56];
+	unsigned char *p;
+	int n;
+
+	if (c->used && c->t == t)
+		return c;
+	if (ASN1_TIME_set(enc->time, (time_t)t) == NULL ||
+	    (n = i2d_ASN1_TIME(enc->time, NULL)) <= 0 ||
+	    (size_t)n > sizeof c->der) {
+		err_openssl(OR_E_CRYPTO, "encoding a revocation date");
+		return NULL;
+	}
+	p = c->der;
+	(void)i2d_ASN1_TIME(enc->time, &p);
+	c->t = t;
+	c->len = (uint8_t)n;
+	c->used = true;
+	return c;
+}
+
+static const struct xcache *
+enc_exts(struct encoder *enc, const struct revoke_entry *e)
+{
+	STACK_OF(X509_EXTENSION) *sk = NULL;
+	ASN1_ENUMERATED *reason = NULL;
+	ASN1_GENERALIZEDTIME *inv = NULL;
+	struct xcache *c;
+	unsigned char *p;
+	size_t slot;
+	int n;
+
+	slot = (e->reason * 7u + (e->has_invalidity ?
+	    (size_t)((uint64_t)e->invalidity % 9u) + 1 : 0)) % CRL_XCACHE;
+	c = &enc->x[slot];
+	if (c->used && c->reason == e->reason &&
+	    c->has_inv == e->has_invalidity &&
+	    (!e->has_invalidity || c->inv == e->invalidity))
+		return c;
+	c->used = false;
+	/* RFC 5280 5.3.1: reasonCode is omitted rather than unspecified. */
+	if (e->reason != RR_UNSPECIFIED) {
+		if ((reason = ASN1_ENUMERATED_new()) == NULL ||
+		    !ASN1_ENUMERATED_set(reason, e->reason) ||
+		    X509V3_add1_i2d(&sk, NID_crl_reason, reason, 0,
+		    X509V3_ADD_APPEND) != 1)
+			goto fail;
+	}
+	if (e->has_invalidity) {
+		if ((inv = ASN1_GENERALIZEDTIME_set(NULL,
+		    (time_t)e->invalidity)) == NULL ||
+		    X509V3_add1_i2d(&sk, NID_invalidity_date, inv, 0,
+		    X509V3_ADD_APPEND) != 1)
+			goto fail;
+	}
+	c->len = 0;
+	if (sk != NULL) {
+		if ((n = i2d_X509_EXTENSIONS(sk, NULL)) <= 0 ||
+		    (size_t)n > sizeof c->der)
+			goto fail;
+		p = c->der;
+		(void)i2d_X509_EXTENSIONS(sk, &p);
+		c->len = (uint8_t)n;
+	}
+	c->reason = e->reason;
+	c->has_inv = e->has_invalidity;
+	c->inv = e->invalidity;
+	c->used = true;
+	goto out;
+fail:
+	err_openssl(OR_E_CRYPTO, "encoding entry extensions");
+	c = NULL;
+out:
+	ASN1_ENUMERATED_free(reason);
+	ASN1_GENERALIZEDTIME_free(inv);
+	sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
+	return c;
+}
+
+/* Octets of the INTEGER content of a serial (a 0 first when the top bit
+ * is set, so that it stays positive). */
+static size_t
+serial_int_len(const struct revoke_entry *e)
+{
+	return e->len + ((e->serial[REVOKE_SERIAL_MAX - e->len] & 0x80) != 0);
+}
+
+/* Length of one entry's content; *t and *x are its cached tails. */
+static int
+entry_parts(struct encoder *enc, const struct revoke_entry *e, size_t *clen,
+    const struct tcache **t, const struct xcache **x)
+{
+	if (e->len == 0 || e->len > REVOKE_SERIAL_MAX)
+		return err_set(OR_E_INPUT, "an entry without a serial number");
+	if ((*t = enc_time(enc, e->revoked_at)) == NULL ||
+	    (*x = enc_exts(enc, e)) == NULL)
+		return OR_E_CRYPTO;
+	*clen = 2 + serial_int_len(e) + (*t)->len + (*x)->len;
+	return OR_OK;
+}
+
+static unsigned char *
+entry_put(unsigned char *p, const struct revoke_entry *e, size_t clen,
+    const struct tcache *t, const struct xcache *x)
+{
+	size_t ilen = serial_int_len(e);
+
+	p = der_put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, clen);
+	*p++ = V_ASN1_INTEGER;
+	*p++ = (unsigned char)ilen;
+	if (ilen > e->len)
+		*p++ = 0;
+	memcpy(p, e->serial + REVOKE_SERIAL_MAX - e->len, e->len);
+	p += e->len;
+	memcpy(p, t->der, t->len);
+	p += t->len;
+	memcpy(p, x->der, x->len);
+	return p + x->len;
+}
+
+/* ---- lint ----------------------------------------------------------------- */
+
+int
+crl_lint(const struct crl_spec *s)
+{
+	time_t nb = asn1_unix(X509_get0_notBefore(s->issuer));
+	time_t na = asn1_unix(X509_get0_notAfter(s->issuer));
+	char hex[REVOKE_SERIAL_HEX], a[21], b[21];
+	struct revoke_serial rs;
+	size_t i;
+
+	if (s->number == 0)
+		return err_set(OR_E_POLICY, "lint: e_crl_number_invalid: the "
+		    "CRL number must be positive");
+	/* A uint64_t is always below 2^159 (RFC 5280 5.2.3, 20 octets). */
+	if (s->next_update <= s->this_update)
+		return err_set(OR_E_POLICY, "lint: e_crl_next_update_order: "
+		    "nextUpdate must be after thisUpdate");
+	if (s->next_update - s->this_update > (time_t)CRL_MAX_DAYS * 86400) {
+		utc_text(s->next_update, a);
+		return err_set(OR_E_POLICY, "lint: e_crl_next_update_too_far: "
+		    "nextUpdate %s is more than %d days after thisUpdate "
+		    "(BR 4.9.7: at most 12 months)", a, CRL_MAX_DAYS);
+	}
+	if (s->next_update > na) {
+		utc_text(s->next_update, a);
+		utc_text(na, b);
+		return err_set(OR_E_POLICY, "lint: e_crl_next_update_after_"
+		    "issuer: nextUpdate %s is after the root's notAfter %s",
+		    a, b);
+	}
+	if (s->this_update < nb) {
+		utc_text(s->this_update, a);
+		return err_set(OR_E_POLICY, "lint: e_crl_this_update_before_"
+		    "issuer: thisUpdate %s is before the root's notBefore", a);
+	}
+	for (i = 0; i < s->n; i++) {
+		if (i > 0 && memcmp(s->e[i - 1].serial, s->e[i].serial,
+		    REVOKE_SERIAL_MAX) >= 0)
+			return err_set(OR_E_POLICY, "lint: e_crl_entries_order: "
+			    "entries are not sorted and unique");
+		if (s->e[i].revoked_at > s->this_update) {
+			memcpy(rs.b, s->e[i].serial, REVOKE_SERIAL_MAX);
+			rs.len = s->e[i].len;
+			revoke_serial_hex(&rs, hex);
+			utc_text(s->this_update, a);
+			return err_set(OR_E_POLICY, "lint: e_crl_revocation_"
+			    "after_this_update: serial %s is revoked after "
+			    "thisUpdate %s", hex, a);
+		}
+	}
+	return OR_OK;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+/* The root's SKI, or RFC 5280 method 1 (SHA-1 of its public key bits). */
+static ASN1_OCTET_STRING *
+issuer_key_id(X509 *issuer)
+{
+	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(issuer);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	ASN1_OCTET_STRING *id;
+	unsigned int n;
+
+	if (ski != NULL)
+		return ASN1_OCTET_STRING_dup(ski);
+	if (!X509_pubkey_digest(issuer, EVP_sha1(), md, &n) ||
+	    (id = ASN1_OCTET_STRING_new()) == NULL)
+		return NULL;
+	if (!ASN1_OCTET_STRING_set(id, md, (int)n)) {
+		ASN1_OCTET_STRING_free(id);
+		return NULL;
+	}
+	return id;
+}
+
+/* Every field but the entries, signed with a throwaway key of the root's
+ * type: it fills the algorithm fields. */
+static int
+skeleton(const struct crl_spec *s, const EVP_MD *md, X509_CRL **out)
+{
+	AUTHORITY_KEYID *akid = NULL;
+	ASN1_INTEGER *num = NULL;
+	ASN1_TIME *tu = NULL, *nu = NULL;
+	EVP_PKEY *throwaway;
+	X509_CRL *c = NULL;
+	int rc = OR_E_CRYPTO;
+
+	*out = NULL;
+	if ((throwaway = issue_throwaway_key(s->type)) == NULL)
+		return err_openssl(OR_E_CRYPTO, "making a throwaway key");
+	if ((c = X509_CRL_new()) == NULL ||
+	    !X509_CRL_set_version(c, X509_CRL_VERSION_2) ||
+	    !X509_CRL_set_issuer_name(c, X509_get_subject_name(s->issuer)) ||
+	    (tu = ASN1_TIME_set(NULL, s->this_update)) == NULL ||
+	    (nu = ASN1_TIME_set(NULL, s->next_update)) == NULL ||
+	    !X509_CRL_set1_lastUpdate(c, tu) ||
+	    !X509_CRL_set1_nextUpdate(c, nu) ||
+	    (akid = AUTHORITY_KEYID_new()) == NULL ||
+	    (akid->keyid = issuer_key_id(s->issuer)) == NULL ||
+	    X509_CRL_add1_ext_i2d(c, NID_authority_key_identifier, akid, 0,
+	    0) != 1 ||
+	    (num = ASN1_INTEGER_new()) == NULL ||
+	    !ASN1_INTEGER_set_uint64(num, s->number) ||
+	    X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "building the CRL");
+		goto out;
+	}
+	if (X509_CRL_sign(c, throwaway, md) <= 0) {
+		rc = err_openssl(OR_E_CRYPTO, "pre-signing the CRL with a "
+		    "throwaway key");
+		goto out;
+	}
+	*out = c;
+	c = NULL;
+	rc = OR_OK;
+out:
+	X509_CRL_free(c);
+	AUTHORITY_KEYID_free(akid);
+	ASN1_INTEGER_free(num);
+	ASN1_TIME_free(tu);
+	ASN1_TIME_free(nu);
+	return rc;
+}
+
+/* Splits the skeleton's TBS into what comes before the entries (version
+ * to nextUpdate) and after them (the extensions). */
+static int
+split_tbs(const unsigned char *tbs, size_t len, const unsigned char **pre,
+    size_t *prelen, const unsigned char **ext, size_t *extlen)
+{
+	struct der d, f;
+	const unsigned char *p;
+	int i;
+
+	if (!der_get(tbs, tbs + len, &d) || d.end != tbs + len)
+		return err_set(OR_E_CRYPTO, "OpenSSL's TBS is not one SEQUENCE");
+	p = d.c;
+	for (i = 0; i < 5; i++) {
+		if (!der_get(p, d.end, &f))
+			return err_set(OR_E_CRYPTO, "OpenSSL's TBS is short");
+		p = f.end;
+	}
+	if (!der_get(p, d.end, &f) ||
+	    f.tag != (V_ASN1_CONTEXT_SPECIFIC | V_ASN1_CONSTRUCTED) ||
+	    f.end != d.end)
+		return err_set(OR_E_CRYPTO, "OpenSSL's TBS does not end with "
+		    "the extensions");
+	*pre = d.c;
+	*prelen = (size_t)(p - d.c);
+	*ext = p;
+	*extlen = (size_t)(d.end - p);
+	return OR_OK;
+}
+
+int
+crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
+    size_t *derlen)
+{
+	const ASN1_BIT_STRING *sig0;
+	const X509_ALGOR *alg0;
+	const struct tcache *t;
+	const struct xcache *x;
+	const unsigned char *pre = NULL, *ext = NULL;
+	const char *digest;
+	const EVP_MD *md = NULL;
+	struct encoder *enc = NULL;
+	struct crl_info info;
+	X509_CRL *skel = NULL;
+	unsigned char *tbs0 = NULL, *alg = NULL, *sig = NULL, *buf = NULL;
+	unsigned char *p, *tbs;
+	size_t prelen = 0, extlen = 0, entlen = 0, clen, tbsc, tbslen, siglen = 0;
+	size_t outc, h, i;
+	int n, alglen, rc;
+
+	*der = NULL;
+	*derlen = 0;
+	if ((rc = crl_lint(s)) != OR_OK)
+		return rc;
+	digest = keytype_default_digest(s->type);
+	if (digest != NULL && (md = EVP_get_digestbyname(digest)) == NULL)
+		return err_set(OR_E_CRYPTO, "digest %s is not available",
+		    digest);
+	if ((rc = skeleton(s, md, &skel)) != OR_OK)
+		goto out;
+	if ((n = i2d_re_X509_CRL_tbs(skel, &tbs0)) <= 0) {
+		rc = err_openssl(OR_E_CRYPTO, "encoding the CRL");
+		goto out;
+	}
+	if ((rc = split_tbs(tbs0, (size_t)n, &pre, &prelen, &ext, &extlen)) !=
+	    OR_OK)
+		goto out;
+	X509_CRL_get0_signature(skel, &sig0, &alg0);
+	if ((alglen = i2d_X509_ALGOR(alg0, &alg)) <= 0) {
+		rc = err_openssl(OR_E_CRYPTO, "encoding the algorithm");
+		goto out;
+	}
+
+	/* Pass 1: the size of every entry, so that the TBS is written once,
+	 * in place, in a buffer of its final size. */
+	if ((enc = calloc(1, sizeof *enc)) == NULL ||
+	    (enc->time = ASN1_TIME_new()) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < s->n; i++) {
+		if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) != OR_OK)
+			goto out;
+		entlen += der_hdr_size(clen) + clen;
+	}
+	tbsc = prelen + extlen + (s->n > 0 ? der_hdr_size(entlen) + entlen : 0);
+	tbslen = der_hdr_size(tbsc) + tbsc;
+	if ((buf = malloc(CRL_OUTER_RESERVE + tbslen + (size_t)alglen +
+	    CRL_SIG_RESERVE)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory for a CRL of %zu "
+		    "bytes", tbslen);
+		goto out;
+	}
+
+	/* Pass 2: the TBS. */
+	tbs = buf + CRL_OUTER_RESERVE;
+	p = der_put_hdr(tbs, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbsc);
+	memcpy(p, pre, prelen);
+	p += prelen;
+	if (s->n > 0) {
+		/* RFC 5280 5.1.2.6: absent, not empty, without entries. */
+		p = der_put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+		    entlen);
+		for (i = 0; i < s->n; i++) {
+			if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) !=
+			    OR_OK)
+				goto out;
+			p = entry_put(p, &s->e[i], clen, t, x);
+		}
+	}
+	memcpy(p, ext, extlen);
+	p += extlen;
+	if ((size_t)(p - tbs) != tbslen) {
+		rc = err_set(OR_E_CRYPTO, "CRL encoder: %zu bytes written, "
+		    "%zu planned", (size_t)(p - tbs), tbslen);
+		goto out;
+	}
+
+	/* The key store signs exactly these bytes. */
+	if ((rc = keystore_sign(ks, digest, tbs, tbslen, &sig, &siglen)) !=
+	    OR_OK)
+		goto out;
+	if (siglen + 1 + 6 > CRL_SIG_RESERVE) {
+		rc = err_set(OR_E_CRYPTO, "signature too long");
+		goto out;
+	}
+	memcpy(p, alg, (size_t)alglen);
+	p += alglen;
+	p = der_put_hdr(p, V_ASN1_BIT_STRING, siglen + 1);
+	*p++ = 0;	/* no unused bits */
+	memcpy(p, sig, siglen);
+	p += siglen;
+	outc = (size_t)(p - tbs);
+	h = der_hdr_size(outc);
+	(void)der_put_hdr(tbs - h, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, outc);
+	if (h < CRL_OUTER_RESERVE)
+		memmove(buf, tbs - h, h + outc);
+	*derlen = h + outc;
+
+	/* Verify our own output before anyone sees it. */
+	if ((rc = crl_verify(buf, *derlen, s->issuer, &info)) != OR_OK) {
+		err_context(rc, "the CRL just signed does not verify");
+		goto out;
+	}
+	if (info.number != s->number || info.entries != s->n ||
+	    info.this_update != s->this_update ||
+	    info.next_update != s->next_update) {
+		rc = err_set(OR_E_CRYPTO, "the CRL just signed does not say "
+		    "what was intended");
+		goto out;
+	}
+	*der = buf;
+	buf = NULL;
+	rc = OR_OK;
+out:
+	if (rc != OR_OK)
+		*derlen = 0;
+	free(buf);
+	if (enc != NULL)
+		encoder_free(enc);
+	X509_CRL_free(skel);
+	OPENSSL_free(tbs0);
+	OPENSSL_free(alg);
+	OPENSSL_free(sig);
+	return rc;
+}
+
+/* ---- verifying ---------------------------------------------------------- */
+
+static int
+bad(const char *what)
+{
+	return err_set(OR_E_CORRUPT, "CRL: %s", what);
+}
+
+/* Decodes a distinct set of entry extensions: only reasonCode and
+ * invalidityDate, each decodable, none twice. */
+static int
+check_entry_exts(const unsigned char *p, size_t len)
+{
+	STACK_OF(X509_EXTENSION) *sk;
+	X509_EXTENSION *ex;
+	const unsigned char *q = p;
+	void *v;
+	int i, nid, seen = 0, rc = OR_OK;
+
+	if ((sk = d2i_X509_EXTENSIONS(NULL, &q, (long)len)) == NULL ||
+	    q != p + len) {
+		sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
+		return bad("an entry's extensions do not decode");
+	}
+	for (i = 0; i < sk_X509_EXTENSION_num(sk) && rc == OR_OK; i++) {
+		ex = sk_X509_EXTENSION_value(sk, i);
+		nid = OBJ_obj2nid(X509_EXTENSION_get_object(ex));
+		if ((nid != NID_crl_reason && nid != NID_invalidity_date) ||
+		    (seen & (nid == NID_crl_reason ? 1 : 2)) ||
+		    X509_EXTENSION_get_critical(ex)) {
+			rc = bad("an unexpected entry extension");
+			break;
+		}
+		seen |= nid == NID_crl_reason ? 1 : 2;
+		if ((v = X509V3_EXT_d2i(ex)) == NULL) {
+			rc = bad("an entry extension does not decode");
+			break;
+		}
+		if (nid == NID_crl_reason)
+			ASN1_ENUMERATED_free(v);
+		else
+			ASN1_GENERALIZEDTIME_free(v);
+	}
+	sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
+	return rc;
+}
+
+/* Walks revokedCertificates: strict DER, serials positive, minimal and
+ * strictly increasing, dates well-formed. */
+static int
+walk_entries(const struct der *list, size_t *count)
+{
+	const unsigned char *p = list->c, *prev = NULL, *px = NULL;
+	size_t prevlen = 0, pxlen = 0, n = 0, xlen;
+	struct der e, s, t, x;
+	int c, rc;
+
+	while (p < list->end) {
+		if (!der_get(p, list->end, &e) ||
+		    e.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
+		    !der_get(e.c, e.end, &s) || s.tag != V_ASN1_INTEGER ||
+		    s.len == 0 || s.len > REVOKE_SERIAL_MAX + 1 ||
+		    (s.c[0] & 0x80) != 0 ||
+		    (s.len > 1 && s.c[0] == 0 && (s.c[1] & 0x80) == 0) ||
+		    (s.len == 1 && s.c[0] == 0))
+			return bad("a malformed entry or serial number");
+		if (prev != NULL) {
+			c = s.len != prevlen ? (s.len > prevlen ? 1 : -1) :
+			    memcmp(s.c, prev, s.len);
+			if (c <= 0)
+				return bad("entries are not in increasing "
+				    "serial order");
+		}
+		prev = s.c;
+		prevlen = s.len;
+		if (!der_get(s.end, e.end, &t) || !der_time_ok(&t))
+			return bad("a malformed revocation date");
+		xlen = 0;
+		if (t.end != e.end) {
+			if (!der_get(t.end, e.end, &x) ||
+			    x.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
+			    x.end != e.end)
+				return bad("malformed entry extensions");
+			xlen = (size_t)(x.end - x.hdr);
+			if (xlen != pxlen || memcmp(x.hdr, px, xlen) != 0) {
+				if ((rc = check_entry_exts(x.hdr, xlen)) !=
+				    OR_OK)
+					return rc;
+				px = x.hdr;
+				pxlen = xlen;
+			}
+		}
+		n++;
+		p = e.end;
+	}
+	*count = n;
+	return OR_OK;
+}
+
+/* The CRL extensions: CRL number (required), AKI (required, the root's
+ * key id), nothing critical that we do not know. */
+static int
+check_crl_exts(const struct der *d, X509 *issuer, uint64_t *number)
+{
+	STACK_OF(X509_EXTENSION) *sk;
+	const unsigned char *q = d->hdr;
+	ASN1_OCTET_STRING *want = NULL;
+	AUTHORITY_KEYID *akid = NULL;
+	ASN1_INTEGER *num = NULL;
+	X509_EXTENSION *ex;
+	int i, nid, rc = OR_OK;
+
+	if ((sk = d2i_X509_EXTENSIONS(NULL, &q, d->end - d->hdr)) == NULL ||
+	    q != d->end) {
+		rc = bad("the extensions do not decode");
+		goto out;
+	}
+	for (i = 0; i < sk_X509_EXTENSION_num(sk); i++) {
+		ex = sk_X509_EXTENSION_value(sk, i);
+		nid = OBJ_obj2nid(X509_EXTENSION_get_object(ex));
+		if (nid == NID_crl_number && num == NULL) {
+			num = X509V3_EXT_d2i(ex);
+			if (num == NULL) {
+				rc = bad("the CRL number does not decode");
+				goto out;
+			}
+		} else if (nid == NID_authority_key_identifier &&
+		    akid == NULL) {
+			if ((akid = X509V3_EXT_d2i(ex)) == NULL) {
+				rc = bad("the AKI does not decode");
+				goto out;
+			}
+		} else if (nid == NID_crl_number ||
+		    nid == NID_authority_key_identifier ||
+		    X509_EXTENSION_get_critical(ex)) {
+			rc = bad("a repeated or unknown critical extension");
+			goto out;
+		}
+	}
+	if (num == NULL || !ASN1_INTEGER_get_uint64(number, num) ||
+	    *number == 0) {
+		rc = bad("lint: e_crl_number_missing: no valid CRL number");
+		goto out;
+	}
+	if (akid == NULL || akid->keyid == NULL ||
+	    (want = issuer_key_id(issuer)) == NULL ||
+	    ASN1_OCTET_STRING_cmp(akid->keyid, want) != 0) {
+		rc = bad("lint: e_crl_aki: the authority key identifier is "
+		    "missing or is not the root's");
+		goto out;
+	}
+out:
+	sk_X509_EXTENSION_pop_free(sk, X509_EXTENSION_free);
+	ASN1_OCTET_STRING_free(want);
+	AUTHORITY_KEYID_free(akid);
+	ASN1_INTEGER_free(num);
+	return rc;
+}
+
+/* The signature over the TBS bytes, without parsing the entries. */
+static int
+verify_streaming(const struct der *tbs, const struct der *alg,
+    const struct der *sig, EVP_PKEY *pub)
+{
+	const unsigned char *p = alg->hdr;
+	X509_ALGOR *a = NULL;
+	const EVP_MD *md = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	int md_nid, pk_nid, rc;
+
+	if ((a = d2i_X509_ALGOR(NULL, &p, alg->end - alg->hdr)) == NULL ||
+	    !OBJ_find_sigid_algs(OBJ_obj2nid(a->algorithm), &md_nid,
+	    &pk_nid)) {
+		rc = bad("an unknown signature algorithm");
+		goto out;
+	}
+	if (md_nid != NID_undef && (md = EVP_get_digestbynid(md_nid)) == NULL) {
+		rc = bad("an unavailable digest");
+		goto out;
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(ctx, NULL, md, NULL, pub) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "preparing to verify the CRL");
+		goto out;
+	}
+	if (EVP_DigestVerify(ctx, sig->c + 1, sig->len - 1, tbs->hdr,
+	    (size_t)(tbs->end - tbs->hdr)) != 1) {
+		rc = err_openssl(OR_E_VERIFY, "the CRL's signature does not "
+		    "verify with the root's public key");
+		goto out;
+	}
+	rc = OR_OK;
+out:
+	EVP_MD_CTX_free(ctx);
+	X509_ALGOR_free(a);
+	return rc;
+}
+
+/* The whole CRL through OpenSSL: it must re-encode to the same bytes and
+ * verify. */
+static int
+verify_parsed(const unsigned char *der, size_t len, EVP_PKEY *pub,
+    size_t entries)
+{
+	const unsigned char *p = der;
+	unsigned char *again = NULL;
+	X509_CRL *c;
+	int n, rc = OR_OK;
+
+	if ((c = d2i_X509_CRL(NULL, &p, (long)len)) == NULL || p != der + len)
+		rc = err_openssl(OR_E_CORRUPT, "CRL: OpenSSL cannot parse it");
+	else if ((n = i2d_X509_CRL(c, &again)) <= 0 || (size_t)n != len ||
+	    memcmp(again, der, len) != 0)
+		rc = bad("OpenSSL re-encodes it differently");
+	else if ((size_t)sk_X509_REVOKED_num(X509_CRL_get_REVOKED(c)) !=
+	    entries)
+		rc = bad("OpenSSL counts a different number of entries");
+	else if (X509_CRL_verify(c, pub) != 1)
+		rc = err_openssl(OR_E_VERIFY, "the CRL's signature does not "
+		    "verify with the root's public key");
+	OPENSSL_free(again);
+	X509_CRL_free(c);
+	return rc;
+}
+
+int
+crl_verify(const unsigned char *der, size_t len, X509 *issuer,
+    struct crl_info *info)
+{
+	struct der outer, tbs, alg, sig, f[5], d;
+	unsigned char *name = NULL;
+	const unsigned char *p;
+	size_t count = 0;
+	int i, namelen, rc;
+
+	memset(info, 0, sizeof *info);
+	if (!der_get(der, der + len, &outer) ||
+	    outer.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
+	    outer.end != der + len ||
+	    !der_get(outer.c, outer.end, &tbs) ||
+	    tbs.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
+	    !der_get(tbs.end, outer.end, &alg) ||
+	    alg.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
+	    !der_get(alg.end, outer.end, &sig) ||
+	    sig.tag != V_ASN1_BIT_STRING || sig.end != outer.end ||
+	    sig.len < 2 || sig.c[0] != 0)
+		return bad("not a DER CertificateList");
+	p = tbs.c;
+	for (i = 0; i < 5; i++) {
+		if (!der_get(p, tbs.end, &f[i]))
+			return bad("a truncated TBSCertList");
+		p = f[i].end;
+	}
+	if (f[0].tag != V_ASN1_INTEGER || f[0].len != 1 || f[0].c[0] != 1)
+		return bad("lint: e_crl_version: not a v2 CRL");
+	if (f[1].end - f[1].hdr != alg.end - alg.hdr ||
+	    memcmp(f[1].hdr, alg.hdr, (size_t)(alg.end - alg.hdr)) != 0)
+		return bad("the two signature algorithms differ");
+	if ((namelen = i2d_X509_NAME(X509_get_subject_name(issuer),
+	    &name)) <= 0)
+		return err_openssl(OR_E_CRYPTO, "encoding the root's name");
+	rc = f[2].end - f[2].hdr != namelen ||
+	    memcmp(f[2].hdr, name, (size_t)namelen) != 0;
+	OPENSSL_free(name);
+	if (rc)
+		return bad("the issuer is not the root's subject");
+	if (!der_time_ok(&f[3]) || !der_time_ok(&f[4]))
+		return bad("thisUpdate or nextUpdate is malformed or absent");
+	info->this_update = der_time(&f[3]);
+	info->next_update = der_time(&f[4]);
+	if (p < tbs.end && der_get(p, tbs.end, &d) &&
+	    d.tag == (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED)) {
+		if (d.len == 0)
+			return bad("an empty revokedCertificates list");
+		if ((rc = walk_entries(&d, &count)) != OR_OK)
+			return rc;
+		p = d.end;
+	}
+	if (!der_get(p, tbs.end, &d) ||
+	    d.tag != (V_ASN1_CONTEXT_SPECIFIC | V_ASN1_CONSTRUCTED) ||
+	    d.end != tbs.end)
+		return bad("lint: e_crl_extensions: no crlExtensions");
+	if (!der_get(d.c, d.end, &d) || d.end != tbs.end)
+		return bad("malformed crlExtensions");
+	if ((rc = check_crl_exts(&d, issuer, &info->number)) != OR_OK)
+		return rc;
+	info->entries = count;
+	if (count <= CRL_SMALL)
+		return verify_parsed(der, len, X509_get0_pubkey(issuer), count);
+	return verify_streaming(&tbs, &alg, &sig, X509_get0_pubkey(issuer));
+}
+
+int
+crl_to_pem(const unsigned char *der, size_t len, char **pem, size_t *pemlen)
+{
+	size_t lines = (len + 47) / 48, size, i, chunk;
+	char *out, *p;
+
+	size = sizeof CRL_PEM_BEGIN + (len + 2) / 3 * 4 + lines +
+	    sizeof CRL_PEM_END;
+	if ((out = malloc(size)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	p = out;
+	memcpy(p, CRL_PEM_BEGIN, sizeof CRL_PEM_BEGIN - 1);
+	p += sizeof CRL_PEM_BEGIN - 1;
+	for (i = 0; i < len; i += chunk) {
+		chunk = len - i < 48 ? len - i : 48;
+		p += EVP_EncodeBlock((unsigned char *)p, der + i, (int)chunk);
+		*p++ = '\n';
+	}
+	memcpy(p, CRL_PEM_END, sizeof CRL_PEM_END);
+	p += sizeof CRL_PEM_END - 1;
+	*pem = out;
+	*pemlen = (size_t)(p - out);
+	return OR_OK;
+}
+
+/* ---- the ceremony step -------------------------------------------------- */
+
+void
+crl_plan_free(struct crl_plan *plan)
+{
+	revoke_db_free(&plan->rdb);
+	memset(plan, 0, sizeof *plan);
+}
+
+void
+crl_result_free(struct crl_result *res)
+{
+	free(res->der);
+	memset(res, 0, sizeof *res);
+}
+
+int
+crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
+    struct crl_plan *plan)
+{
+	long days = p->days != 0 ? p->days : CRL_DEFAULT_DAYS;
+	struct crl_spec *s = &plan->spec;
+	uint64_t last;
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	snprintf(plan->dir, sizeof plan->dir, "%s", db->dir);
+	if (days < 1 || days > 36525)
+		return err_set(OR_E_USAGE, "--days: from 1 to %d",
+		    CRL_MAX_DAYS);
+	if ((rc = revoke_db_load(db->dir, REVOKE_DB_ENTRIES, &plan->rdb)) !=
+	    OR_OK)
+		return rc;
+	last = plan->rdb.crl_signed_max > plan->rdb.crl_reserved_max ?
+	    plan->rdb.crl_signed_max : plan->rdb.crl_reserved_max;
+	s->issuer = root;
+	if ((s->type = keytype_of(X509_get0_pubkey(root))) == KT_NONE) {
+		rc = err_set(OR_E_INPUT, "the root's key type is not one "
+		    "offroot signs with");
+		goto fail;
+	}
+	s->number = last + 1;
+	s->this_update = p->this_update != 0 ? p->this_update : time(NULL);
+	s->next_update = s->this_update + (time_t)days * 86400;
+	s->e = plan->rdb.e;
+	s->n = plan->rdb.n;
+	if ((rc = crl_lint(s)) != OR_OK)
+		goto fail;
+	return OR_OK;
+fail:
+	crl_plan_free(plan);
+	return rc;
+}
+
+/* crls/ files whose number was reserved but never recorded: a crl run was
+ * interrupted between writing the file and recording it. */
+static int
+remove_orphans(struct cadb *db, struct crl_plan *plan, struct interact *io,
+    struct crl_result *res)
+{
+	char name[64], dir[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int rc;
+
+	if ((rc = cadb_path(db->dir, CADB_CRLS, dir, sizeof dir)) != OR_OK)
+		return rc;
+	for (i = 0; i < plan->rdb.nreserved; i++) {
+		snprintf(name, sizeof name, "%" PRIu64 ".crl",
+		    plan->rdb.reserved[i]);
+		if ((rc = file_join(path, sizeof path, dir, name)) != OR_OK)
+			return rc;
+		if (lstat(path, &st) != 0)
+			continue;
+		if (unlink(path) != 0)
+			return err_errno(OR_E_IO, "removing %s", path);
+		if ((rc = file_sync_dir(dir)) != OR_OK)
+			return rc;
+		res->removed++;
+		interact_say(io, SAY_WARN, "removed %s/%s: a crl run was "
+		    "interrupted after signing it and before recording it; "
+		    "CRL number %" PRIu64 " stays unused", CADB_CRLS, name,
+		    plan->rdb.reserved[i]);
+	}
+	return OR_OK;
+}
+
+int
+crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
+    const struct crl_params *p, struct crl_plan *plan, struct crl_result *res)
+{
+	const struct crl_spec *s = &plan->spec;
+	unsigned char md[SHA256_LEN];
+	char num[24], tu[24], nu[24], ent[24], path[PATH_MAX], dir[PATH_MAX];
+	char *pem = NULL;
+	size_t pemlen;
+	bool wrote_out = false, wrote_copy = false;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = remove_orphans(db, plan, io, res)) != OR_OK)
+		return rc;
+	snprintf(num, sizeof num, "%" PRIu64, s->number);
+	{
+		struct jfield f[] = { { "number", num, 0 } };
+		if ((rc = cadb_append(db, "crl-number", f, 1)) != OR_OK)
+			return rc;
+	}
+	io->progress(io, "Signing the CRL", -1);
+	rc = crl_build(s, ks, &res->der, &res->len);
+	io->progress(io, NULL, 1);
+	if (rc != OR_OK)
+		goto out;
+	if ((rc = sha256(res->der, res->len, md)) != OR_OK)
+		goto out;
+	hex_encode(md, sizeof md, res->sha256);
+	snprintf(res->file, sizeof res->file, "%s.crl", num);
+	if (p->out != NULL) {
+		if (p->der)
+			rc = file_write_new(p->out, res->der, res->len, 0644);
+		else if ((rc = crl_to_pem(res->der, res->len, &pem, &pemlen)) ==
+		    OR_OK)
+			rc = file_write_new(p->out, pem, pemlen, 0644);
+		free(pem);
+		if (rc != OR_OK)
+			goto out;
+		wrote_out = true;
+	}
+	if ((rc = cadb_path(db->dir, CADB_CRLS, dir, sizeof dir)) != OR_OK ||
+	    (rc = file_join(path, sizeof path, dir, res->file)) != OR_OK ||
+	    (rc = file_write_new(path, res->der, res->len, 0644)) != OR_OK)
+		goto out;
+	wrote_copy = true;
+	snprintf(tu, sizeof tu, "%lld", (long long)s->this_update);
+	snprintf(nu, sizeof nu, "%lld", (long long)s->next_update);
+	snprintf(ent, sizeof ent, "%zu", s->n);
+	{
+		struct jfield f[] = {
+			{ "number", num, 0 },
+			{ "this_update", tu, 0 },
+			{ "next_update", nu, 0 },
+			{ "entries", ent, 0 },
+			{ "file", res->file, 0 },
+			{ "sha256", res->sha256, 0 },
+		};
+		if ((rc = cadb_append(db, "crl", f, 6)) != OR_OK)
+			goto out;
+	}
+	res->number = s->number;
+	res->this_update = s->this_update;
+	res->next_update = s->next_update;
+	res->entries = s->n;
+	rc = OR_OK;
+out:
+	if (rc != OR_OK) {
+		/* Nothing but the reservation may outlive a failure. */
+		if (wrote_copy && unlink(path) == 0)
+			(void)file_sync_dir(dir);
+		if (wrote_out)
+			(void)unlink(p->out);
+		free(res->der);
+		res->der = NULL;
+		res->len = 0;
+	}
+	return rc;
+}
+
+int
+crl_current_or_new(struct cadb *db, X509 *root, struct keystore *ks,
+    struct interact *io, unsigned char **der, size_t *len)
+{
+	struct crl_params p = { 0, 0, NULL, false };
+	struct crl_plan plan;
+	struct crl_result res;
+	struct revoke_db rdb;
+	struct crl_info info;
+	unsigned char *data = NULL, md[SHA256_LEN];
+	char dir[PATH_MAX], path[PATH_MAX], hex[65];
+	time_t now = time(NULL);
+	size_t n;
+	int rc;
+
+	*der = NULL;
+	*len = 0;
+	if ((rc = revoke_db_load(db->dir, 0, &rdb)) != OR_OK)
+		return rc;
+	if (rdb.has_crl && rdb.since_crl == 0 &&
+	    rdb.last_crl.this_update <= now &&
+	    rdb.last_crl.next_update - now > (time_t)CRL_REFRESH_DAYS * 86400) {
+		if ((rc = cadb_path(db->dir, CADB_CRLS, dir, sizeof dir)) !=
+		    OR_OK ||
+		    (rc = file_join(path, sizeof path, dir,
+		    rdb.last_crl.file)) != OR_OK ||
+		    (rc = file_read(path, CRL_MAX_FILE, &data, &n)) != OR_OK ||
+		    (rc = sha256(data, n, md)) != OR_OK)
+			goto out;
+		hex_encode(md, sizeof md, hex);
+		if (strcmp(hex, rdb.last_crl.sha256) != 0) {
+			rc = err_set(OR_E_CORRUPT, "%s was altered (its SHA-256 "
+			    "differs from journal record %" PRIu64 ")", path,
+			    rdb.last_crl.seq);
+			goto out;
+		}
+		if ((rc = crl_verify(data, n, root, &info)) != OR_OK) {
+			err_context(rc, "%s", path);
+			goto out;
+		}
+		if (info.number != rdb.last_crl.number) {
+			rc = err_set(OR_E_CORRUPT, "%s is not CRL number %"
+			    PRIu64, path, rdb.last_crl.number);
+			goto out;
+		}
+		*der = data;
+		*len = n;
+		data = NULL;
+		goto out;
+	}
+	if ((rc = crl_prepare(db, root, &p, &plan)) != OR_OK)
+		goto out;
+	rc = crl_sign(db, ks, io, &p, &plan, &res);
+	crl_plan_free(&plan);
+	if (rc == OR_OK) {
+		*der = res.der;
+		*len = res.len;
+	}
+out:
+	free(data);
+	revoke_db_free(&rdb);
+	return rc;
+}

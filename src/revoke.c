@@ -1,0 +1,1091 @@
+/*
+ * revoke.c — revocations: names, serials, the serials file, recording, and
+ * the journal replayed into the CA's revocation state (revoke.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bn.h>
+
+#include "cadb.h"
+#include "err.h"
+#include "revoke.h"
+
+static const char *const revoke_reasons[] = {
+	"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
+	"superseded", "cessationOfOperation", "certificateHold", NULL,
+	"removeFromCRL", "privilegeWithdrawn", "aACompromise",
+};
+#define REVOKE_NREASONS	(sizeof revoke_reasons / sizeof revoke_reasons[0])
+
+const char *
+revoke_reason_name(int reason)
+{
+	if (reason < 0 || (size_t)reason >= REVOKE_NREASONS ||
+	    revoke_reasons[reason] == NULL)
+		return "unknown";
+	return revoke_reasons[reason];
+}
+
+int
+revoke_reason_parse(const char *name, int *reason)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < REVOKE_NREASONS; i++)
+		if (revoke_reasons[i] != NULL &&
+		    strcmp(name, revoke_reasons[i]) == 0) {
+			*reason = (int)i;
+			return OR_OK;
+		}
+	return err_set(OR_E_USAGE, "unknown revocation reason \"%s\" (RFC "
+	    "5280 names: unspecified keyCompromise cACompromise "
+	    "affiliationChanged superseded cessationOfOperation "
+	    "certificateHold removeFromCRL privilegeWithdrawn aACompromise)",
+	    name != NULL ? name : "");
+}
+
+/* ---- serials ------------------------------------------------------------ */
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Reason for a refusal, without err_set: the file parser formats it with
+ * the line number. */
+static const char *
+serial_parse(const char *text, size_t n, struct revoke_serial *out)
+{
+	unsigned char digits[64];
+	size_t nd = 0, i, k, start;
+	bool colons;
+	int v;
+
+	memset(out, 0, sizeof *out);
+	if (n >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+		text += 2;
+		n -= 2;
+	}
+	if (n == 0)
+		return "empty serial number";
+	colons = memchr(text, ':', n) != NULL;
+	/* With colons: octets of two digits, "0a:1b:2c". */
+	if (colons && n % 3 != 2)
+		return "with colons, a serial number is written as octets "
+		    "of two digits (0a:1b:...)";
+	for (i = 0; i < n; i++) {
+		if (colons && i % 3 == 2) {
+			if (text[i] != ':')
+				return "with colons, a serial number is "
+				    "written as octets of two digits "
+				    "(0a:1b:...)";
+			continue;
+		}
+		if ((v = hexval(text[i])) < 0)
+			return "the serial number is not hexadecimal";
+		if (nd == sizeof digits)
+			return "the serial number is too long (at most 20 "
+			    "octets)";
+		digits[nd++] = (unsigned char)v;
+	}
+	for (start = 0; start < nd && digits[start] == 0; start++)
+		;
+	if (start == nd)
+		return "the serial number is zero";
+	if (nd - start > 2 * REVOKE_SERIAL_MAX)
+		return "the serial number is too long (at most 20 octets)";
+	/* Right-aligned: the last digit is the low nibble of b[19]. */
+	for (i = nd, k = 2 * REVOKE_SERIAL_MAX; i > start; i--, k--) {
+		if (k % 2 == 0)
+			out->b[(k - 1) / 2] |= digits[i - 1];
+		else
+			out->b[(k - 1) / 2] |= (unsigned char)(digits[i - 1]
+			    << 4);
+	}
+	out->len = (uint8_t)((nd - start + 1) / 2);
+	return NULL;
+}
+
+int
+revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out)
+{
+	const char *why = serial_parse(text, n, out);
+
+	if (why != NULL)
+		return err_set(OR_E_INPUT, "%s", why);
+	return OR_OK;
+}
+
+void
+revoke_serial_hex(const struct revoke_serial *s, char out[REVOKE_SERIAL_HEX])
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i, o = 0;
+
+	for (i = REVOKE_SERIAL_MAX - s->len; i < REVOKE_SERIAL_MAX; i++) {
+		if (o > 0 || (s->b[i] >> 4) != 0)
+			out[o++] = digits[s->b[i] >> 4];
+		if (o > 0 || (s->b[i] & 0xf) != 0)
+			out[o++] = digits[s->b[i] & 0xf];
+	}
+	if (o == 0)
+		out[o++] = '0';
+	out[o] = '\0';
+}
+
+int
+revoke_serial_cmp(const struct revoke_serial *a, const struct revoke_serial *b)
+{
+	return memcmp(a->b, b->b, REVOKE_SERIAL_MAX);
+}
+
+int
+revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out)
+{
+	BIGNUM *bn;
+	int n, rc = OR_OK;
+
+	memset(out, 0, sizeof *out);
+	if ((bn = ASN1_INTEGER_to_BN(ai, NULL)) == NULL)
+		return err_openssl(OR_E_INPUT, "serial number");
+	n = BN_num_bytes(bn);
+	if (BN_is_negative(bn) || BN_is_zero(bn))
+		rc = err_set(OR_E_INPUT, "the serial number is not positive");
+	else if (n > REVOKE_SERIAL_MAX)
+		rc = err_set(OR_E_INPUT, "the serial number is longer than "
+		    "20 octets");
+	else if (BN_bn2binpad(bn, out->b, REVOKE_SERIAL_MAX) < 0)
+		rc = err_openssl(OR_E_CRYPTO, "serial number");
+	else
+		out->len = (uint8_t)n;
+	BN_free(bn);
+	return rc;
+}
+
+ASN1_INTEGER *
+revoke_serial_to_asn1(const struct revoke_serial *s)
+{
+	ASN1_INTEGER *ai = NULL;
+	BIGNUM *bn;
+
+	if ((bn = BN_bin2bn(s->b, REVOKE_SERIAL_MAX, NULL)) != NULL)
+		ai = BN_to_ASN1_INTEGER(bn, NULL);
+	BN_free(bn);
+	return ai;
+}
+
+/* ---- times -------------------------------------------------------------- */
+
+static bool
+digits_at(const char *s, size_t n, int *out)
+{
+	size_t i;
+	int v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+int
+revoke_parse_time(const char *text, time_t *out)
+{
+	struct tm tm, back;
+	size_t n = strlen(text);
+	long long v;
+	char *end;
+	time_t t;
+
+	if (strcmp(text, "now") == 0) {
+		*out = time(NULL);
+		return OR_OK;
+	}
+	if (text[0] == '@') {
+		errno = 0;
+		v = strtoll(text + 1, &end, 10);
+		if (errno != 0 || end == text + 1 || *end != '\0' || v <= 0 ||
+		    v > 253402300799LL)
+			goto bad;
+		*out = (time_t)v;
+		return OR_OK;
+	}
+	memset(&tm, 0, sizeof tm);
+	if ((n != 10 && n != 20) || text[4] != '-' || text[7] != '-' ||
+	    !digits_at(text, 4, &tm.tm_year) ||
+	    !digits_at(text + 5, 2, &tm.tm_mon) ||
+	    !digits_at(text + 8, 2, &tm.tm_mday))
+		goto bad;
+	if (n == 20 && (text[10] != 'T' || text[13] != ':' ||
+	    text[16] != ':' || text[19] != 'Z' ||
+	    !digits_at(text + 11, 2, &tm.tm_hour) ||
+	    !digits_at(text + 14, 2, &tm.tm_min) ||
+	    !digits_at(text + 17, 2, &tm.tm_sec)))
+		goto bad;
+	if (tm.tm_year < 1970)
+		goto bad;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_year != back.tm_year ||
+	    tm.tm_mon != back.tm_mon || tm.tm_mday != back.tm_mday ||
+	    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min ||
+	    tm.tm_sec != back.tm_sec)
+		goto bad;
+	*out = t;
+	return OR_OK;
+bad:
+	return err_set(OR_E_USAGE, "\"%s\" is not a time (YYYY-MM-DDTHH:MM:SSZ, "
+	    "YYYY-MM-DD, @SECONDS or now)", text);
+}
+
+/* ---- the serials file ------------------------------------------------- */
+
+static int
+list_add(struct revoke_list *l, const struct revoke_serial *s, uint32_t line)
+{
+	struct revoke_serial *ns;
+	uint32_t *nl;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap ? 2 * l->cap : 256;
+		if ((ns = realloc(l->s, cap * sizeof *ns)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		l->s = ns;
+		if ((nl = realloc(l->line, cap * sizeof *nl)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		l->line = nl;
+		l->cap = cap;
+	}
+	l->s[l->n] = *s;
+	l->line[l->n] = line;
+	l->n++;
+	return OR_OK;
+}
+
+/* Sorts the indices of a list by serial, then line, to find repeats. */
+static const struct revoke_list *sort_list;
+
+static int
+cmp_index(const void *a, const void *b)
+{
+	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+	int c = revoke_serial_cmp(&sort_list->s[i], &sort_list->s[j]);
+
+	if (c != 0)
+		return c;
+	return (sort_list->line[i] > sort_list->line[j]) -
+	    (sort_list->line[i] < sort_list->line[j]);
+}
+
+static int
+find_repeat(const struct revoke_list *l)
+{
+	char hex[REVOKE_SERIAL_HEX];
+	uint32_t *idx, first = 0, again = 0;
+	size_t i;
+
+	if ((idx = malloc(l->n * sizeof *idx)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	for (i = 0; i < l->n; i++)
+		idx[i] = (uint32_t)i;
+	sort_list = l;
+	qsort(idx, l->n, sizeof *idx, cmp_index);
+	sort_list = NULL;
+	/* The repeat that comes first in the file. */
+	for (i = 1; i < l->n; i++)
+		if (revoke_serial_cmp(&l->s[idx[i - 1]], &l->s[idx[i]]) == 0 &&
+		    (again == 0 || l->line[idx[i]] < l->line[again - 1])) {
+			first = idx[i - 1] + 1;
+			again = idx[i] + 1;
+		}
+	free(idx);
+	if (again == 0)
+		return OR_OK;
+	revoke_serial_hex(&l->s[again - 1], hex);
+	/* idx are 1-based above so that 0 means none. */
+	return err_set(OR_E_INPUT, "line %" PRIu32 ": serial %s is already "
+	    "on line %" PRIu32, l->line[again - 1], hex, l->line[first - 1]);
+}
+
+int
+revoke_parse_serials(const char *buf, size_t len, struct revoke_list *out)
+{
+	struct revoke_serial s;
+	const char *p = buf, *end = buf + len, *nl, *a, *b, *why;
+	uint32_t line = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			nl = end;
+		if (line == UINT32_MAX) {
+			rc = err_set(OR_E_INPUT, "too many lines");
+			goto fail;
+		}
+		line++;
+		for (a = p; a < nl && (*a == ' ' || *a == '\t'); a++)
+			;
+		for (b = nl; b > a && (b[-1] == ' ' || b[-1] == '\t' ||
+		    b[-1] == '\r'); b--)
+			;
+		p = nl + 1;
+		if (a == b || *a == '#')
+			continue;
+		if (memchr(a, '\0', (size_t)(b - a)) != NULL) {
+			rc = err_set(OR_E_INPUT, "line %" PRIu32 ": a NUL byte",
+			    line);
+			goto fail;
+		}
+		if ((why = serial_parse(a, (size_t)(b - a), &s)) != NULL) {
+			rc = err_set(OR_E_INPUT, "line %" PRIu32 ": %s", line,
+			    why);
+			goto fail;
+		}
+		if (out->n == REVOKE_MAX_SERIALS) {
+			rc = err_set(OR_E_INPUT, "line %" PRIu32 ": more than "
+			    "%u serials", line, REVOKE_MAX_SERIALS);
+			goto fail;
+		}
+		if ((rc = list_add(out, &s, line)) != OR_OK)
+			goto fail;
+	}
+	if (out->n == 0) {
+		rc = err_set(OR_E_INPUT, "no serial numbers in the file");
+		goto fail;
+	}
+	if ((rc = find_repeat(out)) != OR_OK)
+		goto fail;
+	return OR_OK;
+fail:
+	revoke_list_free(out);
+	return rc;
+}
+
+void
+revoke_list_free(struct revoke_list *l)
+{
+	free(l->s);
+	free(l->line);
+	memset(l, 0, sizeof *l);
+}
+
+/* ---- sorting entries ---------------------------------------------------- */
+
+/* An in-place introsort: qsort would allocate a copy of the array, and
+ * this array is the largest thing a million-entry CRL holds. */
+static int
+entry_cmp(const struct revoke_entry *a, const struct revoke_entry *b)
+{
+	int c = memcmp(a->serial, b->serial, REVOKE_SERIAL_MAX);
+
+	if (c != 0)
+		return c;
+	return (a->order > b->order) - (a->order < b->order);
+}
+
+static void
+entry_swap(struct revoke_entry *a, struct revoke_entry *b)
+{
+	struct revoke_entry t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void
+entry_sift(struct revoke_entry *e, size_t root, size_t n)
+{
+	size_t child;
+
+	while ((child = 2 * root + 1) < n) {
+		if (child + 1 < n && entry_cmp(&e[child], &e[child + 1]) < 0)
+			child++;
+		if (entry_cmp(&e[root], &e[child]) >= 0)
+			return;
+		entry_swap(&e[root], &e[child]);
+		root = child;
+	}
+}
+
+static void
+entry_heapsort(struct revoke_entry *e, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		entry_sift(e, i, n);
+	for (i = n; i-- > 1;) {
+		entry_swap(&e[0], &e[i]);
+		entry_sift(e, 0, i);
+	}
+}
+
+static void
+entry_sort_rec(struct revoke_entry *e, size_t n, int depth)
+{
+	struct revoke_entry pivot;
+	size_t i, j, mid;
+
+	while (n > 16) {
+		if (depth-- == 0) {
+			entry_heapsort(e, n);
+			return;
+		}
+		mid = n / 2;
+		if (entry_cmp(&e[mid], &e[0]) < 0)
+			entry_swap(&e[mid], &e[0]);
+		if (entry_cmp(&e[n - 1], &e[0]) < 0)
+			entry_swap(&e[n - 1], &e[0]);
+		if (entry_cmp(&e[n - 1], &e[mid]) < 0)
+			entry_swap(&e[n - 1], &e[mid]);
+		pivot = e[mid];
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (entry_cmp(&e[i], &pivot) < 0)
+				i++;
+			while (entry_cmp(&pivot, &e[j]) < 0)
+				j--;
+			if (i >= j)
+				break;
+			entry_swap(&e[i], &e[j]);
+			i++;
+			j--;
+		}
+		/* e[0..j] <= pivot <= e[j+1..n); recurse on the smaller. */
+		if (j + 1 < n - j - 1) {
+			entry_sort_rec(e, j + 1, depth);
+			e += j + 1;
+			n -= j + 1;
+		} else {
+			entry_sort_rec(e + j + 1, n - j - 1, depth);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && entry_cmp(&e[j], &e[j - 1]) < 0; j--)
+			entry_swap(&e[j], &e[j - 1]);
+}
+
+static void
+entry_sort(struct revoke_entry *e, size_t n)
+{
+	int depth = 0;
+	size_t m;
+
+	for (m = n; m > 1; m >>= 1)
+		depth += 2;
+	entry_sort_rec(e, n, depth);
+}
+
+/* ---- the journal replayed ----------------------------------------------- */
+
+static int
+rec_bad(const struct jrecord *r, const char *what)
+{
+	return err_set(OR_E_CORRUPT, "journal record %" PRIu64 " (%s): %s",
+	    r->seq, r->type, what);
+}
+
+static bool
+parse_u64(const char *v, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (v == NULL || v[0] == '\0' || (v[0] == '0' && v[1] != '\0'))
+		return false;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' || i >= 19)
+			return false;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return true;
+}
+
+static bool
+parse_time_field(const char *v, int64_t *out)
+{
+	uint64_t x;
+
+	if (!parse_u64(v, &x))
+		return false;
+	*out = (int64_t)x;
+	return true;
+}
+
+static int
+db_add(struct revoke_db *db, const struct revoke_serial *s, int reason,
+    int64_t at, bool has_inv, int64_t inv)
+{
+	struct revoke_entry *ne, *e;
+	size_t cap;
+
+	if (db->n == db->cap) {
+		cap = db->cap ? 2 * db->cap : 1024;
+		if ((ne = realloc(db->e, cap * sizeof *ne)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		db->e = ne;
+		db->cap = cap;
+	}
+	e = &db->e[db->n++];
+	memcpy(e->serial, s->b, REVOKE_SERIAL_MAX);
+	e->len = s->len;
+	e->reason = (uint8_t)reason;
+	e->has_invalidity = has_inv;
+	e->pad = 0;
+	e->order = db->order++;
+	e->revoked_at = at;
+	e->invalidity = has_inv ? inv : 0;
+	return OR_OK;
+}
+
+static int
+db_add_issued(struct revoke_db *db, const struct jrecord *r)
+{
+	struct revoke_issued *ni, *is;
+	struct revoke_serial s;
+	int64_t na = 0;
+	const char *v = jrecord_get(r, "serial");
+	size_t cap;
+
+	if (v == NULL || serial_parse(v, strlen(v), &s) != NULL)
+		return rec_bad(r, "no valid serial");
+	(void)parse_time_field(jrecord_get(r, "not_after"), &na);
+	if (db->nissued == db->capissued) {
+		cap = db->capissued ? 2 * db->capissued : 64;
+		if ((ni = realloc(db->issued, cap * sizeof *ni)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		db->issued = ni;
+		db->capissued = cap;
+	}
+	is = &db->issued[db->nissued++];
+	memcpy(is->serial, s.b, REVOKE_SERIAL_MAX);
+	is->len = s.len;
+	is->not_after = na;
+	return OR_OK;
+}
+
+/* Common fields of revoke and revoke-batch. */
+static int
+parse_revocation(const struct jrecord *r, int *reason, int64_t *at,
+    bool *has_inv, int64_t *inv)
+{
+	const char *v;
+
+	if (revoke_reason_parse(jrecord_get(r, "reason"), reason) != OR_OK)
+		return rec_bad(r, "unknown reason");
+	if (!parse_time_field(jrecord_get(r, "revoked_at"), at))
+		return rec_bad(r, "bad revoked_at");
+	*has_inv = (v = jrecord_get(r, "invalidity")) != NULL;
+	*inv = 0;
+	if (*has_inv && !parse_time_field(v, inv))
+		return rec_bad(r, "bad invalidity");
+	return OR_OK;
+}
+
+/* A batch that did not finish: its entries are dropped. */
+static void
+batch_abandon(struct revoke_db *db)
+{
+	if (db->batch == 0)
+		return;
+	if (db->flags & REVOKE_DB_ENTRIES)
+		db->n = db->batch_start;
+	db->incomplete_batches++;
+	db->incomplete_seq = db->batch;
+	db->batch = 0;
+}
+
+static int
+visit_batch(struct revoke_db *db, const struct jrecord *r)
+{
+	struct revoke_serial s;
+	uint64_t batch, part, parts, count, got = 0;
+	const char *v, *p, *comma;
+	bool has_inv;
+	int64_t at, inv;
+	int reason, rc;
+
+	if (!parse_u64(jrecord_get(r, "batch"), &batch) ||
+	    !parse_u64(jrecord_get(r, "part"), &part) ||
+	    !parse_u64(jrecord_get(r, "parts"), &parts) ||
+	    !parse_u64(jrecord_get(r, "count"), &count) ||
+	    part == 0 || part > parts || count == 0 ||
+	    count > REVOKE_BATCH_PART)
+		return rec_bad(r, "bad batch, part, parts or count");
+	if ((rc = parse_revocation(r, &reason, &at, &has_inv, &inv)) != OR_OK)
+		return rc;
+	if (part == 1) {
+		if (batch != r->seq)
+			return rec_bad(r, "part 1 does not carry its own "
+			    "sequence number as batch");
+		db->batch = batch;
+		db->batch_parts = parts;
+		db->batch_count = 0;
+		db->batch_start = db->n;
+	} else if (db->batch != batch || part != db->batch_part + 1 ||
+	    parts != db->batch_parts) {
+		return rec_bad(r, "a batch part out of order");
+	}
+	db->batch_part = part;
+	if (db->flags & REVOKE_DB_ENTRIES) {
+		if ((v = jrecord_get(r, "serials")) == NULL)
+			return rec_bad(r, "no serials");
+		for (p = v; *p != '\0'; p = comma + 1) {
+			if ((comma = strchr(p, ',')) == NULL)
+				comma = p + strlen(p);
+			if (serial_parse(p, (size_t)(comma - p), &s) != NULL)
+				return rec_bad(r, "a malformed serial");
+			if ((rc = db_add(db, &s, reason, at, has_inv, inv)) !=
+			    OR_OK)
+				return rc;
+			got++;
+			if (*comma == '\0')
+				break;
+		}
+		if (got != count)
+			return rec_bad(r, "count does not match the serials");
+	}
+	db->batch_count += count;
+	if (part == parts) {
+		db->revoked += db->batch_count;
+		db->since_crl += db->batch_count;
+		db->batch = 0;
+	}
+	return OR_OK;
+}
+
+static int
+reserve_add(struct revoke_db *db, uint64_t number)
+{
+	uint64_t *nr;
+	size_t cap;
+
+	if (db->nreserved == db->capreserved) {
+		cap = db->capreserved ? 2 * db->capreserved : 16;
+		if ((nr = realloc(db->reserved, cap * sizeof *nr)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		db->reserved = nr;
+		db->capreserved = cap;
+	}
+	db->reserved[db->nreserved++] = number;
+	return OR_OK;
+}
+
+static int
+visit_crl(struct revoke_db *db, const struct jrecord *r)
+{
+	struct revoke_crl c;
+	const char *file, *sha;
+	int64_t tu, nu;
+	size_t i;
+
+	memset(&c, 0, sizeof c);
+	file = jrecord_get(r, "file");
+	sha = jrecord_get(r, "sha256");
+	if (!parse_u64(jrecord_get(r, "number"), &c.number) || c.number == 0 ||
+	    !parse_time_field(jrecord_get(r, "this_update"), &tu) ||
+	    !parse_time_field(jrecord_get(r, "next_update"), &nu) ||
+	    !parse_u64(jrecord_get(r, "entries"), &c.entries) ||
+	    file == NULL || strlen(file) >= sizeof c.file ||
+	    sha == NULL || strlen(sha) != 64)
+		return rec_bad(r, "bad number, times, entries, file or sha256");
+	c.seq = r->seq;
+	c.this_update = (time_t)tu;
+	c.next_update = (time_t)nu;
+	snprintf(c.file, sizeof c.file, "%s", file);
+	snprintf(c.sha256, sizeof c.sha256, "%s", sha);
+	if (!db->has_crl || c.number >= db->last_crl.number)
+		db->last_crl = c;
+	if (c.number > db->crl_signed_max)
+		db->crl_signed_max = c.number;
+	db->has_crl = true;
+	db->since_crl = 0;
+	for (i = 0; i < db->nreserved; i++)
+		if (db->reserved[i] == c.number) {
+			db->reserved[i] = db->reserved[--db->nreserved];
+			break;
+		}
+	return OR_OK;
+}
+
+void
+revoke_db_init(struct revoke_db *db, unsigned flags)
+{
+	memset(db, 0, sizeof *db);
+	db->flags = flags;
+}
+
+int
+revoke_db_visit(const struct jrecord *r, void *vdb)
+{
+	struct revoke_db *db = vdb;
+	struct revoke_serial s;
+	uint64_t number, batch;
+	bool has_inv;
+	int64_t at, inv;
+	int reason, rc;
+	const char *v;
+
+	if (db->batch != 0) {
+		/* The next part of the open batch, or the batch was cut. */
+		if (strcmp(r->type, "revoke-batch") != 0 ||
+		    !parse_u64(jrecord_get(r, "batch"), &batch) ||
+		    batch != db->batch)
+			batch_abandon(db);
+	}
+	if (strcmp(r->type, "revoke") == 0) {
+		if ((rc = parse_revocation(r, &reason, &at, &has_inv, &inv)) !=
+		    OR_OK)
+			return rc;
+		if ((v = jrecord_get(r, "serial")) == NULL ||
+		    serial_parse(v, strlen(v), &s) != NULL)
+			return rec_bad(r, "no valid serial");
+		if ((db->flags & REVOKE_DB_ENTRIES) &&
+		    (rc = db_add(db, &s, reason, at, has_inv, inv)) != OR_OK)
+			return rc;
+		db->revoked++;
+		db->since_crl++;
+	} else if (strcmp(r->type, "revoke-batch") == 0) {
+		return visit_batch(db, r);
+	} else if (strcmp(r->type, "issue") == 0) {
+		if (db->flags & REVOKE_DB_ISSUED)
+			return db_add_issued(db, r);
+	} else if (strcmp(r->type, "crl-number") == 0) {
+		if (!parse_u64(jrecord_get(r, "number"), &number) ||
+		    number == 0)
+			return rec_bad(r, "bad number");
+		if (number > db->crl_reserved_max)
+			db->crl_reserved_max = number;
+		return reserve_add(db, number);
+	} else if (strcmp(r->type, "crl") == 0) {
+		return visit_crl(db, r);
+	}
+	return OR_OK;
+}
+
+static int
+cmp_issued(const void *a, const void *b)
+{
+	return memcmp(((const struct revoke_issued *)a)->serial,
+	    ((const struct revoke_issued *)b)->serial, REVOKE_SERIAL_MAX);
+}
+
+/* Keeps one entry per serial: its state after every record in order.  A
+ * certificateHold is replaced by a later revocation or released by
+ * removeFromCRL; any other revocation is final (revoke_record refuses a
+ * second one, so a later record can only be a duplicate). */
+static void
+db_resolve(struct revoke_db *db)
+{
+	struct revoke_entry *e = db->e, cur;
+	size_t i = 0, j, w = 0;
+	bool have;
+
+	while (i < db->n) {
+		have = false;
+		for (j = i; j < db->n && memcmp(e[j].serial, e[i].serial,
+		    REVOKE_SERIAL_MAX) == 0; j++) {
+			if (!have) {
+				if (e[j].reason == RR_REMOVE_FROM_CRL)
+					continue;
+				cur = e[j];
+				have = true;
+			} else if (cur.reason == RR_HOLD) {
+				if (e[j].reason == RR_REMOVE_FROM_CRL)
+					have = false;
+				else
+					cur = e[j];
+			}
+		}
+		if (have)
+			e[w++] = cur;
+		i = j;
+	}
+	db->n = w;
+}
+
+int
+revoke_db_finish(struct revoke_db *db)
+{
+	batch_abandon(db);
+	if (db->flags & REVOKE_DB_ENTRIES) {
+		entry_sort(db->e, db->n);
+		db_resolve(db);
+	}
+	if (db->flags & REVOKE_DB_ISSUED)
+		qsort(db->issued, db->nissued, sizeof *db->issued, cmp_issued);
+	return OR_OK;
+}
+
+void
+revoke_db_free(struct revoke_db *db)
+{
+	free(db->e);
+	free(db->issued);
+	free(db->reserved);
+	memset(db, 0, sizeof *db);
+}
+
+int
+revoke_db_load(const char *dir, unsigned flags, struct revoke_db *db)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	revoke_db_init(db, flags);
+	if ((rc = cadb_path(dir, CADB_JOURNAL, path, sizeof path)) != OR_OK ||
+	    (rc = journal_scan(path, revoke_db_visit, db)) != OR_OK ||
+	    (rc = revoke_db_finish(db)) != OR_OK)
+		revoke_db_free(db);
+	return rc;
+}
+
+const struct revoke_entry *
+revoke_db_find(const struct revoke_db *db, const struct revoke_serial *s)
+{
+	size_t lo = 0, hi = db->n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = memcmp(db->e[mid].serial, s->b, REVOKE_SERIAL_MAX);
+		if (c == 0)
+			return &db->e[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct revoke_issued *
+revoke_db_issued(const struct revoke_db *db, const struct revoke_serial *s)
+{
+	struct revoke_issued key;
+
+	memcpy(key.serial, s->b, REVOKE_SERIAL_MAX);
+	return bsearch(&key, db->issued, db->nissued, sizeof *db->issued,
+	    cmp_issued);
+}
+
+/* ---- recording ---------------------------------------------------------- */
+
+static int
+check_one(const struct revoke_db *db, const struct revoke_request *req,
+    const struct revoke_serial *s, const uint32_t *line, size_t i,
+    bool *known)
+{
+	const struct revoke_entry *e;
+	char hex[REVOKE_SERIAL_HEX], where[32] = "";
+	char when[32];
+	time_t t;
+
+	revoke_serial_hex(s, hex);
+	if (line != NULL)
+		snprintf(where, sizeof where, "line %" PRIu32 ": ", line[i]);
+	*known = revoke_db_issued(db, s) != NULL;
+	if (!*known && !req->unknown_ok)
+		return err_set(OR_E_INPUT, "%sserial %s was not issued by this "
+		    "CA (give --unknown-ok to revoke it anyway)", where, hex);
+	e = revoke_db_find(db, s);
+	if (e != NULL && e->reason != RR_HOLD) {
+		t = (time_t)e->revoked_at;
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		return err_set(OR_E_INPUT, "%sserial %s is already revoked "
+		    "(%s, %s)", where, hex, revoke_reason_name(e->reason),
+		    when);
+	}
+	if (e != NULL && req->reason == RR_HOLD)
+		return err_set(OR_E_INPUT, "%sserial %s is already on hold",
+		    where, hex);
+	if (e == NULL && req->reason == RR_REMOVE_FROM_CRL)
+		return err_set(OR_E_INPUT, "%sserial %s is not on hold: "
+		    "removeFromCRL only releases a certificateHold", where,
+		    hex);
+	return OR_OK;
+}
+
+static int
+append_one(struct cadb *db, const struct revoke_request *req,
+    const struct revoke_serial *s, time_t at, bool known)
+{
+	char hex[REVOKE_SERIAL_HEX], ats[24], invs[24];
+	struct jfield f[5];
+	size_t n = 0;
+
+	revoke_serial_hex(s, hex);
+	snprintf(ats, sizeof ats, "%lld", (long long)at);
+	snprintf(invs, sizeof invs, "%lld", (long long)req->invalidity);
+	f[n++] = (struct jfield){ "serial", hex, 0 };
+	f[n++] = (struct jfield){ "reason", revoke_reason_name(req->reason),
+	    0 };
+	f[n++] = (struct jfield){ "revoked_at", ats, 0 };
+	if (req->invalidity != 0)
+		f[n++] = (struct jfield){ "invalidity", invs, 0 };
+	f[n++] = (struct jfield){ "known", known ? "yes" : "no", 0 };
+	return cadb_append(db, "revoke", f, n);
+}
+
+static int
+append_batch(struct cadb *db, const struct revoke_request *req,
+    const struct revoke_serial *s, const bool *known, size_t n, time_t at)
+{
+	char batch[24], part[24], parts[24], count[24], ats[24], invs[24];
+	char *list = NULL, *p;
+	struct jfield f[10];
+	size_t np, i, k, m, nf;
+	bool all_known;
+	int rc = OR_OK;
+
+	if ((list = malloc(REVOKE_BATCH_PART * REVOKE_SERIAL_HEX + 1)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	np = (n + REVOKE_BATCH_PART - 1) / REVOKE_BATCH_PART;
+	snprintf(batch, sizeof batch, "%" PRIu64,
+	    journal_seq(db->journal) + 1);
+	snprintf(parts, sizeof parts, "%zu", np);
+	snprintf(ats, sizeof ats, "%lld", (long long)at);
+	snprintf(invs, sizeof invs, "%lld", (long long)req->invalidity);
+	for (k = 0; k < np; k++) {
+		m = n - k * REVOKE_BATCH_PART;
+		if (m > REVOKE_BATCH_PART)
+			m = REVOKE_BATCH_PART;
+		all_known = true;
+		for (i = 0, p = list; i < m; i++) {
+			if (i > 0)
+				*p++ = ',';
+			revoke_serial_hex(&s[k * REVOKE_BATCH_PART + i], p);
+			p += strlen(p);
+			all_known = all_known && known[k * REVOKE_BATCH_PART +
+			    i];
+		}
+		snprintf(part, sizeof part, "%zu", k + 1);
+		snprintf(count, sizeof count, "%zu", m);
+		nf = 0;
+		f[nf++] = (struct jfield){ "batch", batch, 0 };
+		f[nf++] = (struct jfield){ "part", part, 0 };
+		f[nf++] = (struct jfield){ "parts", parts, 0 };
+		f[nf++] = (struct jfield){ "count", count, 0 };
+		f[nf++] = (struct jfield){ "reason",
+		    revoke_reason_name(req->reason), 0 };
+		f[nf++] = (struct jfield){ "revoked_at", ats, 0 };
+		if (req->invalidity != 0)
+			f[nf++] = (struct jfield){ "invalidity", invs, 0 };
+		f[nf++] = (struct jfield){ "known", all_known ? "yes" : "no",
+		    0 };
+		if (req->source_sha256 != NULL)
+			f[nf++] = (struct jfield){ "source_sha256",
+			    req->source_sha256, 0 };
+		f[nf++] = (struct jfield){ "serials", list, 0 };
+		if ((rc = cadb_append(db, "revoke-batch", f, nf)) != OR_OK)
+			break;
+	}
+	free(list);
+	return rc;
+}
+
+int
+revoke_record(struct cadb *db, const struct revoke_request *req,
+    const struct revoke_serial *s, const uint32_t *line, size_t n,
+    size_t *unknown)
+{
+	struct revoke_db rdb;
+	bool *known = NULL;
+	time_t now = time(NULL), at;
+	size_t i;
+	int rc;
+
+	*unknown = 0;
+	if (n == 0)
+		return err_set(OR_E_INPUT, "no serial numbers to revoke");
+	at = req->revoked_at != 0 ? req->revoked_at : now;
+	if (at > now)
+		return err_set(OR_E_INPUT, "the revocation date is in the "
+		    "future");
+	if (req->invalidity != 0 && req->invalidity > at)
+		return err_set(OR_E_INPUT, "the invalidity date is after the "
+		    "revocation date");
+	if (req->reason < 0 || req->reason > RR_AA_COMPROMISE ||
+	    req->reason == 7)
+		return err_set(OR_E_USAGE, "unknown revocation reason");
+	if ((rc = revoke_db_load(db->dir, REVOKE_DB_ENTRIES | REVOKE_DB_ISSUED,
+	    &rdb)) != OR_OK)
+		return rc;
+	if ((known = calloc(n, sizeof *known)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	/* Every serial is checked before anything is recorded. */
+	for (i = 0; i < n; i++) {
+		if ((rc = check_one(&rdb, req, &s[i], line, i, &known[i])) !=
+		    OR_OK)
+			goto out;
+		if (!known[i])
+			(*unknown)++;
+	}
+	if (line == NULL && n == 1)
+		rc = append_one(db, req, &s[0], at, known[0]);
+	else
+		rc = append_batch(db, req, s, known, n, at);
+out:
+	free(known);
+	revoke_db_free(&rdb);
+	return rc;
+}
+
+uint64_t
+revoke_batch_count(struct revoke_batch_count *c, const struct jrecord *r)
+{
+	uint64_t batch, part, parts, count, done;
+
+	if (strcmp(r->type, "revoke-batch") != 0) {
+		c->batch = 0;
+		c->pending = 0;
+		return strcmp(r->type, "revoke") == 0;
+	}
+	if (!parse_u64(jrecord_get(r, "batch"), &batch) ||
+	    !parse_u64(jrecord_get(r, "part"), &part) ||
+	    !parse_u64(jrecord_get(r, "parts"), &parts) ||
+	    !parse_u64(jrecord_get(r, "count"), &count)) {
+		c->batch = 0;
+		return 0;
+	}
+	if (part == 1) {
+		c->batch = batch;
+		c->pending = 0;
+	} else if (c->batch != batch || part != c->part + 1) {
+		c->batch = 0;
+		return 0;
+	}
+	c->part = part;
+	c->pending += count;
+	if (part != parts)
+		return 0;
+	done = c->pending;
+	c->batch = 0;
+	c->pending = 0;
+	return done;
+}

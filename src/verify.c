@@ -1,0 +1,354 @@
+/* verify.c — checking a signed bundle (verify.h). */
+#include <dirent.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "bundle.h"
+#include "cadb.h"
+#include "csr.h"
+#include "err.h"
+#include "fileio.h"
+#include "keystore.h"
+#include "transcript.h"
+#include "util.h"
+#include "verify.h"
+
+static bool
+listed(const struct manifest_entry *e, size_t n, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(e[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* Every file present must be in the manifest (one level of folders). */
+static int
+no_unlisted(const char *dir, const char *sub, const struct manifest_entry *e,
+    size_t n)
+{
+	char path[PATH_MAX], rel[512];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = OR_OK;
+
+	if (sub[0] != '\0')
+		snprintf(path, sizeof path, "%s/%s", dir, sub);
+	else
+		snprintf(path, sizeof path, "%s", dir);
+	if ((d = opendir(path)) == NULL)
+		return err_errno(OR_E_INPUT, "%s", path);
+	while (rc == OR_OK && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(rel, sizeof rel, "%s%s%s", sub, sub[0] ? "/" : "",
+		    de->d_name);
+		if (sub[0] == '\0' && (strcmp(rel, BUNDLE_MANIFEST) == 0 ||
+		    strcmp(rel, BUNDLE_MANIFEST_SIG) == 0))
+			continue;
+		if (file_join(path, sizeof path, dir, rel) != OR_OK ||
+		    lstat(path, &st) == -1)
+			rc = err_errno(OR_E_INPUT, "%s", rel);
+		else if (S_ISDIR(st.st_mode) && sub[0] == '\0')
+			rc = no_unlisted(dir, de->d_name, e, n);
+		else if (!listed(e, n, rel))
+			rc = err_set(OR_E_VERIFY, "%s is in the bundle but not "
+			    "in MANIFEST", rel);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+verify_sig(EVP_PKEY *pub, const unsigned char *msg, size_t len,
+    const unsigned char *sig, size_t siglen)
+{
+	const char *digest = keytype_default_digest(keytype_of(pub));
+	const EVP_MD *md = digest != NULL ? EVP_get_digestbyname(digest) : NULL;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, md, NULL, pub) == 1 &&
+	    EVP_DigestVerify(ctx, sig, siglen, msg, len) == 1;
+	EVP_MD_CTX_free(ctx);
+	ERR_clear_error();
+	return ok ? OR_OK : err_set(OR_E_VERIFY, "MANIFEST.sig is not the "
+	    "given root's signature over MANIFEST");
+}
+
+static int
+read_member(const char *dir, const char *name, unsigned char **data,
+    size_t *len)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	if ((rc = file_join(path, sizeof path, dir, name)) != OR_OK)
+		return rc;
+	if ((rc = file_read(path, FILE_MAX_INPUT, data, len)) != OR_OK)
+		return err_set(OR_E_VERIFY, "%s is missing or unreadable: %s",
+		    name, err_msg(rc));
+	return OR_OK;
+}
+
+static int
+load_pem_certs(const unsigned char *data, size_t len, STACK_OF(X509) **out)
+{
+	BIO *bio = BIO_new_mem_buf(data, (int)len);
+	X509 *x;
+
+	*out = sk_X509_new_null();
+	if (bio == NULL || *out == NULL) {
+		BIO_free(bio);
+		return err_set(OR_E_NOMEM, "out of memory");
+	}
+	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL)
+		sk_X509_push(*out, x);
+	ERR_clear_error();
+	BIO_free(bio);
+	return OR_OK;
+}
+
+static int
+check_chain(X509 *cert, X509 *root, const char *name)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	int rc = OR_OK;
+
+	if (store == NULL || ctx == NULL || !X509_STORE_add_cert(store, root) ||
+	    !X509_STORE_CTX_init(ctx, store, cert, NULL)) {
+		rc = err_openssl(OR_E_NOMEM, "verifying %s", name);
+		goto out;
+	}
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT);
+	if (X509_verify_cert(ctx) != 1)
+		rc = err_set(OR_E_VERIFY, "%s does not chain to the root: %s",
+		    name, X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(ctx)));
+out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return rc;
+}
+
+static int
+same_cert(X509 *a, X509 *b)
+{
+	return X509_cmp(a, b) == 0;
+}
+
+/* certificate.pem and chain.pem of one issued certificate. */
+static int
+check_certificate(const char *dir, const char *prefix, X509 *root,
+    STACK_OF(X509) *issued)
+{
+	unsigned char *data = NULL;
+	STACK_OF(X509) *certs = NULL, *chain = NULL;
+	char name[340];
+	size_t len;
+	int rc;
+
+	snprintf(name, sizeof name, "%scertificate.pem", prefix);
+	if ((rc = read_member(dir, name, &data, &len)) != OR_OK ||
+	    (rc = load_pem_certs(data, len, &certs)) != OR_OK)
+		goto out;
+	if (sk_X509_num(certs) != 1) {
+		rc = err_set(OR_E_VERIFY, "%s must hold exactly one "
+		    "certificate", name);
+		goto out;
+	}
+	if ((rc = check_chain(sk_X509_value(certs, 0), root, name)) != OR_OK)
+		goto out;
+	free(data);
+	data = NULL;
+	snprintf(name, sizeof name, "%schain.pem", prefix);
+	if ((rc = read_member(dir, name, &data, &len)) != OR_OK ||
+	    (rc = load_pem_certs(data, len, &chain)) != OR_OK)
+		goto out;
+	if (sk_X509_num(chain) != 2 ||
+	    !same_cert(sk_X509_value(chain, 0), sk_X509_value(certs, 0)) ||
+	    !same_cert(sk_X509_value(chain, 1), root)) {
+		rc = err_set(OR_E_VERIFY, "%s is not the certificate followed "
+		    "by the root", name);
+		goto out;
+	}
+	X509_up_ref(sk_X509_value(certs, 0));
+	sk_X509_push(issued, sk_X509_value(certs, 0));
+out:
+	free(data);
+	sk_X509_pop_free(certs, X509_free);
+	sk_X509_pop_free(chain, X509_free);
+	return rc;
+}
+
+static int
+check_crl(const char *dir, X509 *root)
+{
+	unsigned char *data = NULL;
+	X509_CRL *crl = NULL;
+	BIO *bio = NULL;
+	size_t len;
+	time_t now = time(NULL);
+	int rc;
+
+	if ((rc = read_member(dir, "crl.pem", &data, &len)) != OR_OK)
+		return rc;
+	if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL ||
+	    (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) == NULL) {
+		rc = err_openssl(OR_E_VERIFY, "crl.pem is not a CRL");
+		goto out;
+	}
+	if (X509_NAME_cmp(X509_CRL_get_issuer(crl),
+	    X509_get_subject_name(root)) != 0 ||
+	    X509_CRL_verify(crl, X509_get0_pubkey(root)) != 1) {
+		rc = err_set(OR_E_VERIFY, "crl.pem is not signed by the root");
+		goto out;
+	}
+	if (X509_CRL_get0_nextUpdate(crl) == NULL ||
+	    X509_cmp_time(X509_CRL_get0_nextUpdate(crl), &now) <= 0) {
+		rc = err_set(OR_E_VERIFY, "crl.pem has expired (nextUpdate "
+		    "passed)");
+		goto out;
+	}
+	if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &now) > 0) {
+		rc = err_set(OR_E_VERIFY, "crl.pem's thisUpdate is in the "
+		    "future");
+		goto out;
+	}
+	rc = OR_OK;
+out:
+	ERR_clear_error();
+	X509_CRL_free(crl);
+	BIO_free(bio);
+	free(data);
+	return rc;
+}
+
+int
+verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
+    size_t ncsr, struct verify_result *res)
+{
+	struct manifest_entry *e = NULL;
+	struct transcript_info ti;
+	unsigned char *manifest = NULL, *sig = NULL, *data = NULL, md[32];
+	STACK_OF(X509) *issued = NULL, *bundled_root = NULL;
+	size_t mlen, siglen, len, n = 0, i, k;
+	char path[PATH_MAX], prefix[300];
+	X509 *root = NULL;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = load_cert_file(root_path, &root)) != OR_OK)
+		return rc;
+	if ((rc = read_member(dir, BUNDLE_MANIFEST, &manifest, &mlen)) != OR_OK ||
+	    (rc = read_member(dir, BUNDLE_MANIFEST_SIG, &sig, &siglen)) != OR_OK)
+		goto out;
+	if ((rc = verify_sig(X509_get0_pubkey(root), manifest, mlen, sig,
+	    siglen)) != OR_OK)
+		goto out;
+	if ((rc = manifest_parse((char *)manifest, mlen, &e, &n)) != OR_OK) {
+		rc = err_context(OR_E_VERIFY, "MANIFEST");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		free(data);
+		data = NULL;
+		if ((rc = read_member(dir, e[i].path, &data, &len)) != OR_OK ||
+		    (rc = sha256(data, len, md)) != OR_OK)
+			goto out;
+		if (memcmp(md, e[i].sha256, 32) != 0) {
+			rc = err_set(OR_E_VERIFY, "%s does not match its digest "
+			    "in MANIFEST", e[i].path);
+			goto out;
+		}
+		res->files++;
+	}
+	if ((rc = no_unlisted(dir, "", e, n)) != OR_OK)
+		goto out;
+	/* root.pem must be the root the verifier trusts. */
+	free(data);
+	data = NULL;
+	if ((rc = read_member(dir, "root.pem", &data, &len)) != OR_OK ||
+	    (rc = load_pem_certs(data, len, &bundled_root)) != OR_OK)
+		goto out;
+	if (sk_X509_num(bundled_root) != 1 ||
+	    !same_cert(sk_X509_value(bundled_root, 0), root)) {
+		rc = err_set(OR_E_VERIFY, "root.pem is not the given root");
+		goto out;
+	}
+	if ((issued = sk_X509_new_null()) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const char *base = strrchr(e[i].path, '/');
+		size_t plen = base != NULL ? (size_t)(base + 1 - e[i].path) : 0;
+
+		base = base != NULL ? base + 1 : e[i].path;
+		if (strcmp(base, "certificate.pem") != 0)
+			continue;
+		snprintf(prefix, sizeof prefix, "%.*s", (int)plen, e[i].path);
+		if ((rc = check_certificate(dir, prefix, root, issued)) != OR_OK)
+			goto out;
+		res->certificates++;
+	}
+	if (res->certificates == 0) {
+		rc = err_set(OR_E_VERIFY, "the bundle holds no certificate");
+		goto out;
+	}
+	if ((rc = check_crl(dir, root)) != OR_OK)
+		goto out;
+	if ((rc = file_join(path, sizeof path, dir, "transcript.log")) != OR_OK ||
+	    (rc = transcript_verify(path, X509_get0_pubkey(root), &ti)) != OR_OK) {
+		rc = err_context(OR_E_VERIFY, "transcript.log");
+		goto out;
+	}
+	for (k = 0; k < ncsr; k++) {
+		struct csr_info ci;
+		bool found = false;
+		int j;
+
+		if ((rc = csr_load(csrs[k], &ci)) != OR_OK)
+			goto out;
+		for (j = 0; j < sk_X509_num(issued) && !found; j++) {
+			X509 *x = sk_X509_value(issued, j);
+			found = EVP_PKEY_eq(X509_get0_pubkey(x), ci.pubkey) == 1 &&
+			    X509_NAME_cmp(X509_get_subject_name(x),
+			    X509_REQ_get_subject_name(ci.req)) == 0;
+		}
+		csr_free(&ci);
+		if (!found) {
+			rc = err_set(OR_E_VERIFY, "no certificate in the bundle "
+			    "carries the public key and subject of %s", csrs[k]);
+			goto out;
+		}
+		res->csrs_matched++;
+	}
+	rc = OR_OK;
+out:
+	ERR_clear_error();
+	sk_X509_pop_free(issued, X509_free);
+	sk_X509_pop_free(bundled_root, X509_free);
+	X509_free(root);
+	free(e);
+	free(manifest);
+	free(sig);
+	free(data);
+	return rc;
+}
