@@ -1466,7 +1466,7 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = 0, np = 0, nv = 0;
 	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_ATTRIBUTE pt[9], vt[9];
+	CK_ATTRIBUTE pt[12], vt[12];
 	CK_RV rv;
 	int rc;
 
@@ -1528,6 +1528,8 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	PKCS11_ATTR(pt, np, CKA_TOKEN, &yes, sizeof yes);
 	PKCS11_ATTR(pt, np, CKA_PRIVATE, &no, sizeof no);
 	PKCS11_ATTR(pt, np, CKA_VERIFY, &yes, sizeof yes);
+	PKCS11_ATTR(pt, np, CKA_ENCRYPT, &no, sizeof no);
+	PKCS11_ATTR(pt, np, CKA_WRAP, &no, sizeof no);
 	PKCS11_ATTR(pt, np, CKA_ID, id, sizeof id);
 	PKCS11_ATTR(pt, np, CKA_LABEL, label, strlen(label));
 	if (ecp != NULL)
@@ -1543,6 +1545,10 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	PKCS11_ATTR(vt, nv, CKA_SENSITIVE, &yes, sizeof yes);
 	PKCS11_ATTR(vt, nv, CKA_EXTRACTABLE, &no, sizeof no);
 	PKCS11_ATTR(vt, nv, CKA_SIGN, &yes, sizeof yes);
+	/* A root key signs and does nothing else. */
+	PKCS11_ATTR(vt, nv, CKA_DECRYPT, &no, sizeof no);
+	PKCS11_ATTR(vt, nv, CKA_UNWRAP, &no, sizeof no);
+	PKCS11_ATTR(vt, nv, CKA_DERIVE, &no, sizeof no);
 	PKCS11_ATTR(vt, nv, CKA_ID, id, sizeof id);
 	PKCS11_ATTR(vt, nv, CKA_LABEL, label, strlen(label));
 #undef PKCS11_ATTR

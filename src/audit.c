@@ -10,7 +10,6 @@
 #include "cadb.h"
 #include "err.h"
 #include "fileio.h"
-#include "fileio.h"
 #include "keystore.h"
 #include "pkcs11.h"
 #include "transcript.h"

@@ -806,8 +806,8 @@ verify_parsed(const unsigned char *der, size_t len, EVP_PKEY *pub,
 	else if ((n = i2d_X509_CRL(c, &again)) <= 0 || (size_t)n != len ||
 	    memcmp(again, der, len) != 0)
 		rc = bad("OpenSSL re-encodes it differently");
-	else if ((size_t)sk_X509_REVOKED_num(X509_CRL_get_REVOKED(c)) !=
-	    entries)
+	else if ((X509_CRL_get_REVOKED(c) == NULL ? 0 :
+	    (size_t)sk_X509_REVOKED_num(X509_CRL_get_REVOKED(c))) != entries)
 		rc = bad("OpenSSL counts a different number of entries");
 	else if (X509_CRL_verify(c, pub) != 1)
 		rc = err_openssl(OR_E_VERIFY, "the CRL's signature does not "
@@ -1022,6 +1022,13 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	io->progress(io, NULL, 1);
 	if (rc != OR_OK)
 		goto out;
+	/* The entries are in the CRL now: give their memory back before the
+	 * PEM copy is made. */
+	res->entries = s->n;
+	free(plan->rdb.e);
+	plan->rdb.e = NULL;
+	plan->rdb.cap = 0;
+	plan->spec.e = NULL;
 	if ((rc = sha256(res->der, res->len, md)) != OR_OK)
 		goto out;
 	hex_encode(md, sizeof md, res->sha256);
@@ -1044,7 +1051,7 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	wrote_copy = true;
 	snprintf(tu, sizeof tu, "%lld", (long long)s->this_update);
 	snprintf(nu, sizeof nu, "%lld", (long long)s->next_update);
-	snprintf(ent, sizeof ent, "%zu", s->n);
+	snprintf(ent, sizeof ent, "%zu", res->entries);
 	{
 		struct jfield f[] = {
 			{ "number", num, 0 },
@@ -1060,7 +1067,6 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	res->number = s->number;
 	res->this_update = s->this_update;
 	res->next_update = s->next_update;
-	res->entries = s->n;
 	rc = OR_OK;
 out:
 	if (rc != OR_OK) {

@@ -10,10 +10,14 @@
 
 static char err_text[1024];
 
+/* Formats through a copy, so that err_msg() may be an argument. */
 static void __attribute__((format(printf, 1, 0)))
 err_vset(const char *fmt, va_list ap)
 {
-	vsnprintf(err_text, sizeof err_text, fmt, ap);
+	char tmp[sizeof err_text];
+
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	memcpy(err_text, tmp, sizeof err_text);
 }
 
 int

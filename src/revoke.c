@@ -119,6 +119,40 @@ serial_parse(const char *text, size_t n, struct revoke_serial *out)
 	return NULL;
 }
 
+/* Values of lowercase hex digits, plus one; 0 for any other byte. */
+static const unsigned char canon_hex[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* A serial as the journal spells it: 1-40 lowercase hex digits without
+ * leading zeros (a million of them are read for a large CRL). */
+static bool
+serial_canonical(const char *text, size_t n, struct revoke_serial *out)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	unsigned lo, hi, bad = 0;
+	size_t i, k;
+
+	if (n == 0 || n > 2 * REVOKE_SERIAL_MAX || p[0] == '0')
+		return false;
+	memset(out->b, 0, sizeof out->b);
+	for (i = n, k = REVOKE_SERIAL_MAX; i >= 2; i -= 2) {
+		lo = canon_hex[p[i - 1]];
+		hi = canon_hex[p[i - 2]];
+		bad |= (lo == 0) | (hi == 0);
+		out->b[--k] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 0xf));
+	}
+	if (i == 1) {
+		lo = canon_hex[p[0]];
+		bad |= lo == 0;
+		out->b[--k] = (unsigned char)((lo - 1) & 0xf);
+	}
+	out->len = (uint8_t)((n + 1) / 2);
+	return !bad;
+}
+
 int
 revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out)
 {
@@ -393,13 +427,48 @@ revoke_list_free(struct revoke_list *l)
 
 /* An in-place introsort: qsort would allocate a copy of the array, and
  * this array is the largest thing a million-entry CRL holds. */
-static int
+static inline uint64_t
+load_be64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+static inline uint32_t
+load_be32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof v);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
+}
+
+/* By serial (20 big-endian bytes: three integer compares, no memcmp
+ * call), then by journal order. */
+static inline int
 entry_cmp(const struct revoke_entry *a, const struct revoke_entry *b)
 {
-	int c = memcmp(a->serial, b->serial, REVOKE_SERIAL_MAX);
+	uint64_t x = load_be64(a->serial), y = load_be64(b->serial);
+	uint32_t u, v;
 
-	if (c != 0)
-		return c;
+	if (x != y)
+		return x < y ? -1 : 1;
+	x = load_be64(a->serial + 8);
+	y = load_be64(b->serial + 8);
+	if (x != y)
+		return x < y ? -1 : 1;
+	u = load_be32(a->serial + 16);
+	v = load_be32(b->serial + 16);
+	if (u != v)
+		return u < v ? -1 : 1;
 	return (a->order > b->order) - (a->order < b->order);
 }
 
@@ -570,7 +639,7 @@ db_add_issued(struct revoke_db *db, const struct jrecord *r)
 	const char *v = jrecord_get(r, "serial");
 	size_t cap;
 
-	if (v == NULL || serial_parse(v, strlen(v), &s) != NULL)
+	if (v == NULL || !serial_canonical(v, strlen(v), &s))
 		return rec_bad(r, "no valid serial");
 	(void)parse_time_field(jrecord_get(r, "not_after"), &na);
 	if (db->nissued == db->capissued) {
@@ -656,7 +725,7 @@ visit_batch(struct revoke_db *db, const struct jrecord *r)
 		for (p = v; *p != '\0'; p = comma + 1) {
 			if ((comma = strchr(p, ',')) == NULL)
 				comma = p + strlen(p);
-			if (serial_parse(p, (size_t)(comma - p), &s) != NULL)
+			if (!serial_canonical(p, (size_t)(comma - p), &s))
 				return rec_bad(r, "a malformed serial");
 			if ((rc = db_add(db, &s, reason, at, has_inv, inv)) !=
 			    OR_OK)
@@ -761,7 +830,7 @@ revoke_db_visit(const struct jrecord *r, void *vdb)
 		    OR_OK)
 			return rc;
 		if ((v = jrecord_get(r, "serial")) == NULL ||
-		    serial_parse(v, strlen(v), &s) != NULL)
+		    !serial_canonical(v, strlen(v), &s))
 			return rec_bad(r, "no valid serial");
 		if ((db->flags & REVOKE_DB_ENTRIES) &&
 		    (rc = db_add(db, &s, reason, at, has_inv, inv)) != OR_OK)

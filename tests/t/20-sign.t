@@ -163,7 +163,8 @@ t_fail "the same public key twice in one batch is refused" 1 sign "$T/ca-ec-p256
 new_ca "$T/short" --profiles "$K8S" --days 30; ok $? "a 30-day root"
 t_fail "an intermediate outliving the root is refused" 1 sign "$T/short" "$T/o5" "$T/other.csr"
 like 'outlive' "$T/err" "the refusal says why"
-sed 's/^\[intermediate\]/&\nclamp_validity = yes/' "$K8S" >"$T/clamp.cnf"
+awk '/^\[/{sec=$0} sec=="[intermediate]" && /^clamp_validity/{$0="clamp_validity = yes"} {print}' "$K8S" >"$T/clamp.cnf"
+grep -q '^clamp_validity = yes' "$T/clamp.cnf"; ok $? "a profile set with clamping allowed"
 run "$OFFROOT" sign -d "$T/short" -o "$T/o6" --csr "$T/other.csr" --profiles "$T/clamp.cnf" \
     --passphrase-file "$PASS" --yes
 ok $rc "clamp_validity = yes signs, clamped"
@@ -177,6 +178,6 @@ sed 's/^basicConstraints *= *critical,CA:TRUE,pathlen:1$/basicConstraints = crit
 cp "$ca/journal" "$T/j.before"
 t_fail "pathlen not below the root's is refused" 1 \
     "$OFFROOT" sign -d "$ca" -o "$T/o7" --csr "$T/other.csr" --profiles "$T/deep.cnf" --passphrase-file "$T/wrong" --yes
-like 'pathlen|path length' "$T/err" "lint names the path length"
+like 'pathLen|path_len' "$T/err" "lint names the path length"
 unchanged "lint refusal"
 done_testing

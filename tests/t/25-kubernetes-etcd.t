@@ -119,19 +119,28 @@ ok $rc "vault-set-signed.json carries the certificate and the root under certifi
 ok $? "sha256sum -c MANIFEST agrees with every file"
 [ -z "$(sed -n '/MANIFEST/p' "$b/MANIFEST")" ]; ok $? "MANIFEST does not list itself or its signature"
 
+# What README.txt tells the online team to run, with stock tools only.
+openssl x509 -in "$root" -noout -pubkey >"$T/root.pub"
+run openssl dgst -sha384 -verify "$T/root.pub" -signature "$b/MANIFEST.sig" "$b/MANIFEST"
+ok $rc "openssl dgst -verify: MANIFEST.sig is the root's signature over MANIFEST"
+run openssl verify -x509_strict -crl_check -CAfile "$root" -CRLfile "$b/crl.pem" "$b/certificate.pem"
+ok $rc "openssl verify -crl_check: crl.pem is the root's, current, and does not list the new certificate"
 t_ok "offroot verify the bundle against the root, with the CSR" \
     "$OFFROOT" verify "$b" --root "$root" --csr "$T/int.csr"
 # The online side must notice a bundle that is not what the root signed.
 new_ca "$T/other" --profiles "$K8S" --profile root
 t_fail "offroot verify refuses the bundle against another root" 1 \
     "$OFFROOT" verify "$b" --root "$T/other/root.crt"
+like "signature" "$T/err" "... naming the signature as the reason"
 newkey stranger P-384 "/CN=Vault pki_int Intermediate CA"
 t_fail "offroot verify refuses a CSR whose key is not in the bundle" 1 \
     "$OFFROOT" verify "$b" --root "$root" --csr "$T/stranger.csr"
+like "stranger\\.csr" "$T/err" "... naming the unmatched CSR"
 cp -R "$b" "$T/tampered"
 printf '\n' >>"$T/tampered/README.txt"
 t_fail "offroot verify refuses a bundle with a changed file" 1 \
     "$OFFROOT" verify "$T/tampered" --root "$root"
+like "README\\.txt" "$T/err" "... naming the changed file"
 
 int="$T/int.pem"
 cp "$b/certificate.pem" "$int"

@@ -1,0 +1,80 @@
+#!/bin/sh
+# Hostile and malformed CSRs, and media that is full or fails mid-write:
+# one line, the documented exit code, nothing half-written, and the journal
+# never says more than what happened.
+. "$(dirname "$0")/../lib.sh"
+K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
+
+new_ca "$T/ca" --profiles "$K8S"; ok $? "root"
+sh "$ROOT/tests/csr-corpus" "$T/corpus" >/dev/null 2>"$T/corpus.err"
+ok $? "the hostile CSR corpus was generated"
+mkdir "$T/a-directory.csr"; ln -s /dev/zero "$T/dev-zero.csr"
+cp "$T/ca/journal" "$T/j.before"
+for f in "$T"/corpus/* "$T/a-directory.csr" "$T/dev-zero.csr"; do
+	name=$(basename "$f")
+	case $name in good-*) continue ;; esac
+	[ -d "$f" ] && [ "$f" != "$T/a-directory.csr" ] && continue
+	run "$OFFROOT" sign -d "$T/ca" -o "$T/out-$name" --csr "$f" --passphrase-file "$PASS" --yes
+	lines=$(grep -c '' "$T/err")
+	[ "$rc" -eq 1 ] && [ "$lines" -eq 1 ]
+	ok $? "$name: refused with exit 1 and one line"
+	[ "$rc" -eq 1 ] && [ "$lines" -eq 1 ] || diag "exit $rc: $(head -c 300 "$T/err")"
+	[ ! -e "$T/out-$name" ]; ok $? "$name: nothing written to OUTDIR"
+done
+cmp -s "$T/j.before" "$T/ca/journal"; ok $? "no refused CSR reached the journal"
+ls "$T/ca/issued" | grep -q . && r=1 || r=0; ok $r "no refused CSR left a certificate"
+
+# Every good CSR of the corpus signs (one at a time: some share a key).
+for f in "$T"/corpus/good-*; do
+	name=$(basename "$f")
+	if [ "$name" = good-ec-p521.csr ]; then
+		# A sound CSR, but the kubernetes profiles list no P-521 keys.
+		t_fail "$name: imported, then refused by the profile" 1 \
+		    "$OFFROOT" sign -d "$T/ca" -o "$T/ok-$name" --csr "$f" --passphrase-file "$PASS" --yes
+		like 'does not allow ec-p521' "$T/err" "$name: the profile is named as the reason"
+		continue
+	fi
+	run "$OFFROOT" sign -d "$T/ca" -o "$T/ok-$name" --csr "$f" --passphrase-file "$PASS" --yes
+	ok $rc "$name: signed"
+	[ $rc -eq 0 ] || diag "$(cat "$T/err")"
+	t_ok "$name: the bundle verifies with its CSR" \
+	    "$OFFROOT" verify "$T/ok-$name" --root "$T/ca/root.crt" --csr "$f"
+done
+
+# Full and failing media need a tmpfs of our own.
+mkdir "$T/media"
+if ! mount -t tmpfs -o size=1m tmpfs "$T/media" 2>/dev/null; then
+	echo "# SKIP: cannot mount a tmpfs here (not root, or no mount permission)"
+	done_testing
+	exit $?
+fi
+trap 'umount "$T/media" 2>/dev/null; umount "$T/media2" 2>/dev/null; rm -rf "$T"' EXIT
+dd if=/dev/zero of="$T/media/filler" bs=4k 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/i.key" \
+    -subj "/CN=Vault Intermediate" -out "$T/i.csr" 2>/dev/null
+cp "$T/ca/journal" "$T/j.before"
+t_fail "a full media: exit 3" 3 \
+    "$OFFROOT" sign -d "$T/ca" -o "$T/media/bundle" --csr "$T/i.csr" --passphrase-file "$PASS" --yes
+like 'full' "$T/err" "the error says the media is full"
+[ "$(ls -A "$T/media")" = filler ]; ok $? "a full media: no partial bundle"
+cmp -s "$T/j.before" "$T/ca/journal"; ok $? "a full media: checked before the key was used, journal unchanged"
+
+# Space, but too few inodes: the write fails half-way through the bundle.
+mkdir "$T/media2"
+mount -t tmpfs -o size=1m,nr_inodes=5 tmpfs "$T/media2"
+t_fail "media failing mid-bundle: exit 3" 3 \
+    "$OFFROOT" sign -d "$T/ca" -o "$T/media2/bundle" --csr "$T/i.csr" --passphrase-file "$PASS" --yes
+like 'issued and recorded, but the bundle was not written' "$T/err" "the error says what was and was not done"
+[ -z "$(ls -A "$T/media2")" ]; ok $? "media failing mid-bundle: no partial bundle left"
+serial=$(grep ' issue ' "$T/ca/journal" | tail -1 | sed 's/.* serial=\([0-9a-f]*\) .*/\1/')
+grep -q " export .*serials=$serial" "$T/ca/journal" && r=1 || r=0
+ok $r "the journal does not record the failed export"
+t_ok "audit still passes" "$OFFROOT" audit -d "$T/ca"
+umount "$T/media2"
+t_ok "offroot export writes the bundle again" \
+    "$OFFROOT" export -d "$T/ca" --serial "$serial" -o "$T/again" --passphrase-file "$PASS"
+t_ok "the re-exported bundle verifies with the CSR" \
+    "$OFFROOT" verify "$T/again" --root "$T/ca/root.crt" --csr "$T/i.csr"
+t_fail "export of a serial this CA never issued: exit 1" 1 \
+    "$OFFROOT" export -d "$T/ca" --serial 1234abcd -o "$T/never" --passphrase-file "$PASS"
+done_testing
