@@ -56,11 +56,25 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 	return OR_OK;
 }
 
+/* Every record type this version writes; audit refuses any other. */
+static const char *const known_types[] = {
+	"init", "transcript", "key-check", "issue", "export", "revoke",
+	"revoke-batch", "crl-number", "crl", "ocsp", NULL
+};
+
 static int
 collect(const struct jrecord *r, void *vctx)
 {
 	struct audit_ctx *c = vctx;
 	size_t i;
+
+	for (i = 0; known_types[i] != NULL; i++)
+		if (strcmp(r->type, known_types[i]) == 0)
+			break;
+	if (known_types[i] == NULL)
+		return err_set(OR_E_CORRUPT, "journal record %llu has a type "
+		    "this offroot does not know (\"%s\")",
+		    (unsigned long long)r->seq, r->type);
 
 	if (strcmp(r->type, "init") == 0) {
 		int rc = add_artefact(c, "", CADB_ROOT_CERT,
