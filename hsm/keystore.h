@@ -3,7 +3,8 @@
  * bytes: it asks a key store to sign a message and to give its public key.
  *
  * Back ends: sealed.c (a file sealed with libsodium under an Argon2id key,
- * manuals/offroot-sealed.5) and, later, pkcs11.c (a token through p11-kit).
+ * manuals/offroot-sealed.5) and pkcs11.c (a key on a PKCS#11 token through
+ * p11-kit; its own header, pkcs11.h).
  */
 #ifndef OFFROOT_KEYSTORE_H
 #define OFFROOT_KEYSTORE_H

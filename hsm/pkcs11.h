@@ -47,7 +47,10 @@ struct pkcs11_keyinfo {
  * Generates a key pair of the given type on the one token that token_uri
  * names, with C_GenerateKeyPair: both halves on the token (CKA_TOKEN),
  * the private half CKA_PRIVATE, CKA_SENSITIVE, not CKA_EXTRACTABLE,
- * CKA_SIGN; a random CKA_ID shared by both halves, and label as CKA_LABEL.
+ * CKA_SIGN and nothing else (no decrypt, unwrap or derive; the public half
+ * verifies only); a random CKA_ID shared by both halves, and label as
+ * CKA_LABEL.  The new key's attributes are read back, and a token that did
+ * not honour them loses the key again (OR_E_ENV).
  * The token's mechanism list is checked before anything is created, and an
  * object with the same label or id is refused (OR_E_EXISTS).  The PIN is
  * asked through io (or the token's PIN pad is used).  module: a module

@@ -633,7 +633,8 @@ csr_check_version(const struct csr_info *ci, const char *label)
 
 	if (v != 0)
 		return err_set(OR_E_INPUT, "%s: the CSR's version field is "
-		    "%ld; PKCS#10 has only version 1 (value 0)", label, v);
+		    "%ld; PKCS#10 defines only version 1, written as 0", label,
+		    v);
 	return OR_OK;
 }
 

@@ -66,7 +66,10 @@ serial_hex(X509 *x, char *out, size_t size)
 	BN_free(bn);
 	if (hex == NULL)
 		return err_openssl(OR_E_CRYPTO, "serial number");
-	snprintf(out, size, "%s", hex);
+	/* The journal's form: lowercase, no leading zeros. */
+	for (i = 0; hex[i] == '0' && hex[i + 1] != '\0'; i++)
+		;
+	snprintf(out, size, "%s", hex + i);
 	OPENSSL_free(hex);
 	for (i = 0; out[i] != '\0'; i++)
 		out[i] = (char)tolower((unsigned char)out[i]);
