@@ -104,7 +104,7 @@ fuzz:
 	      || { tail -40 build-fuzz/$$n.log; exit 1; }; fi; done
 
 bench: all
-	sh tests/bench/run
+	OFFROOT_BUILD=$(BUILD) sh tests/bench/run
 
 run: deps all
 	sh tests/demo-run $(BUILD)/offroot

@@ -1668,9 +1668,13 @@ pkcs11_open(const char *module, const char *key_uri, struct interact *io,
 		    &pub);
 	else {
 		curve = pkcs11_obj_curve(&k->slot, k->session, k->priv);
-		if ((rc = pkcs11_find_pub(k, kt)) == OR_OK)
+		if ((rc = pkcs11_find_pub(k, kt)) == OR_OK) {
+			if (curve == KT_NONE)
+				curve = pkcs11_obj_curve(&k->slot, k->session,
+				    k->pubobj);
 			rc = pkcs11_public(&k->slot, k->session, k->pubobj, kt,
 			    curve, &pub);
+		}
 	}
 	if (rc != OR_OK)
 		goto out;
@@ -1771,9 +1775,11 @@ pkcs11_sign(struct keystore *ks, const char *digest,
 	    CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": starting to sign",
 		    k->slot.label);
-	if (k->always_auth && k->pin != NULL &&
-	    (rv = k->slot.fn->C_Login(k->session, CKU_CONTEXT_SPECIFIC,
-	    (CK_UTF8CHAR_PTR)k->pin->buf, (CK_ULONG)k->pin->len)) != CKR_OK)
+	/* A key that wants the PIN for every signature (PIN pad: NULL). */
+	if (k->always_auth && (rv = k->slot.fn->C_Login(k->session,
+	    CKU_CONTEXT_SPECIFIC, k->pin != NULL ?
+	    (CK_UTF8CHAR_PTR)k->pin->buf : NULL, k->pin != NULL ?
+	    (CK_ULONG)k->pin->len : 0)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": logging in for the "
 		    "signature", k->slot.label);
 	rv = k->slot.fn->C_Sign(k->session, (CK_BYTE_PTR)in, (CK_ULONG)inlen,

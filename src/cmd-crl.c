@@ -82,6 +82,10 @@ crl_exec(struct cmd_args *a, struct interact *io)
 		    "were interrupted and have no effect (the last began at "
 		    "journal record %" PRIu64 "); run them again",
 		    plan.rdb.incomplete_batches, plan.rdb.incomplete_seq);
+	if (plan.clamped)
+		interact_say(io, SAY_WARN, "the root expires before the "
+		    "default %d days are over: nextUpdate is the root's "
+		    "notAfter", CRL_DEFAULT_DAYS);
 	utc_text(plan.spec.this_update, tu);
 	utc_text(plan.spec.next_update, nu);
 	interact_say(io, SAY_INFO, "CRL number %" PRIu64 ": %zu entries, "

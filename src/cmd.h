@@ -30,7 +30,7 @@ struct cmd_opt {
 	unsigned flags;
 };
 
-#define CMD_MAX_VALUES	256
+#define CMD_MAX_VALUES	4200	/* sign takes up to SIGN_MAX_CSRS CSRs */
 
 struct cmd_args {
 	const struct cmd_entry *entry;

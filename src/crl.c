@@ -932,6 +932,7 @@ crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
 	long days = p->days != 0 ? p->days : CRL_DEFAULT_DAYS;
 	struct crl_spec *s = &plan->spec;
 	uint64_t last;
+	time_t na;
 	int rc;
 
 	memset(plan, 0, sizeof *plan);
@@ -953,6 +954,14 @@ crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
 	s->number = last + 1;
 	s->this_update = p->this_update != 0 ? p->this_update : time(NULL);
 	s->next_update = s->this_update + (time_t)days * 86400;
+	/* The default period stops at the root's notAfter (a CRL says
+	 * nothing after its issuer expires); a period asked for is linted
+	 * as it is. */
+	na = asn1_unix(X509_get0_notAfter(root));
+	if (p->days == 0 && s->next_update > na && na > s->this_update) {
+		s->next_update = na;
+		plan->clamped = true;
+	}
 	s->e = plan->rdb.e;
 	s->n = plan->rdb.n;
 	if ((rc = crl_lint(s)) != OR_OK)

@@ -93,6 +93,7 @@ struct crl_params {
 struct crl_plan {
 	struct revoke_db rdb;
 	struct crl_spec spec;
+	bool clamped;		/* the default period stops at notAfter */
 	char dir[PATH_MAX];
 };
 
@@ -111,7 +112,9 @@ struct cadb;
 struct interact;
 
 /* Replays the journal and lints the next CRL; needs no key, so a CRL that
- * would be refused is refused before the passphrase is asked. */
+ * would be refused is refused before the passphrase is asked.  Without
+ * p->days, nextUpdate is thisUpdate + CRL_DEFAULT_DAYS or the root's
+ * notAfter, whichever comes first (plan->clamped says so). */
 int crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
     struct crl_plan *plan);
 /* Removes crls/ files left by interrupted runs (their numbers stay

@@ -197,7 +197,7 @@ main(int argc, char **argv)
 	const struct cmd_entry *e = NULL;
 	struct cli_interact cfg = { 0 };
 	struct interact io;
-	struct cmd_args args;
+	static struct cmd_args args;	/* large: not on the stack */
 	size_t i;
 	int rc;
 

@@ -348,11 +348,11 @@ for _ in 1 2 3 4 5; do
 	    >"$T/etcd.log" 2>&1 &
 	etcd_pid=$!
 	# Up to 30 s for it to answer (it writes its WAL and elects itself).
-	i=0
-	while [ $i -lt 60 ] && kill -0 "$etcd_pid" 2>/dev/null; do
+	deadline=$(($(date +%s) + 30))
+	while [ "$(date +%s)" -lt $deadline ] && kill -0 "$etcd_pid" 2>/dev/null; do
 		ectl "$T/etcd-client.pem" "$T/etcd-client.key" endpoint health \
 		    >/dev/null 2>&1 && { up=0; break; }
-		sleep 0.5; i=$((i + 1))
+		sleep 0.3
 	done
 	[ $up -eq 0 ] && break
 	if grep -q 'address already in use' "$T/etcd.log"; then

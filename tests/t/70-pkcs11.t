@@ -114,6 +114,25 @@ if "$OFFROOT" sign --help >/dev/null 2>&1; then
 	run certtool --verify-chain --infile "$T/chain.pem"
 	ok $rc "sign: certtool --verify-chain accepts the chain"
 	t_ok "sign: audit after signing" "$OFFROOT" audit -d "$d"
+	# A CRL and an OCSP response for it, signed by the token key too.
+	serial=$(openssl x509 -in "$T/int-out/certificate.pem" -noout -serial | cut -d= -f2)
+	t_ok "revoke the intermediate" "$OFFROOT" revoke -d "$d" --serial "$serial" \
+	    --reason keyCompromise
+	t_ok "crl: signed with the token key" \
+	    "$OFFROOT" crl -d "$d" -o "$T/root.crl" $popt "$PIN"
+	run openssl crl -in "$T/root.crl" -noout -CAfile "$d/root.crt"
+	like 'verify OK' "$T/err" "crl: openssl verifies the CRL with the root"
+	run openssl crl -in "$T/root.crl" -noout -text
+	like "Serial Number: $serial" "$T/out" "crl: it lists the revoked intermediate"
+	if "$OFFROOT" ocsp --help >/dev/null 2>&1; then
+		t_ok "ocsp: a response signed with the token key" \
+		    "$OFFROOT" ocsp -d "$d" --serial "$serial" -o "$T/resp.der" $popt "$PIN"
+		run openssl ocsp -respin "$T/resp.der" -CAfile "$d/root.crt" \
+		    -issuer "$d/root.crt" -cert "$T/int-out/certificate.pem" -no_nonce
+		like 'Response verify OK' "$T/err" "ocsp: openssl verifies the response"
+		like ': revoked' "$T/out" "ocsp: it says revoked"
+	fi
+	t_ok "audit after sign, revoke, crl" "$OFFROOT" audit -d "$d"
 else
 	ok 0 "# SKIP offroot sign is not in this build yet"
 fi
@@ -135,6 +154,13 @@ tok_init "$d" --key-uri "pkcs11:token=root-ca;object=made-by-vendor"
 ok $? "init --key-uri adopts an existing key pair"
 like 'key_origin=adopted' "$d/journal" "the init record says adopted"
 t_ok "check-key with the adopted key" "$OFFROOT" check-key -d "$d" --pin-file "$PIN"
+# A key that wants the PIN again for every signature (CKA_ALWAYS_AUTHENTICATE).
+p11tool --keypairgen --key-type EC:prime256v1 --id 0d0e0f --label always-auth \
+    --always-auth >"$T/kg.out"; ok $? "pkcs11-tool makes an always-authenticate key"
+d="$T/ca-always"
+tok_init "$d" --key-uri "pkcs11:token=root-ca;object=always-auth"
+ok $? "init with a key that logs in for every signature"
+t_ok "check-key with that key" "$OFFROOT" check-key -d "$d" --pin-file "$PIN"
 
 # ---- refusals: one line, the right exit code, nothing written ----
 refuse() {	# refuse NAME CODE DIR init-options...
@@ -174,7 +200,7 @@ t_fail "--token without --store pkcs11 is a usage error" 2 \
     "$OFFROOT" init -d "$T/x11" --subject "$SUBJ" --token pkcs11:token=root-ca
 run p11tool --list-objects --type privkey
 n=$(grep -c 'Private Key Object' "$T/out")
-[ "$n" -eq 5 ]; ok $? "no refused init left a key on the token ($n private keys)"
+[ "$n" -eq 6 ]; ok $? "no refused init left a key on the token ($n private keys)"
 
 # Lint fails after the key was generated: the new key is removed again.
 refuse "a subject the BR profile refuses" 1 "$T/x12" --token pkcs11:token=root-ca \

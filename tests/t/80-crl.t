@@ -114,8 +114,12 @@ tail -1 "$J" | grep -q " revoke-batch .*part=1 parts=1 count=3 reason=superseded
 ok $? "the revoke-batch record lists the serials canonically"
 
 if [ $have_sign = 1 ]; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj "/C=DE/O=offroot tests/CN=Test Root" -keyout "$T/other.key" \
+	    -out "$T/other.pem" 2>/dev/null
 	t_fail "a certificate from another CA cannot be revoked by --cert" 1 \
-	    "$OFFROOT" revoke -d "$CA" --cert "$ROOTPEM.other" --reason keyCompromise
+	    "$OFFROOT" revoke -d "$CA" --cert "$T/other.pem" --reason keyCompromise
+	like 'was not issued by this root' "$T/err" "even one that carries the root's name"
 	t_ok "the intermediate is revoked by its certificate" "$OFFROOT" revoke -d "$CA" \
 	    --cert "$REV" --reason cACompromise --date "@$HOUR_AGO"
 	tail -1 "$J" | grep -q " known=yes "
@@ -193,11 +197,14 @@ t_ok "the next CRL, in DER" "$OFFROOT" crl -d "$CA" -o "$T/crl2.der" --der --pas
 N2=$(openssl crl -inform DER -in "$T/crl2.der" -noout -crlnumber | sed 's/crlNumber=0x//')
 [ $((0x$N2)) -gt $((0x$N1)) ]; ok $? "its number is greater ($((0x$N1)) then $((0x$N2)))"
 cmp -s "$T/crl2.der" "$CA/crls/$((0x$N2)).crl"; ok $? "DER output equals the kept copy"
+THIS=$(($(date +%s) + 120))
 t_ok "a CRL with a given thisUpdate and 3 days" "$OFFROOT" crl -d "$CA" -o "$T/crl3.pem" \
-    --days 3 --this-update "@$((NOW - 60))" --passphrase-file "$PASS"
+    --days 3 --this-update "@$THIS" --passphrase-file "$PASS"
 openssl crl -in "$T/crl3.pem" -noout -lastupdate -nextupdate >"$T/dates"
-like "lastUpdate=$(date -u -d "@$((NOW - 60))" '+%b %e %H:%M:%S %Y' | sed 's/  / /') GMT" "$T/dates" \
+like "lastUpdate=$(date -u -d "@$THIS" '+%b %e %H:%M:%S %Y') GMT" "$T/dates" \
     "thisUpdate is the one given"
+like "nextUpdate=$(date -u -d "@$((THIS + 3 * 86400))" '+%b %e %H:%M:%S %Y') GMT" "$T/dates" \
+    "nextUpdate is 3 days later"
 
 # status: the next ceremony, and the 7-day warning.
 t_ok "status" "$OFFROOT" status -d "$CA"

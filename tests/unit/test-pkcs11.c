@@ -443,7 +443,8 @@ test_softhsm(void)
 	struct keystore *ks = NULL, *ks2 = NULL;
 	const struct pkcs11_keyinfo *ki;
 	unsigned char msg[1000], *sig = NULL;
-	char dir[] = "/tmp/offroot-p11unit.XXXXXX", cmd[512], conf[600];
+	char dir[256], cmd[600], conf[600];
+	const char *tmp = getenv("TMPDIR");
 	char label[32], uri[PKCS11_URI_MAX];
 	size_t siglen = 0, i;
 	int rc, st;
@@ -454,6 +455,8 @@ test_softhsm(void)
 		ok(1, "# SKIP no SoftHSM2 (or not run from the source tree)");
 		return;
 	}
+	snprintf(dir, sizeof dir, "%s/offroot-p11unit.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL) {
 		ok(0, "mkdtemp: %s", strerror(errno));
 		return;
