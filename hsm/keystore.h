@@ -58,6 +58,9 @@ struct keystore {
 	void *impl;		/* back end's private state */
 };
 
+/* Every back end verifies each signature with ks->pub before returning it
+ * (a faulty signature can leak the key, and callers rely on this: issue.c
+ * does not verify again). */
 int keystore_sign(struct keystore *ks, const char *digest,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen);
 void keystore_close(struct keystore *ks);

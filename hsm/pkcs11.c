@@ -13,9 +13,7 @@
  * through struct interact into sodium_malloc memory and are wiped after
  * C_Login (kept only for keys that demand a login per signature).
  */
-#include <errno.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -767,7 +765,9 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 		else if (ti.flags & CKF_USER_PIN_FINAL_TRY)
 			after = "; ONE attempt is left before it locks";
 	}
-	rc = pkcs11_rv_err(rv, "token \"%s\": logging in%s", s->label, after);
+	rc = pkcs11_rv_err(rv, "token \"%s\": logging in", s->label);
+	if (*after != '\0')	/* err_set formats through a copy */
+		err_set(rc, "%s%s", err_msg(rc), after);
 out:
 	secret_free(pin);
 	return rc;
@@ -1212,6 +1212,11 @@ pkcs11_fill_key(struct pkcs11_key *k)
 	    CKA_NEVER_EXTRACTABLE, false);
 	k->always_auth = pkcs11_bool(s, k->session, k->priv,
 	    CKA_ALWAYS_AUTHENTICATE, false);
+	/* The PIN stays only with a key that asks for it per signature. */
+	if (!k->always_auth) {
+		secret_free(k->pin);
+		k->pin = NULL;
+	}
 	if (pkcs11_attr(s, k->session, k->priv, CKA_ID, &id, &idlen) !=
 	    CKR_OK || idlen == 0 || idlen > PKCS11_ID_MAX) {
 		rc = err_set(OR_E_INPUT, "token \"%s\": the private key has no "

@@ -168,13 +168,44 @@ write_file(const char *stage, const struct bundle_file *f)
 		sub[dlen] = '/';
 		memcpy(sub + dlen + 1, f->name, nlen);
 		sub[dlen + 1 + nlen] = '\0';
-		if (stat(sub, &st) == -1 &&
-		    (rc = file_mkdir(sub, 0755)) != OR_OK)
-			return rc;
+		/* Synced with the whole bundle by file_batch_sync. */
+		if (stat(sub, &st) == -1 && mkdir(sub, 0755) == -1)
+			return err_errno(OR_E_IO, "cannot create folder %s", sub);
 	}
 	if ((rc = file_join(path, sizeof path, stage, f->name)) != OR_OK)
 		return rc;
-	return file_write_new(path, f->data, f->len, 0644);
+	return file_write_new_ex(path, f->data, f->len, 0644, FILE_BATCH);
+}
+
+/* After the batch: one flush, every sub-folder synced, every file read
+ * back and compared. */
+static int
+sync_and_check(const char *stage, const struct bundle *b)
+{
+	char path[PATH_MAX];
+	const char *slash;
+	size_t i;
+	int rc;
+
+	if ((rc = file_batch_sync(stage)) != OR_OK)
+		return rc;
+	for (i = 0; i < b->n; i++) {
+		if ((slash = strchr(b->files[i].name, '/')) != NULL &&
+		    (i == 0 || strncmp(b->files[i - 1].name, b->files[i].name,
+		    (size_t)(slash - b->files[i].name) + 1) != 0)) {
+			if ((rc = file_join(path, sizeof path, stage,
+			    b->files[i].name)) != OR_OK)
+				return rc;
+			*strrchr(path, '/') = '\0';
+			if ((rc = file_sync_dir(path)) != OR_OK)
+				return rc;
+		}
+		if ((rc = file_join(path, sizeof path, stage, b->files[i].name))
+		    != OR_OK || (rc = file_check(path, b->files[i].data,
+		    b->files[i].len)) != OR_OK)
+			return rc;
+	}
+	return OR_OK;
 }
 
 int
@@ -224,7 +255,7 @@ bundle_write(struct bundle *b, const char *outdir, struct keystore *ks,
 	for (i = 0; i < b->n; i++)
 		if ((rc = write_file(stage, &b->files[i])) != OR_OK)
 			goto fail;
-	if ((rc = file_sync_dir(stage)) != OR_OK)
+	if ((rc = sync_and_check(stage, b)) != OR_OK)
 		goto fail;
 	if (renameat2(AT_FDCWD, stage, AT_FDCWD, outdir, RENAME_NOREPLACE) ==
 	    -1) {

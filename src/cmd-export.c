@@ -10,6 +10,7 @@ static const struct cmd_opt export_opts[] = {
 	{ "serial", 0, OPT_ARG | OPT_MULTI | OPT_REQUIRED },
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
 	{ "passphrase-file", 0, OPT_ARG },
+	{ "pin-file", 0, OPT_ARG },
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };

@@ -11,6 +11,7 @@ static const struct cmd_opt sign_opts[] = {
 	{ "profiles", 0, OPT_ARG },
 	{ "days", 0, OPT_ARG },
 	{ "passphrase-file", 0, OPT_ARG },
+	{ "pin-file", 0, OPT_ARG },
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
 	{ "yes", 'y', 0 },
 	{ "quiet", 'q', 0 },
@@ -51,7 +52,7 @@ sign_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_sign_entry = {
 	"sign",
 	"-d DIR --csr FILE [--csr FILE ...] -o OUTDIR [--profile NAME] "
-	    "[--profiles FILE] [--days N] [--passphrase-file FILE] [--yes]",
+	    "[--profiles FILE] [--days N] [--passphrase-file FILE | --pin-file FILE] [--yes]",
 	"sign intermediate CSRs with the root and export the signed bundle",
 	sign_opts, 0, 0, sign_exec
 };

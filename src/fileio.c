@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,7 @@ out:
  */
 static int
 write_temp(const char *path, const void *data, size_t len, mode_t mode,
-    char *tmp, size_t tmpsize)
+    bool sync, char *tmp, size_t tmpsize)
 {
 	unsigned char rnd[8];
 	char rhex[17], dir[PATH_MAX];
@@ -172,7 +173,7 @@ write_temp(const char *path, const void *data, size_t len, mode_t mode,
 	if (fd == -1)
 		return err_errno(OR_E_IO, "cannot create a file in %s", dir);
 	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1) {
+	    (sync && fsync(fd) == -1)) {
 		rc = err_errno(OR_E_IO, "writing %s", path);
 		close(fd);
 		unlink(tmp);
@@ -204,10 +205,18 @@ finish(const char *path, const char *tmp, const void *data, size_t len)
 int
 file_write_new(const char *path, const void *data, size_t len, mode_t mode)
 {
+	return file_write_new_ex(path, data, len, mode, 0);
+}
+
+int
+file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
+    unsigned flags)
+{
 	char tmp[PATH_MAX];
 	int rc;
 
-	if ((rc = write_temp(path, data, len, mode, tmp, sizeof tmp)) != OR_OK)
+	if ((rc = write_temp(path, data, len, mode, !(flags & FILE_BATCH), tmp,
+	    sizeof tmp)) != OR_OK)
 		return rc;
 	/*
 	 * Never replace: RENAME_NOREPLACE where the file system has it,
@@ -231,6 +240,8 @@ file_write_new(const char *path, const void *data, size_t len, mode_t mode)
 			return rc;
 		}
 	}
+	if (flags & FILE_BATCH)
+		return OR_OK;
 	if ((rc = finish(path, tmp, data, len)) != OR_OK) {
 		/* Durability not proven: do not leave a file that looks done. */
 		unlink(path);
@@ -245,7 +256,8 @@ file_replace(const char *path, const void *data, size_t len, mode_t mode)
 	char tmp[PATH_MAX];
 	int rc;
 
-	if ((rc = write_temp(path, data, len, mode, tmp, sizeof tmp)) != OR_OK)
+	if ((rc = write_temp(path, data, len, mode, true, tmp, sizeof tmp)) !=
+	    OR_OK)
 		return rc;
 	if (rename(tmp, path) == -1) {
 		rc = err_errno(OR_E_IO, "%s", path);
@@ -312,4 +324,33 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int
+file_batch_sync(const char *dir)
+{
+	int fd, rc = OR_OK;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return err_errno(OR_E_IO, "%s", dir);
+	/* One flush of the file system for every file of the batch; since
+	 * Linux 5.8 it reports write-back errors like fsync does. */
+	if (syncfs(fd) == -1)
+		rc = err_errno(OR_E_IO, "syncing the file system of %s", dir);
+	else if (fsync(fd) == -1 && errno != EINVAL)
+		rc = err_errno(OR_E_IO, "syncing folder %s", dir);
+	if (close(fd) == -1 && rc == OR_OK)
+		rc = err_errno(OR_E_IO, "closing folder %s", dir);
+	return rc;
+}
+
+int
+file_check(const char *path, const void *data, size_t len)
+{
+	unsigned char digest[SHA256_LEN];
+	int rc;
+
+	if ((rc = sha256(data, len, digest)) != OR_OK)
+		return rc;
+	return read_back(path, digest);
 }

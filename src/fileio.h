@@ -19,6 +19,16 @@
 
 int file_write_new(const char *path, const void *data, size_t len,
     mode_t mode);
+/* FILE_BATCH: many files at once.  Each is written and renamed into place
+ * without its own fsync, folder sync or read-back; the caller then calls
+ * file_batch_sync on the folder(s) and file_check on every file before
+ * reporting anything done. */
+#define FILE_BATCH	0x1
+int file_write_new_ex(const char *path, const void *data, size_t len,
+    mode_t mode, unsigned flags);
+int file_batch_sync(const char *dir);
+/* Reads path back (page cache dropped first) and compares it with data. */
+int file_check(const char *path, const void *data, size_t len);
 /* Atomically replaces path (which may exist) with data; same discipline. */
 int file_replace(const char *path, const void *data, size_t len, mode_t mode);
 /* Reads a regular file (refuses directories, devices, FIFOs, files larger

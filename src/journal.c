@@ -68,6 +68,10 @@ struct journal {
 	struct jdigest dg;
 	char *line;			/* record being written */
 	char *back;			/* the same record read back */
+	int holding;			/* journal_hold: records wait in pend */
+	struct jstate durable;		/* what is on the device while holding */
+	char *pend;
+	size_t pend_len, pend_cap;
 };
 
 static struct journal *journal_list;
@@ -868,6 +872,7 @@ journal_close(struct journal *j)
 		(void)close(j->fd);
 	jdigest_free(&j->dg);
 	free(j->line);
+	free(j->pend);
 	free(j->path);
 	free(j);
 }
@@ -1023,12 +1028,114 @@ journal_append(struct journal *j, const char *type,
 	len += JOURNAL_HEX_LEN;
 	p[len++] = '\n';
 
-	if ((rc = journal_write(j, p, len)) != OR_OK)
+	if (j->holding) {
+		if (j->pend_len + len > j->pend_cap) {
+			size_t cap = j->pend_cap ? 2 * j->pend_cap : 65536;
+			char *np;
+
+			while (cap < j->pend_len + len)
+				cap *= 2;
+			if ((np = realloc(j->pend, cap)) == NULL)
+				return err_set(OR_E_NOMEM, "out of memory");
+			j->pend = np;
+			j->pend_cap = cap;
+		}
+		memcpy(j->pend + j->pend_len, p, len);
+		j->pend_len += len;
+	} else if ((rc = journal_write(j, p, len)) != OR_OK)
 		return rc;
 	j->st.seq++;
 	j->st.size += len;
 	memcpy(j->st.head, hash, sizeof hash);
 	if (hash_out != NULL)
 		memcpy(hash_out, hash, sizeof hash);
+	return OR_OK;
+}
+
+int
+journal_hold(struct journal *j)
+{
+	if (j->broken)
+		return err_set(OR_E_IO, "%s: an earlier write failed; close "
+		    "and reopen the journal", j->path);
+	if (j->holding)
+		return err_set(OR_E_INPUT, "%s: already holding records",
+		    j->path);
+	j->holding = 1;
+	j->durable = j->st;
+	j->pend_len = 0;
+	return OR_OK;
+}
+
+/* Undoes a failed commit: the file back to its durable size, the state
+ * back to what it was before journal_hold. */
+static int
+journal_commit_undo(struct journal *j, int rc)
+{
+	char first[768];
+	uint64_t held = j->st.seq - j->durable.seq;
+
+	j->broken = 1;
+	j->holding = 0;
+	j->st = j->durable;
+	snprintf(first, sizeof first, "%s", err_msg(rc));
+	if (ftruncate(j->fd, (off_t)j->st.size) != 0 || fsync(j->fd) != 0)
+		return err_errno(rc, "%s; truncating %s back to %" PRIu64
+		    " bytes also failed, its last record may be torn", first,
+		    j->path, j->st.size);
+	return err_set(rc, "%s (%" PRIu64 " records were not added)", first,
+	    held);
+}
+
+int
+journal_commit(struct journal *j)
+{
+	struct stat sb;
+	size_t off, n;
+	long page;
+
+	if (!j->holding)
+		return err_set(OR_E_INPUT, "%s: nothing held", j->path);
+	if (j->pend_len == 0) {
+		j->holding = 0;
+		return OR_OK;
+	}
+	if (fstat(j->fd, &sb) != 0)
+		return journal_commit_undo(j, err_errno(OR_E_IO, "%s: fstat",
+		    j->path));
+	if ((uint64_t)sb.st_size != j->durable.size) {
+		j->broken = 1;
+		j->holding = 0;
+		j->st = j->durable;
+		return err_set(OR_E_CORRUPT, "%s was changed by another "
+		    "program while open", j->path);
+	}
+	if (write_all(j->fd, j->pend, j->pend_len) != 0)
+		return journal_commit_undo(j, err_errno(OR_E_IO, "%s: writing "
+		    "records %" PRIu64 " to %" PRIu64, j->path,
+		    j->durable.seq + 1, j->st.seq));
+	if (fdatasync(j->fd) != 0)
+		return journal_commit_undo(j, err_errno(OR_E_IO, "%s: "
+		    "fdatasync", j->path));
+	page = sysconf(_SC_PAGESIZE);
+	if (page <= 0)
+		page = 4096;
+	(void)posix_fadvise(j->fd, (off_t)(j->durable.size -
+	    j->durable.size % (uint64_t)page), 0, POSIX_FADV_DONTNEED);
+	for (off = 0; off < j->pend_len; off += n) {
+		n = j->pend_len - off;
+		if (n > JOURNAL_MAX_LINE)
+			n = JOURNAL_MAX_LINE;
+		if (pread_all(j->fd, j->back, n, (off_t)(j->durable.size + off))
+		    != 0)
+			return journal_commit_undo(j, err_errno(OR_E_IO, "%s: "
+			    "reading back", j->path));
+		if (memcmp(j->back, j->pend + off, n) != 0)
+			return journal_commit_undo(j, err_set(OR_E_IO, "%s: "
+			    "records read back different from what was "
+			    "written (failing media?)", j->path));
+	}
+	j->holding = 0;
+	j->pend_len = 0;
 	return OR_OK;
 }

@@ -90,6 +90,13 @@ int journal_scan(const char *path, journal_visit_fn visit, void *ctx);
 int journal_append(struct journal *j, const char *type,
     const struct jfield *fields, size_t nfields, unsigned char hash_out[32]);
 /* The last record's seq (0 when empty) and hash (all zeros when empty). */
+/* Batches: after journal_hold, appends wait in memory (seq and head move
+ * on) until journal_commit writes them with one write and one fdatasync,
+ * then reads them back.  Nothing held counts as recorded until
+ * journal_commit returns OR_OK; on failure the file and the state are put
+ * back as they were at journal_hold.  journal_close drops held records. */
+int journal_hold(struct journal *j);
+int journal_commit(struct journal *j);
 uint64_t journal_seq(const struct journal *j);
 const unsigned char *journal_head(const struct journal *j);
 void journal_close(struct journal *j);

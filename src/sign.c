@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/pem.h>
@@ -43,6 +44,11 @@ struct pending {
 	X509 *cert;		/* signed by the root */
 	char serial[64];	/* lowercase hex */
 	char cn[65];		/* for the bundle's folder name */
+	char file[96];		/* its copy: issued/<serial>.pem */
+	char copy[PATH_MAX];
+	char *pem;
+	size_t pemlen;
+	bool written;
 	time_t not_before, not_after;
 };
 
@@ -490,17 +496,14 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 	return OR_OK;
 }
 
-/* Signs one prepared request, keeps a copy and records the issuance. */
+/* Signs one prepared request and writes its copy under issued/ as part of
+ * a batch (synced and checked by the caller). */
 static int
-issue_one(struct cadb *db, struct transcript *tr, struct pending *pd,
-    X509 *root, struct keystore *ks, const struct profile *prof)
+sign_one(struct cadb *db, struct pending *pd, X509 *root, struct keystore *ks,
+    const struct profile *prof)
 {
 	struct lint_report lint;
-	unsigned char md[32];
-	char path[PATH_MAX], dir[PATH_MAX], name[96], certhex[65];
-	char nb[24], na[24], csrhex[65], pkhex[65], filehex[65];
-	char *pem = NULL;
-	size_t pemlen;
+	char dir[PATH_MAX];
 	int rc;
 
 	if ((rc = issue_sign(pd->tbs, ks, X509_get0_pubkey(root), &pd->cert))
@@ -508,19 +511,33 @@ issue_one(struct cadb *db, struct transcript *tr, struct pending *pd,
 		return err_context(rc, "%s", pd->path);
 	if ((rc = issue_lint(pd->cert, root, prof, &lint)) != OR_OK)
 		return err_context(rc, "%s: the signed certificate", pd->path);
+	snprintf(pd->file, sizeof pd->file, "%s.pem", pd->serial);
+	if ((rc = to_pem(pd->cert, &pd->pem, &pd->pemlen)) != OR_OK ||
+	    (rc = cadb_path(db->dir, CADB_ISSUED, dir, sizeof dir)) != OR_OK ||
+	    (rc = file_join(pd->copy, sizeof pd->copy, dir, pd->file)) != OR_OK)
+		return rc;
+	if ((rc = file_write_new_ex(pd->copy, pd->pem, pd->pemlen, 0644,
+	    FILE_BATCH)) != OR_OK)
+		return rc;
+	pd->written = true;
+	return OR_OK;
+}
+
+/* The issuance's journal and transcript records (both held: the caller
+ * commits them together). */
+static int
+record_one(struct cadb *db, struct transcript *tr, const struct pending *pd,
+    const struct profile *prof)
+{
+	unsigned char md[32];
+	char certhex[65], nb[24], na[24], csrhex[65], pkhex[65], filehex[65];
+	int rc;
+
 	if ((rc = cert_sha256(pd->cert, md)) != OR_OK)
 		return rc;
 	hex_encode(md, sizeof md, certhex);
-	snprintf(name, sizeof name, "%s.pem", pd->serial);
-	if ((rc = to_pem(pd->cert, &pem, &pemlen)) != OR_OK)
+	if ((rc = sha256(pd->pem, pd->pemlen, md)) != OR_OK)
 		return rc;
-	if ((rc = cadb_path(db->dir, CADB_ISSUED, dir, sizeof dir)) != OR_OK ||
-	    (rc = file_join(path, sizeof path, dir, name)) != OR_OK)
-		goto out;
-	if ((rc = file_write_new(path, pem, pemlen, 0644)) != OR_OK)
-		goto out;
-	if ((rc = sha256(pem, pemlen, md)) != OR_OK)
-		goto out;
 	hex_encode(md, sizeof md, filehex);
 	hex_encode(pd->csr.csr_sha256, 32, csrhex);
 	hex_encode(pd->csr.pubkey_sha256, 32, pkhex);
@@ -529,26 +546,69 @@ issue_one(struct cadb *db, struct transcript *tr, struct pending *pd,
 	snprintf(na, sizeof na, "%lld", (long long)asn1_unix(
 	    X509_get0_notAfter(pd->cert)));
 	{
-		char subject[1024];
 		struct jfield f[] = {
 			{ "serial", pd->serial, 0 },
-			{ "subject", subject, 0 },
+			{ "subject", pd->csr.subject, 0 },
 			{ "not_before", nb, 0 },
 			{ "not_after", na, 0 },
 			{ "cert_sha256", certhex, 0 },
 			{ "pubkey_sha256", pkhex, 0 },
 			{ "csr_sha256", csrhex, 0 },
 			{ "profile", prof->name, 0 },
-			{ "file", name, 0 },
+			{ "file", pd->file, 0 },
 			{ "file_sha256", filehex, 0 },
 		};
-		snprintf(subject, sizeof subject, "%s", pd->csr.subject);
 		if ((rc = cadb_append(db, "issue", f, 10)) != OR_OK)
-			goto out;
-		rc = transcript_add(tr, "issued", f, 10);
+			return rc;
+		return transcript_add(tr, "issued", f, 10);
 	}
-out:
-	free(pem);
+}
+
+/*
+ * Signs every request, writes the copies under issued/ with one flush, then
+ * records every issuance in the journal and the transcript with one write
+ * and one fdatasync each.  Nothing counts as issued until the journal's
+ * commit succeeds; copies of certificates that were never recorded are
+ * removed.
+ */
+static int
+issue_all(struct cadb *db, struct transcript *tr, struct pending *pend,
+    size_t n, X509 *root, struct keystore *ks, const struct profile *prof,
+    struct interact *io, size_t *issued)
+{
+	char dir[PATH_MAX];
+	size_t i;
+	int rc;
+
+	*issued = 0;
+	io->progress(io, "Signing", 0);
+	for (i = 0; i < n; i++) {
+		if ((rc = sign_one(db, &pend[i], root, ks, prof)) != OR_OK)
+			goto fail;
+		io->progress(io, "Signing", (double)(i + 1) / (double)n);
+	}
+	io->progress(io, NULL, 1);
+	if ((rc = cadb_path(db->dir, CADB_ISSUED, dir, sizeof dir)) != OR_OK ||
+	    (rc = file_batch_sync(dir)) != OR_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((rc = file_check(pend[i].copy, pend[i].pem,
+		    pend[i].pemlen)) != OR_OK)
+			goto fail;
+	if ((rc = journal_hold(db->journal)) != OR_OK ||
+	    (rc = journal_hold(tr->journal)) != OR_OK)
+		goto fail;
+	for (i = 0; i < n; i++)
+		if ((rc = record_one(db, tr, &pend[i], prof)) != OR_OK)
+			goto fail;
+	if ((rc = journal_commit(db->journal)) != OR_OK)
+		goto fail;
+	*issued = n;	/* recorded: from here on, they were issued */
+	return journal_commit(tr->journal);
+fail:
+	for (i = 0; i < n; i++)
+		if (pend[i].written && unlink(pend[i].copy) == 0)
+			pend[i].written = false;
 	return rc;
 }
 
@@ -644,7 +704,8 @@ sign_run(const struct sign_params *p, struct interact *io,
 	/* 2. The key. */
 	if ((rc = cadb_unlock(db, root, io, &ks)) != OR_OK)
 		goto out;
-	if ((rc = transcript_begin(p->dir, "sign", &tr)) != OR_OK)
+	if ((rc = transcript_begin(p->dir, "sign", &tr)) != OR_OK ||
+	    (rc = journal_hold(tr->journal)) != OR_OK)
 		goto out;
 	for (i = 0; i < p->ncsr; i++) {
 		char csrhex[65], pkhex[65];
@@ -661,14 +722,11 @@ sign_run(const struct sign_params *p, struct interact *io,
 		if ((rc = transcript_add(tr, "reviewed", f, 5)) != OR_OK)
 			goto out;
 	}
-	io->progress(io, "Signing", 0);
-	for (i = 0; i < p->ncsr; i++) {
-		if ((rc = issue_one(db, tr, &pend[i], root, ks, &prof)) != OR_OK)
-			goto out;
-		res->issued++;
-		io->progress(io, "Signing", (double)(i + 1) / (double)p->ncsr);
-	}
-	io->progress(io, NULL, 1);
+	if ((rc = journal_commit(tr->journal)) != OR_OK)
+		goto out;
+	if ((rc = issue_all(db, tr, pend, p->ncsr, root, ks, &prof, io,
+	    &res->issued)) != OR_OK)
+		goto out;
 
 	/* 3. The CRL that goes with the bundle, the sealed transcript, and
 	 * the bundle itself. */
@@ -688,6 +746,7 @@ out:
 			csr_free(&pend[i].csr);
 		X509_free(pend[i].tbs);
 		X509_free(pend[i].cert);
+		free(pend[i].pem);
 	}
 	free(pend);
 	free(crlder);
