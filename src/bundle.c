@@ -174,7 +174,8 @@ write_file(const char *stage, const struct bundle_file *f)
 	}
 	if ((rc = file_join(path, sizeof path, stage, f->name)) != OR_OK)
 		return rc;
-	return file_write_new_ex(path, f->data, f->len, 0644, FILE_BATCH);
+	return file_write_new_ex(path, f->data, f->len, 0644, FILE_BATCH |
+	    FILE_DIRECT);
 }
 
 /* After the batch: one flush, every sub-folder synced, every file read

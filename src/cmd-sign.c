@@ -52,7 +52,8 @@ sign_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_sign_entry = {
 	"sign",
 	"-d DIR --csr FILE [--csr FILE ...] -o OUTDIR [--profile NAME] "
-	    "[--profiles FILE] [--days N] [--passphrase-file FILE | --pin-file FILE] [--yes]",
+	    "[--profiles FILE] [--days N] [--passphrase-file FILE | "
+	    "--pin-file FILE] [--yes]",
 	"sign intermediate CSRs with the root and export the signed bundle",
 	sign_opts, 0, 0, sign_exec
 };

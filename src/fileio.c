@@ -213,8 +213,34 @@ file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
     unsigned flags)
 {
 	char tmp[PATH_MAX];
-	int rc;
+	int fd, rc;
 
+	if (flags & FILE_DIRECT) {
+		/* A folder no one else sees yet: create the final name. */
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (fd == -1)
+			return errno == EEXIST ? err_set(OR_E_EXISTS, "%s "
+			    "already exists; refusing to overwrite it", path) :
+			    err_errno(OR_E_IO, "%s", path);
+		if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+		    (!(flags & FILE_BATCH) && fsync(fd) == -1)) {
+			rc = err_errno(OR_E_IO, "writing %s", path);
+			close(fd);
+			unlink(path);
+			return rc;
+		}
+		if (close(fd) == -1) {
+			rc = err_errno(OR_E_IO, "writing %s", path);
+			unlink(path);
+			return rc;
+		}
+		if (flags & FILE_BATCH)
+			return OR_OK;
+		if ((rc = finish(path, path, data, len)) != OR_OK)
+			unlink(path);
+		return rc;
+	}
 	if ((rc = write_temp(path, data, len, mode, !(flags & FILE_BATCH), tmp,
 	    sizeof tmp)) != OR_OK)
 		return rc;

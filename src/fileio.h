@@ -24,6 +24,9 @@ int file_write_new(const char *path, const void *data, size_t len,
  * file_batch_sync on the folder(s) and file_check on every file before
  * reporting anything done. */
 #define FILE_BATCH	0x1
+/* FILE_DIRECT: create the final name with O_EXCL, no temporary: only in a
+ * staging folder that is renamed into place when complete. */
+#define FILE_DIRECT	0x2
 int file_write_new_ex(const char *path, const void *data, size_t len,
     mode_t mode, unsigned flags);
 int file_batch_sync(const char *dir);

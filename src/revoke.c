@@ -904,7 +904,7 @@ revoke_db_finish(struct revoke_db *db)
 		entry_sort(db->e, db->n);
 		db_resolve(db);
 	}
-	if (db->flags & REVOKE_DB_ISSUED)
+	if ((db->flags & REVOKE_DB_ISSUED) && db->nissued > 1)
 		qsort(db->issued, db->nissued, sizeof *db->issued, cmp_issued);
 	return OR_OK;
 }
@@ -956,6 +956,8 @@ revoke_db_issued(const struct revoke_db *db, const struct revoke_serial *s)
 {
 	struct revoke_issued key;
 
+	if (db->nissued == 0)
+		return NULL;
 	memcpy(key.serial, s->b, REVOKE_SERIAL_MAX);
 	return bsearch(&key, db->issued, db->nissued, sizeof *db->issued,
 	    cmp_issued);

@@ -576,7 +576,7 @@ test_damage(void)
 	unsigned char *der = NULL, *bad;
 	char *pem = NULL;
 	size_t len = 0, pemlen = 0, i, refused = 0, tried = 0;
-	BIO *bio;
+	BIO *bio = NULL;
 	X509_CRL *c;
 	X509 *other = root;
 
