@@ -21,6 +21,30 @@ enum say_level {
 	SAY_RESULT,	/* a result line that scripts read (stdout in the CLI) */
 };
 
+/* What a face shows of a ceremony's progress (the TUI's left pane). */
+enum step_state {
+	STEP_PENDING,
+	STEP_CURRENT,
+	STEP_DONE,
+	STEP_FAILED,
+	STEP_SKIPPED,
+};
+
+struct step_view {
+	const char *number;	/* "3", "3.1" */
+	const char *title;	/* one line */
+	const char *role;	/* "Ceremony Administrator", "Crypto Officer 1" */
+	enum step_state state;
+};
+
+/* The status line: what the ceremony works on. */
+struct status_view {
+	const char *ca_dir;
+	const char *key_store;	/* "sealed (Argon2id sensitive)", "pkcs11: ..." */
+	const char *media;	/* the removable media in use, or "none" */
+	const char *transcript;	/* "open, 12 records", "sealed" */
+};
+
 struct interact {
 	void (*say)(struct interact *io, enum say_level level,
 	    const char *text);
@@ -40,6 +64,11 @@ struct interact {
 	/* A block shown prominently: fingerprints, CSR review. */
 	void (*show_block)(struct interact *io, const char *title,
 	    const char *body);
+	/* Optional (NULL in the CLI): the ceremony's steps changed. */
+	void (*steps)(struct interact *io, const struct step_view *steps,
+	    size_t n, size_t current);
+	/* Optional: the status line changed. */
+	void (*status)(struct interact *io, const struct status_view *st);
 	void *ctx;
 };
 
