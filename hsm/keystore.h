@@ -81,14 +81,21 @@ enum kdf_level {
 const char *kdf_level_name(enum kdf_level l);
 int kdf_level_parse(const char *name, enum kdf_level *out);
 
+#define SEALED_QUORUM_MAX_N	16	/* officers in a quorum */
+#define SEALED_SET_ID_LEN	16
+
 struct sealed_info {		/* the authenticated header, for status */
 	unsigned version;
 	enum keytype type;
-	enum kdf_level kdf;
+	enum kdf_level kdf;	/* quorum: the level the shares use */
 	uint64_t opslimit;
 	uint64_t memlimit;
 	unsigned quorum_m, quorum_n;	/* 0/0: a single passphrase */
 	unsigned char pubkey_sha256[32];	/* SHA-256 of the SPKI DER */
+	/* Quorum only (share.h): the share set, and the SHA-256 of each
+	 * share file, share x at [x - 1]. */
+	unsigned char set_id[SEALED_SET_ID_LEN];
+	unsigned char share_sha256[SEALED_QUORUM_MAX_N][32];
 };
 
 /* Generates a fresh key in memory (OpenSSL, private numbers in the secure
@@ -112,6 +119,20 @@ int sealed_open_buffer(const unsigned char *buf, size_t len,
 /* sealed_open_buffer on a file (at most 64 KiB). */
 int sealed_open(const char *path, const struct secret *pass,
     struct keystore **out);
+/* Quorum sealing (manuals/offroot-sealed.5, share.h): the key is sealed
+ * under a random 32-byte key whose Shamir shares the officers hold; the
+ * header records m, n, the share set and each share file's SHA-256.  kdf
+ * is the level the share files were sealed with (shown by status).
+ * share_sha256[x - 1] is share x's file digest. */
+int sealed_seal_quorum(struct keystore *ks, enum kdf_level kdf, unsigned m,
+    unsigned n, const unsigned char set_id[SEALED_SET_ID_LEN],
+    const unsigned char (*share_sha256)[32], const unsigned char key[32],
+    unsigned char **out, size_t *outlen);
+/* Opens a quorum image with the sealing key the shares rebuilt: OR_E_AUTH
+ * when it does not open (too few or wrong shares), OR_E_INPUT when the
+ * image is not sealed under a quorum. */
+int sealed_open_key(const unsigned char *buf, size_t len,
+    const unsigned char key[32], struct keystore **out);
 /* Reads and checks the header only (no passphrase needed). */
 int sealed_info(const char *path, struct sealed_info *info);
 /* Parses a sealed file image (header and sizes, all the checks that need

@@ -26,6 +26,13 @@
  * The associated data is bytes 0 .. 118+Q-1: every header byte.  The file
  * ends exactly after the ciphertext.
  *
+ * Quorum (1 <= M <= N <= 16): the key that seals the payload is not
+ * derived from a passphrase but is a random 32-byte key whose Shamir
+ * shares the officers hold (share.h, manuals/offroot-share.5); the KDF
+ * fields then describe the share files' level and the salt is unused.
+ * The quorum section is Q = 16 + 32*N bytes: the share set id, then the
+ * SHA-256 of each share file, share 1 first.
+ *
  * Private bytes only ever exist in sodium_malloc memory (the PKCS#8 DER,
  * the derived key) or in OpenSSL's secure heap (the key itself).
  */
@@ -62,7 +69,7 @@
 #define SEALED_TAG_LEN		16
 #define SEALED_KEY_LEN		32
 #define SEALED_FIXED_LEN	118	/* the header with an empty quorum section */
-#define SEALED_QUORUM_MAX	4096	/* room for share digests (issue 7) */
+#define SEALED_QUORUM_MAX	4096	/* the section's cap */
 #define SEALED_CT_MAX		16384	/* an RSA-4096 PKCS#8 is ~2.4 KB */
 #define SEALED_FILE_MAX		65536
 #define SEALED_OPS_MAX		64	/* a hostile header must not burn */
@@ -244,6 +251,15 @@ sealed_parse_hdr(const unsigned char *buf, size_t len, struct sealed_hdr *h)
 	if (qlen > SEALED_QUORUM_MAX)
 		return err_set(OR_E_CORRUPT, "sealed key file: quorum section "
 		    "of %u bytes", (unsigned)qlen);
+	if (n > SEALED_QUORUM_MAX_N)
+		return err_set(OR_E_CORRUPT, "sealed key file: a quorum of %u "
+		    "officers (at most %d)", (unsigned)n, SEALED_QUORUM_MAX_N);
+	if (n != 0 && qlen != SEALED_SET_ID_LEN + n * SHA256_LEN)
+		return err_set(OR_E_CORRUPT, "sealed key file: a %u-of-%u "
+		    "quorum needs a %u-byte quorum section, not %u",
+		    (unsigned)m, (unsigned)n,
+		    (unsigned)(SEALED_SET_ID_LEN + n * SHA256_LEN),
+		    (unsigned)qlen);
 	if ((h->quorum = sealed_take(&r, (size_t)qlen)) == NULL ||
 	    (fp = sealed_take(&r, SHA256_LEN)) == NULL ||
 	    (h->nonce = sealed_take(&r, SEALED_NONCE_LEN)) == NULL ||
@@ -269,6 +285,11 @@ sealed_parse_hdr(const unsigned char *buf, size_t len, struct sealed_hdr *h)
 	h->info.quorum_m = (unsigned)m;
 	h->info.quorum_n = (unsigned)n;
 	memcpy(h->info.pubkey_sha256, fp, SHA256_LEN);
+	if (n != 0) {
+		memcpy(h->info.set_id, h->quorum, SEALED_SET_ID_LEN);
+		memcpy(h->info.share_sha256, h->quorum + SEALED_SET_ID_LEN,
+		    (size_t)n * SHA256_LEN);
+	}
 	return OR_OK;
 }
 
@@ -580,9 +601,15 @@ sealed_derive(const struct secret *pass, const unsigned char *salt,
 
 /* ---- sealing and opening ---- */
 
-int
-sealed_seal(struct keystore *ks, const struct secret *pass,
-    enum kdf_level kdf, unsigned char **out, size_t *outlen)
+/*
+ * Seals ks's key: under a key derived from pass, or (pass NULL) under the
+ * quorum sealing key qkey with the quorum section q (qlen bytes) and m/n.
+ */
+static int
+sealed_seal_with(struct keystore *ks, const struct secret *pass,
+    const unsigned char *qkey, enum kdf_level kdf, unsigned m, unsigned n,
+    const unsigned char *q, size_t qlen, unsigned char **out,
+    size_t *outlen)
 {
 	struct sealed_key *k;
 	unsigned char fp[SHA256_LEN], salt[SEALED_SALT_LEN];
@@ -590,7 +617,7 @@ sealed_seal(struct keystore *ks, const struct secret *pass,
 	unsigned char *pt = NULL, *key = NULL, *buf = NULL, *p;
 	unsigned long long clen = 0;
 	uint64_t ops, mem;
-	size_t ptlen = 0, total;
+	size_t ptlen = 0, total, hlen = SEALED_FIXED_LEN + qlen;
 	int rc;
 
 	*out = NULL;
@@ -599,7 +626,7 @@ sealed_seal(struct keystore *ks, const struct secret *pass,
 	    (k = ks->impl) == NULL || k->pkey == NULL)
 		return err_set(OR_E_INPUT, "only a key generated in memory "
 		    "can be sealed");
-	if (pass == NULL || pass->len == 0)
+	if (qkey == NULL && (pass == NULL || pass->len == 0))
 		return err_set(OR_E_INPUT, "an empty passphrase cannot seal a "
 		    "key");
 	if (kdf < KDF_INTERACTIVE || kdf > KDF_SENSITIVE)
@@ -613,13 +640,13 @@ sealed_seal(struct keystore *ks, const struct secret *pass,
 		    "is too large", ptlen);
 		goto out;
 	}
-	total = SEALED_FIXED_LEN + ptlen + SEALED_TAG_LEN;
+	total = hlen + ptlen + SEALED_TAG_LEN;
 	if ((buf = malloc(total)) == NULL ||
 	    (key = sodium_malloc(SEALED_KEY_LEN)) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
-	randombytes_buf(salt, sizeof salt);
+	randombytes_buf(salt, sizeof salt);	/* unused with a quorum */
 	randombytes_buf(nonce, sizeof nonce);
 
 	p = buf;
@@ -633,19 +660,24 @@ sealed_seal(struct keystore *ks, const struct secret *pass,
 	p = sealed_put(p, mem, 8);
 	memcpy(p, salt, sizeof salt);
 	p += sizeof salt;
-	p = sealed_put(p, 0, 1);	/* quorum M */
-	p = sealed_put(p, 0, 1);	/* quorum N */
-	p = sealed_put(p, 0, 2);	/* quorum section: empty */
+	p = sealed_put(p, m, 1);	/* quorum M */
+	p = sealed_put(p, n, 1);	/* quorum N */
+	p = sealed_put(p, qlen, 2);	/* quorum section */
+	if (qlen > 0)
+		memcpy(p, q, qlen);
+	p += qlen;
 	memcpy(p, fp, sizeof fp);
 	p += sizeof fp;
 	memcpy(p, nonce, sizeof nonce);
 	p += sizeof nonce;
 	p = sealed_put(p, ptlen + SEALED_TAG_LEN, 4);
 
-	if ((rc = sealed_derive(pass, salt, ops, mem, key)) != OR_OK)
+	if (qkey != NULL)
+		memcpy(key, qkey, SEALED_KEY_LEN);
+	else if ((rc = sealed_derive(pass, salt, ops, mem, key)) != OR_OK)
 		goto out;
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt(p, &clen, pt, ptlen,
-	    buf, SEALED_FIXED_LEN, NULL, nonce, key) != 0 ||
+	    buf, hlen, NULL, nonce, key) != 0 ||
 	    clen != ptlen + SEALED_TAG_LEN) {
 		rc = err_set(OR_E_CRYPTO, "sealing the key failed");
 		goto out;
@@ -664,49 +696,61 @@ out:
 }
 
 int
-sealed_open_buffer(const unsigned char *buf, size_t len,
-    const struct secret *pass, struct keystore **out)
+sealed_seal(struct keystore *ks, const struct secret *pass,
+    enum kdf_level kdf, unsigned char **out, size_t *outlen)
 {
-	struct sealed_hdr h;
+	return sealed_seal_with(ks, pass, NULL, kdf, 0, 0, NULL, 0, out,
+	    outlen);
+}
+
+int
+sealed_seal_quorum(struct keystore *ks, enum kdf_level kdf, unsigned m,
+    unsigned n, const unsigned char set_id[SEALED_SET_ID_LEN],
+    const unsigned char (*share_sha256)[32], const unsigned char key[32],
+    unsigned char **out, size_t *outlen)
+{
+	unsigned char q[SEALED_SET_ID_LEN + SEALED_QUORUM_MAX_N * SHA256_LEN];
+
+	*out = NULL;
+	*outlen = 0;
+	if (m < 1 || m > n || n > SEALED_QUORUM_MAX_N)
+		return err_set(OR_E_INPUT, "a quorum of %u of %u officers is "
+		    "not one offroot seals (1 <= M <= N <= %d)", m, n,
+		    SEALED_QUORUM_MAX_N);
+	memcpy(q, set_id, SEALED_SET_ID_LEN);
+	memcpy(q + SEALED_SET_ID_LEN, share_sha256, (size_t)n * SHA256_LEN);
+	return sealed_seal_with(ks, NULL, key, kdf, m, n, q,
+	    SEALED_SET_ID_LEN + (size_t)n * SHA256_LEN, out, outlen);
+}
+
+/* Decrypts a parsed image with key (derived or rebuilt) into a store. */
+static int
+sealed_unseal(const unsigned char *buf, const struct sealed_hdr *h,
+    const unsigned char *key, struct keystore **out)
+{
 	struct keystore *ks = NULL;
 	EVP_PKEY *pkey = NULL;
-	unsigned char *key = NULL, *pt = NULL, fp[SHA256_LEN];
+	unsigned char *pt = NULL, fp[SHA256_LEN];
 	unsigned long long ptlen = 0;
 	int rc;
 
-	*out = NULL;
-	if ((rc = sealed_parse_hdr(buf, len, &h)) != OR_OK)
-		return rc;
-	if (h.info.quorum_n != 0)
-		return err_set(OR_E_INPUT, "this key is sealed under %u-of-%u "
-		    "officer shares, which this offroot cannot combine",
-		    h.info.quorum_m, h.info.quorum_n);
-	if (pass == NULL || pass->len == 0)
-		return err_set(OR_E_INPUT, "empty passphrase");
-	if ((key = sodium_malloc(SEALED_KEY_LEN)) == NULL ||
-	    (pt = sodium_malloc(h.ct_len - SEALED_TAG_LEN)) == NULL) {
-		rc = err_set(OR_E_NOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = sealed_derive(pass, h.salt, h.info.opslimit,
-	    h.info.memlimit, key)) != OR_OK)
-		goto out;
+	if ((pt = sodium_malloc(h->ct_len - SEALED_TAG_LEN)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &ptlen, NULL,
-	    h.ct, h.ct_len, buf, h.ad_len, h.nonce, key) != 0) {
-		rc = err_set(OR_E_AUTH, "wrong passphrase, or the key file was "
-		    "altered");
+	    h->ct, h->ct_len, buf, h->ad_len, h->nonce, key) != 0) {
+		rc = err_set(OR_E_AUTH, h->info.quorum_n != 0 ? "the shares "
+		    "do not open the key file (it was altered)" : "wrong "
+		    "passphrase, or the key file was altered");
 		goto out;
 	}
-	sodium_free(key);
-	key = NULL;
-	if ((rc = sealed_decode(pt, (size_t)ptlen, h.info.type, &pkey)) !=
+	if ((rc = sealed_decode(pt, (size_t)ptlen, h->info.type, &pkey)) !=
 	    OR_OK)
 		goto out;
-	rc = sealed_wrap(h.info.type, pkey, &ks);
+	rc = sealed_wrap(h->info.type, pkey, &ks);
 	pkey = NULL;
 	if (rc != OR_OK || (rc = pubkey_sha256(ks->pub, fp)) != OR_OK)
 		goto out;
-	if (sodium_memcmp(fp, h.info.pubkey_sha256, SHA256_LEN) != 0) {
+	if (sodium_memcmp(fp, h->info.pubkey_sha256, SHA256_LEN) != 0) {
 		rc = err_set(OR_E_CORRUPT, "the sealed key does not match the "
 		    "public-key fingerprint in its header");
 		goto out;
@@ -717,10 +761,49 @@ sealed_open_buffer(const unsigned char *buf, size_t len,
 out:
 	keystore_close(ks);
 	EVP_PKEY_free(pkey);
-	if (pt != NULL)
-		sodium_free(pt);
-	if (key != NULL)
-		sodium_free(key);
+	sodium_free(pt);
+	return rc;
+}
+
+int
+sealed_open_key(const unsigned char *buf, size_t len,
+    const unsigned char key[32], struct keystore **out)
+{
+	struct sealed_hdr h;
+	int rc;
+
+	*out = NULL;
+	if ((rc = sealed_parse_hdr(buf, len, &h)) != OR_OK)
+		return rc;
+	if (h.info.quorum_n == 0)
+		return err_set(OR_E_INPUT, "this key is sealed under one "
+		    "passphrase, not officer shares");
+	return sealed_unseal(buf, &h, key, out);
+}
+
+int
+sealed_open_buffer(const unsigned char *buf, size_t len,
+    const struct secret *pass, struct keystore **out)
+{
+	struct sealed_hdr h;
+	unsigned char *key = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = sealed_parse_hdr(buf, len, &h)) != OR_OK)
+		return rc;
+	if (h.info.quorum_n != 0)
+		return err_set(OR_E_INPUT, "this key is sealed under %u-of-%u "
+		    "officer shares, not a passphrase: give the officers' "
+		    "shares", h.info.quorum_m, h.info.quorum_n);
+	if (pass == NULL || pass->len == 0)
+		return err_set(OR_E_INPUT, "empty passphrase");
+	if ((key = sodium_malloc(SEALED_KEY_LEN)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if ((rc = sealed_derive(pass, h.salt, h.info.opslimit,
+	    h.info.memlimit, key)) == OR_OK)
+		rc = sealed_unseal(buf, &h, key, out);
+	sodium_free(key);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include "revoke.h"
 #include "pkcs11.h"
 #include "secret.h"
+#include "share.h"
 #include "util.h"
 
 int
@@ -93,6 +94,10 @@ summarise(const struct jrecord *r, void *vctx)
 		s->transcripts++;
 	} else if (strcmp(r->type, "key-check") == 0) {
 		s->key_checks++;
+	} else if (strcmp(r->type, "reshare") == 0) {
+		/* The key file was re-sealed under a new share set. */
+		copy_field(r, "key_file_sha256", s->key_file_sha256,
+		    sizeof s->key_file_sha256);
 	} else if (strcmp(r->type, "issue") == 0) {
 		s->issued++;
 	} else if (strcmp(r->type, "crl") == 0) {
@@ -324,8 +329,11 @@ int
 cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
     struct keystore **out)
 {
+	struct sealed_info info;
 	struct secret *pass = NULL;
-	char path[PATH_MAX];
+	unsigned char *img = NULL;
+	char path[PATH_MAX], shpath[PATH_MAX];
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
@@ -337,15 +345,35 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 	if ((rc = cadb_path(db->dir, CADB_SEALED_KEY, path, sizeof path))
 	    != OR_OK)
 		return rc;
-	if ((rc = io->ask_secret(io, "Passphrase for the root key", false,
-	    &pass)) != OR_OK)
+	if ((rc = sealed_info(path, &info)) != OR_OK)
 		return rc;
-	io->progress(io, "Unlocking the root key (Argon2id)", -1);
-	rc = sealed_open(path, pass, out);
-	io->progress(io, NULL, 1);
-	secret_free(pass);
-	if (rc != OR_OK)
-		return rc;
+	if (info.quorum_n != 0) {
+		/* M-of-N officer shares (share.h). */
+		if ((rc = file_read(path, 65536, &img, &len)) != OR_OK)
+			return rc;
+		rc = quorum_open(img, len, io, out);
+		free(img);
+		if (rc != OR_OK)
+			return err_context(rc, "%s", path);
+	} else {
+		if (io->share != NULL && io->share(io, 0, shpath,
+		    sizeof shpath, &pass) != OR_E_CANCEL) {
+			secret_free(pass);
+			return err_set(OR_E_USAGE, "%s is sealed under one "
+			    "passphrase: --share is for a key sealed under "
+			    "officer shares", path);
+		}
+		err_clear();
+		if ((rc = io->ask_secret(io, "Passphrase for the root key",
+		    false, &pass)) != OR_OK)
+			return rc;
+		io->progress(io, "Unlocking the root key (Argon2id)", -1);
+		rc = sealed_open(path, pass, out);
+		io->progress(io, NULL, 1);
+		secret_free(pass);
+		if (rc != OR_OK)
+			return rc;
+	}
 	if ((rc = keystore_prove(*out, X509_get0_pubkey(root))) != OR_OK) {
 		keystore_close(*out);
 		*out = NULL;

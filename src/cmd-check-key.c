@@ -13,6 +13,7 @@ static const struct cmd_opt check_key_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	CMD_OPTS_SHARES,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -56,7 +57,8 @@ out:
 
 const struct cmd_entry cmd_check_key_entry = {
 	"check-key",
-	"-d DIR [--passphrase-file FILE | --pin-file FILE]",
+	"-d DIR [--passphrase-file FILE | --pin-file FILE | (--share FILE "
+	    "--share-passphrase-file FILE) ...]",
 	"unlock the root key and prove it matches the root certificate",
 	check_key_opts, 0, 0, check_key_exec
 };

@@ -22,6 +22,7 @@ static const struct cmd_opt crl_opts[] = {
 	{ "der", 0, 0 },
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	CMD_OPTS_SHARES,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };

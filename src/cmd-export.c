@@ -11,6 +11,7 @@ static const struct cmd_opt export_opts[] = {
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	CMD_OPTS_SHARES,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };

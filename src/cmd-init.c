@@ -7,6 +7,7 @@
 #include "err.h"
 #include "keystore.h"
 #include "rootca.h"
+#include "share.h"
 
 static const struct cmd_opt init_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
@@ -23,6 +24,9 @@ static const struct cmd_opt init_opts[] = {
 	{ "module", 0, OPT_ARG },
 	{ "label", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	{ "quorum", 0, OPT_ARG },
+	{ "share-dir", 0, OPT_ARG | OPT_MULTI },
+	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
 	{ "yes", 'y', 0 },
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
@@ -37,7 +41,7 @@ init_store(struct cmd_args *a, struct rootca_params *p)
 	static const char *const token_only[] = { "token", "key-uri", "module",
 	    "label", "pin-file", NULL };
 	static const char *const sealed_only[] = { "kdf", "passphrase-file",
-	    NULL };
+	    "quorum", "share-dir", "share-passphrase-file", NULL };
 	const char *store = args_get(a, "store");
 	size_t i;
 
@@ -75,9 +79,51 @@ init_store(struct cmd_args *a, struct rootca_params *p)
 	return OR_OK;
 }
 
+/* --quorum M/N with its share folders and officers' passphrase files. */
+static int
+init_quorum(struct cmd_args *a, struct rootca_params *p, const char **dirs)
+{
+	size_t i;
+	int rc;
+
+	if (!args_has(a, "quorum")) {
+		if (args_has(a, "share-dir") ||
+		    args_has(a, "share-passphrase-file"))
+			return err_set(OR_E_USAGE, "--share-dir and "
+			    "--share-passphrase-file go with --quorum M/N");
+		return OR_OK;
+	}
+	if ((rc = quorum_parse(args_get(a, "quorum"), &p->quorum_m,
+	    &p->quorum_n)) != OR_OK)
+		return rc;
+	if (args_has(a, "passphrase-file"))
+		return err_set(OR_E_USAGE, "--passphrase-file is for a key "
+		    "under one passphrase; with --quorum each officer has "
+		    "their own (--share-passphrase-file, once per officer)");
+	for (i = 0; args_nth(a, "share-passphrase-file", i) != NULL; i++)
+		;
+	if (i != 0 && i != p->quorum_n)
+		return err_set(OR_E_USAGE, "--share-passphrase-file: give one "
+		    "per officer (%u), in officer order, not %zu",
+		    p->quorum_n, i);
+	for (i = 0; (dirs[i] = args_nth(a, "share-dir", i)) != NULL; i++)
+		if (i == SEALED_QUORUM_MAX_N)
+			return err_set(OR_E_USAGE, "--share-dir given more "
+			    "than %d times", SEALED_QUORUM_MAX_N);
+	if (i != 1 && i != p->quorum_n)
+		return err_set(OR_E_USAGE, "--quorum %u/%u: give --share-dir "
+		    "once (every share file in one folder) or %u times, one "
+		    "per officer's media", p->quorum_m, p->quorum_n,
+		    p->quorum_n);
+	p->share_dirs = dirs;
+	p->nshare_dirs = i;
+	return OR_OK;
+}
+
 static int
 init_exec(struct cmd_args *a, struct interact *io)
 {
+	const char *dirs[SEALED_QUORUM_MAX_N + 1];
 	struct rootca_params p;
 	struct rootca_result res;
 	int rc;
@@ -100,7 +146,8 @@ init_exec(struct cmd_args *a, struct interact *io)
 		    "moderate or interactive, got \"%s\"", args_get(a, "kdf"));
 	if ((rc = args_long(a, "days", 1, 36525, &p.days)) != OR_OK)
 		return rc;
-	if ((rc = init_store(a, &p)) != OR_OK)
+	if ((rc = init_store(a, &p)) != OR_OK ||
+	    (rc = init_quorum(a, &p, dirs)) != OR_OK)
 		return rc;
 
 	if ((rc = rootca_create(&p, io, &res)) != OR_OK)
@@ -114,7 +161,8 @@ init_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_init_entry = {
 	"init",
 	"-d DIR --subject DN [--key TYPE] [--profile NAME] [--profiles FILE] "
-	    "[--days N] [--kdf LEVEL] [--passphrase-file FILE] "
+	    "[--days N] [--kdf LEVEL] [--passphrase-file FILE | --quorum M/N "
+	    "--share-dir DIR ... [--share-passphrase-file FILE ...]] "
 	    "[--store pkcs11 (--token URI [--label L] | --key-uri URI) "
 	    "[--module PATH] [--pin-file FILE] [--yes]]",
 	"create a root CA: key (sealed file or token), root certificate, "

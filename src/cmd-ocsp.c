@@ -21,6 +21,7 @@ static const struct cmd_opt ocsp_opts[] = {
 	{ "days", 0, OPT_ARG },
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	CMD_OPTS_SHARES,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };

@@ -12,6 +12,7 @@ static const struct cmd_opt sign_opts[] = {
 	{ "days", 0, OPT_ARG },
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	CMD_OPTS_SHARES,
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
 	{ "yes", 'y', 0 },
 	{ "quiet", 'q', 0 },

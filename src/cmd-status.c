@@ -127,6 +127,9 @@ gather(const char *dir, struct status *s)
 			warn(s, "the key file is sealed with the %s Argon2id "
 			    "level, weaker than sensitive",
 			    kdf_level_name(s->key.kdf));
+		if (s->key.quorum_n != 0 && s->key.quorum_m == 1)
+			warn(s, "a 1-of-%u quorum: each officer's share alone "
+			    "opens the key", s->key.quorum_n);
 	} else if (s->journal_rc == OR_OK &&
 	    strcmp(s->sum.store, "sealed") == 0) {
 		warn(s, "sealed key file: %s", err_msg(OR_E_CORRUPT));
@@ -199,12 +202,24 @@ print_text(const char *dir, const struct status *s)
 		}
 		printf("profile:        %s\n", s->sum.profile);
 	}
-	if (s->have_key)
+	if (s->have_key && s->key.quorum_n == 0)
 		printf("key file:       Argon2id %s (opslimit %llu, memlimit "
-		    "%llu MiB), %s\n", kdf_level_name(s->key.kdf),
+		    "%llu MiB), one passphrase\n", kdf_level_name(s->key.kdf),
 		    (unsigned long long)s->key.opslimit,
-		    (unsigned long long)(s->key.memlimit >> 20),
-		    s->key.quorum_n == 0 ? "one passphrase" : "officer quorum");
+		    (unsigned long long)(s->key.memlimit >> 20));
+	if (s->have_key && s->key.quorum_n != 0) {
+		char kid[65], set[33];
+
+		hex_encode(s->key.pubkey_sha256, 4, kid);
+		hex_encode(s->key.set_id, 4, set);
+		printf("key file:       %u-of-%u officer quorum, share set %s "
+		    "(share files offroot-%s-%s-share-X-of-%u.share), shares "
+		    "sealed with Argon2id %s (opslimit %llu, memlimit %llu "
+		    "MiB)\n", s->key.quorum_m, s->key.quorum_n, set, kid, set,
+		    s->key.quorum_n, kdf_level_name(s->key.kdf),
+		    (unsigned long long)s->key.opslimit,
+		    (unsigned long long)(s->key.memlimit >> 20));
+	}
 	if (s->journal_rc == OR_OK) {
 		printf("journal:        %llu records, chain intact\n",
 		    (unsigned long long)s->sum.records);

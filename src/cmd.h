@@ -30,6 +30,14 @@ struct cmd_opt {
 	unsigned flags;
 };
 
+/* In the option spec of every command that opens the root key: a key
+ * sealed under an officer quorum takes --share FILE
+ * --share-passphrase-file FILE, repeated (main.c passes them to the CLI
+ * face, interact.h). */
+#define CMD_OPTS_SHARES \
+	{ "share", 0, OPT_ARG | OPT_MULTI }, \
+	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI }
+
 #define CMD_MAX_VALUES	4200	/* sign takes up to SIGN_MAX_CSRS CSRs */
 
 struct cmd_args {
@@ -72,5 +80,7 @@ extern const struct cmd_entry cmd_revoke_entry;
 extern const struct cmd_entry cmd_crl_entry;
 extern const struct cmd_entry cmd_ocsp_entry;
 extern const struct cmd_entry cmd_tokens_entry;
+extern const struct cmd_entry cmd_tui_entry;
+extern const struct cmd_entry cmd_reshare_entry;
 
 #endif

@@ -219,26 +219,25 @@ enc_exts(struct encoder *enc, const struct revoke_entry *e)
 	    (!e->has_invalidity || c->inv == e->invalidity))
 		return c;
 	c->used = false;
-	/* RFC 5280 5.3.1: reasonCode is omitted rather than unspecified. */
-	if (e->reason != RR_UNSPECIFIED) {
-		if ((reason = ASN1_ENUMERATED_new()) == NULL ||
-		    !ASN1_ENUMERATED_set(reason, e->reason) ||
-		    X509V3_add1_i2d(&sk, NID_crl_reason, reason, 0,
-		    X509V3_ADD_APPEND) != 1)
-			goto fail;
-	}
-	if (e->has_invalidity) {
-		if ((inv = ASN1_GENERALIZEDTIME_set(NULL,
-		    (time_t)e->invalidity)) == NULL ||
-		    X509V3_add1_i2d(&sk, NID_invalidity_date, inv, 0,
-		    X509V3_ADD_APPEND) != 1)
-			goto fail;
-	}
 	c->len = 0;
+	/* RFC 5280 5.3.1: reasonCode is omitted rather than unspecified. */
+	if ((e->reason != RR_UNSPECIFIED &&
+	    ((reason = ASN1_ENUMERATED_new()) == NULL ||
+	    !ASN1_ENUMERATED_set(reason, e->reason) ||
+	    X509V3_add1_i2d(&sk, NID_crl_reason, reason, 0,
+	    X509V3_ADD_APPEND) != 1)) ||
+	    (e->has_invalidity &&
+	    ((inv = ASN1_GENERALIZEDTIME_set(NULL,
+	    (time_t)e->invalidity)) == NULL ||
+	    X509V3_add1_i2d(&sk, NID_invalidity_date, inv, 0,
+	    X509V3_ADD_APPEND) != 1)) ||
+	    (sk != NULL && ((n = i2d_X509_EXTENSIONS(sk, NULL)) <= 0 ||
+	    (size_t)n > sizeof c->der))) {
+		err_openssl(OR_E_CRYPTO, "encoding entry extensions");
+		c = NULL;
+		goto out;
+	}
 	if (sk != NULL) {
-		if ((n = i2d_X509_EXTENSIONS(sk, NULL)) <= 0 ||
-		    (size_t)n > sizeof c->der)
-			goto fail;
 		p = c->der;
 		(void)i2d_X509_EXTENSIONS(sk, &p);
 		c->len = (uint8_t)n;
@@ -247,10 +246,6 @@ enc_exts(struct encoder *enc, const struct revoke_entry *e)
 	c->has_inv = e->has_invalidity;
 	c->inv = e->invalidity;
 	c->used = true;
-	goto out;
-fail:
-	err_openssl(OR_E_CRYPTO, "encoding entry extensions");
-	c = NULL;
 out:
 	ASN1_ENUMERATED_free(reason);
 	ASN1_GENERALIZEDTIME_free(inv);
@@ -932,6 +927,7 @@ crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
 	long days = p->days != 0 ? p->days : CRL_DEFAULT_DAYS;
 	struct crl_spec *s = &plan->spec;
 	uint64_t last;
+	char when[21];
 	time_t na;
 	int rc;
 
@@ -966,6 +962,22 @@ crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
 	s->n = plan->rdb.n;
 	if ((rc = crl_lint(s)) != OR_OK)
 		goto fail;
+	/* A CRL dated ahead would, once its time came, look newer than any
+	 * CRL signed before then, with revocations it does not list. */
+	if (s->this_update > time(NULL)) {
+		utc_text(s->this_update, when);
+		rc = err_set(OR_E_POLICY, "lint: e_crl_this_update_in_future: "
+		    "thisUpdate %s is in the future", when);
+		goto fail;
+	}
+	/* Clients that pick the newest CRL by thisUpdate must pick this one. */
+	if (plan->rdb.has_crl && s->this_update < plan->rdb.last_crl.this_update) {
+		utc_text(plan->rdb.last_crl.this_update, when);
+		rc = err_set(OR_E_POLICY, "lint: e_crl_this_update_before_"
+		    "previous: CRL %" PRIu64 " has thisUpdate %s, later than "
+		    "this one's", plan->rdb.last_crl.number, when);
+		goto fail;
+	}
 	return OR_OK;
 fail:
 	crl_plan_free(plan);

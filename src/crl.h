@@ -114,7 +114,8 @@ struct interact;
 /* Replays the journal and lints the next CRL; needs no key, so a CRL that
  * would be refused is refused before the passphrase is asked.  Without
  * p->days, nextUpdate is thisUpdate + CRL_DEFAULT_DAYS or the root's
- * notAfter, whichever comes first (plan->clamped says so). */
+ * notAfter, whichever comes first (plan->clamped says so).  Besides
+ * crl_lint: thisUpdate not in the future, not before the last CRL's. */
 int crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
     struct crl_plan *plan);
 /* Removes crls/ files left by interrupted runs (their numbers stay

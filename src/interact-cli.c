@@ -181,6 +181,46 @@ cli_show_block(struct interact *io, const char *title, const char *body)
 	fflush(stdout);
 }
 
+/* Share k given with --share (and its --share-passphrase-file). */
+static int
+cli_share(struct interact *io, size_t k, char *path, size_t size,
+    struct secret **pass)
+{
+	struct cli_interact *cfg = io->ctx;
+	int n;
+
+	*pass = NULL;
+	if (cfg->nshare_pass_files != 0 &&
+	    cfg->nshare_pass_files != cfg->nshare_files)
+		return err_set(OR_E_USAGE, "give one --share-passphrase-file "
+		    "per --share, in the same order (%zu shares, %zu "
+		    "passphrase files)", cfg->nshare_files,
+		    cfg->nshare_pass_files);
+	if (k >= cfg->nshare_files)
+		return OR_E_CANCEL;
+	n = snprintf(path, size, "%s", cfg->share_files[k]);
+	if (n < 0 || (size_t)n >= size)
+		return err_set(OR_E_USAGE, "--share: path too long");
+	if (cfg->nshare_pass_files == 0)
+		return OR_OK;
+	return secret_from_file(cfg->share_pass_files[k], pass);
+}
+
+/* New officer k's passphrase file, when given. */
+static int
+cli_new_share_secret(struct interact *io, size_t k, struct secret **out)
+{
+	struct cli_interact *cfg = io->ctx;
+
+	*out = NULL;
+	if (cfg->nnew_pass_files == 0)
+		return OR_OK;
+	if (k >= cfg->nnew_pass_files)
+		return err_set(OR_E_USAGE, "officer %zu has no passphrase file: "
+		    "give one per officer, in officer order", k + 1);
+	return secret_from_file(cfg->new_pass_files[k], out);
+}
+
 void
 interact_cli_init(struct interact *io, struct cli_interact *cfg)
 {
@@ -192,5 +232,7 @@ interact_cli_init(struct interact *io, struct cli_interact *cfg)
 	io->choose = cli_choose;
 	io->progress = cli_progress;
 	io->show_block = cli_show_block;
+	io->share = cli_share;
+	io->new_share_secret = cli_new_share_secret;
 	io->ctx = cfg;
 }

@@ -69,7 +69,33 @@ struct interact {
 	    size_t n, size_t current);
 	/* Optional: the status line changed. */
 	void (*status)(struct interact *io, const struct status_view *st);
+	/*
+	 * Optional, for M-of-N officer shares (hsm/share.h).  A face that
+	 * leaves them NULL is asked officer by officer: ask for each share
+	 * file's path (empty: no more), ask_secret for its passphrase, and
+	 * ask_secret twice for each new officer's passphrase.
+	 *
+	 * share: shares given up front (the CLI's repeated --share FILE
+	 * --share-passphrase-file FILE).  Share k (from 0): its path into
+	 * path and its passphrase into *pass, or *pass NULL when none was
+	 * given (then ask_secret is used).  OR_E_CANCEL past the last one.
+	 *
+	 * new_share_secret: new officer k's passphrase (from 0) given up
+	 * front (the CLI's repeated --share-passphrase-file at init,
+	 * --new-share-passphrase-file at reshare); *out NULL: ask_secret.
+	 */
+	int (*share)(struct interact *io, size_t k, char *path, size_t size,
+	    struct secret **pass);
+	int (*new_share_secret)(struct interact *io, size_t k,
+	    struct secret **out);
 	void *ctx;
+	/* Optional, set by the engine (NULL: notes are not taken): an
+	 * exception note a participant typed at any step (the TUI's F2).  The
+	 * face calls it on the engine's thread from inside one of the calls
+	 * above, never concurrently with the engine, which records it in the
+	 * transcript. */
+	void (*note)(void *note_ctx, const char *text);
+	void *note_ctx;
 };
 
 void interact_say(struct interact *io, enum say_level level,
@@ -77,10 +103,20 @@ void interact_say(struct interact *io, enum say_level level,
 
 /* The plain command-line implementation.  secret_file, when set, answers
  * ask_secret (first line of the file); assume_yes answers confirm. */
+#define CLI_SHARES_MAX	32
 struct cli_interact {
 	const char *secret_file;
 	bool assume_yes;
 	bool quiet;
+	/* Quorum shares: --share files with their --share-passphrase-file
+	 * (the same count, or none), answering share; and new officers'
+	 * passphrase files, answering new_share_secret in order. */
+	const char *share_files[CLI_SHARES_MAX];
+	size_t nshare_files;
+	const char *share_pass_files[CLI_SHARES_MAX];
+	size_t nshare_pass_files;
+	const char *new_pass_files[CLI_SHARES_MAX];
+	size_t nnew_pass_files;
 };
 void interact_cli_init(struct interact *io, struct cli_interact *cfg);
 

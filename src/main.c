@@ -13,6 +13,7 @@
 #include "err.h"
 #include "interact.h"
 #include "secret.h"
+#include "ui.h"
 
 static const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
@@ -27,6 +28,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_crl_entry,
 	&cmd_ocsp_entry,
 	&cmd_tokens_entry,
+	&cmd_tui_entry,
+	&cmd_reshare_entry,
 	NULL
 };
 
@@ -70,6 +73,57 @@ args_long(const struct cmd_args *a, const char *name, long min, long max,
 		return err_set(OR_E_USAGE, "--%s: expected a number from %ld "
 		    "to %ld, got \"%s\"", name, min, max, v);
 	*out = n;
+	return OR_OK;
+}
+
+/* Collects a repeatable option's values into list (at most CLI_SHARES_MAX). */
+static int
+cli_list(const struct cmd_args *a, const char *name, const char **list,
+    size_t *n)
+{
+	const char *v;
+
+	for (*n = 0; (v = args_nth(a, name, *n)) != NULL; (*n)++)
+		if (*n == CLI_SHARES_MAX)
+			return err_set(OR_E_USAGE, "--%s given more than %d "
+			    "times", name, CLI_SHARES_MAX);
+		else
+			list[*n] = v;
+	return OR_OK;
+}
+
+/*
+ * Quorum shares on the command line: --share FILE with its
+ * --share-passphrase-file FILE open a key; without --share (init), the
+ * --share-passphrase-file values are the new officers' passphrases, as
+ * --new-share-passphrase-file's are (reshare).
+ */
+static int
+cli_shares(const struct cmd_args *a, struct cli_interact *cfg)
+{
+	const char *pass[CLI_SHARES_MAX];
+	size_t npass;
+	int rc;
+
+	if ((rc = cli_list(a, "share", cfg->share_files,
+	    &cfg->nshare_files)) != OR_OK ||
+	    (rc = cli_list(a, "share-passphrase-file", pass, &npass)) !=
+	    OR_OK ||
+	    (rc = cli_list(a, "new-share-passphrase-file", cfg->new_pass_files,
+	    &cfg->nnew_pass_files)) != OR_OK)
+		return rc;
+	if (cfg->nshare_files > 0 || cfg->nnew_pass_files > 0) {
+		if (npass != 0 && npass != cfg->nshare_files)
+			return err_set(OR_E_USAGE, "give one "
+			    "--share-passphrase-file per --share, in the same "
+			    "order (%zu shares, %zu passphrase files)",
+			    cfg->nshare_files, npass);
+		memcpy(cfg->share_pass_files, pass, npass * sizeof pass[0]);
+		cfg->nshare_pass_files = npass;
+	} else {
+		memcpy(cfg->new_pass_files, pass, npass * sizeof pass[0]);
+		cfg->nnew_pass_files = npass;
+	}
 	return OR_OK;
 }
 
@@ -198,12 +252,18 @@ main(int argc, char **argv)
 	struct cli_interact cfg = { 0 };
 	struct interact io;
 	static struct cmd_args args;	/* large: not on the stack */
+	static char *tui_argv[] = { "offroot", "tui", NULL };
 	size_t i;
 	int rc;
 
 	if ((rc = secret_init()) != OR_OK) {
 		fprintf(stderr, "offroot: %s\n", err_msg(rc));
 		return err_exit_code(rc);
+	}
+	/* No command on a terminal: the TUI's home screen (offroot tui). */
+	if (argc < 2 && ui_available()) {
+		argc = 2;
+		argv = tui_argv;
 	}
 	if (argc < 2) {
 		usage_all(stderr);
@@ -237,6 +297,11 @@ main(int argc, char **argv)
 	cfg.secret_file = args_get(&args, "passphrase-file");
 	if (cfg.secret_file == NULL)	/* a token PIN, read the same way */
 		cfg.secret_file = args_get(&args, "pin-file");
+	if ((rc = cli_shares(&args, &cfg)) != OR_OK) {
+		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		usage_of(e, stderr);
+		return err_exit_code(rc);
+	}
 	err_clear();
 	rc = e->exec(&args, &io);
 	if (rc != OR_OK) {

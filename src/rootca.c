@@ -26,6 +26,7 @@
 #include "profile.h"
 #include "rootca.h"
 #include "secret.h"
+#include "share.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -306,6 +307,71 @@ token_discard(struct keystore *ks, struct interact *io, int rc)
 	err_set(rc, "%s", saved);
 }
 
+/* A quorum: its refusals, then each officer's passphrase in turn. */
+static int
+quorum_prepare(const struct rootca_params *p, struct interact *io,
+    struct secret **opass)
+{
+	struct stat st;
+	size_t i;
+
+	if (p->pkcs11)
+		return err_set(OR_E_USAGE, "a quorum is for a sealed key file; "
+		    "a token has its own access control");
+	if (p->quorum_m < 1 || p->quorum_m > p->quorum_n ||
+	    p->quorum_n > SEALED_QUORUM_MAX_N)
+		return err_set(OR_E_USAGE, "--quorum %u/%u: expected 1 <= M <= "
+		    "N <= %d", p->quorum_m, p->quorum_n, SEALED_QUORUM_MAX_N);
+	if (p->nshare_dirs != 1 && p->nshare_dirs != p->quorum_n)
+		return err_set(OR_E_USAGE, "give --share-dir once (every share "
+		    "file in one folder) or %u times, one per officer",
+		    p->quorum_n);
+	for (i = 0; i < p->nshare_dirs; i++)
+		if (stat(p->share_dirs[i], &st) == -1 || !S_ISDIR(st.st_mode))
+			return err_set(OR_E_INPUT, "--share-dir %s is not a "
+			    "folder (insert and mount officer %zu's media)",
+			    p->share_dirs[i], i + 1);
+	if (p->quorum_m == 1)
+		interact_say(io, SAY_WARN, "a 1-of-%u quorum: each officer's "
+		    "share alone opens the key, so each officer holds the "
+		    "whole key", p->quorum_n);
+	if (p->nshare_dirs == 1 && p->quorum_n > 1)
+		interact_say(io, SAY_WARN, "all %u share files go to one "
+		    "folder; hand each officer their own file and remove it "
+		    "from there, or the quorum protects nothing", p->quorum_n);
+	return quorum_ask(io, p->quorum_n, MIN_PASSPHRASE, opass);
+}
+
+int
+rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
+    struct interact *io)
+{
+	char set[33], m[12], n[12], x[12], md[65];
+	unsigned i;
+	int rc;
+
+	hex_encode(q->set_id, sizeof q->set_id, set);
+	snprintf(m, sizeof m, "%u", q->m);
+	snprintf(n, sizeof n, "%u", q->n);
+	for (i = 0; i < q->n; i++) {
+		struct jfield f[] = {
+			{ "share_set", set, 0 },
+			{ "quorum_m", m, 0 },
+			{ "quorum_n", n, 0 },
+			{ "share", x, 0 },
+			{ "file", q->path[i], 0 },
+			{ "file_sha256", md, 0 },
+		};
+		snprintf(x, sizeof x, "%u", i + 1);
+		hex_encode(q->digest[i], sizeof q->digest[i], md);
+		if ((rc = transcript_add(tr, "share-written", f, 6)) != OR_OK)
+			return rc;
+		interact_say(io, SAY_INFO, "officer %u's share: %s", i + 1,
+		    q->path[i]);
+	}
+	return OR_OK;
+}
+
 int
 rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res)
@@ -314,7 +380,9 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	struct issue_request req;
 	struct lint_report lint;
 	struct keystore *ks = NULL, *check = NULL;
-	struct secret *pass = NULL;
+	struct secret *pass = NULL, *opass[SEALED_QUORUM_MAX_N] = { NULL };
+	struct quorum_set *qs = NULL;
+	char qtext[16], setid[33];
 	struct transcript *tr = NULL;
 	struct journal *j = NULL;
 	X509_NAME *subject = NULL;
@@ -365,10 +433,12 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		    "the %s Argon2id level, weaker than the default "
 		    "(sensitive); this is recorded in the key file",
 		    kdf_level_name(p->kdf));
-	if (!p->pkcs11 && (rc = io->ask_secret(io, "New passphrase for the "
-	    "root key", true, &pass)) != OR_OK)
+	if (p->quorum_n != 0 && (rc = quorum_prepare(p, io, opass)) != OR_OK)
 		goto out;
-	if (!p->pkcs11 && pass->len < MIN_PASSPHRASE) {
+	if (!p->pkcs11 && p->quorum_n == 0 && (rc = io->ask_secret(io,
+	    "New passphrase for the root key", true, &pass)) != OR_OK)
+		goto out;
+	if (!p->pkcs11 && p->quorum_n == 0 && pass->len < MIN_PASSPHRASE) {
 		rc = err_set(OR_E_INPUT, "the passphrase is shorter than %d "
 		    "characters", MIN_PASSPHRASE);
 		goto out;
@@ -388,8 +458,12 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 			{ "kdf", p->pkcs11 ? "none" : kdf_level_name(p->kdf), 0 },
 			{ "profile", prof.name, 0 },
 			{ "profile_source", prof.source, 0 },
+			{ "quorum", qtext, 0 },
 		};
-		if ((rc = transcript_add(tr, "parameters", f, 6)) != OR_OK)
+		snprintf(qtext, sizeof qtext, "%u/%u", p->quorum_m,
+		    p->quorum_n);
+		if ((rc = transcript_add(tr, "parameters", f,
+		    p->quorum_n != 0 ? 7 : 6)) != OR_OK)
 			goto out;
 	}
 
@@ -461,6 +535,18 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	if (p->pkcs11) {
 		if ((rc = token_ref(stage, ks, cert, io, tr, keyfile)) != OR_OK)
 			goto out;
+	} else if (p->quorum_n != 0) {
+		if ((rc = file_join(path, sizeof path, stage,
+		    CADB_SEALED_KEY)) != OR_OK ||
+		    (rc = quorum_seal(ks, p->quorum_m, p->quorum_n, p->kdf,
+		    opass, io, &qs)) != OR_OK ||
+		    (rc = file_write_new(path, qs->key_image, qs->key_len,
+		    0600)) != OR_OK ||
+		    (rc = file_sha256_hex(path, keyfile)) != OR_OK ||
+		    (rc = quorum_write(qs, p->share_dirs, p->nshare_dirs)) !=
+		    OR_OK || (rc = rootca_record_shares(qs, tr, io)) != OR_OK)
+			goto out;
+		hex_encode(qs->set_id, sizeof qs->set_id, setid);
 	} else {
 		if ((rc = file_join(path, sizeof path, stage,
 		    CADB_SEALED_KEY)) != OR_OK)
@@ -540,7 +626,10 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		if (ki == NULL)
 			f[n++] = (struct jfield){ "kdf", kdf_level_name(p->kdf),
 			    0 };
-		else {		/* a token: where to find the key, and how */
+		if (ki == NULL && qs != NULL) {
+			f[n++] = (struct jfield){ "quorum", qtext, 0 };
+			f[n++] = (struct jfield){ "share_set", setid, 0 };
+		} else if (ki != NULL) {		/* a token: where to find the key, and how */
 			f[n++] = (struct jfield){ "key_uri", ki->uri, 0 };
 			f[n++] = (struct jfield){ "module", ki->module, 0 };
 			f[n++] = (struct jfield){ "token_label",
@@ -584,6 +673,10 @@ out:
 		token_discard(ks, io, rc);	/* no CA names the new key */
 	if (rc != OR_OK && staged)
 		remove_staging(stage);
+	if (rc != OR_OK && staged && qs != NULL)
+		quorum_unwrite(qs);	/* no CA opens with these shares */
+	quorum_free(qs);
+	quorum_free_pass(opass, SEALED_QUORUM_MAX_N);
 	if (j != NULL)
 		journal_close(j);
 	transcript_free(tr);

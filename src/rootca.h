@@ -7,6 +7,7 @@
 #define OFFROOT_ROOTCA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "interact.h"
 #include "keystore.h"
@@ -29,6 +30,12 @@ struct rootca_params {
 	const char *token_uri;
 	const char *key_uri;
 	const char *label;
+	/* A sealed key under an M-of-N officer quorum (share.h) instead of
+	 * one passphrase: quorum_n 0 for none.  share_dirs: one folder per
+	 * officer (nshare_dirs == quorum_n) or one for every share file. */
+	unsigned quorum_m, quorum_n;
+	const char *const *share_dirs;
+	size_t nshare_dirs;
 };
 
 struct rootca_result {
@@ -42,5 +49,12 @@ struct rootca_result {
  * and renamed into place at the end, so a failure leaves nothing. */
 int rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res);
+
+struct quorum_set;
+struct transcript;
+/* Notes a new share set in a transcript, one share-written record per
+ * share: file name and SHA-256, nothing secret (also used by reshare). */
+int rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
+    struct interact *io);
 
 #endif

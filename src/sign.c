@@ -641,8 +641,20 @@ int
 sign_run(const struct sign_params *p, struct interact *io,
     struct sign_result *res)
 {
-	struct cadb *db = NULL;
 	struct keystore *ks = NULL;
+	int rc;
+
+	rc = sign_run_ks(p, &ks, io, res);
+	keystore_close(ks);
+	return rc;
+}
+
+int
+sign_run_ks(const struct sign_params *p, struct keystore **ksp,
+    struct interact *io, struct sign_result *res)
+{
+	struct cadb *db = NULL;
+	struct keystore *ks = *ksp;
 	struct transcript *tr = NULL;
 	struct pending *pend = NULL;
 	struct profile prof;
@@ -701,8 +713,12 @@ sign_run(const struct sign_params *p, struct interact *io,
 		goto out;
 	}
 
-	/* 2. The key. */
-	if ((rc = cadb_unlock(db, root, io, &ks)) != OR_OK)
+	/* 2. The key (the caller's, when it is already unlocked). */
+	if (ks == NULL) {
+		if ((rc = cadb_unlock(db, root, io, ksp)) != OR_OK)
+			goto out;
+		ks = *ksp;
+	} else if ((rc = keystore_prove(ks, X509_get0_pubkey(root))) != OR_OK)
 		goto out;
 	if ((rc = transcript_begin(p->dir, "sign", &tr)) != OR_OK ||
 	    (rc = journal_hold(tr->journal)) != OR_OK)
@@ -751,7 +767,6 @@ out:
 	free(pend);
 	free(crlder);
 	transcript_free(tr);
-	keystore_close(ks);
 	X509_free(root);
 	if (loaded)
 		profile_free(&prof);

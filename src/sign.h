@@ -37,6 +37,12 @@ struct sign_result {
 
 int sign_run(const struct sign_params *p, struct interact *io,
     struct sign_result *res);
+/* sign_run with the root key a ceremony keeps unlocked from step to step:
+ * *ks is used (and proved against root.crt) when not NULL, else the key is
+ * unlocked here and handed back in *ks.  The caller closes it. */
+struct keystore;
+int sign_run_ks(const struct sign_params *p, struct keystore **ks,
+    struct interact *io, struct sign_result *res);
 
 /* The bundle for already-issued certificates (offroot export). */
 struct export_params {

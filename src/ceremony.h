@@ -1,0 +1,104 @@
+/*
+ * ceremony.h — the engine that executes a ceremony script (script.h) step
+ * by step through struct interact, and records every step in a
+ * transcript (transcript.h).  The TUI (ui/), the batch runner
+ * (interact-batch.c) and the plain CLI all run a script through this one
+ * engine, so they produce the same artefacts.
+ *
+ * The ceremony transcript.  Operation "ceremony"; after transcript_begin's
+ * begin record comes a "ceremony" record (script name, version, file and
+ * SHA-256, runner, CA directory, media, token URI, rehearsal overrides),
+ * then for each step "step-begin", what the step did ("preflight",
+ * "override", "participant", "confirmed", "initialled", "exception",
+ * "root-created", "signed", "crl-signed", "exported", "key-checked",
+ * "fingerprint"...), then "step-end" (or "step-failed", or "step-skipped"
+ * for work found already done when resuming).  It lives in
+ * DIR/transcripts/.  A ceremony that creates the root starts it in
+ * PARENT/.BASE.ceremony/transcripts/ (the CA directory does not exist
+ * yet) and moves it into DIR/transcripts/ as soon as the root exists.
+ *
+ * Sealing.  The engine keeps the root key unlocked from the first step
+ * that needs it (sign-csrs, sign-crl, check-key; a generate-root step
+ * asks for it once more right after creation, which also proves the
+ * passphrase the officers typed opens the new key file) until the end.
+ * At the end, the transcript is closed and sealed by the root key
+ * (transcript_finish) and recorded in the CA journal; a ceremony whose
+ * steps never needed the key asks for it then, only to seal.  The sealed
+ * transcript is copied to the media.
+ *
+ * Resume.  A run that stops (a refused check, a failed step, a crash,
+ * SIGTERM, SIGKILL) leaves its transcript unclosed.  ceremony_open looks
+ * for an unclosed ceremony transcript of the same script (same SHA-256)
+ * in DIR/transcripts/ and in the staging folder, shows what it completed,
+ * and offers to resume from the first step not done: the same transcript
+ * goes on with a "resume" record.  Work already done is never repeated:
+ * a generate-root step whose CA directory exists with an init record
+ * matching the script (subject, key type, profile) is skipped as done; a
+ * sign-csrs step whose bundle the journal already records as exported is
+ * skipped as done.
+ */
+#ifndef OFFROOT_CEREMONY_H
+#define OFFROOT_CEREMONY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "interact.h"
+#include "script.h"
+
+struct ceremony_participant {
+	const char *role;
+	const char *name;
+};
+
+/* Going on despite a failed pre-flight check ("airgap", "clock",
+ * "selfcheck", "media"): the reason is recorded. */
+struct ceremony_override {
+	const char *check;
+	const char *reason;
+};
+
+enum ceremony_resume {
+	CEREMONY_RESUME_ASK,	/* io->confirm */
+	CEREMONY_RESUME_YES,
+	CEREMONY_RESUME_NO,	/* start afresh; the old one stays unclosed */
+};
+
+struct ceremony_params {
+	const char *script;	/* path of the script */
+	const char *dir;	/* the CA directory */
+	const char *media;	/* the media folder (NULL: none) */
+	const char *token;	/* token URI for a pkcs11 generate-root */
+	const char *module;	/* PKCS#11 module (NULL: p11-kit's) */
+	const char *kdf;	/* rehearsal override of the script's kdf */
+	const char *runner;	/* "tui", "batch", "cli": recorded */
+	/* Names given up front (the batch runner's answers file); roles
+	 * not given are asked with io->ask. */
+	const struct ceremony_participant *participants;
+	size_t nparticipants;
+	const struct ceremony_override *overrides;
+	size_t noverrides;
+	enum ceremony_resume resume;
+};
+
+struct ceremony;
+
+/* Loads and checks the script, finds an unfinished transcript to resume
+ * (asking through io), or starts a new transcript.  Sets io->note so that
+ * exception notes reach the transcript. */
+int ceremony_open(const struct ceremony_params *p, struct interact *io,
+    struct ceremony **out);
+const struct script *ceremony_script(const struct ceremony *c);
+/* Runs every step not done yet, then seals the transcript.  On failure
+ * the transcript stays unclosed (resumable) and records why. */
+int ceremony_run(struct ceremony *c);
+/* An exception note at the current step (the io->note hook calls it). */
+int ceremony_note(struct ceremony *c, const char *text);
+/* Records that the operators abandoned the ceremony (Ctrl-C in the TUI);
+ * the transcript stays unclosed, so the ceremony can be resumed. */
+int ceremony_abandon(struct ceremony *c, const char *why);
+/* The transcript's path (after ceremony_open). */
+const char *ceremony_transcript(const struct ceremony *c);
+void ceremony_free(struct ceremony *c);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * cmd-tui.c — offroot tui (and offroot with no arguments on a terminal):
+ * the terminal interface's home screen, the CA's calendar, and what can be
+ * started from it.  The plain operations run inside the TUI are the
+ * commands themselves (init, sign, crl: their exec with the TUI's
+ * interact), so the TUI adds guidance, never capability.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "ui.h"
+
+static const struct cmd_opt tui_opts[] = {
+	{ "dir", 'd', OPT_ARG },
+	{ "media", 0, OPT_ARG },
+	{ "scripts", 0, OPT_ARG },
+	{ "once", 0, 0 },
+	{ NULL, 0, 0 }
+};
+
+struct tui_ctx {
+	char dir[PATH_MAX];
+	const char *media;
+	const char *script;
+};
+
+/* args for entry e as if typed: name/value pairs (value NULL: a flag). */
+static int
+tui_args(const struct cmd_entry *e, struct cmd_args *a, const char *name,
+    const char *value)
+{
+	size_t k;
+
+	a->entry = e;
+	for (k = 0; e->opts[k].name != NULL; k++)
+		if (strcmp(e->opts[k].name, name) == 0)
+			break;
+	if (e->opts[k].name == NULL || a->nvalues == CMD_MAX_VALUES)
+		return err_set(OR_E_USAGE, "%s: no option --%s", e->name, name);
+	a->values[a->nvalues].opt = &e->opts[k];
+	a->values[a->nvalues].value = value;
+	a->nvalues++;
+	return OR_OK;
+}
+
+static void
+tui_steps(struct interact *io, const char *const *titles, size_t n,
+    size_t current)
+{
+	struct step_view v[8];
+	static const char *const num[] = { "1", "2", "3", "4", "5", "6", "7",
+	    "8" };
+	size_t i;
+
+	if (io->steps == NULL)
+		return;
+	for (i = 0; i < n && i < 8; i++) {
+		v[i].number = num[i];
+		v[i].title = titles[i];
+		v[i].role = "Ceremony Administrator";
+		v[i].state = i < current ? STEP_DONE : i == current ?
+		    STEP_CURRENT : STEP_PENDING;
+	}
+	io->steps(io, v, i, current);
+}
+
+static void
+tui_status(struct interact *io, const struct tui_ctx *c, const char *tr)
+{
+	struct status_view st = { c->dir, NULL, c->media != NULL ? c->media :
+	    "none", tr };
+
+	if (io->status != NULL)
+		io->status(io, &st);
+}
+
+static int
+tui_init_flow(struct interact *io, void *arg)
+{
+	static const char *const titles[] = { "Name the root", "Key type",
+	    "Key protection", "Create the key and certificate",
+	    "Read the fingerprint aloud" };
+	static const char *const keys[] = { "ec-p384", "ec-p256", "rsa-4096",
+	    "rsa-3072", "ed25519" };
+	static const char *const kdfs[] = { "sensitive",
+	    "moderate", "interactive" };
+	static const char *const kdf_text[] = {
+	    "sensitive: Argon2id, 1 GiB (the real ceremony)",
+	    "moderate: Argon2id, 256 MiB",
+	    "interactive: Argon2id, 64 MiB (rehearsals only)" };
+	struct tui_ctx *c = arg;
+	struct cmd_args *a = NULL;
+	char subject[512], q[PATH_MAX + 1024];
+	size_t key, kdf;
+	bool yes;
+	int rc;
+
+	tui_status(io, c, "opened when the key is made");
+	tui_steps(io, titles, 5, 0);
+	interact_say(io, SAY_INFO, "A new root CA in %s: a key sealed in a "
+	    "file under a passphrase, and its self-signed certificate (offroot "
+	    "init).", c->dir);
+	if ((rc = io->ask(io, "Subject of the root certificate, e.g. "
+	    "/C=DE/O=Example/CN=Example Root CA", subject, sizeof subject)) !=
+	    OR_OK)
+		return rc;
+	if (subject[0] == '\0')
+		return err_set(OR_E_CANCEL, "no subject given");
+	tui_steps(io, titles, 5, 1);
+	if ((rc = io->choose(io, "Key type of the root", keys, 5, &key)) !=
+	    OR_OK)
+		return rc;
+	tui_steps(io, titles, 5, 2);
+	if ((rc = io->choose(io, "How hard to make guessing the passphrase",
+	    kdf_text, 3, &kdf)) != OR_OK)
+		return rc;
+	snprintf(q, sizeof q, "Create the root \"%s\" (%s) in %s?", subject,
+	    keys[key], c->dir);
+	if ((rc = io->confirm(io, q, &yes)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "not created: the officer declined");
+	tui_steps(io, titles, 5, 3);
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if ((rc = tui_args(&cmd_init_entry, a, "dir", c->dir)) != OR_OK ||
+	    (rc = tui_args(&cmd_init_entry, a, "subject", subject)) != OR_OK ||
+	    (rc = tui_args(&cmd_init_entry, a, "key", keys[key])) != OR_OK ||
+	    (rc = tui_args(&cmd_init_entry, a, "kdf", kdfs[kdf])) != OR_OK)
+		goto out;
+	if ((rc = cmd_init_entry.exec(a, io)) != OR_OK)
+		goto out;
+	tui_steps(io, titles, 5, 5);
+	tui_status(io, c, "sealed");
+out:
+	free(a);
+	return rc;
+}
+
+static int
+tui_sign_flow(struct interact *io, void *arg)
+{
+	static const char *const titles[] = { "Requests from the media",
+	    "Where the bundle goes", "Review, unlock, sign, export" };
+	struct tui_ctx *c = arg;
+	struct cmd_args *a = NULL;
+	char csrs[4096], out[PATH_MAX], *tok, *save = NULL;
+	int rc;
+
+	tui_status(io, c, "opened when the key is unlocked");
+	tui_steps(io, titles, 3, 0);
+	if ((rc = io->ask(io, "CSR file(s), separated by spaces", csrs,
+	    sizeof csrs)) != OR_OK)
+		return rc;
+	tui_steps(io, titles, 3, 1);
+	if ((rc = io->ask(io, "New folder for the signed bundle (on the "
+	    "media)", out, sizeof out)) != OR_OK)
+		return rc;
+	tui_steps(io, titles, 3, 2);
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if ((rc = tui_args(&cmd_sign_entry, a, "dir", c->dir)) != OR_OK ||
+	    (rc = tui_args(&cmd_sign_entry, a, "output", out)) != OR_OK)
+		goto out;
+	for (tok = strtok_r(csrs, " \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t", &save))
+		if ((rc = tui_args(&cmd_sign_entry, a, "csr", tok)) != OR_OK)
+			goto out;
+	if (!args_has(a, "csr")) {
+		rc = err_set(OR_E_CANCEL, "no CSR given");
+		goto out;
+	}
+	if ((rc = cmd_sign_entry.exec(a, io)) != OR_OK)
+		goto out;
+	tui_steps(io, titles, 3, 3);
+	tui_status(io, c, "sealed");
+out:
+	free(a);
+	return rc;
+}
+
+static int
+tui_crl_flow(struct interact *io, void *arg)
+{
+	static const char *const titles[] = { "Where the CRL goes",
+	    "Unlock, sign, record" };
+	struct tui_ctx *c = arg;
+	struct cmd_args *a = NULL;
+	char out[PATH_MAX];
+	int rc;
+
+	tui_status(io, c, "opened when the key is unlocked");
+	tui_steps(io, titles, 2, 0);
+	if ((rc = io->ask(io, "File for the new CRL (on the media)", out,
+	    sizeof out)) != OR_OK)
+		return rc;
+	if (out[0] == '\0')
+		return err_set(OR_E_CANCEL, "no file given");
+	tui_steps(io, titles, 2, 1);
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if ((rc = tui_args(&cmd_crl_entry, a, "dir", c->dir)) != OR_OK ||
+	    (rc = tui_args(&cmd_crl_entry, a, "output", out)) != OR_OK)
+		goto out;
+	if ((rc = cmd_crl_entry.exec(a, io)) != OR_OK)
+		goto out;
+	tui_steps(io, titles, 2, 2);
+	tui_status(io, c, "sealed");
+out:
+	free(a);
+	return rc;
+}
+
+static int
+tui_ceremony_flow(struct interact *io, void *arg)
+{
+	struct tui_ctx *c = arg;
+
+	interact_say(io, SAY_WARN, "The ceremony engine is not part of this "
+	    "build yet.  Run it with: offroot ceremony %s -d %s", c->script,
+	    c->dir);
+	return OR_OK;
+}
+
+static int
+tui_exec(struct cmd_args *args, struct interact *cli)
+{
+	struct ui_options o;
+	struct ui_home_result res;
+	struct interact io;
+	struct tui_ctx c;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	memset(&c, 0, sizeof c);
+	o.ca_dir = args_get(args, "dir");
+	o.media = args_get(args, "media");
+	o.scripts = args_get(args, "scripts");
+	c.media = o.media;
+	if (!ui_available())
+		return err_set(OR_E_ENV, "tui: stdin and stdout must be a "
+		    "terminal");
+	if ((rc = ui_open(&io, &o)) != OR_OK)
+		return rc;
+	if (args_has(args, "once")) {
+		rc = ui_home_once(&io);
+		goto out;
+	}
+	for (;;) {
+		if ((rc = ui_home(&io, &res)) != OR_OK ||
+		    res.action == UI_QUIT)
+			break;
+		snprintf(c.dir, sizeof c.dir, "%s", res.ca_dir);
+		c.script = res.script;
+		switch (res.action) {
+		case UI_INIT:
+			(void)ui_run(&io, "Create a root CA", tui_init_flow, &c);
+			break;
+		case UI_SIGN:
+			(void)ui_run(&io, "Sign CSRs", tui_sign_flow, &c);
+			break;
+		case UI_CRL:
+			(void)ui_run(&io, "Sign the next CRL", tui_crl_flow, &c);
+			break;
+		case UI_CEREMONY:
+			(void)ui_run(&io, res.script, tui_ceremony_flow, &c);
+			break;
+		default:
+			break;
+		}
+	}
+out:
+	ui_close(&io);
+	return rc;
+}
+
+const struct cmd_entry cmd_tui_entry = {
+	"tui",
+	"[-d DIR] [--media DIR] [--scripts DIR] [--once]",
+	"the terminal interface: the CA's calendar, ceremonies to start",
+	tui_opts, 0, 0, tui_exec
+};

@@ -1,0 +1,147 @@
+/*
+ * ui-calendar.c — what the home screen shows: the CA's calendar read from
+ * its journal (no curses here).  The same dates as `offroot status`: the
+ * next CRL is due CRL_REFRESH_DAYS before the last CRL's nextUpdate; issued
+ * certificates that are not revoked and expire within UI_CAL_SOON_DAYS;
+ * the root's own notAfter.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "cadb.h"
+#include "crl.h"
+#include "dn.h"
+#include "err.h"
+#include "revoke.h"
+#include "ui-int.h"
+
+struct cal_scan {
+	struct revoke_db rdb;
+	time_t now;
+	struct ui_cal_cert *c;
+	size_t n, cap;
+	int rc;
+};
+
+static int
+cal_visit(const struct jrecord *r, void *arg)
+{
+	struct cal_scan *cs = arg;
+	struct ui_cal_cert *c;
+	const char *serial, *na, *v;
+	long long t;
+
+	if (strcmp(r->type, "issue") == 0 &&
+	    (serial = jrecord_get(r, "serial")) != NULL &&
+	    (na = jrecord_get(r, "not_after")) != NULL) {
+		t = strtoll(na, NULL, 10);
+		if (t >= cs->now &&
+		    t - cs->now <= (long long)UI_CAL_SOON_DAYS * 86400) {
+			if (cs->n == cs->cap) {
+				size_t ncap = cs->cap ? cs->cap * 2 : 16;
+				if ((c = reallocarray(cs->c, ncap,
+				    sizeof *c)) == NULL) {
+					cs->rc = OR_E_NOMEM;
+					return revoke_db_visit(r, &cs->rdb);
+				}
+				cs->c = c;
+				cs->cap = ncap;
+			}
+			c = &cs->c[cs->n++];
+			memset(c, 0, sizeof *c);
+			snprintf(c->serial, sizeof c->serial, "%s", serial);
+			if ((v = jrecord_get(r, "subject")) != NULL)
+				snprintf(c->subject, sizeof c->subject, "%s", v);
+			if ((v = jrecord_get(r, "profile")) != NULL)
+				snprintf(c->profile, sizeof c->profile, "%s", v);
+			c->not_after = (time_t)t;
+		}
+	}
+	return revoke_db_visit(r, &cs->rdb);
+}
+
+static int
+cal_cmp(const void *a, const void *b)
+{
+	const struct ui_cal_cert *x = a, *y = b;
+
+	return (x->not_after > y->not_after) - (x->not_after < y->not_after);
+}
+
+static bool
+cal_revoked(const struct revoke_db *rdb, const char *serial)
+{
+	struct revoke_serial s;
+
+	if (revoke_serial_parse(serial, strlen(serial), &s) != OR_OK)
+		return false;
+	return revoke_db_find(rdb, &s) != NULL;
+}
+
+static void
+cal_root(const char *dir, const struct cadb_summary *sum,
+    struct ui_calendar *cal)
+{
+	X509 *root = NULL;
+	struct tm tm;
+
+	if (cadb_load_root(dir, sum, &root) != OR_OK)
+		return;
+	cal->have_root = true;
+	dn_format(X509_get_subject_name(root), cal->subject,
+	    sizeof cal->subject);
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(root), &tm))
+		cal->root_not_after = timegm(&tm);
+	X509_free(root);
+}
+
+void
+ui_calendar_load(const char *dir, time_t now, struct ui_calendar *cal)
+{
+	struct cadb_summary sum;
+	struct cal_scan cs;
+	size_t i;
+	int rc;
+
+	memset(cal, 0, sizeof *cal);
+	memset(&cs, 0, sizeof cs);
+	cs.now = now;
+	revoke_db_init(&cs.rdb, REVOKE_DB_ENTRIES);
+	if ((rc = cadb_scan(dir, &sum, cal_visit, &cs)) == OR_OK)
+		rc = revoke_db_finish(&cs.rdb);
+	if (rc != OR_OK) {
+		snprintf(cal->error, sizeof cal->error, "%s", err_msg(rc));
+		goto out;
+	}
+	cal->ok = true;
+	snprintf(cal->store, sizeof cal->store, "%s", sum.store);
+	snprintf(cal->kdf, sizeof cal->kdf, "%s", sum.kdf);
+	cal->issued = sum.issued;
+	cal->revoked = sum.revoked;
+	cal->since_crl = cs.rdb.since_crl;
+	cal->has_crl = sum.has_crl;
+	if (sum.has_crl) {
+		cal->crl_number = sum.crl_number;
+		cal->crl_next_update = sum.crl_next_update;
+		cal->crl_due = sum.crl_next_update -
+		    (time_t)CRL_REFRESH_DAYS * 86400;
+	}
+	cal_root(dir, &sum, cal);
+	if (cs.n > 0)
+		qsort(cs.c, cs.n, sizeof *cs.c, cal_cmp);
+	for (i = 0; i < cs.n; i++) {
+		if (cal_revoked(&cs.rdb, cs.c[i].serial))
+			continue;
+		if (cal->nexpiring < UI_CAL_MAX_EXPIRING)
+			cal->expiring[cal->nexpiring++] = cs.c[i];
+		else
+			cal->more_expiring++;
+	}
+out:
+	revoke_db_free(&cs.rdb);
+	free(cs.c);
+}

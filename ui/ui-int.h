@@ -1,0 +1,285 @@
+/*
+ * ui-int.h — inside the TUI: the state the main thread draws from, the
+ * screen vtable, and the helpers shared by ui/*.c.  Grouped by file.
+ *
+ * A screen is a small vtable, like tmux's window modes: init, draw, key,
+ * free.  Screens stack: the base is the home or the ceremony screen,
+ * prompts (questions, secrets, blocks, notes) go on top.  Keys go to the
+ * top screen; every screen is drawn bottom to top on each redraw.  Only
+ * the main thread touches any of this, except struct ui_req and the note
+ * queue, which are guarded by ui->mu.
+ */
+#ifndef OFFROOT_UI_INT_H
+#define OFFROOT_UI_INT_H
+
+#include <curses.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "interact.h"
+#include "ui.h"
+
+struct ui;
+struct ui_screen;
+struct secret;
+
+/* What a key handler did with the key. */
+#define UI_KEY_USED	0
+#define UI_KEY_PASS	1	/* not handled: global keys may use it */
+/* Sent to the top screen on Ctrl-C when no operation runs. */
+#define UI_KEY_INTERRUPT	(KEY_MAX + 1)
+
+struct ui_screen_ops {
+	const char *name;
+	int (*init)(struct ui_screen *s, void *arg);
+	void (*draw)(struct ui_screen *s);
+	int (*key)(struct ui_screen *s, int key);
+	void (*free)(struct ui_screen *s);
+};
+
+struct ui_screen {
+	const struct ui_screen_ops *ops;
+	struct ui *ui;
+	void *data;
+};
+
+/* The conversation (right pane). */
+struct ui_line {
+	enum say_level level;
+	bool note;		/* an exception note */
+	char *text;
+};
+
+struct ui_step {
+	char number[16];
+	char title[160];
+	char role[64];
+	enum step_state state;
+};
+
+/* A call from the worker, waiting for the main thread. */
+enum ui_req_kind {
+	UI_REQ_SAY,
+	UI_REQ_PROGRESS,
+	UI_REQ_STEPS,
+	UI_REQ_STATUS,
+	UI_REQ_CONFIRM,
+	UI_REQ_ASK,
+	UI_REQ_SECRET,
+	UI_REQ_CHOOSE,
+	UI_REQ_BLOCK,
+};
+
+struct ui_req {
+	enum ui_req_kind kind;
+	enum say_level level;
+	const char *text;		/* say, question, prompt, block body */
+	const char *title;		/* block title, progress label */
+	double fraction;
+	bool twice;
+	bool *yes;
+	char *buf;
+	size_t size;
+	struct secret **secret;
+	const char *const *options;
+	size_t n;
+	size_t *choice;
+	const struct step_view *steps;
+	size_t current;
+	const struct status_view *status;
+	int rc;
+	bool done;
+};
+
+#define UI_MAX_SCREENS	8
+#define UI_MAX_NOTES	32
+
+struct ui {
+	bool active;			/* curses is up */
+	bool color;
+	int tty_in;
+	/* status line */
+	char ca_dir[PATH_MAX];
+	char key_store[128];
+	char media[PATH_MAX];
+	char transcript[128];
+	char title[160];
+	char scripts[PATH_MAX];
+	/* the conversation */
+	struct ui_line *log;
+	size_t nlog, caplog;
+	size_t scroll;			/* lines back from the newest */
+	/* the steps */
+	struct ui_step *steps;
+	size_t nsteps, current;
+	bool has_current;
+	/* progress */
+	bool progress;
+	char progress_label[160];
+	double progress_fraction;
+	struct timespec progress_start;
+	/* the outcome of ui_run, shown at the end */
+	char outcome[512];
+	bool outcome_bad;
+	/* screens */
+	struct ui_screen *stack[UI_MAX_SCREENS];
+	size_t depth;
+	bool dirty;
+	/* worker and marshalling */
+	pthread_t worker;
+	bool worker_running;
+	bool worker_done;
+	int worker_rc;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int wake[2];			/* worker -> main: a request waits */
+	struct ui_req *req;		/* guarded by mu */
+	bool req_taken;			/* main thread has shown it */
+	bool abandoned;			/* guarded by mu */
+	char *notes[UI_MAX_NOTES];	/* guarded by mu */
+	size_t nnotes;
+	struct interact *io;
+	/* signals */
+	int terminating;		/* SIGTERM/SIGHUP received */
+	struct timespec term_deadline;
+	bool asking_abandon;
+	/* drawing */
+	bool cursor;			/* a prompt wants the cursor shown */
+	int cursor_y, cursor_x;
+	struct timespec last_draw;
+	time_t last_second;
+	pthread_t main;
+	int (*worker_fn)(struct interact *, void *);
+	void *worker_arg;
+	bool worker_finished;		/* the main loop saw the worker end */
+	bool outcome_seen;
+};
+
+/* ui.c */
+extern struct ui *ui_global;
+void ui_push(struct ui *u, const struct ui_screen_ops *ops, void *arg);
+void ui_pop(struct ui *u, struct ui_screen *s);
+struct ui_screen *ui_top(struct ui *u);
+void ui_loop(struct ui *u, bool *until);
+void ui_redraw(struct ui *u);
+void ui_log(struct ui *u, enum say_level level, bool note, const char *text);
+/* Finishes the worker's pending request with rc (the prompt's answer is
+ * already stored through the request's pointers). */
+void ui_req_finish(struct ui *u, int rc);
+/* A secret buffer being typed, wiped by the crash path. */
+void ui_secret_track(struct secret *s, int slot);
+void ui_note_add(struct ui *u, const char *text);
+void ui_abandon(struct ui *u, const char *why);
+/* Restores the terminal, wipes, and dies of the signal received. */
+void ui_terminate(struct ui *u) __attribute__((noreturn));
+double ui_elapsed(const struct timespec *since);
+
+/* ui-draw.c */
+enum ui_color {
+	UI_C_NORMAL,
+	UI_C_LOUD,		/* red: expired, failed, warnings */
+	UI_C_DONE,		/* green */
+	UI_C_TITLE,		/* cyan */
+	UI_C_CAUTION,		/* yellow */
+};
+void ui_draw_init_colors(struct ui *u);
+int ui_attr(struct ui *u, enum ui_color c, int extra);
+void ui_draw_titlebar(struct ui *u, const char *left, const char *right);
+void ui_draw_statusline(struct ui *u);
+void ui_draw_box(int y, int x, int h, int w, const char *title);
+void ui_draw_clear(int y, int x, int h, int w);
+/* Puts at most w columns of text at (y, x). */
+void ui_draw_text(int y, int x, int w, const char *text);
+/* Splits text into lines of at most w columns (word wrap, hard breaks at
+ * LF); calls fn for each; returns the number of lines. */
+size_t ui_draw_wrap(const char *text, int w,
+    void (*fn)(const char *line, size_t len, void *arg), void *arg);
+void ui_draw_progress(struct ui *u, int y, int x, int w);
+bool ui_draw_too_small(void);
+
+/* ui-ceremony.c */
+extern const struct ui_screen_ops ui_ceremony_ops;
+
+/* ui-prompt.c */
+enum ui_prompt_kind {
+	UI_P_CONFIRM,
+	UI_P_ASK,
+	UI_P_SECRET,
+	UI_P_CHOOSE,
+	UI_P_BLOCK,
+	UI_P_NOTE,
+	UI_P_MESSAGE,
+};
+
+struct ui_prompt;
+typedef void (*ui_prompt_done_fn)(struct ui *u, struct ui_prompt *p, int rc);
+
+struct ui_prompt_args {
+	enum ui_prompt_kind kind;
+	const char *title;
+	const char *text;
+	bool twice;			/* secret: a new one, typed twice */
+	const char *const *options;	/* choose */
+	size_t n;
+	size_t size;			/* ask: the answer's buffer size */
+	bool request;			/* answers the worker: Esc does not
+					 * cancel it, abandoning does */
+	ui_prompt_done_fn done;
+	void *arg;
+};
+
+/* What a finished prompt holds; valid in its done callback. */
+struct ui_prompt_answer {
+	bool yes;
+	char *text;			/* ask, note */
+	struct secret *secret;		/* secret: the callee takes it */
+	size_t choice;
+};
+extern const struct ui_screen_ops ui_prompt_ops;
+struct ui_prompt_answer *ui_prompt_answer(struct ui_prompt *p);
+void *ui_prompt_arg(struct ui_prompt *p);
+bool ui_prompt_is_request(struct ui_screen *s);
+enum ui_prompt_kind ui_prompt_kind(struct ui_screen *s);
+/* Cancels a prompt (its done callback gets OR_E_CANCEL) and pops it. */
+void ui_prompt_cancel(struct ui_screen *s);
+
+/* ui-home.c */
+extern const struct ui_screen_ops ui_home_ops;
+
+/* ui-calendar.c: the CA's calendar from its journal (no curses). */
+#define UI_CAL_MAX_EXPIRING	32
+#define UI_CAL_SOON_DAYS	60	/* issued certificates */
+#define UI_CAL_CRL_DAYS		7	/* the next CRL */
+
+struct ui_cal_cert {
+	char serial[48];
+	char subject[160];
+	char profile[32];
+	time_t not_after;
+};
+
+struct ui_calendar {
+	bool ok;			/* the journal was read */
+	char error[256];
+	char subject[256];		/* the root's */
+	bool have_root;
+	time_t root_not_after;
+	char store[16];
+	char kdf[16];
+	bool has_crl;
+	unsigned long long crl_number;
+	time_t crl_next_update;
+	time_t crl_due;			/* nextUpdate - CRL_REFRESH_DAYS */
+	unsigned long long since_crl;	/* revocations on no CRL */
+	unsigned long long issued, revoked;
+	size_t nexpiring;		/* within UI_CAL_SOON_DAYS, not revoked */
+	size_t more_expiring;		/* beyond the UI_CAL_MAX_EXPIRING shown */
+	struct ui_cal_cert expiring[UI_CAL_MAX_EXPIRING];
+};
+
+void ui_calendar_load(const char *dir, time_t now, struct ui_calendar *cal);
+
+#endif
