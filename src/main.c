@@ -28,8 +28,12 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_crl_entry,
 	&cmd_ocsp_entry,
 	&cmd_tokens_entry,
+	&cmd_ceremony_entry,
+	&cmd_script_entry,
+	&cmd_transcript_entry,
 	&cmd_tui_entry,
 	&cmd_reshare_entry,
+	&cmd_backup_entry,
 	NULL
 };
 

@@ -826,17 +826,19 @@ revoke_db_visit(const struct jrecord *r, void *vdb)
 			batch_abandon(db);
 	}
 	if (strcmp(r->type, "revoke") == 0) {
+		/* Counting (status) needs no more than the type. */
+		db->revoked++;
+		db->since_crl++;
+		if (!(db->flags & REVOKE_DB_ENTRIES))
+			return OR_OK;
 		if ((rc = parse_revocation(r, &reason, &at, &has_inv, &inv)) !=
 		    OR_OK)
 			return rc;
 		if ((v = jrecord_get(r, "serial")) == NULL ||
 		    !serial_canonical(v, strlen(v), &s))
 			return rec_bad(r, "no valid serial");
-		if ((db->flags & REVOKE_DB_ENTRIES) &&
-		    (rc = db_add(db, &s, reason, at, has_inv, inv)) != OR_OK)
+		if ((rc = db_add(db, &s, reason, at, has_inv, inv)) != OR_OK)
 			return rc;
-		db->revoked++;
-		db->since_crl++;
 	} else if (strcmp(r->type, "revoke-batch") == 0) {
 		return visit_batch(db, r);
 	} else if (strcmp(r->type, "issue") == 0) {

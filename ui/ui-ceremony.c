@@ -217,13 +217,6 @@ ui_ceremony_draw(struct ui_screen *s)
 	ui_draw_conversation(u, y, rx + 1, rw - 3, rows);
 	if (u->progress)
 		ui_draw_progress(u, y + rows + 1, rx + 2, rw - 4);
-	if (u->outcome[0] != '\0') {
-		int a = ui_attr(u, u->outcome_bad ? UI_C_LOUD : UI_C_DONE,
-		    A_BOLD);
-		attron(a);
-		ui_draw_text(LINES - 2, rx + 2, rw - 4, u->outcome);
-		attroff(a);
-	}
 }
 
 static int

@@ -47,6 +47,18 @@ struct ui_home {
 
 /* ---- finding the shipped ceremonies ------------------------------------ */
 
+/* Copies a string, cutting it to fit. */
+static void
+ui_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static bool
 ui_is_dir(const char *path)
 {
@@ -75,12 +87,12 @@ ui_home_find_scripts(struct ui *u, char *out, size_t size)
 		snprintf(cand, sizeof cand, "%s/../share/offroot/"
 		    "ceremony-scripts", d);
 		if (ui_is_dir(cand)) {
-			snprintf(out, size, "%s", cand);
+			ui_copy(out, size, cand);
 			return;
 		}
 		snprintf(cand, sizeof cand, "%s/../ceremony-scripts", d);
 		if (ui_is_dir(cand)) {
-			snprintf(out, size, "%s", cand);
+			ui_copy(out, size, cand);
 			return;
 		}
 	}
@@ -119,7 +131,7 @@ ui_home_scan(struct ui_home *h, const char *dir, const char *prefix,
 			e->action = UI_CEREMONY;
 			snprintf(e->label, sizeof e->label, "Ceremony: %s%s",
 			    prefix, de->d_name);
-			snprintf(e->path, sizeof e->path, "%s", path);
+			ui_copy(e->path, sizeof e->path, path);
 		} else if (depth == 0 && ui_is_dir(path)) {
 			snprintf(sub, sizeof sub, "%s/", de->d_name);
 			ui_home_scan(h, path, sub, 1);
@@ -134,7 +146,7 @@ ui_home_add(struct ui_home *h, enum ui_action a, const char *label)
 	if (h->n == UI_HOME_MAX)
 		return;
 	h->e[h->n].action = a;
-	snprintf(h->e[h->n].label, sizeof h->e[h->n].label, "%s", label);
+	ui_copy(h->e[h->n].label, sizeof h->e[h->n].label, label);
 	h->e[h->n].path[0] = '\0';
 	h->n++;
 }
@@ -242,13 +254,14 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 	long days;
 
 #define LINE(a, ...) do { if (n < max) { l[n].attr = (a); \
-	snprintf(l[n].text, sizeof l[n].text, __VA_ARGS__); n++; } } while (0)
+	if (snprintf(l[n].text, sizeof l[n].text, __VA_ARGS__) >= 0) \
+	n++; } } while (0)
 	if (u->ca_dir[0] == '\0') {
-		LINE(A_NORMAL, "No CA directory chosen: press d.");
+		LINE(0, "No CA directory chosen: press d.");
 		return n;
 	}
 	if (!h->have_journal) {
-		LINE(A_NORMAL, "%s holds no CA yet.", u->ca_dir);
+		LINE(0, "%s holds no CA yet.", u->ca_dir);
 		return n;
 	}
 	if (!c->ok) {
@@ -268,9 +281,9 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 			    d1);
 		else
 			LINE(days < UI_ROOT_CAUTION_DAYS ?
-			    ui_attr(u, UI_C_CAUTION, 0) : A_NORMAL,
+			    ui_attr(u, UI_C_CAUTION, 0) : 0,
 			    "Root: expires %s, in %ld days", d1, days);
-		LINE(A_NORMAL, "      %s", c->subject);
+		LINE(0, "      %s", c->subject);
 	}
 	if (c->has_crl) {
 		days = ui_days(c->crl_due, now);
@@ -284,7 +297,7 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 			    "(in %ld days; CRL %llu's nextUpdate is %s)", d1,
 			    days < 0 ? 0 : days, c->crl_number, d2);
 		else
-			LINE(A_NORMAL, "CRL:  next CRL due %s, in %ld days "
+			LINE(0, "CRL:  next CRL due %s, in %ld days "
 			    "(CRL %llu's nextUpdate is %s)", d1, days,
 			    c->crl_number, d2);
 	} else {
@@ -294,10 +307,10 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 	if (c->since_crl > 0)
 		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation(s) on no "
 		    "CRL yet: sign one within 24 hours", c->since_crl);
-	LINE(A_NORMAL, "Issued: %llu certificates, %llu revoked", c->issued,
+	LINE(0, "Issued: %llu certificates, %llu revoked", c->issued,
 	    c->revoked);
 	if (c->nexpiring == 0)
-		LINE(A_NORMAL, "        none expires within %d days",
+		LINE(0, "        none expires within %d days",
 		    UI_CAL_SOON_DAYS);
 	else
 		LINE(ui_attr(u, UI_C_CAUTION, 0), "Expiring within %d days "
@@ -311,7 +324,7 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 		    c->expiring[i].profile, c->expiring[i].serial);
 	}
 	if (c->more_expiring > 0)
-		LINE(A_NORMAL, "  ... and %zu more", c->more_expiring);
+		LINE(0, "  ... and %zu more", c->more_expiring);
 #undef LINE
 	return n;
 }

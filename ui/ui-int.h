@@ -1,6 +1,6 @@
 /*
  * ui-int.h — inside the TUI: the state the main thread draws from, the
- * screen vtable, and the helpers shared by ui/*.c.  Grouped by file.
+ * screen vtable, and the helpers shared by the files in ui/.  Grouped by file.
  *
  * A screen is a small vtable, like tmux's window modes: init, draw, key,
  * free.  Screens stack: the base is the home or the ceremony screen,

@@ -255,10 +255,9 @@ ui_block_layout(const char *body, int w, struct ui_block_out *o)
 					}
 				}
 				big[k] = '\0';
-				ui_block_emit(o, "", 0, A_NORMAL);
 				ui_block_emit(o, big, k, A_BOLD);
+				ui_block_emit(o, "", 0, A_NORMAL);
 			}
-			ui_block_emit(o, "", 0, A_NORMAL);
 		} else {
 			snprintf(piece, sizeof piece, "%.*s", (int)len, p);
 			ui_draw_wrap(piece, w, ui_block_wrapped, o);

@@ -14,6 +14,7 @@
 #include <term.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -912,6 +913,12 @@ ui_open(struct interact *io, const struct ui_options *o)
 	if (tcgetattr(ui_tty_fd, &ui_saved_tio) == 0)
 		ui_have_tio = 1;
 	setlocale(LC_CTYPE, "");
+	/* In a UTF-8 locale draw boxes with Unicode characters rather than
+	 * the terminal's alternate character set, which terminals in UTF-8
+	 * mode (and tmux) often ignore; elsewhere ACS, with ncurses' ASCII
+	 * fallback. */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		setenv("NCURSES_NO_UTF8_ACS", "1", 0);
 	set_escdelay(50);
 	if ((ui_screen = newterm(NULL, stdout, stdin)) == NULL) {
 		rc = err_set(OR_E_ENV, "cannot start curses on terminal type "

@@ -614,6 +614,36 @@ test_damage(void)
 	c = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
 	ok(c != NULL && (size_t)sk_X509_REVOKED_num(X509_CRL_get_REVOKED(c)) == ne,
 	    "OpenSSL reads the PEM back");
+	{
+		BIO *mem = BIO_new(BIO_s_mem());
+		char *theirs = NULL;
+		long n;
+
+		PEM_write_bio_X509_CRL(mem, c);
+		n = BIO_get_mem_data(mem, &theirs);
+		ok(n > 0 && (size_t)n == pemlen && memcmp(theirs, pem, pemlen) == 0,
+		    "the PEM is byte for byte what OpenSSL writes");
+		BIO_free(mem);
+	}
+	for (i = 1; i <= 5; i++) {
+		char *p2 = NULL;
+		size_t l2 = 0;
+		BIO *m2 = BIO_new(BIO_s_mem());
+		unsigned char *d2 = NULL;
+		long n2;
+
+		/* Lengths 1..5 bytes short: every base64 remainder. */
+		crl_to_pem(der, len - i, &p2, &l2);
+		BIO_write(m2, p2, (int)l2);
+		if (PEM_bytes_read_bio(&d2, &n2, NULL, "X509 CRL", m2, NULL,
+		    NULL) != 1)
+			n2 = -1;
+		ok(n2 == (long)(len - i) && memcmp(d2, der, len - i) == 0,
+		    "PEM of %zu bytes decodes back", len - i);
+		OPENSSL_free(d2);
+		BIO_free(m2);
+		free(p2);
+	}
 	X509_CRL_free(c);
 	BIO_free(bio);
 	free(pem);

@@ -1,0 +1,129 @@
+/*
+ * cmd-ceremony.c — offroot ceremony: run a ceremony script, in the TUI on
+ * a terminal, or with the batch runner from an answers file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ceremony.h"
+#include "cmd.h"
+#include "err.h"
+#include "interact-batch.h"
+#include "keystore.h"
+#include "ui.h"
+
+static const struct cmd_opt ceremony_opts[] = {
+	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
+	{ "media", 0, OPT_ARG },
+	{ "token", 0, OPT_ARG },
+	{ "module", 0, OPT_ARG },
+	{ "answers", 0, OPT_ARG },
+	{ "kdf", 0, OPT_ARG },
+	{ "passphrase-file", 0, OPT_ARG },
+	{ "pin-file", 0, OPT_ARG },
+	{ "quiet", 'q', 0 },
+	{ NULL, 0, 0 }
+};
+
+/* The engine as one function, for ui_run's worker thread too. */
+static int
+run(struct interact *io, void *arg)
+{
+	const struct ceremony_params *p = arg;
+	struct ceremony *c = NULL;
+	char why[1024];
+	int rc;
+
+	if ((rc = ceremony_open(p, io, &c)) != OR_OK)
+		return rc;
+	if ((rc = ceremony_run(c)) == OR_E_CANCEL) {
+		snprintf(why, sizeof why, "%s", err_msg(rc));
+		(void)ceremony_abandon(c, why);
+		err_set(rc, "%s", why);
+	}
+	if (rc != OR_OK)
+		interact_say(io, SAY_WARN, "the ceremony stopped; its "
+		    "transcript %s stays open: run the same command again to "
+		    "resume from the first step not done",
+		    ceremony_transcript(c));
+	ceremony_free(c);
+	return rc;
+}
+
+static int
+ceremony_exec(struct cmd_args *a, struct interact *io)
+{
+	struct ceremony_params p;
+	struct batch_answers ans;
+	struct batch_interact bcfg;
+	struct interact bio;
+	const char *kdf = args_get(a, "kdf");
+	enum kdf_level level;
+	int rc;
+
+	if (args_has(a, "passphrase-file") && args_has(a, "pin-file"))
+		return err_set(OR_E_USAGE, "give --passphrase-file or "
+		    "--pin-file, not both");
+	if (kdf != NULL && kdf_level_parse(kdf, &level) != OR_OK)
+		return err_set(OR_E_USAGE, "--kdf: expected sensitive, moderate "
+		    "or interactive, got \"%s\"", kdf);
+	memset(&p, 0, sizeof p);
+	p.script = a->argv[0];
+	p.dir = args_get(a, "dir");
+	p.media = args_get(a, "media");
+	p.token = args_get(a, "token");
+	p.module = args_get(a, "module");
+	p.kdf = kdf;
+	if (kdf != NULL && strcmp(kdf, "sensitive") != 0)
+		interact_say(io, SAY_WARN, "--kdf %s: a rehearsal setting; the "
+		    "transcript records it", kdf);
+
+	if (args_has(a, "answers")) {
+		if ((rc = batch_answers_load(args_get(a, "answers"), &ans)) !=
+		    OR_OK)
+			return rc;
+		memset(&bcfg, 0, sizeof bcfg);
+		bcfg.a = &ans;
+		bcfg.quiet = args_has(a, "quiet");
+		bcfg.secret_file = args_get(a, "passphrase-file");
+		if (bcfg.secret_file == NULL)
+			bcfg.secret_file = args_get(a, "pin-file");
+		interact_batch_init(&bio, &bcfg);
+		p.runner = "batch";
+		p.participants = ans.participants;
+		p.nparticipants = ans.nparticipants;
+		p.overrides = ans.overrides;
+		p.noverrides = ans.noverrides;
+		p.resume = ans.resume;
+		rc = run(&bio, &p);
+		if (rc == OR_OK)
+			interact_batch_unused(&bio, &bcfg);
+		batch_answers_free(&ans);
+		return rc;
+	}
+	if (ui_available()) {
+		struct ui_options o;
+		struct interact tio;
+
+		memset(&o, 0, sizeof o);
+		o.ca_dir = p.dir;
+		o.media = p.media;
+		p.runner = "tui";
+		if ((rc = ui_open(&tio, &o)) != OR_OK)
+			return rc;
+		rc = ui_run(&tio, "Ceremony", run, &p);
+		ui_close(&tio);
+		return rc;
+	}
+	p.runner = "cli";
+	return run(io, &p);
+}
+
+const struct cmd_entry cmd_ceremony_entry = {
+	"ceremony",
+	"SCRIPT -d DIR [--media DIR] [--token URI [--module PATH]] "
+	    "[--answers FILE] [--passphrase-file FILE | --pin-file FILE] "
+	    "[--kdf LEVEL]",
+	"run a ceremony script step by step (TUI, or batch with --answers)",
+	ceremony_opts, 1, 1, ceremony_exec
+};

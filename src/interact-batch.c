@@ -1,0 +1,486 @@
+/*
+ * interact-batch.c — the batch runner's face of struct interact: answers
+ * from a file, no terminal (interact-batch.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "fileio.h"
+#include "interact-batch.h"
+#include "secret.h"
+
+static const struct {
+	const char *key;
+	enum batch_kind kind;
+	int arg;	/* 0: none, 1: optional step, 2: required word(s) */
+} keys[] = {
+	{ "participant", BK_PARTICIPANT, 0 },
+	{ "confirm-all", BK_CONFIRM_ALL, 0 },
+	{ "confirm", BK_CONFIRM, 1 },
+	{ "ask", BK_ASK, 1 },
+	{ "choose", BK_CHOOSE, 1 },
+	{ "exception", BK_EXCEPTION, 3 },
+	{ "override", BK_OVERRIDE, 2 },
+	{ "resume", BK_RESUME, 0 },
+	{ "kill-at", BK_KILL_AT, 0 },
+	{ NULL, BK_ASK, 0 }
+};
+
+static int __attribute__((format(printf, 3, 4)))
+aerr(const struct batch_answers *a, unsigned line, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	return err_set(OR_E_INPUT, "%s:%u: %s", a->name, line, text);
+}
+
+static char *
+trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+static bool
+is_number(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '0' || strlen(s) > 4)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool
+yes_no(const char *v, bool *out)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static int
+parse_entry(struct batch_answers *a, char *line, unsigned lineno)
+{
+	struct batch_entry *e = &a->e[a->n];
+	char *colon, *head, *arg = NULL, *value;
+	bool b;
+	size_t i;
+
+	if ((colon = strchr(line, ':')) == NULL)
+		return aerr(a, lineno, "expected \"key: value\"");
+	*colon = '\0';
+	head = trim(line);
+	value = trim(colon + 1);
+	if ((arg = strchr(head, ' ')) != NULL) {
+		*arg = '\0';
+		arg = trim(arg + 1);
+	}
+	for (i = 0; keys[i].key != NULL; i++)
+		if (strcmp(keys[i].key, head) == 0)
+			break;
+	if (keys[i].key == NULL)
+		return aerr(a, lineno, "unknown answer \"%s\"", head);
+	if (strcasestr(value, "passphrase=") != NULL ||
+	    strcmp(head, "pin") == 0)
+		return aerr(a, lineno, "secrets never go in an answers file");
+	memset(e, 0, sizeof *e);
+	e->kind = keys[i].kind;
+	e->line = lineno;
+	e->value = value;
+	switch (keys[i].arg) {
+	case 0:
+		if (arg != NULL)
+			return aerr(a, lineno, "%s takes no argument before "
+			    "the colon", head);
+		break;
+	case 1:
+	case 3:
+		if (arg == NULL && keys[i].arg == 3)
+			return aerr(a, lineno, "%s needs a step number: "
+			    "\"%s N: ...\"", head, head);
+		if (arg != NULL && !is_number(arg))
+			return aerr(a, lineno, "\"%s\" is not a step number",
+			    arg);
+		e->arg = arg;
+		break;
+	case 2:
+		if (arg == NULL || (strcmp(arg, "airgap") != 0 &&
+		    strcmp(arg, "clock") != 0 && strcmp(arg, "selfcheck") != 0
+		    && strcmp(arg, "media") != 0))
+			return aerr(a, lineno, "override needs a check: airgap, "
+			    "clock, selfcheck or media");
+		e->arg = arg;
+		break;
+	}
+	switch (e->kind) {
+	case BK_PARTICIPANT: {
+		char *eq = strchr(value, '=');
+
+		if (eq == NULL)
+			return aerr(a, lineno, "expected \"participant: ROLE = "
+			    "NAME\"");
+		*eq = '\0';
+		e->arg = trim(value);
+		e->value = trim(eq + 1);
+		if (*e->arg == '\0' || *e->value == '\0')
+			return aerr(a, lineno, "a participant needs a role and "
+			    "a name");
+		for (i = 0; i < a->nparticipants; i++)
+			if (strcmp(a->participants[i].role, e->arg) == 0)
+				return aerr(a, lineno, "role \"%s\" given twice",
+				    e->arg);
+		a->participants[a->nparticipants].role = e->arg;
+		a->participants[a->nparticipants].name = e->value;
+		a->nparticipants++;
+		e->used = true;
+		break;
+	}
+	case BK_CONFIRM:
+	case BK_CONFIRM_ALL:
+		if (!yes_no(value, &b))
+			return aerr(a, lineno, "expected yes or no");
+		break;
+	case BK_CHOOSE:
+		if (!is_number(value))
+			return aerr(a, lineno, "expected an option number from "
+			    "1");
+		break;
+	case BK_EXCEPTION:
+		if (*value == '\0')
+			return aerr(a, lineno, "an empty exception note");
+		break;
+	case BK_OVERRIDE:
+		if (*value == '\0')
+			return aerr(a, lineno, "an override needs a reason");
+		for (i = 0; i < a->noverrides; i++)
+			if (strcmp(a->overrides[i].check, e->arg) == 0)
+				return aerr(a, lineno, "override %s given twice",
+				    e->arg);
+		if (a->noverrides == sizeof a->overrides /
+		    sizeof a->overrides[0])
+			return aerr(a, lineno, "too many overrides");
+		a->overrides[a->noverrides].check = e->arg;
+		a->overrides[a->noverrides].reason = e->value;
+		a->noverrides++;
+		e->used = true;
+		break;
+	case BK_RESUME:
+		if (!yes_no(value, &b))
+			return aerr(a, lineno, "expected yes or no");
+		a->resume = b ? CEREMONY_RESUME_YES : CEREMONY_RESUME_NO;
+		e->used = true;
+		break;
+	case BK_KILL_AT:
+		if (!is_number(value))
+			return aerr(a, lineno, "expected a step number");
+		a->kill_at = (unsigned)strtoul(value, NULL, 10);
+		e->used = true;
+		break;
+	case BK_ASK:
+		break;
+	}
+	a->n++;
+	return OR_OK;
+}
+
+int
+batch_answers_parse(const char *data, size_t len, const char *name,
+    struct batch_answers *a)
+{
+	char *line, *next, *end;
+	unsigned lineno = 0;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	snprintf(a->name, sizeof a->name, "%s", name);
+	if (len > BATCH_MAX_FILE)
+		return err_set(OR_E_INPUT, "%s: larger than %u KiB", name,
+		    BATCH_MAX_FILE >> 10);
+	if ((a->buf = malloc(len + 1)) == NULL ||
+	    (a->e = calloc(BATCH_MAX_ENTRIES, sizeof *a->e)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto fail;
+	}
+	memcpy(a->buf, data, len);
+	a->buf[len] = '\0';
+	end = a->buf + len;
+	for (line = a->buf; line < end; line = next) {
+		char *nl = memchr(line, '\n', (size_t)(end - line)), *c, *t;
+
+		lineno++;
+		if (nl == NULL)
+			nl = end;
+		*nl = '\0';
+		next = nl + 1;
+		for (c = line; c < nl; c++)
+			if (*c == '\0' || ((unsigned char)*c < 0x20 &&
+			    *c != '\t')) {
+				rc = aerr(a, lineno, "control character in the "
+				    "line");
+				goto fail;
+			}
+		if (nl - line > 1024) {
+			rc = aerr(a, lineno, "line too long");
+			goto fail;
+		}
+		t = trim(line);
+		if (*t == '\0' || *t == '#')
+			continue;
+		if (a->n == BATCH_MAX_ENTRIES) {
+			rc = aerr(a, lineno, "more than %d answers",
+			    BATCH_MAX_ENTRIES);
+			goto fail;
+		}
+		if ((rc = parse_entry(a, t, lineno)) != OR_OK)
+			goto fail;
+	}
+	return OR_OK;
+fail:
+	batch_answers_free(a);
+	return rc;
+}
+
+int
+batch_answers_load(const char *path, struct batch_answers *a)
+{
+	unsigned char *data = NULL;
+	size_t len;
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	if ((rc = file_read(path, BATCH_MAX_FILE, &data, &len)) != OR_OK)
+		return rc;
+	rc = batch_answers_parse((const char *)data, len, path, a);
+	free(data);
+	return rc;
+}
+
+void
+batch_answers_free(struct batch_answers *a)
+{
+	free(a->buf);
+	free(a->e);
+	memset(a, 0, sizeof *a);
+}
+
+/* ---- the face --------------------------------------------------------- */
+
+/* The answer of kind for the current step, else the next one without a
+ * step. */
+static struct batch_entry *
+take(struct batch_interact *b, enum batch_kind kind)
+{
+	struct batch_answers *a = b->a;
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->e[i].kind == kind && !a->e[i].used && a->e[i].arg &&
+		    strcmp(a->e[i].arg, b->step) == 0) {
+			a->e[i].used = true;
+			return &a->e[i];
+		}
+	for (i = 0; i < a->n; i++)
+		if (a->e[i].kind == kind && !a->e[i].used &&
+		    a->e[i].arg == NULL) {
+			a->e[i].used = true;
+			return &a->e[i];
+		}
+	return NULL;
+}
+
+static void
+b_say(struct interact *io, enum say_level level, const char *text)
+{
+	struct batch_interact *b = io->ctx;
+
+	switch (level) {
+	case SAY_RESULT:
+		printf("%s\n", text);
+		fflush(stdout);
+		break;
+	case SAY_WARN:
+		fprintf(stderr, "offroot: warning: %s\n", text);
+		break;
+	case SAY_INFO:
+		if (!b->quiet)
+			fprintf(stderr, "%s\n", text);
+		break;
+	}
+}
+
+static int
+b_confirm(struct interact *io, const char *question, bool *yes)
+{
+	struct batch_interact *b = io->ctx;
+	struct batch_entry *e = take(b, BK_CONFIRM);
+	size_t i;
+
+	if (e != NULL)
+		*yes = strcmp(e->value, "yes") == 0;
+	else {
+		for (i = 0; i < b->a->n; i++)
+			if (b->a->e[i].kind == BK_CONFIRM_ALL) {
+				b->a->e[i].used = true;
+				e = &b->a->e[i];
+			}
+		if (e == NULL)
+			return err_set(OR_E_ENV, "%s answers no confirmation at "
+			    "step %s: \"%s\"", b->a->name, b->step, question);
+		*yes = strcmp(e->value, "yes") == 0;
+	}
+	if (!b->quiet)
+		fprintf(stderr, "[step %s] %s -> %s (%s:%u)\n", b->step, question,
+		    *yes ? "yes" : "no", b->a->name, e->line);
+	return OR_OK;
+}
+
+static int
+b_ask(struct interact *io, const char *prompt, char *buf, size_t size)
+{
+	struct batch_interact *b = io->ctx;
+	struct batch_entry *e = take(b, BK_ASK);
+
+	if (e == NULL)
+		return err_set(OR_E_ENV, "%s does not answer \"%s\" (step %s)",
+		    b->a->name, prompt, b->step);
+	if (strlen(e->value) >= size)
+		return err_set(OR_E_INPUT, "%s:%u: the answer is too long",
+		    b->a->name, e->line);
+	snprintf(buf, size, "%s", e->value);
+	if (!b->quiet)
+		fprintf(stderr, "[step %s] %s: %s\n", b->step, prompt, buf);
+	return OR_OK;
+}
+
+static int
+b_ask_secret(struct interact *io, const char *prompt, bool twice,
+    struct secret **out)
+{
+	struct batch_interact *b = io->ctx;
+
+	*out = NULL;
+	if (b->secret_file == NULL)
+		return err_set(OR_E_ENV, "\"%s\": the batch runner takes "
+		    "passphrases and PINs from --passphrase-file or --pin-file "
+		    "only", prompt);
+	return secret_from_file(b->secret_file, out);
+}
+
+static int
+b_choose(struct interact *io, const char *prompt, const char *const *options,
+    size_t n, size_t *choice)
+{
+	struct batch_interact *b = io->ctx;
+	struct batch_entry *e = take(b, BK_CHOOSE);
+	unsigned long v;
+
+	if (e == NULL)
+		return err_set(OR_E_ENV, "%s does not answer \"%s\" (step %s)",
+		    b->a->name, prompt, b->step);
+	v = strtoul(e->value, NULL, 10);
+	if (v < 1 || v > n)
+		return err_set(OR_E_INPUT, "%s:%u: no option %lu (there are "
+		    "%zu)", b->a->name, e->line, v, n);
+	*choice = v - 1;
+	return OR_OK;
+}
+
+static void
+b_progress(struct interact *io, const char *label, double fraction)
+{
+}
+
+static void
+b_show_block(struct interact *io, const char *title, const char *body)
+{
+	struct batch_interact *b = io->ctx;
+
+	if (b->quiet)
+		return;
+	printf("== %s\n%s", title, body);
+	if (body[0] != '\0' && body[strlen(body) - 1] != '\n')
+		printf("\n");
+	fflush(stdout);
+}
+
+/* Tracks the current step; hands its exception notes to the engine; the
+ * rehearsed crash. */
+static void
+b_steps(struct interact *io, const struct step_view *steps, size_t n,
+    size_t current)
+{
+	struct batch_interact *b = io->ctx;
+	struct batch_answers *a = b->a;
+	size_t i;
+
+	if (current >= n || steps[current].state != STEP_CURRENT)
+		return;
+	snprintf(b->step, sizeof b->step, "%s", steps[current].number);
+	if (!b->quiet)
+		fprintf(stderr, "== step %s: %s (%s)\n", steps[current].number,
+		    steps[current].title, steps[current].role);
+	if (a->kill_at != 0 && strtoul(b->step, NULL, 10) == a->kill_at) {
+		fprintf(stderr, "offroot: kill-at %u: rehearsing a crash "
+		    "(SIGKILL)\n", a->kill_at);
+		fflush(NULL);
+		raise(SIGKILL);
+	}
+	for (i = 0; i < a->n; i++)
+		if (a->e[i].kind == BK_EXCEPTION && !a->e[i].used &&
+		    strcmp(a->e[i].arg, b->step) == 0 && io->note != NULL) {
+			a->e[i].used = true;
+			io->note(io->note_ctx, a->e[i].value);
+		}
+}
+
+void
+interact_batch_init(struct interact *io, struct batch_interact *b)
+{
+	memset(io, 0, sizeof *io);
+	io->say = b_say;
+	io->confirm = b_confirm;
+	io->ask = b_ask;
+	io->ask_secret = b_ask_secret;
+	io->choose = b_choose;
+	io->progress = b_progress;
+	io->show_block = b_show_block;
+	io->steps = b_steps;
+	io->ctx = b;
+	snprintf(b->step, sizeof b->step, "0");
+}
+
+void
+interact_batch_unused(struct interact *io, struct batch_interact *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->a->n; i++)
+		if (!b->a->e[i].used)
+			interact_say(io, SAY_WARN, "%s:%u: this answer was not "
+			    "used", b->a->name, b->a->e[i].line);
+}

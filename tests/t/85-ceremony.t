@@ -1,0 +1,214 @@
+#!/bin/sh
+# Ceremony scripts and the ceremony engine: script check refuses every kind
+# of broken script with FILE:LINE; every shipped script passes; script
+# print has the paper columns and the binary's SHA-256; the Kubernetes
+# ceremony run end to end by the batch runner inside a network namespace
+# (root, Vault intermediate, first CRL), its artefacts checked with
+# openssl; the air-gap check failing outside the namespace and the
+# recorded override; transcript verify catching edited, removed and
+# reordered records; a ceremony killed with SIGKILL resumed without a
+# second key generation.
+. "$(dirname "$0")/../lib.sh"
+
+SCRIPTS="$ROOT/ceremony-scripts"
+K8S="$SCRIPTS/kubernetes.ceremony"
+MEDIA="$T/media"
+mkdir -p "$MEDIA"
+
+# ns CMD...: inside a fresh network namespace with only loopback up.
+NS=0
+if unshare -n true 2>/dev/null; then NS=1; fi
+ns() { unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh "$@"; }
+
+# ---- script check ---------------------------------------------------------
+
+for f in "$SCRIPTS"/*.ceremony; do
+	t_ok "shipped script $(basename "$f") passes script check" \
+	    "$OFFROOT" script check "$f"
+done
+
+# broken NAME PATTERN: a script made from the Kubernetes one by the sed
+# expression on stdin must be refused with FILE:LINE and PATTERN.
+broken() {
+	_bn=$1; _pat=$2; _expr=$(cat)
+	sed -e "$_expr" "$K8S" >"$T/$_bn.ceremony"
+	t_fail "script check refuses $_bn" 1 "$OFFROOT" script check "$T/$_bn.ceremony"
+	like "$_bn\.ceremony:[0-9]+: .*$_pat" "$T/err" "$_bn: the error names file, line and why"
+}
+broken unknown-action 'unknown action "generate-key"' <<'E'
+s/^action: generate-root$/action: generate-key/
+E
+broken missing-param 'needs "param: subject' <<'E'
+/^param: subject = /d
+E
+broken duplicate-step 'step 5 duplicates step 5' <<'E'
+s/^step 6: /step 5: /
+E
+broken decreasing-step 'step 4 follows step 7' <<'E'
+s/^step 8: /step 4: /
+E
+broken sign-before-root 'needs the CA, which step 4 \(generate-root\) creates later' <<'E'
+/^step 3: Media$/,/^action: note$/s/^action: note$/action: sign-crl/
+E
+broken unknown-keyword 'unknown line in step' <<'E'
+s/^check: The fingerprint/chekc: The fingerprint/
+E
+broken undeclared-role 'role "Crypto Officer 2" is not declared' <<'E'
+/^step 6:/,/^action:/s/^role: Crypto Officer 1$/role: Crypto Officer 2/
+E
+broken secret-param 'secrets never go in a script' <<'E'
+s/^param: kdf = sensitive$/param: passphrase = hunter22/
+E
+broken machine-path 'must be a relative name' <<'E'
+s|^param: csr = vault-int.csr$|param: csr = /media/usb0/vault-int.csr|
+E
+broken bad-key-type 'unknown key type "ec-p999"' <<'E'
+s/^param: key = ec-p384$/param: key = ec-p999/
+E
+printf 'offroot-ceremony 1\nname: x\nversion: 1\nrole: A\n\nstep 1: x\nrole: A\naction: note\n\tdo it\n' >"$T/no-participants.ceremony"
+t_fail "script check refuses a script without a participants step" 1 \
+    "$OFFROOT" script check "$T/no-participants.ceremony"
+like 'no-participants.ceremony:1: no participants step' "$T/err" "and says so"
+
+# ---- script print ----------------------------------------------------------
+
+t_ok "script print renders the Kubernetes ceremony" "$OFFROOT" script print "$K8S"
+cp "$T/out" "$T/print.txt"
+like '^Step +Role +Time \(UTC\) +Initials' "$T/print.txt" "the printout has step, role, time and initials columns"
+BIN_SHA=$(sha256sum "$OFFROOT" | cut -c1-64)
+tr -d ' \n' <"$T/print.txt" | grep -q "binarySHA-256$BIN_SHA"
+ok $? "the printout carries the binary's SHA-256"
+like 'SHA-256  ____ ____' "$T/print.txt" "the printout has blanks for fingerprints written by hand"
+like "$(sha256sum "$K8S" | cut -c1-32)" "$T/print.txt" "the printout carries the script's SHA-256"
+
+# ---- the Kubernetes ceremony, end to end -----------------------------------
+
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/vault-int.key" -subj "/CN=Vault Intermediate CA" \
+    -out "$MEDIA/vault-int.csr" 2>/dev/null
+cat >"$T/answers" <<'E'
+# people
+participant: Ceremony Administrator = Alice Admin
+participant: Internal Witness = Bob Witness
+participant: Crypto Officer 1 = Carol Officer
+confirm-all: yes
+exception 6: The CSR was copied from the second USB stick.
+E
+CA="$T/ca"
+if [ "$NS" = 1 ]; then
+	t_ok "the Kubernetes ceremony runs in batch inside a network namespace" \
+	    ns "$OFFROOT" ceremony "$K8S" -d "$CA" --media "$MEDIA" \
+	    --answers "$T/answers" --passphrase-file "$PASS" --kdf interactive
+else
+	diag "unshare -n is not available: the end-to-end run overrides the air gap"
+	{ cat "$T/answers"; echo "override airgap: test machine without namespaces"; } >"$T/answers-ov"
+	t_ok "the Kubernetes ceremony runs in batch (air gap overridden)" \
+	    "$OFFROOT" ceremony "$K8S" -d "$CA" --media "$MEDIA" \
+	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
+fi
+TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+B="$MEDIA/vault-int-bundle"
+openssl verify -x509_strict -CAfile "$MEDIA/public/root.pem" "$B/certificate.pem" >/dev/null 2>&1
+ok $? "the Vault intermediate verifies against the exported root (-x509_strict)"
+openssl verify -x509_strict -crl_check -CRLfile "$MEDIA/public/crl.pem" \
+    -CAfile "$MEDIA/public/root.pem" "$B/certificate.pem" >/dev/null 2>&1
+ok $? "and with the exported CRL checked"
+openssl crl -in "$MEDIA/root.crl" -CAfile "$CA/root.crt" -noout >/dev/null 2>&1
+ok $? "the first CRL on the media verifies with the root"
+openssl x509 -in "$B/certificate.pem" -noout -text >"$T/int.txt" 2>/dev/null
+like 'CA:TRUE, pathlen:1' "$T/int.txt" "the intermediate has the profile's pathlen 1"
+(cd "$MEDIA/public" && sha256sum -c SHA256SUMS >/dev/null 2>&1)
+ok $? "the public export's SHA256SUMS match"
+t_ok "offroot verify accepts the bundle" "$OFFROOT" verify "$B" --root "$CA/root.crt" --csr "$MEDIA/vault-int.csr"
+t_ok "offroot audit accepts the CA directory" "$OFFROOT" audit -d "$CA"
+t_ok "transcript verify accepts the sealed ceremony transcript" \
+    "$OFFROOT" transcript verify "$TR" --root "$MEDIA/public/root.pem"
+cmp -s "$TR" "$MEDIA/$(basename "$TR")"
+ok $? "a copy of the sealed transcript is on the media"
+[ ! -e "$T/.ca.ceremony" ]; ok $? "the staging folder is gone"
+t_ok "transcript print prints it" "$OFFROOT" transcript print "$TR"
+cp "$T/out" "$T/tprint.txt"
+like 'participant' "$T/tprint.txt" "the transcript names the participants"
+like 'text +The CSR was copied from the second USB stick' "$T/tprint.txt" \
+    "the exception note from the answers file is in the transcript"
+like 'confirmed_by +Internal Witness \(Bob Witness\)' "$T/tprint.txt" \
+    "the witness who confirmed a fingerprint is named"
+like 'check +selfcheck' "$T/tprint.txt" "the self-check is recorded"
+like 'known-answer test Argon2id .* pass' "$T/tprint.txt" "with its known-answer tests"
+
+# ---- transcript verify detects tampering -----------------------------------
+
+edit() {	# NAME SED-EXPR
+	sed -e "$2" "$TR" >"$T/$1.log"
+	t_fail "transcript verify detects $1" 1 "$OFFROOT" transcript verify "$T/$1.log" --root "$CA/root.crt"
+}
+edit "an edited entry" 's/Carol%20Officer/Carol%20Offic3r/'
+edit "a removed entry" '5d'
+awk 'NR==6{l=$0; next} NR==7{print; print l; next} {print}' "$TR" >"$T/reordered.log"
+t_fail "transcript verify detects a reordered entry" 1 \
+    "$OFFROOT" transcript verify "$T/reordered.log" --root "$CA/root.crt"
+"$OFFROOT" init -d "$T/other" --subject "/CN=Other Root" --kdf interactive \
+    --passphrase-file "$PASS" >/dev/null 2>&1
+t_fail "transcript verify refuses another root's key" 1 \
+    "$OFFROOT" transcript verify "$TR" --root "$T/other/root.crt"
+
+# ---- the air gap outside the namespace -------------------------------------
+
+if ip -o link 2>/dev/null | grep -v ' lo:' | grep -q '[<,]UP[,>]'; then
+	mkdir -p "$T/media2"
+	t_fail "the air-gap check fails with a network interface up" 3 \
+	    "$OFFROOT" ceremony "$SCRIPTS/crl.ceremony" -d "$CA" --media "$T/media2" \
+	    --answers "$T/answers" --passphrase-file "$PASS"
+	like 'air gap: FAILED' "$T/err" "the refusal says the air gap failed"
+	{ grep -v '^exception' "$T/answers"; echo "override airgap: rehearsal on the lab machine (ticket 42)"; echo "resume: no"; } >"$T/answers-ov2"
+	t_ok "an override with a reason lets the ceremony go on" \
+	    "$OFFROOT" ceremony "$SCRIPTS/crl.ceremony" -d "$CA" --media "$T/media2" \
+	    --answers "$T/answers-ov2" --passphrase-file "$PASS"
+	TR2=$(grep -l 'crl.ceremony' "$CA"/transcripts/*-ceremony-*.log | xargs grep -l ' end ' | head -1)
+	"$OFFROOT" transcript print "$TR2" >"$T/tprint2.txt" 2>&1
+	like 'reason +rehearsal on the lab machine \(ticket 42\)' "$T/tprint2.txt" \
+	    "the override's reason is in the transcript"
+	like 'result +fail' "$T/tprint2.txt" "and so is the failed check"
+else
+	diag "no network interface is up here: the air-gap failure is not exercised"
+fi
+
+# ---- a crash after the root, before the signing: resume --------------------
+
+if [ "$NS" = 1 ]; then RUN=ns; A="$T/answers"; else RUN=; A="$T/answers-ov"; fi
+CA2="$T/ca2"; M2="$T/m2"; mkdir -p "$M2"; cp "$MEDIA/vault-int.csr" "$M2/"
+{ cat "$A"; echo "kill-at: 6"; } >"$T/answers-kill"
+$RUN "$OFFROOT" ceremony "$K8S" -d "$CA2" --media "$M2" --answers "$T/answers-kill" \
+    --passphrase-file "$PASS" --kdf interactive >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 137 ] || [ "$rc" -eq 265 ]; ok $? "kill-at 6 kills the ceremony with SIGKILL (exit $rc)"
+[ -f "$CA2/root.crt" ] && ! grep -q ' end ' "$CA2"/transcripts/*-ceremony-*.log
+ok $? "the root exists and the ceremony transcript is left unclosed"
+{ cat "$A"; echo "resume: yes"; } >"$T/answers-resume"
+t_ok "the ceremony resumes and finishes" $RUN "$OFFROOT" ceremony "$K8S" -d "$CA2" \
+    --media "$M2" --answers "$T/answers-resume" --passphrase-file "$PASS" --kdf interactive
+like 'Resume this ceremony from step 6|completed steps: 1, 2, 3, 4, 5' "$T/out" "it showed what was done and resumed at step 6"
+[ "$(grep -c '^[0-9]* [^ ]* init ' "$CA2/journal")" -eq 1 ]
+ok $? "the journal has exactly one init record: no second key generation"
+TR3=$(ls "$CA2"/transcripts/*-ceremony-*.log)
+[ "$(grep -c ' root-created ' $TR3)" -eq 1 ] && grep -q ' resume ' $TR3
+ok $? "one transcript: one root-created record and a resume record"
+t_ok "the resumed CA passes audit" "$OFFROOT" audit -d "$CA2"
+openssl verify -x509_strict -CAfile "$CA2/root.crt" "$M2/vault-int-bundle/certificate.pem" >/dev/null 2>&1
+ok $? "the resumed ceremony's intermediate verifies"
+
+# A witness declines right after the root is made: resuming finds the CA
+# and skips the generation as already done.
+CA3="$T/ca3"; M3="$T/m3"; mkdir -p "$M3"
+{ echo "confirm 4: no"; cat "$A"; } >"$T/answers-no"
+t_fail "a declined fingerprint stops the ceremony" 1 $RUN "$OFFROOT" ceremony "$K8S" \
+    -d "$CA3" --media "$M3" --answers "$T/answers-no" --passphrase-file "$PASS" --kdf interactive
+[ -f "$CA3/root.crt" ]; ok $? "the root had been created"
+{ echo "kill-at: 6"; cat "$A"; echo "resume: yes"; } >"$T/answers-again"
+$RUN "$OFFROOT" ceremony "$K8S" -d "$CA3" --media "$M3" --answers "$T/answers-again" \
+    --passphrase-file "$PASS" --kdf interactive >"$T/out" 2>"$T/err"
+grep -q ' already-done ' "$CA3"/transcripts/*-ceremony-*.log &&
+    [ "$(grep -c '^[0-9]* [^ ]* init ' "$CA3/journal")" -eq 1 ]
+ok $? "the re-run step 4 finds the matching init record and does not generate again"
+
+done_testing

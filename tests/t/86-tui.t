@@ -1,0 +1,257 @@
+#!/bin/sh
+# The terminal interface, driven by keystrokes in tmux: the home screen's
+# calendar (root expiry, next CRL, intermediates expiring), redraw on
+# resize, a root created and an intermediate signed through the TUI
+# (artefacts checked with openssl verify -x509_strict), masked passphrases
+# that never reach the screen, Ctrl-C asking before abandoning, exception
+# notes, and SIGTERM restoring the terminal.  At 80x24 with TERM=linux and
+# in a larger xterm-256color.
+. "$(dirname "$0")/../lib.sh"
+command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
+export TMUX_TMPDIR="$T"
+S="offroot-tui-$$"
+K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
+secret='tui passphrase 9c1e77'
+LONG=${OFFROOT_SANITIZED:+600}
+LONG=${LONG:-300}
+
+pane() { tmux capture-pane -p -t "$S" >"$T/screen" 2>/dev/null; }
+# waitfor PATTERN [TENTHS]: poll the screen until grep -E finds PATTERN.
+waitfor() {
+	_i=0
+	while [ $_i -lt "${2:-100}" ]; do
+		pane
+		grep -Eq -- "$1" "$T/screen" && return 0
+		sleep 0.1; _i=$((_i + 1))
+	done
+	diag "timed out waiting for '$1'; screen:"
+	sed 's/^/#   /' "$T/screen"
+	return 1
+}
+# Every screen seen is kept, to prove the passphrase never showed.
+SEEN="$T/all-screens"
+: >"$SEEN"
+keep() { pane; cat "$T/screen" >>"$SEEN"; }
+# start COLS ROWS TERM COMMAND: a session running COMMAND, then the status.
+start() {
+	tmux kill-session -t "$S" 2>/dev/null
+	tmux new-session -d -s "$S" -x "$1" -y "$2" \
+	    "TERM=$3; export TERM; $4; echo EXIT=\$?; sleep 120"
+}
+keys() { tmux send-keys -t "$S" "$@"; }
+# width N: the widest line on the screen is exactly N characters.
+width() {
+	$PY -c 'import sys
+w = max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8"))
+sys.exit(0 if w == int(sys.argv[2]) else 1)' "$T/screen" "$1"
+}
+
+# ---- the calendar ------------------------------------------------------
+new_ca "$T/ca" --profiles "$K8S" --days 30
+ok $? "a 30-day root for the calendar"
+start 80 24 linux "'$OFFROOT' tui -d '$T/ca'"
+waitfor 'offroot  home'; ok $? "tui -d DIR opens the home screen (80x24, TERM=linux)"
+like 'Root: WARNING: the root certificate expires in (29|30) days' "$T/screen" \
+    "the home screen warns that the root expires within 30 days"
+like 'no CRL has been signed yet' "$T/screen" "the home screen says no CRL was signed"
+like 'Sign CSRs brought on media' "$T/screen" "the home screen offers signing"
+like 'UTC' "$T/screen" "the status line shows the UTC clock"
+c1=$(grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' "$T/screen")
+sleep 1.2
+pane
+c2=$(grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' "$T/screen")
+[ -n "$c1" ] && [ "$c1" != "$c2" ]; ok $? "the clock ticks while nothing happens ($c1, $c2)"
+width 80; ok $? "the screen is drawn to exactly 80 columns"
+
+# Resize: everything is drawn again for the new size.
+tmux resize-window -t "$S" -x 100 -y 30 2>/dev/null || tmux resize-pane -t "$S" -x 100 -y 30
+sleep 0.5
+pane
+n=$(grep -c '' "$T/screen")
+last=$(tail -1 "$T/screen")
+[ "$n" -eq 30 ]; ok $? "resized to 100x30: 30 lines drawn"
+width 100; ok $? "resized to 100x30: the boxes and status line span the new width"
+tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
+sleep 0.5
+pane
+width 80; ok $? "resized back to 80x24: redrawn to 80 columns"
+keys q
+waitfor 'EXIT=0'; ok $? "q leaves the TUI with status 0"
+tmux kill-session -t "$S" 2>/dev/null
+
+# An intermediate (20 days, so it expires within 60) and a CRL.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/int.key" -subj "/CN=Vault Intermediate CA" -out "$T/int.csr" 2>/dev/null
+t_ok "offroot sign an intermediate for 20 days" "$OFFROOT" sign -d "$T/ca" \
+    --csr "$T/int.csr" -o "$T/bundle0" --days 20 --passphrase-file "$PASS" --yes
+t_ok "offroot crl" "$OFFROOT" crl -d "$T/ca" -o "$T/crl.pem" --passphrase-file "$PASS"
+due=$(date -u -d "@$(( $(date +%s) + 30 * 86400 - 7 * 86400 ))" +%Y-%m-%d)
+start 120 40 xterm-256color "'$OFFROOT' tui -d '$T/ca'"
+waitfor 'offroot  home'; ok $? "the home screen in a 120x40 xterm-256color"
+like "next CRL due $due" "$T/screen" "the home screen shows when the next CRL is due ($due)"
+like 'Expiring within 60 days' "$T/screen" "the home screen lists intermediates expiring within 60 days"
+like 'CN=Vault Intermediate CA' "$T/screen" "... naming the intermediate"
+keys q
+waitfor 'EXIT=0' >/dev/null
+tmux kill-session -t "$S" 2>/dev/null
+
+# ---- a root created through the TUI, at 80x24 on TERM=linux -------------
+start 80 24 linux "'$OFFROOT' tui -d '$T/ca2'"
+waitfor 'Create a root CA in'; ok $? "a directory without a CA offers to create one"
+keys Enter
+waitfor 'Subject of the root'; ok $? "the root's subject is asked"
+keys "/C=DE/O=offroot tests/CN=TUI Root" Enter
+waitfor 'Key type of the root'
+like '\[x\] 1 Name the root' "$T/screen" "the step list marks the first step done"
+like '\[>\] 2 Key type' "$T/screen" "... and the second current"
+keys Enter
+waitfor 'How hard'
+keys 3 Enter
+waitfor 'Create the root'
+keys y
+waitfor 'New passphrase for the root key'; ok $? "the passphrase is asked in the TUI"
+keys "$secret"
+sleep 0.3
+keep
+n=$(grep -o '\*\{1,\}' "$T/screen" | awk '{ print length }' | sort -n | tail -1)
+[ "$n" = "${#secret}" ]; ok $? "typing shows one '*' per character ($n)"
+keys Enter
+waitfor '\(again\)'; ok $? "a new passphrase is asked twice"
+keep
+keys "a different one" Enter
+waitfor 'differ'; ok $? "two different entries: asked again"
+keep
+keys "$secret" Enter
+waitfor '\(again\)'
+keys "$secret" Enter
+waitfor 'fingerprint of root.crt' "$LONG"; ok $? "the fingerprint is shown in a box"
+keep
+fp=$(openssl x509 -in "$T/ca2/root.crt" -noout -fingerprint -sha256 2>/dev/null |
+    sed 's/.*=//; s/://g')
+g1=$(printf '%s' "$fp" | cut -c1-4 | sed 's/./& /g; s/ $//')
+like "$g1" "$T/screen" "the fingerprint is drawn large, digit by digit ($g1)"
+keys Enter
+waitfor 'Press Enter to continue'; ok $? "the block is confirmed with Enter"
+like 'Done' "$T/screen" "the TUI says the root was created"
+keep
+keys Enter
+waitfor 'offroot  home'
+like 'Root: expires' "$T/screen" "back home, the calendar shows the new root"
+keys q
+waitfor 'EXIT=0' >/dev/null
+tmux kill-session -t "$S" 2>/dev/null
+t_ok "the root made in the TUI passes openssl verify -x509_strict" \
+    openssl verify -x509_strict -CAfile "$T/ca2/root.crt" "$T/ca2/root.crt"
+printf '%s\n' "$secret" >"$T/pass2"
+t_ok "the passphrase typed in the TUI opens the key" \
+    "$OFFROOT" check-key -d "$T/ca2" --passphrase-file "$T/pass2"
+t_ok "the CA made in the TUI passes audit" "$OFFROOT" audit -d "$T/ca2"
+
+# ---- an intermediate signed through the TUI, in an xterm --------------
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/int2.key" -subj "/C=DE/O=offroot tests/CN=Vault Intermediate CA 2" -out "$T/int2.csr" 2>/dev/null
+start 120 40 xterm-256color "'$OFFROOT' tui -d '$T/ca2'"
+waitfor 'Sign CSRs brought on media'
+keys Enter
+waitfor 'CSR file'; ok $? "signing asks for the CSR files"
+keys "$T/int2.csr" Enter
+waitfor 'New folder for the signed bundle'
+keys "$T/bundle2" Enter
+waitfor 'Request 1 of 1'; ok $? "the request is shown for review before the key is unlocked"
+like 'will issue' "$T/screen" "the review shows what will be issued"
+i=0
+while [ $i -lt 10 ] && ! grep -q 'Sign 1 certificate' "$T/screen"; do
+	keys Enter; sleep 0.3; pane; i=$((i + 1))
+done
+waitfor 'Sign 1 certificate with the root key'; ok $? "read to the end, the officer is asked to sign"
+keys y
+waitfor 'Passphrase for the root key'
+keys "$secret"
+sleep 0.2
+keep
+keys Enter
+waitfor 'Press Enter to continue' "$LONG"; ok $? "signing finished in the TUI"
+keep
+like 'Done' "$T/screen" "... successfully"
+keys Enter
+waitfor 'offroot  home'
+like 'Issued: 1 certificates' "$T/screen" "back home, the calendar counts the issued certificate"
+keys q
+waitfor 'EXIT=0' >/dev/null
+tmux kill-session -t "$S" 2>/dev/null
+cert=$(ls "$T/bundle2/"*certificate.pem 2>/dev/null | head -1)
+[ -n "$cert" ]; ok $? "the bundle holds the certificate"
+t_ok "the intermediate signed in the TUI passes openssl verify -x509_strict" \
+    openssl verify -x509_strict -CAfile "$T/ca2/root.crt" "$cert"
+
+# ---- Ctrl-C asks; a note; abandoning ----------------------------------
+start 80 24 linux "'$OFFROOT' tui -d '$T/ca3'"
+waitfor 'Create a root CA in'
+keys Enter
+waitfor 'Subject of the root'
+keys C-n	# F2 too; tmux sends xterm keys even under TERM=linux
+waitfor 'Exception note'; ok $? "Ctrl-N (F2) opens an exception note at any step"
+keys "Witness W. notes the door was open" Enter
+waitfor 'NOTE: Witness W. notes'; ok $? "the note shows in the conversation"
+keys C-c
+waitfor 'Abandon this ceremony'; ok $? "Ctrl-C asks before abandoning"
+keys n
+waitfor 'Subject of the root'; ok $? "answering no goes on where it was"
+keys C-c
+waitfor 'Abandon this ceremony'
+keys y
+waitfor 'Press Enter to continue'; ok $? "answering yes abandons"
+like 'abandoned' "$T/screen" "the outcome says it was abandoned"
+keys Enter
+waitfor 'offroot  home'
+keys q
+waitfor 'EXIT=0' >/dev/null
+[ ! -e "$T/ca3" ]; ok $? "an abandoned creation leaves nothing"
+tmux kill-session -t "$S" 2>/dev/null
+
+# ---- SIGTERM restores the terminal ------------------------------------
+tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
+waitfor 'READY\$'
+keys "'$OFFROOT' tui -d '$T/ca4'; echo EXIT=\$?" Enter
+waitfor 'Create a root CA in'
+keys Enter
+waitfor 'Subject of the root'
+keys "/CN=x" Enter
+waitfor 'Key type'
+keys Enter
+waitfor 'How hard'
+keys 3 Enter
+waitfor 'Create the root'
+keys y
+waitfor 'New passphrase'
+keys "half a passphrase"
+sleep 0.2
+keep
+pid=
+for p in $(pgrep -f "tui -d $T/ca4"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
+done
+[ -n "$pid" ]; ok $? "found the running TUI"
+[ -n "$pid" ] && kill -TERM "$pid"
+waitfor 'EXIT=143'; ok $? "SIGTERM ends the TUI (status 143)"
+keys "stty -a >'$T/stty'; echo STTY=done" Enter
+waitfor 'STTY=done'
+like 'READY\$' "$T/screen" "the shell prompt is back on the restored screen"
+! grep -q 'offroot  ' "$T/screen"; ok $? "the TUI's screen is gone (alternate screen left)"
+grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
+ok $? "stty -a: the terminal is back in canonical mode with echo"
+keep
+[ ! -e "$T/ca4" ]; ok $? "nothing was created by the killed run"
+tmux kill-session -t "$S" 2>/dev/null
+
+# ---- never on screen; no terminal ---------------------------------------
+! grep -q "$secret" "$SEEN"; ok $? "the passphrase never appeared on any screen"
+! grep -q "half a passphrase" "$SEEN"; ok $? "a half-typed passphrase never appeared"
+t_fail "offroot tui without a terminal: exit 3" 3 "$OFFROOT" tui -d "$T/ca"
+run "$OFFROOT" </dev/null
+[ "$rc" -eq 2 ] && grep -q 'usage' "$T/err"; ok $? "offroot without arguments and no terminal prints usage (exit 2)"
+start 80 24 linux "cd '$T' && '$OFFROOT'"
+waitfor 'offroot  home'; ok $? "offroot without arguments on a terminal opens the home screen"
+keys q
+tmux kill-session -t "$S" 2>/dev/null
+done_testing
