@@ -57,16 +57,6 @@ warn(struct status *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static time_t
-asn1_unix(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	if (!ASN1_TIME_to_tm(t, &tm))
-		return 0;
-	return timegm(&tm);
-}
-
 static void
 gather(const char *dir, struct status *s)
 {

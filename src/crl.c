@@ -122,16 +122,6 @@ der_time_ok(const struct der *d)
 }
 
 static time_t
-asn1_unix(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
-		return 0;
-	return timegm(&tm);
-}
-
-static time_t
 der_time(const struct der *d)
 {
 	const unsigned char *p = d->hdr;

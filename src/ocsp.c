@@ -15,16 +15,6 @@
 #include "ocsp.h"
 #include "util.h"
 
-static time_t
-asn1_unix(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
-		return 0;
-	return timegm(&tm);
-}
-
 int
 ocsp_prepare(struct cadb *db, X509 *root, const struct revoke_serial *s,
     long days, struct ocsp_plan *plan)

@@ -149,29 +149,6 @@ copy_profiles(const char *src, const char *stage, char hash[65])
 	return rc;
 }
 
-static int
-cert_pem(X509 *x, char **pem, size_t *len)
-{
-	BIO *bio;
-	char *p;
-	long n;
-
-	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
-	    !PEM_write_bio_X509(bio, x)) {
-		BIO_free(bio);
-		return err_openssl(OR_E_CRYPTO, "PEM encoding");
-	}
-	n = BIO_get_mem_data(bio, &p);
-	if ((*pem = malloc((size_t)n)) == NULL) {
-		BIO_free(bio);
-		return err_set(OR_E_NOMEM, "out of memory");
-	}
-	memcpy(*pem, p, (size_t)n);
-	*len = (size_t)n;
-	BIO_free(bio);
-	return OR_OK;
-}
-
 static void
 say_lint(struct interact *io, const struct lint_report *r)
 {
@@ -183,17 +160,6 @@ say_lint(struct interact *io, const struct lint_report *r)
 			    SAY_WARN : SAY_INFO, "lint %s: %s: %s",
 			    lint_level_name(r->f[i].level), r->f[i].code,
 			    r->f[i].text);
-}
-
-static int
-asn1_time_unix(const ASN1_TIME *t, time_t *out)
-{
-	struct tm tm;
-
-	if (!ASN1_TIME_to_tm(t, &tm))
-		return err_set(OR_E_CRYPTO, "bad time");
-	*out = timegm(&tm);
-	return OR_OK;
 }
 
 /* The root key on a PKCS#11 token: generated there, or an existing key
@@ -524,9 +490,12 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		snprintf(serial_hex, sizeof serial_hex, "%s",
 		    serial_str != NULL ? serial_str : "?");
 	}
-	if ((rc = asn1_time_unix(X509_get0_notBefore(cert), &nb)) != OR_OK ||
-	    (rc = asn1_time_unix(X509_get0_notAfter(cert), &na)) != OR_OK)
+	if ((nb = asn1_unix(X509_get0_notBefore(cert))) == 0 ||
+	    (na = asn1_unix(X509_get0_notAfter(cert))) == 0) {
+		rc = err_set(OR_E_CRYPTO, "the new certificate's validity "
+		    "cannot be read");
 		goto out;
+	}
 	snprintf(nb_text, sizeof nb_text, "%lld", (long long)nb);
 	snprintf(na_text, sizeof na_text, "%lld", (long long)na);
 
@@ -570,7 +539,7 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	}
 
 	/* 6. The root certificate. */
-	if ((rc = cert_pem(cert, &pem, &pemlen)) != OR_OK ||
+	if ((rc = cert_to_pem(cert, &pem, &pemlen)) != OR_OK ||
 	    (rc = file_join(path, sizeof path, stage, CADB_ROOT_CERT)) != OR_OK ||
 	    (rc = file_write_new(path, pem, pemlen, 0644)) != OR_OK ||
 	    (rc = file_sha256_hex(path, rootfile)) != OR_OK)

@@ -52,16 +52,6 @@ struct pending {
 	time_t not_before, not_after;
 };
 
-static time_t
-asn1_unix(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
-		return 0;
-	return timegm(&tm);
-}
-
 static int
 serial_hex(X509 *x, char *out, size_t size)
 {
@@ -107,56 +97,6 @@ safe_cn(X509 *x, char *out, size_t size)
 		o = (size_t)snprintf(out, size, "certificate");
 	out[o] = '\0';
 	OPENSSL_free(utf8);
-}
-
-static int
-to_pem(X509 *x, char **pem, size_t *len)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *p;
-	long n;
-
-	if (bio == NULL || !PEM_write_bio_X509(bio, x)) {
-		BIO_free(bio);
-		return err_openssl(OR_E_CRYPTO, "PEM encoding");
-	}
-	n = BIO_get_mem_data(bio, &p);
-	if ((*pem = malloc((size_t)n + 1)) == NULL) {
-		BIO_free(bio);
-		return err_set(OR_E_NOMEM, "out of memory");
-	}
-	memcpy(*pem, p, (size_t)n);
-	(*pem)[n] = '\0';
-	*len = (size_t)n;
-	BIO_free(bio);
-	return OR_OK;
-}
-
-static int
-crl_pem(const unsigned char *der, size_t len, char **pem, size_t *pemlen)
-{
-	const unsigned char *p = der;
-	X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *data;
-	long n;
-	int rc = OR_OK;
-
-	if (crl == NULL || bio == NULL || !PEM_write_bio_X509_CRL(bio, crl)) {
-		rc = err_openssl(OR_E_CRYPTO, "PEM encoding the CRL");
-		goto out;
-	}
-	n = BIO_get_mem_data(bio, &data);
-	if ((*pem = malloc((size_t)n)) == NULL) {
-		rc = err_set(OR_E_NOMEM, "out of memory");
-		goto out;
-	}
-	memcpy(*pem, data, (size_t)n);
-	*pemlen = (size_t)n;
-out:
-	X509_CRL_free(crl);
-	BIO_free(bio);
-	return rc;
 }
 
 /* The outdir's folder must exist and have room, before the key is used. */
@@ -248,8 +188,8 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 	FILE *mem;
 	int rc;
 
-	if ((rc = to_pem(root, &rootpem, &rootlen)) != OR_OK ||
-	    (rc = crl_pem(crlder, crllen, &crlpem, &crlpemlen)) != OR_OK ||
+	if ((rc = cert_to_pem(root, &rootpem, &rootlen)) != OR_OK ||
+	    (rc = crl_to_pem(crlder, crllen, &crlpem, &crlpemlen)) != OR_OK ||
 	    (rc = file_read(transcript_path, 64u << 20, &tdata, &tlen)) != OR_OK)
 		goto out;
 	if ((rc = bundle_add(&b, "root.pem", rootpem, rootlen)) != OR_OK ||
@@ -266,7 +206,7 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 			    pend[i].serial);
 		free(certpem);
 		certpem = NULL;
-		if ((rc = to_pem(pend[i].cert, &certpem, &certlen)) != OR_OK)
+		if ((rc = cert_to_pem(pend[i].cert, &certpem, &certlen)) != OR_OK)
 			goto out;
 		free(chain);
 		if ((chain = malloc(certlen + rootlen + 1)) == NULL) {
@@ -512,7 +452,7 @@ sign_one(struct cadb *db, struct pending *pd, X509 *root, struct keystore *ks,
 	if ((rc = issue_lint(pd->cert, root, prof, &lint)) != OR_OK)
 		return err_context(rc, "%s: the signed certificate", pd->path);
 	snprintf(pd->file, sizeof pd->file, "%s.pem", pd->serial);
-	if ((rc = to_pem(pd->cert, &pd->pem, &pd->pemlen)) != OR_OK ||
+	if ((rc = cert_to_pem(pd->cert, &pd->pem, &pd->pemlen)) != OR_OK ||
 	    (rc = cadb_path(db->dir, CADB_ISSUED, dir, sizeof dir)) != OR_OK ||
 	    (rc = file_join(pd->copy, sizeof pd->copy, dir, pd->file)) != OR_OK)
 		return rc;

@@ -1,9 +1,11 @@
 /* util.c — digests, hex and fingerprint rendering. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "err.h"
@@ -141,4 +143,38 @@ utc_text(time_t t, char out[21])
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		strcpy(out, "1970-01-01T00:00:00Z");
+}
+
+time_t
+asn1_unix(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (t == NULL || !ASN1_TIME_to_tm(t, &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+int
+cert_to_pem(X509 *x, char **pem, size_t *len)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	char *p;
+	long n;
+
+	*pem = NULL;
+	if (bio == NULL || !PEM_write_bio_X509(bio, x)) {
+		BIO_free(bio);
+		return err_openssl(OR_E_CRYPTO, "PEM encoding");
+	}
+	n = BIO_get_mem_data(bio, &p);
+	if ((*pem = malloc((size_t)n + 1)) == NULL) {
+		BIO_free(bio);
+		return err_set(OR_E_NOMEM, "out of memory");
+	}
+	memcpy(*pem, p, (size_t)n);
+	(*pem)[n] = '\0';
+	*len = (size_t)n;
+	BIO_free(bio);
+	return OR_OK;
 }

@@ -23,6 +23,10 @@ int pubkey_sha256(EVP_PKEY *pkey, unsigned char out[SHA256_LEN]);
  * then the PGP words (8 a line).  out must be at least 1024 bytes. */
 void fingerprint_block(const unsigned char fp[SHA256_LEN], char *out,
     size_t size);
+/* An ASN1_TIME as seconds since the epoch; 0 when absent or malformed. */
+time_t asn1_unix(const ASN1_TIME *t);
+/* PEM of a certificate, malloc'd and NUL-terminated. */
+int cert_to_pem(X509 *x, char **pem, size_t *len);
 /* UTC time as YYYY-MM-DDTHH:MM:SSZ. */
 void utc_text(time_t t, char out[21]);
 

@@ -170,6 +170,9 @@ keys "$secret"
 sleep 0.2
 keep
 keys Enter
+waitfor "bundle's MANIFEST" "$LONG"; ok $? "the bundle manifest's fingerprint is shown for the witnesses"
+keep
+keys Enter
 waitfor 'Press Enter to continue' "$LONG"; ok $? "signing finished in the TUI"
 keep
 like 'Done' "$T/screen" "... successfully"
