@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ceremony.h"
 #include "cmd.h"
 #include "err.h"
 #include "ui.h"
@@ -18,6 +19,7 @@ static const struct cmd_opt tui_opts[] = {
 	{ "dir", 'd', OPT_ARG },
 	{ "media", 0, OPT_ARG },
 	{ "scripts", 0, OPT_ARG },
+	{ "kdf", 0, OPT_ARG },
 	{ "once", 0, 0 },
 	{ NULL, 0, 0 }
 };
@@ -26,6 +28,7 @@ struct tui_ctx {
 	char dir[PATH_MAX];
 	const char *media;
 	const char *script;
+	const char *kdf;	/* a rehearsal's Argon2id level for scripts */
 };
 
 /* args for entry e as if typed: name/value pairs (value NULL: a flag). */
@@ -215,15 +218,36 @@ out:
 	return rc;
 }
 
+/* A shipped ceremony script, run by the ceremony engine (as offroot
+ * ceremony SCRIPT -d DIR does on a terminal). */
 static int
 tui_ceremony_flow(struct interact *io, void *arg)
 {
 	struct tui_ctx *c = arg;
+	struct ceremony_params p;
+	struct ceremony *cer = NULL;
+	char why[1024];
+	int rc;
 
-	interact_say(io, SAY_WARN, "The ceremony engine is not part of this "
-	    "build yet.  Run it with: offroot ceremony %s -d %s", c->script,
-	    c->dir);
-	return OR_OK;
+	memset(&p, 0, sizeof p);
+	p.script = c->script;
+	p.dir = c->dir;
+	p.media = c->media;
+	p.kdf = c->kdf;
+	p.runner = "tui";
+	if ((rc = ceremony_open(&p, io, &cer)) != OR_OK)
+		return rc;
+	if ((rc = ceremony_run(cer)) == OR_E_CANCEL) {
+		snprintf(why, sizeof why, "%s", err_msg(rc));
+		(void)ceremony_abandon(cer, why);
+		err_set(rc, "%s", why);
+	}
+	if (rc != OR_OK)
+		interact_say(io, SAY_WARN, "the ceremony stopped; its "
+		    "transcript %s stays open: start it again to resume from "
+		    "the first step not done", ceremony_transcript(cer));
+	ceremony_free(cer);
+	return rc;
 }
 
 static int
@@ -241,6 +265,7 @@ tui_exec(struct cmd_args *args, struct interact *cli)
 	o.media = args_get(args, "media");
 	o.scripts = args_get(args, "scripts");
 	c.media = o.media;
+	c.kdf = args_get(args, "kdf");
 	if (!ui_available())
 		return err_set(OR_E_ENV, "tui: stdin and stdout must be a "
 		    "terminal");
@@ -280,7 +305,7 @@ out:
 
 const struct cmd_entry cmd_tui_entry = {
 	"tui",
-	"[-d DIR] [--media DIR] [--scripts DIR] [--once]",
+	"[-d DIR] [--media DIR] [--scripts DIR] [--kdf LEVEL] [--once]",
 	"the terminal interface: the CA's calendar, ceremonies to start",
 	tui_opts, 0, 0, tui_exec
 };
