@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/x509.h>
 
@@ -59,7 +60,8 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 /* Every record type this version writes; audit refuses any other. */
 static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
-	"revoke-batch", "crl-number", "crl", "ocsp", "reshare", "backup", NULL
+	"revoke-batch", "crl-number", "crl", "ocsp", "reshare", "backup",
+	"repair", NULL
 };
 
 static int
@@ -97,6 +99,9 @@ collect(const struct jrecord *r, void *vctx)
 	} else if (strcmp(r->type, "transcript") == 0) {
 		return add_artefact(c, CADB_TRANSCRIPTS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
+	} else if (strcmp(r->type, "repair") == 0) {
+		return add_artefact(c, "repairs", jrecord_get(r, "file"),
+		    jrecord_get(r, "dropped_sha256"), r->seq);
 	} else if (strcmp(r->type, "issue") == 0) {
 		return add_artefact(c, CADB_ISSUED, jrecord_get(r, "file"),
 		    jrecord_get(r, "file_sha256"), r->seq);
@@ -154,8 +159,13 @@ static bool
 abandoned(const char *path)
 {
 	struct transcript_info ti;
+	uint64_t good, size, seq;
 
-	return transcript_verify(path, NULL, &ti) == OR_OK && !ti.closed;
+	if (transcript_verify(path, NULL, &ti) == OR_OK)
+		return !ti.closed;
+	/* Killed in the middle of writing a record: whole records before a
+	 * torn last line. */
+	return journal_tail(path, &good, &size, &seq) == OR_OK && good < size;
 }
 
 /* Every file under transcripts/, crls/ and issued/ must be named by the
@@ -164,15 +174,19 @@ static int
 no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 {
 	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS,
-	    CADB_ISSUED };
+	    CADB_ISSUED, "repairs" };
 	char path[PATH_MAX], path2[PATH_MAX];
 	struct dirent *de;
 	size_t i;
 	DIR *d;
 
 	for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-		if (cadb_path(dir, subs[i], path, sizeof path) != OR_OK ||
-		    (d = opendir(path)) == NULL)
+		if (cadb_path(dir, subs[i], path, sizeof path) != OR_OK)
+			return err_set(OR_E_INPUT, "path too long");
+		/* repairs/ exists only once offroot repair has run. */
+		if (strcmp(subs[i], "repairs") == 0 && access(path, F_OK) == -1)
+			continue;
+		if ((d = opendir(path)) == NULL)
 			return err_set(OR_E_CORRUPT, "%s/%s is missing", dir,
 			    subs[i]);
 		while ((de = readdir(d)) != NULL) {

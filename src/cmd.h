@@ -76,6 +76,7 @@ extern const struct cmd_entry cmd_audit_entry;
 extern const struct cmd_entry cmd_sign_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_repair_entry;
 extern const struct cmd_entry cmd_revoke_entry;
 extern const struct cmd_entry cmd_crl_entry;
 extern const struct cmd_entry cmd_ocsp_entry;

@@ -704,7 +704,7 @@ bad_header(const char *path, const char *buf, size_t n)
 /* Streams the journal on fd from its start, verifying every record. */
 static int
 journal_read(int fd, const char *path, struct jdigest *d,
-    journal_visit_fn visit, void *ctx, struct jstate *st)
+    journal_visit_fn visit, void *ctx, struct jstate *st, int *torn)
 {
 	struct jrecord *rec = NULL;
 	char *buf = NULL, *lf;
@@ -742,10 +742,13 @@ journal_read(int fd, const char *path, struct jdigest *d,
 				goto out;
 			}
 			if (eof) {
-				if (n > 0)
+				if (n > 0 && torn != NULL)
+					*torn = 1;
+				else if (n > 0)
 					rc = err_set(OR_E_CORRUPT, "%s: record "
 					    "%" PRIu64 " is torn: incomplete "
-					    "last line (crash during write?)",
+					    "last line (crash during write?); "
+					    "offroot repair can set it aside",
 					    path, st->seq + 1);
 				break;
 			}
@@ -791,7 +794,7 @@ journal_scan(const char *path, journal_visit_fn visit, void *ctx)
 	if ((rc = journal_open_fd(path, O_RDONLY, LOCK_SH, &fd, &sb,
 	    &mine)) != OR_OK)
 		goto out;
-	rc = journal_read(fd, path, &d, visit, ctx, &st);
+	rc = journal_read(fd, path, &d, visit, ctx, &st, NULL);
 out:
 	if (fd >= 0)
 		(void)close(fd);	/* read-only: nothing to lose */
@@ -830,7 +833,7 @@ journal_open(const char *path, journal_visit_fn visit, void *ctx,
 	j->pid = getpid();
 	j->dev = sb.st_dev;
 	j->ino = sb.st_ino;
-	if ((rc = journal_read(j->fd, path, &j->dg, visit, ctx, &j->st)) !=
+	if ((rc = journal_read(j->fd, path, &j->dg, visit, ctx, &j->st, NULL)) !=
 	    OR_OK)
 		goto out;
 	j->next = journal_list;
@@ -1138,4 +1141,30 @@ journal_commit(struct journal *j)
 	j->holding = 0;
 	j->pend_len = 0;
 	return OR_OK;
+}
+
+int
+journal_tail(const char *path, uint64_t *good_size, uint64_t *file_size,
+    uint64_t *seq)
+{
+	struct jdigest d = { NULL, NULL };
+	struct jstate st;
+	struct stat sb;
+	int fd = -1, mine, torn = 0, rc;
+
+	if ((rc = jdigest_init(&d)) != OR_OK)
+		goto out;
+	if ((rc = journal_open_fd(path, O_RDONLY, LOCK_EX, &fd, &sb,
+	    &mine)) != OR_OK)
+		goto out;
+	if ((rc = journal_read(fd, path, &d, NULL, NULL, &st, &torn)) != OR_OK)
+		goto out;
+	*good_size = st.size;
+	*file_size = (uint64_t)sb.st_size;
+	*seq = st.seq;
+out:
+	if (fd >= 0)
+		(void)close(fd);
+	jdigest_free(&d);
+	return rc;
 }

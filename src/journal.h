@@ -101,6 +101,13 @@ uint64_t journal_seq(const struct journal *j);
 const unsigned char *journal_head(const struct journal *j);
 void journal_close(struct journal *j);
 
+/* For repair: verifies every complete record and reports where they end.
+ * OR_OK with good_size < file_size means the only defect is an incomplete
+ * last line (a write torn by a crash); any other defect is an error as in
+ * journal_scan. */
+int journal_tail(const char *path, uint64_t *good_size, uint64_t *file_size,
+    uint64_t *seq);
+
 /* Parses and verifies one record line (without its LF) against the
  * expected seq and prev; used by the reader and the fuzz target.  buf is
  * modified (keys and values are NUL-terminated and decoded in place) and

@@ -24,6 +24,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_sign_entry,
 	&cmd_verify_entry,
 	&cmd_export_entry,
+	&cmd_repair_entry,
 	&cmd_revoke_entry,
 	&cmd_crl_entry,
 	&cmd_ocsp_entry,

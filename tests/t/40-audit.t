@@ -74,4 +74,27 @@ t_fail "check-key refuses a tampered journal" 1 \
 cmp -s "$T/journal.before" "$T/x/journal"; ok $? "the tampered journal was not appended to"
 t_fail "status reports a tampered journal with exit 1" 1 "$OFFROOT" status -d "$T/x"
 like 'WARNING: journal' "$T/out" "status shows the journal problem"
+# A record torn by a crash: refused everywhere until offroot repair sets it
+# aside, explicitly, keeping its bytes.
+rm -rf "$T/r"; cp -a "$T/ca" "$T/r"
+"$OFFROOT" revoke -d "$T/r" --serial 0badc0de --reason superseded --unknown-ok >/dev/null 2>&1
+ok $? "a revocation to tear"
+cp "$T/r/journal" "$T/r.whole"
+head -c -25 "$T/r.whole" >"$T/r/journal"
+t_fail "a torn last record: audit exit 1" 1 "$OFFROOT" audit -d "$T/r"
+like 'offroot repair' "$T/err" "the error points to offroot repair"
+t_fail "repair without a terminal or --yes changes nothing" 3 setsid "$OFFROOT" repair -d "$T/r"
+head -c -25 "$T/r.whole" | cmp -s - "$T/r/journal"; ok $? "the declined repair left the journal as it was"
+t_ok "repair --yes sets the torn record aside" "$OFFROOT" repair -d "$T/r" --yes
+like 'torn record 5' "$T/out" "repair names the record"
+tail -c +$(( $(stat -c %s "$T/ca/journal") + 1 )) "$T/r.whole" | head -c -25 >"$T/torn.expect"
+cmp -s "$T/torn.expect" "$T/r/repairs/"*-journal.torn; ok $? "the torn bytes are kept in repairs/"
+grep -q ' repair .*dropped_bytes=' "$T/r/journal"; ok $? "a repair record says what was removed"
+t_ok "audit passes after the repair" "$OFFROOT" audit -d "$T/r"
+run "$OFFROOT" status -d "$T/r"
+like '0 revoked' "$T/out" "the torn revocation does not count"
+t_ok "repair on an intact journal does nothing" "$OFFROOT" repair -d "$T/r" --yes
+like 'nothing to repair' "$T/out" "and says so"
+cp "$T/r/journal" "$T/j2"; sed -i '3s/transcript/transcrxpt/' "$T/r/journal"
+t_fail "repair refuses a journal with another problem" 1 "$OFFROOT" repair -d "$T/r" --yes
 done_testing

@@ -15,14 +15,14 @@ printf 'not the passphrase\n' >"$T/wrong"
 
 # quorum_ca DIR M N SHAREDIRS...
 quorum_ca() {
-	_d=$1 _m=$2 _n=$3; shift 3
+	q_d=$1 q_m=$2 q_n=$3; shift 3
 	_o=
 	for _s in "$@"; do _o="$_o --share-dir $_s"; done
 	_i=1
-	while [ "$_i" -le "$_n" ]; do _o="$_o --share-passphrase-file $T/p$_i"; _i=$((_i + 1)); done
+	while [ "$_i" -le "$q_n" ]; do _o="$_o --share-passphrase-file $T/p$_i"; _i=$((_i + 1)); done
 	# shellcheck disable=SC2086
-	"$OFFROOT" init -d "$_d" --subject "/C=DE/O=offroot tests/CN=Quorum Root" \
-	    --kdf interactive --quorum "$_m/$_n" $_o >"$T/init.out" 2>"$T/init.err"
+	"$OFFROOT" init -d "$q_d" --subject "/C=DE/O=offroot tests/CN=Quorum Root" \
+	    --kdf interactive --quorum "$q_m/$q_n" $_o >"$T/init.out" 2>"$T/init.err"
 }
 
 # share FILE-OF-OFFICER: the share file of officer X in folder DIR

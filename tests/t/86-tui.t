@@ -187,6 +187,79 @@ cert=$(ls "$T/bundle2/"*certificate.pem 2>/dev/null | head -1)
 t_ok "the intermediate signed in the TUI passes openssl verify -x509_strict" \
     openssl verify -x509_strict -CAfile "$T/ca2/root.crt" "$cert"
 
+# ---- ceremony scripts through the TUI (offroot ceremony on a terminal) ----
+# drive: answers whatever the ceremony asks, as the officers would, until
+# the outcome is on screen.  Counts what was asked in $T/asked.
+drive() {
+	: >"$T/asked"
+	_n=0
+	while [ $_n -lt 600 ]; do
+		pane
+		cat "$T/screen" >>"$SEEN"
+		sed '$d' "$T/screen" >"$T/before"
+		if grep -q 'Press Enter to continue' "$T/screen"; then
+			return 0
+		elif grep -q 'Name of the ' "$T/screen"; then
+			echo name >>"$T/asked"; keys "Tester $_n" Enter
+		elif grep -q 'Reason for going on' "$T/screen"; then
+			echo reason >>"$T/asked"; keys "rehearsal in a test container" Enter
+		elif grep -q 'assphrase for the root key' "$T/screen"; then
+			echo passphrase >>"$T/asked"; keys "$secret" Enter
+		elif grep -q '\[ Yes \]' "$T/screen"; then
+			echo confirm >>"$T/asked"; keys y
+		elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
+			echo block >>"$T/asked"; keys Enter
+		else
+			sleep 0.1; _n=$((_n + 1)); continue
+		fi
+		# Wait for the screen to change (the clock line aside).
+		_w=0
+		while [ $_w -lt 50 ]; do
+			pane; sed '$d' "$T/screen" | cmp -s - "$T/before" || break
+			sleep 0.05; _w=$((_w + 1))
+		done
+		_n=$((_n + 1))
+	done
+	diag "the ceremony did not finish; screen:"
+	sed 's/^/#   /' "$T/screen"
+	return 1
+}
+mkdir -p "$T/media"
+start 80 24 linux "cd '$ROOT' && '$OFFROOT' ceremony ceremony-scripts/root.ceremony -d '$T/rca' --media '$T/media' --kdf interactive"
+waitfor 'Pre-flight checks'; ok $? "offroot ceremony on a terminal runs in the TUI (80x24, TERM=linux)"
+drive; ok $? "root.ceremony driven to its end by keystrokes"
+like 'Done' "$T/screen" "root.ceremony finished successfully"
+[ "$(grep -c passphrase "$T/asked")" -ge 3 ]; ok $? "the passphrase was typed twice, then once more to prove it"
+grep -q name "$T/asked"; ok $? "the participants were asked for"
+grep -q block "$T/asked"; ok $? "blocks (fingerprints, evidence) were shown and confirmed"
+keys Enter
+waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
+tmux kill-session -t "$S" 2>/dev/null
+t_ok "the root from the TUI ceremony passes openssl verify -x509_strict" \
+    openssl verify -x509_strict -CAfile "$T/rca/root.crt" "$T/rca/root.crt"
+t_ok "the CA from the TUI ceremony passes audit" "$OFFROOT" audit -d "$T/rca"
+crl=$(ls "$T/media/"*.crl "$T/media/"*/*.crl 2>/dev/null | head -1)
+[ -n "$crl" ] && openssl crl -in "$crl" -inform PEM -noout -CAfile "$T/rca/root.crt" 2>/dev/null ||
+    openssl crl -in "$crl" -inform DER -noout -CAfile "$T/rca/root.crt" 2>/dev/null
+ok $? "the first CRL is on the media and verifies against the root"
+
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/int3.key" -subj "/C=DE/O=offroot tests/CN=Ceremony Intermediate" \
+    -out "$T/media/intermediate.csr" 2>/dev/null
+start 120 40 xterm-256color "cd '$ROOT' && '$OFFROOT' ceremony ceremony-scripts/intermediate.ceremony -d '$T/rca' --media '$T/media' --kdf interactive"
+waitfor 'Pre-flight checks'; ok $? "intermediate.ceremony in a 120x40 xterm-256color"
+drive; ok $? "intermediate.ceremony driven to its end by keystrokes"
+like 'Done' "$T/screen" "intermediate.ceremony finished successfully"
+keys Enter
+waitfor 'EXIT=0' >/dev/null
+tmux kill-session -t "$S" 2>/dev/null
+cert=$(ls "$T/media/intermediate-bundle/"*certificate.pem 2>/dev/null | head -1)
+[ -n "$cert" ]; ok $? "the bundle on the media holds the certificate"
+t_ok "the intermediate from the TUI ceremony passes openssl verify -x509_strict" \
+    openssl verify -x509_strict -CAfile "$T/rca/root.crt" "$cert"
+grep -q 'CN *= *Ceremony Intermediate' "$T/out" || openssl x509 -in "$cert" -noout -subject | grep -q 'Ceremony Intermediate'
+ok $? "... and is the certificate for the CSR on the media"
+
 # ---- Ctrl-C asks; a note; abandoning ----------------------------------
 start 80 24 linux "'$OFFROOT' tui -d '$T/ca3'"
 waitfor 'Create a root CA in'
