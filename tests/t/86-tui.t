@@ -39,6 +39,10 @@ start() {
 	    "TERM=$3; export TERM; $4; echo EXIT=\$?; sleep 120"
 }
 keys() { tmux send-keys -t "$S" "$@"; }
+# A session that outlives the others: killing the last session makes the
+# server exit, and a new session started meanwhile races with it.
+tmux new-session -d -s "$S-keep" "sleep 900"
+trap 'tmux kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 # width N: the widest line on the screen is exactly N characters.
 width() {
 	$PY -c 'import sys
@@ -192,15 +196,15 @@ t_ok "the intermediate signed in the TUI passes openssl verify -x509_strict" \
 # the outcome is on screen.  Counts what was asked in $T/asked.
 drive() {
 	: >"$T/asked"
-	_n=0
-	while [ $_n -lt 600 ]; do
+	_dn=0
+	while [ $_dn -lt 600 ]; do
 		pane
 		cat "$T/screen" >>"$SEEN"
 		sed '$d' "$T/screen" >"$T/before"
 		if grep -q 'Press Enter to continue' "$T/screen"; then
 			return 0
 		elif grep -q 'Name of the ' "$T/screen"; then
-			echo name >>"$T/asked"; keys "Tester $_n" Enter
+			echo name >>"$T/asked"; keys "Tester $_dn" Enter
 		elif grep -q 'Reason for going on' "$T/screen"; then
 			echo reason >>"$T/asked"; keys "rehearsal in a test container" Enter
 		elif grep -q 'assphrase for the root key' "$T/screen"; then
@@ -210,7 +214,7 @@ drive() {
 		elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
 			echo block >>"$T/asked"; keys Enter
 		else
-			sleep 0.1; _n=$((_n + 1)); continue
+			sleep 0.1; _dn=$((_dn + 1)); continue
 		fi
 		# Wait for the screen to change (the clock line aside).
 		_w=0
@@ -218,7 +222,7 @@ drive() {
 			pane; sed '$d' "$T/screen" | cmp -s - "$T/before" || break
 			sleep 0.05; _w=$((_w + 1))
 		done
-		_n=$((_n + 1))
+		_dn=$((_dn + 1))
 	done
 	diag "the ceremony did not finish; screen:"
 	sed 's/^/#   /' "$T/screen"
