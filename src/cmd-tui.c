@@ -292,7 +292,9 @@ tui_exec(struct cmd_args *args, struct interact *cli)
 			(void)ui_run(&io, "Sign the next CRL", tui_crl_flow, &c);
 			break;
 		case UI_CEREMONY:
-			(void)ui_run(&io, res.script, tui_ceremony_flow, &c);
+			(void)ui_run(&io, strrchr(res.script, '/') != NULL ?
+			    strrchr(res.script, '/') + 1 : res.script,
+			    tui_ceremony_flow, &c);
 			break;
 		default:
 			break;

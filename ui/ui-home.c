@@ -129,11 +129,14 @@ ui_home_scan(struct ui_home *h, const char *dir, const char *prefix,
 			struct ui_home_entry *e = &h->e[h->n++];
 
 			e->action = UI_CEREMONY;
-			snprintf(e->label, sizeof e->label, "Ceremony: %s%s",
-			    prefix, de->d_name);
+			if (snprintf(e->label, sizeof e->label, "Ceremony: %s%s",
+			    prefix, de->d_name) >= (int)sizeof e->label)
+				e->label[sizeof e->label - 2] = '~';
 			ui_copy(e->path, sizeof e->path, path);
 		} else if (depth == 0 && ui_is_dir(path)) {
-			snprintf(sub, sizeof sub, "%s/", de->d_name);
+			if (snprintf(sub, sizeof sub, "%s/", de->d_name) >=
+			    (int)sizeof sub)
+				continue;
 			ui_home_scan(h, path, sub, 1);
 		}
 	}

@@ -156,6 +156,8 @@ struct ui {
 	void *worker_arg;
 	bool worker_finished;		/* the main loop saw the worker end */
 	bool outcome_seen;
+	char flash[160];		/* a short notice on the title bar */
+	struct timespec flash_at;
 };
 
 /* ui.c */

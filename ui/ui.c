@@ -47,6 +47,7 @@ static int ui_tty_fd = -1;
 static char ui_restore_seq[256];
 static size_t ui_restore_len;
 static struct secret *volatile ui_live[2];
+static bool ui_atexit_set;
 
 static const int ui_async_signals[] = { SIGINT, SIGTERM, SIGHUP };
 static const int ui_crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
@@ -498,6 +499,10 @@ ui_note_add(struct ui *u, const char *text)
 		return;
 	snprintf(line, sizeof line, "NOTE: %s", text);
 	ui_log(u, SAY_WARN, true, line);
+	/* Seen even when a block covers the conversation. */
+	snprintf(u->flash, sizeof u->flash, " Note taken (%zu characters) ",
+	    strlen(text));
+	clock_gettime(CLOCK_MONOTONIC, &u->flash_at);
 	if (u->io->note == NULL) {
 		ui_log(u, SAY_WARN, false, "(this operation does not record "
 		    "notes: write it in the paper log)");
@@ -629,6 +634,14 @@ ui_redraw(struct ui *u)
 			if (u->stack[i]->ops->draw != NULL)
 				u->stack[i]->ops->draw(u->stack[i]);
 		ui_draw_statusline(u);
+		if (u->flash[0] != '\0' && ui_elapsed(&u->flash_at) < 5) {
+			attron(A_BOLD);
+			mvaddnstr(0, COLS / 2 - (int)strlen(u->flash) / 2,
+			    u->flash, COLS);
+			attroff(A_BOLD);
+		} else {
+			u->flash[0] = '\0';
+		}
 	}
 	if (u->cursor) {
 		curs_set(1);
@@ -939,7 +952,10 @@ ui_open(struct interact *io, const struct ui_options *o)
 	curs_set(0);
 	ui_draw_init_colors(u);
 	ui_signals_install();
-	atexit(ui_atexit);
+	if (!ui_atexit_set) {
+		atexit(ui_atexit);
+		ui_atexit_set = true;
+	}
 
 	memset(io, 0, sizeof *io);
 	io->say = ui_i_say;
@@ -1009,6 +1025,7 @@ ui_run(struct interact *io, const char *title,
 	u->outcome[0] = '\0';
 	u->worker_done = u->worker_finished = u->outcome_seen = false;
 	u->abandoned = false;
+	u->asking_abandon = false;
 	ui_push(u, &ui_ceremony_ops, NULL);
 	base = ui_top(u);
 	u->worker_fn = fn;
