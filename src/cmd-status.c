@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "cadb.h"
+#include "calendar.h"
 #include "cmd.h"
 #include "crl.h"
 #include "dn.h"
@@ -41,6 +42,7 @@ struct status {
 	char next_crl[21], crl_due[21];
 	struct revoke_db rdb;		/* revocations since the last CRL */
 	unsigned long long since_crl;
+	struct calendar cal;		/* certificates expiring soon */
 	size_t nwarn;
 	char warn[MAX_WARN][256];
 };
@@ -160,6 +162,14 @@ gather(const char *dir, struct status *s)
 		    (unsigned long long)s->rdb.incomplete_seq);
 	s->since_crl = s->rdb.since_crl;
 	revoke_db_free(&s->rdb);
+	if (s->journal_rc == OR_OK) {
+		calendar_load(dir, time(NULL), &s->cal);
+		if (s->cal.nexpiring > 0)
+			warn(s, "%zu issued certificate%s expire%s within %d "
+			    "days: plan the re-signing ceremony", s->cal.nexpiring,
+			    s->cal.nexpiring == 1 ? "" : "s",
+			    s->cal.nexpiring == 1 ? "s" : "", CAL_SOON_DAYS);
+	}
 	if (!secret_memory_locked())
 		warn(s, "memory locking (mlock) is not available: secrets "
 		    "could reach swap");
@@ -224,6 +234,16 @@ print_text(const char *dir, const struct status *s)
 		}
 		else
 			printf("last CRL:       none\n");
+		for (i = 0; s->cal.ok && i < s->cal.nexpiring &&
+		    i < CAL_MAX_EXPIRING; i++) {
+			char when[21];
+
+			utc_text(s->cal.expiring[i].not_after, when);
+			printf("%s%s  %s (serial %s)\n", i == 0 ?
+			    "expiring soon:  " : "                ", when,
+			    s->cal.expiring[i].subject,
+			    s->cal.expiring[i].serial);
+		}
 	}
 	printf("memory locking: %s\n", secret_memory_locked() ?
 	    "available" : "NOT available");
@@ -287,6 +307,19 @@ print_json(const char *dir, const struct status *s)
 		json_str(&j, "next_due", s->crl_due);
 	}
 	json_close(&j, '{');
+	json_open(&j, "expiring_soon", '[');
+	for (i = 0; s->cal.ok && i < s->cal.nexpiring &&
+	    i < CAL_MAX_EXPIRING; i++) {
+		char when[21];
+
+		utc_text(s->cal.expiring[i].not_after, when);
+		json_open(&j, NULL, '{');
+		json_str(&j, "serial", s->cal.expiring[i].serial);
+		json_str(&j, "subject", s->cal.expiring[i].subject);
+		json_str(&j, "not_after", when);
+		json_close(&j, '{');
+	}
+	json_close(&j, '[');
 	json_bool(&j, "memory_locked", secret_memory_locked());
 	json_open(&j, "warnings", '[');
 	for (i = 0; i < s->nwarn; i++)

@@ -37,7 +37,7 @@ struct ui_home_arg {
 
 struct ui_home {
 	struct ui_home_arg arg;
-	struct ui_calendar cal;
+	struct calendar cal;
 	bool have_journal;
 	struct ui_home_entry e[UI_HOME_MAX];
 	size_t n, sel;
@@ -170,7 +170,7 @@ ui_home_load(struct ui_screen *s)
 	    cadb_path(u->ca_dir, CADB_JOURNAL, jpath, sizeof jpath) == OR_OK &&
 	    access(jpath, F_OK) == 0) {
 		h->have_journal = true;
-		ui_calendar_load(u->ca_dir, h->loaded, &h->cal);
+		calendar_load(u->ca_dir, h->loaded, &h->cal);
 		if (h->cal.ok) {
 			if (strcmp(h->cal.store, "sealed") == 0)
 				snprintf(u->key_store, sizeof u->key_store,
@@ -250,7 +250,7 @@ static size_t
 ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
     size_t max)
 {
-	const struct ui_calendar *c = &h->cal;
+	const struct calendar *c = &h->cal;
 	time_t now = time(NULL);
 	char d1[11], d2[11];
 	size_t n = 0, i;
@@ -295,7 +295,7 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 		if (c->crl_next_update < now)
 			LINE(ui_attr(u, UI_C_LOUD, 0), "CRL:  EXPIRED on %s: "
 			    "sign CRL %llu now", d2, c->crl_number + 1);
-		else if (days <= UI_CAL_CRL_DAYS)
+		else if (days <= CAL_CRL_DAYS)
 			LINE(ui_attr(u, UI_C_LOUD, 0), "CRL:  next CRL DUE %s "
 			    "(in %ld days; CRL %llu's nextUpdate is %s)", d1,
 			    days < 0 ? 0 : days, c->crl_number, d2);
@@ -314,10 +314,10 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 	    c->revoked);
 	if (c->nexpiring == 0)
 		LINE(0, "        none expires within %d days",
-		    UI_CAL_SOON_DAYS);
+		    CAL_SOON_DAYS);
 	else
 		LINE(ui_attr(u, UI_C_CAUTION, 0), "Expiring within %d days "
-		    "(sign their successors):", UI_CAL_SOON_DAYS);
+		    "(sign their successors):", CAL_SOON_DAYS);
 	for (i = 0; i < c->nexpiring; i++) {
 		ui_date(c->expiring[i].not_after, d1);
 		days = ui_days(c->expiring[i].not_after, now);
@@ -337,7 +337,7 @@ ui_home_draw(struct ui_screen *s)
 {
 	struct ui_home *h = s->data;
 	struct ui *u = s->ui;
-	struct ui_cal_line l[UI_CAL_MAX_EXPIRING + 16];
+	struct ui_cal_line l[CAL_MAX_EXPIRING + 16];
 	char title[PATH_MAX + 32];
 	size_t n, i, rows, top = 0;
 	int ch, bh, y;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "calendar.h"
 #include "interact.h"
 #include "ui.h"
 
@@ -251,37 +252,6 @@ void ui_prompt_cancel(struct ui_screen *s);
 /* ui-home.c */
 extern const struct ui_screen_ops ui_home_ops;
 
-/* ui-calendar.c: the CA's calendar from its journal (no curses). */
-#define UI_CAL_MAX_EXPIRING	32
-#define UI_CAL_SOON_DAYS	60	/* issued certificates */
-#define UI_CAL_CRL_DAYS		7	/* the next CRL */
-
-struct ui_cal_cert {
-	char serial[48];
-	char subject[160];
-	char profile[32];
-	time_t not_after;
-};
-
-struct ui_calendar {
-	bool ok;			/* the journal was read */
-	char error[256];
-	char subject[256];		/* the root's */
-	bool have_root;
-	time_t root_not_after;
-	char store[16];
-	char kdf[16];
-	bool has_crl;
-	unsigned long long crl_number;
-	time_t crl_next_update;
-	time_t crl_due;			/* nextUpdate - CRL_REFRESH_DAYS */
-	unsigned long long since_crl;	/* revocations on no CRL */
-	unsigned long long issued, revoked;
-	size_t nexpiring;		/* within UI_CAL_SOON_DAYS, not revoked */
-	size_t more_expiring;		/* beyond the UI_CAL_MAX_EXPIRING shown */
-	struct ui_cal_cert expiring[UI_CAL_MAX_EXPIRING];
-};
-
-void ui_calendar_load(const char *dir, time_t now, struct ui_calendar *cal);
+/* The CA's calendar (src/calendar.h) is shared with offroot status. */
 
 #endif

@@ -171,6 +171,12 @@ ok $rc "clamp_validity = yes signs, clamped"
 like 'clamped' "$T/err" "the clamping is said"
 a=$(openssl x509 -in "$T/o6/certificate.pem" -noout -enddate); b=$(openssl x509 -in "$T/short/root.crt" -noout -enddate)
 [ "$a" = "$b" ]; ok $? "the clamped certificate ends with the root"
+run "$OFFROOT" status -d "$T/short"
+like '^expiring soon: .*CN=other' "$T/out" "status lists the intermediate expiring within 60 days"
+like 'WARNING: 1 issued certificate expires within 60 days' "$T/out" "and warns about it"
+run "$OFFROOT" status -d "$T/short" --json
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["expiring_soon"][0]["subject"]=="CN=other", d' "$T/out"
+ok $? "status --json lists it too"
 
 # A profile whose pathlen is not below the root's is refused by lint before
 # the key is touched.

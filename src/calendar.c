@@ -1,8 +1,8 @@
 /*
- * ui-calendar.c — what the home screen shows: the CA's calendar read from
- * its journal (no curses here).  The same dates as `offroot status`: the
+ * calendar.c — the CA's calendar read from its journal: what the TUI's
+ * home screen and offroot status show.  The same dates as `offroot status`: the
  * next CRL is due CRL_REFRESH_DAYS before the last CRL's nextUpdate; issued
- * certificates that are not revoked and expire within UI_CAL_SOON_DAYS;
+ * certificates that are not revoked and expire within CAL_SOON_DAYS;
  * the root's own notAfter.
  */
 #include <stdio.h>
@@ -17,12 +17,12 @@
 #include "dn.h"
 #include "err.h"
 #include "revoke.h"
-#include "ui-int.h"
+#include "calendar.h"
 
 struct cal_scan {
 	struct revoke_db rdb;
 	time_t now;
-	struct ui_cal_cert *c;
+	struct cal_cert *c;
 	size_t n, cap;
 	int rc;
 };
@@ -31,7 +31,7 @@ static int
 cal_visit(const struct jrecord *r, void *arg)
 {
 	struct cal_scan *cs = arg;
-	struct ui_cal_cert *c;
+	struct cal_cert *c;
 	const char *serial, *na, *v;
 	long long t;
 
@@ -40,7 +40,7 @@ cal_visit(const struct jrecord *r, void *arg)
 	    (na = jrecord_get(r, "not_after")) != NULL) {
 		t = strtoll(na, NULL, 10);
 		if (t >= cs->now &&
-		    t - cs->now <= (long long)UI_CAL_SOON_DAYS * 86400) {
+		    t - cs->now <= (long long)CAL_SOON_DAYS * 86400) {
 			if (cs->n == cs->cap) {
 				size_t ncap = cs->cap ? cs->cap * 2 : 16;
 				if ((c = reallocarray(cs->c, ncap,
@@ -67,7 +67,7 @@ cal_visit(const struct jrecord *r, void *arg)
 static int
 cal_cmp(const void *a, const void *b)
 {
-	const struct ui_cal_cert *x = a, *y = b;
+	const struct cal_cert *x = a, *y = b;
 
 	return (x->not_after > y->not_after) - (x->not_after < y->not_after);
 }
@@ -84,7 +84,7 @@ cal_revoked(const struct revoke_db *rdb, const char *serial)
 
 static void
 cal_root(const char *dir, const struct cadb_summary *sum,
-    struct ui_calendar *cal)
+    struct calendar *cal)
 {
 	X509 *root = NULL;
 	struct tm tm;
@@ -100,7 +100,7 @@ cal_root(const char *dir, const struct cadb_summary *sum,
 }
 
 void
-ui_calendar_load(const char *dir, time_t now, struct ui_calendar *cal)
+calendar_load(const char *dir, time_t now, struct calendar *cal)
 {
 	struct cadb_summary sum;
 	struct cal_scan cs;
@@ -136,7 +136,7 @@ ui_calendar_load(const char *dir, time_t now, struct ui_calendar *cal)
 	for (i = 0; i < cs.n; i++) {
 		if (cal_revoked(&cs.rdb, cs.c[i].serial))
 			continue;
-		if (cal->nexpiring < UI_CAL_MAX_EXPIRING)
+		if (cal->nexpiring < CAL_MAX_EXPIRING)
 			cal->expiring[cal->nexpiring++] = cs.c[i];
 		else
 			cal->more_expiring++;

@@ -1,0 +1,45 @@
+/*
+ * calendar.h — the CA's calendar read from its journal: when the next CRL
+ * is due, which issued certificates expire soon, when the root expires.
+ * The TUI's home screen and `offroot status` show the same dates.
+ */
+#ifndef OFFROOT_CALENDAR_H
+#define OFFROOT_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define CAL_MAX_EXPIRING	32
+#define CAL_SOON_DAYS	60	/* issued certificates */
+#define CAL_CRL_DAYS		7	/* the next CRL */
+
+struct cal_cert {
+	char serial[48];
+	char subject[160];
+	char profile[32];
+	time_t not_after;
+};
+
+struct calendar {
+	bool ok;			/* the journal was read */
+	char error[256];
+	char subject[256];		/* the root's */
+	bool have_root;
+	time_t root_not_after;
+	char store[16];
+	char kdf[16];
+	bool has_crl;
+	unsigned long long crl_number;
+	time_t crl_next_update;
+	time_t crl_due;			/* nextUpdate - CRL_REFRESH_DAYS */
+	unsigned long long since_crl;	/* revocations on no CRL */
+	unsigned long long issued, revoked;
+	size_t nexpiring;		/* within CAL_SOON_DAYS, not revoked */
+	size_t more_expiring;		/* beyond the CAL_MAX_EXPIRING shown */
+	struct cal_cert expiring[CAL_MAX_EXPIRING];
+};
+
+void calendar_load(const char *dir, time_t now, struct calendar *cal);
+
+#endif
