@@ -6,6 +6,10 @@ command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
 S="offroot-test-$$"
 export TMUX_TMPDIR="$T"
 secret='tty passphrase 7f3a9c'
+# A session that lives for the whole test, so that killing the others never
+# stops the tmux server while the next one starts.
+tmux new-session -d -s "$S-keep" "sleep 600"
+trap 'tmux kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 tmux new-session -d -s "$S" -x 100 -y 30 \
     "'$OFFROOT' init -d '$T/ca' --subject /C=DE/O=Test/CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
 pane() { tmux capture-pane -p -t "$S" >"$T/screen"; }
