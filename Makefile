@@ -66,14 +66,14 @@ unit: $(UNIT_BINS)
 deps:
 	@sh tests/install-deps
 
-# The whole suite: unit tests (TAP binaries) and integration tests (shell),
-# first on the hardened build, then on the sanitizer build, then short fuzz runs.
+# The whole suite: short runs of every libFuzzer target, then the unit tests
+# (TAP binaries) and integration tests (shell) on the hardened build, then
+# the same suite on the ASan+UBSan build.
 check: deps
+	$(MAKE) fuzz FUZZ_RUNS=$${FUZZ_RUNS:-20000}
 	$(MAKE) all unit
 	$(MAKE) check-fast BUILD=$(BUILD)
 	$(MAKE) check-asan
-	$(MAKE) fuzz FUZZ_RUNS=$${FUZZ_RUNS:-20000}
-	sh tests/check-repro
 
 check-fast: all unit
 	OFFROOT_BUILD=$(BUILD) prove -e '' $(UNIT_BINS)
