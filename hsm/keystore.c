@@ -11,6 +11,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <sodium.h>
 
 #include "err.h"
 #include "keystore.h"
@@ -215,4 +216,23 @@ out:
 	EVP_MD_CTX_free(ctx);
 	OPENSSL_free(sig);
 	return rc;
+}
+
+void
+kdf_preset(enum kdf_level l, uint64_t *ops, uint64_t *mem)
+{
+	switch (l) {
+	case KDF_INTERACTIVE:
+		*ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
+		*mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
+		break;
+	case KDF_MODERATE:
+		*ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
+		*mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
+		break;
+	default:
+		*ops = crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE;
+		*mem = crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE;
+		break;
+	}
 }

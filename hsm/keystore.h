@@ -79,6 +79,8 @@ enum kdf_level {
 };
 
 const char *kdf_level_name(enum kdf_level l);
+/* libsodium's Argon2id preset (opslimit, memlimit) for a level. */
+void kdf_preset(enum kdf_level l, uint64_t *ops, uint64_t *mem);
 int kdf_level_parse(const char *name, enum kdf_level *out);
 
 #define SEALED_QUORUM_MAX_N	16	/* officers in a quorum */

@@ -161,26 +161,6 @@ sealed_put(unsigned char *p, uint64_t v, size_t n)
 
 /* ---- the header ---- */
 
-/* libsodium's Argon2id presets. */
-static void
-sealed_preset(enum kdf_level l, uint64_t *ops, uint64_t *mem)
-{
-	switch (l) {
-	case KDF_INTERACTIVE:
-		*ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
-		*mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
-		break;
-	case KDF_MODERATE:
-		*ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
-		*mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
-		break;
-	default:
-		*ops = crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE;
-		*mem = crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE;
-		break;
-	}
-}
-
 /*
  * Checks everything that can be checked without the passphrase, before any
  * KDF runs: a hostile header must not make us allocate or compute much.
@@ -228,7 +208,7 @@ sealed_parse_hdr(const unsigned char *buf, size_t len, struct sealed_hdr *h)
 		return err_set(OR_E_CORRUPT, "sealed key file names an unknown "
 		    "KDF level (%u)", (unsigned)level);
 	/* The level is a promise of at least its preset's cost. */
-	sealed_preset((enum kdf_level)level, &pops, &pmem);
+	kdf_preset((enum kdf_level)level, &pops, &pmem);
 	if (ops < pops || ops > SEALED_OPS_MAX)
 		return err_set(OR_E_CORRUPT, "sealed key file: KDF opslimit "
 		    "%llu is outside %llu..%d for level %s",
@@ -631,7 +611,7 @@ sealed_seal_with(struct keystore *ks, const struct secret *pass,
 		    "key");
 	if (kdf < KDF_INTERACTIVE || kdf > KDF_SENSITIVE)
 		return err_set(OR_E_INPUT, "unknown KDF level %d", (int)kdf);
-	sealed_preset(kdf, &ops, &mem);
+	kdf_preset(kdf, &ops, &mem);
 	if ((rc = pubkey_sha256(ks->pub, fp)) != OR_OK ||
 	    (rc = sealed_encode(k->pkey, &pt, &ptlen)) != OR_OK)
 		goto out;

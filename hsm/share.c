@@ -87,26 +87,6 @@ share_put(unsigned char *p, uint64_t v, size_t n)
 	}
 }
 
-/* libsodium's Argon2id presets (as sealed.c). */
-static void
-share_preset(enum kdf_level l, uint64_t *ops, uint64_t *mem)
-{
-	switch (l) {
-	case KDF_INTERACTIVE:
-		*ops = crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE;
-		*mem = crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE;
-		break;
-	case KDF_MODERATE:
-		*ops = crypto_pwhash_argon2id_OPSLIMIT_MODERATE;
-		*mem = crypto_pwhash_argon2id_MEMLIMIT_MODERATE;
-		break;
-	default:
-		*ops = crypto_pwhash_argon2id_OPSLIMIT_SENSITIVE;
-		*mem = crypto_pwhash_argon2id_MEMLIMIT_SENSITIVE;
-		break;
-	}
-}
-
 int
 share_parse(const unsigned char *buf, size_t len, struct share_info *info)
 {
@@ -134,7 +114,7 @@ share_parse(const unsigned char *buf, size_t len, struct share_info *info)
 	si.kdf = (enum kdf_level)buf[OFF_KDF_LEVEL];
 	si.opslimit = share_get(buf + OFF_OPS, 8);
 	si.memlimit = share_get(buf + OFF_MEM, 8);
-	share_preset(si.kdf, &pops, &pmem);
+	kdf_preset(si.kdf, &pops, &pmem);
 	if (si.opslimit < pops || si.opslimit > SHARE_OPS_MAX ||
 	    si.memlimit < pmem || si.memlimit > SHARE_MEM_MAX ||
 	    si.memlimit > SIZE_MAX || si.memlimit % 1024 != 0)
@@ -187,7 +167,7 @@ share_seal(const struct share_info *info, const unsigned char *value,
 	    info->x > info->n)
 		return err_set(OR_E_INPUT, "cannot seal share %u of a %u-of-%u "
 		    "quorum", info->x, info->m, info->n);
-	share_preset(info->kdf, &ops, &mem);
+	kdf_preset(info->kdf, &ops, &mem);
 	memset(out, 0, SHARE_FILE_LEN);
 	memcpy(out, SHARE_MAGIC, SHARE_MAGIC_LEN);
 	share_put(out + OFF_VERSION, SHARE_VERSION, 2);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "util.h"
 #include "fileio.h"
 #include "interact-batch.h"
 #include "secret.h"
@@ -43,19 +44,6 @@ aerr(const struct batch_answers *a, unsigned line, const char *fmt, ...)
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	return err_set(OR_E_INPUT, "%s:%u: %s", a->name, line, text);
-}
-
-static char *
-trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
 }
 
 static bool
@@ -94,11 +82,11 @@ parse_entry(struct batch_answers *a, char *line, unsigned lineno)
 	if ((colon = strchr(line, ':')) == NULL)
 		return aerr(a, lineno, "expected \"key: value\"");
 	*colon = '\0';
-	head = trim(line);
-	value = trim(colon + 1);
+	head = str_trim(line);
+	value = str_trim(colon + 1);
 	if ((arg = strchr(head, ' ')) != NULL) {
 		*arg = '\0';
-		arg = trim(arg + 1);
+		arg = str_trim(arg + 1);
 	}
 	for (i = 0; keys[i].key != NULL; i++)
 		if (strcmp(keys[i].key, head) == 0)
@@ -145,8 +133,8 @@ parse_entry(struct batch_answers *a, char *line, unsigned lineno)
 			return aerr(a, lineno, "expected \"participant: ROLE = "
 			    "NAME\"");
 		*eq = '\0';
-		e->arg = trim(value);
-		e->value = trim(eq + 1);
+		e->arg = str_trim(value);
+		e->value = str_trim(eq + 1);
 		if (*e->arg == '\0' || *e->value == '\0')
 			return aerr(a, lineno, "a participant needs a role and "
 			    "a name");
@@ -248,7 +236,7 @@ batch_answers_parse(const char *data, size_t len, const char *name,
 			rc = aerr(a, lineno, "line too long");
 			goto fail;
 		}
-		t = trim(line);
+		t = str_trim(line);
 		if (*t == '\0' || *t == '#')
 			continue;
 		if (a->n == BATCH_MAX_ENTRIES) {

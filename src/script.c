@@ -203,19 +203,6 @@ perr(const struct parser *p, unsigned line, const char *fmt, ...)
 	return err_set(OR_E_INPUT, "%s:%u: %s", p->name, line, text);
 }
 
-static char *
-trim(char *s)
-{
-	size_t n;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
 /* A relative name on the media or beside the script: no absolute path,
  * no "..", no empty component, printable ASCII without blanks. */
 static bool
@@ -558,7 +545,7 @@ keyword(char *line, const char *kw, char **value)
 
 	if (strncmp(line, kw, n) != 0 || line[n] != ':')
 		return false;
-	*value = trim(line + n + 1);
+	*value = str_trim(line + n + 1);
 	return true;
 }
 
@@ -581,7 +568,7 @@ parse_step_line(struct parser *p, char *v, struct script_step *st)
 	snprintf(st->number_text, sizeof st->number_text, "%lu", n);
 	st->line = p->line;
 	st->action = SA_NONE;
-	st->title = trim(colon + 1);
+	st->title = str_trim(colon + 1);
 	if (*st->title == '\0')
 		return perr(p, p->line, "step %lu has no title", n);
 	return OR_OK;
@@ -596,7 +583,7 @@ parse_line(struct parser *p, char *line, struct script_step **cur)
 	size_t i;
 
 	if (line[0] == ' ' || line[0] == '\t') {	/* free text */
-		v = trim(line);
+		v = str_trim(line);
 		if (st == NULL) {
 			if (s->ndescription == SCRIPT_MAX_TEXT)
 				return perr(p, p->line, "description too long");
@@ -687,8 +674,8 @@ parse_line(struct parser *p, char *line, struct script_step **cur)
 			return perr(p, p->line, "expected \"param: key = "
 			    "value\"");
 		*eq = '\0';
-		st->params[st->nparams].key = trim(v);
-		st->params[st->nparams].value = trim(eq + 1);
+		st->params[st->nparams].key = str_trim(v);
+		st->params[st->nparams].value = str_trim(eq + 1);
 		st->params[st->nparams].line = p->line;
 		if (*st->params[st->nparams].key == '\0')
 			return perr(p, p->line, "a parameter without a name");
@@ -764,7 +751,7 @@ script_parse(const char *data, size_t len, const char *name,
 			}
 		if (line[0] == '#')
 			continue;
-		if (*trim(line) == '\0' && line[0] != '\0')
+		if (*str_trim(line) == '\0' && line[0] != '\0')
 			continue;
 		if (line[0] == '\0')
 			continue;

@@ -178,3 +178,16 @@ cert_to_pem(X509 *x, char **pem, size_t *len)
 	BIO_free(bio);
 	return OR_OK;
 }
+
+char *
+str_trim(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}

@@ -27,6 +27,8 @@ void fingerprint_block(const unsigned char fp[SHA256_LEN], char *out,
 time_t asn1_unix(const ASN1_TIME *t);
 /* PEM of a certificate, malloc'd and NUL-terminated. */
 int cert_to_pem(X509 *x, char **pem, size_t *len);
+/* Strips blanks and tabs at both ends, in place. */
+char *str_trim(char *s);
 /* UTC time as YYYY-MM-DDTHH:MM:SSZ. */
 void utc_text(time_t t, char out[21]);
 
