@@ -11,6 +11,7 @@
 #include <openssl/obj_mac.h>
 #include <openssl/objects.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <sodium.h>
 
 #include "err.h"
@@ -164,6 +165,41 @@ keystore_sign(struct keystore *ks, const char *digest,
 	if ((rc = keystore_check_digest(ks->type, digest)) != OR_OK)
 		return rc;
 	return ks->ops->sign(ks, digest, msg, len, sig, siglen);
+}
+
+int
+keystore_sign_pss(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
+{
+	int rc;
+
+	*sig = NULL;
+	*siglen = 0;
+	if (ks == NULL || ks->ops == NULL)
+		return err_set(OR_E_INPUT, "no key store to sign with");
+	if (ks->type != KT_RSA_3072 && ks->type != KT_RSA_4096)
+		return err_set(OR_E_INPUT, "RSA-PSS needs an RSA key (this is "
+		    "a %s key)", keytype_name(ks->type));
+	if (ks->ops->sign_pss == NULL)
+		return err_set(OR_E_INPUT, "the %s key store cannot make RSA-PSS "
+		    "signatures", ks->ops->name);
+	if ((rc = keystore_check_digest(ks->type, digest)) != OR_OK)
+		return rc;
+	return ks->ops->sign_pss(ks, digest, msg, len, sig, siglen);
+}
+
+int
+keystore_pss_ctx(EVP_PKEY_CTX *pctx, const char *digest)
+{
+	const EVP_MD *md;
+
+	if (digest == NULL || (md = EVP_get_digestbyname(digest)) == NULL ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST)
+	    != 1 || EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1)
+		return err_openssl(OR_E_CRYPTO, "setting RSA-PSS parameters "
+		    "for %s", digest != NULL ? digest : "(none)");
+	return OR_OK;
 }
 
 void

@@ -47,6 +47,13 @@ struct keystore_ops {
 	int (*sign)(struct keystore *ks, const char *digest,
 	    const unsigned char *msg, size_t len, unsigned char **sig,
 	    size_t *siglen);
+	/* The same with RSASSA-PSS (RSA keys only; optional): MGF1 with the
+	 * same digest, a salt as long as the digest, trailer field 1 (the
+	 * encodings the CA/B Forum allows, BR 7.1.3.2).  NULL: the back end
+	 * cannot. */
+	int (*sign_pss)(struct keystore *ks, const char *digest,
+	    const unsigned char *msg, size_t len, unsigned char **sig,
+	    size_t *siglen);
 	/* Wipes and frees all key material. */
 	void (*close)(struct keystore *ks);
 };
@@ -63,6 +70,13 @@ struct keystore {
  * does not verify again). */
 int keystore_sign(struct keystore *ks, const char *digest,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen);
+/* keystore_sign with RSASSA-PSS (see sign_pss above); OR_E_INPUT for a key
+ * that is not RSA or a back end that cannot. */
+int keystore_sign_pss(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen);
+/* Sets offroot's RSASSA-PSS parameters on a signing or verifying context
+ * made for digest (padding, salt length = digest length, MGF1 digest). */
+int keystore_pss_ctx(EVP_PKEY_CTX *pctx, const char *digest);
 void keystore_close(struct keystore *ks);
 /* Signs a random challenge and verifies it with pub: proves the store holds
  * the private half of pub.  OR_E_VERIFY when it does not. */

@@ -73,13 +73,19 @@ static const struct {
 	CK_MECHANISM_TYPE rsa_mech;	/* hash-and-sign on the token */
 	const unsigned char *prefix;	/* DigestInfo for CKM_RSA_PKCS */
 	size_t prefix_len;
+	CK_MECHANISM_TYPE hash;		/* RSA-PSS: the hash ... */
+	CK_RSA_PKCS_MGF_TYPE mgf;	/* ... MGF1 with it */
+	CK_MECHANISM_TYPE pss_mech;	/* RSA-PSS hash-and-sign */
 } pkcs11_digests[] = {
 	{ "sha256", CKM_SHA256_RSA_PKCS, pkcs11_di_sha256,
-	    sizeof pkcs11_di_sha256 },
+	    sizeof pkcs11_di_sha256, CKM_SHA256, CKG_MGF1_SHA256,
+	    CKM_SHA256_RSA_PKCS_PSS },
 	{ "sha384", CKM_SHA384_RSA_PKCS, pkcs11_di_sha384,
-	    sizeof pkcs11_di_sha384 },
+	    sizeof pkcs11_di_sha384, CKM_SHA384, CKG_MGF1_SHA384,
+	    CKM_SHA384_RSA_PKCS_PSS },
 	{ "sha512", CKM_SHA512_RSA_PKCS, pkcs11_di_sha512,
-	    sizeof pkcs11_di_sha512 },
+	    sizeof pkcs11_di_sha512, CKM_SHA512, CKG_MGF1_SHA512,
+	    CKM_SHA512_RSA_PKCS_PSS },
 };
 #define PKCS11_NDIGESTS	(sizeof pkcs11_digests / sizeof pkcs11_digests[0])
 
@@ -109,6 +115,8 @@ struct pkcs11_key {
 	bool have_pubobj;
 	bool can_ecdsa, can_eddsa, can_rsa_raw;
 	bool can_rsa_hash[PKCS11_NDIGESTS];
+	bool can_pss_raw;		/* CKM_RSA_PKCS_PSS */
+	bool can_pss_hash[PKCS11_NDIGESTS];
 	bool always_auth;
 	struct secret *pin;		/* only for CKA_ALWAYS_AUTHENTICATE */
 	bool discarded;
@@ -117,11 +125,14 @@ struct pkcs11_key {
 
 static int pkcs11_sign(struct keystore *, const char *,
     const unsigned char *, size_t, unsigned char **, size_t *);
+static int pkcs11_sign_pss(struct keystore *, const char *,
+    const unsigned char *, size_t, unsigned char **, size_t *);
 static void pkcs11_close(struct keystore *);
 
 static const struct keystore_ops pkcs11_ops = {
 	.name = "pkcs11",
 	.sign = pkcs11_sign,
+	.sign_pss = pkcs11_sign_pss,
 	.close = pkcs11_close,
 };
 
@@ -1118,6 +1129,12 @@ pkcs11_sign_mechs(struct pkcs11_key *k, enum keytype type,
 		for (i = 0; i < PKCS11_NDIGESTS; i++)
 			k->can_rsa_hash[i] = pkcs11_has(&k->slot, m,
 			    pkcs11_digests[i].rsa_mech, CKF_SIGN, 0);
+		/* RSA-PSS is optional: checked when a profile asks for it. */
+		k->can_pss_raw = pkcs11_has(&k->slot, m, CKM_RSA_PKCS_PSS,
+		    CKF_SIGN, 0);
+		for (i = 0; i < PKCS11_NDIGESTS; i++)
+			k->can_pss_hash[i] = pkcs11_has(&k->slot, m,
+			    pkcs11_digests[i].pss_mech, CKF_SIGN, 0);
 		if (!k->can_rsa_raw && !k->can_rsa_hash[1])
 			return err_set(OR_E_INPUT, "token \"%s\" cannot make "
 			    "RSA PKCS#1 v1.5 signatures (no CKM_RSA_PKCS or "
@@ -1713,7 +1730,7 @@ out:
 }
 
 static int
-pkcs11_sign(struct keystore *ks, const char *digest,
+pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
 {
 	struct pkcs11_key *k = ks->impl;
@@ -1724,6 +1741,7 @@ pkcs11_sign(struct keystore *ks, const char *digest,
 	unsigned int mdlen = 0;
 	size_t inlen = len, di, reslen = 0;
 	CK_MECHANISM mech = { 0, NULL, 0 };
+	CK_RSA_PKCS_PSS_PARAMS pss_params;
 	CK_ULONG n = sizeof buf;
 	EVP_MD_CTX *ctx = NULL;
 	EVP_PKEY_CTX *pctx = NULL;
@@ -1754,6 +1772,29 @@ pkcs11_sign(struct keystore *ks, const char *digest,
 		break;
 	case KT_RSA_3072:
 	case KT_RSA_4096:
+		if (pss) {
+			/* Hash here (CKM_RSA_PKCS_PSS), or the token hashes
+			 * the message itself; the same parameters either way. */
+			pss_params.hashAlg = pkcs11_digests[di].hash;
+			pss_params.mgf = pkcs11_digests[di].mgf;
+			pss_params.sLen = mdlen;
+			mech.pParameter = &pss_params;
+			mech.ulParameterLen = sizeof pss_params;
+			if (k->can_pss_raw) {
+				mech.mechanism = CKM_RSA_PKCS_PSS;
+				in = md;
+				inlen = mdlen;
+			} else if (k->can_pss_hash[di])
+				mech.mechanism = pkcs11_digests[di].pss_mech;
+			else
+				return err_set(OR_E_INPUT, "token \"%s\" cannot "
+				    "make RSA-PSS signatures with %s (no "
+				    "CKM_RSA_PKCS_PSS or CKM_%s_RSA_PKCS_PSS)",
+				    k->slot.label, digest,
+				    di == 0 ? "SHA256" : di == 1 ? "SHA384" :
+				    "SHA512");
+			break;
+		}
 		/* Hash here and have the token pad a DigestInfo; tokens
 		 * without CKM_RSA_PKCS hash the message themselves. */
 		if (k->can_rsa_raw) {
@@ -1814,8 +1855,9 @@ pkcs11_sign(struct keystore *ks, const char *digest,
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit_ex(ctx, &pctx, digest, NULL, NULL, ks->pub,
 	    NULL) != 1 ||
-	    (EVP_PKEY_is_a(ks->pub, "RSA") &&
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)) {
+	    (EVP_PKEY_is_a(ks->pub, "RSA") && (pss ?
+	    keystore_pss_ctx(pctx, digest) != OR_OK :
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1))) {
 		rc = err_openssl(OR_E_CRYPTO, "preparing to verify");
 		goto out;
 	}
@@ -1834,6 +1876,20 @@ out:
 	OPENSSL_free(res);
 	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+static int
+pkcs11_sign(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
+{
+	return pkcs11_sign_pad(ks, digest, false, msg, len, sig, siglen);
+}
+
+static int
+pkcs11_sign_pss(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
+{
+	return pkcs11_sign_pad(ks, digest, true, msg, len, sig, siglen);
 }
 
 static void

@@ -112,11 +112,14 @@ struct sealed_rd {
 
 static int sealed_sign(struct keystore *, const char *,
     const unsigned char *, size_t, unsigned char **, size_t *);
+static int sealed_sign_pss(struct keystore *, const char *,
+    const unsigned char *, size_t, unsigned char **, size_t *);
 static void sealed_close(struct keystore *);
 
 static const struct keystore_ops sealed_ops = {
 	.name = "sealed",
 	.sign = sealed_sign,
+	.sign_pss = sealed_sign_pss,
 	.close = sealed_close,
 };
 
@@ -406,8 +409,22 @@ out:
 	return rc;
 }
 
+/* The padding of an RSA context: PKCS#1 v1.5, or offroot's PSS. */
 static int
-sealed_sign(struct keystore *ks, const char *digest,
+sealed_rsa_pad(EVP_PKEY *pkey, EVP_PKEY_CTX *pctx, const char *digest,
+    bool pss)
+{
+	if (!EVP_PKEY_is_a(pkey, "RSA"))
+		return OR_OK;
+	if (pss)
+		return keystore_pss_ctx(pctx, digest);
+	if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)
+		return err_openssl(OR_E_CRYPTO, "setting RSA padding");
+	return OR_OK;
+}
+
+static int
+sealed_sign_pad(struct keystore *ks, const char *digest, bool pss,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
 {
 	struct sealed_key *k = ks->impl;
@@ -425,8 +442,7 @@ sealed_sign(struct keystore *ks, const char *digest,
 	    (ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestSignInit_ex(ctx, &pctx, digest, NULL, NULL, k->pkey,
 	    NULL) != 1 ||
-	    (EVP_PKEY_is_a(k->pkey, "RSA") &&
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)) {
+	    sealed_rsa_pad(k->pkey, pctx, digest, pss) != OR_OK) {
 		rc = err_openssl(OR_E_CRYPTO, "preparing to sign with %s",
 		    digest != NULL ? digest : "ed25519");
 		goto out;
@@ -447,8 +463,7 @@ sealed_sign(struct keystore *ks, const char *digest,
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit_ex(ctx, &pctx, digest, NULL, NULL, ks->pub,
 	    NULL) != 1 ||
-	    (EVP_PKEY_is_a(ks->pub, "RSA") &&
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)) {
+	    sealed_rsa_pad(ks->pub, pctx, digest, pss) != OR_OK) {
 		rc = err_openssl(OR_E_CRYPTO, "preparing to verify");
 		goto out;
 	}
@@ -465,6 +480,20 @@ out:
 	OPENSSL_free(buf);
 	EVP_MD_CTX_free(ctx);
 	return rc;
+}
+
+static int
+sealed_sign(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
+{
+	return sealed_sign_pad(ks, digest, false, msg, len, sig, siglen);
+}
+
+static int
+sealed_sign_pss(struct keystore *ks, const char *digest,
+    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
+{
+	return sealed_sign_pad(ks, digest, true, msg, len, sig, siglen);
 }
 
 static void

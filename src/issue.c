@@ -2,6 +2,7 @@
  * issue.c — building, linting and signing certificates (see issue.h).
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -134,6 +135,41 @@ issue_throwaway_key(enum keytype t)
 	return cache[t];
 }
 
+/* The throwaway for RSA-PSS: SHA-512 with a 64-byte salt needs more room
+ * than a 1024-bit modulus has (RFC 8017 9.1.1: emLen >= hLen + sLen + 2). */
+static EVP_PKEY *
+issue_throwaway_pss(void)
+{
+	static EVP_PKEY *pss;
+
+	if (pss == NULL)
+		pss = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	return pss;
+}
+
+/* Pre-signs x with the throwaway key, RSASSA-PSS with offroot's parameters
+ * (keystore_pss_ctx), so both algorithm fields carry them. */
+static int
+issue_presign_pss(X509 *x, const char *digest)
+{
+	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	EVP_PKEY *throwaway;
+	int rc = OR_OK;
+
+	if ((throwaway = issue_throwaway_pss()) == NULL)
+		return err_openssl(OR_E_CRYPTO, "making a throwaway key");
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit_ex(ctx, &pctx, digest, NULL, NULL, throwaway,
+	    NULL) != 1 ||
+	    keystore_pss_ctx(pctx, digest) != OR_OK ||
+	    X509_sign_ctx(x, ctx) <= 0)
+		rc = err_openssl(OR_E_CRYPTO, "pre-signing with a throwaway "
+		    "key (RSA-PSS)");
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
 const char *
 issue_digest(const struct profile *p, enum keytype t)
 {
@@ -176,6 +212,11 @@ issue_build(const struct issue_request *req, X509 **tbs_out)
 	digest = issue_digest(p, req->issuer_type);
 	if (digest != NULL && (md = EVP_get_digestbyname(digest)) == NULL)
 		return err_set(OR_E_INPUT, "unknown digest %s", digest);
+	if (p->pss && req->issuer_type != KT_RSA_3072 &&
+	    req->issuer_type != KT_RSA_4096)
+		return err_set(OR_E_POLICY, "profile %s signs with RSA-PSS "
+		    "(signature = pss), but the issuer's key is %s", p->name,
+		    keytype_name(req->issuer_type));
 	if ((throwaway = issue_throwaway_key(req->issuer_type)) == NULL)
 		return err_openssl(OR_E_CRYPTO, "making a throwaway key");
 
@@ -199,7 +240,10 @@ issue_build(const struct issue_request *req, X509 **tbs_out)
 	if ((rc = profile_apply(p, x, req->issuer != NULL ? req->issuer : x))
 	    != OR_OK)
 		goto out;
-	if (X509_sign(x, throwaway, md) <= 0) {
+	if (p->pss) {
+		if ((rc = issue_presign_pss(x, digest)) != OR_OK)
+			goto out;
+	} else if (X509_sign(x, throwaway, md) <= 0) {
 		rc = err_openssl(OR_E_CRYPTO, "pre-signing with a throwaway key");
 		goto out;
 	}
@@ -212,16 +256,25 @@ out:
 	return rc;
 }
 
-/* "sha384" from the signature algorithm; NULL for Ed25519. */
+/* "sha384" from the signature algorithm; NULL for Ed25519.  *pss: whether
+ * it is RSASSA-PSS (only with the parameters lint_pss_digest allows). */
 static int
-digest_of_alg(const X509_ALGOR *alg, const char **digest)
+digest_of_alg(const X509_ALGOR *alg, const char **digest, bool *pss)
 {
 	static char name[32];
 	const ASN1_OBJECT *obj;
 	int md_nid, pk_nid;
 	size_t i;
 
+	*pss = false;
 	X509_ALGOR_get0(&obj, NULL, NULL, alg);
+	if (OBJ_obj2nid(obj) == NID_rsassaPss) {
+		if ((*digest = lint_pss_digest(alg)) == NULL)
+			return err_set(OR_E_CRYPTO, "RSASSA-PSS parameters "
+			    "offroot does not sign with");
+		*pss = true;
+		return OR_OK;
+	}
 	if (!OBJ_find_sigid_algs(OBJ_obj2nid(obj), &md_nid, &pk_nid))
 		return err_set(OR_E_CRYPTO, "unknown signature algorithm");
 	if (md_nid == NID_undef) {
@@ -246,15 +299,16 @@ issue_sign(X509 *tbs, struct keystore *ks, EVP_PKEY *verify_key, X509 **out)
 	size_t siglen = 0, derlen = 0;
 	int tbslen, len2, rc;
 	X509 *x = NULL;
+	bool pss;
 
 	*out = NULL;
 	X509_get0_signature(&sig0, &alg, tbs);
-	if ((rc = digest_of_alg(alg, &digest)) != OR_OK)
+	if ((rc = digest_of_alg(alg, &digest, &pss)) != OR_OK)
 		return rc;
 	if ((tbslen = i2d_re_X509_tbs(tbs, &tbsder)) <= 0)
 		return err_openssl(OR_E_CRYPTO, "encoding the certificate");
-	if ((rc = keystore_sign(ks, digest, tbsder, (size_t)tbslen, &sig,
-	    &siglen)) != OR_OK)
+	if ((rc = (pss ? keystore_sign_pss : keystore_sign)(ks, digest, tbsder,
+	    (size_t)tbslen, &sig, &siglen)) != OR_OK)
 		goto out;
 	if ((rc = signed_wrap(tbsder, (size_t)tbslen, alg, sig, siglen, &der,
 	    &derlen)) != OR_OK)

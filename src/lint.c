@@ -19,6 +19,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -192,6 +193,69 @@ curve_digest(EVP_PKEY *pk)
 	}
 }
 
+/* The RSASSA-PSS AlgorithmIdentifiers the BR (7.1.3.2) allows, byte for
+ * byte: SHA-256/384/512, MGF1 with the same hash, salt = hash length. */
+#define LINT_PSS_HEAD \
+	0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, \
+	0x01, 0x0a, 0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, \
+	0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02
+#define LINT_PSS_MGF \
+	0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, \
+	0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, \
+	0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02
+static const struct {
+	const char *digest;
+	unsigned char der[67];
+} lint_pss[] = {
+	{ "sha256", { LINT_PSS_HEAD, 0x01, LINT_PSS_MGF, 0x01, 0x05, 0x00,
+	    0xa2, 0x03, 0x02, 0x01, 0x20 } },
+	{ "sha384", { LINT_PSS_HEAD, 0x02, LINT_PSS_MGF, 0x02, 0x05, 0x00,
+	    0xa2, 0x03, 0x02, 0x01, 0x30 } },
+	{ "sha512", { LINT_PSS_HEAD, 0x03, LINT_PSS_MGF, 0x03, 0x05, 0x00,
+	    0xa2, 0x03, 0x02, 0x01, 0x40 } },
+};
+
+const char *
+lint_pss_digest(const X509_ALGOR *alg)
+{
+	unsigned char *der = NULL;
+	const char *digest = NULL;
+	int len;
+	size_t i;
+
+	if (alg == NULL || (len = i2d_X509_ALGOR(alg, &der)) <= 0) {
+		ERR_clear_error();
+		return NULL;
+	}
+	for (i = 0; i < sizeof lint_pss / sizeof lint_pss[0]; i++)
+		if ((size_t)len == sizeof lint_pss[i].der &&
+		    memcmp(der, lint_pss[i].der, (size_t)len) == 0)
+			digest = lint_pss[i].digest;
+	OPENSSL_free(der);
+	return digest;
+}
+
+/* RSASSA-PSS: one of the BR's encodings, under an RSA issuer key. */
+static void
+lint_signature_pss(struct lint *l, const X509_ALGOR *alg)
+{
+	EVP_PKEY *ikey;
+
+	if (lint_pss_digest(alg) == NULL) {
+		add(l, LINT_ERROR, "e_signature_algorithm_not_allowed", "the "
+		    "RSASSA-PSS parameters are not one offroot allows (BR "
+		    "7.1.3.2: SHA-256/384/512, MGF1 with the same hash, a "
+		    "salt as long as the hash, trailer field 1)");
+		return;
+	}
+	ikey = X509_get0_pubkey(l->issuer != NULL ? l->issuer : l->cert);
+	if (ikey != NULL && EVP_PKEY_get_base_id(ikey) != NID_rsaEncryption)
+		add(l, LINT_ERROR, "e_signature_algorithm_key_mismatch", "the "
+		    "signature algorithm RSASSA-PSS does not match the "
+		    "issuer's %s key",
+		    OBJ_nid2sn(EVP_PKEY_get_base_id(ikey)));
+}
+
 /* Both algorithm fields, the digest, the parameters' encoding and the
  * issuer's key (BR 7.1.3.2). */
 static void
@@ -219,6 +283,10 @@ lint_signature(struct lint *l)
 		add(l, LINT_ERROR, "e_signature_algorithm_mismatch", "the "
 		    "TBS signature field differs from the outer "
 		    "signatureAlgorithm (RFC 5280 4.1.1.2)");
+	if (nid == NID_rsassaPss) {
+		lint_signature_pss(l, inner);
+		return;
+	}
 	if (!OBJ_find_sigid_algs(nid, &md, &pk)) {
 		add(l, LINT_ERROR, "e_signature_algorithm_not_allowed", "the "
 		    "signature algorithm %s is not allowed", OBJ_nid2sn(nid));
@@ -237,7 +305,8 @@ lint_signature(struct lint *l)
 	    || (md != NID_sha256 && md != NID_sha384 && md != NID_sha512)) {
 		add(l, LINT_ERROR, "e_signature_algorithm_not_allowed", "the "
 		    "signature algorithm %s is not one offroot allows "
-		    "(RSA PKCS#1 v1.5 or ECDSA with SHA-256/384/512, Ed25519)",
+		    "(RSA PKCS#1 v1.5 or RSA-PSS or ECDSA with "
+		    "SHA-256/384/512, Ed25519)",
 		    OBJ_nid2sn(nid));
 		return;
 	}

@@ -87,4 +87,10 @@ int lint_cert(X509 *cert, X509 *issuer, enum profile_family family,
 size_t lint_count(const struct lint_report *r, enum lint_level level);
 const char *lint_level_name(enum lint_level l);
 
+/* "sha256", "sha384" or "sha512" when alg is RSASSA-PSS encoded exactly as
+ * the CA/B Forum allows (BR 7.1.3.2: that hash, MGF1 with the same hash, a
+ * salt as long as the hash, trailer field 1 left implicit); NULL for any
+ * other algorithm or encoding. */
+const char *lint_pss_digest(const X509_ALGOR *alg);
+
 #endif

@@ -534,7 +534,7 @@ parse_key_types(const struct loaded *ld, size_t sect, int line,
 /* Where each key that matters for the cross-checks was written (0: not). */
 struct seen {
 	int family, validity, key_types, max_pathlen;
-	int bc, ku, eku;
+	int bc, ku, eku, signature;
 	bool bc_critical, ku_cert_sign;
 };
 
@@ -596,6 +596,15 @@ offroot_key(const struct loaded *ld, size_t sect, int line, const char *key,
 			return perr(ld, sect, line, "digest: unknown digest "
 			    "\"%s\" (sha256, sha384 or sha512)", value);
 		snprintf(p->digest, sizeof p->digest, "%s", value);
+	} else if (strcmp(key, "signature") == 0) {
+		if (strcmp(value, "pkcs1") == 0)
+			p->pss = false;
+		else if (strcmp(value, "pss") == 0)
+			p->pss = true;
+		else
+			return perr(ld, sect, line, "signature: unknown scheme "
+			    "\"%s\" (pkcs1 or pss)", value);
+		seen->signature = line;
 	} else if (strcmp(key, "description") == 0) {
 		if (strlen(value) >= sizeof p->description)
 			return perr(ld, sect, line, "description: longer than "
@@ -711,6 +720,10 @@ check_combinations(const struct loaded *ld, size_t sect, struct profile *p,
 		return perr(ld, sect, seen->validity, "validity_days %ld is "
 		    "outside %ld..%ld, the BR range for a root certificate",
 		    p->validity_days, BR_ROOT_MIN_DAYS, BR_ROOT_MAX_DAYS);
+	if (p->pss && (p->key_types & ((1u << KT_RSA_3072) |
+	    (1u << KT_RSA_4096))) == 0)
+		return perr(ld, sect, seen->signature, "signature = pss is "
+		    "for RSA keys, and key_types lists none");
 	if (br && (p->key_types & (1u << KT_ED25519)) != 0)
 		return perr(ld, sect, seen->key_types, "key_types: ed25519 is "
 		    "not eligible under the BR (6.1.5); use family private");

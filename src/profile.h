@@ -14,6 +14,10 @@
  *   min_rsa_bits   = N          (default 2048)
  *   max_pathlen    = N          largest pathLenConstraint allowed
  *   digest         = sha256|sha384|sha512 signature digest (default: by key)
+ *   signature      = pkcs1|pss  RSA signature scheme of the issuer (default
+ *                               pkcs1; pss: RSASSA-PSS, MGF1 with the digest,
+ *                               salt as long as the digest; refused when
+ *                               key_types lists no RSA type)
  *   description    = text
  *
  * Any other key must be an X509v3 extension OpenSSL knows (short name,
@@ -67,6 +71,7 @@ struct profile {
 	int min_rsa_bits;
 	int max_pathlen;	/* -1: no limit given */
 	char digest[16];	/* "" = by key type */
+	bool pss;		/* signature = pss: RSASSA-PSS (RSA issuers) */
 	/* Derived from basicConstraints: */
 	bool is_ca;
 	int pathlen;		/* -1: none */
