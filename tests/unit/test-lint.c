@@ -15,6 +15,7 @@
 #include <openssl/conf.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -672,6 +673,78 @@ test_kubernetes(void)
 	X509_free(root);
 }
 
+/* Signs x with RSASSA-PSS: md, a salt of saltlen bytes, MGF1 with mgf. */
+static X509 *
+sign_pss(X509 *x, EVP_PKEY *k, const EVP_MD *md, int saltlen,
+    const EVP_MD *mgf)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+
+	if (ctx == NULL ||
+	    EVP_DigestSignInit(ctx, &pctx, md, NULL, k) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, saltlen) != 1 ||
+	    EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, mgf) != 1 ||
+	    X509_sign_ctx(x, ctx) <= 0)
+		diag("signing with RSA-PSS failed");
+	EVP_MD_CTX_free(ctx);
+	return x;
+}
+
+/* RSASSA-PSS: the BR's three encodings pass, anything else does not. */
+static void
+test_pss(void)
+{
+	static const char *const names[] = { "sha256", "sha384", "sha512" };
+	const EVP_MD *mds[3];
+	const char *d;
+	EVP_PKEY *rsa;
+	X509 *x, *root;
+	size_t i;
+
+	mds[0] = EVP_sha256();
+	mds[1] = EVP_sha384();
+	mds[2] = EVP_sha512();
+	rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	for (i = 0; i < 3; i++) {
+		x = sign_pss(build(rsa, "O=Example,CN=PSS Root", NULL,
+		    K8S_PROFILES, "root", 365), rsa, mds[i],
+		    RSA_PSS_SALTLEN_DIGEST, mds[i]);
+		clean(x, NULL, FAMILY_PRIVATE, names[i]);
+		d = lint_pss_digest(X509_get0_tbs_sigalg(x));
+		ok(d != NULL && strcmp(d, names[i]) == 0,
+		    "lint_pss_digest: %s", names[i]);
+		X509_free(x);
+	}
+	x = sign_pss(build(rsa, "O=Example,CN=PSS Root", NULL, K8S_PROFILES,
+	    "root", 365), rsa, EVP_sha384(), 20, EVP_sha384());
+	ok(lint_pss_digest(X509_get0_tbs_sigalg(x)) == NULL,
+	    "lint_pss_digest: a 20-byte salt with SHA-384 is not offroot's");
+	expect(x, NULL, FAMILY_PRIVATE, "e_signature_algorithm_not_allowed",
+	    "RSA-PSS SHA-384 with a 20-byte salt");
+	x = sign_pss(build(rsa, "O=Example,CN=PSS Root", NULL, K8S_PROFILES,
+	    "root", 365), rsa, EVP_sha256(), RSA_PSS_SALTLEN_DIGEST,
+	    EVP_sha1());
+	expect(x, NULL, FAMILY_PRIVATE, "e_signature_algorithm_not_allowed",
+	    "RSA-PSS SHA-256 with MGF1-SHA-1");
+	x = sign_pss(build(rsa, "O=Example,CN=PSS Root", NULL, K8S_PROFILES,
+	    "root", 365), rsa, EVP_sha1(), RSA_PSS_SALTLEN_DIGEST, EVP_sha1());
+	expect(x, NULL, FAMILY_PRIVATE, "e_signature_algorithm_not_allowed",
+	    "RSA-PSS SHA-1");
+	/* An RSASSA-PSS signature claimed by an EC issuer. */
+	root = sign(build(p384, "O=Example,CN=EC Root", NULL, K8S_PROFILES,
+	    "root", 365), p384, EVP_sha384());
+	x = sign_pss(build(sub_key, "O=Example,CN=PSS Sub", root,
+	    K8S_PROFILES, "intermediate", 180), rsa, EVP_sha256(),
+	    RSA_PSS_SALTLEN_DIGEST, EVP_sha256());
+	expect(x, root, FAMILY_PRIVATE, "e_signature_algorithm_key_mismatch",
+	    "RSA-PSS under an EC issuer");
+	X509_free(root);
+	ok(lint_pss_digest(NULL) == NULL, "lint_pss_digest: NULL");
+	EVP_PKEY_free(rsa);
+}
+
 static void
 test_report(void)
 {
@@ -706,6 +779,7 @@ main(void)
 	test_keys();
 	test_br_subca();
 	test_kubernetes();
+	test_pss();
 	test_report();
 	EVP_PKEY_free(p384);
 	EVP_PKEY_free(p256);
