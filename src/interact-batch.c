@@ -306,19 +306,7 @@ b_say(struct interact *io, enum say_level level, const char *text)
 {
 	struct batch_interact *b = io->ctx;
 
-	switch (level) {
-	case SAY_RESULT:
-		printf("%s\n", text);
-		fflush(stdout);
-		break;
-	case SAY_WARN:
-		fprintf(stderr, "offroot: warning: %s\n", text);
-		break;
-	case SAY_INFO:
-		if (!b->quiet)
-			fprintf(stderr, "%s\n", text);
-		break;
-	}
+	interact_print(level, text, b->quiet);
 }
 
 static int

@@ -28,11 +28,9 @@ interact_say(struct interact *io, enum say_level level, const char *fmt, ...)
 	io->say(io, level, buf);
 }
 
-static void
-cli_say(struct interact *io, enum say_level level, const char *text)
+void
+interact_print(enum say_level level, const char *text, bool quiet)
 {
-	struct cli_interact *cfg = io->ctx;
-
 	switch (level) {
 	case SAY_RESULT:
 		printf("%s\n", text);
@@ -42,10 +40,18 @@ cli_say(struct interact *io, enum say_level level, const char *text)
 		fprintf(stderr, "offroot: warning: %s\n", text);
 		break;
 	case SAY_INFO:
-		if (!cfg->quiet)
+		if (!quiet)
 			fprintf(stderr, "%s\n", text);
 		break;
 	}
+}
+
+static void
+cli_say(struct interact *io, enum say_level level, const char *text)
+{
+	struct cli_interact *cfg = io->ctx;
+
+	interact_print(level, text, cfg->quiet);
 }
 
 /* Reads one line from the controlling terminal after printing prompt. */

@@ -118,6 +118,9 @@ struct cli_interact {
 	const char *new_pass_files[CLI_SHARES_MAX];
 	size_t nnew_pass_files;
 };
+/* How the plain faces (CLI, batch) print a say(): results to stdout,
+ * warnings and information to stderr. */
+void interact_print(enum say_level level, const char *text, bool quiet);
 void interact_cli_init(struct interact *io, struct cli_interact *cfg);
 
 #endif
