@@ -2,6 +2,7 @@
  * keystore.c — what every key store shares: key-type and KDF-level names,
  * signature dispatch, and the proof that a store holds a given key.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -16,6 +17,10 @@
 
 #include "err.h"
 #include "keystore.h"
+
+/* Serialises signing for back ends that are not concurrent (a PKCS#11
+ * session is one thread's at a time). */
+static pthread_mutex_t keystore_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static const struct {
 	enum keytype type;
@@ -164,7 +169,12 @@ keystore_sign(struct keystore *ks, const char *digest,
 		return err_set(OR_E_INPUT, "no key store to sign with");
 	if ((rc = keystore_check_digest(ks->type, digest)) != OR_OK)
 		return rc;
-	return ks->ops->sign(ks, digest, msg, len, sig, siglen);
+	if (ks->ops->concurrent)
+		return ks->ops->sign(ks, digest, msg, len, sig, siglen);
+	pthread_mutex_lock(&keystore_mu);
+	rc = ks->ops->sign(ks, digest, msg, len, sig, siglen);
+	pthread_mutex_unlock(&keystore_mu);
+	return rc;
 }
 
 int
@@ -185,7 +195,12 @@ keystore_sign_pss(struct keystore *ks, const char *digest,
 		    "signatures", ks->ops->name);
 	if ((rc = keystore_check_digest(ks->type, digest)) != OR_OK)
 		return rc;
-	return ks->ops->sign_pss(ks, digest, msg, len, sig, siglen);
+	if (ks->ops->concurrent)
+		return ks->ops->sign_pss(ks, digest, msg, len, sig, siglen);
+	pthread_mutex_lock(&keystore_mu);
+	rc = ks->ops->sign_pss(ks, digest, msg, len, sig, siglen);
+	pthread_mutex_unlock(&keystore_mu);
+	return rc;
 }
 
 int

@@ -10,6 +10,7 @@
 #define OFFROOT_KEYSTORE_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <openssl/evp.h>
@@ -56,6 +57,9 @@ struct keystore_ops {
 	    size_t *siglen);
 	/* Wipes and frees all key material. */
 	void (*close)(struct keystore *ks);
+	/* sign and sign_pss may run on several threads at once (workers.c);
+	 * otherwise keystore_sign serialises them. */
+	bool concurrent;
 };
 
 struct keystore {

@@ -121,6 +121,8 @@ static const struct keystore_ops sealed_ops = {
 	.sign = sealed_sign,
 	.sign_pss = sealed_sign_pss,
 	.close = sealed_close,
+	/* One EVP_PKEY, only read while signing (openssl-threads(7)). */
+	.concurrent = true,
 };
 
 /* ---- bytes ---- */

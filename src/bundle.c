@@ -16,6 +16,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "util.h"
+#include "workers.h"
 
 static bool
 path_ok(const char *p)
@@ -168,8 +169,12 @@ write_file(const char *stage, const struct bundle_file *f)
 		sub[dlen] = '/';
 		memcpy(sub + dlen + 1, f->name, nlen);
 		sub[dlen + 1 + nlen] = '\0';
-		/* Synced with the whole bundle by file_batch_sync. */
-		if (stat(sub, &st) == -1 && mkdir(sub, 0755) == -1)
+		/* Synced with the whole bundle by file_batch_sync.  Jobs
+		 * writing into the same folder race to create it; the
+		 * staging folder is ours alone, so EEXIST is the other
+		 * job's mkdir. */
+		if (stat(sub, &st) == -1 && mkdir(sub, 0755) == -1 &&
+		    errno != EEXIST)
 			return err_errno(OR_E_IO, "cannot create folder %s", sub);
 	}
 	if ((rc = file_join(path, sizeof path, stage, f->name)) != OR_OK)
@@ -178,35 +183,57 @@ write_file(const char *stage, const struct bundle_file *f)
 	    FILE_DIRECT);
 }
 
+/* What the jobs of bundle_write share (workers.h). */
+struct bundle_jobs {
+	const char *stage;
+	const struct bundle *b;
+};
+
+static int
+write_job(void *ctx, size_t i)
+{
+	struct bundle_jobs *bj = ctx;
+
+	return write_file(bj->stage, &bj->b->files[i]);
+}
+
+/* Syncs the sub-folder a file opens (the first file in it) and reads the
+ * file back. */
+static int
+check_job(void *ctx, size_t i)
+{
+	struct bundle_jobs *bj = ctx;
+	const struct bundle_file *f = bj->b->files;
+	char path[PATH_MAX];
+	const char *slash;
+	int rc;
+
+	if ((slash = strchr(f[i].name, '/')) != NULL && (i == 0 ||
+	    strncmp(f[i - 1].name, f[i].name, (size_t)(slash - f[i].name) + 1)
+	    != 0)) {
+		if ((rc = file_join(path, sizeof path, bj->stage, f[i].name)) !=
+		    OR_OK)
+			return rc;
+		*strrchr(path, '/') = '\0';
+		if ((rc = file_sync_dir(path)) != OR_OK)
+			return rc;
+	}
+	if ((rc = file_join(path, sizeof path, bj->stage, f[i].name)) != OR_OK)
+		return rc;
+	return file_check(path, f[i].data, f[i].len);
+}
+
 /* After the batch: one flush, every sub-folder synced, every file read
  * back and compared. */
 static int
 sync_and_check(const char *stage, const struct bundle *b)
 {
-	char path[PATH_MAX];
-	const char *slash;
-	size_t i;
+	struct bundle_jobs bj = { stage, b };
 	int rc;
 
 	if ((rc = file_batch_sync(stage)) != OR_OK)
 		return rc;
-	for (i = 0; i < b->n; i++) {
-		if ((slash = strchr(b->files[i].name, '/')) != NULL &&
-		    (i == 0 || strncmp(b->files[i - 1].name, b->files[i].name,
-		    (size_t)(slash - b->files[i].name) + 1) != 0)) {
-			if ((rc = file_join(path, sizeof path, stage,
-			    b->files[i].name)) != OR_OK)
-				return rc;
-			*strrchr(path, '/') = '\0';
-			if ((rc = file_sync_dir(path)) != OR_OK)
-				return rc;
-		}
-		if ((rc = file_join(path, sizeof path, stage, b->files[i].name))
-		    != OR_OK || (rc = file_check(path, b->files[i].data,
-		    b->files[i].len)) != OR_OK)
-			return rc;
-	}
-	return OR_OK;
+	return workers_run(b->n, check_job, NULL, &bj, 0);
 }
 
 int
@@ -216,7 +243,7 @@ bundle_write(struct bundle *b, const char *outdir, struct keystore *ks,
 	char stage[PATH_MAX], parent[PATH_MAX], *manifest = NULL;
 	unsigned char *sig = NULL;
 	const char *base;
-	size_t mlen = 0, siglen = 0, i;
+	size_t mlen = 0, siglen = 0;
 	struct stat st;
 	int n, rc;
 
@@ -252,10 +279,14 @@ bundle_write(struct bundle *b, const char *outdir, struct keystore *ks,
 		rc = err_errno(OR_E_IO, "%s", stage);
 		goto fail;
 	}
-	/* MANIFEST and its signature go last: a folder with them is whole. */
-	for (i = 0; i < b->n; i++)
-		if ((rc = write_file(stage, &b->files[i])) != OR_OK)
+	/* Every file is written before the folder is renamed into place, so
+	 * the order of writing does not matter: they go on every CPU. */
+	{
+		struct bundle_jobs bj = { stage, b };
+
+		if ((rc = workers_run(b->n, write_job, NULL, &bj, 0)) != OR_OK)
 			goto fail;
+	}
 	if ((rc = sync_and_check(stage, b)) != OR_OK)
 		goto fail;
 	if (renameat2(AT_FDCWD, stage, AT_FDCWD, outdir, RENAME_NOREPLACE) ==

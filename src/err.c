@@ -8,7 +8,9 @@
 
 #include "err.h"
 
-static char err_text[1024];
+/* Per thread: workers.c runs jobs on several threads, each reporting its
+ * own failure. */
+static _Thread_local char err_text[1024];
 
 /* Formats through a copy, so that err_msg() may be an argument. */
 static void __attribute__((format(printf, 1, 0)))

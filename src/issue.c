@@ -256,12 +256,13 @@ out:
 	return rc;
 }
 
-/* "sha384" from the signature algorithm; NULL for Ed25519.  *pss: whether
- * it is RSASSA-PSS (only with the parameters lint_pss_digest allows). */
+/* "sha384" (kept in name) from the signature algorithm; NULL for Ed25519.
+ * *pss: whether it is RSASSA-PSS (only with the parameters lint_pss_digest
+ * allows). */
 static int
-digest_of_alg(const X509_ALGOR *alg, const char **digest, bool *pss)
+digest_of_alg(const X509_ALGOR *alg, char name[32], const char **digest,
+    bool *pss)
 {
-	static char name[32];
 	const ASN1_OBJECT *obj;
 	int md_nid, pk_nid;
 	size_t i;
@@ -281,7 +282,7 @@ digest_of_alg(const X509_ALGOR *alg, const char **digest, bool *pss)
 		*digest = NULL;
 		return OR_OK;
 	}
-	snprintf(name, sizeof name, "%s", OBJ_nid2sn(md_nid));
+	snprintf(name, 32, "%s", OBJ_nid2sn(md_nid));
 	for (i = 0; name[i] != '\0'; i++)
 		name[i] = (char)tolower((unsigned char)name[i]);
 	*digest = name;
@@ -296,6 +297,7 @@ issue_sign(X509 *tbs, struct keystore *ks, EVP_PKEY *verify_key, X509 **out)
 	const unsigned char *p;
 	unsigned char *tbsder = NULL, *sig = NULL, *der = NULL, *der2 = NULL;
 	const char *digest;
+	char digest_name[32];
 	size_t siglen = 0, derlen = 0;
 	int tbslen, len2, rc;
 	X509 *x = NULL;
@@ -303,7 +305,7 @@ issue_sign(X509 *tbs, struct keystore *ks, EVP_PKEY *verify_key, X509 **out)
 
 	*out = NULL;
 	X509_get0_signature(&sig0, &alg, tbs);
-	if ((rc = digest_of_alg(alg, &digest, &pss)) != OR_OK)
+	if ((rc = digest_of_alg(alg, digest_name, &digest, &pss)) != OR_OK)
 		return rc;
 	if ((tbslen = i2d_re_X509_tbs(tbs, &tbsder)) <= 0)
 		return err_openssl(OR_E_CRYPTO, "encoding the certificate");

@@ -32,6 +32,7 @@
 #include "sign.h"
 #include "transcript.h"
 #include "util.h"
+#include "workers.h"
 
 /* Free space the bundle media must have before the key is unlocked. */
 #define MIN_FREE_BYTES	(256u << 10)
@@ -375,7 +376,20 @@ profile_allows_key(const struct profile *prof, EVP_PKEY *pkey)
 	return false;
 }
 
-/* Imports, builds and lints one request: nothing is signed yet. */
+/* Imports one request (a job: its CSR's signature is verified here). */
+static int
+load_job(void *ctx, size_t i)
+{
+	struct pending *pd = (struct pending *)ctx + i;
+	int rc;
+
+	if ((rc = csr_load(pd->path, &pd->csr)) != OR_OK)
+		return rc;
+	pd->have_csr = true;
+	return OR_OK;
+}
+
+/* Builds and lints one imported request: nothing is signed yet. */
 static int
 prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
     enum keytype root_type, const struct profile *prof, long days,
@@ -386,9 +400,6 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 	time_t now = time(NULL), root_na;
 	int rc;
 
-	if ((rc = csr_load(pd->path, &pd->csr)) != OR_OK)
-		return rc;
-	pd->have_csr = true;
 	if (!profile_allows_key(prof, pd->csr.pubkey))
 		return err_set(OR_E_POLICY, "%s: profile %s does not allow %s "
 		    "keys", pd->path, prof->name, pd->csr.key_name);
@@ -436,25 +447,36 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 	return OR_OK;
 }
 
+/* What the jobs of issue_all share, read-only. */
+struct sign_jobs {
+	struct pending *pend;
+	X509 *root;
+	struct keystore *ks;
+	const struct profile *prof;
+	char dir[PATH_MAX];	/* issued/ */
+	struct interact *io;
+};
+
 /* Signs one prepared request and writes its copy under issued/ as part of
- * a batch (synced and checked by the caller). */
+ * a batch (synced and checked by the caller).  A job: see workers.h. */
 static int
-sign_one(struct cadb *db, struct pending *pd, X509 *root, struct keystore *ks,
-    const struct profile *prof)
+sign_one(void *vctx, size_t i)
 {
+	struct sign_jobs *sj = vctx;
+	struct pending *pd = &sj->pend[i];
+	X509 *root = sj->root;
 	struct lint_report lint;
-	char dir[PATH_MAX];
 	int rc;
 
-	if ((rc = issue_sign(pd->tbs, ks, X509_get0_pubkey(root), &pd->cert))
-	    != OR_OK)
+	if ((rc = issue_sign(pd->tbs, sj->ks, X509_get0_pubkey(root),
+	    &pd->cert)) != OR_OK)
 		return err_context(rc, "%s", pd->path);
-	if ((rc = issue_lint(pd->cert, root, prof, &lint)) != OR_OK)
+	if ((rc = issue_lint(pd->cert, root, sj->prof, &lint)) != OR_OK)
 		return err_context(rc, "%s: the signed certificate", pd->path);
 	snprintf(pd->file, sizeof pd->file, "%s.pem", pd->serial);
 	if ((rc = cert_to_pem(pd->cert, &pd->pem, &pd->pemlen)) != OR_OK ||
-	    (rc = cadb_path(db->dir, CADB_ISSUED, dir, sizeof dir)) != OR_OK ||
-	    (rc = file_join(pd->copy, sizeof pd->copy, dir, pd->file)) != OR_OK)
+	    (rc = file_join(pd->copy, sizeof pd->copy, sj->dir, pd->file)) !=
+	    OR_OK)
 		return rc;
 	if ((rc = file_write_new_ex(pd->copy, pd->pem, pd->pemlen, 0644,
 	    FILE_BATCH)) != OR_OK)
@@ -511,30 +533,45 @@ record_one(struct cadb *db, struct transcript *tr, const struct pending *pd,
  * commit succeeds; copies of certificates that were never recorded are
  * removed.
  */
+static void
+sign_tick(void *vctx, size_t done, size_t n)
+{
+	struct sign_jobs *sj = vctx;
+
+	sj->io->progress(sj->io, "Signing", (double)done / (double)n);
+}
+
+/* Reads one copy under issued/ back (a job). */
+static int
+check_one(void *vctx, size_t i)
+{
+	struct pending *pd = &((struct sign_jobs *)vctx)->pend[i];
+
+	return file_check(pd->copy, pd->pem, pd->pemlen);
+}
+
 static int
 issue_all(struct cadb *db, struct transcript *tr, struct pending *pend,
     size_t n, X509 *root, struct keystore *ks, const struct profile *prof,
     struct interact *io, size_t *issued)
 {
-	char dir[PATH_MAX];
+	struct sign_jobs sj = { pend, root, ks, prof, "", io };
 	size_t i;
 	int rc;
 
 	*issued = 0;
+	if ((rc = cadb_path(db->dir, CADB_ISSUED, sj.dir, sizeof sj.dir)) !=
+	    OR_OK)
+		return rc;
+	/* Signing, checking and writing each certificate is independent of
+	 * the others: they run on every CPU (workers.h). */
 	io->progress(io, "Signing", 0);
-	for (i = 0; i < n; i++) {
-		if ((rc = sign_one(db, &pend[i], root, ks, prof)) != OR_OK)
-			goto fail;
-		io->progress(io, "Signing", (double)(i + 1) / (double)n);
-	}
+	rc = workers_run(n, sign_one, sign_tick, &sj, 0);
 	io->progress(io, NULL, 1);
-	if ((rc = cadb_path(db->dir, CADB_ISSUED, dir, sizeof dir)) != OR_OK ||
-	    (rc = file_batch_sync(dir)) != OR_OK)
+	if (rc != OR_OK ||
+	    (rc = file_batch_sync(sj.dir)) != OR_OK ||
+	    (rc = workers_run(n, check_one, NULL, &sj, 0)) != OR_OK)
 		goto fail;
-	for (i = 0; i < n; i++)
-		if ((rc = file_check(pend[i].copy, pend[i].pem,
-		    pend[i].pemlen)) != OR_OK)
-			goto fail;
 	if ((rc = journal_hold(db->journal)) != OR_OK ||
 	    (rc = journal_hold(tr->journal)) != OR_OK)
 		goto fail;
@@ -627,9 +664,13 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 		goto out;
 	root_type = keytype_of(X509_get0_pubkey(root));
 
-	/* 1. Everything is checked before the key is touched. */
-	for (i = 0; i < p->ncsr; i++) {
+	/* 1. Everything is checked before the key is touched.  Importing a
+	 * CSR verifies its signature: that runs on every CPU. */
+	for (i = 0; i < p->ncsr; i++)
 		pend[i].path = p->csrs[i];
+	if ((rc = workers_run(p->ncsr, load_job, NULL, pend, 0)) != OR_OK)
+		goto out;
+	for (i = 0; i < p->ncsr; i++) {
 		if ((rc = prepare(&pend[i], root, X509_get0_pubkey(root),
 		    root_type, &prof, p->days, io)) != OR_OK)
 			goto out;
