@@ -43,7 +43,7 @@ UNIT_BINS   := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz-*.c))
 MANS        := $(sort $(wildcard manuals/*.[1-9]))
 
-.PHONY: all check check-fast check-asan unit fuzz bench run install deps clean lint-man
+.PHONY: check-tsan all check check-fast check-asan unit fuzz bench run install deps clean lint-man
 all: $(BUILD)/offroot
 
 $(BUILD)/obj/%.o: %.c $(wildcard src/*.h hsm/*.h ui/*.h) Makefile
@@ -74,6 +74,7 @@ check: deps
 	$(MAKE) all unit
 	$(MAKE) check-fast BUILD=$(BUILD)
 	$(MAKE) check-asan
+	$(MAKE) check-tsan
 
 check-fast: all unit
 	OFFROOT_BUILD=$(BUILD) prove -e '' $(UNIT_BINS)
@@ -85,6 +86,14 @@ check-asan:
 	  OFFROOT_BUILD=build-asan OFFROOT_SANITIZED=1 prove -e '' $(UNIT_BINS:$(BUILD)/%=build-asan/%)
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  OFFROOT_BUILD=build-asan OFFROOT_SANITIZED=1 prove -e sh tests/t/*.t
+
+# ThreadSanitizer on the job pool and batch signing (workers.c).
+check-tsan:
+	$(MAKE) BUILD=build-tsan CC=clang OPT='-O1 -g' CFLAGS=-fsanitize=thread \
+	  LDFLAGS=-fsanitize=thread all build-tsan/tests/test-workers
+	TSAN_OPTIONS=halt_on_error=1 prove -e '' build-tsan/tests/test-workers
+	TSAN_OPTIONS=halt_on_error=1 OFFROOT_BUILD=build-tsan OFFROOT_SANITIZED=1 \
+	  prove -e sh tests/t/20-sign.t
 
 # libFuzzer targets: every parser of outside input.  FUZZ_RUNS=0 builds only.
 FUZZ_RUNS ?= 0

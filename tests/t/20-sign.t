@@ -186,4 +186,31 @@ t_fail "pathlen not below the root's is refused" 1 \
     "$OFFROOT" sign -d "$ca" -o "$T/o7" --csr "$T/other.csr" --profiles "$T/deep.cnf" --passphrase-file "$T/wrong" --yes
 like 'pathLen|path_len' "$T/err" "lint names the path length"
 unchanged "lint refusal"
+# A batch runs on every CPU (workers.c); it must still behave like a loop:
+# the first bad CSR in the order given is named even when a later one is bad
+# too, nothing is written, and the journal lists the issuances in order.
+i=1; list=
+while [ $i -le 40 ]; do
+	csr "par$i" ec-p256 "/CN=parallel-$i"; list="$list $T/par$i.csr"; i=$((i + 1))
+done
+head -c 100 "$T/par25.csr" >"$T/par-trunc.csr"
+printf 'garbage\n' >"$T/par-junk.csr"
+bad=$(echo "$list" | sed "s|$T/par25.csr|$T/par-trunc.csr|; s|$T/par33.csr|$T/par-junk.csr|")
+cp "$ca/journal" "$T/j.before"
+# shellcheck disable=SC2086
+t_fail "a batch of 40 with two bad CSRs is refused" 1 sign "$ca" "$T/par-bad" $bad
+like 'par-trunc.csr' "$T/err" "the first bad CSR in the order given is named"
+[ ! -e "$T/par-bad" ] && ! ls "$T"/.par-bad* >/dev/null 2>&1; ok $? "refused batch: nothing in or beside OUTDIR"
+unchanged "refused batch"
+# shellcheck disable=SC2086
+run sign "$ca" "$T/par" $list
+ok $rc "a batch of 40 CSRs is signed"
+subjects=$(awk '$3 == "issue" { for (i = 5; i <= NF; i++) if ($i ~ /^subject=/) print substr($i, 9) }' "$ca/journal" |
+    grep '^CN=parallel-' | tr '\n' ' ')
+want=$(i=1; while [ $i -le 40 ]; do printf 'CN=parallel-%d ' $i; i=$((i + 1)); done)
+[ "$subjects" = "$want" ]; ok $? "the journal records the 40 issuances in the order given"
+[ "$(find "$T/par" -name certificate.pem | wc -l)" -eq 40 ]; ok $? "40 certificates in the bundle"
+t_ok "offroot verify accepts the 40-certificate bundle" "$OFFROOT" verify "$T/par" --root "$ca/root.crt"
+t_ok "offroot audit after the parallel batch" "$OFFROOT" audit -d "$ca"
+
 done_testing
