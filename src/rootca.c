@@ -187,6 +187,12 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 		if ((prof->key_types & (1u << (*ks)->type)) == 0)
 			return err_set(OR_E_POLICY, "profile %s does not allow "
 			    "%s keys", prof->name, keytype_name((*ks)->type));
+		if (prof->pss && (*ks)->type != KT_RSA_3072 &&
+		    (*ks)->type != KT_RSA_4096)
+			return err_set(OR_E_POLICY, "profile %s signs with "
+			    "RSA-PSS (signature = pss), which needs an RSA root "
+			    "key, not %s", prof->name,
+			    keytype_name((*ks)->type));
 		if (ki->extractable || !ki->sensitive)
 			interact_say(io, SAY_WARN, "the adopted key is %s: its "
 			    "private half can leave the token", ki->extractable ?
@@ -380,6 +386,14 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	if (p->key_type != KT_NONE &&
 	    (prof.key_types & (1u << p->key_type)) == 0) {
 		rc = err_set(OR_E_POLICY, "profile %s does not allow %s keys",
+		    prof.name, keytype_name(p->key_type));
+		goto out;
+	}
+	/* RSA-PSS needs an RSA issuer, and a root issues itself. */
+	if (prof.pss && p->key_type != KT_NONE && p->key_type != KT_RSA_3072 &&
+	    p->key_type != KT_RSA_4096) {
+		rc = err_set(OR_E_POLICY, "profile %s signs with RSA-PSS "
+		    "(signature = pss), which needs an RSA root key, not %s",
 		    prof.name, keytype_name(p->key_type));
 		goto out;
 	}
