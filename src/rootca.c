@@ -225,11 +225,12 @@ token_key(const struct rootca_params *p, const struct profile *prof,
  * and records the operator's word on the token's backup. */
 static int
 token_ref(const char *stage, struct keystore *ks, X509 *cert,
-    struct interact *io, struct transcript *tr, char keyfile[65])
+    struct interact *io, struct transcript *tr, char keyfile[65],
+    struct rootca_result *res)
 {
 	const struct pkcs11_keyinfo *ki = pkcs11_info(ks);
-	char path[PATH_MAX], q[512], *text = NULL;
-	size_t len = 0;
+	char path[PATH_MAX], *q = res->token_backup_question, *text = NULL;
+	size_t len = 0, qsize = sizeof res->token_backup_question;
 	bool yes = false;
 	int rc;
 
@@ -243,11 +244,12 @@ token_ref(const char *stage, struct keystore *ks, X509 *cert,
 	/* offroot cannot copy a non-extractable key: backing it up is the
 	 * token vendor's procedure, and the operator's word on it is part
 	 * of the record. */
-	snprintf(q, sizeof q, "The root key exists only on token \"%s\" and "
+	snprintf(q, qsize, "The root key exists only on token \"%s\" and "
 	    "offroot cannot copy it. Has it been backed up by the token "
 	    "vendor's procedure?", ki->token_label);
 	if ((rc = io->confirm(io, q, &yes)) != OR_OK)
 		goto out;
+	res->token_backed_up = yes;
 	{
 		struct jfield f[] = {
 			{ "question", q, 0 },
@@ -516,7 +518,8 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	/* 5. Seal the key, then prove the sealed file opens and matches;
 	 * for a token, write the key reference and prove the token key. */
 	if (p->pkcs11) {
-		if ((rc = token_ref(stage, ks, cert, io, tr, keyfile)) != OR_OK)
+		if ((rc = token_ref(stage, ks, cert, io, tr, keyfile, res)) !=
+		    OR_OK)
 			goto out;
 	} else if (p->quorum_n != 0) {
 		if ((rc = file_join(path, sizeof path, stage,

@@ -282,4 +282,35 @@ nothing_written "locked: init"
 cmp -s "$T/journal.before" "$CA/journal"; ok $? "no refused login wrote to the journal"
 [ ! -e "$T/out-locked" ]; ok $? "no refused login wrote a bundle"
 consistent "at the end" "$CA"
+
+# ---- a ceremony whose token is pulled out, then resumed ----
+cat >"$T/answers" <<'E'
+participant: Ceremony Administrator = Alice Admin
+participant: Internal Witness = Bob Witness
+participant: Crypto Officer 1 = Carol Officer
+confirm-all: yes
+override airgap: a test machine, not air-gapped
+E
+sed -e 's/^param: profile = root$/param: profile = root\nparam: store = pkcs11\nparam: label = ceremony-fault/' \
+    "$ROOT/ceremony-scripts/root.ceremony" >"$T/token.ceremony"
+mkdir -p "$T/media"
+# generate-root signs four times (the key's self-test, the certificate,
+# the proof against it, the init transcript's seal); check-key's unlock
+# signs twice (the self-test, the proof against root.crt): the sixth
+# signature fails after the root exists.
+fault C_Sign:6 "$OFFROOT" ceremony "$T/token.ceremony" -d "$T/cer" --media "$T/media" \
+    --token pkcs11:token=root-ca --module "$SHIM" --pin-file "$PIN" --answers "$T/answers" --quiet
+removed "ceremony, token removed after the root was made"
+like '^offroot: step 5 \(check-key\): token "root-ca"' "$T/err" \
+    "ceremony: the error names the step"
+like 'the ceremony stopped; its transcript .* stays open' "$T/err" \
+    "ceremony: the transcript stays open for a resume"
+t_ok "ceremony: audit passes with the interrupted ceremony" "$OFFROOT" audit -d "$T/cer"
+{ cat "$T/answers"; echo "resume: yes"; } >"$T/answers-resume"
+rm -f "$T/calls"
+t_ok "ceremony: resumed with the token back" "$OFFROOT" ceremony "$T/token.ceremony" \
+    -d "$T/cer" --media "$T/media" --token pkcs11:token=root-ca --module "$SHIM" \
+    --pin-file "$PIN" --answers "$T/answers-resume" --quiet
+[ "$(calls C_GenerateKeyPair)" -eq 0 ]; ok $? "ceremony: the resume generated no second key"
+t_ok "ceremony: audit passes after the resume" "$OFFROOT" audit -d "$T/cer"
 done_testing
