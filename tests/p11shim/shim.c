@@ -15,7 +15,8 @@
  *                            real module, so that it finalises cleanly)
  *   P11SHIM_RV=NAME          what the failing calls return: CKR_DEVICE_REMOVED
  *                            (default), CKR_TOKEN_NOT_PRESENT,
- *                            CKR_GENERAL_ERROR, CKR_DEVICE_ERROR or a number
+ *                            CKR_GENERAL_ERROR, CKR_DEVICE_ERROR, ... or a
+ *                            number (anything else: CKR_GENERAL_ERROR)
  *   P11SHIM_TOKEN_FLAGS=LIST count-low,final-try,locked: ORed into the flags
  *                            C_GetTokenInfo reports (CKF_USER_PIN_*)
  *   P11SHIM_LOGIN_RV=NAME    C_Login returns this (e.g. CKR_PIN_LOCKED)
@@ -59,6 +60,8 @@ static CK_RV
 shim_rv(const char *var, CK_RV dflt)
 {
 	const char *v = getenv(var);
+	char *end;
+	CK_RV rv;
 	int i;
 
 	if (v == NULL || *v == '\0')
@@ -66,7 +69,9 @@ shim_rv(const char *var, CK_RV dflt)
 	for (i = 0; shim_rvs[i].name != NULL; i++)
 		if (strcmp(v, shim_rvs[i].name) == 0)
 			return shim_rvs[i].rv;
-	return strtoul(v, NULL, 0);
+	/* A number; anything else (or CKR_OK) must still be a failure. */
+	rv = strtoul(v, &end, 0);
+	return *end == '\0' && rv != CKR_OK ? rv : CKR_GENERAL_ERROR;
 }
 
 static void
