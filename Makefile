@@ -61,7 +61,14 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/liboffroot.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS_ALL) $(LDFLAGS_ALL) $< $(BUILD)/liboffroot.a -o $@ $(PKG_LIBS)
 
-unit: $(UNIT_BINS)
+# The fault-injecting PKCS#11 module the token tests load (tests/p11shim):
+# never instrumented, so that it also loads into uninstrumented tools.
+P11SHIM     := $(BUILD)/tests/libp11shim.so
+$(P11SHIM): tests/p11shim/shim.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) -O2 -g -D_GNU_SOURCE $(PKG_CFLAGS) -fPIC -shared $< -o $@ -ldl
+
+unit: $(UNIT_BINS) $(P11SHIM)
 
 deps:
 	@sh tests/install-deps

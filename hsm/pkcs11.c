@@ -713,8 +713,39 @@ pkcs11_one_token(struct pkcs11_mods *m, P11KitUri *uri, const char *text,
 /* ---- sessions and login ---- */
 
 /*
+ * A token on its final PIN attempt: one wrong PIN locks it, and only the
+ * security officer can unlock it.  No PIN is tried unless the officer says
+ * so (the terminal, --yes, or the ceremony's answers).
+ */
+static int
+pkcs11_final_try(struct pkcs11_slot *s, struct interact *io)
+{
+	char q[256];
+	bool yes = false;
+	int rc;
+
+	pkcs11_say(io, SAY_WARN, "token \"%s\" has ONE PIN attempt left "
+	    "(PIN-final-try): a wrong PIN now locks it, and only the security "
+	    "officer PIN can unlock it", s->label);
+	snprintf(q, sizeof q, "Token \"%s\" has one PIN attempt left and a "
+	    "wrong PIN locks it. Try the PIN now?", s->label);
+	if (io == NULL || (rc = io->confirm(io, q, &yes)) != OR_OK)
+		return err_set(OR_E_AUTH, "token \"%s\" has ONE PIN attempt "
+		    "left: no PIN is tried on it without the officer's "
+		    "confirmation (answer on the terminal, or with --yes); "
+		    "nothing was done", s->label);
+	if (!yes)
+		return err_set(OR_E_CANCEL, "token \"%s\": the officer chose "
+		    "not to spend its final PIN attempt; nothing was done",
+		    s->label);
+	return OR_OK;
+}
+
+/*
  * Logs the user in on session h, asking the PIN through io (or using the
- * reader's PIN pad).  Warns first when the token reports failed attempts.
+ * reader's PIN pad).  Refuses a locked PIN without trying it, warns when
+ * the token reports failed attempts, and tries the final attempt only
+ * when the officer confirms (pkcs11_final_try).
  * *keep, when not NULL, receives the PIN (for per-signature logins).
  */
 static int
@@ -742,12 +773,13 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 	if (!(ti.flags & CKF_USER_PIN_INITIALIZED))
 		return err_set(OR_E_ENV, "token \"%s\" has no user PIN yet: "
 		    "initialise it first", s->label);
-	if (ti.flags & CKF_USER_PIN_FINAL_TRY)
-		pkcs11_say(io, SAY_WARN, "token \"%s\" has ONE PIN attempt "
-		    "left: a wrong PIN now locks it", s->label);
-	else if (ti.flags & CKF_USER_PIN_COUNT_LOW)
+	if (ti.flags & CKF_USER_PIN_FINAL_TRY) {
+		if ((rc = pkcs11_final_try(s, io)) != OR_OK)
+			return rc;
+	} else if (ti.flags & CKF_USER_PIN_COUNT_LOW)
 		pkcs11_say(io, SAY_WARN, "token \"%s\" reports failed PIN "
-		    "attempts: few are left before it locks", s->label);
+		    "attempts (PIN-count-low): a few more wrong PINs lock it; "
+		    "make sure of the PIN before it is tried", s->label);
 	if (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
 		pkcs11_say(io, SAY_INFO, "enter the PIN of token \"%s\" on "
 		    "the reader's PIN pad", s->label);
@@ -860,17 +892,31 @@ pkcs11_attr(struct pkcs11_slot *s, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
 	return CKR_OK;
 }
 
+/* A CK_BBOOL attribute into *v (dflt when the object lacks it).  Only a
+ * failing token or session comes back as an error. */
+static CK_RV
+pkcs11_bool_rv(struct pkcs11_slot *s, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
+    CK_ATTRIBUTE_TYPE type, bool dflt, bool *v)
+{
+	CK_BBOOL b = CK_FALSE;
+	CK_ATTRIBUTE a = { type, &b, sizeof b };
+	CK_RV rv;
+
+	*v = dflt;
+	rv = s->fn->C_GetAttributeValue(h, o, &a, 1);
+	if (rv == CKR_OK && a.ulValueLen == sizeof b)
+		*v = b == CK_TRUE;
+	return rv == CKR_OK || pkcs11_rv_code(rv) != OR_E_ENV ? CKR_OK : rv;
+}
+
 static bool
 pkcs11_bool(struct pkcs11_slot *s, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
     CK_ATTRIBUTE_TYPE type, bool dflt)
 {
-	CK_BBOOL b = CK_FALSE;
-	CK_ATTRIBUTE a = { type, &b, sizeof b };
+	bool v;
 
-	if (s->fn->C_GetAttributeValue(h, o, &a, 1) != CKR_OK ||
-	    a.ulValueLen != sizeof b)
-		return dflt;
-	return b == CK_TRUE;
+	(void)pkcs11_bool_rv(s, h, o, type, dflt, &v);
+	return v;
 }
 
 static bool
@@ -881,6 +927,24 @@ pkcs11_ulong(struct pkcs11_slot *s, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
 
 	return s->fn->C_GetAttributeValue(h, o, &a, 1) == CKR_OK &&
 	    a.ulValueLen == sizeof *v;
+}
+
+/* The key's own attributes, read where a failing token must be told from
+ * a key that lacks them: the CK_RV of a failing token or session, else
+ * CKR_OK with *type (CK_UNAVAILABLE_INFORMATION when unknown) and *sign. */
+static CK_RV
+pkcs11_key_kind(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
+    CK_OBJECT_HANDLE o, CK_KEY_TYPE *type, bool *sign)
+{
+	CK_ATTRIBUTE a = { CKA_KEY_TYPE, type, sizeof *type };
+	CK_RV rv;
+
+	rv = s->fn->C_GetAttributeValue(h, o, &a, 1);
+	if (rv != CKR_OK || a.ulValueLen != sizeof *type)
+		*type = CK_UNAVAILABLE_INFORMATION;
+	if (rv != CKR_OK && pkcs11_rv_code(rv) == OR_E_ENV)
+		return rv;
+	return pkcs11_bool_rv(s, h, o, CKA_SIGN, false, sign);
 }
 
 /* The key type that CKA_EC_PARAMS names (KT_NONE for other curves). */
@@ -1217,25 +1281,35 @@ pkcs11_fill_key(struct pkcs11_key *k)
 	struct pkcs11_slot *s = &k->slot;
 	unsigned char *id = NULL, *label = NULL;
 	size_t idlen = 0, llen = 0;
+	CK_RV rv;
 	int rc;
 
-	k->info.sensitive = pkcs11_bool(s, k->session, k->priv,
-	    CKA_SENSITIVE, false);
-	k->info.always_sensitive = pkcs11_bool(s, k->session, k->priv,
-	    CKA_ALWAYS_SENSITIVE, false);
-	k->info.extractable = pkcs11_bool(s, k->session, k->priv,
-	    CKA_EXTRACTABLE, true);
-	k->info.never_extractable = pkcs11_bool(s, k->session, k->priv,
-	    CKA_NEVER_EXTRACTABLE, false);
-	k->always_auth = pkcs11_bool(s, k->session, k->priv,
-	    CKA_ALWAYS_AUTHENTICATE, false);
+	/* A token that fails here is a failing token, not a key without
+	 * these attributes. */
+	if ((rv = pkcs11_bool_rv(s, k->session, k->priv, CKA_SENSITIVE,
+	    false, &k->info.sensitive)) != CKR_OK ||
+	    (rv = pkcs11_bool_rv(s, k->session, k->priv, CKA_ALWAYS_SENSITIVE,
+	    false, &k->info.always_sensitive)) != CKR_OK ||
+	    (rv = pkcs11_bool_rv(s, k->session, k->priv, CKA_EXTRACTABLE,
+	    true, &k->info.extractable)) != CKR_OK ||
+	    (rv = pkcs11_bool_rv(s, k->session, k->priv, CKA_NEVER_EXTRACTABLE,
+	    false, &k->info.never_extractable)) != CKR_OK ||
+	    (rv = pkcs11_bool_rv(s, k->session, k->priv,
+	    CKA_ALWAYS_AUTHENTICATE, false, &k->always_auth)) != CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": reading the private "
+		    "key's attributes", s->label);
 	/* The PIN stays only with a key that asks for it per signature. */
 	if (!k->always_auth) {
 		secret_free(k->pin);
 		k->pin = NULL;
 	}
-	if (pkcs11_attr(s, k->session, k->priv, CKA_ID, &id, &idlen) !=
-	    CKR_OK || idlen == 0 || idlen > PKCS11_ID_MAX) {
+	if ((rv = pkcs11_attr(s, k->session, k->priv, CKA_ID, &id, &idlen)) !=
+	    CKR_OK && pkcs11_rv_code(rv) == OR_E_ENV) {
+		rc = pkcs11_rv_err(rv, "token \"%s\": reading the private "
+		    "key's id", s->label);
+		goto out;
+	}
+	if (rv != CKR_OK || idlen == 0 || idlen > PKCS11_ID_MAX) {
 		rc = err_set(OR_E_INPUT, "token \"%s\": the private key has no "
 		    "usable CKA_ID (1 to %d bytes) to find its public half by",
 		    s->label, PKCS11_ID_MAX);
@@ -1458,16 +1532,13 @@ pkcs11_destroy(struct pkcs11_key *k)
 static void
 pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 {
-	char label[33], id[2 * PKCS11_ID_MAX + 1];
-
 	if (k == NULL || !k->info.generated || k->discarded)
 		return;
-	snprintf(label, sizeof label, "%s", k->slot.label);
-	snprintf(id, sizeof id, "%s", k->info.id_hex);
 	if (pkcs11_destroy(k) != CKR_OK)
 		pkcs11_say(io, SAY_WARN, "token \"%s\": the key pair generated "
 		    "for this root could not be removed: delete the objects "
-		    "with id %s by hand", label, id);
+		    "labelled \"%s\" with id %s by hand", k->slot.label,
+		    k->info.label, k->info.id_hex);
 }
 
 int
@@ -1490,6 +1561,7 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	CK_MECHANISM mech = { 0, NULL, 0 };
 	CK_ATTRIBUTE pt[12], vt[12];
 	CK_RV rv;
+	bool is_private = false, on_token = false;
 	int rc;
 
 	*out = NULL;
@@ -1588,16 +1660,27 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	}
 	k->info.generated = true;
 	k->have_pubobj = true;
+	/* Known now, for the warning should the key have to be removed
+	 * and the token refuse. */
+	hex_encode(id, sizeof id, k->info.id_hex);
+	snprintf(k->info.label, sizeof k->info.label, "%s", label);
 	if ((rc = pkcs11_fill_key(k)) != OR_OK)
 		goto out;
 	/* Trust, but read back: a token that ignored the template loses
 	 * its key now, before a certificate names it. */
-	if (!k->info.sensitive || k->info.extractable ||
-	    !pkcs11_bool(&k->slot, k->session, k->priv, CKA_PRIVATE, false) ||
-	    !pkcs11_bool(&k->slot, k->session, k->priv, CKA_TOKEN, false)) {
+	if ((rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_PRIVATE,
+	    false, &is_private)) != CKR_OK ||
+	    (rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_TOKEN,
+	    false, &on_token)) != CKR_OK) {
+		rc = pkcs11_rv_err(rv, "token \"%s\": reading the new key's "
+		    "attributes", k->slot.label);
+		goto out;
+	}
+	if (!k->info.sensitive || k->info.extractable || !is_private ||
+	    !on_token) {
 		rc = err_set(OR_E_ENV, "token \"%s\" did not keep the new key "
-		    "private, sensitive and non-extractable; it was destroyed",
-		    k->slot.label);
+		    "private, sensitive and non-extractable, so offroot removes "
+		    "it again", k->slot.label);
 		goto out;
 	}
 	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, kt, type,
@@ -1646,8 +1729,10 @@ pkcs11_open(const char *module, const char *key_uri, struct interact *io,
 	CK_ATTRIBUTE t[3], *a;
 	CK_ULONG na = 0, i, nt = 0;
 	CK_KEY_TYPE kt = 0;
+	CK_RV rv;
 	enum keytype type, curve = KT_NONE;
 	size_t n = 0;
+	bool can_sign = false;
 	int rc;
 
 	*out = NULL;
@@ -1672,13 +1757,18 @@ pkcs11_open(const char *module, const char *key_uri, struct interact *io,
 		goto out;
 	}
 	k->priv = v[0];
-	if (!pkcs11_ulong(&k->slot, k->session, k->priv, CKA_KEY_TYPE, &kt) ||
-	    (kt != CKK_RSA && kt != CKK_EC && kt != CKK_EC_EDWARDS)) {
+	if ((rv = pkcs11_key_kind(&k->slot, k->session, k->priv, &kt,
+	    &can_sign)) != CKR_OK) {
+		rc = pkcs11_rv_err(rv, "token \"%s\": reading the private "
+		    "key's attributes", k->slot.label);
+		goto out;
+	}
+	if (kt != CKK_RSA && kt != CKK_EC && kt != CKK_EC_EDWARDS) {
 		rc = err_set(OR_E_INPUT, "token \"%s\": %s is not an RSA, EC "
 		    "or EdDSA key", k->slot.label, key_uri);
 		goto out;
 	}
-	if (!pkcs11_bool(&k->slot, k->session, k->priv, CKA_SIGN, false)) {
+	if (!can_sign) {
 		rc = err_set(OR_E_INPUT, "token \"%s\": %s may not sign "
 		    "(CKA_SIGN is false)", k->slot.label, key_uri);
 		goto out;
@@ -1924,7 +2014,8 @@ pkcs11_discard(struct keystore *ks)
 	if ((rv = pkcs11_destroy(k)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": the key pair generated "
 		    "for this root could not be removed (delete the objects "
-		    "with id %s by hand)", k->slot.label, k->info.id_hex);
+		    "labelled \"%s\" with id %s by hand)", k->slot.label,
+		    k->info.label, k->info.id_hex);
 	return OR_OK;
 }
 

@@ -968,6 +968,19 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 		if ((rc = rec(c, "root-created", f, 7)) != OR_OK)
 			return rc;
 	}
+	if (rp.pkcs11) {
+		/* offroot cannot copy a token key: the officer's word on the
+		 * vendor's backup joins the ceremony's own record. */
+		struct jfield f[] = {
+			{ "step", st->number_text, 0 },
+			{ "question", res.token_backup_question, 0 },
+			{ "confirmed_by", who(c, st->role, by, sizeof by), 0 },
+			{ "operator_confirmed", res.token_backed_up ? "yes" :
+			    "no", 0 },
+		};
+		if ((rc = rec(c, "token-backup", f, 4)) != OR_OK)
+			return rc;
+	}
 	c->key_store[0] = '\0';
 	push_status(c);
 	c->io->show_block(c->io, "SHA-256 fingerprint of the new root "

@@ -112,8 +112,14 @@ crl_exec(struct cmd_args *a, struct interact *io)
 			{ "output", p.out, 0 },
 		};
 		if ((rc = transcript_add(tr, "crl", f, 7)) != OR_OK ||
-		    (rc = transcript_finish(tr, db->journal, ks)) != OR_OK)
+		    (rc = transcript_finish(tr, db->journal, ks)) != OR_OK) {
+			/* The CRL is done and recorded; only its transcript
+			 * stays open (a key store that failed at the seal). */
+			rc = err_context(rc, "CRL number %" PRIu64 " was "
+			    "signed, written to %s and recorded, but its "
+			    "transcript was not sealed", res.number, p.out);
 			goto out;
+		}
 	}
 	interact_say(io, SAY_RESULT, "CRL number %" PRIu64 " (%zu entries, "
 	    "nextUpdate %s) written to %s and %s/%s/%s", res.number,

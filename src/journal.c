@@ -1070,6 +1070,16 @@ journal_hold(struct journal *j)
 	return OR_OK;
 }
 
+void
+journal_drop(struct journal *j)
+{
+	if (!j->holding)
+		return;
+	j->holding = 0;
+	j->st = j->durable;
+	j->pend_len = 0;
+}
+
 /* Undoes a failed commit: the file back to its durable size, the state
  * back to what it was before journal_hold. */
 static int

@@ -97,6 +97,9 @@ int journal_append(struct journal *j, const char *type,
  * back as they were at journal_hold.  journal_close drops held records. */
 int journal_hold(struct journal *j);
 int journal_commit(struct journal *j);
+/* Forgets the records held since journal_hold (none was written); the
+ * journal goes on as it was at journal_hold. */
+void journal_drop(struct journal *j);
 uint64_t journal_seq(const struct journal *j);
 const unsigned char *journal_head(const struct journal *j);
 void journal_close(struct journal *j);

@@ -720,10 +720,9 @@ check_combinations(const struct loaded *ld, size_t sect, struct profile *p,
 		return perr(ld, sect, seen->validity, "validity_days %ld is "
 		    "outside %ld..%ld, the BR range for a root certificate",
 		    p->validity_days, BR_ROOT_MIN_DAYS, BR_ROOT_MAX_DAYS);
-	if (p->pss && (p->key_types & ((1u << KT_RSA_3072) |
-	    (1u << KT_RSA_4096))) == 0)
-		return perr(ld, sect, seen->signature, "signature = pss is "
-		    "for RSA keys, and key_types lists none");
+	/* signature = pss needs an RSA issuer, not RSA subjects: checked
+	 * where the issuer is known (rootca.c, issue_build), before the key
+	 * is unlocked. */
 	if (br && (p->key_types & (1u << KT_ED25519)) != 0)
 		return perr(ld, sect, seen->key_types, "key_types: ed25519 is "
 		    "not eligible under the BR (6.1.5); use family private");

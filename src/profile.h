@@ -16,8 +16,8 @@
  *   digest         = sha256|sha384|sha512 signature digest (default: by key)
  *   signature      = pkcs1|pss  RSA signature scheme of the issuer (default
  *                               pkcs1; pss: RSASSA-PSS, MGF1 with the digest,
- *                               salt as long as the digest; refused when
- *                               key_types lists no RSA type)
+ *                               salt as long as the digest; the issuer's
+ *                               key must be RSA, checked at issue time)
  *   description    = text
  *
  * Any other key must be an X509v3 extension OpenSSL knows (short name,

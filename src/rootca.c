@@ -187,6 +187,12 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 		if ((prof->key_types & (1u << (*ks)->type)) == 0)
 			return err_set(OR_E_POLICY, "profile %s does not allow "
 			    "%s keys", prof->name, keytype_name((*ks)->type));
+		if (prof->pss && (*ks)->type != KT_RSA_3072 &&
+		    (*ks)->type != KT_RSA_4096)
+			return err_set(OR_E_POLICY, "profile %s signs with "
+			    "RSA-PSS (signature = pss), which needs an RSA root "
+			    "key, not %s", prof->name,
+			    keytype_name((*ks)->type));
 		if (ki->extractable || !ki->sensitive)
 			interact_say(io, SAY_WARN, "the adopted key is %s: its "
 			    "private half can leave the token", ki->extractable ?
@@ -219,11 +225,12 @@ token_key(const struct rootca_params *p, const struct profile *prof,
  * and records the operator's word on the token's backup. */
 static int
 token_ref(const char *stage, struct keystore *ks, X509 *cert,
-    struct interact *io, struct transcript *tr, char keyfile[65])
+    struct interact *io, struct transcript *tr, char keyfile[65],
+    struct rootca_result *res)
 {
 	const struct pkcs11_keyinfo *ki = pkcs11_info(ks);
-	char path[PATH_MAX], q[512], *text = NULL;
-	size_t len = 0;
+	char path[PATH_MAX], *q = res->token_backup_question, *text = NULL;
+	size_t len = 0, qsize = sizeof res->token_backup_question;
 	bool yes = false;
 	int rc;
 
@@ -237,11 +244,12 @@ token_ref(const char *stage, struct keystore *ks, X509 *cert,
 	/* offroot cannot copy a non-extractable key: backing it up is the
 	 * token vendor's procedure, and the operator's word on it is part
 	 * of the record. */
-	snprintf(q, sizeof q, "The root key exists only on token \"%s\" and "
+	snprintf(q, qsize, "The root key exists only on token \"%s\" and "
 	    "offroot cannot copy it. Has it been backed up by the token "
 	    "vendor's procedure?", ki->token_label);
 	if ((rc = io->confirm(io, q, &yes)) != OR_OK)
 		goto out;
+	res->token_backed_up = yes;
 	{
 		struct jfield f[] = {
 			{ "question", q, 0 },
@@ -383,6 +391,14 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		    prof.name, keytype_name(p->key_type));
 		goto out;
 	}
+	/* RSA-PSS needs an RSA issuer, and a root issues itself. */
+	if (prof.pss && p->key_type != KT_NONE && p->key_type != KT_RSA_3072 &&
+	    p->key_type != KT_RSA_4096) {
+		rc = err_set(OR_E_POLICY, "profile %s signs with RSA-PSS "
+		    "(signature = pss), which needs an RSA root key, not %s",
+		    prof.name, keytype_name(p->key_type));
+		goto out;
+	}
 	if (p->days < 0 || p->days > prof.validity_days) {
 		rc = err_set(OR_E_POLICY, "--days %ld is longer than profile "
 		    "%s allows (%ld)", p->days, prof.name, prof.validity_days);
@@ -502,7 +518,8 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	/* 5. Seal the key, then prove the sealed file opens and matches;
 	 * for a token, write the key reference and prove the token key. */
 	if (p->pkcs11) {
-		if ((rc = token_ref(stage, ks, cert, io, tr, keyfile)) != OR_OK)
+		if ((rc = token_ref(stage, ks, cert, io, tr, keyfile, res)) !=
+		    OR_OK)
 			goto out;
 	} else if (p->quorum_n != 0) {
 		if ((rc = file_join(path, sizeof path, stage,

@@ -41,6 +41,10 @@ struct rootca_params {
 struct rootca_result {
 	unsigned char cert_sha256[32];
 	char fingerprint[1024];		/* hex and PGP words, for witnesses */
+	/* A key on a token: the backup question asked and the operator's
+	 * answer (also in the init transcript); "" for a sealed key. */
+	char token_backup_question[512];
+	bool token_backed_up;
 };
 
 /* Creates the CA directory: key, sealed key file (or key reference for a

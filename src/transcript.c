@@ -106,23 +106,34 @@ transcript_close(struct transcript *t, uint64_t journal_seq,
 	snprintf(seqtext, sizeof seqtext, "%llu",
 	    (unsigned long long)journal_seq);
 	hex_encode(journal_head, 32, headhex);
+	/* End and seal are written together or not at all: a key store that
+	 * fails (a token pulled out) leaves the transcript open, the record
+	 * of an interrupted run, never closed without its seal. */
+	if (ks != NULL && (rc = journal_hold(t->journal)) != OR_OK)
+		return err_context(rc, "transcript %s", t->name);
 	{
 		struct jfield f[] = {
 			{ "journal_seq", seqtext, 0 },
 			{ "journal_head", headhex, 0 },
 		};
 		if ((rc = journal_append(t->journal, "end", f, 2, end_hash))
-		    != OR_OK)
+		    != OR_OK) {
+			if (ks != NULL)
+				journal_drop(t->journal);
 			return err_context(rc, "transcript %s", t->name);
+		}
 	}
 	if (ks != NULL) {
 		digest = keytype_default_digest(ks->type);
 		seal_message(end_hash, msg, &msglen);
 		if ((rc = keystore_sign(ks, digest, msg, msglen, &sig, &siglen))
-		    != OR_OK)
+		    != OR_OK) {
+			journal_drop(t->journal);
 			return rc;
+		}
 		if ((sighex = malloc(2 * siglen + 1)) == NULL) {
 			OPENSSL_free(sig);
+			journal_drop(t->journal);
 			return err_set(OR_E_NOMEM, "out of memory");
 		}
 		hex_encode(sig, siglen, sighex);
@@ -136,6 +147,10 @@ transcript_close(struct transcript *t, uint64_t journal_seq,
 		}
 		OPENSSL_free(sig);
 		free(sighex);
+		if (rc == OR_OK)
+			rc = journal_commit(t->journal);
+		else
+			journal_drop(t->journal);
 		if (rc != OR_OK)
 			return err_context(rc, "transcript %s", t->name);
 	}

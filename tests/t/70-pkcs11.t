@@ -230,4 +230,37 @@ t_fail "check-key: a key that is not the root's" 1 \
     "$OFFROOT" check-key -d "$d" --pin-file "$PIN"
 like 'does not match the root certificate' "$T/err" "the mismatch is named"
 cmp -s "$T/journal.before" "$d/journal"; ok $? "no failed unlock wrote to the journal"
+
+# ---- the root ceremony on a token, in the batch runner ----
+# The operator's word that the token key was backed up by the vendor's
+# procedure is asked during generate-root and recorded in the ceremony's
+# transcript (and the init transcript), "yes" or "no".
+cat >"$T/answers" <<'E'
+participant: Ceremony Administrator = Alice Admin
+participant: Internal Witness = Bob Witness
+participant: Crypto Officer 1 = Carol Officer
+confirm-all: yes
+override airgap: a test machine, not air-gapped
+E
+for answer in yes no; do
+	sed -e "s/^param: profile = root\$/param: profile = root\nparam: store = pkcs11\nparam: label = ceremony-$answer/" \
+	    "$ROOT/ceremony-scripts/root.ceremony" >"$T/token-$answer.ceremony"
+	{ [ $answer = no ] && echo "confirm 3: no"; cat "$T/answers"; } >"$T/answers-$answer"
+	mkdir -p "$T/media-$answer"
+	t_ok "root.ceremony on a token in batch (backup answered $answer)" \
+	    "$OFFROOT" ceremony "$T/token-$answer.ceremony" -d "$T/cer-$answer" \
+	    --media "$T/media-$answer" --token pkcs11:token=root-ca --module "$MOD" \
+	    --pin-file "$PIN" --answers "$T/answers-$answer"
+	like '^\[step 3\] The root key exists only on token "root-ca" and offroot cannot copy it. Has it been backed up by the token vendor.s procedure\? -> '"$answer" \
+	    "$T/err" "ceremony ($answer): the backup question is asked in step 3"
+	[ $answer = yes ] || like 'warning: recorded that the token key is NOT backed up' \
+	    "$T/err" "ceremony (no): the \"no\" is recorded with a warning"
+	tr=$(ls "$T/cer-$answer/transcripts/"*-ceremony-*.log)
+	like " token-backup [0-9a-f]{64} step=3 question=The%20root%20key%20exists%20only%20on%20token%20\"root-ca\".* confirmed_by=Crypto%20Officer%201%20\(Carol%20Officer\) operator_confirmed=$answer " \
+	    "$tr" "ceremony ($answer): its transcript records who answered and the answer"
+	like " token-backup .* operator_confirmed=$answer " "$T/cer-$answer/transcripts/"*-init-*.log \
+	    "ceremony ($answer): so does the init transcript"
+	t_ok "ceremony ($answer): audit passes (both transcripts sealed)" \
+	    "$OFFROOT" audit -d "$T/cer-$answer"
+done
 done_testing

@@ -3,8 +3,10 @@
 # intermediate it signs carry RSASSA-PSS with the hash, MGF1 with the same
 # hash and a salt as long as the hash (the CA/B Forum's encodings, byte for
 # byte); openssl, certtool and Python cryptography verify them; the same on
-# a SoftHSM2 token; "signature = pss" where no RSA key can be is refused at
-# load with file, section and line.
+# a SoftHSM2 token.  A PSS signature needs an RSA *issuer*: a profile whose
+# key_types (the subjects) are EC-only loads, and an RSA root signs EC CSRs
+# under it; an EC issuer under "signature = pss" is refused where the issuer
+# is known, before its key is unlocked or generated.
 . "$(dirname "$0")/../lib.sh"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
 MOD=/usr/lib/softhsm/libsofthsm2.so
@@ -84,14 +86,41 @@ new_ca "$T/ca-ec" --key ec-p384 --profiles "$T/pss.cnf"
 [ $? -ne 0 ] && [ ! -e "$T/ca-ec/root.crt" ]
 ok $? "an ec-p384 root under signature = pss is refused, nothing written"
 like 'RSA-PSS' "$T/init.err" "the refusal names RSA-PSS"
+like 'profile root signs with RSA-PSS \(signature = pss\), which needs an RSA root key, not ec-p384' \
+    "$T/init.err" "the refusal says PSS needs an RSA root key"
 sed -e 's/^key_types      = ec-p384, ec-p256, rsa-3072, rsa-4096, ed25519$/key_types      = ec-p384/' \
     "$T/pss.cnf" >"$T/ec.cnf"
-line=$(grep -n '^signature      = pss$' "$T/ec.cnf" | head -1 | cut -d: -f1)
-t_fail "signature = pss on an EC-only profile is refused at load" 1 \
+t_fail "an ec-p384 root under an EC-only root profile with signature = pss is refused" 1 \
     "$OFFROOT" init -d "$T/ca-ec2" --subject /CN=x --kdf interactive \
     --passphrase-file "$PASS" --key ec-p384 --profiles "$T/ec.cnf"
-like "ec\.cnf: \[root\] line $line: signature = pss is for RSA keys" \
-    "$T/err" "the refusal names the file, the section and the line"
+like 'needs an RSA root key, not ec-p384' "$T/err" "... at root creation, naming the key"
+
+# The subjects' key types say nothing about the issuer's: an intermediate
+# profile for EC keys only, signed with RSA-PSS by an RSA root.
+awk '/^\[/ { sect = $0 } sect == "[intermediate]" && /^key_types / {
+    print "key_types      = ec-p384, ec-p256"; next } { print }' \
+    "$T/pss.cnf" >"$T/ecint.cnf"
+grep -q '^key_types      = ec-p384, ec-p256$' "$T/ecint.cnf"
+ok $? "a profile set whose PSS intermediate profile lists only EC key types"
+new_ca "$T/ca-ecint" --key rsa-3072 --profiles "$T/ecint.cnf"
+ok $? "it loads: an rsa-3072 root made with it"
+t_ok "the RSA root signs an EC CSR with RSA-PSS under the EC-only profile" \
+    "$OFFROOT" sign -d "$T/ca-ecint" -o "$T/bundle-ecint" --passphrase-file "$PASS" \
+    --yes --csr "$T/int.csr"
+check_int "EC-only profile" "$T/bundle-ecint/certificate.pem" "$T/ca-ecint/root.crt"
+# An EC root (made under PKCS#1 profiles) asked to sign with that profile:
+# refused before the key is unlocked, so a wrong passphrase is never tried.
+new_ca "$T/ca-ecroot" --key ec-p384
+ok $? "an ec-p384 root under the default profiles"
+printf 'not the passphrase\n' >"$T/wrongpass"
+cp "$T/ca-ecroot/journal" "$T/journal.before"
+t_fail "a PSS profile under an EC root is refused" 1 \
+    "$OFFROOT" sign -d "$T/ca-ecroot" -o "$T/bundle-ecroot" --profiles "$T/ecint.cnf" \
+    --passphrase-file "$T/wrongpass" --yes --csr "$T/int.csr"
+like 'profile intermediate signs with RSA-PSS \(signature = pss\), but the issuer.s key is ec-p384' \
+    "$T/err" "... with a clear error, before the key is unlocked (not the wrong passphrase)"
+[ ! -e "$T/bundle-ecroot" ] && cmp -s "$T/journal.before" "$T/ca-ecroot/journal"
+ok $? "... and nothing written"
 sed -e 's/^signature      = pss$/signature      = rsa-pss/' "$T/pss.cnf" \
     >"$T/bad.cnf"
 t_fail "an unknown signature scheme is refused at load" 1 \
@@ -124,5 +153,17 @@ t_ok "token: sign an intermediate CSR under signature = pss" \
     "$OFFROOT" sign -d "$T/tca" -o "$T/tout" --pin-file "$PIN" --yes \
     --csr "$T/int.csr"
 check_int token "$T/tout/certificate.pem" "$T/tca/root.crt"
+# An EC root on the token under signature = pss: refused before a key is
+# generated or a PIN tried.
+run "$OFFROOT" init -d "$T/tca-ec" --subject "/CN=PSS EC Token Root" \
+    --store pkcs11 --module "$MOD" --pin-file "$T/wrongpass" --yes \
+    --token pkcs11:token=pss-ca --key ec-p384 --label root-pss-ec \
+    --profiles "$T/pss.cnf"
+[ "$rc" -eq 1 ] && grep -q 'needs an RSA root key, not ec-p384' "$T/err"
+ok $? "token: an ec-p384 root under signature = pss is refused before the PIN"
+[ $? -eq 0 ] || diag "exit $rc: $(cat "$T/err")"
+! pkcs11-tool --module "$MOD" --token-label pss-ca --login --pin 4711-pin \
+    --list-objects 2>/dev/null | grep -q root-pss-ec
+ok $? "token: no key was generated for it"
 
 done_testing

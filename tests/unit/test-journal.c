@@ -947,12 +947,43 @@ test_large(void)
 	}
 }
 
+/* journal_drop forgets what was held; the journal goes on from there. */
+static void
+test_drop(void)
+{
+	const char *p = tpath("drop.journal");
+	struct count c = { 0, 0, { 0 } };
+	struct journal *j = NULL;
+	unsigned char h1[32], h2[32];
+	struct jfield f[] = { { "n", "1", 0 } };
+	int rc;
+
+	if (journal_create(p) != OR_OK ||
+	    journal_open(p, NULL, NULL, &j) != OR_OK) {
+		ok(0, "made drop.journal");
+		return;
+	}
+	is_int(journal_append(j, "a", f, 1, h1), OR_OK, "record 1");
+	is_int(journal_hold(j), OR_OK, "hold");
+	is_int(journal_append(j, "end", f, 1, h2), OR_OK, "record 2, held");
+	is_int(journal_seq(j), 2, "seq moves on while holding");
+	journal_drop(j);
+	is_int(journal_seq(j), 1, "after journal_drop: seq is back to 1");
+	ok(memcmp(journal_head(j), h1, 32) == 0, "... and head to record 1's");
+	is_int(journal_commit(j), OR_E_INPUT, "nothing is held any more");
+	is_int(journal_append(j, "b", f, 1, h2), OR_OK, "record 2 again");
+	journal_close(j);
+	rc = journal_scan(p, count, &c);
+	is_int(rc, OR_OK, "the journal verifies");
+	is_int(c.n, 2, "two records, the dropped one not among them");
+}
+
 static int
 rm_tree(void)
 {
 	static const char *const names[] = { "create.journal", "link.journal",
 	    "main.journal", "damaged.journal", "four.journal",
-	    "large.journal" };
+	    "large.journal", "drop.journal" };
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -981,6 +1012,7 @@ main(void)
 	test_parse();
 	test_seq_gap();
 	test_large();
+	test_drop();
 	ok(rm_tree() == 0, "removed the test folder");
 	return done_testing();
 }

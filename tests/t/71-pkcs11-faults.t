@@ -1,0 +1,316 @@
+#!/bin/sh
+# Token faults SoftHSM2 cannot produce, through the fault-injecting module
+# tests/p11shim (built by the Makefile) in front of a SoftHSM2 token: the
+# token pulled out (or the module failing) at every signature of sign, crl
+# and init, and at every attribute read of init: exit 3, one line naming the
+# token's reason, and nothing recorded that was not done (journal, issued/,
+# crls/, OUTDIR, audit).  Then the PIN states: PIN-count-low warns before
+# the login, a final-try token gets no PIN without the officer's
+# confirmation, a locked PIN is refused without a login.
+. "$(dirname "$0")/../lib.sh"
+MOD=/usr/lib/softhsm/libsofthsm2.so
+SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
+
+if [ ! -r "$MOD" ] || ! command -v softhsm2-util >/dev/null 2>&1; then
+	echo "1..0 # SKIP SoftHSM2 is not installed (apt-get install softhsm2)"
+	exit 0
+fi
+if [ ! -r "$SHIM" ]; then
+	echo "1..1"
+	echo "not ok 1 - the fault-injecting module $SHIM is built (make unit)"
+	exit 1
+fi
+
+P11SHIM_MODULE=$MOD
+P11SHIM_LOG="$T/calls"
+export P11SHIM_MODULE P11SHIM_LOG
+PIN="$T/pin"
+printf '4711-pin\n' >"$PIN"
+SUBJ="/C=DE/O=offroot tests/CN=Fault Root"
+sh "$ROOT/hsm/softhsm-setup" "$T/hsm" root-ca 4711-pin 87654321 >/dev/null
+ok $? "a throwaway SoftHSM2 token"
+SOFTHSM2_CONF="$T/hsm/softhsm2.conf"
+export SOFTHSM2_CONF
+
+# calls FN: how often the last run called FN through the shim
+calls() { grep -c "^$1\$" "$T/calls" 2>/dev/null || true; }
+# fault FN:N [RV] CMD...: runs CMD with the Nth call of FN failing
+fault() {
+	_f=$1; shift
+	case $1 in CKR_*) _rv=$1; shift ;; *) _rv=CKR_DEVICE_REMOVED ;; esac
+	rm -f "$T/calls"
+	P11SHIM_FAIL=$_f P11SHIM_RV=$_rv run "$@"
+}
+# last_err: stderr without the warnings
+errline() { grep -v '^offroot: warning: ' "$T/err"; }
+# removed NAME [RV]: exit 3 and one line naming the token and its reason
+removed() {
+	_rv=${2:-CKR_DEVICE_REMOVED}
+	_lines=$(errline | grep -c '')
+	[ "$rc" -eq 3 ] && [ "$_lines" -eq 1 ] && errline | grep -q "token \"root-ca\".*($_rv)\$"
+	ok $? "$1: exit 3, one line naming the token's reason ($_rv)"
+	[ $? -eq 0 ] || diag "exit $rc: $(cat "$T/err")"
+}
+# consistent NAME DIR: audit passes and issued/ holds exactly the
+# certificates the journal records as issued
+consistent() {
+	"$OFFROOT" audit -d "$2" >"$T/audit.out" 2>&1
+	ok $? "$1: offroot audit passes"
+	[ $? -eq 0 ] || diag "$(cat "$T/audit.out")"
+	_rec=$(grep -c ' issue ' "$2/journal")
+	_files=$(ls "$2/issued" | grep -c '')
+	[ "$_rec" -eq "$_files" ]
+	ok $? "$1: issued/ holds exactly the $_rec recorded certificates ($_files files)"
+}
+
+# ---- the shim is transparent when no fault is asked ----
+CA="$T/ca"
+t_ok "init on the token through the shim" "$OFFROOT" init -d "$CA" \
+    --subject "$SUBJ" --store pkcs11 --module "$SHIM" \
+    --token pkcs11:token=root-ca --key ec-p256 --label root --pin-file "$PIN" --yes
+[ "$(calls C_GenerateKeyPair)" -eq 1 ] && [ "$(calls C_Sign)" -ge 2 ]
+ok $? "the shim forwarded the generation and the signatures to SoftHSM2"
+t_ok "tokens through the shim" "$OFFROOT" tokens --module "$SHIM"
+like 'token "root-ca"' "$T/out" "tokens: the token behind the shim"
+
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/int.key" -subj "/C=DE/O=offroot tests/CN=Fault Int" \
+    -out "$T/int.csr" 2>/dev/null
+
+# ---- the token pulled out at each signature of offroot sign ----
+# The first signatures prove the key (unlock), then the certificate, the
+# CRL that goes with the bundle, the transcript's seal and the MANIFEST.
+# Until the issuance is recorded nothing may be; after it, the certificate
+# is issued (truthfully recorded) and the bundle is not written.
+k=1
+before_issue=0
+after_issue=0
+while [ $k -le 12 ]; do
+	cp "$CA/journal" "$T/journal.before"
+	fault "C_Sign:$k" "$OFFROOT" sign -d "$CA" -o "$T/out-$k" --csr "$T/int.csr" \
+	    --pin-file "$PIN" --yes --quiet
+	[ "$rc" -eq 0 ] && break
+	removed "sign, token removed at signature $k"
+	grep -q ' FAULT$' "$T/calls"; ok $? "sign $k: the fault was injected"
+	[ ! -e "$T/out-$k" ]; ok $? "sign $k: no bundle in OUTDIR"
+	if cmp -s "$T/journal.before" "$CA/journal"; then
+		before_issue=$((before_issue + 1))
+		! errline | grep -q 'issued'; ok $? "sign $k: nothing issued, nothing said to be"
+	else
+		after_issue=$((after_issue + 1))
+		like '1 certificate issued and recorded, but the bundle was not written' \
+		    "$T/err" "sign $k: the error says the certificate was issued"
+		grep -q ' issue ' "$CA/journal"; ok $? "sign $k: ... and the journal records it"
+	fi
+	consistent "sign $k" "$CA"
+	k=$((k + 1))
+done
+signatures=$(calls C_Sign)
+[ "$rc" -eq 0 ] && [ $before_issue -ge 3 ] && [ $after_issue -ge 2 ]
+ok $? "sign: every signature failed once ($before_issue before the issuance, $after_issue after), then it went through"
+# After a recorded issuance the bundle can be written again.
+serial=$(sed -n 's/.* issue .* serial=\([0-9a-f]*\) .*/\1/p' "$CA/journal" | head -1)
+t_ok "export writes the bundle of a certificate issued before the token was pulled" \
+    "$OFFROOT" export -d "$CA" --serial "$serial" -o "$T/export-1" --pin-file "$PIN"
+t_ok "the exported bundle verifies" "$OFFROOT" verify "$T/export-1" --root "$CA/root.crt"
+# With a current CRL the last signature is the MANIFEST's.
+cp "$CA/journal" "$T/journal.before"
+fault "C_Sign:$signatures" "$OFFROOT" sign -d "$CA" -o "$T/out-manifest" --csr "$T/int.csr" \
+    --pin-file "$PIN" --yes --quiet
+removed "sign, token removed at the MANIFEST's signature"
+[ ! -e "$T/out-manifest" ]; ok $? "MANIFEST: no bundle in OUTDIR"
+like 'the bundle was not written' "$T/err" "MANIFEST: the error says the bundle was not written"
+consistent "MANIFEST" "$CA"
+# The other ways a module fails, at the certificate's signature.
+for f in C_SignInit:3:CKR_GENERAL_ERROR C_Sign:3:CKR_DEVICE_ERROR \
+    C_Sign:3:CKR_TOKEN_NOT_PRESENT C_GetAttributeValue:1:CKR_DEVICE_REMOVED; do
+	rv=${f##*:}
+	cp "$CA/journal" "$T/journal.before"
+	fault "${f%:*}" "$rv" "$OFFROOT" sign -d "$CA" -o "$T/out-x" --csr "$T/int.csr" \
+	    --pin-file "$PIN" --yes --quiet
+	removed "sign, ${f%:*} fails"  "$rv"
+	cmp -s "$T/journal.before" "$CA/journal"; ok $? "sign, ${f%:*} fails: the journal is unchanged"
+	[ ! -e "$T/out-x" ]; ok $? "sign, ${f%:*} fails: no bundle"
+done
+consistent "after the module failures" "$CA"
+
+# ---- the token pulled out at each signature of offroot crl ----
+k=1
+unsigned=0
+while [ $k -le 8 ]; do
+	cp "$CA/journal" "$T/journal.before"
+	ls "$CA/crls" >"$T/crls.before"
+	fault "C_Sign:$k" "$OFFROOT" crl -d "$CA" -o "$T/crl-$k.pem" --pin-file "$PIN" --quiet
+	[ "$rc" -eq 0 ] && break
+	removed "crl, token removed at signature $k"
+	if [ -e "$T/crl-$k.pem" ]; then
+		# Signed and recorded; only the transcript's seal failed.
+		like "CRL number [0-9]+ was signed, written to .*crl-$k.pem and recorded, but its transcript was not sealed" \
+		    "$T/err" "crl $k: the error says the CRL was written and recorded"
+		run openssl crl -in "$T/crl-$k.pem" -noout -CAfile "$CA/root.crt"
+		like 'verify OK' "$T/err" "crl $k: ... and it verifies"
+	else
+		unsigned=$((unsigned + 1))
+		ls "$CA/crls" | cmp -s "$T/crls.before" -; ok $? "crl $k: no CRL in crls/"
+		# At most the CRL number's reservation (numbers are never reused).
+		! diff "$T/journal.before" "$CA/journal" | grep '^>' | grep -vq ' crl-number '
+		ok $? "crl $k: the journal gained nothing but a CRL number's reservation"
+	fi
+	consistent "crl $k" "$CA"
+	k=$((k + 1))
+done
+[ "$rc" -eq 0 ] && [ $unsigned -ge 3 ] && [ $k -ge 5 ]
+ok $? "crl: every signature failed once ($unsigned before the CRL was signed), then it went through"
+
+# ---- the token pulled out during init on the token ----
+p11objs() {	# the token's own view, with OpenSC's pkcs11-tool
+	pkcs11-tool --module "$MOD" --token-label root-ca --login --pin 4711-pin \
+	    --list-objects --type privkey 2>/dev/null
+}
+init_fault() {	# init_fault NAME FN:N [RV]
+	_name=$1; _f=$2; shift 2
+	fault "$_f" "$@" "$OFFROOT" init -d "$T/ca-x" --subject "$SUBJ" --store pkcs11 \
+	    --module "$SHIM" --token pkcs11:token=root-ca --key ec-p256 \
+	    --label "fault-$_name" --pin-file "$PIN" --yes --quiet
+}
+nothing_written() {
+	[ ! -e "$T/ca-x" ] && ! ls -a "$T" | grep -q '\.ca-x\.offroot-init'
+	ok $? "$1: nothing written"
+}
+for f in C_Login:1 C_OpenSession:1 C_GenerateKeyPair:1; do
+	init_fault "${f%:*}" "$f"
+	removed "init, token removed at ${f%:*}"
+	nothing_written "init, ${f%:*}"
+done
+p11objs | grep -q 'fault-C_GenerateKeyPair'; [ $? -ne 0 ]
+ok $? "init: no key was made when the generation failed"
+# After the key was generated: the token can no longer destroy it, so the
+# warning must name it, and it must really be there.
+for fn in C_Sign C_GetAttributeValue; do
+	k=1; seen=0
+	while [ $k -le 30 ]; do
+		init_fault "$fn-$k" "$fn:$k"
+		[ "$rc" -eq 0 ] && break
+		removed "init, token removed at $fn $k"
+		nothing_written "init, $fn $k"
+		if grep -q 'could not be removed' "$T/err"; then
+			id=$(sed -n 's/.*labelled "fault-'"$fn-$k"'" with id \([0-9a-f]\{32\}\).*/\1/p' "$T/err")
+			[ -n "$id" ] && p11objs | grep -A3 "label: *fault-$fn-$k\$" | grep -q "ID: *$id"
+			ok $? "init $fn $k: the warning names the key left on the token ($id)"
+			seen=$((seen + 1))
+		fi
+		k=$((k + 1))
+	done
+	[ "$rc" -eq 0 ] && [ $seen -ge 1 ]
+	ok $? "init: every $fn call failed once ($((k - 1)) runs, $seen left a key it named), then init went through"
+	rm -rf "$T/ca-x"
+done
+
+# ---- PIN states the token reports ----
+cp "$CA/journal" "$T/journal.before"
+rm -f "$T/calls"
+P11SHIM_TOKEN_FLAGS=count-low run "$OFFROOT" tokens --module "$SHIM"
+like 'PIN-count-low' "$T/out" "tokens shows PIN-count-low"
+P11SHIM_TOKEN_FLAGS=count-low run "$OFFROOT" check-key -d "$CA" --pin-file "$PIN"
+ok $rc "PIN-count-low: check-key still works"
+like '^offroot: warning: token "root-ca" reports failed PIN attempts \(PIN-count-low\): a few more wrong PINs lock it' \
+    "$T/err" "PIN-count-low: a warning that says the token is close to locking"
+# The warning comes before the login: with a wrong PIN, before its error.
+P11SHIM_TOKEN_FLAGS=count-low P11SHIM_LOGIN_RV=CKR_PIN_INCORRECT \
+    run "$OFFROOT" check-key -d "$CA" --pin-file "$PIN"
+[ "$rc" -eq 1 ] && head -1 "$T/err" | grep -q 'PIN-count-low' &&
+    sed -n 2p "$T/err" | grep -q 'CKR_PIN_INCORRECT'
+ok $? "PIN-count-low: the warning comes before the login's answer"
+
+# Final try: no PIN without the officer's word.
+rm -f "$T/calls"
+P11SHIM_TOKEN_FLAGS=final-try run "$OFFROOT" check-key -d "$CA" --pin-file "$PIN"
+[ "$rc" -eq 1 ]; ok $? "final try: check-key without a confirmation exits 1"
+like '^offroot: warning: token "root-ca" has ONE PIN attempt left \(PIN-final-try\): a wrong PIN now locks it' \
+    "$T/err" "final try: the warning says a wrong PIN locks the token"
+like 'no PIN is tried on it without the officer.s confirmation' "$T/err" \
+    "final try: the refusal says why"
+[ "$(errline | grep -c '')" -eq 1 ]; ok $? "final try: one line of error"
+[ "$(calls C_Login)" -eq 0 ]; ok $? "final try: no login was attempted"
+if command -v script >/dev/null 2>&1; then
+	# On a terminal the officer is asked; "n" keeps the last attempt.
+	rm -f "$T/calls"
+	printf 'n\n' | P11SHIM_TOKEN_FLAGS=final-try script -qec \
+	    "'$OFFROOT' check-key -d '$CA' --pin-file '$PIN'" /dev/null >"$T/tty.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 1 ] && grep -q 'one PIN attempt left and a wrong PIN locks it. Try the PIN now?' "$T/tty.out" &&
+	    grep -q 'chose not to spend its final PIN attempt' "$T/tty.out" && [ "$(calls C_Login)" -eq 0 ]
+	ok $? "final try: asked on the terminal, \"n\" keeps the attempt (exit 1, no login)"
+	[ $? -eq 0 ] || diag "exit $rc: $(cat "$T/tty.out")"
+	rm -f "$T/calls"
+	printf 'y\n' | P11SHIM_TOKEN_FLAGS=final-try script -qec \
+	    "'$OFFROOT' check-key -d '$CA' --pin-file '$PIN'" /dev/null >"$T/tty.out" 2>&1
+	[ $? -eq 0 ] && [ "$(calls C_Login)" -eq 1 ]
+	ok $? "final try: \"y\" on the terminal spends it"
+fi
+rm -f "$T/calls"
+P11SHIM_TOKEN_FLAGS=final-try run "$OFFROOT" sign -d "$CA" -o "$T/out-final" \
+    --csr "$T/int.csr" --pin-file "$PIN" --yes --quiet
+[ "$rc" -eq 0 ] && [ "$(calls C_Login)" -eq 1 ]
+ok $? "final try: sign --yes is the officer's word, and logs in"
+like 'has ONE PIN attempt left' "$T/err" "final try: sign --yes still warns"
+
+# Locked: refused before any login.
+rm -f "$T/calls"
+P11SHIM_TOKEN_FLAGS=locked run "$OFFROOT" tokens --module "$SHIM"
+like 'PIN-LOCKED' "$T/out" "tokens shows PIN-LOCKED"
+cp "$CA/journal" "$T/journal.before"
+rm -f "$T/calls"
+P11SHIM_TOKEN_FLAGS=locked run "$OFFROOT" sign -d "$CA" -o "$T/out-locked" \
+    --csr "$T/int.csr" --pin-file "$PIN" --yes --quiet
+[ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ]
+ok $? "locked: sign exits 1 with one line"
+like 'the user PIN of token "root-ca" is locked: it must be reset with the SO PIN' \
+    "$T/err" "locked: the error says so and what to do"
+[ "$(calls C_Login)" -eq 0 ]; ok $? "locked: no login was attempted"
+# A token that only says so when the login is tried.
+P11SHIM_LOGIN_RV=CKR_PIN_LOCKED run "$OFFROOT" sign -d "$CA" -o "$T/out-locked" \
+    --csr "$T/int.csr" --pin-file "$PIN" --yes --quiet
+[ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ]
+ok $? "a login answered CKR_PIN_LOCKED: exit 1, one line"
+like 'logging in: .*\(CKR_PIN_LOCKED\)' "$T/err" "... naming the token's reason"
+P11SHIM_TOKEN_FLAGS=locked run "$OFFROOT" init -d "$T/ca-x" --subject "$SUBJ" \
+    --store pkcs11 --module "$SHIM" --token pkcs11:token=root-ca --label locked \
+    --pin-file "$PIN" --yes --quiet
+[ "$rc" -eq 1 ]; ok $? "locked: init exits 1"
+nothing_written "locked: init"
+cmp -s "$T/journal.before" "$CA/journal"; ok $? "no refused login wrote to the journal"
+[ ! -e "$T/out-locked" ]; ok $? "no refused login wrote a bundle"
+consistent "at the end" "$CA"
+
+# ---- a ceremony whose token is pulled out, then resumed ----
+cat >"$T/answers" <<'E'
+participant: Ceremony Administrator = Alice Admin
+participant: Internal Witness = Bob Witness
+participant: Crypto Officer 1 = Carol Officer
+confirm-all: yes
+override airgap: a test machine, not air-gapped
+E
+sed -e 's/^param: profile = root$/param: profile = root\nparam: store = pkcs11\nparam: label = ceremony-fault/' \
+    "$ROOT/ceremony-scripts/root.ceremony" >"$T/token.ceremony"
+mkdir -p "$T/media"
+# generate-root signs four times (the key's self-test, the certificate,
+# the proof against it, the init transcript's seal); check-key's unlock
+# signs twice (the self-test, the proof against root.crt): the sixth
+# signature fails after the root exists.
+fault C_Sign:6 "$OFFROOT" ceremony "$T/token.ceremony" -d "$T/cer" --media "$T/media" \
+    --token pkcs11:token=root-ca --module "$SHIM" --pin-file "$PIN" --answers "$T/answers" --quiet
+removed "ceremony, token removed after the root was made"
+like '^offroot: step 5 \(check-key\): token "root-ca"' "$T/err" \
+    "ceremony: the error names the step"
+like 'the ceremony stopped; its transcript .* stays open' "$T/err" \
+    "ceremony: the transcript stays open for a resume"
+t_ok "ceremony: audit passes with the interrupted ceremony" "$OFFROOT" audit -d "$T/cer"
+{ cat "$T/answers"; echo "resume: yes"; } >"$T/answers-resume"
+rm -f "$T/calls"
+t_ok "ceremony: resumed with the token back" "$OFFROOT" ceremony "$T/token.ceremony" \
+    -d "$T/cer" --media "$T/media" --token pkcs11:token=root-ca --module "$SHIM" \
+    --pin-file "$PIN" --answers "$T/answers-resume" --quiet
+[ "$(calls C_GenerateKeyPair)" -eq 0 ]; ok $? "ceremony: the resume generated no second key"
+t_ok "ceremony: audit passes after the resume" "$OFFROOT" audit -d "$T/cer"
+done_testing
