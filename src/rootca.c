@@ -162,6 +162,60 @@ say_lint(struct interact *io, const struct lint_report *r)
 			    r->f[i].text);
 }
 
+/*
+ * Builds and lints the root certificate with a throwaway key of the type
+ * the root will have, before the real key exists: a profile or subject the
+ * linter refuses never reaches a token, a passphrase prompt or a key
+ * generation.  (Boulder's ceremony tool lints with a throwaway key for the
+ * same reason.)  The real certificate is linted again before and after it
+ * is signed.  RSA rehearses with a 2048-bit key: the profile's extensions,
+ * names and dates do not depend on the modulus size, and the size itself
+ * was checked against the profile's key_types.
+ */
+static int
+lint_rehearsal(enum keytype t, X509_NAME *subject, const struct profile *prof,
+    long days)
+{
+	struct issue_request req;
+	struct lint_report lint;
+	EVP_PKEY *k = NULL;
+	X509 *tbs = NULL;
+	int rc;
+
+	switch (t) {
+	case KT_EC_P256:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		break;
+	case KT_EC_P384:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+		break;
+	case KT_RSA_3072:
+	case KT_RSA_4096:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+		break;
+	case KT_ED25519:
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+		break;
+	default:
+		return OR_OK;	/* adopting a token key: its type is not known yet */
+	}
+	if (k == NULL)
+		return err_openssl(OR_E_CRYPTO, "making a throwaway key");
+	memset(&req, 0, sizeof req);
+	req.subject = subject;
+	req.subject_key = k;
+	req.issuer_key = k;
+	req.issuer_type = t;
+	req.profile = prof;
+	req.days = days;
+	if ((rc = issue_build(&req, &tbs)) == OR_OK &&
+	    (rc = issue_lint(tbs, NULL, prof, &lint)) != OR_OK)
+		rc = err_context(rc, "before the key is made");
+	X509_free(tbs);
+	EVP_PKEY_free(k);
+	return rc;
+}
+
 /* The root key on a PKCS#11 token: generated there, or an existing key
  * pair adopted (pkcs11.h). */
 static int
@@ -409,6 +463,9 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		goto out;
 	}
 	if ((rc = dn_format(subject, subj_text, sizeof subj_text)) != OR_OK)
+		goto out;
+	if ((rc = lint_rehearsal(p->key_type, subject, &prof, p->days)) !=
+	    OR_OK)
 		goto out;
 	if (!p->pkcs11 && p->kdf != KDF_SENSITIVE)
 		interact_say(io, SAY_WARN, "the key file will be sealed with "

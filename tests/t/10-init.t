@@ -52,6 +52,16 @@ t_fail "--days beyond the profile is refused" 1 \
     --passphrase-file "$PASS" --profiles "$ROOT/ceremony-scripts/kubernetes/profiles.cnf" --days 366
 [ ! -e "$T/long" ]; ok $? "nothing was created for the refused --days"
 
+# A subject the linter refuses is refused before anything is asked or made:
+# the root is rehearsed with a throwaway key.  No passphrase file and no
+# terminal: reaching the passphrase prompt would be exit 3, not the lint's 1.
+t_fail "a subject the BR root profile refuses, before the passphrase" 1 \
+    setsid "$OFFROOT" init -d "$T/nocountry" --subject "/CN=no country" --kdf interactive
+like 'before the key is made: lint .*countryName' "$T/err" "the lint finding is named"
+! grep -q 'Generating' "$T/out" "$T/err"; ok $? "no key was generated"
+[ ! -e "$T/nocountry" ] && ! ls -a "$T" | grep -q 'nocountry.offroot-init'
+ok $? "nothing was created for the refused subject"
+
 # Both DN syntaxes give the same subject.
 "$OFFROOT" init -d "$T/dn1" --subject "/C=DE/O=Example Org/CN=Example Root" \
     --kdf interactive --passphrase-file "$PASS" >/dev/null 2>&1

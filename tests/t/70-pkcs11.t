@@ -202,11 +202,19 @@ run p11tool --list-objects --type privkey
 n=$(grep -c 'Private Key Object' "$T/out")
 [ "$n" -eq 6 ]; ok $? "no refused init left a key on the token ($n private keys)"
 
-# Lint fails after the key was generated: the new key is removed again.
-refuse "a subject the BR profile refuses" 1 "$T/x12" --token pkcs11:token=root-ca \
-    --module "$MOD" --pin-file "$PIN" --label lint-victim --subject "/CN=no country"
+# A subject the linter refuses is refused before the token is touched: the
+# root certificate is rehearsed with a throwaway key first.  The module is
+# the logging shim, so every call that reached the token is on record.
+SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
+: >"$T/lint-calls"
+P11SHIM_MODULE=$MOD P11SHIM_LOG="$T/lint-calls" refuse "a subject the BR profile refuses" 1 \
+    "$T/x12" --token pkcs11:token=root-ca --module "$SHIM" --pin-file "$PIN" \
+    --label lint-victim --subject "/CN=no country"
+like 'before the key is made: lint .*countryName' "$T/err" "lint names the reason, before the key is made"
+! grep -Eq 'C_Login|C_GenerateKeyPair|C_OpenSession' "$T/lint-calls"
+ok $? "no session, login or key generation on the token for a refused root"
 run p11tool --list-objects --label lint-victim
-! grep -q 'lint-victim' "$T/out"; ok $? "the key made for the refused root was destroyed"
+! grep -q 'lint-victim' "$T/out"; ok $? "no key was made for the refused root"
 
 # Unlocking: wrong PIN, altered key reference, a key that is not the root's.
 d="$T/ca-ec-p256"
