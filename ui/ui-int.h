@@ -92,6 +92,7 @@ struct ui_req {
 	size_t current;
 	const struct status_view *status;
 	int rc;
+	char err[1024];			/* rc's text: err.c's is per thread */
 	bool done;
 };
 
@@ -134,6 +135,7 @@ struct ui {
 	bool worker_running;
 	bool worker_done;
 	int worker_rc;
+	char worker_err[1024];		/* worker_rc's text, for this thread */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int wake[2];			/* worker -> main: a request waits */

@@ -322,6 +322,9 @@ ui_req_finish(struct ui *u, int rc)
 	pthread_mutex_lock(&u->mu);
 	if (u->req != NULL) {
 		u->req->rc = rc;
+		/* The worker reads the text on its own thread. */
+		snprintf(u->req->err, sizeof u->req->err, "%s",
+		    rc != OR_OK ? err_msg(rc) : "");
 		u->req->done = true;
 		u->req = NULL;
 		u->req_taken = false;
@@ -486,7 +489,7 @@ ui_call(struct ui *u, struct ui_req *r)
 		return err_set(OR_E_CANCEL, "the ceremony was abandoned by "
 		    "the officer");
 	if (r->rc != OR_OK)
-		return err_set(r->rc, "%s", err_msg(r->rc));
+		return err_set(r->rc, "%s", r->err);
 	return OR_OK;
 }
 
@@ -992,6 +995,9 @@ ui_worker(void *arg)
 	rc = u->worker_fn(u->io, u->worker_arg);
 	pthread_mutex_lock(&u->mu);
 	u->worker_rc = rc;
+	/* err.c's text is per thread: hand it to the main thread. */
+	snprintf(u->worker_err, sizeof u->worker_err, "%s",
+	    rc != OR_OK ? err_msg(rc) : "");
 	u->worker_done = true;
 	pthread_mutex_unlock(&u->mu);
 	(void)!write(u->wake[1], "d", 1);
@@ -1052,6 +1058,8 @@ ui_run(struct interact *io, const char *title,
 	u->worker_running = false;
 	u->progress = false;
 	rc = u->worker_rc;
+	if (rc != OR_OK)
+		err_set(rc, "%s", u->worker_err);
 
 	pthread_mutex_lock(&u->mu);
 	for (i = 0; i < u->nnotes; i++)
