@@ -332,7 +332,7 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 	struct sealed_info info;
 	struct secret *pass = NULL;
 	unsigned char *img = NULL;
-	char path[PATH_MAX], shpath[PATH_MAX];
+	char path[PATH_MAX], shpath[PATH_MAX], hex[65];
 	size_t len = 0;
 	int rc;
 
@@ -345,7 +345,8 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 	if ((rc = cadb_path(db->dir, CADB_SEALED_KEY, path, sizeof path))
 	    != OR_OK)
 		return rc;
-	if ((rc = sealed_info(path, &info)) != OR_OK)
+	if ((rc = sealed_info(path, &info)) != OR_OK ||
+	    (rc = file_sha256_hex(path, hex)) != OR_OK)
 		return rc;
 	if (info.quorum_n != 0) {
 		/* M-of-N officer shares (share.h). */
@@ -374,7 +375,18 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 		if (rc != OR_OK)
 			return rc;
 	}
-	if ((rc = keystore_prove(*out, X509_get0_pubkey(root))) != OR_OK) {
+	/* It opened; it must also be the key file the journal names last
+	 * (init or reshare), not an older copy that retired shares open. */
+	if (db->sum.key_file_sha256[0] != '\0' &&
+	    strcmp(hex, db->sum.key_file_sha256) != 0)
+		rc = err_set(OR_E_CORRUPT, "%s opens, but it is not the key "
+		    "file the journal records (SHA-256 %.16s..., the journal's "
+		    "is %.16s...): an older copy, from before a reshare?  "
+		    "Restore the current one", path, hex,
+		    db->sum.key_file_sha256);
+	else
+		rc = keystore_prove(*out, X509_get0_pubkey(root));
+	if (rc != OR_OK) {
 		keystore_close(*out);
 		*out = NULL;
 	}

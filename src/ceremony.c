@@ -23,8 +23,10 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
+#include "share.h"
 #include "sign.h"
 #include "transcript.h"
 #include "util.h"
@@ -1406,6 +1408,57 @@ out:
 	return rc;
 }
 
+/* A new officer share set: the current officers open the key (if this
+ * ceremony has not yet), then each new officer in turn gives the folder
+ * of their media and a new passphrase, twice (reshare.c). */
+static int
+act_reshare(struct ceremony *c, const struct script_step *st)
+{
+	struct reshare_params rp;
+	struct reshare_plan plan;
+	struct reshare_result res;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	const char *kdf = c->p.kdf != NULL ? c->p.kdf :
+	    script_param(st, "kdf");
+	int rc;
+
+	memset(&rp, 0, sizeof rp);
+	memset(&plan, 0, sizeof plan);
+	rp.step = st->number_text;
+	if ((rc = quorum_parse(script_param(st, "quorum"), &rp.m, &rp.n)) !=
+	    OR_OK)
+		return rc;
+	if (kdf != NULL) {
+		if (kdf_level_parse(kdf, &rp.kdf) != OR_OK)
+			return err_set(OR_E_USAGE, "kdf \"%s\"", kdf);
+		rp.kdf_given = true;
+	}
+	if ((rc = open_ca(c, &db, &root)) != OR_OK)
+		goto out;
+	if (strcmp(db->sum.store, "sealed") != 0) {
+		rc = err_set(OR_E_INPUT, "%s: the key is on a token (%s store); "
+		    "officer shares are for a sealed key file", c->p.dir,
+		    db->sum.store);
+		goto out;
+	}
+	if ((rc = need_key(c, db, root)) != OR_OK ||
+	    (rc = reshare_prepare(&rp, db, c->io, &plan)) != OR_OK ||
+	    (rc = reshare_commit(&plan, db, c->ks, c->tr, c->io, &res)) !=
+	    OR_OK)
+		goto out;
+	c->key_store[0] = '\0';	/* the status line reads it again */
+	interact_say(c->io, SAY_RESULT, "step %s: the root key is re-shared "
+	    "as a %s quorum (share set %.8s); the old %s shares no longer "
+	    "open it: destroy them", st->number_text, res.quorum, res.set,
+	    res.old_quorum);
+out:
+	reshare_plan_free(&plan);
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
 /* ---- running -------------------------------------------------------- */
 
 static int
@@ -1520,6 +1573,9 @@ run_step(struct ceremony *c, size_t i)
 		break;
 	case SA_CHECK_KEY:
 		rc = act_check_key(c, st);
+		break;
+	case SA_RESHARE:
+		rc = act_reshare(c, st);
 		break;
 	default:
 		rc = err_set(OR_E_INPUT, "step %s: no action", st->number_text);

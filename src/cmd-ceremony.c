@@ -21,6 +21,8 @@ static const struct cmd_opt ceremony_opts[] = {
 	{ "kdf", 0, OPT_ARG },
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
+	{ "new-share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -58,12 +60,28 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 	struct batch_interact bcfg;
 	struct interact bio;
 	const char *kdf = args_get(a, "kdf");
+	const char *spass[CLI_SHARES_MAX], *npass[CLI_SHARES_MAX];
+	size_t nspass, nnpass;
 	enum kdf_level level;
 	int rc;
 
 	if (args_has(a, "passphrase-file") && args_has(a, "pin-file"))
 		return err_set(OR_E_USAGE, "give --passphrase-file or "
 		    "--pin-file, not both");
+	for (nspass = 0; (spass[nspass % CLI_SHARES_MAX] = args_nth(a,
+	    "share-passphrase-file", nspass)) != NULL; nspass++)
+		if (nspass == CLI_SHARES_MAX)
+			return err_set(OR_E_USAGE, "--share-passphrase-file "
+			    "given more than %d times", CLI_SHARES_MAX);
+	for (nnpass = 0; (npass[nnpass % CLI_SHARES_MAX] = args_nth(a,
+	    "new-share-passphrase-file", nnpass)) != NULL; nnpass++)
+		if (nnpass == CLI_SHARES_MAX)
+			return err_set(OR_E_USAGE, "--new-share-passphrase-file "
+			    "given more than %d times", CLI_SHARES_MAX);
+	if ((nspass != 0 || nnpass != 0) && !args_has(a, "answers"))
+		return err_set(OR_E_USAGE, "--share-passphrase-file and "
+		    "--new-share-passphrase-file are for the batch runner "
+		    "(--answers); on a terminal each officer types their own");
 	if (kdf != NULL && kdf_level_parse(kdf, &level) != OR_OK)
 		return err_set(OR_E_USAGE, "--kdf: expected sensitive, moderate "
 		    "or interactive, got \"%s\"", kdf);
@@ -82,8 +100,20 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 		if ((rc = batch_answers_load(args_get(a, "answers"), &ans)) !=
 		    OR_OK)
 			return rc;
+		if (nspass != 0 && nspass != ans.nshares) {
+			rc = err_set(OR_E_USAGE, "give one "
+			    "--share-passphrase-file per share line of %s, in "
+			    "the same order (%zu share lines, %zu passphrase "
+			    "files)", ans.name, ans.nshares, nspass);
+			batch_answers_free(&ans);
+			return rc;
+		}
 		memset(&bcfg, 0, sizeof bcfg);
 		bcfg.a = &ans;
+		bcfg.share_pass = spass;
+		bcfg.nshare_pass = nspass;
+		bcfg.new_pass = npass;
+		bcfg.nnew_pass = nnpass;
 		bcfg.quiet = args_has(a, "quiet");
 		bcfg.secret_file = args_get(a, "passphrase-file");
 		if (bcfg.secret_file == NULL)
@@ -123,7 +153,8 @@ const struct cmd_entry cmd_ceremony_entry = {
 	"ceremony",
 	"SCRIPT -d DIR [--media DIR] [--token URI [--module PATH]] "
 	    "[--answers FILE] [--passphrase-file FILE | --pin-file FILE] "
-	    "[--kdf LEVEL]",
+	    "[--share-passphrase-file FILE ...] "
+	    "[--new-share-passphrase-file FILE ...] [--kdf LEVEL]",
 	"run a ceremony script step by step (TUI, or batch with --answers)",
 	ceremony_opts, 1, 1, ceremony_exec
 };
