@@ -1408,6 +1408,78 @@ out:
 	return rc;
 }
 
+/* Resuming a reshare step: the share sets this transcript wrote, and
+ * whether the CA journal recorded a reshare to one of them. */
+struct reshare_sets {
+	char set[8][33];
+	size_t n;
+	char done[33];
+};
+
+static int
+reshare_sets_visit(const struct jrecord *r, void *vctx)
+{
+	struct reshare_sets *rs = vctx;
+	const char *v = jrecord_get(r, "share_set");
+
+	if (v == NULL || strcmp(r->type, "share-written") != 0 ||
+	    (rs->n > 0 && strcmp(rs->set[rs->n - 1], v) == 0))
+		return OR_OK;
+	snprintf(rs->set[rs->n % 8], sizeof rs->set[0], "%s", v);
+	if (rs->n < 8)
+		rs->n++;
+	return OR_OK;
+}
+
+static int
+reshare_journal_visit(const struct jrecord *r, void *vctx)
+{
+	struct reshare_sets *rs = vctx;
+	const char *v = jrecord_get(r, "share_set");
+	size_t i;
+
+	if (strcmp(r->type, "reshare") != 0 || v == NULL)
+		return OR_OK;
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->set[i], v) == 0)
+			snprintf(rs->done, sizeof rs->done, "%s", v);
+	return OR_OK;
+}
+
+/* A run cut short after its reshare was recorded: done already. */
+static int
+reshare_already_done(struct ceremony *c, const struct script_step *st,
+    bool *done)
+{
+	struct reshare_sets rs;
+	struct cadb_summary sum;
+	int rc;
+
+	*done = false;
+	memset(&rs, 0, sizeof rs);
+	if (!c->begun[c->current])
+		return OR_OK;
+	if ((rc = journal_scan(c->tr->path, reshare_sets_visit, &rs)) != OR_OK ||
+	    (rs.n != 0 && (rc = cadb_scan(c->p.dir, &sum,
+	    reshare_journal_visit, &rs)) != OR_OK))
+		return rc;
+	if (rs.done[0] == '\0')
+		return OR_OK;
+	*done = true;
+	interact_say(c->io, SAY_INFO, "step %s: the CA journal already records "
+	    "this step's reshare (share set %.8s): not re-sharing again",
+	    st->number_text, rs.done);
+	{
+		struct jfield f[] = {
+			{ "step", st->number_text, 0 },
+			{ "reason", "the CA journal records the reshare to the "
+			    "share set this step wrote", 0 },
+			{ "share_set", rs.done, 0 },
+		};
+		return rec(c, "already-done", f, 3);
+	}
+}
+
 /* A new officer share set: the current officers open the key (if this
  * ceremony has not yet), then each new officer in turn gives the folder
  * of their media and a new passphrase, twice (reshare.c). */
@@ -1421,10 +1493,13 @@ act_reshare(struct ceremony *c, const struct script_step *st)
 	X509 *root = NULL;
 	const char *kdf = c->p.kdf != NULL ? c->p.kdf :
 	    script_param(st, "kdf");
+	bool done;
 	int rc;
 
 	memset(&rp, 0, sizeof rp);
 	memset(&plan, 0, sizeof plan);
+	if ((rc = reshare_already_done(c, st, &done)) != OR_OK || done)
+		return rc;
 	rp.step = st->number_text;
 	if ((rc = quorum_parse(script_param(st, "quorum"), &rp.m, &rp.n)) !=
 	    OR_OK)

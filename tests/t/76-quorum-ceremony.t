@@ -109,6 +109,8 @@ like 'root.key.sealed identical' "$T/out" "... the key file identical"
 
 # ---- reshare.ceremony: 2-of-3 -> 3-of-5 -----------------------------------
 cp "$CA/root.key.sealed" "$T/key.before"
+cp -a "$CA" "$T/ca-pre"
+cp -a "$CA" "$T/ca-res"
 cat >"$T/a-reshare" <<E
 participant: Ceremony Administrator = Alice Admin
 participant: Internal Witness = Bob Witness
@@ -165,6 +167,57 @@ t_fail "an older key file put back is refused even though the old shares open it
     "$OFFROOT" check-key -d "$T/ca-old" --share "$S1" --share-passphrase-file "$T/p1" \
     --share "$S2" --share-passphrase-file "$T/p2"
 like 'not the key file the journal records' "$T/err" "... saying it is not the key file the journal records"
+
+# A reshare cut short between replacing the key file and recording it:
+# the new shares open the key with a warning; a second reshare records a
+# share set, and the CA passes audit again.
+cp "$CA/root.key.sealed" "$T/ca-pre/root.key.sealed"
+t_fail "audit refuses a key file the journal does not record" 1 "$OFFROOT" audit -d "$T/ca-pre"
+run "$OFFROOT" check-key -d "$T/ca-pre" --share "$N1" --share-passphrase-file "$T/np1" \
+    --share "$N3" --share-passphrase-file "$T/np3" --share "$N5" --share-passphrase-file "$T/np5"
+[ "$rc" -eq 0 ] && grep -q 'reshare interrupted before its record' "$T/err"
+ok $? "the unrecorded key file (an interrupted reshare) opens with the new shares, with a warning"
+mkdir -p "$T/r23"
+t_ok "reshare again records a share set" "$OFFROOT" reshare -d "$T/ca-pre" --quorum 2/3 \
+    --share-dir "$T/r23" --share "$N1" --share-passphrase-file "$T/np1" \
+    --share "$N3" --share-passphrase-file "$T/np3" --share "$N5" --share-passphrase-file "$T/np5" \
+    --new-share-passphrase-file "$T/p1" --new-share-passphrase-file "$T/p2" \
+    --new-share-passphrase-file "$T/p3"
+t_ok "... and the CA passes audit again" "$OFFROOT" audit -d "$T/ca-pre"
+
+# A reshare ceremony stopped after its reshare was recorded (the witness
+# says no to the step's check), then resumed: the step is found done, the
+# shares are not re-made, and the new officers' shares seal the transcript.
+for i in 1 2 3 4 5; do mkdir -p "$T/r$i"; done
+sed -e "s|$T/n|$T/r|" -e 's/^confirm-all: yes$/confirm 5: no\nconfirm-all: yes/' \
+    "$T/a-reshare" >"$T/a-res1"
+cer "$SCRIPTS/reshare.ceremony" -d "$T/ca-res" --media "$T/media1" --answers "$T/a-res1" \
+    --share-passphrase-file "$T/p2" --share-passphrase-file "$T/p3" \
+    --new-share-passphrase-file "$T/np1" --new-share-passphrase-file "$T/np2" \
+    --new-share-passphrase-file "$T/np3" --new-share-passphrase-file "$T/np4" \
+    --new-share-passphrase-file "$T/np5"
+[ "$rc" -ne 0 ] && [ "$(grep -c ' reshare ' "$T/ca-res/journal")" -eq 1 ]
+ok $? "a witness's no after the reshare stops the ceremony with the reshare recorded (exit $rc)"
+like 'step 5.*did not confirm' "$T/err" "... at step 5's check"
+R1=$(sharefile "$T/r1" 1) R2=$(sharefile "$T/r2" 2) R4=$(sharefile "$T/r4" 4)
+{ people | grep -v 'Crypto Officer 1'; cat <<E
+participant: Current Crypto Officers = Carol, Dave
+participant: New Crypto Officers = Carol, Dave, Erin, Frank, Grace
+resume: yes
+share: $R1
+share: $R2
+share: $R4
+E
+} >"$T/a-res2"
+cer "$SCRIPTS/reshare.ceremony" -d "$T/ca-res" --media "$T/media1" --answers "$T/a-res2" \
+    --share-passphrase-file "$T/np1" --share-passphrase-file "$T/np2" \
+    --share-passphrase-file "$T/np4"
+ok $rc "the resumed reshare ceremony finishes"
+[ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/err" | tail -5
+like 'already records this step.s reshare' "$T/err" "... finding the reshare step done"
+[ "$(grep -c ' reshare ' "$T/ca-res/journal")" -eq 1 ] && [ "$(ls "$T"/r?/*.share | wc -l)" -eq 5 ]
+ok $? "... without re-sharing: one reshare record, five share files"
+t_ok "the resumed CA passes audit" "$OFFROOT" audit -d "$T/ca-res"
 
 # script check on the reshare action
 sed 's|^param: quorum = 3/5$|param: quorum = 6/5|' "$SCRIPTS/reshare.ceremony" >"$T/bad-q.ceremony"
