@@ -1408,9 +1408,12 @@ out:
 	return rc;
 }
 
-/* Resuming a reshare step: the share sets this transcript wrote, and
- * whether the CA journal recorded a reshare to one of them. */
+/* Resuming a reshare step: the share sets this step wrote in earlier
+ * runs (share-written records after its step-begin records), and whether
+ * the CA journal recorded a reshare to one of them. */
 struct reshare_sets {
+	const char *step;
+	bool in_step;
 	char set[8][33];
 	size_t n;
 	char done[33];
@@ -1421,13 +1424,14 @@ reshare_sets_visit(const struct jrecord *r, void *vctx)
 {
 	struct reshare_sets *rs = vctx;
 	const char *v = jrecord_get(r, "share_set");
+	const char *step = jrecord_get(r, "step");
 
-	if (v == NULL || strcmp(r->type, "share-written") != 0 ||
-	    (rs->n > 0 && strcmp(rs->set[rs->n - 1], v) == 0))
+	if (strcmp(r->type, "step-begin") == 0)
+		rs->in_step = step != NULL && strcmp(step, rs->step) == 0;
+	if (!rs->in_step || v == NULL || strcmp(r->type, "share-written") != 0
+	    || rs->n == 8 || (rs->n > 0 && strcmp(rs->set[rs->n - 1], v) == 0))
 		return OR_OK;
-	snprintf(rs->set[rs->n % 8], sizeof rs->set[0], "%s", v);
-	if (rs->n < 8)
-		rs->n++;
+	snprintf(rs->set[rs->n++], sizeof rs->set[0], "%s", v);
 	return OR_OK;
 }
 
@@ -1457,6 +1461,7 @@ reshare_already_done(struct ceremony *c, const struct script_step *st,
 
 	*done = false;
 	memset(&rs, 0, sizeof rs);
+	rs.step = st->number_text;
 	if (!c->begun[c->current])
 		return OR_OK;
 	if ((rc = journal_scan(c->tr->path, reshare_sets_visit, &rs)) != OR_OK ||
