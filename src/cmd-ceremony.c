@@ -52,6 +52,22 @@ run(struct interact *io, void *arg)
 	return rc;
 }
 
+/* A repeated passphrase-file option's values, in order. */
+static int
+pass_files(struct cmd_args *a, const char *name, const char **list,
+    size_t *n)
+{
+	const char *v;
+
+	for (*n = 0; (v = args_nth(a, name, *n)) != NULL; (*n)++) {
+		if (*n == CLI_SHARES_MAX)
+			return err_set(OR_E_USAGE, "--%s given more than %d "
+			    "times", name, CLI_SHARES_MAX);
+		list[*n] = v;
+	}
+	return OR_OK;
+}
+
 static int
 ceremony_exec(struct cmd_args *a, struct interact *io)
 {
@@ -68,16 +84,10 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 	if (args_has(a, "passphrase-file") && args_has(a, "pin-file"))
 		return err_set(OR_E_USAGE, "give --passphrase-file or "
 		    "--pin-file, not both");
-	for (nspass = 0; (spass[nspass % CLI_SHARES_MAX] = args_nth(a,
-	    "share-passphrase-file", nspass)) != NULL; nspass++)
-		if (nspass == CLI_SHARES_MAX)
-			return err_set(OR_E_USAGE, "--share-passphrase-file "
-			    "given more than %d times", CLI_SHARES_MAX);
-	for (nnpass = 0; (npass[nnpass % CLI_SHARES_MAX] = args_nth(a,
-	    "new-share-passphrase-file", nnpass)) != NULL; nnpass++)
-		if (nnpass == CLI_SHARES_MAX)
-			return err_set(OR_E_USAGE, "--new-share-passphrase-file "
-			    "given more than %d times", CLI_SHARES_MAX);
+	if ((rc = pass_files(a, "share-passphrase-file", spass, &nspass)) !=
+	    OR_OK || (rc = pass_files(a, "new-share-passphrase-file", npass,
+	    &nnpass)) != OR_OK)
+		return rc;
 	if ((nspass != 0 || nnpass != 0) && !args_has(a, "answers"))
 		return err_set(OR_E_USAGE, "--share-passphrase-file and "
 		    "--new-share-passphrase-file are for the batch runner "
