@@ -561,10 +561,10 @@ quorum_next(struct interact *io, size_t k, bool *listed,
 
 /* A folder given for a share (an officer's media): the share files in it
  * of this CA's current set and not given yet.  One is taken; among
- * several the officer chooses.  OR_OK: path set; 1: none (reported). */
+ * several the officer chooses.  *skip: none (reported), path unset. */
 static int
 quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
-    const struct sealed_info *si, char *path, size_t size)
+    const struct sealed_info *si, char *path, size_t size, bool *skip)
 {
 	char dir[PATH_MAX], names[SHARE_PICK_MAX][SHARE_NAME_MAX + 8];
 	char full[PATH_MAX], prompt[PATH_MAX + 128];
@@ -576,11 +576,12 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 	DIR *d;
 	int rc;
 
+	*skip = true;
 	snprintf(dir, sizeof dir, "%s", path);
 	if ((d = opendir(dir)) == NULL) {
 		quorum_problem(io, g, "share %zu: cannot read the folder %s: "
 		    "%s", k + 1, dir, strerror(errno));
-		return 1;
+		return OR_OK;
 	}
 	while ((de = readdir(d)) != NULL && n < SHARE_PICK_MAX) {
 		len = strlen(de->d_name);
@@ -616,7 +617,7 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 		quorum_problem(io, g, "share %zu: %s holds no share file of "
 		    "this CA's current share set that was not given already",
 		    k + 1, dir);
-		return 1;
+		return OR_OK;
 	}
 	choice = 0;
 	if (n > 1) {
@@ -627,8 +628,9 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 		    OR_OK)
 			return rc;
 		if (choice == n)
-			return 1;
+			return OR_OK;
 	}
+	*skip = false;
 	if (file_join(path, size, dir, names[choice]) != OR_OK)
 		return err_set(OR_E_INPUT, "%s: path too long", dir);
 	interact_say(io, SAY_INFO, "share %zu: %s", k + 1, path);
@@ -696,7 +698,7 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 	unsigned char *buf = NULL, *key = NULL;
 	char path[PATH_MAX], prompt[PATH_MAX + 128];
 	size_t k, blen = 0;
-	bool listed = false;
+	bool listed = false, skip;
 	struct stat st;
 	unsigned x;
 	int rc;
@@ -726,10 +728,10 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 			goto out;
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 			if ((rc = quorum_pick(io, &g, k, &si, path,
-			    sizeof path)) == 1)
-				continue;
-			if (rc != OR_OK)
+			    sizeof path, &skip)) != OR_OK)
 				goto out;
+			if (skip)
+				continue;
 		}
 		if ((rc = file_read(path, 4096, &buf, &blen)) != OR_OK) {
 			quorum_problem(io, &g, "share %zu: %s", k + 1,

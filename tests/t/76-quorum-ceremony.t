@@ -84,6 +84,20 @@ TR=$(grep -l 'crl.ceremony' "$CA"/transcripts/* | head -1)
 t_ok "the ceremony transcript verifies" "$OFFROOT" transcript verify "$TR" --root "$CA/root.crt"
 like ' key-unlocked .*step=3' "$TR" "the transcript records the key unlocked at step 3"
 
+# Every share file in one folder: the officer picks theirs from the list.
+mkdir -p "$T/one" "$T/media3"
+"$OFFROOT" init -d "$T/ca1f" --subject "/C=DE/O=offroot tests/CN=One Folder Root" \
+    --kdf interactive --quorum 2/3 --share-dir "$T/one" --share-passphrase-file "$T/p1" \
+    --share-passphrase-file "$T/p1" --share-passphrase-file "$T/p1" >/dev/null 2>&1
+ok $? "a 2-of-3 CA with every share file in one folder"
+{ people; echo "share 3: $T/one"; echo "choose 3: 2"; echo "share 3: $T/one"; echo "choose 3: 1"; } >"$T/a-one"
+cer "$SCRIPTS/crl.ceremony" -d "$T/ca1f" --media "$T/media3" --answers "$T/a-one" \
+    --share-passphrase-file "$T/p1" --share-passphrase-file "$T/p1"
+ok $rc "a folder holding several share files: the officer chooses theirs"
+[ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/err" | tail -5
+[ "$(grep -c "^share [12]: $T/one/offroot-.*-share-[123]-of-3.share" "$T/err")" -eq 2 ]
+ok $? "... two different share files were picked from the folder"
+
 # ---- intermediate signing on the same CA ---------------------------------
 mkdir -p "$T/media2"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
