@@ -233,6 +233,23 @@ like 'already records this step.s reshare' "$T/err" "... finding the reshare ste
 ok $? "... without re-sharing: one reshare record, five share files"
 t_ok "the resumed CA passes audit" "$OFFROOT" audit -d "$T/ca-res"
 
+# A key under one passphrase converted to a quorum by the same ceremony.
+new_ca "$T/single"
+for i in 1 2 3 4 5; do mkdir -p "$T/c$i"; done
+grep -v '^share' "$T/a-reshare" | sed "s|$T/n|$T/c|" >"$T/a-conv"
+cer "$SCRIPTS/reshare.ceremony" -d "$T/single" --media "$T/media1" --answers "$T/a-conv" \
+    --passphrase-file "$PASS" \
+    --new-share-passphrase-file "$T/np1" --new-share-passphrase-file "$T/np2" \
+    --new-share-passphrase-file "$T/np3" --new-share-passphrase-file "$T/np4" \
+    --new-share-passphrase-file "$T/np5"
+ok $rc "reshare.ceremony converts a key under one passphrase to a 3-of-5 quorum"
+[ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/err" | tail -5
+like ' reshare .*old_quorum=none .*quorum=3/5' "$T/single/journal" "... recorded as from no quorum"
+t_fail "the old passphrase no longer opens it" 1 "$OFFROOT" check-key -d "$T/single" --passphrase-file "$PASS"
+t_ok "three of the new shares do" "$OFFROOT" check-key -d "$T/single" \
+    --share "$T/c1" --share-passphrase-file "$T/np1" --share "$T/c2" --share-passphrase-file "$T/np2" \
+    --share "$T/c4" --share-passphrase-file "$T/np4"
+
 # script check on the reshare action
 sed 's|^param: quorum = 3/5$|param: quorum = 6/5|' "$SCRIPTS/reshare.ceremony" >"$T/bad-q.ceremony"
 t_fail "script check refuses quorum = 6/5" 1 "$OFFROOT" script check "$T/bad-q.ceremony"
