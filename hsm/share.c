@@ -566,13 +566,13 @@ static int
 quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
     const struct sealed_info *si, char *path, size_t size, bool *skip)
 {
-	char dir[PATH_MAX], names[SHARE_PICK_MAX][SHARE_NAME_MAX + 8];
+	char dir[PATH_MAX], names[SHARE_PICK_MAX][SHARE_NAME_MAX];
 	char full[PATH_MAX], prompt[PATH_MAX + 128];
 	const char *opts[SHARE_PICK_MAX + 1];
 	struct share_info sh;
 	struct dirent *de;
 	unsigned char *buf;
-	size_t n = 0, len, i, choice;
+	size_t n = 0, len, nlen, i, choice;
 	DIR *d;
 	int rc;
 
@@ -584,9 +584,9 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 		return OR_OK;
 	}
 	while ((de = readdir(d)) != NULL && n < SHARE_PICK_MAX) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 7 || len > SHARE_NAME_MAX ||
-		    strcmp(de->d_name + len - 6, ".share") != 0 ||
+		nlen = strlen(de->d_name);
+		if (de->d_name[0] == '.' || nlen < 7 || nlen >= SHARE_NAME_MAX ||
+		    strcmp(de->d_name + nlen - 6, ".share") != 0 ||
 		    file_join(full, sizeof full, dir, de->d_name) != OR_OK)
 			continue;
 		buf = NULL;
@@ -608,7 +608,7 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 				break;
 		if (i < g->have)
 			continue;
-		snprintf(names[n], sizeof names[n], "%s", de->d_name);
+		memcpy(names[n], de->d_name, nlen + 1);
 		opts[n] = names[n];
 		n++;
 	}
