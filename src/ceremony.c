@@ -906,9 +906,11 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 {
 	struct rootca_params rp;
 	struct rootca_result res;
-	const char *v;
-	char profiles[PATH_MAX], fphex[65], by[256], q[512];
+	const char *v, *dirp[SEALED_QUORUM_MAX_N];
+	char profiles[PATH_MAX], fphex[65], by[256], q[512], qtext[16];
+	char (*dirs)[PATH_MAX] = NULL;
 	bool yes = false;
+	unsigned i;
 	int rc;
 
 	memset(&rp, 0, sizeof rp);
@@ -950,7 +952,29 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			return rc;
 		return move_in(c);
 	}
-	if ((rc = rootca_create(&rp, c->io, &res)) != OR_OK)
+	snprintf(qtext, sizeof qtext, "none");
+	if ((v = script_param(st, "quorum")) != NULL) {
+		/* Officer shares: each officer's media first (reshare.h),
+		 * then rootca asks each officer's passphrase, twice. */
+		if ((rc = quorum_parse(v, &rp.quorum_m, &rp.quorum_n)) != OR_OK)
+			return rc;
+		if ((dirs = calloc(rp.quorum_n, sizeof *dirs)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		for (i = 0; i < rp.quorum_n; i++) {
+			if ((rc = reshare_ask_dir(c->io, i, rp.quorum_n,
+			    dirs[i], sizeof dirs[i])) != OR_OK) {
+				free(dirs);
+				return rc;
+			}
+			dirp[i] = dirs[i];
+		}
+		rp.share_dirs = dirp;
+		rp.nshare_dirs = rp.quorum_n;
+		snprintf(qtext, sizeof qtext, "%s", v);
+	}
+	rc = rootca_create(&rp, c->io, &res);
+	free(dirs);
+	if (rc != OR_OK)
 		return rc;
 	/* From here the root exists: the transcript joins it first. */
 	if ((rc = move_in(c)) != OR_OK)
@@ -966,8 +990,9 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			{ "kdf", rp.pkcs11 ? "none" : kdf_level_name(rp.kdf),
 			    0 },
 			{ "profile", rp.profile_name, 0 },
+			{ "quorum", qtext, 0 },
 		};
-		if ((rc = rec(c, "root-created", f, 7)) != OR_OK)
+		if ((rc = rec(c, "root-created", f, 8)) != OR_OK)
 			return rc;
 	}
 	c->key_store[0] = '\0';

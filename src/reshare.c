@@ -35,8 +35,9 @@ is_dir(const char *path)
 
 /* Officer i's media folder, asked (the ceremony: no folder given up
  * front).  A folder that is not one is asked again, a few times. */
-static int
-ask_dir(struct interact *io, unsigned i, unsigned n, char *buf, size_t size)
+int
+reshare_ask_dir(struct interact *io, unsigned i, unsigned n, char *buf,
+    size_t size)
 {
 	char prompt[256];
 	int t, rc;
@@ -147,7 +148,7 @@ reshare_prepare(const struct reshare_params *p, struct cadb *db,
 	plan->ndirs = p->nshare_dirs;
 	for (i = 0; i < p->n; i++) {
 		if (p->nshare_dirs == 0) {
-			if ((rc = ask_dir(io, i, p->n, plan->dirs[i],
+			if ((rc = reshare_ask_dir(io, i, p->n, plan->dirs[i],
 			    sizeof plan->dirs[i])) != OR_OK)
 				goto out;
 			for (j = 0; j < i; j++)

@@ -69,6 +69,10 @@ int reshare_prepare(const struct reshare_params *p, struct cadb *db,
 int reshare_commit(struct reshare_plan *plan, struct cadb *db,
     struct keystore *ks, struct transcript *tr, struct interact *io,
     struct reshare_result *res);
+/* Asks new officer i (of n) for the folder of their media, where their
+ * share file goes; a folder that is not one is asked again. */
+int reshare_ask_dir(struct interact *io, unsigned i, unsigned n, char *buf,
+    size_t size);
 /* Wipes and frees what a plan holds (safe after commit). */
 void reshare_plan_free(struct reshare_plan *plan);
 

@@ -66,6 +66,7 @@ static const struct pspec p_generate[] = {
 	{ "kdf", false, PK_KDF },
 	{ "store", false, PK_STORE },
 	{ "label", false, PK_NAME },
+	{ "quorum", false, PK_QUORUM },
 	{ NULL, false, PK_TEXT } };
 static const struct pspec p_fingerprint[] = {
 	{ "of", true, PK_OF }, { NULL, false, PK_TEXT } };
@@ -453,6 +454,11 @@ check_step(const struct parser *p, const struct script_step *st)
 	    strcmp(script_param(st, "store"), "pkcs11") != 0))
 		return perr(p, st->action_line, "label is for a key on a token "
 		    "(param: store = pkcs11)");
+	if (st->action == SA_GENERATE_ROOT && script_param(st, "quorum") &&
+	    script_param(st, "store") != NULL &&
+	    strcmp(script_param(st, "store"), "pkcs11") == 0)
+		return perr(p, st->action_line, "quorum: officer shares are for "
+		    "a sealed key file, not a key on a token");
 	return OR_OK;
 }
 

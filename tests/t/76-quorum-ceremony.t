@@ -250,6 +250,40 @@ t_ok "three of the new shares do" "$OFFROOT" check-key -d "$T/single" \
     --share "$T/c1" --share-passphrase-file "$T/np1" --share "$T/c2" --share-passphrase-file "$T/np2" \
     --share "$T/c4" --share-passphrase-file "$T/np4"
 
+# A root created under a 2-of-3 quorum in the root ceremony: each officer
+# gives their media, then chooses a passphrase; the check-key step opens
+# the new key with two of the new shares.
+for i in 1 2 3; do mkdir -p "$T/q$i"; done
+sed 's|^param: key = ec-p384$|param: key = ec-p384\nparam: quorum = 2/3|' \
+    "$SCRIPTS/root.ceremony" >"$T/root-q.ceremony"
+t_ok "script check accepts generate-root with a quorum" "$OFFROOT" script check "$T/root-q.ceremony"
+{ people; cat <<E
+ask 3: $T/q1
+ask 3: $T/q2
+ask 3: $T/q3
+share 5: $T/q3
+share 5: $T/q1
+E
+} >"$T/a-rootq"
+mkdir -p "$T/media4"
+cer "$T/root-q.ceremony" -d "$T/rootq" --media "$T/media4" --answers "$T/a-rootq" \
+    --kdf interactive --share-passphrase-file "$T/np3" --share-passphrase-file "$T/np1" \
+    --new-share-passphrase-file "$T/np1" --new-share-passphrase-file "$T/np2" \
+    --new-share-passphrase-file "$T/np3"
+ok $rc "the root ceremony creates a root under a 2-of-3 quorum in batch"
+[ "$rc" -eq 0 ] || sed 's/^/#   /' "$T/err" | tail -5
+bad=0
+for i in 1 2 3; do [ "$(ls "$T/q$i"/*-share-"$i"-of-3.share 2>/dev/null | wc -l)" -eq 1 ] || bad=1; done
+[ "$bad" -eq 0 ]; ok $? "each officer's media holds their share file"
+like 'share 2: officer 1.s share accepted \(2 of 2\)' "$T/err" "the check-key step opened the new key with two of the shares"
+run "$OFFROOT" status -d "$T/rootq"
+like '2-of-3 officer quorum' "$T/out" "status shows the 2-of-3 quorum"
+TR=$(grep -l 'root-q.ceremony' "$T"/rootq/transcripts/* | head -1)
+like ' root-created .*quorum=2/3' "$TR" "the ceremony transcript records the quorum"
+t_ok "audit accepts the quorum root made by the ceremony" "$OFFROOT" audit -d "$T/rootq"
+openssl crl -in "$T/media4/root.crl" -noout -CAfile "$T/rootq/root.crt" 2>/dev/null
+ok $? "its first CRL verifies against the root"
+
 # script check on the reshare action
 sed 's|^param: quorum = 3/5$|param: quorum = 6/5|' "$SCRIPTS/reshare.ceremony" >"$T/bad-q.ceremony"
 t_fail "script check refuses quorum = 6/5" 1 "$OFFROOT" script check "$T/bad-q.ceremony"

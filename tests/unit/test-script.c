@@ -144,6 +144,13 @@ main(void)
 	refused("action: sign-crl\nparam: days = 30", "action: reshare\n"
 	    "param: quorum = 2/17", "quorum: expected M/N",
 	    "a quorum of 17 officers");
+	refused("param: key = ec-p256\n", "param: key = ec-p256\n"
+	    "param: quorum = 2/3\nparam: store = pkcs11\n",
+	    "officer shares are for a sealed key file",
+	    "a quorum for a root generated on a token");
+	refused("param: key = ec-p256\n", "param: key = ec-p256\n"
+	    "param: quorum = 0/3\n", "quorum: expected M/N",
+	    "a root quorum of 0 officers");
 	refused("action: sign-crl\nparam: days = 30", "action: reshare",
 	    "needs \"param: quorum", "a reshare without its quorum");
 	refused("param: key = ec-p256\ncheck: The fingerprint was read aloud.\n"
