@@ -7,11 +7,13 @@
  * passphrase keys.  They live only in sodium_malloc memory and are wiped
  * (sodium_free) on every path.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -36,6 +38,7 @@
 #define SHARE_OPS_MAX		64
 #define SHARE_MEM_MAX		(4ull << 30)
 #define SHARE_OFFERED_MAX	64	/* shares looked at in one unlock */
+#define SHARE_PICK_MAX		16	/* share files listed from one folder */
 
 _Static_assert(sizeof(SHARE_MAGIC) == SHARE_MAGIC_LEN + 1, "magic size");
 _Static_assert(SHARE_HDR_LEN == SHARE_MAGIC_LEN + 2 + 1 + 1 + 8 + 8 +
@@ -542,10 +545,10 @@ quorum_next(struct interact *io, size_t k, bool *listed,
 			return rc;
 		err_clear();
 	}
-	snprintf(prompt, sizeof prompt, "Share %zu (%u of %u officers needed, "
-	    "%u given): insert the officer's media and give the share file "
-	    "(empty: no more shares)", k + 1, si->quorum_m, si->quorum_n,
-	    have);
+	snprintf(prompt, sizeof prompt, "Share %zu (%u-of-%u quorum, need %u "
+	    "more): next officer, insert your media and give your share "
+	    "file, or your media's folder (empty: no more shares)", k + 1,
+	    si->quorum_m, si->quorum_n, si->quorum_m - have);
 	if ((rc = io->ask(io, prompt, path, size)) != OR_OK) {
 		if (rc == OR_E_ENV || rc == OR_E_CANCEL) {
 			err_clear();
@@ -554,6 +557,84 @@ quorum_next(struct interact *io, size_t k, bool *listed,
 		return rc;
 	}
 	return path[0] == '\0' ? OR_E_CANCEL : OR_OK;
+}
+
+/* A folder given for a share (an officer's media): the share files in it
+ * of this CA's current set and not given yet.  One is taken; among
+ * several the officer chooses.  *skip: none (reported), path unset. */
+static int
+quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
+    const struct sealed_info *si, char *path, size_t size, bool *skip)
+{
+	char dir[PATH_MAX], names[SHARE_PICK_MAX][SHARE_NAME_MAX];
+	char full[PATH_MAX], prompt[PATH_MAX + 128];
+	const char *opts[SHARE_PICK_MAX + 1];
+	struct share_info sh;
+	struct dirent *de;
+	unsigned char *buf;
+	size_t n = 0, len, nlen, i, choice;
+	DIR *d;
+	int rc;
+
+	*skip = true;
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((d = opendir(dir)) == NULL) {
+		quorum_problem(io, g, "share %zu: cannot read the folder %s: "
+		    "%s", k + 1, dir, strerror(errno));
+		return OR_OK;
+	}
+	while ((de = readdir(d)) != NULL && n < SHARE_PICK_MAX) {
+		nlen = strlen(de->d_name);
+		if (de->d_name[0] == '.' || nlen < 7 || nlen >= SHARE_NAME_MAX ||
+		    strcmp(de->d_name + nlen - 6, ".share") != 0 ||
+		    file_join(full, sizeof full, dir, de->d_name) != OR_OK)
+			continue;
+		buf = NULL;
+		if (file_read(full, 4096, &buf, &len) != OR_OK) {
+			err_clear();
+			continue;
+		}
+		rc = share_parse(buf, len, &sh);
+		free(buf);
+		if (rc != OR_OK) {
+			err_clear();
+			continue;
+		}
+		if (memcmp(sh.key_id, si->pubkey_sha256, SHA256_LEN) != 0 ||
+		    memcmp(sh.set_id, si->set_id, SEALED_SET_ID_LEN) != 0)
+			continue;
+		for (i = 0; i < g->have; i++)
+			if (g->xs[i] == sh.x)
+				break;
+		if (i < g->have)
+			continue;
+		memcpy(names[n], de->d_name, nlen + 1);
+		opts[n] = names[n];
+		n++;
+	}
+	closedir(d);
+	if (n == 0) {
+		quorum_problem(io, g, "share %zu: %s holds no share file of "
+		    "this CA's current share set that was not given already",
+		    k + 1, dir);
+		return OR_OK;
+	}
+	choice = 0;
+	if (n > 1) {
+		opts[n] = "none of these";
+		snprintf(prompt, sizeof prompt, "Share %zu: which share file "
+		    "in %s is yours?", k + 1, dir);
+		if ((rc = io->choose(io, prompt, opts, n + 1, &choice)) !=
+		    OR_OK)
+			return rc;
+		if (choice == n)
+			return OR_OK;
+	}
+	*skip = false;
+	if (file_join(path, size, dir, names[choice]) != OR_OK)
+		return err_set(OR_E_INPUT, "%s: path too long", dir);
+	interact_say(io, SAY_INFO, "share %zu: %s", k + 1, path);
+	return OR_OK;
 }
 
 /* Checks share file buf (offered in place k+1) against the key file's
@@ -615,9 +696,10 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 	struct quorum_got g;
 	struct secret *pass = NULL;
 	unsigned char *buf = NULL, *key = NULL;
-	char path[PATH_MAX], prompt[256];
+	char path[PATH_MAX], prompt[PATH_MAX + 128];
 	size_t k, blen = 0;
-	bool listed = false;
+	bool listed = false, skip;
+	struct stat st;
 	unsigned x;
 	int rc;
 
@@ -644,6 +726,13 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 			break;
 		if (rc != OR_OK)
 			goto out;
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if ((rc = quorum_pick(io, &g, k, &si, path,
+			    sizeof path, &skip)) != OR_OK)
+				goto out;
+			if (skip)
+				continue;
+		}
 		if ((rc = file_read(path, 4096, &buf, &blen)) != OR_OK) {
 			quorum_problem(io, &g, "share %zu: %s", k + 1,
 			    err_msg(rc));
@@ -652,8 +741,11 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 		if ((x = quorum_vet(io, &g, k, path, buf, blen, &si)) == 0)
 			continue;
 		if (pass == NULL) {
-			snprintf(prompt, sizeof prompt, "Officer %u (share "
-			    "%zu): passphrase", x, k + 1);
+			const char *base = strrchr(path, '/');
+
+			snprintf(prompt, sizeof prompt, "Officer %u: enter "
+			    "your passphrase (share %zu, %s)", x, k + 1,
+			    base != NULL ? base + 1 : path);
 			if ((rc = io->ask_secret(io, prompt, false, &pass)) !=
 			    OR_OK)
 				goto out;
@@ -672,8 +764,14 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 		g.xs[g.have] = (unsigned char)x;
 		g.place[g.have] = k + 1;
 		g.have++;
-		interact_say(io, SAY_INFO, "share %zu: officer %u's share "
-		    "accepted (%u of %u)", k + 1, x, g.have, si.quorum_m);
+		if (g.have < si.quorum_m)
+			interact_say(io, SAY_INFO, "share %zu: officer %u's "
+			    "share accepted (%u of %u): need %u more", k + 1,
+			    x, g.have, si.quorum_m, si.quorum_m - g.have);
+		else
+			interact_say(io, SAY_INFO, "share %zu: officer %u's "
+			    "share accepted (%u of %u): opening the key",
+			    k + 1, x, g.have, si.quorum_m);
 	}
 	if (g.have < si.quorum_m) {
 		rc = err_set(OR_E_AUTH, "a %u-of-%u quorum: %u valid share%s, "

@@ -325,6 +325,56 @@ out:
 	return rc;
 }
 
+/* Whether a key file digest is one the journal recorded before (init or
+ * an earlier reshare). */
+struct older_key {
+	const char *hex;
+	uint64_t seq;
+};
+
+static int
+older_key_visit(const struct jrecord *r, void *vctx)
+{
+	struct older_key *ok = vctx;
+	const char *v;
+
+	if ((strcmp(r->type, "init") == 0 || strcmp(r->type, "reshare") == 0)
+	    && (v = jrecord_get(r, "key_file_sha256")) != NULL &&
+	    strcmp(v, ok->hex) == 0)
+		ok->seq = r->seq;
+	return OR_OK;
+}
+
+/*
+ * The sealed key file opened but is not the one the journal records last.
+ * One the journal recorded earlier is an older copy put back (the shares
+ * a reshare retired open it): refused.  One it never recorded is what a
+ * reshare interrupted between replacing the key file and recording it
+ * leaves: a warning, so that the officers can reshare again and record it.
+ */
+static int
+unlock_key_file_unrecorded(struct cadb *db, const char *path,
+    const char *hex, struct interact *io)
+{
+	struct cadb_summary tmp;
+	struct older_key ok = { hex, 0 };
+	int rc;
+
+	if ((rc = cadb_scan(db->dir, &tmp, older_key_visit, &ok)) != OR_OK)
+		return rc;
+	if (ok.seq != 0)
+		return err_set(OR_E_CORRUPT, "%s opens, but it is not the key "
+		    "file the journal records: it is the older one of journal "
+		    "record %llu, from before a reshare; restore the current "
+		    "key file", path, (unsigned long long)ok.seq);
+	interact_say(io, SAY_WARN, "%s is not the key file the journal "
+	    "records (SHA-256 %.16s..., the journal's is %.16s...): a reshare "
+	    "interrupted before its record?  Run offroot reshare again to "
+	    "record a share set; offroot audit refuses the CA until then",
+	    path, hex, db->sum.key_file_sha256);
+	return OR_OK;
+}
+
 int
 cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
     struct keystore **out)
@@ -332,7 +382,7 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 	struct sealed_info info;
 	struct secret *pass = NULL;
 	unsigned char *img = NULL;
-	char path[PATH_MAX], shpath[PATH_MAX];
+	char path[PATH_MAX], shpath[PATH_MAX], hex[65];
 	size_t len = 0;
 	int rc;
 
@@ -345,7 +395,8 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 	if ((rc = cadb_path(db->dir, CADB_SEALED_KEY, path, sizeof path))
 	    != OR_OK)
 		return rc;
-	if ((rc = sealed_info(path, &info)) != OR_OK)
+	if ((rc = sealed_info(path, &info)) != OR_OK ||
+	    (rc = file_sha256_hex(path, hex)) != OR_OK)
 		return rc;
 	if (info.quorum_n != 0) {
 		/* M-of-N officer shares (share.h). */
@@ -374,7 +425,14 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 		if (rc != OR_OK)
 			return rc;
 	}
-	if ((rc = keystore_prove(*out, X509_get0_pubkey(root))) != OR_OK) {
+	/* It opened; it must also be the key file the journal names last
+	 * (init or reshare), not an older copy that retired shares open. */
+	if (db->sum.key_file_sha256[0] != '\0' &&
+	    strcmp(hex, db->sum.key_file_sha256) != 0)
+		rc = unlock_key_file_unrecorded(db, path, hex, io);
+	if (rc == OR_OK)
+		rc = keystore_prove(*out, X509_get0_pubkey(root));
+	if (rc != OR_OK) {
 		keystore_close(*out);
 		*out = NULL;
 	}

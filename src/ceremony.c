@@ -23,8 +23,10 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
+#include "share.h"
 #include "sign.h"
 #include "transcript.h"
 #include "util.h"
@@ -904,9 +906,11 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 {
 	struct rootca_params rp;
 	struct rootca_result res;
-	const char *v;
-	char profiles[PATH_MAX], fphex[65], by[256], q[512];
+	const char *v, *dirp[SEALED_QUORUM_MAX_N];
+	char profiles[PATH_MAX], fphex[65], by[256], q[512], qtext[16];
+	char (*dirs)[PATH_MAX] = NULL;
 	bool yes = false;
+	unsigned i;
 	int rc;
 
 	memset(&rp, 0, sizeof rp);
@@ -948,7 +952,29 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			return rc;
 		return move_in(c);
 	}
-	if ((rc = rootca_create(&rp, c->io, &res)) != OR_OK)
+	snprintf(qtext, sizeof qtext, "none");
+	if ((v = script_param(st, "quorum")) != NULL) {
+		/* Officer shares: each officer's media first (reshare.h),
+		 * then rootca asks each officer's passphrase, twice. */
+		if ((rc = quorum_parse(v, &rp.quorum_m, &rp.quorum_n)) != OR_OK)
+			return rc;
+		if ((dirs = calloc(rp.quorum_n, sizeof *dirs)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		for (i = 0; i < rp.quorum_n; i++) {
+			if ((rc = reshare_ask_dir(c->io, i, rp.quorum_n,
+			    dirs[i], sizeof dirs[i])) != OR_OK) {
+				free(dirs);
+				return rc;
+			}
+			dirp[i] = dirs[i];
+		}
+		rp.share_dirs = dirp;
+		rp.nshare_dirs = rp.quorum_n;
+		snprintf(qtext, sizeof qtext, "%s", v);
+	}
+	rc = rootca_create(&rp, c->io, &res);
+	free(dirs);
+	if (rc != OR_OK)
 		return rc;
 	/* From here the root exists: the transcript joins it first. */
 	if ((rc = move_in(c)) != OR_OK)
@@ -964,8 +990,9 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			{ "kdf", rp.pkcs11 ? "none" : kdf_level_name(rp.kdf),
 			    0 },
 			{ "profile", rp.profile_name, 0 },
+			{ "quorum", qtext, 0 },
 		};
-		if ((rc = rec(c, "root-created", f, 7)) != OR_OK)
+		if ((rc = rec(c, "root-created", f, 8)) != OR_OK)
 			return rc;
 	}
 	if (rp.pkcs11) {
@@ -1419,6 +1446,137 @@ out:
 	return rc;
 }
 
+/* Resuming a reshare step: the share sets this step wrote in earlier
+ * runs (share-written records after its step-begin records), and whether
+ * the CA journal recorded a reshare to one of them. */
+struct reshare_sets {
+	const char *step;
+	bool in_step;
+	char set[8][33];
+	size_t n;
+	char done[33];
+};
+
+static int
+reshare_sets_visit(const struct jrecord *r, void *vctx)
+{
+	struct reshare_sets *rs = vctx;
+	const char *v = jrecord_get(r, "share_set");
+	const char *step = jrecord_get(r, "step");
+
+	if (strcmp(r->type, "step-begin") == 0)
+		rs->in_step = step != NULL && strcmp(step, rs->step) == 0;
+	if (!rs->in_step || v == NULL || strcmp(r->type, "share-written") != 0
+	    || rs->n == 8 || (rs->n > 0 && strcmp(rs->set[rs->n - 1], v) == 0))
+		return OR_OK;
+	snprintf(rs->set[rs->n++], sizeof rs->set[0], "%s", v);
+	return OR_OK;
+}
+
+static int
+reshare_journal_visit(const struct jrecord *r, void *vctx)
+{
+	struct reshare_sets *rs = vctx;
+	const char *v = jrecord_get(r, "share_set");
+	size_t i;
+
+	if (strcmp(r->type, "reshare") != 0 || v == NULL)
+		return OR_OK;
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->set[i], v) == 0)
+			snprintf(rs->done, sizeof rs->done, "%s", v);
+	return OR_OK;
+}
+
+/* A run cut short after its reshare was recorded: done already. */
+static int
+reshare_already_done(struct ceremony *c, const struct script_step *st,
+    bool *done)
+{
+	struct reshare_sets rs;
+	struct cadb_summary sum;
+	int rc;
+
+	*done = false;
+	memset(&rs, 0, sizeof rs);
+	rs.step = st->number_text;
+	if (!c->begun[c->current])
+		return OR_OK;
+	if ((rc = journal_scan(c->tr->path, reshare_sets_visit, &rs)) != OR_OK ||
+	    (rs.n != 0 && (rc = cadb_scan(c->p.dir, &sum,
+	    reshare_journal_visit, &rs)) != OR_OK))
+		return rc;
+	if (rs.done[0] == '\0')
+		return OR_OK;
+	*done = true;
+	interact_say(c->io, SAY_INFO, "step %s: the CA journal already records "
+	    "this step's reshare (share set %.8s): not re-sharing again",
+	    st->number_text, rs.done);
+	{
+		struct jfield f[] = {
+			{ "step", st->number_text, 0 },
+			{ "reason", "the CA journal records the reshare to the "
+			    "share set this step wrote", 0 },
+			{ "share_set", rs.done, 0 },
+		};
+		return rec(c, "already-done", f, 3);
+	}
+}
+
+/* A new officer share set: the current officers open the key (if this
+ * ceremony has not yet), then each new officer in turn gives the folder
+ * of their media and a new passphrase, twice (reshare.c). */
+static int
+act_reshare(struct ceremony *c, const struct script_step *st)
+{
+	struct reshare_params rp;
+	struct reshare_plan plan;
+	struct reshare_result res;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	const char *kdf = c->p.kdf != NULL ? c->p.kdf :
+	    script_param(st, "kdf");
+	bool done;
+	int rc;
+
+	memset(&rp, 0, sizeof rp);
+	memset(&plan, 0, sizeof plan);
+	if ((rc = reshare_already_done(c, st, &done)) != OR_OK || done)
+		return rc;
+	rp.step = st->number_text;
+	if ((rc = quorum_parse(script_param(st, "quorum"), &rp.m, &rp.n)) !=
+	    OR_OK)
+		return rc;
+	if (kdf != NULL) {
+		if (kdf_level_parse(kdf, &rp.kdf) != OR_OK)
+			return err_set(OR_E_USAGE, "kdf \"%s\"", kdf);
+		rp.kdf_given = true;
+	}
+	if ((rc = open_ca(c, &db, &root)) != OR_OK)
+		goto out;
+	if (strcmp(db->sum.store, "sealed") != 0) {
+		rc = err_set(OR_E_INPUT, "%s: the key is on a token (%s store); "
+		    "officer shares are for a sealed key file", c->p.dir,
+		    db->sum.store);
+		goto out;
+	}
+	if ((rc = need_key(c, db, root)) != OR_OK ||
+	    (rc = reshare_prepare(&rp, db, c->io, &plan)) != OR_OK ||
+	    (rc = reshare_commit(&plan, db, c->ks, c->tr, c->io, &res)) !=
+	    OR_OK)
+		goto out;
+	c->key_store[0] = '\0';	/* the status line reads it again */
+	interact_say(c->io, SAY_RESULT, "step %s: the root key is re-shared "
+	    "as a %s quorum (share set %.8s); the old %s shares no longer "
+	    "open it: destroy them", st->number_text, res.quorum, res.set,
+	    res.old_quorum);
+out:
+	reshare_plan_free(&plan);
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
 /* ---- running -------------------------------------------------------- */
 
 static int
@@ -1533,6 +1691,9 @@ run_step(struct ceremony *c, size_t i)
 		break;
 	case SA_CHECK_KEY:
 		rc = act_check_key(c, st);
+		break;
+	case SA_RESHARE:
+		rc = act_reshare(c, st);
 		break;
 	default:
 		rc = err_set(OR_E_INPUT, "step %s: no action", st->number_text);

@@ -11,6 +11,13 @@
  * renamed into place: a full or failing medium (exit 3) leaves nothing.
  * The CA journal records each backup with the manifest's SHA-256.
  *
+ * backup --check BACKUP -d DIR also compares the backup with the live CA:
+ * the backup's journal must be a byte prefix of the live journal (the same
+ * hash chain, cut earlier), root.crt identical, the key file identical or
+ * explainably older (a reshare recorded after the backup re-sealed it),
+ * and every other file the backup holds still in the live CA, unchanged
+ * (a transcript left unclosed at backup time may only have grown).
+ *
  * MANIFEST (text, LF line ends):
  *   offroot-backup 1
  *   root-sha256 HEX          the root certificate's SHA-256
@@ -385,8 +392,228 @@ bad:
 	return err_set(OR_E_CORRUPT, "MANIFEST: malformed line \"%.80s\"", line);
 }
 
+/* ---- --check -d: against the live CA ---- */
+
+struct reshare_seen {
+	uint64_t after;		/* the backup's last record */
+	uint64_t seq;		/* the first reshare after it, 0: none */
+	char when[21];
+};
+
 static int
-backup_check(const char *bdir, struct interact *io)
+reshare_visit(const struct jrecord *r, void *vctx)
+{
+	struct reshare_seen *rs = vctx;
+
+	if (r->seq > rs->after && rs->seq == 0 &&
+	    strcmp(r->type, "reshare") == 0) {
+		rs->seq = r->seq;
+		snprintf(rs->when, sizeof rs->when, "%s", r->time_text);
+	}
+	return OR_OK;
+}
+
+/* Reads bdir/rel and live/rel: 1 when the live file is missing. */
+static int
+read_pair(const char *bdir, const char *live, const char *rel,
+    unsigned char **b, size_t *blen, unsigned char **l, size_t *llen)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	*b = *l = NULL;
+	if ((rc = file_join(path, sizeof path, bdir, rel)) != OR_OK ||
+	    (rc = file_read(path, BACKUP_FILE_MAX, b, blen)) != OR_OK ||
+	    (rc = file_join(path, sizeof path, live, rel)) != OR_OK)
+		return rc;
+	if (access(path, F_OK) == -1 && errno == ENOENT)
+		return 1;
+	return file_read(path, BACKUP_FILE_MAX, l, llen);
+}
+
+/* The journal: the backup's is the live one cut earlier. */
+static int
+live_journal(const char *bdir, const char *live, uint64_t brecs,
+    uint64_t lrecs, struct interact *io)
+{
+	unsigned char *b = NULL, *l = NULL;
+	size_t blen = 0, llen = 0, i, n;
+	uint64_t rec = 0;
+	int rc;
+
+	if ((rc = read_pair(bdir, live, CADB_JOURNAL, &b, &blen, &l, &llen))
+	    != OR_OK) {
+		if (rc == 1)
+			rc = err_set(OR_E_INPUT, "%s has no journal: not a CA "
+			    "directory", live);
+		goto out;
+	}
+	n = blen < llen ? blen : llen;
+	for (i = 0; i < n && b[i] == l[i]; i++)
+		if (b[i] == '\n')
+			rec++;
+	if (i < n || blen > llen) {
+		if (i == n)
+			rc = err_set(OR_E_CORRUPT, "journal: the backup holds "
+			    "%llu records, the live CA only %llu: the live "
+			    "journal lost records (compare with offroot audit; "
+			    "this backup may be what to restore)",
+			    (unsigned long long)brecs,
+			    (unsigned long long)lrecs);
+		else
+			rc = err_set(OR_E_CORRUPT, "journal: the backup's "
+			    "journal is not a prefix of the live one (they "
+			    "differ from record %llu): a backup of another CA, "
+			    "or a journal rewritten since",
+			    (unsigned long long)rec);
+		goto out;
+	}
+	if (lrecs == brecs)
+		interact_say(io, SAY_RESULT, "journal: identical to the live "
+		    "one (%llu records)", (unsigned long long)brecs);
+	else
+		interact_say(io, SAY_RESULT, "journal: the live one's first "
+		    "%llu records of %llu; %llu records after the backup "
+		    "(make a new backup)", (unsigned long long)brecs,
+		    (unsigned long long)lrecs,
+		    (unsigned long long)(lrecs - brecs));
+	rc = OR_OK;
+out:
+	free(b);
+	free(l);
+	return rc;
+}
+
+/* The key file (or key reference): identical, or the one the backup's
+ * journal recorded, replaced since by a reshare the live journal records
+ * after the backup. */
+static int
+live_key(const char *bdir, const char *live, const char *rel,
+    const struct cadb_summary *bs, const struct cadb_summary *ls,
+    struct interact *io)
+{
+	struct reshare_seen rs;
+	struct cadb_summary tmp;
+	unsigned char *b = NULL, *l = NULL, md[SHA256_LEN];
+	char bhex[65], lhex[65];
+	size_t blen = 0, llen = 0;
+	int rc;
+
+	if ((rc = read_pair(bdir, live, rel, &b, &blen, &l, &llen)) != OR_OK) {
+		if (rc == 1)
+			rc = err_set(OR_E_CORRUPT, "%s: the live CA has no %s",
+			    rel, rel);
+		goto out;
+	}
+	if ((rc = sha256(b, blen, md)) != OR_OK)
+		goto out;
+	hex_encode(md, sizeof md, bhex);
+	if (bs->key_file_sha256[0] != '\0' &&
+	    strcmp(bhex, bs->key_file_sha256) != 0) {
+		rc = err_set(OR_E_CORRUPT, "%s in the backup is not the key "
+		    "file the backup's own journal records", rel);
+		goto out;
+	}
+	if (blen == llen && memcmp(b, l, blen) == 0) {
+		interact_say(io, SAY_RESULT, "%s identical to the live one",
+		    rel);
+		goto out;
+	}
+	if ((rc = sha256(l, llen, md)) != OR_OK)
+		goto out;
+	hex_encode(md, sizeof md, lhex);
+	memset(&rs, 0, sizeof rs);
+	rs.after = bs->records;
+	if ((rc = cadb_scan(live, &tmp, reshare_visit, &rs)) != OR_OK)
+		goto out;
+	if (strcmp(lhex, ls->key_file_sha256) != 0) {
+		rc = err_set(OR_E_CORRUPT, "%s differs from the backup's, and "
+		    "the live %s is not the key file the live journal records "
+		    "either: the live one was altered (run offroot audit)",
+		    rel, rel);
+		goto out;
+	}
+	if (rs.seq == 0) {
+		rc = err_set(OR_E_CORRUPT, "%s differs from the live CA's, and "
+		    "no reshare recorded after the backup explains it", rel);
+		goto out;
+	}
+	interact_say(io, SAY_RESULT, "%s older than the live one: re-sealed "
+	    "by the reshare at journal record %llu (%s); the shares that "
+	    "reshare retired still open this copy, so destroy this backup "
+	    "once a new one is checked", rel, (unsigned long long)rs.seq,
+	    rs.when);
+out:
+	free(b);
+	free(l);
+	return rc;
+}
+
+static int
+live_compare(const char *bdir, const char *live, const struct blist *seen,
+    struct interact *io)
+{
+	struct cadb_summary bs, ls;
+	unsigned char *b = NULL, *l = NULL;
+	size_t blen, llen, i, same = 0, grown = 0;
+	const char *rel;
+	int rc;
+
+	if ((rc = cadb_scan(bdir, &bs, NULL, NULL)) != OR_OK)
+		return err_context(rc, "the backup");
+	if ((rc = cadb_scan(live, &ls, NULL, NULL)) != OR_OK)
+		return err_context(rc, "the live CA");
+	if ((rc = live_journal(bdir, live, bs.records, ls.records, io)) !=
+	    OR_OK)
+		return rc;
+	for (i = 0; i < seen->n; i++) {
+		rel = seen->f[i].rel;
+		if (strcmp(rel, CADB_JOURNAL) == 0)
+			continue;
+		if (strcmp(rel, CADB_SEALED_KEY) == 0 ||
+		    strcmp(rel, CADB_KEY_URI) == 0) {
+			if ((rc = live_key(bdir, live, rel, &bs, &ls, io)) !=
+			    OR_OK)
+				return rc;
+			continue;
+		}
+		if ((rc = read_pair(bdir, live, rel, &b, &blen, &l, &llen)) !=
+		    OR_OK) {
+			if (rc == 1)
+				rc = err_set(OR_E_CORRUPT, "%s is in the backup "
+				    "but not in the live CA %s", rel, live);
+			goto out;
+		}
+		if (blen == llen && memcmp(b, l, blen) == 0) {
+			if (strcmp(rel, CADB_ROOT_CERT) == 0)
+				interact_say(io, SAY_RESULT, "%s identical to "
+				    "the live one", rel);
+			same++;
+		} else if (strncmp(rel, CADB_TRANSCRIPTS "/",
+		    strlen(CADB_TRANSCRIPTS) + 1) == 0 && blen < llen &&
+		    memcmp(b, l, blen) == 0)
+			grown++;	/* unclosed then, resumed since */
+		else {
+			rc = err_set(OR_E_CORRUPT, "%s differs from the live "
+			    "CA's", rel);
+			goto out;
+		}
+		free(b);
+		free(l);
+		b = l = NULL;
+	}
+	interact_say(io, SAY_RESULT, "%zu other files identical to the live "
+	    "ones%s", same, grown != 0 ? "; transcripts unclosed at backup "
+	    "time have grown since" : "");
+	rc = OR_OK;
+out:
+	free(b);
+	free(l);
+	return rc;
+}
+
+static int
+backup_check(const char *bdir, const char *live, struct interact *io)
 {
 	struct blist seen = { NULL, 0, 0 }, have = { NULL, 0, 0 };
 	struct bfile key;
@@ -439,6 +666,9 @@ backup_check(const char *bdir, struct interact *io)
 	interact_say(io, SAY_RESULT, "backup %s: %zu files match MANIFEST "
 	    "(SHA-256 %s; compare it with the CA journal's backup record)",
 	    bdir, nfiles, msha);
+	if (live != NULL && (rc = live_compare(bdir, live, &seen, io)) !=
+	    OR_OK)
+		goto out;
 	rc = OR_OK;
 out:
 	free(man);
@@ -451,10 +681,11 @@ static int
 backup_exec(struct cmd_args *a, struct interact *io)
 {
 	if (args_has(a, "check")) {
-		if (args_has(a, "dir") || args_has(a, "to"))
-			return err_set(OR_E_USAGE, "backup --check DIR takes "
-			    "no other option");
-		return backup_check(args_get(a, "check"), io);
+		if (args_has(a, "to"))
+			return err_set(OR_E_USAGE, "backup --check BACKUP takes "
+			    "no --to (give -d DIR to compare with the live CA)");
+		return backup_check(args_get(a, "check"), args_get(a, "dir"),
+		    io);
 	}
 	if (!args_has(a, "dir"))
 		return err_set(OR_E_USAGE, "backup: -d DIR is required");
@@ -463,7 +694,7 @@ backup_exec(struct cmd_args *a, struct interact *io)
 
 const struct cmd_entry cmd_backup_entry = {
 	"backup",
-	"-d DIR --to DIR [--to DIR ...] | --check BACKUP",
+	"-d DIR --to DIR [--to DIR ...] | --check BACKUP [-d DIR]",
 	"copy the CA directory to backup media, read back and compared; "
 	    "check a backup",
 	backup_opts, 0, 0, backup_exec

@@ -21,6 +21,8 @@ static const struct cmd_opt ceremony_opts[] = {
 	{ "kdf", 0, OPT_ARG },
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
+	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
+	{ "new-share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -50,6 +52,22 @@ run(struct interact *io, void *arg)
 	return rc;
 }
 
+/* A repeated passphrase-file option's values, in order. */
+static int
+pass_files(struct cmd_args *a, const char *name, const char **list,
+    size_t *n)
+{
+	const char *v;
+
+	for (*n = 0; (v = args_nth(a, name, *n)) != NULL; (*n)++) {
+		if (*n == CLI_SHARES_MAX)
+			return err_set(OR_E_USAGE, "--%s given more than %d "
+			    "times", name, CLI_SHARES_MAX);
+		list[*n] = v;
+	}
+	return OR_OK;
+}
+
 static int
 ceremony_exec(struct cmd_args *a, struct interact *io)
 {
@@ -58,12 +76,22 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 	struct batch_interact bcfg;
 	struct interact bio;
 	const char *kdf = args_get(a, "kdf");
+	const char *spass[CLI_SHARES_MAX], *npass[CLI_SHARES_MAX];
+	size_t nspass, nnpass;
 	enum kdf_level level;
 	int rc;
 
 	if (args_has(a, "passphrase-file") && args_has(a, "pin-file"))
 		return err_set(OR_E_USAGE, "give --passphrase-file or "
 		    "--pin-file, not both");
+	if ((rc = pass_files(a, "share-passphrase-file", spass, &nspass)) !=
+	    OR_OK || (rc = pass_files(a, "new-share-passphrase-file", npass,
+	    &nnpass)) != OR_OK)
+		return rc;
+	if ((nspass != 0 || nnpass != 0) && !args_has(a, "answers"))
+		return err_set(OR_E_USAGE, "--share-passphrase-file and "
+		    "--new-share-passphrase-file are for the batch runner "
+		    "(--answers); on a terminal each officer types their own");
 	if (kdf != NULL && kdf_level_parse(kdf, &level) != OR_OK)
 		return err_set(OR_E_USAGE, "--kdf: expected sensitive, moderate "
 		    "or interactive, got \"%s\"", kdf);
@@ -82,8 +110,20 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 		if ((rc = batch_answers_load(args_get(a, "answers"), &ans)) !=
 		    OR_OK)
 			return rc;
+		if (nspass != 0 && nspass != ans.nshares) {
+			rc = err_set(OR_E_USAGE, "give one "
+			    "--share-passphrase-file per share line of %s, in "
+			    "the same order (%zu share lines, %zu passphrase "
+			    "files)", ans.name, ans.nshares, nspass);
+			batch_answers_free(&ans);
+			return rc;
+		}
 		memset(&bcfg, 0, sizeof bcfg);
 		bcfg.a = &ans;
+		bcfg.share_pass = spass;
+		bcfg.nshare_pass = nspass;
+		bcfg.new_pass = npass;
+		bcfg.nnew_pass = nnpass;
 		bcfg.quiet = args_has(a, "quiet");
 		bcfg.secret_file = args_get(a, "passphrase-file");
 		if (bcfg.secret_file == NULL)
@@ -123,7 +163,8 @@ const struct cmd_entry cmd_ceremony_entry = {
 	"ceremony",
 	"SCRIPT -d DIR [--media DIR] [--token URI [--module PATH]] "
 	    "[--answers FILE] [--passphrase-file FILE | --pin-file FILE] "
-	    "[--kdf LEVEL]",
+	    "[--share-passphrase-file FILE ...] "
+	    "[--new-share-passphrase-file FILE ...] [--kdf LEVEL]",
 	"run a ceremony script step by step (TUI, or batch with --answers)",
 	ceremony_opts, 1, 1, ceremony_exec
 };

@@ -31,6 +31,7 @@ static const struct {
 	{ "override", BK_OVERRIDE, 2 },
 	{ "resume", BK_RESUME, 0 },
 	{ "kill-at", BK_KILL_AT, 0 },
+	{ "share", BK_SHARE, 1 },
 	{ NULL, BK_ASK, 0 }
 };
 
@@ -188,6 +189,12 @@ parse_entry(struct batch_answers *a, char *line, unsigned lineno)
 			return aerr(a, lineno, "expected a step number");
 		a->kill_at = (unsigned)strtoul(value, NULL, 10);
 		e->used = true;
+		break;
+	case BK_SHARE:
+		if (*value == '\0')
+			return aerr(a, lineno, "expected the path of a share "
+			    "file or of the folder holding it");
+		e->nth = a->nshares++;
 		break;
 	case BK_ASK:
 		break;
@@ -434,6 +441,48 @@ b_steps(struct interact *io, const struct step_view *steps, size_t n,
 		}
 }
 
+/* A share line for the current step (or the next one without a step),
+ * with its --share-passphrase-file; OR_E_CANCEL when none is left. */
+static int
+b_share(struct interact *io, size_t k, char *path, size_t size,
+    struct secret **pass)
+{
+	struct batch_interact *b = io->ctx;
+	struct batch_entry *e;
+
+	*pass = NULL;
+	if ((e = take(b, BK_SHARE)) == NULL)
+		return err_set(OR_E_CANCEL, "%s gives no more shares for step "
+		    "%s", b->a->name, b->step);
+	if (strlen(e->value) >= size)
+		return err_set(OR_E_INPUT, "%s:%u: the path is too long",
+		    b->a->name, e->line);
+	snprintf(path, size, "%s", e->value);
+	if (!b->quiet)
+		fprintf(stderr, "[step %s] share: %s (%s:%u)\n", b->step, path,
+		    b->a->name, e->line);
+	if (b->nshare_pass == 0)
+		return OR_OK;	/* ask_secret: --passphrase-file */
+	if (e->nth >= b->nshare_pass)
+		return err_set(OR_E_USAGE, "%s:%u: share line %zu has no "
+		    "--share-passphrase-file (%zu given)", b->a->name, e->line,
+		    e->nth + 1, b->nshare_pass);
+	return secret_from_file(b->share_pass[e->nth], pass);
+}
+
+/* New officers' passphrases, from --new-share-passphrase-file in order;
+ * NULL (then ask_secret) when none are left. */
+static int
+b_new_share_secret(struct interact *io, size_t k, struct secret **out)
+{
+	struct batch_interact *b = io->ctx;
+
+	*out = NULL;
+	if (b->new_used >= b->nnew_pass)
+		return OR_OK;
+	return secret_from_file(b->new_pass[b->new_used++], out);
+}
+
 void
 interact_batch_init(struct interact *io, struct batch_interact *b)
 {
@@ -446,6 +495,8 @@ interact_batch_init(struct interact *io, struct batch_interact *b)
 	io->progress = b_progress;
 	io->show_block = b_show_block;
 	io->steps = b_steps;
+	io->share = b_share;
+	io->new_share_secret = b_new_share_secret;
 	io->ctx = b;
 	snprintf(b->step, sizeof b->step, "0");
 }
@@ -459,4 +510,7 @@ interact_batch_unused(struct interact *io, struct batch_interact *b)
 		if (!b->a->e[i].used)
 			interact_say(io, SAY_WARN, "%s:%u: this answer was not "
 			    "used", b->a->name, b->a->e[i].line);
+	if (b->new_used < b->nnew_pass)
+		interact_say(io, SAY_WARN, "%zu --new-share-passphrase-file "
+		    "given, %zu used", b->nnew_pass, b->new_used);
 }

@@ -16,9 +16,15 @@
  *   override airgap: reason going on despite a failed pre-flight check
  *   resume: yes             resume an unfinished run without asking
  *   kill-at: 6              rehearse a crash: SIGKILL as step 6 begins
+ *   share 3: /media/o2/offroot-....share   an officer's share file (or the
+ *                           folder of their media) when step 3 opens a
+ *                           key sealed under officer shares, in order
  *
  * Passphrases and PINs are never in an answers file: they come from
- * --passphrase-file or --pin-file.
+ * --passphrase-file or --pin-file; the share lines' passphrases from
+ * --share-passphrase-file, one per share line in file order; new
+ * officers' passphrases (reshare) from --new-share-passphrase-file, in
+ * officer order.
  */
 #ifndef OFFROOT_INTERACT_BATCH_H
 #define OFFROOT_INTERACT_BATCH_H
@@ -42,6 +48,7 @@ enum batch_kind {
 	BK_OVERRIDE,
 	BK_RESUME,
 	BK_KILL_AT,
+	BK_SHARE,
 };
 
 struct batch_entry {
@@ -50,6 +57,7 @@ struct batch_entry {
 	const char *value;
 	unsigned line;
 	bool used;
+	size_t nth;		/* share: its place among the share lines */
 };
 
 struct batch_answers {
@@ -64,6 +72,7 @@ struct batch_answers {
 	size_t noverrides;
 	enum ceremony_resume resume;
 	unsigned kill_at;	/* 0: never */
+	size_t nshares;		/* share lines */
 };
 
 /* Parses an answers file held in memory; errors are OR_E_INPUT
@@ -76,6 +85,12 @@ void batch_answers_free(struct batch_answers *a);
 struct batch_interact {
 	struct batch_answers *a;
 	const char *secret_file;	/* --passphrase-file / --pin-file */
+	/* --share-passphrase-file: one per share line (or none: then
+	 * secret_file); --new-share-passphrase-file, taken in order. */
+	const char *const *share_pass;
+	size_t nshare_pass;
+	const char *const *new_pass;
+	size_t nnew_pass, new_used;
 	bool quiet;
 	char step[16];			/* the current step's number */
 };

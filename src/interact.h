@@ -76,13 +76,16 @@ struct interact {
 	 * ask_secret twice for each new officer's passphrase.
 	 *
 	 * share: shares given up front (the CLI's repeated --share FILE
-	 * --share-passphrase-file FILE).  Share k (from 0): its path into
+	 * --share-passphrase-file FILE; the batch runner's share lines).
+	 * A path may name a folder (an officer's medium): share.c then
+	 * offers the share files of the current set in it.  Share k (from 0): its path into
 	 * path and its passphrase into *pass, or *pass NULL when none was
 	 * given (then ask_secret is used).  OR_E_CANCEL past the last one.
 	 *
 	 * new_share_secret: new officer k's passphrase (from 0) given up
 	 * front (the CLI's repeated --share-passphrase-file at init,
-	 * --new-share-passphrase-file at reshare); *out NULL: ask_secret.
+	 * --new-share-passphrase-file at reshare and in the batch runner);
+	 * *out NULL: ask_secret.
 	 */
 	int (*share)(struct interact *io, size_t k, char *path, size_t size,
 	    struct secret **pass);

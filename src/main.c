@@ -118,7 +118,8 @@ cli_shares(const struct cmd_args *a, struct cli_interact *cfg)
 	    &cfg->nnew_pass_files)) != OR_OK)
 		return rc;
 	if (cfg->nshare_files > 0 || cfg->nnew_pass_files > 0) {
-		if (npass != 0 && npass != cfg->nshare_files)
+		if (cfg->nshare_files > 0 && npass != 0 &&
+		    npass != cfg->nshare_files)
 			return err_set(OR_E_USAGE, "give one "
 			    "--share-passphrase-file per --share, in the same "
 			    "order (%zu shares, %zu passphrase files)",

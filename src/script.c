@@ -18,6 +18,7 @@
 #include "keystore.h"
 #include "revoke.h"
 #include "script.h"
+#include "share.h"
 #include "util.h"
 
 /* Parameter kinds: how a value is checked. */
@@ -37,6 +38,7 @@ enum pkind {
 	PK_SERIAL,
 	PK_OF,		/* root | bundle | crl */
 	PK_YESNO,
+	PK_QUORUM,	/* M/N officers */
 };
 
 struct pspec {
@@ -64,6 +66,7 @@ static const struct pspec p_generate[] = {
 	{ "kdf", false, PK_KDF },
 	{ "store", false, PK_STORE },
 	{ "label", false, PK_NAME },
+	{ "quorum", false, PK_QUORUM },
 	{ NULL, false, PK_TEXT } };
 static const struct pspec p_fingerprint[] = {
 	{ "of", true, PK_OF }, { NULL, false, PK_TEXT } };
@@ -87,6 +90,11 @@ static const struct pspec p_export[] = {
 	{ "crl", false, PK_YESNO },
 	{ NULL, false, PK_TEXT } };
 
+static const struct pspec p_reshare[] = {
+	{ "quorum", true, PK_QUORUM },
+	{ "kdf", false, PK_KDF },
+	{ NULL, false, PK_TEXT } };
+
 static const struct aspec actions[] = {
 	{ "preflight", SA_PREFLIGHT, p_preflight, false },
 	{ "participants", SA_PARTICIPANTS, p_none, false },
@@ -98,6 +106,7 @@ static const struct aspec actions[] = {
 	{ "sign-crl", SA_SIGN_CRL, p_crl, true },
 	{ "export", SA_EXPORT, p_export, true },
 	{ "check-key", SA_CHECK_KEY, p_none, true },
+	{ "reshare", SA_RESHARE, p_reshare, true },
 	{ NULL, SA_NONE, NULL, false }
 };
 
@@ -240,6 +249,7 @@ check_value(const struct parser *p, const struct script_param *sp,
 	struct revoke_serial serial;
 	X509_NAME *dn = NULL;
 	int reason, n = 0;
+	unsigned qm, qn;
 	long days;
 	char *end;
 
@@ -341,6 +351,12 @@ check_value(const struct parser *p, const struct script_param *sp,
 			return perr(p, sp->line, "%s: expected yes or no, got "
 			    "\"%s\"", sp->key, v);
 		return OR_OK;
+	case PK_QUORUM:
+		if (quorum_parse(v, &qm, &qn) != OR_OK)
+			return perr(p, sp->line, "%s: expected M/N officers with "
+			    "1 <= M <= N <= %d, such as 3/5, got \"%s\"",
+			    sp->key, SEALED_QUORUM_MAX_N, v);
+		return OR_OK;
 	}
 	return OR_OK;
 }
@@ -438,6 +454,11 @@ check_step(const struct parser *p, const struct script_step *st)
 	    strcmp(script_param(st, "store"), "pkcs11") != 0))
 		return perr(p, st->action_line, "label is for a key on a token "
 		    "(param: store = pkcs11)");
+	if (st->action == SA_GENERATE_ROOT && script_param(st, "quorum") &&
+	    script_param(st, "store") != NULL &&
+	    strcmp(script_param(st, "store"), "pkcs11") == 0)
+		return perr(p, st->action_line, "quorum: officer shares are for "
+		    "a sealed key file, not a key on a token");
 	return OR_OK;
 }
 
@@ -509,6 +530,13 @@ check_order(const struct parser *p)
 			    "root this ceremony creates, but no step before it "
 			    "signs one (add sign-crl, or param: crl = no)",
 			    st->number);
+		if (st->action == SA_RESHARE && gen != NULL &&
+		    script_param(gen, "store") != NULL &&
+		    strcmp(script_param(gen, "store"), "pkcs11") == 0)
+			return perr(p, st->line, "step %u re-shares the key of a "
+			    "root that step %u generates on a token: officer "
+			    "shares are for a sealed key file", st->number,
+			    gen->number);
 		if (st->action == SA_SIGN_CSRS)
 			sign = st;
 		if (st->action == SA_SIGN_CRL)
@@ -944,6 +972,9 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 			    "CRL fingerprint");
 		} else if (st->action == SA_SIGN_CSRS)
 			fingerprint_blanks(f, "CSR fingerprint (one per CSR)");
+		else if (st->action == SA_RESHARE)
+			fprintf(f, "\n      New share set, first 8 hex digits as "
+			    "shown on screen: ____ ____\n");
 		fprintf(f, "      Exceptions: ____________________________"
 		    "______________________________\n");
 		fprintf(f, "%s\n", RULE);

@@ -53,6 +53,7 @@ enum script_action {
 	SA_SIGN_CRL,
 	SA_EXPORT,
 	SA_CHECK_KEY,
+	SA_RESHARE,
 	SA_NONE,
 };
 

@@ -139,6 +139,37 @@ main(void)
 	    "does not end with a line feed", "a missing final line feed");
 	refused("param: days = 30", "param: days = 30\r", "control character",
 	    "CR line ends");
+	refused("action: sign-crl\nparam: days = 30", "action: reshare\n"
+	    "param: quorum = 3/2", "quorum: expected M/N", "a quorum M > N");
+	refused("action: sign-crl\nparam: days = 30", "action: reshare\n"
+	    "param: quorum = 2/17", "quorum: expected M/N",
+	    "a quorum of 17 officers");
+	refused("param: key = ec-p256\n", "param: key = ec-p256\n"
+	    "param: quorum = 2/3\nparam: store = pkcs11\n",
+	    "officer shares are for a sealed key file",
+	    "a quorum for a root generated on a token");
+	refused("param: key = ec-p256\n", "param: key = ec-p256\n"
+	    "param: quorum = 0/3\n", "quorum: expected M/N",
+	    "a root quorum of 0 officers");
+	refused("action: sign-crl\nparam: days = 30", "action: reshare",
+	    "needs \"param: quorum", "a reshare without its quorum");
+	refused("param: key = ec-p256\ncheck: The fingerprint was read aloud.\n"
+	    "\tFree text: with a colon.\n\nstep 6: CRL\nrole: Crypto Officer 1\n"
+	    "witness: Internal Witness\naction: sign-crl\nparam: days = 30",
+	    "param: key = ec-p256\nparam: store = pkcs11\n\nstep 6: Re-share\n"
+	    "role: Crypto Officer 1\naction: reshare\nparam: quorum = 2/3",
+	    "officer shares are for a sealed key",
+	    "re-sharing a root generated on a token");
+	{
+		char msg[1024];
+
+		rc = parse_sub("action: sign-crl\nparam: days = 30",
+		    "action: reshare\nparam: quorum = 3/5\nparam: kdf = "
+		    "interactive", msg, sizeof msg);
+		ok(rc == OR_OK, "a reshare step with quorum and kdf parses");
+		if (rc != OR_OK)
+			diag("%s", msg);
+	}
 
 	/* A step order that cannot work: a key step before the root. */
 	{
@@ -180,6 +211,29 @@ main(void)
 		ok(rc == OR_E_INPUT, "a PIN in the answers file is refused");
 		rc = batch_answers_parse("confirm: maybe\n", 15, "a", &a);
 		ok(rc == OR_E_INPUT, "confirm takes yes or no");
+		{
+			static const char sh[] =
+			    "share 4: /media/o2/x-share-2-of-3.share\n"
+			    "ask 4: text\n"
+			    "share: /media/o3\n";
+
+			rc = batch_answers_parse(sh, sizeof sh - 1, "a", &a);
+			ok(rc == OR_OK, "share lines parse");
+			if (rc == OR_OK) {
+				is_int(a.nshares, 2, "two share lines");
+				is_int(a.e[0].nth, 0, "the first share line");
+				is_int(a.e[2].nth, 1, "the second share line");
+				is_str(a.e[0].arg, "4", "... at step 4");
+				ok(a.e[2].arg == NULL, "... and without a step");
+				batch_answers_free(&a);
+			}
+		}
+		rc = batch_answers_parse("share 3:\n", 9, "a", &a);
+		ok(rc == OR_E_INPUT, "an empty share line is refused");
+		rc = batch_answers_parse("share x: /m\n", 12, "a", &a);
+		ok(rc == OR_E_INPUT, "a share line's step must be a number");
+		rc = batch_answers_parse("share: passphrase=x\n", 20, "a", &a);
+		ok(rc == OR_E_INPUT, "a passphrase in a share line is refused");
 	}
 	return done_testing();
 }
