@@ -195,8 +195,9 @@ t_ok "the intermediate signed in the TUI passes openssl verify -x509_strict" \
     openssl verify -x509_strict -CAfile "$T/ca2/root.crt" "$cert"
 
 # ---- ceremony scripts through the TUI (offroot ceremony on a terminal) ----
-# drive: answers whatever the ceremony asks, as the officers would, until
-# the outcome is on screen.  Counts what was asked in $T/asked.
+# drive [UNTIL]: answers whatever the ceremony asks, as the officers would,
+# until the outcome is on screen (or the shell condition UNTIL holds, with
+# the screen in $T/screen).  Counts what was asked in $T/asked.
 drive() {
 	: >"$T/asked"
 	_dn=0
@@ -204,7 +205,9 @@ drive() {
 		pane
 		cat "$T/screen" >>"$SEEN"
 		sed '$d' "$T/screen" >"$T/before"
-		if grep -q 'Press Enter to continue' "$T/screen"; then
+		if [ -n "${1:-}" ] && eval "$1"; then
+			return 0
+		elif grep -q 'Press Enter to continue' "$T/screen"; then
 			return 0
 		elif grep -q 'Name of the ' "$T/screen"; then
 			echo name >>"$T/asked"; keys "Tester $_dn" Enter
@@ -266,6 +269,98 @@ t_ok "the intermediate from the TUI ceremony passes openssl verify -x509_strict"
     openssl verify -x509_strict -CAfile "$T/rca/root.crt" "$cert"
 grep -q 'CN *= *Ceremony Intermediate' "$T/out" || openssl x509 -in "$cert" -noout -subject | grep -q 'Ceremony Intermediate'
 ok $? "... and is the certificate for the CSR on the media"
+
+# The same script in batch (offroot ceremony --answers) issues a
+# certificate with the same profile content as the TUI did: everything but
+# the serial, the validity instants, the key and the signature is equal.
+mkdir -p "$T/media-batch"
+cp "$T/media/intermediate.csr" "$T/media-batch/"
+cat >"$T/answers-int" <<'E'
+participant: Ceremony Administrator = Alice Admin
+participant: Internal Witness = Bob Witness
+participant: Crypto Officer 1 = Carol Officer
+confirm-all: yes
+override airgap: rehearsal in a test container
+override media: rehearsal in a test container
+resume: no
+E
+t_ok "intermediate.ceremony in batch with the same CSR" sh -c "cd '$ROOT' && exec '$OFFROOT' \
+    ceremony ceremony-scripts/intermediate.ceremony -d '$T/rca' --media '$T/media-batch' \
+    --answers '$T/answers-int' --passphrase-file '$T/pass2'"
+bcert=$(ls "$T/media-batch/intermediate-bundle/"*certificate.pem 2>/dev/null | head -1)
+$PY "$ROOT/tests/t/same-profile.py" "$cert" "$bcert" >"$T/same.out" 2>&1
+ok $? "the TUI's and the batch runner's certificates have the same profile content"
+sed 's/^/#   /' "$T/same.out"
+[ "$(openssl x509 -in "$cert" -noout -serial)" != "$(openssl x509 -in "$bcert" -noout -serial)" ]
+ok $? "... and are two issuances (different serials)"
+
+# ---- resume after SIGKILL: a revocation recorded, its step not done ----
+# The ceremony is killed while the witness is asked to confirm the
+# revoke step's check: the journal holds the revocation, the transcript
+# does not say the step is done.  Resuming must not revoke again.
+serial=$(openssl x509 -in "$bcert" -noout -serial | sed 's/.*=//; s/^0*//' | tr 'A-F' 'a-f')
+cat >"$T/revoke.ceremony" <<E
+offroot-ceremony 1
+name: Revocation of a superseded intermediate
+version: 1
+role: Ceremony Administrator
+role: Internal Witness
+role: Crypto Officer 1
+
+step 1: Pre-flight checks
+role: Ceremony Administrator
+action: preflight
+
+step 2: Participants
+role: Ceremony Administrator
+action: participants
+
+step 3: Revoke the duplicate intermediate
+role: Crypto Officer 1
+witness: Internal Witness
+action: revoke
+param: serial = $serial
+param: reason = superseded
+check: The serial was read back from the signed revocation request.
+
+step 4: Sign the CRL
+role: Crypto Officer 1
+action: sign-crl
+param: output = after-revocation.crl
+E
+t_ok "the revocation script passes script check" "$OFFROOT" script check "$T/revoke.ceremony"
+start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
+waitfor 'Pre-flight checks'
+drive 'grep -q " revoke .*serial=$serial " "$T/rca/journal" && grep -q "\[ Yes \]" "$T/screen"'
+ok $? "the revocation appears in the journal; the witness is asked to confirm the step's check"
+like 'read back from the signed' "$T/screen" "... the check of the revoke step"
+pid=
+for p in $(pgrep -f "ceremony $T/revoke.ceremony"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
+done
+[ -n "$pid" ] && kill -KILL "$pid"
+waitfor 'EXIT=137'; ok $? "SIGKILL ends the ceremony there"
+tmux kill-session -t "$S" 2>/dev/null
+rtr=$(grep -l 'revoke.ceremony' "$T/rca/transcripts/"*-ceremony-*.log | head -1)
+! grep -q ' step-end .*step=3 ' "$rtr"; ok $? "the killed run's transcript does not mark step 3 done"
+start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
+waitfor 'An unfinished run of this ceremony'; ok $? "the next start shows the unfinished ceremony"
+like 'completed steps: 1, 2' "$T/screen" "... what it completed"
+drive; ok $? "the resumed ceremony runs to its end"
+like 'Done' "$T/screen" "... successfully"
+keys Enter
+waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0 after the resume"
+tmux kill-session -t "$S" 2>/dev/null
+[ "$(grep -c " revoke .*serial=$serial " "$T/rca/journal")" -eq 1 ]
+ok $? "the journal holds exactly one revocation of the serial"
+grep -q ' resume ' "$rtr" && grep -q ' already-done .*step=3 ' "$rtr" && grep -q ' end ' "$rtr"
+ok $? "the transcript records the resume, step 3 found done, and is closed"
+t_ok "the resumed ceremony's transcript verifies" "$OFFROOT" transcript verify "$rtr" --root "$T/rca/root.crt"
+t_ok "the CA passes audit after the resume" "$OFFROOT" audit -d "$T/rca"
+openssl crl -in "$T/media-batch/after-revocation.crl" -noout -text >"$T/crl.txt" 2>/dev/null ||
+    openssl crl -inform DER -in "$T/media-batch/after-revocation.crl" -noout -text >"$T/crl.txt" 2>/dev/null
+[ "$(grep -ci "serial number: *0*$serial\$" "$T/crl.txt")" -eq 1 ]
+ok $? "the CRL signed after the resume lists the serial once"
 
 # An exception note typed in a ceremony reaches its transcript; Ctrl-C
 # abandons it, and the transcript records that too.
