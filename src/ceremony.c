@@ -58,6 +58,7 @@ struct ceremony {
 	char manifest[65];		/* the last bundle's MANIFEST SHA-256 */
 	char crl_sha[65];		/* the last CRL's SHA-256 */
 	char key_store[96], transcript_state[64];
+	unsigned ndiag;			/* stderr lines recorded */
 };
 
 /* What an earlier, unclosed transcript of this script completed. */
@@ -547,6 +548,28 @@ note_hook(void *ctx, const char *text)
 		    "%s", err_msg(OR_E_IO));
 }
 
+/* A line written to stderr while the TUI held the terminal (a library's
+ * message, or our own): the transcript keeps the first CEREMONY_MAX_DIAG. */
+#define CEREMONY_MAX_DIAG	100
+
+static void
+diag_hook(void *ctx, const char *line)
+{
+	struct ceremony *c = ctx;
+	struct jfield f[] = {
+		{ "step", cur_number(c), 0 },
+		{ "text", line, 0 },
+	};
+
+	if (c->tr == NULL || c->ndiag >= CEREMONY_MAX_DIAG)
+		return;
+	if (++c->ndiag == CEREMONY_MAX_DIAG)
+		f[1].value = "(more lines were written to stderr; the transcript "
+		    "keeps the first ones)";
+	if (rec(c, "stderr", f, 2) != OR_OK)
+		err_clear();
+}
+
 int
 ceremony_open(const struct ceremony_params *p, struct interact *io,
     struct ceremony **out)
@@ -609,6 +632,7 @@ ceremony_open(const struct ceremony_params *p, struct interact *io,
 	if (!resumed && (rc = start_new(c)) != OR_OK)
 		goto fail;
 	io->note = note_hook;
+	io->diag = diag_hook;
 	io->note_ctx = c;
 	push_steps(c);
 	push_status(c);
@@ -668,6 +692,7 @@ ceremony_free(struct ceremony *c)
 		return;
 	if (c->io != NULL && c->io->note_ctx == c) {
 		c->io->note = NULL;
+		c->io->diag = NULL;
 		c->io->note_ctx = NULL;
 	}
 	keystore_close(c->ks);

@@ -215,6 +215,8 @@ drive() {
 			echo reason >>"$T/asked"; keys "rehearsal in a test container" Enter
 		elif grep -q 'assphrase for the root key' "$T/screen"; then
 			echo passphrase >>"$T/asked"; keys "$secret" Enter
+		elif grep -q 'PIN for token' "$T/screen"; then
+			echo pin >>"$T/asked"; keys "$tokpin" Enter
 		elif grep -q '\[ Yes \]' "$T/screen"; then
 			echo confirm >>"$T/asked"; keys y
 		elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
@@ -408,6 +410,64 @@ keys q
 waitfor 'EXIT=0' >/dev/null
 [ ! -e "$T/ca3" ]; ok $? "an abandoned creation leaves nothing"
 tmux kill-session -t "$S" 2>/dev/null
+
+# ---- a library writing to stderr while the TUI is up -------------------
+# p11-kit's debug messages (P11_KIT_DEBUG) go to stderr while a root is
+# generated on a SoftHSM2 token: the TUI captures fd 2, shows the lines in
+# the conversation, records them in the transcript, and writes them to the
+# real stderr once the terminal is restored.  The screen stays intact.
+tokpin='4711-pin'
+if command -v softhsm2-util >/dev/null 2>&1 &&
+    sh "$ROOT/hsm/softhsm-setup" "$T/hsm" noisy-ca "$tokpin" 87654321 >"$T/out" 2>"$T/err"; then
+	cat >"$T/token.ceremony" <<'E'
+offroot-ceremony 1
+name: Root on a token
+version: 1
+role: Ceremony Administrator
+role: Internal Witness
+role: Crypto Officer 1
+
+step 1: Participants
+role: Ceremony Administrator
+action: participants
+
+step 2: Generate the root on the token
+role: Crypto Officer 1
+witness: Internal Witness
+action: generate-root
+param: subject = /C=DE/O=offroot tests/CN=Token Root via the TUI
+param: key = ec-p256
+param: store = pkcs11
+param: label = tui-root
+E
+	start 80 24 linux "SOFTHSM2_CONF='$T/hsm/softhsm2.conf' P11_KIT_DEBUG=lib '$OFFROOT' ceremony '$T/token.ceremony' -d '$T/tokca' --token 'pkcs11:token=noisy-ca'"
+	waitfor 'Participants'; ok $? "a token ceremony in the TUI with a noisy p11-kit"
+	drive 'grep -q "stderr: (p11-kit" "$T/screen"'
+	grep -q "stderr: (p11-kit" "$T/screen"
+	ok $? "p11-kit's stderr lines are shown in the conversation"
+	cp "$T/screen" "$T/noisy-screen"
+	! grep -v 'stderr: (p11-kit' "$T/noisy-screen" | grep -q '(p11-kit:'
+	ok $? "no raw stderr line is written over the screen"
+	width 80; ok $? "the screen is still drawn to exactly 80 columns"
+	tail -1 "$T/noisy-screen" | grep -q 'UTC'; ok $? "the status line is intact"
+	drive; ok $? "the token ceremony runs to its end"
+	like 'Done' "$T/screen" "... successfully"
+	grep -q pin "$T/asked"; ok $? "the token's PIN was asked in the TUI"
+	keys Enter
+	waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
+	tmux capture-pane -p -S -3000 -t "$S" >"$T/history"
+	like 'written to stderr while the terminal interface was open' "$T/history" \
+	    "after the TUI closed, the captured lines are written to the real stderr"
+	like '^  \(p11-kit:[0-9]+\) p11_kit_modules_load' "$T/history" "... the p11-kit lines themselves"
+	tmux kill-session -t "$S" 2>/dev/null
+	ttr=$(ls "$T/tokca/transcripts/"*-ceremony-*.log 2>/dev/null | head -1)
+	[ -n "$ttr" ] && grep -q ' stderr [0-9a-f]* step=[0-9]* text=(p11-kit:' "$ttr"
+	ok $? "the transcript records the stderr lines"
+	t_ok "that transcript verifies" "$OFFROOT" transcript verify "$ttr" --root "$T/tokca/root.crt"
+	t_ok "the CA made on the token passes audit" "$OFFROOT" audit -d "$T/tokca"
+else
+	diag "SoftHSM2 is not usable here: stderr capture is not exercised"
+fi
 
 # ---- SIGTERM restores the terminal ------------------------------------
 tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
