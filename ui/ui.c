@@ -97,12 +97,33 @@ ui_emergency(void)
 	(void)!write(STDOUT_FILENO, "\r\n", 2);
 }
 
+/*
+ * A crash: restore the terminal, wipe, then hand the signal to whoever
+ * handled it before us (a sanitizer's handler, or the default action), so
+ * that its report or core dump is what it would have been without the
+ * TUI.  A fault the kernel raised (si_code > 0) comes back by itself when
+ * we return: the faulting instruction runs again, now with the previous
+ * handler in place and the true fault address.  A signal sent by kill(),
+ * raise() or abort() is raised again; it stays blocked until we return.
+ */
 static void
-ui_on_crash(int sig)
+ui_on_crash(int sig, siginfo_t *si, void *uctx)
 {
+	struct sigaction old;
+	size_t i;
+
+	(void)uctx;
 	ui_emergency();
-	signal(sig, SIG_DFL);
-	raise(sig);
+	memset(&old, 0, sizeof old);
+	old.sa_handler = SIG_DFL;
+	for (i = 0; i < 5; i++)
+		if (ui_crash_signals[i] == sig)
+			old = ui_old_crash[i];
+	if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN)
+		old.sa_handler = SIG_DFL;	/* would fault for ever */
+	sigaction(sig, &old, NULL);
+	if (si == NULL || si->si_code <= 0)
+		raise(sig);
 }
 
 static void
@@ -145,8 +166,9 @@ ui_signals_install(void)
 	sa.sa_handler = ui_on_signal;
 	for (i = 0; i < 3; i++)
 		sigaction(ui_async_signals[i], &sa, &ui_old_async[i]);
-	sa.sa_handler = ui_on_crash;
-	sa.sa_flags = SA_RESETHAND;
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = ui_on_crash;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
 	for (i = 0; i < 5; i++)
 		sigaction(ui_crash_signals[i], &sa, &ui_old_crash[i]);
 }

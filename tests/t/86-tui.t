@@ -504,6 +504,34 @@ keep
 [ ! -e "$T/ca4" ]; ok $? "nothing was created by the killed run"
 tmux kill-session -t "$S" 2>/dev/null
 
+# ---- a crash restores the terminal and leaves the report to the previous
+# handler: under ASan its report must appear (the TUI's handler hands the
+# signal on), otherwise the process dies of SIGSEGV as it would without
+# the TUI.
+tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
+waitfor 'READY\$'
+keys "'$OFFROOT' tui -d '$T/ca' 2>'$T/crash.err'; echo EXIT=\$?" Enter
+waitfor 'offroot  home'
+pid=
+for p in $(pgrep -f "tui -d $T/ca\$"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
+done
+[ -n "$pid" ]; ok $? "found the running TUI"
+[ -n "$pid" ] && kill -SEGV "$pid"
+if [ -n "${OFFROOT_SANITIZED:-}" ]; then
+	waitfor 'EXIT=[0-9]+' "$LONG"; ok $? "SIGSEGV ends the TUI"
+	grep -q 'AddressSanitizer' "$T/crash.err"
+	ok $? "the sanitizer's report of the crash reaches stderr"
+else
+	waitfor 'EXIT=139'; ok $? "SIGSEGV ends the TUI with the default action (status 139)"
+fi
+keys "stty -a >'$T/stty'; echo STTY=done" Enter
+waitfor 'STTY=done'
+! grep -q 'offroot  ' "$T/screen"; ok $? "after the crash the TUI's screen is gone"
+grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
+ok $? "after the crash the terminal is back in canonical mode with echo"
+tmux kill-session -t "$S" 2>/dev/null
+
 # ---- never on screen; no terminal ---------------------------------------
 ! grep -q "$secret" "$SEEN"; ok $? "the passphrase never appeared on any screen"
 ! grep -q "half a passphrase" "$SEEN"; ok $? "a half-typed passphrase never appeared"
