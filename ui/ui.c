@@ -26,6 +26,19 @@
 
 #include <sodium.h>
 
+/* A sanitizer's reports must not vanish into the stderr pipe. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UI_SANITIZED	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UI_SANITIZED	1
+#endif
+#endif
+#ifdef UI_SANITIZED
+#include <stdint.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include "err.h"
 #include "secret.h"
 #include "ui-int.h"
@@ -186,6 +199,23 @@ ui_signals_restore(void)
 
 /* ---- stderr ----------------------------------------------------------- */
 
+/* In a sanitizer build, reports go to the real stderr even while fd 2 is
+ * captured: the process may die right after writing one (halt_on_error),
+ * before the pipe is read.  Unless the run chose a log_path itself. */
+static void
+ui_err_report_fd(int fd)
+{
+#ifdef UI_SANITIZED
+	const char *a = getenv("ASAN_OPTIONS"), *b = getenv("UBSAN_OPTIONS");
+
+	if ((a == NULL || strstr(a, "log_path") == NULL) &&
+	    (b == NULL || strstr(b, "log_path") == NULL))
+		__sanitizer_set_report_fd((void *)(intptr_t)fd);
+#else
+	(void)fd;
+#endif
+}
+
 /* From here until ui_err_release, what anything writes to fd 2 goes to a
  * pipe: curses owns the screen, and a library's message written over it
  * would corrupt it.  The pipe does not block writers: when it is full
@@ -210,6 +240,7 @@ ui_err_capture(void)
 	}
 	close(p[1]);
 	ui_err_pipe = p[0];
+	ui_err_report_fd(ui_err_saved);
 }
 
 static void
@@ -277,6 +308,7 @@ ui_err_release(struct ui *u)
 		u->errpartlen = 0;
 	}
 	(void)dup2(ui_err_saved, STDERR_FILENO);
+	ui_err_report_fd(STDERR_FILENO);
 	close(ui_err_saved);
 	ui_err_saved = -1;
 	close(ui_err_pipe);

@@ -55,6 +55,7 @@ new_ca "$T/ca" --profiles "$K8S" --days 30
 ok $? "a 30-day root for the calendar"
 start 80 24 linux "'$OFFROOT' tui -d '$T/ca'"
 waitfor 'offroot  home'; ok $? "tui -d DIR opens the home screen (80x24, TERM=linux)"
+waitfor '[0-9]{2}:[0-9]{2}:[0-9]{2} UTC' >/dev/null	# drawn to its last line
 like 'Root: WARNING: the root certificate expires in (29|30) days' "$T/screen" \
     "the home screen warns that the root expires within 30 days"
 like 'no CRL has been signed yet' "$T/screen" "the home screen says no CRL was signed"
