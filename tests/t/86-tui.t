@@ -333,7 +333,7 @@ param: output = after-revocation.crl
 E
 t_ok "the revocation script passes script check" "$OFFROOT" script check "$T/revoke.ceremony"
 start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
-waitfor 'Pre-flight checks'
+waitfor 'Pre-flight checks' "$LONG"
 drive 'grep -q " revoke .*serial=$serial " "$T/rca/journal" && grep -q "\[ Yes \]" "$T/screen"'
 ok $? "the revocation appears in the journal; the witness is asked to confirm the step's check"
 like 'read back from the signed' "$T/screen" "... the check of the revoke step"
@@ -342,12 +342,12 @@ for p in $(pgrep -f "ceremony $T/revoke.ceremony"); do
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
 done
 [ -n "$pid" ] && kill -KILL "$pid"
-waitfor 'EXIT=137'; ok $? "SIGKILL ends the ceremony there"
+waitfor 'EXIT=137' "$LONG"; ok $? "SIGKILL ends the ceremony there"
 tmux kill-session -t "$S" 2>/dev/null
 rtr=$(grep -l 'revoke.ceremony' "$T/rca/transcripts/"*-ceremony-*.log | head -1)
 ! grep -q ' step-end .*step=3 ' "$rtr"; ok $? "the killed run's transcript does not mark step 3 done"
 start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
-waitfor 'An unfinished run of this ceremony'; ok $? "the next start shows the unfinished ceremony"
+waitfor 'An unfinished run of this ceremony' "$LONG"; ok $? "the next start shows the unfinished ceremony"
 like 'completed steps: 1, 2' "$T/screen" "... what it completed"
 drive; ok $? "the resumed ceremony runs to its end"
 like 'Done' "$T/screen" "... successfully"
@@ -442,7 +442,7 @@ param: store = pkcs11
 param: label = tui-root
 E
 	start 80 24 linux "SOFTHSM2_CONF='$T/hsm/softhsm2.conf' P11_KIT_DEBUG=lib '$OFFROOT' ceremony '$T/token.ceremony' -d '$T/tokca' --token 'pkcs11:token=noisy-ca'"
-	waitfor 'Participants'; ok $? "a token ceremony in the TUI with a noisy p11-kit"
+	waitfor 'Participants' "$LONG"; ok $? "a token ceremony in the TUI with a noisy p11-kit"
 	drive 'grep -q "stderr: (p11-kit" "$T/screen"'
 	grep -q "stderr: (p11-kit" "$T/screen"
 	ok $? "p11-kit's stderr lines are shown in the conversation"
@@ -512,7 +512,7 @@ tmux kill-session -t "$S" 2>/dev/null
 tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
 waitfor 'READY\$'
 keys "'$OFFROOT' tui -d '$T/ca' 2>'$T/crash.err'; echo EXIT=\$?" Enter
-waitfor 'offroot  home'
+waitfor 'offroot  home' "$LONG"
 pid=
 for p in $(pgrep -f "tui -d $T/ca\$"); do
 	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
@@ -524,7 +524,7 @@ if [ -n "${OFFROOT_SANITIZED:-}" ]; then
 	grep -q 'AddressSanitizer' "$T/crash.err"
 	ok $? "the sanitizer's report of the crash reaches stderr"
 else
-	waitfor 'EXIT=139'; ok $? "SIGSEGV ends the TUI with the default action (status 139)"
+	waitfor 'EXIT=139' "$LONG"; ok $? "SIGSEGV ends the TUI with the default action (status 139)"
 fi
 keys "stty -a >'$T/stty'; echo STTY=done" Enter
 waitfor 'STTY=done'
