@@ -255,6 +255,17 @@ rc=$?
 ok $? "at that moment the journal holds the issuance but no export, and there is no bundle"
 serial5=$(sed -n 's/^[0-9]* [^ ]* issue [^ ]* serial=\([0-9a-f]*\) .*/\1/p' "$CA5/journal")
 { cat "$T/answers-int"; echo "resume: yes"; } >"$T/answers-int-resume"
+# A folder where the bundle goes that the journal does not record: refused,
+# nothing signed, nothing overwritten.
+mkdir "$M5/intermediate-bundle"; echo "not a bundle" >"$M5/intermediate-bundle/stray"
+t_fail "a resume refuses to write over a bundle folder the journal does not record" 1 \
+    $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" --media "$M5" \
+    --answers "$T/answers-int-resume" --passphrase-file "$PASS"
+like 'issued before the interruption, but the journal does not record their bundle' "$T/err" \
+    "it says the certificate was issued and the folder is in the way"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] && [ -f "$M5/intermediate-bundle/stray" ]
+ok $? "nothing was signed again and the folder is untouched"
+rm -r "$M5/intermediate-bundle"
 t_ok "the signing ceremony resumes and finishes" $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" \
     --media "$M5" --answers "$T/answers-int-resume" --passphrase-file "$PASS"
 like 'issued before the interruption .*without signing again' "$T/err" "it says it writes the bundle without signing again"
