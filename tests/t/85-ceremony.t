@@ -7,7 +7,8 @@
 # openssl; the air-gap check failing outside the namespace and the
 # recorded override; transcript verify catching edited, removed and
 # reordered records; a ceremony killed with SIGKILL resumed without a
-# second key generation.
+# second key generation; one killed between issuance and bundle resumed
+# by writing the bundle, without signing again.
 . "$(dirname "$0")/../lib.sh"
 
 SCRIPTS="$ROOT/ceremony-scripts"

@@ -5,7 +5,11 @@
 # (artefacts checked with openssl verify -x509_strict), masked passphrases
 # that never reach the screen, Ctrl-C asking before abandoning, exception
 # notes, and SIGTERM restoring the terminal.  At 80x24 with TERM=linux and
-# in a larger xterm-256color.
+# in a larger xterm-256color.  Also: the TUI and the batch runner issuing
+# the same profile content for the same script; a revoke step killed with
+# SIGKILL once its revocation is in the journal, resumed without revoking
+# twice; a library's stderr (p11-kit) captured instead of written over the
+# screen; SIGSEGV restoring the terminal and reaching ASan's handler.
 . "$(dirname "$0")/../lib.sh"
 command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
 export TMUX_TMPDIR="$T"
