@@ -19,6 +19,7 @@
 #include "cadb.h"
 #include "ceremony.h"
 #include "crl.h"
+#include "csr.h"
 #include "dn.h"
 #include "err.h"
 #include "fileio.h"
@@ -33,6 +34,15 @@
 
 #define NAME_MAX_LEN	128
 
+/* A sign-csrs or revoke step's first attempt, recorded ("attempt")
+ * before the step touches the CA: what a resume compares the journal
+ * with. */
+struct attempt {
+	bool have;
+	uint64_t ca_seq;	/* the CA journal's last record before it */
+	time_t revoked_at;	/* a revoke step's revocation time */
+};
+
 struct ceremony {
 	struct ceremony_params p;
 	struct interact *io;
@@ -42,6 +52,7 @@ struct ceremony {
 	char stage[PATH_MAX];		/* PARENT/.BASE.ceremony */
 	struct step_view *views;
 	bool *begun;			/* begun in an earlier run */
+	struct attempt *attempt;	/* per step */
 	size_t current;
 	bool running;
 	char names[SCRIPT_MAX_ROLES][NAME_MAX_LEN];
@@ -49,6 +60,7 @@ struct ceremony {
 	char manifest[65];		/* the last bundle's MANIFEST SHA-256 */
 	char crl_sha[65];		/* the last CRL's SHA-256 */
 	char key_store[96], transcript_state[64];
+	unsigned ndiag;			/* stderr lines recorded */
 };
 
 /* What an earlier, unclosed transcript of this script completed. */
@@ -56,6 +68,7 @@ struct prior {
 	const struct script *s;
 	bool is_ceremony, match, closed;
 	bool done[SCRIPT_MAX_STEPS], begun[SCRIPT_MAX_STEPS];
+	struct attempt attempt[SCRIPT_MAX_STEPS];
 	char names[SCRIPT_MAX_ROLES][NAME_MAX_LEN];
 	char manifest[65], crl_sha[65];
 	char path[PATH_MAX], name[128];
@@ -211,6 +224,39 @@ open_ca(struct ceremony *c, struct cadb **db, X509 **root)
 	return rc;
 }
 
+/* Records the current step's first attempt before it touches the CA (a
+ * resumed step keeps its first attempt's record). */
+static int
+attempt_mark(struct ceremony *c, const struct script_step *st,
+    time_t revoked_at)
+{
+	struct attempt *a = &c->attempt[c->current];
+	struct cadb_summary sum;
+	char seq[24], at[24];
+	int rc;
+
+	if (a->have)
+		return OR_OK;
+	if ((rc = cadb_scan(c->p.dir, &sum, NULL, NULL)) != OR_OK)
+		return rc;
+	snprintf(seq, sizeof seq, "%" PRIu64, sum.records);
+	snprintf(at, sizeof at, "%lld", (long long)revoked_at);
+	{
+		struct jfield f[] = {
+			{ "step", st->number_text, 0 },
+			{ "ca_seq", seq, 0 },
+			{ "revoked_at", at, 0 },
+		};
+		if ((rc = rec(c, "attempt", f, revoked_at != 0 ? 3 : 2)) !=
+		    OR_OK)
+			return rc;
+	}
+	a->have = true;
+	a->ca_seq = sum.records;
+	a->revoked_at = revoked_at;
+	return OR_OK;
+}
+
 /* ---- finding an unfinished ceremony --------------------------------- */
 
 static int
@@ -240,7 +286,18 @@ prior_visit(const struct jrecord *r, void *vctx)
 	} else if (strcmp(r->type, "step-end") == 0) {
 		if ((k = step_index(pr->s, jrecord_get(r, "step"))) >= 0)
 			pr->done[k] = true;
-	} else if (strcmp(r->type, "signed") == 0 &&
+	} else if (strcmp(r->type, "attempt") == 0) {
+		if ((k = step_index(pr->s, jrecord_get(r, "step"))) >= 0 &&
+		    !pr->attempt[k].have &&
+		    (v = jrecord_get(r, "ca_seq")) != NULL) {
+			pr->attempt[k].have = true;
+			pr->attempt[k].ca_seq = strtoull(v, NULL, 10);
+			if ((v = jrecord_get(r, "revoked_at")) != NULL)
+				pr->attempt[k].revoked_at = (time_t)strtoll(v,
+				    NULL, 10);
+		}
+	} else if ((strcmp(r->type, "signed") == 0 ||
+	    strcmp(r->type, "resumed-export") == 0) &&
 	    (v = jrecord_get(r, "manifest_sha256")) != NULL) {
 		snprintf(pr->manifest, sizeof pr->manifest, "%s", v);
 	} else if (strcmp(r->type, "crl-signed") == 0 &&
@@ -390,6 +447,7 @@ try_resume(struct ceremony *c, bool *resumed)
 	for (i = 0; i < c->s.nsteps; i++) {
 		c->views[i].state = best->done[i] ? STEP_DONE : STEP_PENDING;
 		c->begun[i] = best->begun[i] && !best->done[i];
+		c->attempt[i] = best->attempt[i];
 	}
 	memcpy(c->names, best->names, sizeof c->names);
 	memcpy(c->manifest, best->manifest, sizeof c->manifest);
@@ -492,6 +550,28 @@ note_hook(void *ctx, const char *text)
 		    "%s", err_msg(OR_E_IO));
 }
 
+/* A line written to stderr while the TUI held the terminal (a library's
+ * message, or our own): the transcript keeps the first CEREMONY_MAX_DIAG. */
+#define CEREMONY_MAX_DIAG	100
+
+static void
+diag_hook(void *ctx, const char *line)
+{
+	struct ceremony *c = ctx;
+	struct jfield f[] = {
+		{ "step", cur_number(c), 0 },
+		{ "text", line, 0 },
+	};
+
+	if (c->tr == NULL || c->ndiag >= CEREMONY_MAX_DIAG)
+		return;
+	if (++c->ndiag == CEREMONY_MAX_DIAG)
+		f[1].value = "(more lines were written to stderr; the transcript "
+		    "keeps the first ones)";
+	if (rec(c, "stderr", f, 2) != OR_OK)
+		err_clear();
+}
+
 int
 ceremony_open(const struct ceremony_params *p, struct interact *io,
     struct ceremony **out)
@@ -527,7 +607,8 @@ ceremony_open(const struct ceremony_params *p, struct interact *io,
 	}
 	c->views = calloc(c->s.nsteps, sizeof *c->views);
 	c->begun = calloc(c->s.nsteps, sizeof *c->begun);
-	if (c->views == NULL || c->begun == NULL) {
+	c->attempt = calloc(c->s.nsteps, sizeof *c->attempt);
+	if (c->views == NULL || c->begun == NULL || c->attempt == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto fail;
 	}
@@ -553,6 +634,7 @@ ceremony_open(const struct ceremony_params *p, struct interact *io,
 	if (!resumed && (rc = start_new(c)) != OR_OK)
 		goto fail;
 	io->note = note_hook;
+	io->diag = diag_hook;
 	io->note_ctx = c;
 	push_steps(c);
 	push_status(c);
@@ -612,6 +694,7 @@ ceremony_free(struct ceremony *c)
 		return;
 	if (c->io != NULL && c->io->note_ctx == c) {
 		c->io->note = NULL;
+		c->io->diag = NULL;
 		c->io->note_ctx = NULL;
 	}
 	keystore_close(c->ks);
@@ -619,6 +702,7 @@ ceremony_free(struct ceremony *c)
 	script_free(&c->s);
 	free(c->views);
 	free(c->begun);
+	free(c->attempt);
 	free(c);
 }
 
@@ -1108,6 +1192,180 @@ export_visit(const struct jrecord *r, void *vctx)
 	return OR_OK;
 }
 
+/* Issuances the journal records after a step's first attempt, for the
+ * step's CSRs under its profile. */
+struct issued_find {
+	uint64_t after;
+	const char *profile;
+	size_t n;
+	char (*csr)[65];		/* the step's CSRs' SHA-256 */
+	char (*serial)[64];		/* what each was issued as */
+	unsigned *count;
+};
+
+static int
+issued_visit(const struct jrecord *r, void *vctx)
+{
+	struct issued_find *f = vctx;
+	const char *csr, *serial, *prof;
+	size_t k;
+
+	if (r->seq <= f->after || strcmp(r->type, "issue") != 0 ||
+	    (csr = jrecord_get(r, "csr_sha256")) == NULL ||
+	    (serial = jrecord_get(r, "serial")) == NULL ||
+	    (prof = jrecord_get(r, "profile")) == NULL ||
+	    strcmp(prof, f->profile) != 0)
+		return OR_OK;
+	for (k = 0; k < f->n; k++)
+		if (strcmp(csr, f->csr[k]) == 0 && f->count[k]++ == 0)
+			snprintf(f->serial[k], sizeof f->serial[k], "%s", serial);
+	return OR_OK;
+}
+
+/* Names the half-written bundle folders an interrupted run left next to
+ * outdir (bundle.c writes into .NAME.partial-XXXXXX, then renames). */
+static void
+warn_partial(struct ceremony *c, const char *outdir)
+{
+	char parent[PATH_MAX], prefix[PATH_MAX + 16];
+	const char *base = strrchr(outdir, '/');
+	struct dirent *de;
+	DIR *d;
+
+	base = base != NULL ? base + 1 : outdir;
+	file_dirname(outdir, parent, sizeof parent);
+	snprintf(prefix, sizeof prefix, ".%s.partial-", base);
+	if ((d = opendir(parent)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			interact_say(c->io, SAY_WARN, "%s/%s was left half-written "
+			    "by the interrupted run: it is not the bundle and "
+			    "can be deleted", parent, de->d_name);
+	closedir(d);
+}
+
+/*
+ * A sign-csrs step cut short after its certificates were issued (recorded
+ * in the journal) but before their bundle was: the bundle is written from
+ * the issued copies, nothing is signed again.  *done says whether the
+ * journal held this step's issuances.
+ */
+static int
+sign_resume(struct ceremony *c, const struct script_step *st,
+    const char *const *csrs, size_t n, const char *outdir, bool *done)
+{
+	struct issued_find f;
+	struct cadb_summary sum;
+	struct csr_info ci;
+	struct export_params ep;
+	struct sign_result res;
+	const char **serials = NULL;
+	char *list = NULL, count[24], reason[160];
+	size_t k, found = 0, used = 0, listsize = n * (sizeof *f.serial + 1);
+	int rc;
+
+	*done = false;
+	memset(&f, 0, sizeof f);
+	f.after = c->attempt[c->current].ca_seq;
+	f.profile = script_param(st, "profile") != NULL ?
+	    script_param(st, "profile") : "intermediate";
+	f.n = n;
+	f.csr = calloc(n, sizeof *f.csr);
+	f.serial = calloc(n, sizeof *f.serial);
+	f.count = calloc(n, sizeof *f.count);
+	serials = calloc(n, sizeof *serials);
+	list = calloc(1, listsize);
+	if (f.csr == NULL || f.serial == NULL || f.count == NULL ||
+	    serials == NULL || list == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < n; k++) {
+		if ((rc = csr_load(csrs[k], &ci)) != OR_OK)
+			goto out;
+		hex_encode(ci.csr_sha256, 32, f.csr[k]);
+		csr_free(&ci);
+	}
+	if ((rc = cadb_scan(c->p.dir, &sum, issued_visit, &f)) != OR_OK)
+		goto out;
+	for (k = 0; k < n; k++) {
+		if (f.count[k] > 1) {
+			rc = err_set(OR_E_CORRUPT, "step %s: the journal records "
+			    "%u issuances for %s since this step began; "
+			    "refusing to go on", st->number_text, f.count[k],
+			    csrs[k]);
+			goto out;
+		}
+		if (f.count[k] == 1) {
+			serials[found++] = f.serial[k];
+			used += (size_t)snprintf(list + used, listsize - used,
+			    "%s%s", used ? "," : "", f.serial[k]);
+		}
+	}
+	if (found == 0) {
+		rc = OR_OK;	/* nothing was issued: sign as usual */
+		goto out;
+	}
+	if (found < n) {
+		rc = err_set(OR_E_CORRUPT, "step %s: the journal records %zu of "
+		    "its %zu certificates as issued since this step began; "
+		    "refusing to go on", st->number_text, found, n);
+		goto out;
+	}
+	if (exists(outdir)) {
+		rc = err_set(OR_E_EXISTS, "step %s: certificate%s %s %s issued "
+		    "before the interruption, but the journal does not record "
+		    "their bundle and %s exists: check it with offroot verify, "
+		    "move it aside and resume again", st->number_text,
+		    n == 1 ? "" : "s", list, n == 1 ? "was" : "were", outdir);
+		goto out;
+	}
+	interact_say(c->io, SAY_INFO, "step %s: the journal records %zu "
+	    "certificate%s issued before the interruption (%s): writing the "
+	    "bundle without signing again", st->number_text, n, n == 1 ? "" :
+	    "s", list);
+	warn_partial(c, outdir);
+	snprintf(reason, sizeof reason, "ceremony step %s resumed: the bundle "
+	    "of certificates issued before the interruption", st->number_text);
+	memset(&ep, 0, sizeof ep);
+	ep.dir = c->p.dir;
+	ep.serials = serials;
+	ep.nserial = n;
+	ep.outdir = outdir;
+	ep.reason = reason;
+	if ((rc = sign_export_ks(&ep, &c->ks, c->io, &res)) != OR_OK)
+		goto out;
+	hex_encode(res.manifest_sha256, 32, c->manifest);
+	snprintf(count, sizeof count, "%zu", n);
+	{
+		struct jfield fl[] = {
+			{ "step", st->number_text, 0 },
+			{ "reason", "the journal records these certificates as "
+			    "issued in this step before the interruption: the "
+			    "bundle is written from their issued copies, nothing "
+			    "is signed again", 0 },
+			{ "certificates", count, 0 },
+			{ "serials", list, 0 },
+			{ "bundle", outdir, 0 },
+			{ "manifest_sha256", c->manifest, 0 },
+		};
+		if ((rc = rec(c, "resumed-export", fl, 6)) != OR_OK)
+			goto out;
+	}
+	interact_say(c->io, SAY_RESULT, "step %s: the bundle of %zu "
+	    "certificate%s issued before the interruption is in %s",
+	    st->number_text, n, n == 1 ? "" : "s", outdir);
+	*done = true;
+out:
+	free(f.csr);
+	free(f.serial);
+	free(f.count);
+	free(serials);
+	free(list);
+	return rc;
+}
+
 static int
 act_sign(struct ceremony *c, const struct script_step *st)
 {
@@ -1119,6 +1377,7 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	struct cadb_summary sum;
 	struct export_find ef;
 	size_t n = 0;
+	bool done = false;
 	int rc;
 
 	if ((rc = media_path(c, script_param(st, "bundle"), outdir,
@@ -1166,6 +1425,14 @@ act_sign(struct ceremony *c, const struct script_step *st)
 		if (*v == ',')
 			v++;
 	}
+	/* A run cut short after the issuance, before the bundle. */
+	if (c->begun[c->current] && c->attempt[c->current].have) {
+		if ((rc = sign_resume(c, st, csrs, n, outdir, &done)) != OR_OK ||
+		    done)
+			goto out;
+	}
+	if ((rc = attempt_mark(c, st, 0)) != OR_OK)
+		goto out;
 	memset(&sp, 0, sizeof sp);
 	sp.dir = c->p.dir;
 	sp.csrs = csrs;
@@ -1195,6 +1462,33 @@ out:
 	return rc;
 }
 
+/* Whether the journal already holds exactly this step's revocation:
+ * every serial revoked for the step's reason at the time its first
+ * attempt chose. */
+static int
+revoke_done(struct ceremony *c, const struct revoke_request *req,
+    const struct revoke_serial *s, size_t n, bool *done)
+{
+	struct revoke_db rdb;
+	const struct revoke_entry *e;
+	size_t i;
+	int rc;
+
+	*done = false;
+	memset(&rdb, 0, sizeof rdb);
+	if ((rc = revoke_db_load(c->p.dir, REVOKE_DB_ENTRIES, &rdb)) != OR_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		e = revoke_db_find(&rdb, &s[i]);
+		if (e == NULL || e->reason != req->reason ||
+		    e->revoked_at != (int64_t)req->revoked_at)
+			break;
+	}
+	*done = i == n;
+	revoke_db_free(&rdb);
+	return OR_OK;
+}
+
 static int
 act_revoke(struct ceremony *c, const struct script_step *st)
 {
@@ -1206,13 +1500,17 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 	char path[PATH_MAX], sha[65], count[24];
 	const char *v;
 	size_t len, unknown = 0, n = 1;
+	bool done = false;
 	int rc;
 
 	memset(&req, 0, sizeof req);
 	if ((rc = revoke_reason_parse(script_param(st, "reason"),
 	    &req.reason)) != OR_OK)
 		return rc;
-	req.revoked_at = time(NULL);
+	/* Every attempt of the step revokes at the time the first chose. */
+	req.revoked_at = c->attempt[c->current].have &&
+	    c->attempt[c->current].revoked_at != 0 ?
+	    c->attempt[c->current].revoked_at : time(NULL);
 	if ((v = script_param(st, "serial")) != NULL) {
 		if ((rc = revoke_serial_parse(v, strlen(v), &one)) != OR_OK)
 			return rc;
@@ -1233,6 +1531,35 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		req.source_sha256 = sha;
 		n = list.n;
 	}
+	/* A run cut short after the revocation was recorded. */
+	if (c->begun[c->current] && c->attempt[c->current].have) {
+		if ((rc = revoke_done(c, &req, v != NULL ? &one : list.s, n,
+		    &done)) != OR_OK)
+			goto out;
+		if (done) {
+			char at[21];
+
+			utc_text(req.revoked_at, at);
+			snprintf(count, sizeof count, "%zu", n);
+			struct jfield f[] = {
+				{ "step", st->number_text, 0 },
+				{ "reason", "the journal already holds this "
+				    "step's revocation (same serials, reason and "
+				    "time): nothing is revoked again", 0 },
+				{ "serials", count, 0 },
+				{ "revocation_reason",
+				    revoke_reason_name(req.reason), 0 },
+				{ "revoked_at", at, 0 },
+			};
+			rc = rec(c, "already-done", f, 5);
+			interact_say(c->io, SAY_INFO, "step %s: the revocation "
+			    "was recorded before the interruption: not "
+			    "revoking again", st->number_text);
+			goto out;
+		}
+	}
+	if ((rc = attempt_mark(c, st, req.revoked_at)) != OR_OK)
+		goto out;
 	if ((rc = cadb_open(c->p.dir, &db)) != OR_OK)
 		goto out;
 	if (v != NULL)

@@ -11,8 +11,9 @@
  * then for each step "step-begin", what the step did ("preflight",
  * "override", "participant", "confirmed", "initialled", "exception",
  * "root-created", "signed", "crl-signed", "exported", "key-checked",
- * "fingerprint"...), then "step-end" (or "step-failed", or "step-skipped"
- * for work found already done when resuming).  It lives in
+ * "fingerprint"...; "stderr" for a line written to stderr while the TUI
+ * held the terminal), then "step-end" (or "step-failed", or
+ * "step-skipped" for work found already done when resuming).  It lives in
  * DIR/transcripts/.  A ceremony that creates the root starts it in
  * PARENT/.BASE.ceremony/transcripts/ (the CA directory does not exist
  * yet) and moves it into DIR/transcripts/ as soon as the root exists.
@@ -35,7 +36,14 @@
  * a generate-root step whose CA directory exists with an init record
  * matching the script (subject, key type, profile) is skipped as done; a
  * sign-csrs step whose bundle the journal already records as exported is
- * skipped as done.
+ * skipped as done.  A sign-csrs or revoke step records an "attempt" (the
+ * CA journal's last seq; a revoke step's revocation time, which every
+ * attempt of the step reuses) before it touches the CA.  Resuming it: a
+ * sign-csrs step whose CSRs the journal records as issued after that seq
+ * (same CSR SHA-256 and profile) but not exported has its bundle written
+ * from the issued copies (sign_export_ks, "resumed-export"), never signed
+ * again; a revoke step whose serials the journal holds as revoked with the
+ * step's reason at that time is "already-done".
  */
 #ifndef OFFROOT_CEREMONY_H
 #define OFFROOT_CEREMONY_H

@@ -99,6 +99,10 @@ struct interact {
 	 * transcript. */
 	void (*note)(void *note_ctx, const char *text);
 	void *note_ctx;
+	/* Optional, set by the engine with note: a line written to stderr
+	 * (by a library, or by offroot itself) while a face held the
+	 * terminal and captured it (the TUI); called like note. */
+	void (*diag)(void *note_ctx, const char *line);
 };
 
 void interact_say(struct interact *io, enum say_level level,

@@ -787,8 +787,20 @@ int
 sign_export(const struct export_params *p, struct interact *io,
     struct sign_result *res)
 {
-	struct cadb *db = NULL;
 	struct keystore *ks = NULL;
+	int rc;
+
+	rc = sign_export_ks(p, &ks, io, res);
+	keystore_close(ks);
+	return rc;
+}
+
+int
+sign_export_ks(const struct export_params *p, struct keystore **ksp,
+    struct interact *io, struct sign_result *res)
+{
+	struct cadb *db = NULL;
+	struct keystore *ks = *ksp;
 	struct transcript *tr = NULL;
 	struct pending *pend = NULL;
 	struct cadb_summary sum;
@@ -850,9 +862,19 @@ sign_export(const struct export_params *p, struct interact *io,
 		}
 		safe_cn(pend[i].cert, pend[i].cn, sizeof pend[i].cn);
 	}
-	if ((rc = cadb_unlock(db, root, io, &ks)) != OR_OK ||
-	    (rc = transcript_begin(p->dir, "export", &tr)) != OR_OK)
+	if (ks == NULL) {
+		if ((rc = cadb_unlock(db, root, io, ksp)) != OR_OK)
+			goto out;
+		ks = *ksp;
+	} else if ((rc = keystore_prove(ks, X509_get0_pubkey(root))) != OR_OK)
 		goto out;
+	if ((rc = transcript_begin(p->dir, "export", &tr)) != OR_OK)
+		goto out;
+	if (p->reason != NULL) {
+		struct jfield f[] = { { "reason", p->reason, 0 } };
+		if ((rc = transcript_add(tr, "reason", f, 1)) != OR_OK)
+			goto out;
+	}
 	for (i = 0; i < p->nserial; i++) {
 		struct jfield f[] = { { "serial", pend[i].serial, 0 } };
 		if ((rc = transcript_add(tr, "exported", f, 1)) != OR_OK)
@@ -872,7 +894,6 @@ out:
 	free(sha);
 	free(crlder);
 	transcript_free(tr);
-	keystore_close(ks);
 	X509_free(root);
 	cadb_close(db);
 	return rc;

@@ -50,8 +50,12 @@ struct export_params {
 	const char *const *serials;	/* hex */
 	size_t nserial;
 	const char *outdir;
+	const char *reason;	/* recorded in the export transcript; NULL */
 };
 int sign_export(const struct export_params *p, struct interact *io,
     struct sign_result *res);
+/* sign_export with a key the caller holds unlocked (as sign_run_ks). */
+int sign_export_ks(const struct export_params *p, struct keystore **ks,
+    struct interact *io, struct sign_result *res);
 
 #endif

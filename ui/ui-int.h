@@ -98,6 +98,7 @@ struct ui_req {
 
 #define UI_MAX_SCREENS	8
 #define UI_MAX_NOTES	32
+#define UI_MAX_ERRLINES	200
 
 struct ui {
 	bool active;			/* curses is up */
@@ -144,6 +145,16 @@ struct ui {
 	bool abandoned;			/* guarded by mu */
 	char *notes[UI_MAX_NOTES];	/* guarded by mu */
 	size_t nnotes;
+	/* Lines written to stderr while curses is up (fd 2 is a pipe the
+	 * main thread reads): shown in the conversation, handed to io->diag
+	 * like notes (diags, guarded by mu), and written to the real stderr
+	 * again when the TUI closes (errlines). */
+	char *diags[UI_MAX_NOTES];
+	size_t ndiags;
+	char errpart[512];		/* a line not ended yet */
+	size_t errpartlen;
+	char *errlines[UI_MAX_ERRLINES];
+	size_t nerrlines, errdropped;
 	struct interact *io;
 	/* signals */
 	int terminating;		/* SIGTERM/SIGHUP received */

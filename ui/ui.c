@@ -26,6 +26,19 @@
 
 #include <sodium.h>
 
+/* A sanitizer's reports must not vanish into the stderr pipe. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UI_SANITIZED	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UI_SANITIZED	1
+#endif
+#endif
+#ifdef UI_SANITIZED
+#include <stdint.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include "err.h"
 #include "secret.h"
 #include "ui-int.h"
@@ -48,6 +61,10 @@ static char ui_restore_seq[256];
 static size_t ui_restore_len;
 static struct secret *volatile ui_live[2];
 static bool ui_atexit_set;
+/* stderr while curses is up: fd 2 is the write end of a pipe whose read
+ * end the main loop polls; ui_err_saved is the real stderr. */
+static volatile int ui_err_saved = -1;
+static int ui_err_pipe = -1;
 
 static const int ui_async_signals[] = { SIGINT, SIGTERM, SIGHUP };
 static const int ui_crash_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL,
@@ -81,6 +98,8 @@ void
 ui_emergency(void)
 {
 	ui_emergency_wipe();
+	if (ui_err_saved != -1)		/* a sanitizer's report must show */
+		(void)dup2(ui_err_saved, STDERR_FILENO);
 	if (!ui_curses_up)
 		return;
 	ui_curses_up = 0;
@@ -91,12 +110,33 @@ ui_emergency(void)
 	(void)!write(STDOUT_FILENO, "\r\n", 2);
 }
 
+/*
+ * A crash: restore the terminal, wipe, then hand the signal to whoever
+ * handled it before us (a sanitizer's handler, or the default action), so
+ * that its report or core dump is what it would have been without the
+ * TUI.  A fault the kernel raised (si_code > 0) comes back by itself when
+ * we return: the faulting instruction runs again, now with the previous
+ * handler in place and the true fault address.  A signal sent by kill(),
+ * raise() or abort() is raised again; it stays blocked until we return.
+ */
 static void
-ui_on_crash(int sig)
+ui_on_crash(int sig, siginfo_t *si, void *uctx)
 {
+	struct sigaction old;
+	size_t i;
+
+	(void)uctx;
 	ui_emergency();
-	signal(sig, SIG_DFL);
-	raise(sig);
+	memset(&old, 0, sizeof old);
+	old.sa_handler = SIG_DFL;
+	for (i = 0; i < 5; i++)
+		if (ui_crash_signals[i] == sig)
+			old = ui_old_crash[i];
+	if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_IGN)
+		old.sa_handler = SIG_DFL;	/* would fault for ever */
+	sigaction(sig, &old, NULL);
+	if (si == NULL || si->si_code <= 0)
+		raise(sig);
 }
 
 static void
@@ -139,8 +179,9 @@ ui_signals_install(void)
 	sa.sa_handler = ui_on_signal;
 	for (i = 0; i < 3; i++)
 		sigaction(ui_async_signals[i], &sa, &ui_old_async[i]);
-	sa.sa_handler = ui_on_crash;
-	sa.sa_flags = SA_RESETHAND;
+	sa.sa_handler = NULL;
+	sa.sa_sigaction = ui_on_crash;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
 	for (i = 0; i < 5; i++)
 		sigaction(ui_crash_signals[i], &sa, &ui_old_crash[i]);
 }
@@ -154,6 +195,134 @@ ui_signals_restore(void)
 		sigaction(ui_async_signals[i], &ui_old_async[i], NULL);
 	for (i = 0; i < 5; i++)
 		sigaction(ui_crash_signals[i], &ui_old_crash[i], NULL);
+}
+
+/* ---- stderr ----------------------------------------------------------- */
+
+/* In a sanitizer build, reports go to the real stderr even while fd 2 is
+ * captured: the process may die right after writing one (halt_on_error),
+ * before the pipe is read.  Unless the run chose a log_path itself. */
+static void
+ui_err_report_fd(int fd)
+{
+#ifdef UI_SANITIZED
+	const char *a = getenv("ASAN_OPTIONS"), *b = getenv("UBSAN_OPTIONS");
+
+	if ((a == NULL || strstr(a, "log_path") == NULL) &&
+	    (b == NULL || strstr(b, "log_path") == NULL))
+		__sanitizer_set_report_fd((void *)(intptr_t)fd);
+#else
+	(void)fd;
+#endif
+}
+
+/* From here until ui_err_release, what anything writes to fd 2 goes to a
+ * pipe: curses owns the screen, and a library's message written over it
+ * would corrupt it.  The pipe does not block writers: when it is full
+ * (the main loop drains it continuously), a message is lost rather than
+ * the ceremony stalled. */
+static void
+ui_err_capture(void)
+{
+	int p[2];
+
+	if (ui_err_saved != -1 || pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+		return;
+	fflush(stderr);
+	if ((ui_err_saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    dup2(p[1], STDERR_FILENO) == -1) {
+		if (ui_err_saved != -1)
+			close(ui_err_saved);
+		ui_err_saved = -1;
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	close(p[1]);
+	ui_err_pipe = p[0];
+	ui_err_report_fd(ui_err_saved);
+}
+
+static void
+ui_err_line(struct ui *u, const char *line)
+{
+	char shown[600], *t;
+
+	if (*line == '\0')
+		return;
+	snprintf(shown, sizeof shown, "stderr: %s", line);
+	ui_log(u, SAY_WARN, false, shown);
+	if (u->nerrlines < UI_MAX_ERRLINES && (t = strdup(line)) != NULL)
+		u->errlines[u->nerrlines++] = t;
+	else
+		u->errdropped++;
+	if (!u->worker_running || u->io == NULL || u->io->diag == NULL)
+		return;
+	pthread_mutex_lock(&u->mu);
+	if (u->ndiags < UI_MAX_NOTES && (t = strdup(line)) != NULL)
+		u->diags[u->ndiags++] = t;
+	pthread_mutex_unlock(&u->mu);
+}
+
+/* Reads what was written to stderr; whole lines go to ui_err_line, with
+ * control characters replaced so that nothing reaches the terminal. */
+static void
+ui_err_read(struct ui *u)
+{
+	char buf[1024];
+	ssize_t n, i;
+
+	while ((n = read(ui_err_pipe, buf, sizeof buf)) > 0)
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)buf[i];
+
+			if (c == '\n' || u->errpartlen + 1 >=
+			    sizeof u->errpart) {
+				u->errpart[u->errpartlen] = '\0';
+				ui_err_line(u, u->errpart);
+				u->errpartlen = 0;
+				if (c == '\n')
+					continue;
+			}
+			if (c == '\r')
+				continue;
+			u->errpart[u->errpartlen++] = c < 0x20 || c == 0x7f ?
+			    '?' : (char)c;
+		}
+}
+
+/* Gives fd 2 back, then writes what was captured to it, so that nothing
+ * said while the TUI was up is lost when its screen goes. */
+static void
+ui_err_release(struct ui *u)
+{
+	size_t i;
+
+	if (ui_err_saved == -1)
+		return;
+	fflush(stderr);
+	ui_err_read(u);
+	if (u->errpartlen > 0) {
+		u->errpart[u->errpartlen] = '\0';
+		ui_err_line(u, u->errpart);
+		u->errpartlen = 0;
+	}
+	(void)dup2(ui_err_saved, STDERR_FILENO);
+	ui_err_report_fd(STDERR_FILENO);
+	close(ui_err_saved);
+	ui_err_saved = -1;
+	close(ui_err_pipe);
+	ui_err_pipe = -1;
+	if (u->nerrlines > 0)
+		fprintf(stderr, "offroot: written to stderr while the terminal "
+		    "interface was open:\n");
+	for (i = 0; i < u->nerrlines; i++) {
+		fprintf(stderr, "  %s\n", u->errlines[i]);
+		free(u->errlines[i]);
+	}
+	if (u->errdropped > 0)
+		fprintf(stderr, "  (%zu more lines)\n", u->errdropped);
+	u->nerrlines = u->errdropped = 0;
 }
 
 /* ---- time ----------------------------------------------------------- */
@@ -483,6 +652,22 @@ ui_call(struct ui *u, struct ui_req *r)
 		pthread_mutex_unlock(&u->mu);
 		if (u->io->note != NULL)
 			u->io->note(u->io->note_ctx, text);
+		free(text);
+	}
+	/* And so do lines captured from stderr. */
+	for (;;) {
+		pthread_mutex_lock(&u->mu);
+		if (u->ndiags == 0) {
+			pthread_mutex_unlock(&u->mu);
+			break;
+		}
+		text = u->diags[0];
+		for (k = 1; k < u->ndiags; k++)
+			u->diags[k - 1] = u->diags[k];
+		u->ndiags--;
+		pthread_mutex_unlock(&u->mu);
+		if (u->io->diag != NULL)
+			u->io->diag(u->io->note_ctx, text);
 		free(text);
 	}
 	if (r->rc == OR_E_CANCEL)
@@ -815,7 +1000,7 @@ ui_drain(int fd, struct ui *u, bool signals)
 void
 ui_loop(struct ui *u, bool *until)
 {
-	struct pollfd pf[3];
+	struct pollfd pf[4];
 	struct timespec now;
 	int timeout, n;
 	bool done;
@@ -843,7 +1028,10 @@ ui_loop(struct ui *u, bool *until)
 		pf[1].events = POLLIN;
 		pf[2].fd = ui_sigpipe[0];
 		pf[2].events = POLLIN;
-		n = poll(pf, 3, timeout);
+		pf[3].fd = ui_err_pipe;		/* -1 (ignored) when not captured */
+		pf[3].events = POLLIN;
+		pf[3].revents = 0;
+		n = poll(pf, 4, timeout);
 		if (n < 0) {
 			if (errno == EINTR)	/* SIGWINCH: KEY_RESIZE */
 				ui_read_keys(u);
@@ -851,6 +1039,8 @@ ui_loop(struct ui *u, bool *until)
 		}
 		if (pf[2].revents & POLLIN)
 			ui_drain(ui_sigpipe[0], u, true);
+		if (pf[3].revents & POLLIN)
+			ui_err_read(u);
 		if (pf[1].revents & POLLIN) {
 			ui_drain(u->wake[0], u, false);
 			pthread_mutex_lock(&u->mu);
@@ -955,6 +1145,7 @@ ui_open(struct interact *io, const struct ui_options *o)
 	curs_set(0);
 	ui_draw_init_colors(u);
 	ui_signals_install();
+	ui_err_capture();
 	if (!ui_atexit_set) {
 		atexit(ui_atexit);
 		ui_atexit_set = true;
@@ -1069,6 +1260,9 @@ ui_run(struct interact *io, const char *title,
 		    "last question were not recorded: write them in the paper "
 		    "log.");
 	u->nnotes = 0;
+	for (i = 0; i < u->ndiags; i++)
+		free(u->diags[i]);
+	u->ndiags = 0;
 	pthread_mutex_unlock(&u->mu);
 
 	if (rc == OR_OK)
@@ -1109,6 +1303,7 @@ ui_close(struct interact *io)
 	endwin();
 	delscreen(ui_screen);
 	ui_screen = NULL;
+	ui_err_release(u);
 	ui_signals_restore();
 	ui_log_clear(u);
 	free(u->log);
@@ -1119,6 +1314,9 @@ ui_close(struct interact *io)
 	for (i = 0; i < u->nnotes; i++)
 		free(u->notes[i]);
 	u->nnotes = 0;
+	for (i = 0; i < u->ndiags; i++)
+		free(u->diags[i]);
+	u->ndiags = 0;
 	close(u->wake[0]);
 	close(u->wake[1]);
 	u->wake[0] = u->wake[1] = -1;

@@ -50,6 +50,15 @@
  * with the engine; when io->note is NULL the TUI says notes are not
  * recorded by this operation.
  *
+ * Standard error.  While curses is up, fd 2 is a pipe the main loop
+ * reads: what a library (OpenSSL, p11-kit, a PKCS#11 module) or offroot
+ * itself writes to stderr cannot scribble over the screen.  Each line is
+ * shown in the conversation ("stderr: ..."), handed to io->diag (the
+ * ceremony records it in the transcript) like a note, and written to the
+ * real stderr again when the TUI closes.  ui_close, SIGTERM and SIGHUP
+ * give fd 2 back; so does the crash path, before the signal goes on to
+ * the previous handler (a sanitizer's report is not lost).
+ *
  * Secrets are typed into a struct secret (sodium_malloc) a character at a
  * time, shown as one '*' each, never drawn, copied or logged; a new
  * passphrase is asked twice and asked again when the entries differ.

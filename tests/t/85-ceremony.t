@@ -7,7 +7,8 @@
 # openssl; the air-gap check failing outside the namespace and the
 # recorded override; transcript verify catching edited, removed and
 # reordered records; a ceremony killed with SIGKILL resumed without a
-# second key generation.
+# second key generation; one killed between issuance and bundle resumed
+# by writing the bundle, without signing again.
 . "$(dirname "$0")/../lib.sh"
 
 SCRIPTS="$ROOT/ceremony-scripts"
@@ -210,5 +211,83 @@ $RUN "$OFFROOT" ceremony "$K8S" -d "$CA3" --media "$M3" --answers "$T/answers-ag
 grep -q ' already-done ' "$CA3"/transcripts/*-ceremony-*.log &&
     [ "$(grep -c '^[0-9]* [^ ]* init ' "$CA3/journal")" -eq 1 ]
 ok $? "the re-run step 4 finds the matching init record and does not generate again"
+
+# ---- a crash after the issuance, before the bundle: resume -----------------
+# A preloaded shim (test code, compiled here; nothing in offroot) kills the
+# process with SIGKILL as it moves the finished bundle into place: the
+# journal holds the issuance, not the export.  The resume must write the
+# bundle from the issued copy and never sign again.
+if command -v cc >/dev/null 2>&1; then
+cat >"$T/killrename.c" <<'E'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+int
+renameat2(int od, const char *op, int nd, const char *np, unsigned int fl)
+{
+	const char *want = getenv("KILL_ON_RENAME_TO");
+	int (*real)(int, const char *, int, const char *, unsigned int);
+
+	if (want != NULL && np != NULL && strcmp(np, want) == 0)
+		raise(SIGKILL);
+	*(void **)&real = dlsym(RTLD_NEXT, "renameat2");
+	return real(od, op, nd, np, fl);
+}
+E
+cc -shared -fPIC -o "$T/killrename.so" "$T/killrename.c" -ldl
+ok $? "the kill shim builds"
+CA5="$T/ca5"; M5="$T/m5"; mkdir -p "$M5"
+new_ca "$CA5"; ok $? "a CA for the signing ceremony"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/int5.key" -subj "/C=DE/O=offroot tests/CN=Resumed Intermediate" \
+    -out "$M5/intermediate.csr" 2>/dev/null
+{ grep -v '^exception' "$A"; } >"$T/answers-int"
+INT="$SCRIPTS/intermediate.ceremony"
+KILL_ON_RENAME_TO="$M5/intermediate-bundle" LD_PRELOAD="$T/killrename.so" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" --media "$M5" \
+    --answers "$T/answers-int" --passphrase-file "$PASS" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 137 ]; ok $? "killed with SIGKILL as the bundle was moved into place (exit $rc)"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] &&
+    ! grep -q '^[0-9]* [^ ]* export ' "$CA5/journal" && [ ! -e "$M5/intermediate-bundle" ]
+ok $? "at that moment the journal holds the issuance but no export, and there is no bundle"
+serial5=$(sed -n 's/^[0-9]* [^ ]* issue [^ ]* serial=\([0-9a-f]*\) .*/\1/p' "$CA5/journal")
+{ cat "$T/answers-int"; echo "resume: yes"; } >"$T/answers-int-resume"
+# A folder where the bundle goes that the journal does not record: refused,
+# nothing signed, nothing overwritten.
+mkdir "$M5/intermediate-bundle"; echo "not a bundle" >"$M5/intermediate-bundle/stray"
+t_fail "a resume refuses to write over a bundle folder the journal does not record" 1 \
+    $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" --media "$M5" \
+    --answers "$T/answers-int-resume" --passphrase-file "$PASS"
+like 'issued before the interruption, but the journal does not record their bundle' "$T/err" \
+    "it says the certificate was issued and the folder is in the way"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] && [ -f "$M5/intermediate-bundle/stray" ]
+ok $? "nothing was signed again and the folder is untouched"
+rm -r "$M5/intermediate-bundle"
+t_ok "the signing ceremony resumes and finishes" $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" \
+    --media "$M5" --answers "$T/answers-int-resume" --passphrase-file "$PASS"
+like 'issued before the interruption .*without signing again' "$T/err" "it says it writes the bundle without signing again"
+like 'partial-.* was left half-written' "$T/err" "and names the half-written folder the killed run left"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ]
+ok $? "the journal still holds exactly one issuance: nothing was signed again"
+[ "$(grep -c '^[0-9]* [^ ]* export .*intermediate-bundle' "$CA5/journal")" -eq 1 ]
+ok $? "the bundle's export is recorded once"
+t_ok "offroot verify accepts the bundle written by the resume" "$OFFROOT" verify \
+    "$M5/intermediate-bundle" --root "$CA5/root.crt" --csr "$M5/intermediate.csr"
+got=$(openssl x509 -in "$M5/intermediate-bundle/certificate.pem" -noout -serial | sed 's/.*=//; s/^0*//' | tr 'A-F' 'a-f')
+[ -n "$serial5" ] && [ "$got" = "$serial5" ]
+ok $? "the bundle holds the certificate issued before the kill ($serial5)"
+t_ok "offroot audit accepts the CA after the resume" "$OFFROOT" audit -d "$CA5"
+TR5=$(ls "$CA5"/transcripts/*-ceremony-*.log)
+[ "$(echo "$TR5" | wc -l)" -eq 1 ] && grep -q ' resume ' "$TR5" &&
+    grep -q " resumed-export .*serials=$serial5 " "$TR5" && ! grep -q ' signed ' "$TR5"
+ok $? "one ceremony transcript: the resume and the bundle written for the issued serial"
+t_ok "the resumed transcript verifies" "$OFFROOT" transcript verify "$TR5" --root "$CA5/root.crt"
+else
+	diag "no C compiler: the crash between issuance and export is not exercised"
+fi
 
 done_testing

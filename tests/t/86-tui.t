@@ -5,7 +5,11 @@
 # (artefacts checked with openssl verify -x509_strict), masked passphrases
 # that never reach the screen, Ctrl-C asking before abandoning, exception
 # notes, and SIGTERM restoring the terminal.  At 80x24 with TERM=linux and
-# in a larger xterm-256color.
+# in a larger xterm-256color.  Also: the TUI and the batch runner issuing
+# the same profile content for the same script; a revoke step killed with
+# SIGKILL once its revocation is in the journal, resumed without revoking
+# twice; a library's stderr (p11-kit) captured instead of written over the
+# screen; SIGSEGV restoring the terminal and reaching ASan's handler.
 . "$(dirname "$0")/../lib.sh"
 command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
 export TMUX_TMPDIR="$T"
@@ -55,6 +59,7 @@ new_ca "$T/ca" --profiles "$K8S" --days 30
 ok $? "a 30-day root for the calendar"
 start 80 24 linux "'$OFFROOT' tui -d '$T/ca'"
 waitfor 'offroot  home'; ok $? "tui -d DIR opens the home screen (80x24, TERM=linux)"
+waitfor '[0-9]{2}:[0-9]{2}:[0-9]{2} UTC' >/dev/null	# drawn to its last line
 like 'Root: WARNING: the root certificate expires in (29|30) days' "$T/screen" \
     "the home screen warns that the root expires within 30 days"
 like 'no CRL has been signed yet' "$T/screen" "the home screen says no CRL was signed"
@@ -195,8 +200,9 @@ t_ok "the intermediate signed in the TUI passes openssl verify -x509_strict" \
     openssl verify -x509_strict -CAfile "$T/ca2/root.crt" "$cert"
 
 # ---- ceremony scripts through the TUI (offroot ceremony on a terminal) ----
-# drive: answers whatever the ceremony asks, as the officers would, until
-# the outcome is on screen.  Counts what was asked in $T/asked.
+# drive [UNTIL]: answers whatever the ceremony asks, as the officers would,
+# until the outcome is on screen (or the shell condition UNTIL holds, with
+# the screen in $T/screen).  Counts what was asked in $T/asked.
 drive() {
 	: >"$T/asked"
 	_dn=0
@@ -204,7 +210,9 @@ drive() {
 		pane
 		cat "$T/screen" >>"$SEEN"
 		sed '$d' "$T/screen" >"$T/before"
-		if grep -q 'Press Enter to continue' "$T/screen"; then
+		if [ -n "${1:-}" ] && eval "$1"; then
+			return 0
+		elif grep -q 'Press Enter to continue' "$T/screen"; then
 			return 0
 		elif grep -q 'Name of the ' "$T/screen"; then
 			echo name >>"$T/asked"; keys "Tester $_dn" Enter
@@ -212,6 +220,8 @@ drive() {
 			echo reason >>"$T/asked"; keys "rehearsal in a test container" Enter
 		elif grep -q 'assphrase for the root key' "$T/screen"; then
 			echo passphrase >>"$T/asked"; keys "$secret" Enter
+		elif grep -q 'PIN for token' "$T/screen"; then
+			echo pin >>"$T/asked"; keys "$tokpin" Enter
 		elif grep -q '\[ Yes \]' "$T/screen"; then
 			echo confirm >>"$T/asked"; keys y
 		elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
@@ -267,6 +277,98 @@ t_ok "the intermediate from the TUI ceremony passes openssl verify -x509_strict"
 grep -q 'CN *= *Ceremony Intermediate' "$T/out" || openssl x509 -in "$cert" -noout -subject | grep -q 'Ceremony Intermediate'
 ok $? "... and is the certificate for the CSR on the media"
 
+# The same script in batch (offroot ceremony --answers) issues a
+# certificate with the same profile content as the TUI did: everything but
+# the serial, the validity instants, the key and the signature is equal.
+mkdir -p "$T/media-batch"
+cp "$T/media/intermediate.csr" "$T/media-batch/"
+cat >"$T/answers-int" <<'E'
+participant: Ceremony Administrator = Alice Admin
+participant: Internal Witness = Bob Witness
+participant: Crypto Officer 1 = Carol Officer
+confirm-all: yes
+override airgap: rehearsal in a test container
+override media: rehearsal in a test container
+resume: no
+E
+t_ok "intermediate.ceremony in batch with the same CSR" sh -c "cd '$ROOT' && exec '$OFFROOT' \
+    ceremony ceremony-scripts/intermediate.ceremony -d '$T/rca' --media '$T/media-batch' \
+    --answers '$T/answers-int' --passphrase-file '$T/pass2'"
+bcert=$(ls "$T/media-batch/intermediate-bundle/"*certificate.pem 2>/dev/null | head -1)
+$PY "$ROOT/tests/t/same-profile.py" "$cert" "$bcert" >"$T/same.out" 2>&1
+ok $? "the TUI's and the batch runner's certificates have the same profile content"
+sed 's/^/#   /' "$T/same.out"
+[ "$(openssl x509 -in "$cert" -noout -serial)" != "$(openssl x509 -in "$bcert" -noout -serial)" ]
+ok $? "... and are two issuances (different serials)"
+
+# ---- resume after SIGKILL: a revocation recorded, its step not done ----
+# The ceremony is killed while the witness is asked to confirm the
+# revoke step's check: the journal holds the revocation, the transcript
+# does not say the step is done.  Resuming must not revoke again.
+serial=$(openssl x509 -in "$bcert" -noout -serial | sed 's/.*=//; s/^0*//' | tr 'A-F' 'a-f')
+cat >"$T/revoke.ceremony" <<E
+offroot-ceremony 1
+name: Revocation of a superseded intermediate
+version: 1
+role: Ceremony Administrator
+role: Internal Witness
+role: Crypto Officer 1
+
+step 1: Pre-flight checks
+role: Ceremony Administrator
+action: preflight
+
+step 2: Participants
+role: Ceremony Administrator
+action: participants
+
+step 3: Revoke the duplicate intermediate
+role: Crypto Officer 1
+witness: Internal Witness
+action: revoke
+param: serial = $serial
+param: reason = superseded
+check: The serial was read back from the signed revocation request.
+
+step 4: Sign the CRL
+role: Crypto Officer 1
+action: sign-crl
+param: output = after-revocation.crl
+E
+t_ok "the revocation script passes script check" "$OFFROOT" script check "$T/revoke.ceremony"
+start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
+waitfor 'Pre-flight checks' "$LONG"
+drive 'grep -q " revoke .*serial=$serial " "$T/rca/journal" && grep -q "\[ Yes \]" "$T/screen"'
+ok $? "the revocation appears in the journal; the witness is asked to confirm the step's check"
+like 'read back from the signed' "$T/screen" "... the check of the revoke step"
+pid=
+for p in $(pgrep -f "ceremony $T/revoke.ceremony"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
+done
+[ -n "$pid" ] && kill -KILL "$pid"
+waitfor 'EXIT=137' "$LONG"; ok $? "SIGKILL ends the ceremony there"
+tmux kill-session -t "$S" 2>/dev/null
+rtr=$(grep -l 'revoke.ceremony' "$T/rca/transcripts/"*-ceremony-*.log | head -1)
+! grep -q ' step-end .*step=3 ' "$rtr"; ok $? "the killed run's transcript does not mark step 3 done"
+start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
+waitfor 'An unfinished run of this ceremony' "$LONG"; ok $? "the next start shows the unfinished ceremony"
+like 'completed steps: 1, 2' "$T/screen" "... what it completed"
+drive; ok $? "the resumed ceremony runs to its end"
+like 'Done' "$T/screen" "... successfully"
+keys Enter
+waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0 after the resume"
+tmux kill-session -t "$S" 2>/dev/null
+[ "$(grep -c " revoke .*serial=$serial " "$T/rca/journal")" -eq 1 ]
+ok $? "the journal holds exactly one revocation of the serial"
+grep -q ' resume ' "$rtr" && grep -q ' already-done .*step=3 ' "$rtr" && grep -q ' end ' "$rtr"
+ok $? "the transcript records the resume, step 3 found done, and is closed"
+t_ok "the resumed ceremony's transcript verifies" "$OFFROOT" transcript verify "$rtr" --root "$T/rca/root.crt"
+t_ok "the CA passes audit after the resume" "$OFFROOT" audit -d "$T/rca"
+openssl crl -in "$T/media-batch/after-revocation.crl" -noout -text >"$T/crl.txt" 2>/dev/null ||
+    openssl crl -inform DER -in "$T/media-batch/after-revocation.crl" -noout -text >"$T/crl.txt" 2>/dev/null
+[ "$(grep -ci "serial number: *0*$serial\$" "$T/crl.txt")" -eq 1 ]
+ok $? "the CRL signed after the resume lists the serial once"
+
 # An exception note typed in a ceremony reaches its transcript; Ctrl-C
 # abandons it, and the transcript records that too.
 start 80 24 linux "cd '$ROOT' && '$OFFROOT' ceremony ceremony-scripts/crl.ceremony -d '$T/rca' --media '$T/media' --kdf interactive"
@@ -314,6 +416,64 @@ waitfor 'EXIT=0' >/dev/null
 [ ! -e "$T/ca3" ]; ok $? "an abandoned creation leaves nothing"
 tmux kill-session -t "$S" 2>/dev/null
 
+# ---- a library writing to stderr while the TUI is up -------------------
+# p11-kit's debug messages (P11_KIT_DEBUG) go to stderr while a root is
+# generated on a SoftHSM2 token: the TUI captures fd 2, shows the lines in
+# the conversation, records them in the transcript, and writes them to the
+# real stderr once the terminal is restored.  The screen stays intact.
+tokpin='4711-pin'
+if command -v softhsm2-util >/dev/null 2>&1 &&
+    sh "$ROOT/hsm/softhsm-setup" "$T/hsm" noisy-ca "$tokpin" 87654321 >"$T/out" 2>"$T/err"; then
+	cat >"$T/token.ceremony" <<'E'
+offroot-ceremony 1
+name: Root on a token
+version: 1
+role: Ceremony Administrator
+role: Internal Witness
+role: Crypto Officer 1
+
+step 1: Participants
+role: Ceremony Administrator
+action: participants
+
+step 2: Generate the root on the token
+role: Crypto Officer 1
+witness: Internal Witness
+action: generate-root
+param: subject = /C=DE/O=offroot tests/CN=Token Root via the TUI
+param: key = ec-p256
+param: store = pkcs11
+param: label = tui-root
+E
+	start 80 24 linux "SOFTHSM2_CONF='$T/hsm/softhsm2.conf' P11_KIT_DEBUG=lib '$OFFROOT' ceremony '$T/token.ceremony' -d '$T/tokca' --token 'pkcs11:token=noisy-ca'"
+	waitfor 'Participants' "$LONG"; ok $? "a token ceremony in the TUI with a noisy p11-kit"
+	drive 'grep -q "stderr: (p11-kit" "$T/screen"'
+	grep -q "stderr: (p11-kit" "$T/screen"
+	ok $? "p11-kit's stderr lines are shown in the conversation"
+	cp "$T/screen" "$T/noisy-screen"
+	! grep -v 'stderr: (p11-kit' "$T/noisy-screen" | grep -q '(p11-kit:'
+	ok $? "no raw stderr line is written over the screen"
+	width 80; ok $? "the screen is still drawn to exactly 80 columns"
+	tail -1 "$T/noisy-screen" | grep -q 'UTC'; ok $? "the status line is intact"
+	drive; ok $? "the token ceremony runs to its end"
+	like 'Done' "$T/screen" "... successfully"
+	grep -q pin "$T/asked"; ok $? "the token's PIN was asked in the TUI"
+	keys Enter
+	waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
+	tmux capture-pane -p -S -3000 -t "$S" >"$T/history"
+	like 'written to stderr while the terminal interface was open' "$T/history" \
+	    "after the TUI closed, the captured lines are written to the real stderr"
+	like '^  \(p11-kit:[0-9]+\) p11_kit_modules_load' "$T/history" "... the p11-kit lines themselves"
+	tmux kill-session -t "$S" 2>/dev/null
+	ttr=$(ls "$T/tokca/transcripts/"*-ceremony-*.log 2>/dev/null | head -1)
+	[ -n "$ttr" ] && grep -q ' stderr [0-9a-f]* step=[0-9]* text=(p11-kit:' "$ttr"
+	ok $? "the transcript records the stderr lines"
+	t_ok "that transcript verifies" "$OFFROOT" transcript verify "$ttr" --root "$T/tokca/root.crt"
+	t_ok "the CA made on the token passes audit" "$OFFROOT" audit -d "$T/tokca"
+else
+	diag "SoftHSM2 is not usable here: stderr capture is not exercised"
+fi
+
 # ---- SIGTERM restores the terminal ------------------------------------
 tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
 waitfor 'READY\$'
@@ -347,6 +507,34 @@ grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
 ok $? "stty -a: the terminal is back in canonical mode with echo"
 keep
 [ ! -e "$T/ca4" ]; ok $? "nothing was created by the killed run"
+tmux kill-session -t "$S" 2>/dev/null
+
+# ---- a crash restores the terminal and leaves the report to the previous
+# handler: under ASan its report must appear (the TUI's handler hands the
+# signal on), otherwise the process dies of SIGSEGV as it would without
+# the TUI.
+tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
+waitfor 'READY\$'
+keys "'$OFFROOT' tui -d '$T/ca' 2>'$T/crash.err'; echo EXIT=\$?" Enter
+waitfor 'offroot  home' "$LONG"
+pid=
+for p in $(pgrep -f "tui -d $T/ca\$"); do
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
+done
+[ -n "$pid" ]; ok $? "found the running TUI"
+[ -n "$pid" ] && kill -SEGV "$pid"
+if [ -n "${OFFROOT_SANITIZED:-}" ]; then
+	waitfor 'EXIT=[0-9]+' "$LONG"; ok $? "SIGSEGV ends the TUI"
+	grep -q 'AddressSanitizer' "$T/crash.err"
+	ok $? "the sanitizer's report of the crash reaches stderr"
+else
+	waitfor 'EXIT=139' "$LONG"; ok $? "SIGSEGV ends the TUI with the default action (status 139)"
+fi
+keys "stty -a >'$T/stty'; echo STTY=done" Enter
+waitfor 'STTY=done'
+! grep -q 'offroot  ' "$T/screen"; ok $? "after the crash the TUI's screen is gone"
+grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
+ok $? "after the crash the terminal is back in canonical mode with echo"
 tmux kill-session -t "$S" 2>/dev/null
 
 # ---- never on screen; no terminal ---------------------------------------
