@@ -1210,6 +1210,29 @@ pkcs11_sign_mechs(struct pkcs11_key *k, enum keytype type,
 	}
 }
 
+/* Whether k's token can make RSA-PSS signatures with digest (NULL: none
+ * asked for, or a key that is not RSA, whose refusal is the caller's). */
+static int
+pkcs11_check_pss(struct pkcs11_key *k, enum keytype type, const char *digest)
+{
+	size_t di;
+
+	if (digest == NULL || (type != KT_RSA_3072 && type != KT_RSA_4096))
+		return OR_OK;
+	for (di = 0; di < PKCS11_NDIGESTS; di++)
+		if (strcmp(digest, pkcs11_digests[di].name) == 0)
+			break;
+	if (di == PKCS11_NDIGESTS)
+		return err_set(OR_E_INPUT, "RSA-PSS with %s: not a digest "
+		    "offroot signs with", digest);
+	if (k->can_pss_raw || k->can_pss_hash[di])
+		return OR_OK;
+	return err_set(OR_E_INPUT, "token \"%s\" cannot make RSA-PSS "
+	    "signatures with %s (no CKM_RSA_PKCS_PSS or CKM_%s_RSA_PKCS_PSS)",
+	    k->slot.label, digest, di == 0 ? "SHA256" : di == 1 ? "SHA384" :
+	    "SHA512");
+}
+
 /* ---- conversions ---- */
 
 int
@@ -1463,8 +1486,10 @@ pkcs11_refuse_existing(struct pkcs11_key *k, const char *label,
 
 static int
 pkcs11_check_gen_mech(struct pkcs11_key *k, enum keytype type,
-    const struct pkcs11_mechs *m)
+    const char *pss_digest, const struct pkcs11_mechs *m)
 {
+	int rc;
+
 	const char *name;
 	CK_MECHANISM_TYPE mech;
 	CK_ULONG bits = 0;
@@ -1495,7 +1520,9 @@ pkcs11_check_gen_mech(struct pkcs11_key *k, enum keytype type,
 		    "keys (no %s%s); choose another --key", k->slot.label,
 		    keytype_name(type), name, bits != 0 ? " for that size" :
 		    "");
-	return pkcs11_sign_mechs(k, type, m);
+	if ((rc = pkcs11_sign_mechs(k, type, m)) != OR_OK)
+		return rc;
+	return pkcs11_check_pss(k, type, pss_digest);
 }
 
 /* Signs a challenge and verifies it with the store's public key: a public
@@ -1543,7 +1570,8 @@ pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 
 int
 pkcs11_generate(const char *module, const char *token_uri, const char *label,
-    enum keytype type, struct interact *io, struct keystore **out)
+    enum keytype type, const char *pss_digest, struct interact *io,
+    struct keystore **out)
 {
 	static CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
 	P11KitUri *uri = NULL;
@@ -1605,7 +1633,7 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	/* Everything the token must do is checked before it creates
 	 * anything. */
 	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
-	    (rc = pkcs11_check_gen_mech(k, type, &m)) != OR_OK)
+	    (rc = pkcs11_check_gen_mech(k, type, pss_digest, &m)) != OR_OK)
 		goto out;
 	if (RAND_bytes(id, sizeof id) != 1) {
 		rc = err_openssl(OR_E_CRYPTO, "random key id");
@@ -1716,8 +1744,8 @@ out:
 }
 
 int
-pkcs11_open(const char *module, const char *key_uri, struct interact *io,
-    struct keystore **out)
+pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
+    struct interact *io, struct keystore **out)
 {
 	P11KitUri *uri = NULL;
 	struct pkcs11_key *k = NULL;
@@ -1797,7 +1825,8 @@ pkcs11_open(const char *module, const char *key_uri, struct interact *io,
 		goto out;
 	}
 	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
-	    (rc = pkcs11_sign_mechs(k, type, &m)) != OR_OK)
+	    (rc = pkcs11_sign_mechs(k, type, &m)) != OR_OK ||
+	    (rc = pkcs11_check_pss(k, type, pss_digest)) != OR_OK)
 		goto out;
 	rc = pkcs11_wrap(k, type, pub, &ks);
 	pub = NULL;
@@ -1877,12 +1906,7 @@ pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
 			} else if (k->can_pss_hash[di])
 				mech.mechanism = pkcs11_digests[di].pss_mech;
 			else
-				return err_set(OR_E_INPUT, "token \"%s\" cannot "
-				    "make RSA-PSS signatures with %s (no "
-				    "CKM_RSA_PKCS_PSS or CKM_%s_RSA_PKCS_PSS)",
-				    k->slot.label, digest,
-				    di == 0 ? "SHA256" : di == 1 ? "SHA384" :
-				    "SHA512");
+				return pkcs11_check_pss(k, ks->type, digest);
 			break;
 		}
 		/* Hash here and have the token pad a DigestInfo; tokens

@@ -51,20 +51,24 @@ struct pkcs11_keyinfo {
  * verifies only); a random CKA_ID shared by both halves, and label as
  * CKA_LABEL.  The new key's attributes are read back, and a token that did
  * not honour them loses the key again (OR_E_ENV).
- * The token's mechanism list is checked before anything is created, and an
- * object with the same label or id is refused (OR_E_EXISTS).  The PIN is
+ * The token's mechanism list is checked before anything is created (with
+ * RSA-PSS under pss_digest too, when not NULL: a root whose profile says
+ * signature = pss), and an object with the same label or id is refused
+ * (OR_E_EXISTS).  The PIN is
  * asked through io (or the token's PIN pad is used).  module: a module
  * path, or NULL for p11-kit's configured modules.
  */
 int pkcs11_generate(const char *module, const char *token_uri,
-    const char *label, enum keytype type, struct interact *io,
-    struct keystore **out);
+    const char *label, enum keytype type, const char *pss_digest,
+    struct interact *io, struct keystore **out);
 /*
  * Opens the private key that key_uri names (exactly one private key on
  * exactly one token) and its public half: the public-key object with the
  * same CKA_ID, or, for RSA, the private key's own public attributes.  The
  * store then signs once and verifies with that public key, so a public
- * object that belongs to another key is OR_E_VERIFY.
+ * object that belongs to another key is OR_E_VERIFY.  The mechanisms are
+ * checked before that signature (RSA-PSS under pss_digest too, when not
+ * NULL).
  *
  * Errors: OR_E_ENV (exit 3) for a module that does not load or fails, no
  * token that matches, a token removed; OR_E_AUTH for a wrong or locked
@@ -72,8 +76,8 @@ int pkcs11_generate(const char *module, const char *token_uri,
  * OR_E_INPUT for a malformed URI, one naming no key or several, or a
  * mechanism the token lacks.
  */
-int pkcs11_open(const char *module, const char *key_uri, struct interact *io,
-    struct keystore **out);
+int pkcs11_open(const char *module, const char *key_uri,
+    const char *pss_digest, struct interact *io, struct keystore **out);
 /* The facts of a store made by pkcs11_generate or pkcs11_open (NULL for
  * any other store). */
 const struct pkcs11_keyinfo *pkcs11_info(const struct keystore *ks);

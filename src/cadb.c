@@ -314,7 +314,7 @@ unlock_token(struct cadb *db, X509 *root, struct interact *io,
 		goto out;
 	}
 	if ((rc = pkcs11_open(ref.module[0] != '\0' ? ref.module : NULL,
-	    ref.uri, io, out)) != OR_OK)
+	    ref.uri, NULL, io, out)) != OR_OK)
 		goto out;
 	if ((rc = keystore_prove(*out, X509_get0_pubkey(root))) != OR_OK) {
 		keystore_close(*out);

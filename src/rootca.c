@@ -223,13 +223,18 @@ token_key(const struct rootca_params *p, const struct profile *prof,
     struct interact *io, struct transcript *tr, struct keystore **ks)
 {
 	const struct pkcs11_keyinfo *ki;
+	/* The token must be able to make the root's RSA-PSS signature
+	 * before it makes a key or signs anything (an adopted key's type is
+	 * known only on the token: RSA's digest). */
+	const char *pss = !prof->pss ? NULL : issue_digest(prof,
+	    p->key_uri != NULL ? KT_RSA_4096 : p->key_type);
 	int rc;
 
 	if (p->key_uri != NULL)
-		rc = pkcs11_open(p->module, p->key_uri, io, ks);
+		rc = pkcs11_open(p->module, p->key_uri, pss, io, ks);
 	else
 		rc = pkcs11_generate(p->module, p->token_uri, p->label,
-		    p->key_type, io, ks);
+		    p->key_type, pss, io, ks);
 	if (rc != OR_OK)
 		return rc;
 	ki = pkcs11_info(*ks);

@@ -21,8 +21,15 @@
  *                            C_GetTokenInfo reports (CKF_USER_PIN_*)
  *   P11SHIM_LOGIN_RV=NAME    C_Login returns this (e.g. CKR_PIN_LOCKED)
  *                            without asking the real module
+ *   P11SHIM_HIDE_MECH=LIST   a token without these mechanisms (comma-
+ *                            separated CKM_ names, or numbers):
+ *                            C_GetMechanismList leaves them out,
+ *                            C_GetMechanismInfo, C_GenerateKeyPair and
+ *                            C_SignInit answer CKR_MECHANISM_INVALID
  *   P11SHIM_LOG=FILE         appends one line per call: its name, and
- *                            "FAULT" after the name of an injected failure
+ *                            "FAULT" after the name of an injected failure,
+ *                            "HIDDEN" after a call refused for a hidden
+ *                            mechanism
  *
  * These variables configure test infrastructure; offroot itself never
  * reads secrets from the environment.  Counters live in this process.
@@ -74,6 +81,58 @@ shim_rv(const char *var, CK_RV dflt)
 	return *end == '\0' && rv != CKR_OK ? rv : CKR_GENERAL_ERROR;
 }
 
+static const struct {
+	const char *name;
+	CK_MECHANISM_TYPE mech;
+} shim_mechs[] = {
+	{ "CKM_RSA_PKCS_KEY_PAIR_GEN", CKM_RSA_PKCS_KEY_PAIR_GEN },
+	{ "CKM_RSA_PKCS", CKM_RSA_PKCS },
+	{ "CKM_RSA_PKCS_PSS", CKM_RSA_PKCS_PSS },
+	{ "CKM_SHA256_RSA_PKCS", CKM_SHA256_RSA_PKCS },
+	{ "CKM_SHA384_RSA_PKCS", CKM_SHA384_RSA_PKCS },
+	{ "CKM_SHA512_RSA_PKCS", CKM_SHA512_RSA_PKCS },
+	{ "CKM_SHA256_RSA_PKCS_PSS", CKM_SHA256_RSA_PKCS_PSS },
+	{ "CKM_SHA384_RSA_PKCS_PSS", CKM_SHA384_RSA_PKCS_PSS },
+	{ "CKM_SHA512_RSA_PKCS_PSS", CKM_SHA512_RSA_PKCS_PSS },
+	{ "CKM_EC_KEY_PAIR_GEN", CKM_EC_KEY_PAIR_GEN },
+	{ "CKM_ECDSA", CKM_ECDSA },
+	{ "CKM_ECDSA_SHA256", CKM_ECDSA_SHA256 },
+	{ "CKM_ECDSA_SHA384", CKM_ECDSA_SHA384 },
+	{ "CKM_ECDSA_SHA512", CKM_ECDSA_SHA512 },
+	{ "CKM_EC_EDWARDS_KEY_PAIR_GEN", CKM_EC_EDWARDS_KEY_PAIR_GEN },
+	{ "CKM_EDDSA", CKM_EDDSA },
+	{ NULL, 0 }
+};
+
+/* Whether P11SHIM_HIDE_MECH names mech.  An unknown name hides nothing
+ * (a typo in a test then shows as a test failure, not as a token). */
+static int
+shim_hidden(CK_MECHANISM_TYPE mech)
+{
+	const char *v = getenv("P11SHIM_HIDE_MECH"), *p, *end;
+	char name[64], *e;
+	size_t len;
+	int i;
+
+	if (v == NULL)
+		return 0;
+	for (p = v; *p != '\0'; p = *end == ',' ? end + 1 : end) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		if ((len = (size_t)(end - p)) == 0 || len >= sizeof name)
+			continue;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		for (i = 0; shim_mechs[i].name != NULL; i++)
+			if (strcmp(name, shim_mechs[i].name) == 0 &&
+			    shim_mechs[i].mech == mech)
+				return 1;
+		if (strtoul(name, &e, 0) == mech && *e == '\0')
+			return 1;
+	}
+	return 0;
+}
+
 static void
 shim_log(const char *fn, const char *what)
 {
@@ -122,10 +181,6 @@ shim_##fn params							\
 SHIM_FWD(C_GetSlotList, (CK_BBOOL p, CK_SLOT_ID_PTR l, CK_ULONG_PTR n),
     (p, l, n))
 SHIM_FWD(C_GetSlotInfo, (CK_SLOT_ID s, CK_SLOT_INFO_PTR i), (s, i))
-SHIM_FWD(C_GetMechanismList, (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR l,
-    CK_ULONG_PTR n), (s, l, n))
-SHIM_FWD(C_GetMechanismInfo, (CK_SLOT_ID s, CK_MECHANISM_TYPE t,
-    CK_MECHANISM_INFO_PTR i), (s, t, i))
 SHIM_FWD(C_OpenSession, (CK_SLOT_ID s, CK_FLAGS f, CK_VOID_PTR a,
     CK_NOTIFY cb, CK_SESSION_HANDLE_PTR h), (s, f, a, cb, h))
 SHIM_FWD(C_GetSessionInfo, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i),
@@ -137,13 +192,7 @@ SHIM_FWD(C_FindObjects, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o,
 SHIM_FWD(C_FindObjectsFinal, (CK_SESSION_HANDLE h), (h))
 SHIM_FWD(C_GetAttributeValue, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
     CK_ATTRIBUTE_PTR t, CK_ULONG n), (h, o, t, n))
-SHIM_FWD(C_GenerateKeyPair, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
-    CK_ATTRIBUTE_PTR pt, CK_ULONG np, CK_ATTRIBUTE_PTR vt, CK_ULONG nv,
-    CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv),
-    (h, m, pt, np, vt, nv, pub, priv))
 SHIM_FWD(C_DestroyObject, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o), (h, o))
-SHIM_FWD(C_SignInit, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
-    CK_OBJECT_HANDLE k), (h, m, k))
 SHIM_FWD(C_Sign, (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dn,
     CK_BYTE_PTR s, CK_ULONG_PTR sn), (h, d, dn, s, sn))
 SHIM_FWD(C_SignUpdate, (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dn),
@@ -164,6 +213,85 @@ shim_##fn params							\
 SHIM_CLOSE(C_CloseSession, (CK_SESSION_HANDLE h), (h))
 SHIM_CLOSE(C_CloseAllSessions, (CK_SLOT_ID s), (s))
 SHIM_CLOSE(C_Logout, (CK_SESSION_HANDLE h), (h))
+
+/* The token's mechanisms without the hidden ones. */
+static CK_RV
+shim_C_GetMechanismList(CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR l,
+    CK_ULONG_PTR n)
+{
+	CK_MECHANISM_TYPE *all = NULL;
+	CK_ULONG total = 0, i, kept = 0;
+	CK_RV rv;
+
+	if ((rv = shim_enter("C_GetMechanismList")) != CKR_OK)
+		return rv;
+	if (getenv("P11SHIM_HIDE_MECH") == NULL)
+		return real->C_GetMechanismList(s, l, n);
+	if (n == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if ((rv = real->C_GetMechanismList(s, NULL, &total)) != CKR_OK)
+		return rv;
+	if ((all = calloc(total + 1, sizeof *all)) == NULL)
+		return CKR_HOST_MEMORY;
+	if ((rv = real->C_GetMechanismList(s, all, &total)) != CKR_OK)
+		goto out;
+	for (i = 0; i < total; i++)
+		if (!shim_hidden(all[i]))
+			all[kept++] = all[i];
+	if (l != NULL && *n < kept)
+		rv = CKR_BUFFER_TOO_SMALL;
+	else if (l != NULL)
+		memcpy(l, all, kept * sizeof *all);
+	*n = kept;
+out:
+	free(all);
+	return rv;
+}
+
+static CK_RV
+shim_C_GetMechanismInfo(CK_SLOT_ID s, CK_MECHANISM_TYPE t,
+    CK_MECHANISM_INFO_PTR i)
+{
+	CK_RV rv;
+
+	if ((rv = shim_enter("C_GetMechanismInfo")) != CKR_OK)
+		return rv;
+	if (shim_hidden(t)) {
+		shim_log("C_GetMechanismInfo", " HIDDEN");
+		return CKR_MECHANISM_INVALID;
+	}
+	return real->C_GetMechanismInfo(s, t, i);
+}
+
+static CK_RV
+shim_C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
+    CK_ATTRIBUTE_PTR pt, CK_ULONG np, CK_ATTRIBUTE_PTR vt, CK_ULONG nv,
+    CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
+{
+	CK_RV rv;
+
+	if ((rv = shim_enter("C_GenerateKeyPair")) != CKR_OK)
+		return rv;
+	if (m != NULL && shim_hidden(m->mechanism)) {
+		shim_log("C_GenerateKeyPair", " HIDDEN");
+		return CKR_MECHANISM_INVALID;
+	}
+	return real->C_GenerateKeyPair(h, m, pt, np, vt, nv, pub, priv);
+}
+
+static CK_RV
+shim_C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
+{
+	CK_RV rv;
+
+	if ((rv = shim_enter("C_SignInit")) != CKR_OK)
+		return rv;
+	if (m != NULL && shim_hidden(m->mechanism)) {
+		shim_log("C_SignInit", " HIDDEN");
+		return CKR_MECHANISM_INVALID;
+	}
+	return real->C_SignInit(h, m, k);
+}
 
 static CK_RV
 shim_C_GetTokenInfo(CK_SLOT_ID s, CK_TOKEN_INFO_PTR ti)

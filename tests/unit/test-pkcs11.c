@@ -481,7 +481,7 @@ test_softhsm(void)
 		snprintf(label, sizeof label, "unit-%s",
 		    keytype_name(kinds[i].type));
 		rc = pkcs11_generate(SOFTHSM_MODULE, "pkcs11:token=unit-token",
-		    label, kinds[i].type, &io, &ks);
+		    label, kinds[i].type, NULL, &io, &ks);
 		if (!ok(rc == OR_OK && ks != NULL && ks->type == kinds[i].type,
 		    "%s: generated on the token", label)) {
 			diag("%s", err_msg(rc));
@@ -502,7 +502,7 @@ test_softhsm(void)
 		keystore_close(ks);
 		ks = NULL;
 
-		rc = pkcs11_open(SOFTHSM_MODULE, uri, &io, &ks2);
+		rc = pkcs11_open(SOFTHSM_MODULE, uri, NULL, &io, &ks2);
 		ok(rc == OR_OK && ks2->type == kinds[i].type,
 		    "%s: opens again by its URI", label);
 		if (rc == OR_OK)
@@ -513,15 +513,15 @@ test_softhsm(void)
 	}
 
 	rc = pkcs11_generate(SOFTHSM_MODULE, "pkcs11:token=unit-token",
-	    "unit-ec-p256", KT_EC_P256, &io, &ks);
+	    "unit-ec-p256", KT_EC_P256, NULL, &io, &ks);
 	ok(rc == OR_E_EXISTS && ks == NULL, "a second key with the same label "
 	    "is refused");
 	rc = pkcs11_generate(SOFTHSM_MODULE, "pkcs11:token=no-such-token",
-	    "x", KT_EC_P256, &io, &ks);
+	    "x", KT_EC_P256, NULL, &io, &ks);
 	ok(rc == OR_E_ENV, "a token that is not there is OR_E_ENV");
 
 	t.pin = "0000-wrong";
-	rc = pkcs11_open(SOFTHSM_MODULE, uri, &io, &ks);
+	rc = pkcs11_open(SOFTHSM_MODULE, uri, NULL, &io, &ks);
 	ok(rc == OR_E_AUTH && strstr(err_msg(rc), "CKR_PIN_INCORRECT") != NULL,
 	    "a wrong PIN is OR_E_AUTH naming CKR_PIN_INCORRECT");
 	diag("%s", err_msg(rc));
@@ -529,7 +529,7 @@ test_softhsm(void)
 
 	/* discard: root creation failed after the key was made. */
 	rc = pkcs11_generate(SOFTHSM_MODULE, "pkcs11:token=unit-token",
-	    "unit-discard", KT_EC_P384, &io, &ks);
+	    "unit-discard", KT_EC_P384, NULL, &io, &ks);
 	if (rc == OR_OK) {
 		snprintf(uri, sizeof uri, "%s", pkcs11_info(ks)->uri);
 		ok(pkcs11_discard(ks) == OR_OK, "discard destroys a new key");
@@ -537,7 +537,7 @@ test_softhsm(void)
 		    "a discarded key no longer signs");
 		keystore_close(ks);
 		ks = NULL;
-		rc = pkcs11_open(SOFTHSM_MODULE, uri, &io, &ks);
+		rc = pkcs11_open(SOFTHSM_MODULE, uri, NULL, &io, &ks);
 		ok(rc == OR_E_INPUT, "the discarded key is gone from the "
 		    "token");
 		keystore_close(ks);
