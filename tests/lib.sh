@@ -52,6 +52,46 @@ like() {
 
 diag() { echo "# $*"; }
 
+# check_chain NAME CERT ROOT: CERT (an intermediate) chains to ROOT for
+# openssl verify -x509_strict, certtool --verify-chain and Python
+# cryptography (the signature verifies with the root's key, AKI = the
+# root's SKI, critical CA basicConstraints and keyUsage, validity nested,
+# a serial of at least 128 bits): three TAP results.
+check_chain() {
+	run openssl verify -x509_strict -CAfile "$3" "$2"
+	ok $rc "$1: openssl verify -x509_strict"
+	cat "$2" "$3" >"$T/chain-check.pem"
+	run certtool --verify-chain --infile "$T/chain-check.pem"
+	ok $rc "$1: certtool --verify-chain"
+	run $PY - "$2" "$3" <<'PYEOF'
+import sys
+from cryptography import x509
+from cryptography.x509.oid import ExtensionOID
+from cryptography.hazmat.primitives.asymmetric import ec, rsa, ed25519, padding
+c = x509.load_pem_x509_certificate(open(sys.argv[1], "rb").read())
+r = x509.load_pem_x509_certificate(open(sys.argv[2], "rb").read())
+pub = r.public_key()
+if isinstance(pub, ec.EllipticCurvePublicKey):
+    pub.verify(c.signature, c.tbs_certificate_bytes, ec.ECDSA(c.signature_hash_algorithm))
+elif isinstance(pub, rsa.RSAPublicKey):
+    pub.verify(c.signature, c.tbs_certificate_bytes, padding.PKCS1v15(), c.signature_hash_algorithm)
+else:
+    pub.verify(c.signature, c.tbs_certificate_bytes)
+assert c.issuer == r.subject
+aki = c.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_KEY_IDENTIFIER).value
+ski = r.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_KEY_IDENTIFIER).value
+assert aki.key_identifier == ski.digest, "AKI is the root's SKI"
+bc = c.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS)
+assert bc.critical and bc.value.ca
+ku = c.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE)
+assert ku.critical and ku.value.key_cert_sign and ku.value.crl_sign
+assert c.not_valid_before >= r.not_valid_before and c.not_valid_after <= r.not_valid_after
+assert c.serial_number > 0 and c.serial_number.bit_length() >= 128
+PYEOF
+	ok $rc "$1: python cryptography: signature, AKI = root SKI, CA extensions, nesting"
+	[ $rc -eq 0 ] || diag "$(tail -3 "$T/err")"
+}
+
 # A passphrase file for automation (never argv).
 PASS="$T/pass"
 printf 'correct horse battery staple\n' >"$PASS"

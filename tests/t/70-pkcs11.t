@@ -4,9 +4,14 @@
 # sensitive and never extractable (pkcs11-tool says so); the CA directory
 # holds no private key and no PIN; the root verifies with openssl, certtool
 # and Python cryptography; check-key, audit and status work with the
-# token; an intermediate CSR is signed by the token key; a wrong PIN, a
-# wrong token, a missing module, a URI naming no key and a key that is not
-# the root's are each one line, the right exit code, and nothing written.
+# token; tokens shows manufacturer, model and serial and logs in only with
+# --login; under each token root (ec-p384, ec-p256, rsa-4096) an
+# intermediate CSR is signed and chains for openssl, certtool and Python
+# cryptography, and a CRL verifies; an adopted key (--key-uri) is said to be
+# never extractable, extractable (a warning) or once extractable, and the
+# transcript records which; a wrong PIN, a wrong token, a missing module, a
+# URI naming no key and a key that is not the root's are each one line, the
+# right exit code, and nothing written.
 . "$(dirname "$0")/../lib.sh"
 MOD=/usr/lib/softhsm/libsofthsm2.so
 
@@ -44,8 +49,21 @@ tok_init() {	# tok_init DIR [options]: a root on the token, PIN from a file
 }
 
 # ---- offroot tokens ----
+# Through the logging shim (tests/p11shim): every call that reached the
+# token is on record, and listing never logs in unless --login asks.
+SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
+: >"$T/tokens-calls"
+P11SHIM_MODULE=$MOD P11SHIM_LOG="$T/tokens-calls" run "$OFFROOT" tokens --module "$SHIM"
+ok $rc "tokens through the logging shim"
+grep -q '^C_GetTokenInfo$' "$T/tokens-calls" && ! grep -q '^C_Login' "$T/tokens-calls"
+ok $? "tokens: the token was asked, and no C_Login without --login"
 t_ok "tokens lists the module, slots and token" "$OFFROOT" tokens --module "$MOD"
 like '^  slot [0-9]+ .*: token "root-ca"$' "$T/out" "tokens: the token by label"
+like '^    manufacturer SoftHSM project, model SoftHSM v2, serial [0-9a-f]{16}$' \
+    "$T/out" "tokens: manufacturer, model and serial"
+serial=$(softhsm2-util --show-slots | sed -n 's/^ *Serial number: *\([0-9a-f]\{1,\}\)$/\1/p' | head -1)
+[ -n "$serial" ] && grep -q "serial $serial\$" "$T/out"
+ok $? "tokens: the serial is the one SoftHSM2 reports ($serial)"
 like '^    flags: login-required' "$T/out" "tokens: flags"
 like '^    uri:   pkcs11:.*serial=[0-9a-f]+;token=root-ca$' "$T/out" "tokens: the token's URI"
 like 'private keys are listed only with --login' "$T/out" "tokens: no login unless asked"
@@ -92,50 +110,66 @@ done
 
 t_ok "tokens --login lists the private keys" \
     "$OFFROOT" tokens --module "$MOD" --token pkcs11:token=root-ca --login --pin-file "$PIN"
+cp "$T/out" "$T/tokens-login.out"
+: >"$T/tokens-calls"
+P11SHIM_MODULE=$MOD P11SHIM_LOG="$T/tokens-calls" run "$OFFROOT" tokens --module "$SHIM" \
+    --token pkcs11:token=root-ca --login --pin-file "$PIN"
+[ "$rc" -eq 0 ] && [ "$(grep -c '^C_Login$' "$T/tokens-calls")" -eq 1 ]
+ok $? "tokens --login: exactly one C_Login"
+grep -q '^    private key "root-ec-p384"' "$T/out"; ok $? "tokens --login through the shim lists the private keys"
+cp "$T/tokens-login.out" "$T/out"
 like '^    private key "root-ec-p384" id [0-9a-f]{32}: ec-p384, sensitive, never-extractable, may sign$' \
     "$T/out" "tokens --login: label, id, type, sensitive, never extractable"
 like '^      public key SHA-256 [0-9a-f]{64}$' "$T/out" "tokens: public key fingerprints"
 
-# ---- an intermediate signed by the token key ----
-if "$OFFROOT" sign --help >/dev/null 2>&1; then
-	# sign takes --pin-file once it knows tokens; the PIN file is read the
-	# same way either way.
-	if "$OFFROOT" sign --help | grep -q -- --pin-file; then popt=--pin-file
-	else popt=--passphrase-file; fi
-	d="$T/ca-ec-p384"
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
-	    -keyout "$T/int.key" -subj "/C=DE/O=offroot tests/CN=Token Intermediate" \
-	    -out "$T/int.csr" 2>/dev/null
-	t_ok "sign: an intermediate CSR signed with the token key" \
-	    "$OFFROOT" sign -d "$d" -o "$T/int-out" --csr "$T/int.csr" $popt "$PIN" --yes
-	run openssl verify -x509_strict -CAfile "$d/root.crt" "$T/int-out/certificate.pem"
-	ok $rc "sign: openssl verify -x509_strict accepts the chain"
-	cat "$T/int-out/certificate.pem" "$d/root.crt" >"$T/chain.pem"
-	run certtool --verify-chain --infile "$T/chain.pem"
-	ok $rc "sign: certtool --verify-chain accepts the chain"
-	t_ok "sign: audit after signing" "$OFFROOT" audit -d "$d"
-	# A CRL and an OCSP response for it, signed by the token key too.
-	serial=$(openssl x509 -in "$T/int-out/certificate.pem" -noout -serial | cut -d= -f2)
-	t_ok "revoke the intermediate" "$OFFROOT" revoke -d "$d" --serial "$serial" \
-	    --reason keyCompromise
-	t_ok "crl: signed with the token key" \
-	    "$OFFROOT" crl -d "$d" -o "$T/root.crl" $popt "$PIN"
-	run openssl crl -in "$T/root.crl" -noout -CAfile "$d/root.crt"
-	like 'verify OK' "$T/err" "crl: openssl verifies the CRL with the root"
-	run openssl crl -in "$T/root.crl" -noout -text
-	like "Serial Number: $serial" "$T/out" "crl: it lists the revoked intermediate"
-	if "$OFFROOT" ocsp --help >/dev/null 2>&1; then
-		t_ok "ocsp: a response signed with the token key" \
-		    "$OFFROOT" ocsp -d "$d" --serial "$serial" -o "$T/resp.der" $popt "$PIN"
-		run openssl ocsp -respin "$T/resp.der" -CAfile "$d/root.crt" \
-		    -issuer "$d/root.crt" -cert "$T/int-out/certificate.pem" -no_nonce
-		like 'Response verify OK' "$T/err" "ocsp: openssl verifies the response"
-		like ': revoked' "$T/out" "ocsp: it says revoked"
-	fi
-	t_ok "audit after sign, revoke, crl" "$OFFROOT" audit -d "$d"
-else
-	ok 0 "# SKIP offroot sign is not in this build yet"
-fi
+# ---- intermediates and CRLs signed by the token keys ----
+# The sealed store's signing checks (tests/t/20-sign.t), for each token
+# root: an intermediate CSR of the root's own key type, chained for
+# openssl, certtool and Python cryptography (check_chain, tests/lib.sh),
+# and a CRL the root signs.
+for k in ec-p384 ec-p256 rsa-4096; do
+	d="$T/ca-$k"
+	case $k in
+	ec-p256) o="-newkey ec -pkeyopt ec_paramgen_curve:P-256" ;;
+	ec-p384) o="-newkey ec -pkeyopt ec_paramgen_curve:P-384" ;;
+	rsa-4096) o="-newkey rsa:4096" ;;
+	esac
+	# shellcheck disable=SC2086
+	openssl req -new $o -nodes -keyout "$T/int-$k.key" \
+	    -subj "/C=DE/O=offroot tests/CN=Token Intermediate $k" \
+	    -out "$T/int-$k.csr" 2>/dev/null
+	t_ok "$k: sign: an intermediate CSR signed with the token key" \
+	    "$OFFROOT" sign -d "$d" -o "$T/int-$k" --csr "$T/int-$k.csr" \
+	    --pin-file "$PIN" --yes
+	[ -f "$T/int-$k/certificate.pem" ] || { diag "$(cat "$T/err")"; continue; }
+	check_chain "$k: sign" "$T/int-$k/certificate.pem" "$d/root.crt"
+	t_ok "$k: offroot verify accepts the bundle" "$OFFROOT" verify "$T/int-$k" \
+	    --root "$d/root.crt" --csr "$T/int-$k.csr"
+	t_ok "$k: crl: signed with the token key" \
+	    "$OFFROOT" crl -d "$d" -o "$T/crl-$k.pem" --pin-file "$PIN"
+	run openssl crl -in "$T/crl-$k.pem" -noout -verify -CAfile "$d/root.crt"
+	like '^verify OK$' "$T/err" "$k: crl: openssl crl -verify accepts it"
+	t_ok "$k: audit after sign and crl" "$OFFROOT" audit -d "$d"
+done
+
+# Revocation, a CRL that lists it and an OCSP response, by the P-384 key.
+d="$T/ca-ec-p384"
+serial=$(openssl x509 -in "$T/int-ec-p384/certificate.pem" -noout -serial | cut -d= -f2)
+t_ok "revoke the intermediate" "$OFFROOT" revoke -d "$d" --serial "$serial" \
+    --reason keyCompromise
+t_ok "crl: signed with the token key" \
+    "$OFFROOT" crl -d "$d" -o "$T/root.crl" --pin-file "$PIN"
+run openssl crl -in "$T/root.crl" -noout -verify -CAfile "$d/root.crt"
+like '^verify OK$' "$T/err" "crl: openssl verifies the CRL with the root"
+run openssl crl -in "$T/root.crl" -noout -text
+like "Serial Number: $serial" "$T/out" "crl: it lists the revoked intermediate"
+t_ok "ocsp: a response signed with the token key" \
+    "$OFFROOT" ocsp -d "$d" --serial "$serial" -o "$T/resp.der" --pin-file "$PIN"
+run openssl ocsp -respin "$T/resp.der" -CAfile "$d/root.crt" \
+    -issuer "$d/root.crt" -cert "$T/int-ec-p384/certificate.pem" -no_nonce
+like 'Response verify OK' "$T/err" "ocsp: openssl verifies the response"
+like ': revoked' "$T/out" "ocsp: it says revoked"
+t_ok "audit after sign, revoke, crl" "$OFFROOT" audit -d "$d"
 
 # ---- p11-kit's configured modules (no --module) ----
 d="$T/ca-p11kit"
@@ -153,7 +187,44 @@ d="$T/ca-adopted"
 tok_init "$d" --key-uri "pkcs11:token=root-ca;object=made-by-vendor"
 ok $? "init --key-uri adopts an existing key pair"
 like 'key_origin=adopted' "$d/journal" "the init record says adopted"
+# The tool says what protects the adopted key, and records it.
+like '^the adopted key is sensitive and has never been extractable$' "$T/init.err" \
+    "adopted (generated non-extractable): the tool says so"
+! grep -q 'private half can leave the token' "$T/init.err"
+ok $? "adopted (generated non-extractable): no warning"
+like ' token-key .* origin=adopted .* sensitive=yes extractable=no never_extractable=yes ' \
+    "$d/transcripts/"*-init-*.log "adopted (generated non-extractable): the transcript records it"
+like ' key_extractable=no key_never_extractable=yes' "$d/journal" \
+    "adopted (generated non-extractable): so does the init record"
 t_ok "check-key with the adopted key" "$OFFROOT" check-key -d "$d" --pin-file "$PIN"
+# A key made extractable by the vendor's tool: adopted, with a warning.
+p11tool --keypairgen --key-type EC:secp384r1 --id 0a0b0d --label made-extractable \
+    --extractable >"$T/kg.out"; ok $? "pkcs11-tool makes an extractable key pair"
+like 'Access: +sensitive, always sensitive, extractable' "$T/kg.out" \
+    "pkcs11-tool: the key is extractable"
+d="$T/ca-extractable"
+tok_init "$d" --key-uri "pkcs11:token=root-ca;object=made-extractable"
+ok $? "init --key-uri adopts an extractable key"
+like '^offroot: warning: the adopted key is EXTRACTABLE: its private half can leave the token$' \
+    "$T/init.err" "adopted (extractable): the warning says its private half can leave the token"
+like ' token-key .* origin=adopted .* sensitive=yes extractable=yes never_extractable=no ' \
+    "$d/transcripts/"*-init-*.log "adopted (extractable): the transcript records it"
+like ' key_extractable=yes key_never_extractable=no' "$d/journal" \
+    "adopted (extractable): so does the init record"
+t_ok "adopted (extractable): audit" "$OFFROOT" audit -d "$d"
+# A key imported from a file: not extractable now, but it once was.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$T/imported.pem" 2>/dev/null
+softhsm2-util --import "$T/imported.pem" --token root-ca --label imported \
+    --id 0a0b0e --pin 4711-pin >"$T/imp.out" 2>&1
+ok $? "softhsm2-util imports a key pair from a file"
+rm -f "$T/imported.pem"
+d="$T/ca-imported"
+tok_init "$d" --key-uri "pkcs11:token=root-ca;object=imported"
+ok $? "init --key-uri adopts an imported key"
+like '^the adopted key is sensitive and not extractable \(but was once\)$' "$T/init.err" \
+    "adopted (imported): the tool says it was once extractable"
+like ' token-key .* sensitive=yes extractable=no never_extractable=no ' \
+    "$d/transcripts/"*-init-*.log "adopted (imported): the transcript records it"
 # A key that wants the PIN again for every signature (CKA_ALWAYS_AUTHENTICATE).
 p11tool --keypairgen --key-type EC:prime256v1 --id 0d0e0f --label always-auth \
     --always-auth >"$T/kg.out"; ok $? "pkcs11-tool makes an always-authenticate key"
@@ -200,12 +271,12 @@ t_fail "--token without --store pkcs11 is a usage error" 2 \
     "$OFFROOT" init -d "$T/x11" --subject "$SUBJ" --token pkcs11:token=root-ca
 run p11tool --list-objects --type privkey
 n=$(grep -c 'Private Key Object' "$T/out")
-[ "$n" -eq 6 ]; ok $? "no refused init left a key on the token ($n private keys)"
+# Three roots generated, one through p11-kit, four adopted.
+[ "$n" -eq 8 ]; ok $? "no refused init left a key on the token ($n private keys)"
 
 # A subject the linter refuses is refused before the token is touched: the
 # root certificate is rehearsed with a throwaway key first.  The module is
 # the logging shim, so every call that reached the token is on record.
-SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
 : >"$T/lint-calls"
 P11SHIM_MODULE=$MOD P11SHIM_LOG="$T/lint-calls" refuse "a subject the BR profile refuses" 1 \
     "$T/x12" --token pkcs11:token=root-ca --module "$SHIM" --pin-file "$PIN" \
