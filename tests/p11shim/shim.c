@@ -26,6 +26,10 @@
  *                            C_GetMechanismList leaves them out,
  *                            C_GetMechanismInfo, C_GenerateKeyPair and
  *                            C_SignInit answer CKR_MECHANISM_INVALID
+ *   P11SHIM_ID_TAKEN=HEX     a search by CKA_ID alone (a new key's random id
+ *                            checked for a collision) looks for the id HEX
+ *                            instead, as if the random draw had hit it;
+ *                            logged as "C_FindObjectsInit ID_TAKEN"
  *   P11SHIM_LOG=FILE         appends one line per call: its name, and
  *                            "FAULT" after the name of an injected failure,
  *                            "HIDDEN" after a call refused for a hidden
@@ -185,8 +189,6 @@ SHIM_FWD(C_OpenSession, (CK_SLOT_ID s, CK_FLAGS f, CK_VOID_PTR a,
     CK_NOTIFY cb, CK_SESSION_HANDLE_PTR h), (s, f, a, cb, h))
 SHIM_FWD(C_GetSessionInfo, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i),
     (h, i))
-SHIM_FWD(C_FindObjectsInit, (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t,
-    CK_ULONG n), (h, t, n))
 SHIM_FWD(C_FindObjects, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o,
     CK_ULONG max, CK_ULONG_PTR n), (h, o, max, n))
 SHIM_FWD(C_FindObjectsFinal, (CK_SESSION_HANDLE h), (h))
@@ -291,6 +293,30 @@ shim_C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 		return CKR_MECHANISM_INVALID;
 	}
 	return real->C_SignInit(h, m, k);
+}
+
+static CK_RV
+shim_C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n)
+{
+	const char *hex = getenv("P11SHIM_ID_TAKEN");
+	unsigned char id[64];
+	CK_ATTRIBUTE a;
+	size_t len = 0;
+	unsigned int byte;
+	CK_RV rv;
+
+	if ((rv = shim_enter("C_FindObjectsInit")) != CKR_OK)
+		return rv;
+	if (hex == NULL || n != 1 || t == NULL || t[0].type != CKA_ID)
+		return real->C_FindObjectsInit(h, t, n);
+	for (; hex[0] != '\0' && hex[1] != '\0' && len < sizeof id; hex += 2)
+		if (sscanf(hex, "%2x", &byte) == 1)
+			id[len++] = (unsigned char)byte;
+	shim_log("C_FindObjectsInit", " ID_TAKEN");
+	a.type = CKA_ID;
+	a.pValue = id;
+	a.ulValueLen = len;
+	return real->C_FindObjectsInit(h, &a, 1);
 }
 
 static CK_RV

@@ -6,7 +6,10 @@
 # token's reason, and nothing recorded that was not done (journal, issued/,
 # crls/, OUTDIR, audit).  Then the PIN states: PIN-count-low warns before
 # the login, a final-try token gets no PIN without the officer's
-# confirmation, a locked PIN is refused without a login.
+# confirmation, a locked PIN is refused without a login.  A token that
+# lacks a mechanism (ECDSA, EC or RSA generation, PKCS#1 v1.5, RSA-PSS) is
+# refused before it generates or signs anything; a new key's random id
+# that is already on the token is refused before a key is made.
 . "$(dirname "$0")/../lib.sh"
 MOD=/usr/lib/softhsm/libsofthsm2.so
 SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
@@ -76,6 +79,116 @@ like 'token "root-ca"' "$T/out" "tokens: the token behind the shim"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$T/int.key" -subj "/C=DE/O=offroot tests/CN=Fault Int" \
     -out "$T/int.csr" 2>/dev/null
+
+# ---- mechanisms the token lacks (P11SHIM_HIDE_MECH) ----
+# The mechanism list is checked first: a choice the token cannot sign or
+# generate is one line naming the mechanism, exit 1, before the token
+# generates or signs anything, and nothing is written.
+p11objs_all() {	# every object on the token, pkcs11-tool's view
+	pkcs11-tool --module "$MOD" --token-label root-ca --login --pin 4711-pin \
+	    --list-objects 2>/dev/null
+}
+mech_init() {	# mech_init NAME HIDE MECH-IN-ERROR init-options...
+	_name=$1; _hide=$2; _want=$3; shift 3
+	rm -f "$T/calls"
+	P11SHIM_HIDE_MECH=$_hide run "$OFFROOT" init -d "$T/ca-m" --subject "$SUBJ" \
+	    --store pkcs11 --module "$SHIM" --token pkcs11:token=root-ca \
+	    --pin-file "$PIN" --yes --quiet "$@"
+	[ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ] &&
+	    errline | grep -q "^offroot: token \"root-ca\" cannot .*(no [A-Z0-9_ ]*$_want[ )]"
+	ok $? "$_name: exit 1, one line naming $_want"
+	[ $? -eq 0 ] || diag "exit $rc: $(cat "$T/err")"
+	grep -q '^C_GetMechanismList$' "$T/calls" &&
+	    ! grep -Eq '^(C_GenerateKeyPair|C_SignInit|C_Sign)( |$)' "$T/calls"
+	ok $? "$_name: the mechanisms were read, and nothing generated or signed"
+	[ ! -e "$T/ca-m" ] && ! ls -a "$T" | grep -q '\.ca-m\.offroot-init'
+	ok $? "$_name: nothing written"
+}
+mech_init "a token without CKM_ECDSA (ec-p256)" CKM_ECDSA CKM_ECDSA \
+    --key ec-p256 --label mech-ecdsa
+! p11objs_all | grep -q 'mech-ecdsa'; ok $? "no CKM_ECDSA: no key on the token"
+mech_init "a token without CKM_EC_KEY_PAIR_GEN (ec-p384)" CKM_EC_KEY_PAIR_GEN \
+    CKM_EC_KEY_PAIR_GEN --key ec-p384 --label mech-ecgen
+mech_init "a token without PKCS#1 v1.5 (rsa-4096)" CKM_RSA_PKCS,CKM_SHA384_RSA_PKCS \
+    CKM_RSA_PKCS --key rsa-4096 --label mech-rsa
+# RSA-PSS (profile "signature = pss"): the root's own signature is PSS.
+sed -e 's/^\[root\]$/[root]\nsignature      = pss\ndigest         = sha512/' \
+    -e 's/^\[intermediate\]$/[intermediate]\nsignature      = pss/' \
+    "$ROOT/ceremony-scripts/kubernetes/profiles.cnf" >"$T/pss.cnf"
+grep -q '^signature *= *pss' "$T/pss.cnf"; ok $? "a profile set with signature = pss"
+NOPSS=CKM_RSA_PKCS_PSS,CKM_SHA256_RSA_PKCS_PSS,CKM_SHA384_RSA_PKCS_PSS,CKM_SHA512_RSA_PKCS_PSS
+mech_init "a token without RSA-PSS, root under signature = pss" "$NOPSS" \
+    CKM_RSA_PKCS_PSS --key rsa-3072 --label mech-pss --profiles "$T/pss.cnf"
+like 'RSA-PSS signatures with sha512' "$T/err" "no RSA-PSS: the error names the root's digest"
+! p11objs_all | grep -q 'mech-pss'; ok $? "no RSA-PSS: no key on the token"
+# The same token with PSS: the root is made, and signs PSS.
+PSSCA="$T/ca-pss"
+rm -f "$T/calls"
+t_ok "with RSA-PSS: an rsa-3072 root under signature = pss" "$OFFROOT" init -d "$PSSCA" \
+    --subject "$SUBJ" --store pkcs11 --module "$SHIM" --token pkcs11:token=root-ca \
+    --key rsa-3072 --label root-pss --pin-file "$PIN" --yes --quiet --profiles "$T/pss.cnf"
+openssl x509 -in "$PSSCA/root.crt" -noout -text 2>/dev/null | grep -q 'Signature Algorithm: rsassaPss'
+ok $? "with RSA-PSS: the root is signed RSASSA-PSS"
+# Adopting that key on a token without PSS: refused before any signature.
+rm -f "$T/calls"
+P11SHIM_HIDE_MECH=$NOPSS run "$OFFROOT" init -d "$T/ca-m" --subject "$SUBJ" \
+    --store pkcs11 --module "$SHIM" --key-uri "pkcs11:token=root-ca;object=root-pss" \
+    --pin-file "$PIN" --yes --quiet --profiles "$T/pss.cnf"
+[ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ] && errline | grep -q 'CKM_RSA_PKCS_PSS'
+ok $? "adopting a key on a token without RSA-PSS: exit 1, one line naming CKM_RSA_PKCS_PSS"
+! grep -Eq '^C_Sign' "$T/calls"; ok $? "... before anything is signed"
+[ ! -e "$T/ca-m" ]; ok $? "... and nothing written"
+# sign under signature = pss on a token without it: the key proves itself
+# as any unlock does (two PKCS#1 v1.5 signatures of random challenges: the
+# self-test and the proof against root.crt), then the error, before the
+# certificate is signed (a PSS signature would have tried a hidden
+# mechanism); nothing is recorded.
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/pss-int.key" -subj "/C=DE/O=offroot tests/CN=PSS Int" \
+    -out "$T/pss-int.csr" 2>/dev/null
+cp "$PSSCA/journal" "$T/journal.before"
+ls "$PSSCA/issued" >"$T/issued.before"
+rm -f "$T/calls"
+P11SHIM_HIDE_MECH=$NOPSS run "$OFFROOT" sign -d "$PSSCA" -o "$T/out-pss" --csr "$T/pss-int.csr" \
+    --pin-file "$PIN" --yes --quiet
+[ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ] &&
+    errline | grep -q 'cannot make RSA-PSS signatures with sha384 (no CKM_RSA_PKCS_PSS or CKM_SHA384_RSA_PKCS_PSS)'
+ok $? "sign under signature = pss without RSA-PSS: exit 1, one line naming the mechanisms"
+[ $? -eq 0 ] || diag "exit $rc: $(cat "$T/err")"
+[ "$(calls C_Sign)" -eq 2 ] && ! grep -q 'HIDDEN' "$T/calls"
+ok $? "sign without RSA-PSS: no signature but the unlock's two ($(calls C_Sign)), no PSS mechanism tried"
+cmp -s "$T/journal.before" "$PSSCA/journal"; ok $? "sign without RSA-PSS: the journal is unchanged"
+ls "$PSSCA/issued" | cmp -s "$T/issued.before" -; ok $? "sign without RSA-PSS: nothing in issued/"
+[ ! -e "$T/out-pss" ] && ! ls -a "$T" | grep -q '\.out-pss'; ok $? "sign without RSA-PSS: no bundle"
+rm -f "$T/calls"
+t_ok "sign with RSA-PSS on the token" "$OFFROOT" sign -d "$PSSCA" -o "$T/out-pss" \
+    --csr "$T/pss-int.csr" --pin-file "$PIN" --yes --quiet
+openssl x509 -in "$T/out-pss/certificate.pem" -noout -text 2>/dev/null | grep -q 'Signature Algorithm: rsassaPss'
+ok $? "with RSA-PSS: the intermediate is signed RSASSA-PSS"
+consistent "RSA-PSS" "$PSSCA"
+
+# ---- a new key's random CKA_ID already on the token (P11SHIM_ID_TAKEN) ----
+# offroot draws the id itself; the shim makes the collision check look up
+# the id of the root made above, as if the draw had hit it.
+taken=$(sed -n 's/^uri=.*;id=\([^;]*\);.*/\1/p' "$CA/root.key.uri" | tr -d '%' | tr 'A-F' 'a-f')
+[ ${#taken} -eq 32 ]; ok $? "the root's id ($taken)"
+rm -f "$T/calls"
+P11SHIM_ID_TAKEN=$taken run "$OFFROOT" init -d "$T/ca-m" --subject "$SUBJ" --store pkcs11 \
+    --module "$SHIM" --token pkcs11:token=root-ca --key ec-p256 --label id-collision \
+    --pin-file "$PIN" --yes --quiet
+[ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ] &&
+    errline | grep -q 'token "root-ca" already holds an object with the new random id'
+ok $? "an id collision: exit 1, one line"
+[ $? -eq 0 ] || diag "exit $rc: $(cat "$T/err")"
+grep -q '^C_FindObjectsInit ID_TAKEN$' "$T/calls" && [ "$(calls C_GenerateKeyPair)" -eq 0 ]
+ok $? "an id collision: checked, and no key generated"
+[ ! -e "$T/ca-m" ]; ok $? "an id collision: nothing written"
+! p11objs_all | grep -q 'id-collision'; ok $? "an id collision: no key on the token"
+t_fail "a label already on the token (through the shim)" 1 "$OFFROOT" init -d "$T/ca-m" \
+    --subject "$SUBJ" --store pkcs11 --module "$SHIM" --token pkcs11:token=root-ca \
+    --key ec-p256 --label root --pin-file "$PIN" --yes --quiet
+like 'already holds an object labelled "root"' "$T/err" "the label refusal names the label"
+[ ! -e "$T/ca-m" ]; ok $? "a label already there: nothing written"
 
 # ---- the token pulled out at each signature of offroot sign ----
 # The first signatures prove the key (unlock), then the certificate, the
