@@ -897,25 +897,81 @@ pem_line(char *p, const unsigned char *in, size_t n)
 	return p;
 }
 
+static const unsigned char *
+pem_next(void *vctx, size_t *n)
+{
+	struct crl_pem *c = vctx;
+	char *p = c->buf;
+	size_t k, chunk;
+
+	if (c->done) {
+		*n = 0;
+		return NULL;
+	}
+	if (c->pos == 0) {
+		memcpy(p, CRL_PEM_BEGIN, sizeof CRL_PEM_BEGIN - 1);
+		p += sizeof CRL_PEM_BEGIN - 1;
+	}
+	for (k = 0; k < CRL_PEM_LINES && c->pos < c->len; k++) {
+		chunk = c->len - c->pos < 48 ? c->len - c->pos : 48;
+		p = pem_line(p, c->der + c->pos, chunk);
+		c->pos += chunk;
+	}
+	if (c->pos == c->len) {
+		memcpy(p, CRL_PEM_END, sizeof CRL_PEM_END - 1);
+		p += sizeof CRL_PEM_END - 1;
+		c->done = true;
+	}
+	*n = (size_t)(p - c->buf);
+	return (const unsigned char *)c->buf;
+}
+
+static void
+pem_rewind(void *vctx)
+{
+	struct crl_pem *c = vctx;
+
+	c->pos = 0;
+	c->done = false;
+}
+
+void
+crl_pem_source(struct crl_pem *c, const unsigned char *der, size_t len,
+    struct file_source *src)
+{
+	c->der = der;
+	c->len = len;
+	c->pos = 0;
+	c->done = false;
+	src->next = pem_next;
+	src->rewind = pem_rewind;
+	src->ctx = c;
+}
+
 int
 crl_to_pem(const unsigned char *der, size_t len, char **pem, size_t *pemlen)
 {
-	size_t lines = (len + 47) / 48, size, i, chunk;
+	struct file_source src;
+	struct crl_pem *c;
+	const unsigned char *chunk;
+	size_t size, n;
 	char *out, *p;
 
-	size = sizeof CRL_PEM_BEGIN + (len + 2) / 3 * 4 + lines +
+	*pem = NULL;
+	*pemlen = 0;
+	size = sizeof CRL_PEM_BEGIN + (len + 2) / 3 * 4 + (len + 47) / 48 +
 	    sizeof CRL_PEM_END;
-	if ((out = malloc(size)) == NULL)
+	if ((c = malloc(sizeof *c)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
-	p = out;
-	memcpy(p, CRL_PEM_BEGIN, sizeof CRL_PEM_BEGIN - 1);
-	p += sizeof CRL_PEM_BEGIN - 1;
-	for (i = 0; i < len; i += chunk) {
-		chunk = len - i < 48 ? len - i : 48;
-		p = pem_line(p, der + i, chunk);
+	if ((out = malloc(size)) == NULL) {
+		free(c);
+		return err_set(OR_E_NOMEM, "out of memory");
 	}
-	memcpy(p, CRL_PEM_END, sizeof CRL_PEM_END);
-	p += sizeof CRL_PEM_END - 1;
+	crl_pem_source(c, der, len, &src);
+	for (p = out; (chunk = src.next(src.ctx, &n)) != NULL; p += n)
+		memcpy(p, chunk, n);
+	*p = '\0';
+	free(c);
 	*pem = out;
 	*pemlen = (size_t)(p - out);
 	return OR_OK;
@@ -1041,8 +1097,8 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	const struct crl_spec *s = &plan->spec;
 	unsigned char md[SHA256_LEN];
 	char num[24], tu[24], nu[24], ent[24], path[PATH_MAX], dir[PATH_MAX];
-	char *pem = NULL;
-	size_t pemlen;
+	struct crl_pem *pem = NULL;
+	struct file_source src;
 	bool wrote_out = false, wrote_copy = false;
 	int rc;
 
@@ -1074,9 +1130,12 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	if (p->out != NULL) {
 		if (p->der)
 			rc = file_write_new(p->out, res->der, res->len, 0644);
-		else if ((rc = crl_to_pem(res->der, res->len, &pem, &pemlen)) ==
-		    OR_OK)
-			rc = file_write_new(p->out, pem, pemlen, 0644);
+		else if ((pem = malloc(sizeof *pem)) == NULL)
+			rc = err_set(OR_E_NOMEM, "out of memory");
+		else {
+			crl_pem_source(pem, res->der, res->len, &src);
+			rc = file_write_new_source(p->out, &src, 0644);
+		}
 		free(pem);
 		if (rc != OR_OK)
 			goto out;

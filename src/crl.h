@@ -80,6 +80,18 @@ int crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 /* PEM ("X509 CRL") of a DER CRL; *pem is malloc'd, NUL-terminated. */
 int crl_to_pem(const unsigned char *der, size_t len, char **pem,
     size_t *pemlen);
+/* The same PEM made on demand (file_write_new_source), CRL_PEM_LINES
+ * lines at a time, so that a large CRL is never held twice. */
+#define CRL_PEM_LINES		1024
+struct crl_pem {
+	const unsigned char *der;
+	size_t len, pos;
+	bool done;
+	char buf[CRL_PEM_LINES * 65 + 64];	/* lines, BEGIN or END */
+};
+struct file_source;
+void crl_pem_source(struct crl_pem *c, const unsigned char *der, size_t len,
+    struct file_source *src);
 
 /* ---- the ceremony step ---------------------------------------------- */
 
