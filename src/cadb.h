@@ -68,6 +68,11 @@ int cadb_scan(const char *dir, struct cadb_summary *sum,
     journal_visit_fn extra, void *extra_ctx);
 /* Opens the CA directory for changes: locks and verifies the journal. */
 int cadb_open(const char *dir, struct cadb **out);
+/* The same, calling extra for every record of the one verifying pass (a
+ * caller that also replays the journal need not read it twice).  What
+ * extra gathered is only valid when this returns OR_OK. */
+int cadb_open_visit(const char *dir, journal_visit_fn extra, void *extra_ctx,
+    struct cadb **out);
 int cadb_append(struct cadb *db, const char *type, const struct jfield *f,
     size_t n);
 void cadb_close(struct cadb *db);

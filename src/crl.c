@@ -458,6 +458,8 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 	unsigned char *p, *tbs;
 	size_t prelen = 0, extlen = 0, entlen = 0, clen, tbsc, tbslen, siglen = 0;
 	size_t outc, h, i;
+	unsigned char tbsmd[EVP_MAX_MD_SIZE];
+	unsigned int tbsmdlen = 0;
 	int n, alglen, rc;
 
 	*der = NULL;
@@ -528,9 +530,20 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 		goto out;
 	}
 
-	/* The key store signs exactly these bytes. */
-	if ((rc = keystore_sign(ks, digest, tbs, tbslen, &sig, &siglen)) !=
-	    OR_OK)
+	/* The key store signs exactly these bytes: hashed here once when it
+	 * can sign a digest, so that they are not hashed twice more (to sign
+	 * and to check the signature); crl_verify below checks the finished
+	 * CRL from its bytes either way. */
+	if (keystore_can_sign_digest(ks, digest)) {
+		if (EVP_Digest(tbs, tbslen, tbsmd, &tbsmdlen, md, NULL) != 1) {
+			rc = err_openssl(OR_E_CRYPTO, "hashing the CRL");
+			goto out;
+		}
+		rc = keystore_sign_digest(ks, digest, tbsmd, tbsmdlen, &sig,
+		    &siglen);
+	} else
+		rc = keystore_sign(ks, digest, tbs, tbslen, &sig, &siglen);
+	if (rc != OR_OK)
 		goto out;
 	if (siglen + 1 + 6 > CRL_SIG_RESERVE) {
 		rc = err_set(OR_E_CRYPTO, "signature too long");
@@ -997,6 +1010,19 @@ int
 crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
     struct crl_plan *plan)
 {
+	struct revoke_db rdb;
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	if ((rc = revoke_db_load(db->dir, REVOKE_DB_ENTRIES, &rdb)) != OR_OK)
+		return rc;
+	return crl_prepare_with(db, root, p, &rdb, plan);
+}
+
+int
+crl_prepare_with(struct cadb *db, X509 *root, const struct crl_params *p,
+    struct revoke_db *rdb, struct crl_plan *plan)
+{
 	long days = p->days != 0 ? p->days : CRL_DEFAULT_DAYS;
 	struct crl_spec *s = &plan->spec;
 	uint64_t last;
@@ -1005,13 +1031,18 @@ crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
 	int rc;
 
 	memset(plan, 0, sizeof *plan);
+	plan->rdb = *rdb;
+	memset(rdb, 0, sizeof *rdb);
 	snprintf(plan->dir, sizeof plan->dir, "%s", db->dir);
-	if (days < 1 || days > 36525)
-		return err_set(OR_E_USAGE, "--days: from 1 to %d",
-		    CRL_MAX_DAYS);
-	if ((rc = revoke_db_load(db->dir, REVOKE_DB_ENTRIES, &plan->rdb)) !=
-	    OR_OK)
-		return rc;
+	if (days < 1 || days > 36525) {
+		rc = err_set(OR_E_USAGE, "--days: from 1 to %d", CRL_MAX_DAYS);
+		goto fail;
+	}
+	if (!(plan->rdb.flags & REVOKE_DB_ENTRIES)) {
+		rc = err_set(OR_E_INPUT, "crl_prepare_with: the revocations "
+		    "were not collected");
+		goto fail;
+	}
 	last = plan->rdb.crl_signed_max > plan->rdb.crl_reserved_max ?
 	    plan->rdb.crl_signed_max : plan->rdb.crl_reserved_max;
 	s->issuer = root;

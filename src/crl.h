@@ -130,6 +130,11 @@ struct interact;
  * crl_lint: thisUpdate not in the future, not before the last CRL's. */
 int crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
     struct crl_plan *plan);
+/* The same with the journal already replayed (REVOKE_DB_ENTRIES, by the
+ * pass that opened db: cadb_open_visit); *rdb moves into plan, even on
+ * failure. */
+int crl_prepare_with(struct cadb *db, X509 *root, const struct crl_params *p,
+    struct revoke_db *rdb, struct crl_plan *plan);
 /* Removes crls/ files left by interrupted runs (their numbers stay
  * unused), reserves the number, builds, signs and verifies the CRL,
  * writes p->out (if any) and DIR/crls/NUMBER.crl (DER), then records it

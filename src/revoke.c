@@ -557,7 +557,7 @@ entry_sort_rec(struct revoke_entry *e, size_t n, int depth)
 }
 
 static void
-entry_sort(struct revoke_entry *e, size_t n)
+entry_introsort(struct revoke_entry *e, size_t n)
 {
 	int depth = 0;
 	size_t m;
@@ -565,6 +565,67 @@ entry_sort(struct revoke_entry *e, size_t n)
 	for (m = n; m > 1; m >>= 1)
 		depth += 2;
 	entry_sort_rec(e, n, depth);
+}
+
+/*
+ * Most significant byte first, in place (American flag sort): serials are
+ * fixed-width big-endian keys, so each of at most 20 levels moves every
+ * entry once, with no comparisons.  Levels where every serial has the
+ * same byte are skipped (small sequential serials have 17 leading zero
+ * bytes); buckets of a few entries, and a group of entries for one serial
+ * (ordered by journal order), go to the comparison sort.
+ */
+#define ENTRY_RADIX_SMALL	48
+
+static void
+entry_radix(struct revoke_entry *e, size_t n, size_t d)
+{
+	size_t count[256], next[256], end[256], i, b, c, sum;
+	struct revoke_entry t, u;
+
+	if (n <= ENTRY_RADIX_SMALL) {
+		entry_introsort(e, n);
+		return;
+	}
+	for (; d < REVOKE_SERIAL_MAX; d++) {
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			count[e[i].serial[d]]++;
+		if (count[e[0].serial[d]] != n)
+			break;
+	}
+	if (d == REVOKE_SERIAL_MAX) {
+		/* One serial revoked n times: by journal order. */
+		entry_introsort(e, n);
+		return;
+	}
+	for (b = 0, sum = 0; b < 256; b++) {
+		next[b] = sum;
+		sum += count[b];
+		end[b] = sum;
+	}
+	for (b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			t = e[next[b]];
+			c = t.serial[d];
+			while (c != b) {
+				u = e[next[c]];
+				e[next[c]++] = t;
+				t = u;
+				c = t.serial[d];
+			}
+			e[next[b]++] = t;
+		}
+	}
+	for (b = 0, sum = 0; b < 256; sum += count[b], b++)
+		if (count[b] > 1)
+			entry_radix(e + sum, count[b], d + 1);
+}
+
+static void
+entry_sort(struct revoke_entry *e, size_t n)
+{
+	entry_radix(e, n, 0);
 }
 
 /* ---- the journal replayed ----------------------------------------------- */
