@@ -50,7 +50,11 @@ struct cadb_summary {
 	char kdf[16];
 	char profile[64];
 	time_t created;
-	uint64_t issued, revoked, transcripts, key_checks;
+	uint64_t issued, transcripts, key_checks;
+	/* Serials in revocation records (whole batches): a hold and its
+	 * release count twice.  How many are revoked now is the replayed
+	 * state's n (revoke_db, calendar_scan). */
+	uint64_t revoked;
 	bool has_crl;
 	uint64_t crl_number;
 	time_t crl_next_update;

@@ -106,12 +106,20 @@ t_ok "a certificate can be put on hold" "$OFFROOT" revoke -d "$CA" --serial 0c0f
     --reason certificateHold --unknown-ok --date "@$HOUR_AGO"
 t_ok "and released" "$OFFROOT" revoke -d "$CA" --serial 0c0ffee \
     --reason removeFromCRL --unknown-ok --date "@$HOUR_AGO"
+# status counts certificates revoked now, not revocation records: the
+# hold and its release are three records but leave one revoked (badc0de).
+t_ok "status after a hold and its release" "$OFFROOT" status -d "$CA"
+like '^issued: .* 1 revoked$' "$T/out" "status counts the released hold as not revoked"
+t_ok "status --json" "$OFFROOT" status -d "$CA" --json
+like '"revoked": *1[,}]' "$T/out" "and so does status --json"
 
 printf '# bulk\n01\n0x02\n00:03\n' >"$T/serials"
 t_ok "a serials file is recorded as one batch" "$OFFROOT" revoke -d "$CA" \
     --serials-file "$T/serials" --reason superseded --unknown-ok --date "@$HOUR_AGO"
 tail -1 "$J" | grep -q " revoke-batch .*part=1 parts=1 count=3 reason=superseded .*serials=1,2,3 "
 ok $? "the revoke-batch record lists the serials canonically"
+t_ok "status after the batch" "$OFFROOT" status -d "$CA"
+like '^issued: .* 4 revoked$' "$T/out" "status counts each serial of the batch once"
 
 if [ $have_sign = 1 ]; then
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
