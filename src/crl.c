@@ -505,6 +505,7 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 		    "bytes", tbslen);
 		goto out;
 	}
+	mem_advise_huge(buf, CRL_OUTER_RESERVE + tbslen);
 
 	/* Pass 2: the TBS. */
 	tbs = buf + CRL_OUTER_RESERVE;
@@ -882,28 +883,46 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 	return verify_streaming(&tbs, &alg, &sig, X509_get0_pubkey(issuer));
 }
 
+static const char pem_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Two base64 characters for each 12 bits, so that three bytes take two
+ * look-ups (a large CRL is 70 MB of PEM, made twice: written and read
+ * back). */
+static char pem_pairs[4096][2];
+
+static void
+pem_pairs_init(void)
+{
+	size_t i;
+
+	if (pem_pairs[0][0] != 0)
+		return;
+	for (i = 0; i < 4096; i++) {
+		pem_pairs[i][0] = pem_b64[i >> 6];
+		pem_pairs[i][1] = pem_b64[i & 63];
+	}
+}
+
 /* Base64 of 1 to 48 bytes, as one PEM line.  EVP_EncodeBlock costs more
  * per call than the 64 characters it writes, and a large CRL has a
  * million lines. */
 static char *
 pem_line(char *p, const unsigned char *in, size_t n)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint32_t v;
 
 	for (; n >= 3; n -= 3, in += 3) {
 		v = (uint32_t)in[0] << 16 | (uint32_t)in[1] << 8 | in[2];
-		*p++ = b64[v >> 18];
-		*p++ = b64[(v >> 12) & 63];
-		*p++ = b64[(v >> 6) & 63];
-		*p++ = b64[v & 63];
+		memcpy(p, pem_pairs[v >> 12], 2);
+		memcpy(p + 2, pem_pairs[v & 0xfff], 2);
+		p += 4;
 	}
 	if (n > 0) {
 		v = (uint32_t)in[0] << 16 | (n == 2 ? (uint32_t)in[1] << 8 : 0);
-		*p++ = b64[v >> 18];
-		*p++ = b64[(v >> 12) & 63];
-		*p++ = n == 2 ? b64[(v >> 6) & 63] : '=';
+		*p++ = pem_b64[v >> 18];
+		*p++ = pem_b64[(v >> 12) & 63];
+		*p++ = n == 2 ? pem_b64[(v >> 6) & 63] : '=';
 		*p++ = '=';
 	}
 	*p++ = '\n';
@@ -952,6 +971,7 @@ void
 crl_pem_source(struct crl_pem *c, const unsigned char *der, size_t len,
     struct file_source *src)
 {
+	pem_pairs_init();
 	c->der = der;
 	c->len = len;
 	c->pos = 0;

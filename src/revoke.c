@@ -15,6 +15,7 @@
 #include "cadb.h"
 #include "err.h"
 #include "revoke.h"
+#include "util.h"
 
 static const char *const revoke_reasons[] = {
 	"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
@@ -625,7 +626,13 @@ entry_radix(struct revoke_entry *e, size_t n, size_t d)
 static void
 entry_sort(struct revoke_entry *e, size_t n)
 {
-	entry_radix(e, n, 0);
+	size_t i;
+
+	/* One bulk revocation lists its serials in order (append_batch). */
+	for (i = 1; i < n && entry_cmp(&e[i - 1], &e[i]) < 0; i++)
+		;
+	if (i < n)
+		entry_radix(e, n, 0);
 }
 
 /* ---- the journal replayed ----------------------------------------------- */
@@ -676,6 +683,7 @@ db_add(struct revoke_db *db, const struct revoke_serial *s, int reason,
 		cap = db->cap ? 2 * db->cap : 1024;
 		if ((ne = realloc(db->e, cap * sizeof *ne)) == NULL)
 			return err_set(OR_E_NOMEM, "out of memory");
+		mem_advise_huge(ne + db->n, (cap - db->n) * sizeof *ne);
 		db->e = ne;
 		db->cap = cap;
 	}
@@ -1084,8 +1092,57 @@ append_one(struct cadb *db, const struct revoke_request *req,
 	return cadb_append(db, "revoke", f, n);
 }
 
+static int append_parts(struct cadb *, const struct revoke_request *,
+    const struct revoke_serial *, const bool *, size_t, time_t);
+
+/* Indices of serials in increasing order, for append_batch. */
+static const struct revoke_serial *order_serials;
+
+static int
+cmp_order(const void *a, const void *b)
+{
+	return revoke_serial_cmp(&order_serials[*(const uint32_t *)a],
+	    &order_serials[*(const uint32_t *)b]);
+}
+
+/* A batch lists its serials in increasing order (not the file's): a
+ * journal replayed for a CRL then finds a batch's entries already
+ * sorted, and a CRL is re-signed from them many times. */
 static int
 append_batch(struct cadb *db, const struct revoke_request *req,
+    const struct revoke_serial *s0, const bool *known0, size_t n, time_t at)
+{
+	struct revoke_serial *s = NULL;
+	bool *known = NULL;
+	uint32_t *ord = NULL;
+	size_t i;
+	int rc;
+
+	if (n > UINT32_MAX || (ord = malloc(n * sizeof *ord)) == NULL ||
+	    (s = malloc(n * sizeof *s)) == NULL ||
+	    (known = malloc(n * sizeof *known)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		ord[i] = (uint32_t)i;
+	order_serials = s0;
+	qsort(ord, n, sizeof *ord, cmp_order);
+	order_serials = NULL;
+	for (i = 0; i < n; i++) {
+		s[i] = s0[ord[i]];
+		known[i] = known0[ord[i]];
+	}
+	rc = append_parts(db, req, s, known, n, at);
+out:
+	free(ord);
+	free(s);
+	free(known);
+	return rc;
+}
+
+static int
+append_parts(struct cadb *db, const struct revoke_request *req,
     const struct revoke_serial *s, const bool *known, size_t n, time_t at)
 {
 	char batch[24], part[24], parts[24], count[24], ats[24], invs[24];

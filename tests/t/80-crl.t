@@ -315,6 +315,18 @@ with open(sys.argv[1], "w") as f:
 ' "$T/200k"
 t_ok "200,000 revocations in one batch" "$OFFROOT" revoke -d "$K" --serials-file "$T/200k" \
     --reason keyCompromise --unknown-ok --date "@$HOUR_AGO"
+# The batch lists the file's serials in increasing order across its parts.
+$PY -c '
+import sys
+want = sorted(int(l, 16) for l in open(sys.argv[2]))
+got = []
+for line in open(sys.argv[1]):
+    if " revoke-batch " in line:
+        f = dict(x.split("=", 1) for x in line.split(" ")[4:-1])
+        got += [int(v, 16) for v in f["serials"].split(",")]
+sys.exit(0 if got == want else 1)
+' "$K/journal" "$T/200k"
+ok $? "the batch records every serial of the file once, in increasing order"
 t_ok "a first CRL of 200,000 entries" "$OFFROOT" crl -d "$K" -o "$T/k0.pem" --passphrase-file "$PASS"
 before=$(crl_number "$T/k0.pem")
 
