@@ -153,67 +153,138 @@ pread_full(int fd, unsigned char *buf, size_t want, size_t *got)
 	return 0;
 }
 
+/* The next bytes of the file being read back into buf; with O_DIRECT
+ * every read is a whole FILE_READ_BACK_BUF at an aligned offset, and a
+ * short one is the end of the file. */
+static int
+refill(int fd, bool direct, unsigned char *buf, size_t *have, bool *eof)
+{
+	size_t got;
+
+	*have = 0;
+	if (*eof)
+		return 0;
+	if (pread_full(fd, buf, FILE_READ_BACK_BUF, &got) == -1)
+		return -1;
+	if (got < FILE_READ_BACK_BUF || (!direct && got == 0))
+		*eof = true;
+	*have = got;
+	return 0;
+}
+
+/* 1: same, 0: differs, -1: read error (errno). */
+static int
+compare_fd(int fd, bool direct, unsigned char *buf, struct file_source *src)
+{
+	const unsigned char *want;
+	size_t n, k, have = 0, used = 0;
+	bool eof = false;
+
+	src->rewind(src->ctx);
+	while ((want = src->next(src->ctx, &n)) != NULL && n > 0) {
+		for (; n > 0; want += k, n -= k, used += k) {
+			if (used == have) {
+				if (refill(fd, direct, buf, &have, &eof) == -1)
+					return -1;
+				used = 0;
+				if (have == 0)
+					return 0;	/* shorter */
+			}
+			k = n < have - used ? n : have - used;
+			if (memcmp(buf + used, want, k) != 0)
+				return 0;
+		}
+	}
+	/* Nothing more than what was written. */
+	if (used < have)
+		return 0;
+	if (refill(fd, direct, buf, &have, &eof) == -1)
+		return -1;
+	return have == 0;
+}
+
 /*
- * Reads the file back, with its cached pages dropped first so removable
- * media are really read, and compares it byte for byte with what was
- * written (the source, produced once more).
+ * Reads the file back from the device and compares it byte for byte with
+ * what was written (the source, produced once more).  A large file is
+ * read with O_DIRECT, past the page cache (and without copying through
+ * it); where the file system has no O_DIRECT, and for small files, the
+ * cached pages are dropped first (advice: tmpfs keeps them).
  */
 static int
 read_back(const char *path, struct file_source *src)
 {
 	unsigned char *buf = NULL;
-	const unsigned char *want;
-	size_t n, off, chunk, got;
-	int fd, rc = OR_E_IO;
+	struct stat st;
+	bool direct = false;
+	int fd = -1, same, rc = OR_E_IO;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_errno(OR_E_IO, "reading back %s", path);
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if ((buf = malloc(FILE_READ_BACK_BUF)) == NULL) {
-		rc = err_set(OR_E_NOMEM, "out of memory");
-		goto out;
-	}
-	src->rewind(src->ctx);
-	while ((want = src->next(src->ctx, &n)) != NULL && n > 0) {
-		for (off = 0; off < n; off += chunk) {
-			chunk = n - off < FILE_READ_BACK_BUF ? n - off :
-			    FILE_READ_BACK_BUF;
-			if (pread_full(fd, buf, chunk, &got) == -1) {
+	if (posix_memalign((void **)&buf, 4096, FILE_READ_BACK_BUF) != 0)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if (stat(path, &st) == 0 && st.st_size >= (off_t)FILE_READ_BACK_BUF &&
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECT)) !=
+	    -1)
+		direct = true;
+	for (;;) {
+		if (!direct) {
+			if ((fd = open(path, O_RDONLY | O_NOFOLLOW |
+			    O_CLOEXEC)) == -1) {
 				rc = err_errno(OR_E_IO, "reading back %s", path);
 				goto out;
 			}
-			if (got != chunk || memcmp(buf, want + off, chunk) != 0)
-				goto differs;
+			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
 		}
+		same = compare_fd(fd, direct, buf, src);
+		if (same == -1 && direct && errno == EINVAL) {
+			/* O_DIRECT refused at read time: read it cached. */
+			close(fd);
+			fd = -1;
+			direct = false;
+			continue;
+		}
+		break;
 	}
-	/* Nothing more than what was written. */
-	if (pread_full(fd, buf, 1, &got) == -1) {
+	if (same == -1)
 		rc = err_errno(OR_E_IO, "reading back %s", path);
-		goto out;
-	}
-	if (got == 0) {
+	else if (same == 0)
+		rc = err_set(OR_E_IO, "%s: read back differs from what was "
+		    "written: the media is failing", path);
+	else
 		rc = OR_OK;
-		goto out;
-	}
-differs:
-	rc = err_set(OR_E_IO, "%s: read back differs from what was written: "
-	    "the media is failing", path);
 out:
 	free(buf);
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	return rc;
 }
 
+/*
+ * Writes the source in pieces of at most FILE_WRITE_KICK bytes and asks
+ * the kernel to start writing each piece to the device at once, so that a
+ * large file is mostly on the media when the fsync that follows waits for
+ * it.  sync_file_range is advice here: the fsync is what proves the data
+ * durable, and its errors are the ones checked.
+ */
 static int
 write_source(int fd, struct file_source *src)
 {
 	const unsigned char *p;
-	size_t n;
+	size_t n, k;
+	off_t done = 0, kicked = 0;
 
 	src->rewind(src->ctx);
-	while ((p = src->next(src->ctx, &n)) != NULL && n > 0)
-		if (write_all(fd, p, n) == -1)
-			return -1;
+	while ((p = src->next(src->ctx, &n)) != NULL && n > 0) {
+		for (; n > 0; p += k, n -= k) {
+			k = n < FILE_WRITE_KICK ? n : FILE_WRITE_KICK;
+			if (write_all(fd, p, k) == -1)
+				return -1;
+			done += (off_t)k;
+			if (done - kicked >= (off_t)FILE_WRITE_KICK) {
+				(void)sync_file_range(fd, kicked, done - kicked,
+				    SYNC_FILE_RANGE_WRITE);
+				kicked = done;
+			}
+		}
+	}
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 
 #define FILE_MAX_INPUT	(16u << 20)	/* cap on any file we read whole */
 #define FILE_READ_BACK_BUF	(1u << 20)	/* read-back chunk */
+#define FILE_WRITE_KICK		(4u << 20)	/* writeback started every */
 
 int file_write_new(const char *path, const void *data, size_t len,
     mode_t mode);
