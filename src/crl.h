@@ -15,9 +15,10 @@
  *      date and its entry extensions (reasonCode, omitted for unspecified;
  *      invalidityDate when given), which are cached, since entries share
  *      them.  It is spliced into the TBS after nextUpdate.
- *   3. The key store signs exactly those TBS bytes; algorithm and
- *      signature are appended in the same buffer and the outer header put
- *      in front of it.
+ *   3. The key store signs exactly those TBS bytes (hashed once here and
+ *      signed as a digest when the store can: keystore_sign_digest);
+ *      algorithm and signature are appended in the same buffer and the
+ *      outer header put in front of it.
  *   4. crl_verify walks the whole DER (strict DER, v2, the issuer, serials
  *      positive and strictly increasing, each distinct date and extension
  *      encoding parsed once more by OpenSSL) and checks the signature with
@@ -29,6 +30,12 @@
  * The CRL number is reserved in the journal ("crl-number") before the key
  * signs, so that a crash never lets a number be used twice; the next CRL
  * takes max(reserved, signed) + 1.
+ *
+ * At a million entries the whole command reads the journal once (the pass
+ * that verifies its hash chain also replays it: cadb_open_visit), finds a
+ * bulk revocation's entries already sorted (a batch records its serials in
+ * order), writes the PEM from a file_source without holding it, and reads
+ * both files back from the device (fileio.h).
  */
 #ifndef OFFROOT_CRL_H
 #define OFFROOT_CRL_H

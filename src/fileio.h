@@ -4,8 +4,9 @@
  * file_write_new: temporary file in the same folder (O_CREAT|O_EXCL|
  * O_NOFOLLOW), full write, fsync, close checked, renamed into place without
  * ever replacing an existing file (renameat2 RENAME_NOREPLACE, or link),
- * fsync of the folder, then the page cache is dropped and the file read
- * back and compared byte for byte with what was meant.  On any failure the temporary is removed
+ * fsync of the folder, then the file is read back from the device (with
+ * O_DIRECT from 1 MiB up, else after dropping its cached pages) and
+ * compared byte for byte with what was meant.  On any failure the temporary is removed
  * and nothing is left behind.  ENOSPC/EIO/EROFS... are OR_E_IO (exit 3);
  * an existing destination is OR_E_EXISTS.
  */
