@@ -775,6 +775,16 @@ main(void)
 	} else {
 		ok(0, "an RSA root: %s", err_msg(rc));
 	}
+	/* Ed25519 signs the whole TBS (no digest to sign). */
+	if ((rc = make_root(KT_ED25519)) == OR_OK) {
+		ok(!keystore_can_sign_digest(ks, NULL), "Ed25519: the key store "
+		    "signs the whole TBS");
+		test_encoder(40, "Ed25519");
+		keystore_close(ks);
+		X509_free(root);
+	} else {
+		ok(0, "an Ed25519 root: %s", err_msg(rc));
+	}
 	rmdir(tmpdir);
 	return done_testing();
 }
