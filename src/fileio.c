@@ -207,8 +207,9 @@ compare_fd(int fd, bool direct, unsigned char *buf, struct file_source *src)
  * Reads the file back from the device and compares it byte for byte with
  * what was written (the source, produced once more).  A large file is
  * read with O_DIRECT, past the page cache (and without copying through
- * it); where the file system has no O_DIRECT, and for small files, the
- * cached pages are dropped first (advice: tmpfs keeps them).
+ * it), in large pieces so that the process sleeps a few times, not a
+ * hundred; where the file system has no O_DIRECT, and for small files,
+ * the cached pages are dropped first (advice: tmpfs keeps them).
  */
 static int
 read_back(const char *path, struct file_source *src)
@@ -220,7 +221,7 @@ read_back(const char *path, struct file_source *src)
 
 	if (posix_memalign((void **)&buf, 4096, FILE_READ_BACK_BUF) != 0)
 		return err_set(OR_E_NOMEM, "out of memory");
-	if (stat(path, &st) == 0 && st.st_size >= (off_t)FILE_READ_BACK_BUF &&
+	if (stat(path, &st) == 0 && st.st_size >= (off_t)FILE_DIRECT_MIN &&
 	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECT)) !=
 	    -1)
 		direct = true;

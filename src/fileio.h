@@ -5,10 +5,10 @@
  * O_NOFOLLOW), full write, fsync, close checked, renamed into place without
  * ever replacing an existing file (renameat2 RENAME_NOREPLACE, or link),
  * fsync of the folder, then the file is read back from the device (with
- * O_DIRECT from 1 MiB up, else after dropping its cached pages) and
- * compared byte for byte with what was meant.  On any failure the temporary is removed
- * and nothing is left behind.  ENOSPC/EIO/EROFS... are OR_E_IO (exit 3);
- * an existing destination is OR_E_EXISTS.
+ * O_DIRECT from FILE_DIRECT_MIN up, else after dropping its cached pages)
+ * and compared byte for byte with what was meant.  On any failure the
+ * temporary is removed and nothing is left behind.  ENOSPC/EIO/EROFS...
+ * are OR_E_IO (exit 3); an existing destination is OR_E_EXISTS.
  */
 #ifndef OFFROOT_FILEIO_H
 #define OFFROOT_FILEIO_H
@@ -17,7 +17,8 @@
 #include <sys/types.h>
 
 #define FILE_MAX_INPUT	(16u << 20)	/* cap on any file we read whole */
-#define FILE_READ_BACK_BUF	(1u << 20)	/* read-back chunk */
+#define FILE_READ_BACK_BUF	(8u << 20)	/* read-back chunk */
+#define FILE_DIRECT_MIN		(1u << 20)	/* read back with O_DIRECT from */
 #define FILE_WRITE_KICK		(4u << 20)	/* writeback started every */
 
 int file_write_new(const char *path, const void *data, size_t len,

@@ -71,7 +71,7 @@ file_is(const char *path, const struct gen *want)
 	size_t len = 0, i;
 	bool same;
 
-	if (file_read(path, 1u << 24, &data, &len) != OR_OK)
+	if (file_read(path, 1u << 26, &data, &len) != OR_OK)
 		return false;
 	same = len == want->len;
 	for (i = 0; same && i < len; i++)
