@@ -491,7 +491,9 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 			    &rec->fields[rec->nfields], &why))
 				goto bad;
 			for (i = 0; i < rec->nfields; i++)
-				if (strcmp(rec->fields[i].key,
+				if (rec->fields[i].key[0] ==
+				    rec->fields[rec->nfields].key[0] &&
+				    strcmp(rec->fields[i].key,
 				    rec->fields[rec->nfields].key) == 0) {
 					why = "a field name appears twice";
 					goto bad;
@@ -555,8 +557,10 @@ jrecord_get(const struct jrecord *rec, const char *key)
 
 	if (rec == NULL || key == NULL)
 		return NULL;
+	/* The first byte first: a million records are looked up. */
 	for (i = 0; i < rec->nfields && i < JOURNAL_MAX_FIELDS; i++)
-		if (strcmp(rec->fields[i].key, key) == 0)
+		if (rec->fields[i].key[0] == key[0] &&
+		    strcmp(rec->fields[i].key, key) == 0)
 			return rec->fields[i].value;
 	return NULL;
 }

@@ -40,6 +40,7 @@ revoke_reason_parse(const char *name, int *reason)
 
 	for (i = 0; name != NULL && i < REVOKE_NREASONS; i++)
 		if (revoke_reasons[i] != NULL &&
+		    name[0] == revoke_reasons[i][0] &&
 		    strcmp(name, revoke_reasons[i]) == 0) {
 			*reason = (int)i;
 			return OR_OK;
