@@ -579,6 +579,72 @@ entry_introsort(struct revoke_entry *e, size_t n)
  */
 #define ENTRY_RADIX_SMALL	48
 
+/* Eight bytes of a serial from byte d on, as one number (zeros past the
+ * end). */
+static inline uint64_t
+entry_key(const struct revoke_entry *e, size_t d)
+{
+	unsigned char b[8] = { 0 };
+
+	if (d + 8 <= REVOKE_SERIAL_MAX)
+		return load_be64(e->serial + d);
+	memcpy(b, e->serial + d, REVOKE_SERIAL_MAX - d);
+	return load_be64(b);
+}
+
+/* A bucket of at most ENTRY_RADIX_SMALL entries that agree before byte
+ * d: insertion sort of (eight-byte key, index), ties by entry_cmp, then
+ * the entries moved once. */
+static void
+entry_small(struct revoke_entry *e, size_t n, size_t d)
+{
+	struct { uint64_t k; uint32_t i; } key[ENTRY_RADIX_SMALL], t;
+	struct revoke_entry tmp[ENTRY_RADIX_SMALL];
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		key[i].k = entry_key(&e[i], d);
+		key[i].i = (uint32_t)i;
+	}
+	for (i = 1; i < n; i++) {
+		t = key[i];
+		for (j = i; j > 0 && (key[j - 1].k > t.k ||
+		    (key[j - 1].k == t.k &&
+		    entry_cmp(&e[key[j - 1].i], &e[t.i]) > 0)); j--)
+			key[j] = key[j - 1];
+		key[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		tmp[i] = e[key[i].i];
+	memcpy(e, tmp, n * sizeof *e);
+}
+
+/* The first byte from d on where some serial of e[0..n) differs from
+ * e[0]'s (REVOKE_SERIAL_MAX when none). */
+static size_t
+entry_first_diff(const struct revoke_entry *e, size_t n, size_t d)
+{
+	unsigned char acc[REVOKE_SERIAL_MAX] = { 0 };
+	uint64_t a = 0, b = 0;
+	uint32_t c = 0;
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		a |= load_be64(e[i].serial) ^ load_be64(e[0].serial);
+		b |= load_be64(e[i].serial + 8) ^ load_be64(e[0].serial + 8);
+		c |= load_be32(e[i].serial + 16) ^ load_be32(e[0].serial + 16);
+	}
+	for (i = 0; i < 8; i++) {
+		acc[i] = (unsigned char)(a >> (56 - 8 * i));
+		acc[8 + i] = (unsigned char)(b >> (56 - 8 * i));
+	}
+	for (i = 0; i < 4; i++)
+		acc[16 + i] = (unsigned char)(c >> (24 - 8 * i));
+	for (; d < REVOKE_SERIAL_MAX && acc[d] == 0; d++)
+		;
+	return d;
+}
+
 static void
 entry_radix(struct revoke_entry *e, size_t n, size_t d)
 {
@@ -586,7 +652,7 @@ entry_radix(struct revoke_entry *e, size_t n, size_t d)
 	struct revoke_entry t, u;
 
 	if (n <= ENTRY_RADIX_SMALL) {
-		entry_introsort(e, n);
+		entry_small(e, n, d);
 		return;
 	}
 	for (; d < REVOKE_SERIAL_MAX; d++) {
@@ -595,6 +661,9 @@ entry_radix(struct revoke_entry *e, size_t n, size_t d)
 			count[e[i].serial[d]]++;
 		if (count[e[0].serial[d]] != n)
 			break;
+		/* All agree on byte d (short serials have many leading
+		 * zeros): one pass finds the first byte where any differ. */
+		d = entry_first_diff(e, n, d + 1) - 1;
 	}
 	if (d == REVOKE_SERIAL_MAX) {
 		/* One serial revoked n times: by journal order. */
