@@ -177,6 +177,57 @@ keystore_sign(struct keystore *ks, const char *digest,
 	return rc;
 }
 
+bool
+keystore_can_sign_digest(const struct keystore *ks, const char *digest)
+{
+	return ks != NULL && ks->ops != NULL && ks->type != KT_ED25519 &&
+	    digest != NULL && ks->ops->sign_digest != NULL &&
+	    ks->ops->can_sign_digest != NULL &&
+	    keystore_check_digest(ks->type, digest) == OR_OK &&
+	    ks->ops->can_sign_digest(ks, digest);
+}
+
+int
+keystore_sign_digest(struct keystore *ks, const char *digest,
+    const unsigned char *md, size_t mdlen, unsigned char **sig,
+    size_t *siglen)
+{
+	const EVP_MD *alg;
+
+	*sig = NULL;
+	*siglen = 0;
+	if (!keystore_can_sign_digest(ks, digest))
+		return err_set(OR_E_INPUT, "this key store cannot sign a "
+		    "digest with %s", digest != NULL ? digest : "(none)");
+	if ((alg = EVP_get_digestbyname(digest)) == NULL ||
+	    (size_t)EVP_MD_get_size(alg) != mdlen)
+		return err_set(OR_E_INPUT, "a %s digest is %d bytes, not %zu",
+		    digest, alg != NULL ? EVP_MD_get_size(alg) : 0, mdlen);
+	return ks->ops->sign_digest(ks, digest, md, mdlen, sig, siglen);
+}
+
+int
+keystore_verify_digest(EVP_PKEY *pub, const char *digest,
+    const unsigned char *md, size_t mdlen, const unsigned char *sig,
+    size_t siglen)
+{
+	EVP_PKEY_CTX *pctx;
+	const EVP_MD *alg;
+	int ok = 0;
+
+	if ((alg = EVP_get_digestbyname(digest)) == NULL ||
+	    (pctx = EVP_PKEY_CTX_new(pub, NULL)) == NULL)
+		return 0;
+	if (EVP_PKEY_verify_init(pctx) == 1 &&
+	    EVP_PKEY_CTX_set_signature_md(pctx, alg) == 1 &&
+	    (!EVP_PKEY_is_a(pub, "RSA") ||
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1))
+		ok = EVP_PKEY_verify(pctx, sig, siglen, md, mdlen) == 1;
+	EVP_PKEY_CTX_free(pctx);
+	ERR_clear_error();
+	return ok;
+}
+
 int
 keystore_sign_pss(struct keystore *ks, const char *digest,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)

@@ -9,6 +9,7 @@
 #ifndef OFFROOT_KEYSTORE_H
 #define OFFROOT_KEYSTORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -55,6 +56,14 @@ struct keystore_ops {
 	int (*sign_pss)(struct keystore *ks, const char *digest,
 	    const unsigned char *msg, size_t len, unsigned char **sig,
 	    size_t *siglen);
+	/* Signs a digest the caller computed with the given digest (ECDSA,
+	 * RSA PKCS#1 v1.5): the signature sign would make over the message
+	 * whose digest md is.  Optional (NULL: the back end cannot);
+	 * can_sign_digest says whether it can for this key and digest. */
+	int (*sign_digest)(struct keystore *ks, const char *digest,
+	    const unsigned char *md, size_t mdlen, unsigned char **sig,
+	    size_t *siglen);
+	bool (*can_sign_digest)(const struct keystore *ks, const char *digest);
 	/* Wipes and frees all key material. */
 	void (*close)(struct keystore *ks);
 	/* sign and sign_pss may run on several threads at once (workers.c);
@@ -74,6 +83,21 @@ struct keystore {
  * does not verify again). */
 int keystore_sign(struct keystore *ks, const char *digest,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen);
+/* Signs md, the digest of a message computed by the caller, as
+ * keystore_sign would sign the message (a large TBS is then hashed once,
+ * not once to sign and once more to verify).  The back end verifies the
+ * signature over md with ks->pub before returning it; the caller still
+ * verifies the finished object.  keystore_can_sign_digest: whether this
+ * store can (never for Ed25519, which signs the whole message). */
+bool keystore_can_sign_digest(const struct keystore *ks, const char *digest);
+int keystore_sign_digest(struct keystore *ks, const char *digest,
+    const unsigned char *md, size_t mdlen, unsigned char **sig,
+    size_t *siglen);
+/* Verifies sig over the digest md with pub (PKCS#1 v1.5 for RSA): 1 when
+ * it verifies.  For the back ends. */
+int keystore_verify_digest(EVP_PKEY *pub, const char *digest,
+    const unsigned char *md, size_t mdlen, const unsigned char *sig,
+    size_t siglen);
 /* keystore_sign with RSASSA-PSS (see sign_pss above); OR_E_INPUT for a key
  * that is not RSA or a back end that cannot. */
 int keystore_sign_pss(struct keystore *ks, const char *digest,

@@ -127,12 +127,17 @@ static int pkcs11_sign(struct keystore *, const char *,
     const unsigned char *, size_t, unsigned char **, size_t *);
 static int pkcs11_sign_pss(struct keystore *, const char *,
     const unsigned char *, size_t, unsigned char **, size_t *);
+static int pkcs11_sign_digest(struct keystore *, const char *,
+    const unsigned char *, size_t, unsigned char **, size_t *);
+static bool pkcs11_can_sign_digest(const struct keystore *, const char *);
 static void pkcs11_close(struct keystore *);
 
 static const struct keystore_ops pkcs11_ops = {
 	.name = "pkcs11",
 	.sign = pkcs11_sign,
 	.sign_pss = pkcs11_sign_pss,
+	.sign_digest = pkcs11_sign_digest,
+	.can_sign_digest = pkcs11_can_sign_digest,
 	.close = pkcs11_close,
 };
 
@@ -1848,9 +1853,13 @@ out:
 	return rc;
 }
 
+/* Signs msg, or with pre (its digest, computed by the caller) that
+ * digest without hashing msg (ECDSA; RSA PKCS#1 v1.5 on a token with
+ * CKM_RSA_PKCS). */
 static int
 pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
-    const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
+    const unsigned char *msg, size_t len, const unsigned char *pre,
+    unsigned char **sig, size_t *siglen)
 {
 	struct pkcs11_key *k = ks->impl;
 	unsigned char md[EVP_MAX_MD_SIZE], buf[PKCS11_SIG_MAX];
@@ -1875,7 +1884,15 @@ pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
 	for (di = 0; digest != NULL && di < PKCS11_NDIGESTS; di++)
 		if (strcmp(digest, pkcs11_digests[di].name) == 0)
 			break;
-	if (digest != NULL) {
+	if (pre != NULL) {
+		if (di == PKCS11_NDIGESTS || pss || len > sizeof md ||
+		    (ks->type != KT_EC_P256 && ks->type != KT_EC_P384 &&
+		    !k->can_rsa_raw))
+			return err_set(OR_E_INPUT, "token \"%s\" cannot sign a "
+			    "%s digest", k->slot.label, digest);
+		memcpy(md, pre, len);
+		mdlen = (unsigned int)len;
+	} else if (digest != NULL) {
 		if (di == PKCS11_NDIGESTS ||
 		    (md_alg = EVP_get_digestbyname(digest)) == NULL ||
 		    EVP_Digest(msg, len, md, &mdlen, md_alg, NULL) != 1)
@@ -1966,7 +1983,15 @@ pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
 	}
 	/* Verify our own output with the public key: a signature from the
 	 * wrong key, or a faulty one, never leaves this function. */
-	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	if (pre != NULL) {
+		if (!keystore_verify_digest(ks->pub, digest, md, mdlen, res,
+		    reslen)) {
+			rc = err_set(OR_E_VERIFY, "token \"%s\": the signature "
+			    "just made does not verify with the key's public "
+			    "half; it was discarded", k->slot.label);
+			goto out;
+		}
+	} else if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit_ex(ctx, &pctx, digest, NULL, NULL, ks->pub,
 	    NULL) != 1 ||
 	    (EVP_PKEY_is_a(ks->pub, "RSA") && (pss ?
@@ -1974,8 +1999,7 @@ pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
 	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1))) {
 		rc = err_openssl(OR_E_CRYPTO, "preparing to verify");
 		goto out;
-	}
-	if (EVP_DigestVerify(ctx, res, reslen, msg, len) != 1) {
+	} else if (EVP_DigestVerify(ctx, res, reslen, msg, len) != 1) {
 		ERR_clear_error();
 		rc = err_set(OR_E_VERIFY, "token \"%s\": the signature just "
 		    "made does not verify with the key's public half; it was "
@@ -1996,14 +2020,33 @@ static int
 pkcs11_sign(struct keystore *ks, const char *digest,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
 {
-	return pkcs11_sign_pad(ks, digest, false, msg, len, sig, siglen);
+	return pkcs11_sign_pad(ks, digest, false, msg, len, NULL, sig, siglen);
+}
+
+static bool
+pkcs11_can_sign_digest(const struct keystore *ks, const char *digest)
+{
+	const struct pkcs11_key *k = ks->impl;
+
+	return k != NULL && (ks->type == KT_EC_P256 ||
+	    ks->type == KT_EC_P384 || ((ks->type == KT_RSA_3072 ||
+	    ks->type == KT_RSA_4096) && k->can_rsa_raw));
+}
+
+static int
+pkcs11_sign_digest(struct keystore *ks, const char *digest,
+    const unsigned char *md, size_t mdlen, unsigned char **sig,
+    size_t *siglen)
+{
+	return pkcs11_sign_pad(ks, digest, false, NULL, mdlen, md, sig,
+	    siglen);
 }
 
 static int
 pkcs11_sign_pss(struct keystore *ks, const char *digest,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
 {
-	return pkcs11_sign_pad(ks, digest, true, msg, len, sig, siglen);
+	return pkcs11_sign_pad(ks, digest, true, msg, len, NULL, sig, siglen);
 }
 
 static void

@@ -114,12 +114,17 @@ static int sealed_sign(struct keystore *, const char *,
     const unsigned char *, size_t, unsigned char **, size_t *);
 static int sealed_sign_pss(struct keystore *, const char *,
     const unsigned char *, size_t, unsigned char **, size_t *);
+static int sealed_sign_digest(struct keystore *, const char *,
+    const unsigned char *, size_t, unsigned char **, size_t *);
+static bool sealed_can_sign_digest(const struct keystore *, const char *);
 static void sealed_close(struct keystore *);
 
 static const struct keystore_ops sealed_ops = {
 	.name = "sealed",
 	.sign = sealed_sign,
 	.sign_pss = sealed_sign_pss,
+	.sign_digest = sealed_sign_digest,
+	.can_sign_digest = sealed_can_sign_digest,
 	.close = sealed_close,
 	/* One EVP_PKEY, only read while signing (openssl-threads(7)). */
 	.concurrent = true,
@@ -496,6 +501,63 @@ sealed_sign_pss(struct keystore *ks, const char *digest,
     const unsigned char *msg, size_t len, unsigned char **sig, size_t *siglen)
 {
 	return sealed_sign_pad(ks, digest, true, msg, len, sig, siglen);
+}
+
+static bool
+sealed_can_sign_digest(const struct keystore *ks, const char *digest)
+{
+	return ks->type != KT_ED25519;
+}
+
+static int
+sealed_sign_digest(struct keystore *ks, const char *digest,
+    const unsigned char *md, size_t mdlen, unsigned char **sig,
+    size_t *siglen)
+{
+	struct sealed_key *k = ks->impl;
+	EVP_PKEY_CTX *pctx = NULL;
+	const EVP_MD *alg;
+	unsigned char *buf = NULL;
+	size_t n = 0;
+	int max, rc;
+
+	*sig = NULL;
+	*siglen = 0;
+	if (k == NULL || k->pkey == NULL)
+		return err_set(OR_E_INPUT, "the key store is closed");
+	if ((alg = EVP_get_digestbyname(digest)) == NULL ||
+	    (max = EVP_PKEY_get_size(k->pkey)) <= 0 ||
+	    (pctx = EVP_PKEY_CTX_new(k->pkey, NULL)) == NULL ||
+	    EVP_PKEY_sign_init(pctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(pctx, alg) != 1 ||
+	    sealed_rsa_pad(k->pkey, pctx, digest, false) != OR_OK) {
+		rc = err_openssl(OR_E_CRYPTO, "preparing to sign a %s digest",
+		    digest);
+		goto out;
+	}
+	n = (size_t)max;
+	if ((buf = OPENSSL_malloc(n)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (EVP_PKEY_sign(pctx, buf, &n, md, mdlen) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "signing");
+		goto out;
+	}
+	/* Verify our own output, as sealed_sign_pad does. */
+	if (!keystore_verify_digest(ks->pub, digest, md, mdlen, buf, n)) {
+		rc = err_set(OR_E_CRYPTO, "the signature just made does not "
+		    "verify; it was discarded");
+		goto out;
+	}
+	*sig = buf;
+	*siglen = n;
+	buf = NULL;
+	rc = OR_OK;
+out:
+	OPENSSL_free(buf);
+	EVP_PKEY_CTX_free(pctx);
+	return rc;
 }
 
 static void

@@ -160,6 +160,13 @@ cadb_scan(const char *dir, struct cadb_summary *sum, journal_visit_fn extra,
 int
 cadb_open(const char *dir, struct cadb **out)
 {
+	return cadb_open_visit(dir, NULL, NULL, out);
+}
+
+int
+cadb_open_visit(const char *dir, journal_visit_fn extra, void *extra_ctx,
+    struct cadb **out)
+{
 	struct cadb *db;
 	struct scan_ctx ctx;
 	char jpath[PATH_MAX];
@@ -172,8 +179,8 @@ cadb_open(const char *dir, struct cadb **out)
 		return err_set(OR_E_NOMEM, "out of memory");
 	snprintf(db->dir, sizeof db->dir, "%s", dir);
 	ctx.sum = &db->sum;
-	ctx.extra = NULL;
-	ctx.extra_ctx = NULL;
+	ctx.extra = extra;
+	ctx.extra_ctx = extra_ctx;
 	memset(&ctx.batch, 0, sizeof ctx.batch);
 	if ((rc = journal_open(jpath, summarise, &ctx, &db->journal)) != OR_OK ||
 	    (rc = check_initialised(dir, &db->sum)) != OR_OK) {

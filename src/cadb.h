@@ -50,7 +50,11 @@ struct cadb_summary {
 	char kdf[16];
 	char profile[64];
 	time_t created;
-	uint64_t issued, revoked, transcripts, key_checks;
+	uint64_t issued, transcripts, key_checks;
+	/* Serials in revocation records (whole batches): a hold and its
+	 * release count twice.  How many are revoked now is the replayed
+	 * state's n (revoke_db, calendar_scan). */
+	uint64_t revoked;
 	bool has_crl;
 	uint64_t crl_number;
 	time_t crl_next_update;
@@ -68,6 +72,11 @@ int cadb_scan(const char *dir, struct cadb_summary *sum,
     journal_visit_fn extra, void *extra_ctx);
 /* Opens the CA directory for changes: locks and verifies the journal. */
 int cadb_open(const char *dir, struct cadb **out);
+/* The same, calling extra for every record of the one verifying pass (a
+ * caller that also replays the journal need not read it twice).  What
+ * extra gathered is only valid when this returns OR_OK. */
+int cadb_open_visit(const char *dir, journal_visit_fn extra, void *extra_ctx,
+    struct cadb **out);
 int cadb_append(struct cadb *db, const char *type, const struct jfield *f,
     size_t n);
 void cadb_close(struct cadb *db);

@@ -103,6 +103,16 @@ void
 calendar_load(const char *dir, time_t now, struct calendar *cal)
 {
 	struct cadb_summary sum;
+	struct revoke_db rdb;
+
+	if (calendar_scan(dir, now, cal, &sum, &rdb) == OR_OK)
+		revoke_db_free(&rdb);
+}
+
+int
+calendar_scan(const char *dir, time_t now, struct calendar *cal,
+    struct cadb_summary *sum, struct revoke_db *rdb)
+{
 	struct cal_scan cs;
 	size_t i;
 	int rc;
@@ -111,26 +121,31 @@ calendar_load(const char *dir, time_t now, struct calendar *cal)
 	memset(&cs, 0, sizeof cs);
 	cs.now = now;
 	revoke_db_init(&cs.rdb, REVOKE_DB_ENTRIES);
-	if ((rc = cadb_scan(dir, &sum, cal_visit, &cs)) == OR_OK)
+	if ((rc = cadb_scan(dir, sum, cal_visit, &cs)) == OR_OK)
 		rc = revoke_db_finish(&cs.rdb);
 	if (rc != OR_OK) {
 		snprintf(cal->error, sizeof cal->error, "%s", err_msg(rc));
-		goto out;
+		revoke_db_free(&cs.rdb);
+		free(cs.c);
+		return rc;
 	}
 	cal->ok = true;
-	snprintf(cal->store, sizeof cal->store, "%s", sum.store);
-	snprintf(cal->kdf, sizeof cal->kdf, "%s", sum.kdf);
-	cal->issued = sum.issued;
-	cal->revoked = sum.revoked;
+	snprintf(cal->store, sizeof cal->store, "%s", sum->store);
+	snprintf(cal->kdf, sizeof cal->kdf, "%s", sum->kdf);
+	cal->issued = sum->issued;
+	/* Certificates revoked now, as the next CRL lists them: a hold
+	 * released by removeFromCRL is not one, a hold made permanent is
+	 * one (not the revocation records, which count both twice). */
+	cal->revoked = cs.rdb.n;
 	cal->since_crl = cs.rdb.since_crl;
-	cal->has_crl = sum.has_crl;
-	if (sum.has_crl) {
-		cal->crl_number = sum.crl_number;
-		cal->crl_next_update = sum.crl_next_update;
-		cal->crl_due = sum.crl_next_update -
+	cal->has_crl = sum->has_crl;
+	if (sum->has_crl) {
+		cal->crl_number = sum->crl_number;
+		cal->crl_next_update = sum->crl_next_update;
+		cal->crl_due = sum->crl_next_update -
 		    (time_t)CRL_REFRESH_DAYS * 86400;
 	}
-	cal_root(dir, &sum, cal);
+	cal_root(dir, sum, cal);
 	if (cs.n > 0)
 		qsort(cs.c, cs.n, sizeof *cs.c, cal_cmp);
 	for (i = 0; i < cs.n; i++) {
@@ -141,7 +156,7 @@ calendar_load(const char *dir, time_t now, struct calendar *cal)
 		else
 			cal->more_expiring++;
 	}
-out:
-	revoke_db_free(&cs.rdb);
+	*rdb = cs.rdb;
 	free(cs.c);
+	return OR_OK;
 }

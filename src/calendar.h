@@ -34,12 +34,20 @@ struct calendar {
 	time_t crl_next_update;
 	time_t crl_due;			/* nextUpdate - CRL_REFRESH_DAYS */
 	unsigned long long since_crl;	/* revocations on no CRL */
-	unsigned long long issued, revoked;
+	unsigned long long issued;
+	unsigned long long revoked;	/* certificates revoked now */
 	size_t nexpiring;		/* within CAL_SOON_DAYS, not revoked */
 	size_t more_expiring;		/* beyond the CAL_MAX_EXPIRING shown */
 	struct cal_cert expiring[CAL_MAX_EXPIRING];
 };
 
 void calendar_load(const char *dir, time_t now, struct calendar *cal);
+/* The same in the one pass that also gives the journal's summary and its
+ * replayed revocations (REVOKE_DB_ENTRIES; revoke_db_free it when OR_OK
+ * is returned).  On an error, cal->error says what. */
+struct cadb_summary;
+struct revoke_db;
+int calendar_scan(const char *dir, time_t now, struct calendar *cal,
+    struct cadb_summary *sum, struct revoke_db *rdb);
 
 #endif

@@ -53,6 +53,7 @@ crl_exec(struct cmd_args *a, struct interact *io)
 	struct crl_params p = { 0, 0, NULL, false };
 	struct crl_plan plan;
 	struct crl_result res;
+	struct revoke_db rdb;
 	struct transcript *tr = NULL;
 	struct keystore *ks = NULL;
 	struct cadb *db = NULL;
@@ -74,9 +75,15 @@ crl_exec(struct cmd_args *a, struct interact *io)
 		return err_set(OR_E_EXISTS, "%s already exists; refusing to "
 		    "overwrite it", p.out);
 
-	if ((rc = cadb_open(dir, &db)) != OR_OK ||
-	    (rc = cadb_load_root(dir, &db->sum, &root)) != OR_OK ||
-	    (rc = crl_prepare(db, root, &p, &plan)) != OR_OK)
+	/* One pass over the journal verifies it and replays it. */
+	revoke_db_init(&rdb, REVOKE_DB_ENTRIES);
+	if ((rc = cadb_open_visit(dir, revoke_db_visit, &rdb, &db)) != OR_OK ||
+	    (rc = revoke_db_finish(&rdb)) != OR_OK ||
+	    (rc = cadb_load_root(dir, &db->sum, &root)) != OR_OK) {
+		revoke_db_free(&rdb);
+		goto out;
+	}
+	if ((rc = crl_prepare_with(db, root, &p, &rdb, &plan)) != OR_OK)
 		goto out;
 	if (plan.rdb.incomplete_batches > 0)
 		interact_say(io, SAY_WARN, "%" PRIu64 " bulk revocation(s) "

@@ -69,10 +69,9 @@ gather(const char *dir, struct status *s)
 	BIGNUM *bn = NULL;
 	char *hex;
 
-	revoke_db_init(&s->rdb, 0);
-	s->journal_rc = cadb_scan(dir, &s->sum, revoke_db_visit, &s->rdb);
-	if (s->journal_rc == OR_OK)
-		(void)revoke_db_finish(&s->rdb);
+	/* One pass: the summary, the revocations and the calendar. */
+	memset(&s->rdb, 0, sizeof s->rdb);
+	s->journal_rc = calendar_scan(dir, now, &s->cal, &s->sum, &s->rdb);
 	if (s->journal_rc != OR_OK) {
 		snprintf(s->journal_error, sizeof s->journal_error, "%s",
 		    err_msg(s->journal_rc));
@@ -163,7 +162,6 @@ gather(const char *dir, struct status *s)
 	s->since_crl = s->rdb.since_crl;
 	revoke_db_free(&s->rdb);
 	if (s->journal_rc == OR_OK) {
-		calendar_load(dir, time(NULL), &s->cal);
 		if (s->cal.nexpiring > 0)
 			warn(s, "%zu issued certificate%s expire%s within %d "
 			    "days: plan the re-signing ceremony", s->cal.nexpiring,
@@ -225,7 +223,7 @@ print_text(const char *dir, const struct status *s)
 		    (unsigned long long)s->sum.records);
 		printf("issued:         %llu certificates, %llu revoked\n",
 		    (unsigned long long)s->sum.issued,
-		    (unsigned long long)s->sum.revoked);
+		    (unsigned long long)s->cal.revoked);
 		if (s->sum.has_crl) {
 			printf("last CRL:       number %llu, nextUpdate %s\n",
 			    (unsigned long long)s->sum.crl_number, s->next_crl);
@@ -297,7 +295,7 @@ print_json(const char *dir, const struct status *s)
 		json_str(&j, "error", s->journal_error);
 	json_close(&j, '{');
 	json_int(&j, "issued", (long long)s->sum.issued);
-	json_int(&j, "revoked", (long long)s->sum.revoked);
+	json_int(&j, "revoked", (long long)s->cal.revoked);
 	json_open(&j, "crl", '{');
 	json_bool(&j, "present", s->sum.has_crl);
 	json_int(&j, "revocations_since", (long long)s->since_crl);

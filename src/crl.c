@@ -458,6 +458,8 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 	unsigned char *p, *tbs;
 	size_t prelen = 0, extlen = 0, entlen = 0, clen, tbsc, tbslen, siglen = 0;
 	size_t outc, h, i;
+	unsigned char tbsmd[EVP_MAX_MD_SIZE];
+	unsigned int tbsmdlen = 0;
 	int n, alglen, rc;
 
 	*der = NULL;
@@ -503,6 +505,7 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 		    "bytes", tbslen);
 		goto out;
 	}
+	mem_advise_huge(buf, CRL_OUTER_RESERVE + tbslen);
 
 	/* Pass 2: the TBS. */
 	tbs = buf + CRL_OUTER_RESERVE;
@@ -528,9 +531,20 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 		goto out;
 	}
 
-	/* The key store signs exactly these bytes. */
-	if ((rc = keystore_sign(ks, digest, tbs, tbslen, &sig, &siglen)) !=
-	    OR_OK)
+	/* The key store signs exactly these bytes: hashed here once when it
+	 * can sign a digest, so that they are not hashed twice more (to sign
+	 * and to check the signature); crl_verify below checks the finished
+	 * CRL from its bytes either way. */
+	if (keystore_can_sign_digest(ks, digest)) {
+		if (EVP_Digest(tbs, tbslen, tbsmd, &tbsmdlen, md, NULL) != 1) {
+			rc = err_openssl(OR_E_CRYPTO, "hashing the CRL");
+			goto out;
+		}
+		rc = keystore_sign_digest(ks, digest, tbsmd, tbsmdlen, &sig,
+		    &siglen);
+	} else
+		rc = keystore_sign(ks, digest, tbs, tbslen, &sig, &siglen);
+	if (rc != OR_OK)
 		goto out;
 	if (siglen + 1 + 6 > CRL_SIG_RESERVE) {
 		rc = err_set(OR_E_CRYPTO, "signature too long");
@@ -869,53 +883,128 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 	return verify_streaming(&tbs, &alg, &sig, X509_get0_pubkey(issuer));
 }
 
+static const char pem_b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Two base64 characters for each 12 bits, so that three bytes take two
+ * look-ups (a large CRL is 70 MB of PEM, made twice: written and read
+ * back). */
+static char pem_pairs[4096][2];
+
+static void
+pem_pairs_init(void)
+{
+	size_t i;
+
+	if (pem_pairs[0][0] != 0)
+		return;
+	for (i = 0; i < 4096; i++) {
+		pem_pairs[i][0] = pem_b64[i >> 6];
+		pem_pairs[i][1] = pem_b64[i & 63];
+	}
+}
+
 /* Base64 of 1 to 48 bytes, as one PEM line.  EVP_EncodeBlock costs more
  * per call than the 64 characters it writes, and a large CRL has a
  * million lines. */
 static char *
 pem_line(char *p, const unsigned char *in, size_t n)
 {
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	uint32_t v;
 
 	for (; n >= 3; n -= 3, in += 3) {
 		v = (uint32_t)in[0] << 16 | (uint32_t)in[1] << 8 | in[2];
-		*p++ = b64[v >> 18];
-		*p++ = b64[(v >> 12) & 63];
-		*p++ = b64[(v >> 6) & 63];
-		*p++ = b64[v & 63];
+		memcpy(p, pem_pairs[v >> 12], 2);
+		memcpy(p + 2, pem_pairs[v & 0xfff], 2);
+		p += 4;
 	}
 	if (n > 0) {
 		v = (uint32_t)in[0] << 16 | (n == 2 ? (uint32_t)in[1] << 8 : 0);
-		*p++ = b64[v >> 18];
-		*p++ = b64[(v >> 12) & 63];
-		*p++ = n == 2 ? b64[(v >> 6) & 63] : '=';
+		*p++ = pem_b64[v >> 18];
+		*p++ = pem_b64[(v >> 12) & 63];
+		*p++ = n == 2 ? pem_b64[(v >> 6) & 63] : '=';
 		*p++ = '=';
 	}
 	*p++ = '\n';
 	return p;
 }
 
+static const unsigned char *
+pem_next(void *vctx, size_t *n)
+{
+	struct crl_pem *c = vctx;
+	char *p = c->buf;
+	size_t k, chunk;
+
+	if (c->done) {
+		*n = 0;
+		return NULL;
+	}
+	if (c->pos == 0) {
+		memcpy(p, CRL_PEM_BEGIN, sizeof CRL_PEM_BEGIN - 1);
+		p += sizeof CRL_PEM_BEGIN - 1;
+	}
+	for (k = 0; k < CRL_PEM_LINES && c->pos < c->len; k++) {
+		chunk = c->len - c->pos < 48 ? c->len - c->pos : 48;
+		p = pem_line(p, c->der + c->pos, chunk);
+		c->pos += chunk;
+	}
+	if (c->pos == c->len) {
+		memcpy(p, CRL_PEM_END, sizeof CRL_PEM_END - 1);
+		p += sizeof CRL_PEM_END - 1;
+		c->done = true;
+	}
+	*n = (size_t)(p - c->buf);
+	return (const unsigned char *)c->buf;
+}
+
+static void
+pem_rewind(void *vctx)
+{
+	struct crl_pem *c = vctx;
+
+	c->pos = 0;
+	c->done = false;
+}
+
+void
+crl_pem_source(struct crl_pem *c, const unsigned char *der, size_t len,
+    struct file_source *src)
+{
+	pem_pairs_init();
+	c->der = der;
+	c->len = len;
+	c->pos = 0;
+	c->done = false;
+	src->next = pem_next;
+	src->rewind = pem_rewind;
+	src->ctx = c;
+}
+
 int
 crl_to_pem(const unsigned char *der, size_t len, char **pem, size_t *pemlen)
 {
-	size_t lines = (len + 47) / 48, size, i, chunk;
+	struct file_source src;
+	struct crl_pem *c;
+	const unsigned char *chunk;
+	size_t size, n;
 	char *out, *p;
 
-	size = sizeof CRL_PEM_BEGIN + (len + 2) / 3 * 4 + lines +
+	*pem = NULL;
+	*pemlen = 0;
+	size = sizeof CRL_PEM_BEGIN + (len + 2) / 3 * 4 + (len + 47) / 48 +
 	    sizeof CRL_PEM_END;
-	if ((out = malloc(size)) == NULL)
+	if ((c = malloc(sizeof *c)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
-	p = out;
-	memcpy(p, CRL_PEM_BEGIN, sizeof CRL_PEM_BEGIN - 1);
-	p += sizeof CRL_PEM_BEGIN - 1;
-	for (i = 0; i < len; i += chunk) {
-		chunk = len - i < 48 ? len - i : 48;
-		p = pem_line(p, der + i, chunk);
+	if ((out = malloc(size)) == NULL) {
+		free(c);
+		return err_set(OR_E_NOMEM, "out of memory");
 	}
-	memcpy(p, CRL_PEM_END, sizeof CRL_PEM_END);
-	p += sizeof CRL_PEM_END - 1;
+	crl_pem_source(c, der, len, &src);
+	for (p = out; (chunk = src.next(src.ctx, &n)) != NULL; p += n)
+		memcpy(p, chunk, n);
+	*p = '\0';
+	free(c);
 	*pem = out;
 	*pemlen = (size_t)(p - out);
 	return OR_OK;
@@ -941,6 +1030,19 @@ int
 crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
     struct crl_plan *plan)
 {
+	struct revoke_db rdb;
+	int rc;
+
+	memset(plan, 0, sizeof *plan);
+	if ((rc = revoke_db_load(db->dir, REVOKE_DB_ENTRIES, &rdb)) != OR_OK)
+		return rc;
+	return crl_prepare_with(db, root, p, &rdb, plan);
+}
+
+int
+crl_prepare_with(struct cadb *db, X509 *root, const struct crl_params *p,
+    struct revoke_db *rdb, struct crl_plan *plan)
+{
 	long days = p->days != 0 ? p->days : CRL_DEFAULT_DAYS;
 	struct crl_spec *s = &plan->spec;
 	uint64_t last;
@@ -949,13 +1051,18 @@ crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
 	int rc;
 
 	memset(plan, 0, sizeof *plan);
+	plan->rdb = *rdb;
+	memset(rdb, 0, sizeof *rdb);
 	snprintf(plan->dir, sizeof plan->dir, "%s", db->dir);
-	if (days < 1 || days > 36525)
-		return err_set(OR_E_USAGE, "--days: from 1 to %d",
-		    CRL_MAX_DAYS);
-	if ((rc = revoke_db_load(db->dir, REVOKE_DB_ENTRIES, &plan->rdb)) !=
-	    OR_OK)
-		return rc;
+	if (days < 1 || days > 36525) {
+		rc = err_set(OR_E_USAGE, "--days: from 1 to %d", CRL_MAX_DAYS);
+		goto fail;
+	}
+	if (!(plan->rdb.flags & REVOKE_DB_ENTRIES)) {
+		rc = err_set(OR_E_INPUT, "crl_prepare_with: the revocations "
+		    "were not collected");
+		goto fail;
+	}
 	last = plan->rdb.crl_signed_max > plan->rdb.crl_reserved_max ?
 	    plan->rdb.crl_signed_max : plan->rdb.crl_reserved_max;
 	s->issuer = root;
@@ -1041,8 +1148,8 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	const struct crl_spec *s = &plan->spec;
 	unsigned char md[SHA256_LEN];
 	char num[24], tu[24], nu[24], ent[24], path[PATH_MAX], dir[PATH_MAX];
-	char *pem = NULL;
-	size_t pemlen;
+	struct crl_pem *pem = NULL;
+	struct file_source src;
 	bool wrote_out = false, wrote_copy = false;
 	int rc;
 
@@ -1074,9 +1181,12 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	if (p->out != NULL) {
 		if (p->der)
 			rc = file_write_new(p->out, res->der, res->len, 0644);
-		else if ((rc = crl_to_pem(res->der, res->len, &pem, &pemlen)) ==
-		    OR_OK)
-			rc = file_write_new(p->out, pem, pemlen, 0644);
+		else if ((pem = malloc(sizeof *pem)) == NULL)
+			rc = err_set(OR_E_NOMEM, "out of memory");
+		else {
+			crl_pem_source(pem, res->der, res->len, &src);
+			rc = file_write_new_source(p->out, &src, 0644);
+		}
 		free(pem);
 		if (rc != OR_OK)
 			goto out;

@@ -15,9 +15,10 @@
  *      date and its entry extensions (reasonCode, omitted for unspecified;
  *      invalidityDate when given), which are cached, since entries share
  *      them.  It is spliced into the TBS after nextUpdate.
- *   3. The key store signs exactly those TBS bytes; algorithm and
- *      signature are appended in the same buffer and the outer header put
- *      in front of it.
+ *   3. The key store signs exactly those TBS bytes (hashed once here and
+ *      signed as a digest when the store can: keystore_sign_digest);
+ *      algorithm and signature are appended in the same buffer and the
+ *      outer header put in front of it.
  *   4. crl_verify walks the whole DER (strict DER, v2, the issuer, serials
  *      positive and strictly increasing, each distinct date and extension
  *      encoding parsed once more by OpenSSL) and checks the signature with
@@ -29,6 +30,12 @@
  * The CRL number is reserved in the journal ("crl-number") before the key
  * signs, so that a crash never lets a number be used twice; the next CRL
  * takes max(reserved, signed) + 1.
+ *
+ * At a million entries the whole command reads the journal once (the pass
+ * that verifies its hash chain also replays it: cadb_open_visit), finds a
+ * bulk revocation's entries already sorted (a batch records its serials in
+ * order), writes the PEM from a file_source without holding it, and reads
+ * both files back from the device (fileio.h).
  */
 #ifndef OFFROOT_CRL_H
 #define OFFROOT_CRL_H
@@ -80,6 +87,18 @@ int crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 /* PEM ("X509 CRL") of a DER CRL; *pem is malloc'd, NUL-terminated. */
 int crl_to_pem(const unsigned char *der, size_t len, char **pem,
     size_t *pemlen);
+/* The same PEM made on demand (file_write_new_source), CRL_PEM_LINES
+ * lines at a time, so that a large CRL is never held twice. */
+#define CRL_PEM_LINES		1024
+struct crl_pem {
+	const unsigned char *der;
+	size_t len, pos;
+	bool done;
+	char buf[CRL_PEM_LINES * 65 + 64];	/* lines, BEGIN or END */
+};
+struct file_source;
+void crl_pem_source(struct crl_pem *c, const unsigned char *der, size_t len,
+    struct file_source *src);
 
 /* ---- the ceremony step ---------------------------------------------- */
 
@@ -118,6 +137,11 @@ struct interact;
  * crl_lint: thisUpdate not in the future, not before the last CRL's. */
 int crl_prepare(struct cadb *db, X509 *root, const struct crl_params *p,
     struct crl_plan *plan);
+/* The same with the journal already replayed (REVOKE_DB_ENTRIES, by the
+ * pass that opened db: cadb_open_visit); *rdb moves into plan, even on
+ * failure. */
+int crl_prepare_with(struct cadb *db, X509 *root, const struct crl_params *p,
+    struct revoke_db *rdb, struct crl_plan *plan);
 /* Removes crls/ files left by interrupted runs (their numbers stay
  * unused), reserves the number, builds, signs and verifies the CRL,
  * writes p->out (if any) and DIR/crls/NUMBER.crl (DER), then records it

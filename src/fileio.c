@@ -102,49 +102,191 @@ write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
-/*
- * Reads the file back, with its cached pages dropped first so removable
- * media are really read, and compares the SHA-256 with what was written.
- */
-static int
-read_back(const char *path, const unsigned char want[SHA256_LEN])
-{
-	unsigned char got[SHA256_LEN], buf[65536];
-	EVP_MD_CTX *md = NULL;
-	ssize_t n;
-	int fd, rc = OR_E_IO;
+/* A buffer in memory as a file_source: one chunk, the whole buffer. */
+struct mem_source {
+	const unsigned char *data;
+	size_t len;
+	bool given;
+};
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return err_errno(OR_E_IO, "reading back %s", path);
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
-		rc = err_openssl(OR_E_CRYPTO, "SHA-256");
-		goto out;
+static const unsigned char *
+mem_next(void *vctx, size_t *n)
+{
+	struct mem_source *m = vctx;
+
+	if (m->given) {
+		*n = 0;
+		return NULL;
 	}
-	while ((n = read(fd, buf, sizeof buf)) != 0) {
+	m->given = true;
+	*n = m->len;
+	return m->data;
+}
+
+static void
+mem_rewind(void *vctx)
+{
+	((struct mem_source *)vctx)->given = false;
+}
+
+#define MEM_SOURCE(m, d, l) \
+	struct mem_source m##_ctx = { (const unsigned char *)(d), (l), false }; \
+	struct file_source m = { mem_next, mem_rewind, &m##_ctx }
+
+static int
+pread_full(int fd, unsigned char *buf, size_t want, size_t *got)
+{
+	ssize_t n;
+
+	*got = 0;
+	while (*got < want) {
+		n = read(fd, buf + *got, want - *got);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			rc = err_errno(OR_E_IO, "reading back %s", path);
-			goto out;
+			return -1;
 		}
-		EVP_DigestUpdate(md, buf, (size_t)n);
+		if (n == 0)
+			break;
+		*got += (size_t)n;
 	}
-	if (EVP_DigestFinal_ex(md, got, NULL) != 1) {
-		rc = err_openssl(OR_E_CRYPTO, "SHA-256");
-		goto out;
+	return 0;
+}
+
+/* The next bytes of the file being read back into buf; with O_DIRECT
+ * every read is a whole FILE_READ_BACK_BUF at an aligned offset, and a
+ * short one is the end of the file. */
+static int
+refill(int fd, bool direct, unsigned char *buf, size_t *have, bool *eof)
+{
+	size_t got;
+
+	*have = 0;
+	if (*eof)
+		return 0;
+	if (pread_full(fd, buf, FILE_READ_BACK_BUF, &got) == -1)
+		return -1;
+	if (got < FILE_READ_BACK_BUF || (!direct && got == 0))
+		*eof = true;
+	*have = got;
+	return 0;
+}
+
+/* 1: same, 0: differs, -1: read error (errno). */
+static int
+compare_fd(int fd, bool direct, unsigned char *buf, struct file_source *src)
+{
+	const unsigned char *want;
+	size_t n, k, have = 0, used = 0;
+	bool eof = false;
+
+	src->rewind(src->ctx);
+	while ((want = src->next(src->ctx, &n)) != NULL && n > 0) {
+		for (; n > 0; want += k, n -= k, used += k) {
+			if (used == have) {
+				if (refill(fd, direct, buf, &have, &eof) == -1)
+					return -1;
+				used = 0;
+				if (have == 0)
+					return 0;	/* shorter */
+			}
+			k = n < have - used ? n : have - used;
+			if (memcmp(buf + used, want, k) != 0)
+				return 0;
+		}
 	}
-	if (CRYPTO_memcmp(got, want, SHA256_LEN) != 0) {
+	/* Nothing more than what was written. */
+	if (used < have)
+		return 0;
+	if (refill(fd, direct, buf, &have, &eof) == -1)
+		return -1;
+	return have == 0;
+}
+
+/*
+ * Reads the file back from the device and compares it byte for byte with
+ * what was written (the source, produced once more).  A large file is
+ * read with O_DIRECT, past the page cache (and without copying through
+ * it), in large pieces so that the process sleeps a few times, not a
+ * hundred; where the file system has no O_DIRECT, and for small files,
+ * the cached pages are dropped first (advice: tmpfs keeps them).
+ */
+static int
+read_back(const char *path, struct file_source *src)
+{
+	unsigned char *buf = NULL;
+	struct stat st;
+	bool direct = false;
+	int fd = -1, same, rc = OR_E_IO;
+
+	if (posix_memalign((void **)&buf, 4096, FILE_READ_BACK_BUF) != 0)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if (stat(path, &st) == 0 && st.st_size >= (off_t)FILE_DIRECT_MIN &&
+	    (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_DIRECT)) !=
+	    -1)
+		direct = true;
+	for (;;) {
+		if (!direct) {
+			if ((fd = open(path, O_RDONLY | O_NOFOLLOW |
+			    O_CLOEXEC)) == -1) {
+				rc = err_errno(OR_E_IO, "reading back %s", path);
+				goto out;
+			}
+			(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		}
+		same = compare_fd(fd, direct, buf, src);
+		if (same == -1 && direct && errno == EINVAL) {
+			/* O_DIRECT refused at read time: read it cached. */
+			close(fd);
+			fd = -1;
+			direct = false;
+			continue;
+		}
+		break;
+	}
+	if (same == -1)
+		rc = err_errno(OR_E_IO, "reading back %s", path);
+	else if (same == 0)
 		rc = err_set(OR_E_IO, "%s: read back differs from what was "
 		    "written: the media is failing", path);
-		goto out;
-	}
-	rc = OR_OK;
+	else
+		rc = OR_OK;
 out:
-	EVP_MD_CTX_free(md);
-	close(fd);
+	free(buf);
+	if (fd != -1)
+		close(fd);
 	return rc;
+}
+
+/*
+ * Writes the source in pieces of at most FILE_WRITE_KICK bytes and asks
+ * the kernel to start writing each piece to the device at once, so that a
+ * large file is mostly on the media when the fsync that follows waits for
+ * it.  sync_file_range is advice here: the fsync is what proves the data
+ * durable, and its errors are the ones checked.
+ */
+static int
+write_source(int fd, struct file_source *src)
+{
+	const unsigned char *p;
+	size_t n, k;
+	off_t done = 0, kicked = 0;
+
+	src->rewind(src->ctx);
+	while ((p = src->next(src->ctx, &n)) != NULL && n > 0) {
+		for (; n > 0; p += k, n -= k) {
+			k = n < FILE_WRITE_KICK ? n : FILE_WRITE_KICK;
+			if (write_all(fd, p, k) == -1)
+				return -1;
+			done += (off_t)k;
+			if (done - kicked >= (off_t)FILE_WRITE_KICK) {
+				(void)sync_file_range(fd, kicked, done - kicked,
+				    SYNC_FILE_RANGE_WRITE);
+				kicked = done;
+			}
+		}
+	}
+	return 0;
 }
 
 /*
@@ -152,8 +294,8 @@ out:
  * its name in tmp.  The data is fully written, fsynced and closed.
  */
 static int
-write_temp(const char *path, const void *data, size_t len, mode_t mode,
-    bool sync, char *tmp, size_t tmpsize)
+write_temp(const char *path, struct file_source *src, mode_t mode, bool sync,
+    char *tmp, size_t tmpsize)
 {
 	unsigned char rnd[8];
 	char rhex[17], dir[PATH_MAX];
@@ -172,7 +314,7 @@ write_temp(const char *path, const void *data, size_t len, mode_t mode,
 	    mode);
 	if (fd == -1)
 		return err_errno(OR_E_IO, "cannot create a file in %s", dir);
-	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+	if (fchmod(fd, mode) == -1 || write_source(fd, src) == -1 ||
 	    (sync && fsync(fd) == -1)) {
 		rc = err_errno(OR_E_IO, "writing %s", path);
 		close(fd);
@@ -188,18 +330,15 @@ write_temp(const char *path, const void *data, size_t len, mode_t mode,
 }
 
 static int
-finish(const char *path, const char *tmp, const void *data, size_t len)
+finish(const char *path, struct file_source *src)
 {
-	unsigned char digest[SHA256_LEN];
 	char dir[PATH_MAX];
 	int rc;
 
 	file_dirname(path, dir, sizeof dir);
 	if ((rc = file_sync_dir(dir)) != OR_OK)
 		return rc;
-	if ((rc = sha256(data, len, digest)) != OR_OK)
-		return rc;
-	return read_back(path, digest);
+	return read_back(path, src);
 }
 
 int
@@ -208,8 +347,8 @@ file_write_new(const char *path, const void *data, size_t len, mode_t mode)
 	return file_write_new_ex(path, data, len, mode, 0);
 }
 
-int
-file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
+static int
+write_new(const char *path, struct file_source *src, mode_t mode,
     unsigned flags)
 {
 	char tmp[PATH_MAX];
@@ -223,7 +362,7 @@ file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
 			return errno == EEXIST ? err_set(OR_E_EXISTS, "%s "
 			    "already exists; refusing to overwrite it", path) :
 			    err_errno(OR_E_IO, "%s", path);
-		if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
+		if (fchmod(fd, mode) == -1 || write_source(fd, src) == -1 ||
 		    (!(flags & FILE_BATCH) && fsync(fd) == -1)) {
 			rc = err_errno(OR_E_IO, "writing %s", path);
 			close(fd);
@@ -237,11 +376,11 @@ file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
 		}
 		if (flags & FILE_BATCH)
 			return OR_OK;
-		if ((rc = finish(path, path, data, len)) != OR_OK)
+		if ((rc = finish(path, src)) != OR_OK)
 			unlink(path);
 		return rc;
 	}
-	if ((rc = write_temp(path, data, len, mode, !(flags & FILE_BATCH), tmp,
+	if ((rc = write_temp(path, src, mode, !(flags & FILE_BATCH), tmp,
 	    sizeof tmp)) != OR_OK)
 		return rc;
 	/*
@@ -268,7 +407,7 @@ file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
 	}
 	if (flags & FILE_BATCH)
 		return OR_OK;
-	if ((rc = finish(path, tmp, data, len)) != OR_OK) {
+	if ((rc = finish(path, src)) != OR_OK) {
 		/* Durability not proven: do not leave a file that looks done. */
 		unlink(path);
 		return rc;
@@ -277,20 +416,35 @@ file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
 }
 
 int
+file_write_new_ex(const char *path, const void *data, size_t len, mode_t mode,
+    unsigned flags)
+{
+	MEM_SOURCE(src, data, len);
+
+	return write_new(path, &src, mode, flags);
+}
+
+int
+file_write_new_source(const char *path, struct file_source *src, mode_t mode)
+{
+	return write_new(path, src, mode, 0);
+}
+
+int
 file_replace(const char *path, const void *data, size_t len, mode_t mode)
 {
+	MEM_SOURCE(src, data, len);
 	char tmp[PATH_MAX];
 	int rc;
 
-	if ((rc = write_temp(path, data, len, mode, true, tmp, sizeof tmp)) !=
-	    OR_OK)
+	if ((rc = write_temp(path, &src, mode, true, tmp, sizeof tmp)) != OR_OK)
 		return rc;
 	if (rename(tmp, path) == -1) {
 		rc = err_errno(OR_E_IO, "%s", path);
 		unlink(tmp);
 		return rc;
 	}
-	return finish(path, tmp, data, len);
+	return finish(path, &src);
 }
 
 int
@@ -373,10 +527,7 @@ file_batch_sync(const char *dir)
 int
 file_check(const char *path, const void *data, size_t len)
 {
-	unsigned char digest[SHA256_LEN];
-	int rc;
+	MEM_SOURCE(src, data, len);
 
-	if ((rc = sha256(data, len, digest)) != OR_OK)
-		return rc;
-	return read_back(path, digest);
+	return read_back(path, &src);
 }

@@ -4,10 +4,11 @@
  * file_write_new: temporary file in the same folder (O_CREAT|O_EXCL|
  * O_NOFOLLOW), full write, fsync, close checked, renamed into place without
  * ever replacing an existing file (renameat2 RENAME_NOREPLACE, or link),
- * fsync of the folder, then the page cache is dropped and the file read
- * back and compared by SHA-256.  On any failure the temporary is removed
- * and nothing is left behind.  ENOSPC/EIO/EROFS... are OR_E_IO (exit 3);
- * an existing destination is OR_E_EXISTS.
+ * fsync of the folder, then the file is read back from the device (with
+ * O_DIRECT from FILE_DIRECT_MIN up, else after dropping its cached pages)
+ * and compared byte for byte with what was meant.  On any failure the
+ * temporary is removed and nothing is left behind.  ENOSPC/EIO/EROFS...
+ * are OR_E_IO (exit 3); an existing destination is OR_E_EXISTS.
  */
 #ifndef OFFROOT_FILEIO_H
 #define OFFROOT_FILEIO_H
@@ -16,6 +17,9 @@
 #include <sys/types.h>
 
 #define FILE_MAX_INPUT	(16u << 20)	/* cap on any file we read whole */
+#define FILE_READ_BACK_BUF	(8u << 20)	/* read-back chunk */
+#define FILE_DIRECT_MIN		(1u << 20)	/* read back with O_DIRECT from */
+#define FILE_WRITE_KICK		(4u << 20)	/* writeback started every */
 
 int file_write_new(const char *path, const void *data, size_t len,
     mode_t mode);
@@ -30,6 +34,19 @@ int file_write_new(const char *path, const void *data, size_t len,
 int file_write_new_ex(const char *path, const void *data, size_t len,
     mode_t mode, unsigned flags);
 int file_batch_sync(const char *dir);
+/* A file's bytes made on demand, for an output too large to hold twice:
+ * next returns the next chunk (valid until the following call) and its
+ * length, or NULL at the end; rewind starts again.  The content is made
+ * once to write it and once more to compare what is read back, so it
+ * must come out the same both times. */
+struct file_source {
+	const unsigned char *(*next)(void *ctx, size_t *n);
+	void (*rewind)(void *ctx);
+	void *ctx;
+};
+/* file_write_new with the content from src. */
+int file_write_new_source(const char *path, struct file_source *src,
+    mode_t mode);
 /* Reads path back (page cache dropped first) and compares it with data. */
 int file_check(const char *path, const void *data, size_t len);
 /* Atomically replaces path (which may exist) with data; same discipline. */

@@ -15,6 +15,7 @@
 #include "cadb.h"
 #include "err.h"
 #include "revoke.h"
+#include "util.h"
 
 static const char *const revoke_reasons[] = {
 	"unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
@@ -39,6 +40,7 @@ revoke_reason_parse(const char *name, int *reason)
 
 	for (i = 0; name != NULL && i < REVOKE_NREASONS; i++)
 		if (revoke_reasons[i] != NULL &&
+		    name[0] == revoke_reasons[i][0] &&
 		    strcmp(name, revoke_reasons[i]) == 0) {
 			*reason = (int)i;
 			return OR_OK;
@@ -557,7 +559,7 @@ entry_sort_rec(struct revoke_entry *e, size_t n, int depth)
 }
 
 static void
-entry_sort(struct revoke_entry *e, size_t n)
+entry_introsort(struct revoke_entry *e, size_t n)
 {
 	int depth = 0;
 	size_t m;
@@ -565,6 +567,142 @@ entry_sort(struct revoke_entry *e, size_t n)
 	for (m = n; m > 1; m >>= 1)
 		depth += 2;
 	entry_sort_rec(e, n, depth);
+}
+
+/*
+ * Most significant byte first, in place (American flag sort): serials are
+ * fixed-width big-endian keys, so each of at most 20 levels moves every
+ * entry once, with no comparisons.  Levels where every serial has the
+ * same byte are skipped (small sequential serials have 17 leading zero
+ * bytes); buckets of a few entries, and a group of entries for one serial
+ * (ordered by journal order), go to the comparison sort.
+ */
+#define ENTRY_RADIX_SMALL	48
+
+/* Eight bytes of a serial from byte d on, as one number (zeros past the
+ * end). */
+static inline uint64_t
+entry_key(const struct revoke_entry *e, size_t d)
+{
+	unsigned char b[8] = { 0 };
+
+	if (d + 8 <= REVOKE_SERIAL_MAX)
+		return load_be64(e->serial + d);
+	memcpy(b, e->serial + d, REVOKE_SERIAL_MAX - d);
+	return load_be64(b);
+}
+
+/* A bucket of at most ENTRY_RADIX_SMALL entries that agree before byte
+ * d: insertion sort of (eight-byte key, index), ties by entry_cmp, then
+ * the entries moved once. */
+static void
+entry_small(struct revoke_entry *e, size_t n, size_t d)
+{
+	struct { uint64_t k; uint32_t i; } key[ENTRY_RADIX_SMALL], t;
+	struct revoke_entry tmp[ENTRY_RADIX_SMALL];
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		key[i].k = entry_key(&e[i], d);
+		key[i].i = (uint32_t)i;
+	}
+	for (i = 1; i < n; i++) {
+		t = key[i];
+		for (j = i; j > 0 && (key[j - 1].k > t.k ||
+		    (key[j - 1].k == t.k &&
+		    entry_cmp(&e[key[j - 1].i], &e[t.i]) > 0)); j--)
+			key[j] = key[j - 1];
+		key[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		tmp[i] = e[key[i].i];
+	memcpy(e, tmp, n * sizeof *e);
+}
+
+/* The first byte from d on where some serial of e[0..n) differs from
+ * e[0]'s (REVOKE_SERIAL_MAX when none). */
+static size_t
+entry_first_diff(const struct revoke_entry *e, size_t n, size_t d)
+{
+	unsigned char acc[REVOKE_SERIAL_MAX] = { 0 };
+	uint64_t a = 0, b = 0;
+	uint32_t c = 0;
+	size_t i;
+
+	for (i = 1; i < n; i++) {
+		a |= load_be64(e[i].serial) ^ load_be64(e[0].serial);
+		b |= load_be64(e[i].serial + 8) ^ load_be64(e[0].serial + 8);
+		c |= load_be32(e[i].serial + 16) ^ load_be32(e[0].serial + 16);
+	}
+	for (i = 0; i < 8; i++) {
+		acc[i] = (unsigned char)(a >> (56 - 8 * i));
+		acc[8 + i] = (unsigned char)(b >> (56 - 8 * i));
+	}
+	for (i = 0; i < 4; i++)
+		acc[16 + i] = (unsigned char)(c >> (24 - 8 * i));
+	for (; d < REVOKE_SERIAL_MAX && acc[d] == 0; d++)
+		;
+	return d;
+}
+
+static void
+entry_radix(struct revoke_entry *e, size_t n, size_t d)
+{
+	size_t count[256], next[256], end[256], i, b, c, sum;
+	struct revoke_entry t, u;
+
+	if (n <= ENTRY_RADIX_SMALL) {
+		entry_small(e, n, d);
+		return;
+	}
+	for (; d < REVOKE_SERIAL_MAX; d++) {
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			count[e[i].serial[d]]++;
+		if (count[e[0].serial[d]] != n)
+			break;
+		/* All agree on byte d (short serials have many leading
+		 * zeros): one pass finds the first byte where any differ. */
+		d = entry_first_diff(e, n, d + 1) - 1;
+	}
+	if (d == REVOKE_SERIAL_MAX) {
+		/* One serial revoked n times: by journal order. */
+		entry_introsort(e, n);
+		return;
+	}
+	for (b = 0, sum = 0; b < 256; b++) {
+		next[b] = sum;
+		sum += count[b];
+		end[b] = sum;
+	}
+	for (b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			t = e[next[b]];
+			c = t.serial[d];
+			while (c != b) {
+				u = e[next[c]];
+				e[next[c]++] = t;
+				t = u;
+				c = t.serial[d];
+			}
+			e[next[b]++] = t;
+		}
+	}
+	for (b = 0, sum = 0; b < 256; sum += count[b], b++)
+		if (count[b] > 1)
+			entry_radix(e + sum, count[b], d + 1);
+}
+
+static void
+entry_sort(struct revoke_entry *e, size_t n)
+{
+	size_t i;
+
+	/* One bulk revocation lists its serials in order (append_batch). */
+	for (i = 1; i < n && entry_cmp(&e[i - 1], &e[i]) < 0; i++)
+		;
+	if (i < n)
+		entry_radix(e, n, 0);
 }
 
 /* ---- the journal replayed ----------------------------------------------- */
@@ -615,6 +753,7 @@ db_add(struct revoke_db *db, const struct revoke_serial *s, int reason,
 		cap = db->cap ? 2 * db->cap : 1024;
 		if ((ne = realloc(db->e, cap * sizeof *ne)) == NULL)
 			return err_set(OR_E_NOMEM, "out of memory");
+		mem_advise_huge(ne + db->n, (cap - db->n) * sizeof *ne);
 		db->e = ne;
 		db->cap = cap;
 	}
@@ -1023,8 +1162,57 @@ append_one(struct cadb *db, const struct revoke_request *req,
 	return cadb_append(db, "revoke", f, n);
 }
 
+static int append_parts(struct cadb *, const struct revoke_request *,
+    const struct revoke_serial *, const bool *, size_t, time_t);
+
+/* Indices of serials in increasing order, for append_batch. */
+static const struct revoke_serial *order_serials;
+
+static int
+cmp_order(const void *a, const void *b)
+{
+	return revoke_serial_cmp(&order_serials[*(const uint32_t *)a],
+	    &order_serials[*(const uint32_t *)b]);
+}
+
+/* A batch lists its serials in increasing order (not the file's): a
+ * journal replayed for a CRL then finds a batch's entries already
+ * sorted, and a CRL is re-signed from them many times. */
 static int
 append_batch(struct cadb *db, const struct revoke_request *req,
+    const struct revoke_serial *s0, const bool *known0, size_t n, time_t at)
+{
+	struct revoke_serial *s = NULL;
+	bool *known = NULL;
+	uint32_t *ord = NULL;
+	size_t i;
+	int rc;
+
+	if (n > UINT32_MAX || (ord = malloc(n * sizeof *ord)) == NULL ||
+	    (s = malloc(n * sizeof *s)) == NULL ||
+	    (known = malloc(n * sizeof *known)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		ord[i] = (uint32_t)i;
+	order_serials = s0;
+	qsort(ord, n, sizeof *ord, cmp_order);
+	order_serials = NULL;
+	for (i = 0; i < n; i++) {
+		s[i] = s0[ord[i]];
+		known[i] = known0[ord[i]];
+	}
+	rc = append_parts(db, req, s, known, n, at);
+out:
+	free(ord);
+	free(s);
+	free(known);
+	return rc;
+}
+
+static int
+append_parts(struct cadb *db, const struct revoke_request *req,
     const struct revoke_serial *s, const bool *known, size_t n, time_t at)
 {
 	char batch[24], part[24], parts[24], count[24], ats[24], invs[24];

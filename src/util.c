@@ -1,8 +1,10 @@
 /* util.c — digests, hex and fingerprint rendering. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -190,4 +192,18 @@ str_trim(char *s)
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		s[--n] = '\0';
 	return s;
+}
+
+void
+mem_advise_huge(void *p, size_t len)
+{
+	uintptr_t a = (uintptr_t)p, start, end;
+
+	if (p == NULL || len < MEM_HUGE_MIN)
+		return;
+	start = (a + 4095) & ~(uintptr_t)4095;
+	end = (a + len) & ~(uintptr_t)4095;
+	/* Advice only: where transparent huge pages are off, nothing. */
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 }

@@ -31,5 +31,10 @@ int cert_to_pem(X509 *x, char **pem, size_t *len);
 char *str_trim(char *s);
 /* UTC time as YYYY-MM-DDTHH:MM:SSZ. */
 void utc_text(time_t t, char out[21]);
+/* Asks for transparent huge pages on a large heap buffer about to be
+ * filled (a million-entry CRL: a few thousand page faults instead of
+ * tens of thousands).  Advice only; below MEM_HUGE_MIN, nothing. */
+#define MEM_HUGE_MIN	(4u << 20)
+void mem_advise_huge(void *p, size_t len);
 
 #endif

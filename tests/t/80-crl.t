@@ -106,12 +106,20 @@ t_ok "a certificate can be put on hold" "$OFFROOT" revoke -d "$CA" --serial 0c0f
     --reason certificateHold --unknown-ok --date "@$HOUR_AGO"
 t_ok "and released" "$OFFROOT" revoke -d "$CA" --serial 0c0ffee \
     --reason removeFromCRL --unknown-ok --date "@$HOUR_AGO"
+# status counts certificates revoked now, not revocation records: the
+# hold and its release are three records but leave one revoked (badc0de).
+t_ok "status after a hold and its release" "$OFFROOT" status -d "$CA"
+like '^issued: .* 1 revoked$' "$T/out" "status counts the released hold as not revoked"
+t_ok "status --json" "$OFFROOT" status -d "$CA" --json
+like '"revoked": *1[,}]' "$T/out" "and so does status --json"
 
 printf '# bulk\n01\n0x02\n00:03\n' >"$T/serials"
 t_ok "a serials file is recorded as one batch" "$OFFROOT" revoke -d "$CA" \
     --serials-file "$T/serials" --reason superseded --unknown-ok --date "@$HOUR_AGO"
 tail -1 "$J" | grep -q " revoke-batch .*part=1 parts=1 count=3 reason=superseded .*serials=1,2,3 "
 ok $? "the revoke-batch record lists the serials canonically"
+t_ok "status after the batch" "$OFFROOT" status -d "$CA"
+like '^issued: .* 4 revoked$' "$T/out" "status counts each serial of the batch once"
 
 if [ $have_sign = 1 ]; then
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -307,6 +315,18 @@ with open(sys.argv[1], "w") as f:
 ' "$T/200k"
 t_ok "200,000 revocations in one batch" "$OFFROOT" revoke -d "$K" --serials-file "$T/200k" \
     --reason keyCompromise --unknown-ok --date "@$HOUR_AGO"
+# The batch lists the file's serials in increasing order across its parts.
+$PY -c '
+import sys
+want = sorted(int(l, 16) for l in open(sys.argv[2]))
+got = []
+for line in open(sys.argv[1]):
+    if " revoke-batch " in line:
+        f = dict(x.split("=", 1) for x in line.split(" ")[4:-1])
+        got += [int(v, 16) for v in f["serials"].split(",")]
+sys.exit(0 if got == want else 1)
+' "$K/journal" "$T/200k"
+ok $? "the batch records every serial of the file once, in increasing order"
 t_ok "a first CRL of 200,000 entries" "$OFFROOT" crl -d "$K" -o "$T/k0.pem" --passphrase-file "$PASS"
 before=$(crl_number "$T/k0.pem")
 

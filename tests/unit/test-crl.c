@@ -550,6 +550,27 @@ test_large(void)
 	X509_CRL_free(c);
 	ok(crl_verify(der, len, root, &info) == OR_OK && info.entries == n,
 	    "streaming path: crl_verify counts it");
+	/* Its PEM spans many chunks of the PEM source: byte for byte what
+	 * OpenSSL writes. */
+	{
+		BIO *mem = BIO_new(BIO_s_mem());
+		char *pem = NULL, *theirs = NULL;
+		size_t pemlen = 0;
+		long m = 0;
+
+		p = der;
+		c = d2i_X509_CRL(NULL, &p, (long)len);
+		if (c != NULL && mem != NULL && PEM_write_bio_X509_CRL(mem, c))
+			m = BIO_get_mem_data(mem, &theirs);
+		ok(len > 4 * 48 * CRL_PEM_LINES &&
+		    crl_to_pem(der, len, &pem, &pemlen) == OR_OK && m > 0 &&
+		    (size_t)m == pemlen && memcmp(theirs, pem, pemlen) == 0,
+		    "streaming path: the PEM of %zu bytes is what OpenSSL "
+		    "writes", len);
+		free(pem);
+		BIO_free(mem);
+		X509_CRL_free(c);
+	}
 	/* A changed byte inside the entries: the signature catches what
 	 * the structure walk cannot. */
 	der[len / 2] ^= 0x01;
@@ -753,6 +774,16 @@ main(void)
 		X509_free(root);
 	} else {
 		ok(0, "an RSA root: %s", err_msg(rc));
+	}
+	/* Ed25519 signs the whole TBS (no digest to sign). */
+	if ((rc = make_root(KT_ED25519)) == OR_OK) {
+		ok(!keystore_can_sign_digest(ks, NULL), "Ed25519: the key store "
+		    "signs the whole TBS");
+		test_encoder(40, "Ed25519");
+		keystore_close(ks);
+		X509_free(root);
+	} else {
+		ok(0, "an Ed25519 root: %s", err_msg(rc));
 	}
 	rmdir(tmpdir);
 	return done_testing();

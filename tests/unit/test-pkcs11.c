@@ -499,6 +499,26 @@ test_softhsm(void)
 		    label);
 		OPENSSL_free(sig);
 		sig = NULL;
+		/* A digest hashed by the caller: the same kind of signature
+		 * over the message (SoftHSM has CKM_RSA_PKCS). */
+		if (kinds[i].digest != NULL) {
+			unsigned char md[EVP_MAX_MD_SIZE];
+			unsigned int mdlen = 0;
+
+			ok(keystore_can_sign_digest(ks, kinds[i].digest),
+			    "%s: can sign a digest", label);
+			rc = EVP_Digest(msg, sizeof msg, md, &mdlen,
+			    EVP_get_digestbyname(kinds[i].digest), NULL) == 1 ?
+			    keystore_sign_digest(ks, kinds[i].digest, md, mdlen,
+			    &sig, &siglen) : OR_E_CRYPTO;
+			ok(rc == OR_OK && verifies(ks->pub, kinds[i].digest,
+			    sig, siglen, msg, sizeof msg), "%s: signs a digest, "
+			    "OpenSSL verifies it over the message", label);
+			OPENSSL_free(sig);
+			sig = NULL;
+		} else
+			ok(!keystore_can_sign_digest(ks, "sha256"),
+			    "%s: signs whole messages only", label);
 		keystore_close(ks);
 		ks = NULL;
 

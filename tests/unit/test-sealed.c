@@ -352,6 +352,59 @@ test_sign(void)
 	    &siglen) == OR_OK && siglen > 8 && sig[0] == 0x30,
 	    "ECDSA signature is a DER SEQUENCE");
 	OPENSSL_free(sig);
+	sig = NULL;
+	/* A digest the caller hashed: the signature verifies over the
+	 * message; a digest of the wrong size and Ed25519 are refused. */
+	{
+		static const unsigned char msg[] = "a large TBS, hashed once";
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0;
+		EVP_MD_CTX *ctx = NULL;
+		int good = 0;
+
+		ok(keystore_can_sign_digest(a, "sha384") &&
+		    !keystore_can_sign_digest(r, "sha384") &&
+		    !keystore_can_sign_digest(r, NULL),
+		    "ECDSA signs digests, Ed25519 does not");
+		if (EVP_Digest(msg, sizeof msg, md, &mdlen, EVP_sha384(),
+		    NULL) == 1 && keystore_sign_digest(a, "sha384", md, mdlen,
+		    &sig, &siglen) == OR_OK && (ctx = EVP_MD_CTX_new()) != NULL &&
+		    EVP_DigestVerifyInit_ex(ctx, NULL, "sha384", NULL, NULL,
+		    a->pub, NULL) == 1)
+			good = EVP_DigestVerify(ctx, sig, siglen, msg,
+			    sizeof msg) == 1;
+		ok(good, "a signed SHA-384 digest verifies over the message");
+		EVP_MD_CTX_free(ctx);
+		OPENSSL_free(sig);
+		sig = NULL;
+		is_int(keystore_sign_digest(a, "sha256", md, mdlen, &sig,
+		    &siglen), OR_E_INPUT, "a digest of the wrong size is "
+		    "refused");
+		is_int(keystore_sign_digest(r, "sha384", md, mdlen, &sig,
+		    &siglen), OR_E_INPUT, "Ed25519 refuses a digest");
+	}
+	{
+		struct keystore *rsa = NULL;
+		unsigned char md[32];
+		EVP_MD_CTX *ctx = NULL;
+		unsigned int mdlen = 0;
+		int good = 0;
+
+		if (sealed_generate(KT_RSA_3072, &rsa) == OR_OK &&
+		    EVP_Digest("m", 1, md, &mdlen, EVP_sha256(), NULL) == 1 &&
+		    keystore_sign_digest(rsa, "sha256", md, mdlen, &sig,
+		    &siglen) == OR_OK && (ctx = EVP_MD_CTX_new()) != NULL &&
+		    EVP_DigestVerifyInit_ex(ctx, NULL, "sha256", NULL, NULL,
+		    rsa->pub, NULL) == 1)
+			good = EVP_DigestVerify(ctx, sig, siglen,
+			    (const unsigned char *)"m", 1) == 1;
+		ok(good, "an RSA PKCS#1 v1.5 signature of a digest verifies "
+		    "over the message");
+		EVP_MD_CTX_free(ctx);
+		OPENSSL_free(sig);
+		sig = NULL;
+		keystore_close(rsa);
+	}
 	is_int(sealed_seal(a, NULL, KDF_INTERACTIVE, &sig, &siglen),
 	    OR_E_INPUT, "sealing without a passphrase is refused");
 out:
