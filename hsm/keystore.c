@@ -193,6 +193,7 @@ keystore_sign_digest(struct keystore *ks, const char *digest,
     size_t *siglen)
 {
 	const EVP_MD *alg;
+	int rc;
 
 	*sig = NULL;
 	*siglen = 0;
@@ -203,7 +204,12 @@ keystore_sign_digest(struct keystore *ks, const char *digest,
 	    (size_t)EVP_MD_get_size(alg) != mdlen)
 		return err_set(OR_E_INPUT, "a %s digest is %d bytes, not %zu",
 		    digest, alg != NULL ? EVP_MD_get_size(alg) : 0, mdlen);
-	return ks->ops->sign_digest(ks, digest, md, mdlen, sig, siglen);
+	if (ks->ops->concurrent)
+		return ks->ops->sign_digest(ks, digest, md, mdlen, sig, siglen);
+	pthread_mutex_lock(&keystore_mu);
+	rc = ks->ops->sign_digest(ks, digest, md, mdlen, sig, siglen);
+	pthread_mutex_unlock(&keystore_mu);
+	return rc;
 }
 
 int
