@@ -13,7 +13,7 @@ WAIT=${OFFROOT_SANITIZED:+600}
 WAIT=${WAIT:-300}
 
 pane() {
-	tmux capture-pane -p -t "$S" >"$T/screen" 2>/dev/null
+	tmux capture-pane -p -t "=$S:" >"$T/screen" 2>/dev/null
 	cat "$T/screen" >>"$SEEN"
 }
 # waitfor PATTERN [TENTHS]: poll the screen until grep -E finds PATTERN.
@@ -28,23 +28,37 @@ waitfor() {
 	sed 's/^/#   /' "$T/screen"
 	return 1
 }
+# session NAME ARGS...: tmux new-session -d -s NAME ARGS, tried again
+# while the session does not exist (a server starting or exiting under
+# load says "server exited unexpectedly").
+session() {
+	_sn=$1; shift
+	_k=0
+	while ! tmux has-session -t "=$_sn" 2>/dev/null; do
+		[ $_k -lt 50 ] || { diag "tmux session $_sn cannot be started"; return 1; }
+		tmux new-session -d -s "$_sn" "$@" 2>/dev/null || sleep 0.2
+		_k=$((_k + 1))
+	done
+}
+# A session that outlives the others: killing the last session makes the
+# server exit, and a new session started meanwhile races with it.
+keep_session() { session "$S-keep" "sleep 1800"; }
+keep_session
 # start COLS ROWS TERM COMMAND: a session running COMMAND, then its status.
 start() {
-	tmux kill-session -t "$S" 2>/dev/null
-	tmux new-session -d -s "$S" -x "$1" -y "$2" \
+	keep_session
+	tmux kill-session -t "=$S" 2>/dev/null
+	session "$S" -x "$1" -y "$2" \
 	    "TERM=$3; export TERM; $4; echo EXIT=\$?; sleep 300"
 }
 # shell COLS ROWS: a session running sh, prompt READY$, for stty checks.
 shell() {
-	tmux kill-session -t "$S" 2>/dev/null
-	tmux new-session -d -s "$S" -x "$1" -y "$2" \
-	    "env PS1='READY\$ ' TERM=linux sh"
+	keep_session
+	tmux kill-session -t "=$S" 2>/dev/null
+	session "$S" -x "$1" -y "$2" "env PS1='READY\$ ' TERM=linux sh"
 	waitfor 'READY\$'
 }
-keys() { tmux send-keys -t "$S" "$@"; }
-# A session that outlives the others: killing the last session makes the
-# server exit, and a new session started meanwhile races with it.
-tmux new-session -d -s "$S-keep" "sleep 1800"
+keys() { tmux send-keys -t "=$S:" "$@"; }
 trap 'tmux kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 # tui_pid PATTERN: the pid of the offroot process whose command line

@@ -51,7 +51,7 @@ ok $? "the root exists, root-created is recorded, step 3 is not closed"
 pid=$(tui_pid "ceremony $RC -d $CA1 ")
 [ -n "$pid" ] && kill -KILL "$pid"
 waitfor 'EXIT=137'; ok $? "SIGKILL ends the ceremony"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 ! grep -q ' end \| abandoned ' "$TR1"; ok $? "the killed run's transcript is left open"
 t_ok "after SIGKILL: offroot audit passes" "$OFFROOT" audit -d "$CA1"
 start 80 24 linux "$CMD1"
@@ -65,7 +65,7 @@ like 'Done' "$T/screen" "... successfully"
 ok $? "only the check-key passphrase was typed: no new passphrase, no second key"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0 after the resume"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 grep -q ' already-done [0-9a-f]* step=3 ' "$TR1"
 ok $? "the transcript records step 3 found already done"
 after_resume "$CA1" "SIGKILL"
@@ -90,7 +90,7 @@ waitfor 'STTY=done'
 ! grep -q 'offroot  ' "$T/screen"; ok $? "the TUI's screen is gone (alternate screen left)"
 grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
 ok $? "stty -a: the terminal is back in canonical mode with echo"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 TR2=$(ceremony_tr "$CA2")
 "$OFFROOT" transcript print "$TR2" >"$T/tprint2" 2>&1
 like 'reason +.*the ceremony was abandoned: offroot was asked to stop \(SIGTERM\)' \
@@ -107,7 +107,7 @@ like 'Done' "$T/screen" "... successfully"
 ok $? "only the check-key passphrase was typed on resume"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0 after the resume"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 after_resume "$CA2" "SIGTERM"
 
 # ---- SIGHUP and Ctrl-C: each recorded as what it was ---------------------
@@ -117,7 +117,7 @@ drive 'grep -q "Name of the " "$T/screen"'
 ok $? "crl.ceremony asks for a participant"
 new=$(ls "$CA2"/transcripts/*-ceremony-*.log | grep -v "$TR2" | head -1)
 pid=$(tui_pid "ceremony ceremony-scripts/crl.ceremony -d $CA2 ")
-tmux kill-session -t "$S"	# the terminal goes away: SIGHUP
+tmux kill-session -t "=$S"	# the terminal goes away: SIGHUP
 i=0
 while [ $i -lt "$WAIT" ] && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; do
 	sleep 0.1; i=$((i + 1))
@@ -138,7 +138,7 @@ keys y
 waitfor 'Press Enter to continue'; ok $? "Ctrl-C, then yes, abandons"
 keys Enter
 waitfor 'EXIT=1'
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 last=$(ls -t "$CA2"/transcripts/*-ceremony-*.log | head -1)
 "$OFFROOT" transcript print "$last" >"$T/tprint4" 2>&1
 like 'reason +.*the ceremony was abandoned by the officer \(Ctrl-C\)' \

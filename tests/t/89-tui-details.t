@@ -62,7 +62,7 @@ drive; ok $? "root.ceremony driven to its end"
 like 'Done' "$T/screen" "... successfully"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # ---- intermediate.ceremony: unlocking, the CSR review --------------------
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
@@ -93,7 +93,7 @@ like 'Unlocking the root key \(Argon2id\)' "$T/progress-unlock" "... naming the 
 like '[0-9]+:[0-9]{2} elapsed' "$T/progress-unlock" "... with the elapsed time"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 cert=$(ls "$M/intermediate-bundle/"*certificate.pem 2>/dev/null | head -1)
 t_ok "the reviewed intermediate verifies (-x509_strict)" \
     openssl verify -x509_strict -CAfile "$CA/root.crt" "$cert"
