@@ -753,13 +753,56 @@ override(struct ceremony *c, const struct script_step *st, const char *check,
 	}
 }
 
+/* A UTC time written exactly as YYYY-MM-DDTHH:MM:SSZ. */
+static bool
+parse_utc(const char *text, time_t *out)
+{
+	struct tm tm;
+	char back[21];
+	int n = -1;
+
+	memset(&tm, 0, sizeof tm);
+	if (strlen(text) != 20 || sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n",
+	    &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+	    &tm.tm_sec, &n) != 6 || n != 20)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if ((*out = timegm(&tm)) == (time_t)-1)
+		return false;
+	utc_text(*out, back);	/* refuses 2026-02-30 and 25:00 */
+	return strcmp(back, text) == 0;
+}
+
+/* The reference time the officer reads from the reference clock; asked
+ * again (three times at most) until it is a UTC time. */
+static int
+ask_reference_time(struct ceremony *c, char *stated, size_t size,
+    time_t *ref)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if ((rc = c->io->ask(c->io, "The reference time (UTC, "
+		    "YYYY-MM-DDTHH:MM:SSZ)", stated, size)) != OR_OK)
+			return rc;
+		if (parse_utc(stated, ref))
+			return OR_OK;
+		interact_say(c->io, SAY_WARN, "\"%s\" is not a UTC time "
+		    "written as YYYY-MM-DDTHH:MM:SSZ", stated);
+	}
+	return err_set(OR_E_INPUT, "no reference time was entered as "
+	    "YYYY-MM-DDTHH:MM:SSZ");
+}
+
 static int
 act_preflight(struct ceremony *c, const struct script_step *st)
 {
 	static const char *const checks[] = { "airgap", "clock", "selfcheck",
 	    "media", NULL };
 	struct preflight_result *r;
-	char exe[65], q[512], by[256], stated[64];
+	char exe[65], q[512], by[256], stated[64], diff[32];
+	time_t ref = 0;
 	size_t i;
 	bool yes;
 	time_t now;
@@ -810,10 +853,14 @@ act_preflight(struct ceremony *c, const struct script_step *st)
 			if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
 				goto out;
 			stated[0] = '\0';
-			if (!yes && (rc = c->io->ask(c->io, "The reference "
-			    "time (UTC, YYYY-MM-DDTHH:MM:SSZ)", stated,
-			    sizeof stated)) != OR_OK)
-				goto out;
+			diff[0] = '\0';
+			if (!yes) {
+				if ((rc = ask_reference_time(c, stated,
+				    sizeof stated, &ref)) != OR_OK)
+					goto out;
+				snprintf(diff, sizeof diff, "%lld",
+				    (long long)now - (long long)ref);
+			}
 			{
 				struct jfield f[] = {
 					{ "step", st->number_text, 0 },
@@ -823,15 +870,18 @@ act_preflight(struct ceremony *c, const struct script_step *st)
 					{ "reference_time", yes ? utc : stated,
 					    0 },
 					{ "by", by, 0 },
+					{ "offset_seconds", diff, 0 },
 				};
-				if ((rc = rec(c, "clock", f, 5)) != OR_OK)
+				if ((rc = rec(c, "clock", f, yes ? 5 : 6)) !=
+				    OR_OK)
 					goto out;
 			}
 			if (!yes) {
 				r->pass = false;
 				snprintf(r->summary, sizeof r->summary, "clock: "
 				    "the system clock (%s) does not match the "
-				    "reference (%s)", utc, stated);
+				    "reference (%s): %s s apart", utc, stated,
+				    diff);
 			}
 		}
 		if (!r->pass && (rc = override(c, st, checks[i], r->summary)) !=

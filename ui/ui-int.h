@@ -143,6 +143,7 @@ struct ui {
 	struct ui_req *req;		/* guarded by mu */
 	bool req_taken;			/* main thread has shown it */
 	bool abandoned;			/* guarded by mu */
+	char abandon_why[160];		/* why, for the transcript; mu */
 	char *notes[UI_MAX_NOTES];	/* guarded by mu */
 	size_t nnotes;
 	/* Lines written to stderr while curses is up (fd 2 is a pipe the

@@ -604,6 +604,21 @@ ui_take_request(struct ui *u)
 
 /* ---- requests: the engine's side (any thread) ------------------------ */
 
+/* The error a question gets once the ceremony is abandoned: it says why
+ * (Ctrl-C, SIGTERM, SIGHUP), since the engine records this text in the
+ * transcript. */
+static int
+ui_cancelled(struct ui *u)
+{
+	char why[sizeof u->abandon_why];
+
+	pthread_mutex_lock(&u->mu);
+	snprintf(why, sizeof why, "%s", u->abandon_why[0] != '\0' ?
+	    u->abandon_why : "abandoned by the officer");
+	pthread_mutex_unlock(&u->mu);
+	return err_set(OR_E_CANCEL, "the ceremony was %s", why);
+}
+
 static int
 ui_call(struct ui *u, struct ui_req *r)
 {
@@ -619,8 +634,7 @@ ui_call(struct ui *u, struct ui_req *r)
 	pthread_mutex_lock(&u->mu);
 	if (question && u->abandoned) {
 		pthread_mutex_unlock(&u->mu);
-		return err_set(OR_E_CANCEL, "the ceremony was abandoned by "
-		    "the officer");
+		return ui_cancelled(u);
 	}
 	r->done = false;
 	u->req = r;
@@ -671,8 +685,7 @@ ui_call(struct ui *u, struct ui_req *r)
 		free(text);
 	}
 	if (r->rc == OR_E_CANCEL)
-		return err_set(OR_E_CANCEL, "the ceremony was abandoned by "
-		    "the officer");
+		return ui_cancelled(u);
 	if (r->rc != OR_OK)
 		return err_set(r->rc, "%s", r->err);
 	return OR_OK;
@@ -862,6 +875,7 @@ ui_abandon(struct ui *u, const char *why)
 		return;
 	}
 	u->abandoned = true;
+	snprintf(u->abandon_why, sizeof u->abandon_why, "%s", why);
 	pthread_mutex_unlock(&u->mu);
 	ui_log(u, SAY_WARN, false, why);
 	if (u->worker_running)
@@ -1222,6 +1236,7 @@ ui_run(struct interact *io, const char *title,
 	u->outcome[0] = '\0';
 	u->worker_done = u->worker_finished = u->outcome_seen = false;
 	u->abandoned = false;
+	u->abandon_why[0] = '\0';
 	u->asking_abandon = false;
 	ui_push(u, &ui_ceremony_ops, NULL);
 	base = ui_top(u);

@@ -4,8 +4,10 @@
 # print has the paper columns and the binary's SHA-256; the Kubernetes
 # ceremony run end to end by the batch runner inside a network namespace
 # (root, Vault intermediate, first CRL), its artefacts checked with
-# openssl; the air-gap check failing outside the namespace and the
-# recorded override; transcript verify catching edited, removed and
+# openssl; the air-gap check passing inside unshare -n and failing there
+# with an interface (d0) up or a (faked) radio not blocked, and the
+# recorded override; the clock check when the officer says the clock is
+# wrong and enters the reference time; transcript verify catching edited, removed and
 # reordered records; a ceremony killed with SIGKILL resumed without a
 # second key generation; one killed between issuance and bundle resumed
 # by writing the bundle, without signing again.
@@ -153,28 +155,141 @@ t_fail "transcript verify detects a reordered entry" 1 \
 t_fail "transcript verify refuses another root's key" 1 \
     "$OFFROOT" transcript verify "$TR" --root "$T/other/root.crt"
 
-# ---- the air gap outside the namespace -------------------------------------
+# ---- the air gap, deterministically ---------------------------------------
+# A small script whose pre-flight runs only the air-gap check, against a
+# CA of its own.  Inside a fresh network namespace (loopback only) it
+# passes; with an interface brought up there (d0: a dummy, or a veth where
+# the kernel has no dummy driver) it fails and names d0; a radio is faked
+# by a private mount namespace whose /sys/class holds an rfkill entry.
+AG="$T/agca"; AGM="$T/agmedia"; mkdir -p "$AGM"
+new_ca "$AG"; ok $? "a CA for the pre-flight checks"
+preflight_script() {	# FILE CHECKS
+	cat >"$1" <<E2
+offroot-ceremony 1
+name: Pre-flight $2 only
+version: 1
+role: Ceremony Administrator
+role: Internal Witness
+role: Crypto Officer 1
 
-if ip -o link 2>/dev/null | grep -v ' lo:' | grep -q '[<,]UP[,>]'; then
-	mkdir -p "$T/media2"
-	t_fail "the air-gap check fails with a network interface up" 3 \
-	    "$OFFROOT" ceremony "$SCRIPTS/crl.ceremony" -d "$CA" --media "$T/media2" \
-	    --answers "$T/answers" --passphrase-file "$PASS"
-	like 'air gap: FAILED' "$T/err" "the refusal says the air gap failed"
-	{ grep -v '^exception' "$T/answers"; echo "override airgap: rehearsal on the lab machine (ticket 42)"; echo "resume: no"; } >"$T/answers-ov2"
-	t_ok "an override with a reason lets the ceremony go on" \
-	    "$OFFROOT" ceremony "$SCRIPTS/crl.ceremony" -d "$CA" --media "$T/media2" \
-	    --answers "$T/answers-ov2" --passphrase-file "$PASS"
-	# The newest finished crl ceremony: names sort by the second they
-	# began, and a fast run begins several in the same second.
-	TR2=$(ls -t $(grep -l 'crl.ceremony' "$CA"/transcripts/*-ceremony-*.log | xargs grep -l ' end ') | head -1)
+step 1: Pre-flight
+role: Ceremony Administrator
+action: preflight
+param: checks = $2
+
+step 2: Participants
+role: Ceremony Administrator
+action: participants
+
+step 3: Close
+role: Ceremony Administrator
+action: note
+	Nothing else.
+E2
+}
+preflight_script "$T/airgap.ceremony" airgap
+t_ok "the air-gap-only script passes script check" "$OFFROOT" script check "$T/airgap.ceremony"
+{ grep '^participant' "$T/answers"; echo "confirm-all: yes"; echo "resume: no"; } >"$T/answers-ag"
+# agrun NETNS-SETUP [MOUNT-DIR] ANSWERS: the script in a fresh network
+# namespace after NETNS-SETUP (shell), with MOUNT-DIR bound over /sys/class.
+agrun() {
+	_setup=$1; _sys=$2; _ans=$3
+	run unshare -n ${_sys:+-m} sh -c 'ip link set lo up || exit 98
+eval "$1" || exit 99
+[ -z "$2" ] || mount --bind "$2" /sys/class || exit 97
+shift 2; exec "$@"' sh "$_setup" "$_sys" \
+	    "$OFFROOT" ceremony "$T/airgap.ceremony" -d "$AG" --media "$AGM" \
+	    --answers "$_ans" --passphrase-file "$PASS"
+}
+if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
+	agrun : "" "$T/answers-ag"
+	ok $rc "inside unshare -n (loopback only) the air-gap check passes"
+	like 'air gap: no network interface up but loopback' "$T/out" "... and says so"
+	UP='{ ip link add d0 type dummy 2>/dev/null || ip link add d0 type veth peer name d1; } && ip link set d0 up'
+	agrun "$UP" "" "$T/answers-ag"
+	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface(s) up' "$T/err"
+	ok $? "with d0 up in the namespace the air-gap check fails (exit $rc)"
+	like 'interface d0: .*UP, NOT AIR-GAPPED' "$T/out" "the evidence names d0"
+	like 'does not answer "Reason for going on despite the failed airgap check"' "$T/err" \
+	    "without an override's reason the ceremony does not go on"
+	{ cat "$T/answers-ag"; echo "override airgap: rehearsal on the lab machine (ticket 42)"; } >"$T/answers-ov2"
+	agrun "$UP" "" "$T/answers-ov2"
+	ok $rc "an override with a reason lets the ceremony go on"
+	TR2=$(ls -t "$AG"/transcripts/*-ceremony-*.log | head -1)
 	"$OFFROOT" transcript print "$TR2" >"$T/tprint2.txt" 2>&1
 	like 'reason +rehearsal on the lab machine \(ticket 42\)' "$T/tprint2.txt" \
 	    "the override's reason is in the transcript"
 	like 'result +fail' "$T/tprint2.txt" "and so is the failed check"
+	like 'interface d0: .*NOT AIR-GAPPED' "$T/tprint2.txt" "with the evidence naming d0"
+	# rfkill: a wireless device not blocked fails; soft or hard blocked passes.
+	radio() {	# SOFT HARD
+		rm -rf "$T/sysclass"; mkdir -p "$T/sysclass/rfkill/rfkill0"
+		echo wlan >"$T/sysclass/rfkill/rfkill0/type"
+		echo phy0 >"$T/sysclass/rfkill/rfkill0/name"
+		echo "$1" >"$T/sysclass/rfkill/rfkill0/soft"
+		echo "$2" >"$T/sysclass/rfkill/rfkill0/hard"
+	}
+	if unshare -m sh -c 'mount --bind "$1" /sys/class' sh "$AGM" 2>/dev/null; then
+		radio 0 0
+		agrun : "$T/sysclass" "$T/answers-ag"
+		[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 0 interface(s) up, 1 radio(s) not blocked' "$T/err"
+		ok $? "a wireless device not blocked fails the air-gap check (exit $rc)"
+		like 'radio phy0 \(wlan, rfkill0\): NOT BLOCKED' "$T/out" "the evidence names the radio"
+		radio 1 0
+		agrun : "$T/sysclass" "$T/answers-ag"
+		ok $rc "a radio blocked in software passes"
+		like 'radio phy0 \(wlan\): blocked \(software\)' "$T/out" "... and the evidence says so"
+		radio 0 1
+		agrun : "$T/sysclass" "$T/answers-ag"
+		ok $rc "a radio blocked by its hardware switch passes"
+		like 'radio phy0 \(wlan\): blocked \(hardware switch\)' "$T/out" "... and the evidence says so"
+	else
+		echo "ok $((_n + 1)) # SKIP unshare -m or mount --bind is not available"; _n=$((_n + 1))
+	fi
 else
-	diag "no network interface is up here: the air-gap failure is not exercised"
+	echo "ok $((_n + 1)) # SKIP unshare -n or ip is not available"; _n=$((_n + 1))
 fi
+
+# ---- the clock: the officer says it is wrong ------------------------------
+# The clock-only pre-flight, answered "no" (the system clock does not match
+# the reference): the reference time is asked, checked for its form, and
+# recorded with the difference; the check then fails and needs an override.
+preflight_script "$T/clock.ceremony" clock
+REF=$(date -u -d '@'$(( $(date +%s) - 3600 )) +%Y-%m-%dT%H:%M:%SZ)
+{ grep '^participant' "$T/answers"; echo "confirm 1: no"; echo "ask 1: $REF";
+  echo "confirm-all: yes"; echo "resume: no"; } >"$T/answers-clock"
+t_fail "the officer says the clock is wrong: without an override the ceremony stops" 3 \
+    "$OFFROOT" ceremony "$T/clock.ceremony" -d "$AG" --media "$AGM" --answers "$T/answers-clock" \
+    --passphrase-file "$PASS"
+like "\\[step 1\\] The reference time \\(UTC, YYYY-MM-DDTHH:MM:SSZ\\): $REF" "$T/err" \
+    "the reference time is asked and taken from the answers"
+like 'clock: the system clock \(.*\) does not match the reference \('"$REF"'\): (3599|3600|3601) s apart' \
+    "$T/err" "the failed check says by how much the clocks differ"
+{ cat "$T/answers-clock"; echo "override clock: the system clock is an hour ahead; times corrected on paper"; } >"$T/answers-clock-ov"
+t_ok "with an override the ceremony goes on" "$OFFROOT" ceremony "$T/clock.ceremony" -d "$AG" \
+    --media "$AGM" --answers "$T/answers-clock-ov" --passphrase-file "$PASS"
+TRC=$(ls -t "$AG"/transcripts/*-ceremony-*.log | head -1)
+"$OFFROOT" transcript print "$TRC" >"$T/tprintc.txt" 2>&1
+awk '/^ *[0-9]+  [0-9TZ:-]+  clock$/ { on = 1; next } /^ *[0-9]+  [0-9TZ:-]+  / { on = 0 } on' \
+    "$T/tprintc.txt" >"$T/clockrec.txt"
+like 'matches_reference +no' "$T/clockrec.txt" "the transcript's clock record: the clock does not match"
+like "reference_time +$REF" "$T/clockrec.txt" "... the reference time entered"
+like 'system_time +20[0-9-]+T[0-9:]+Z' "$T/clockrec.txt" "... the system time"
+like 'offset_seconds +(3599|3600|3601)$' "$T/clockrec.txt" "... and the difference in seconds"
+like 'by +Ceremony Administrator \(Alice Admin\)' "$T/clockrec.txt" "... and who said so"
+like 'check +clock' "$T/tprintc.txt" "the clock pre-flight is recorded"
+like 'failed +clock: the system clock .* does not match the reference' "$T/tprintc.txt" "... and the override names the failure"
+like 'reason +the system clock is an hour ahead' "$T/tprintc.txt" "... with the override's reason"
+t_ok "that transcript verifies" "$OFFROOT" transcript verify "$TRC" --root "$AG/root.crt"
+for bad in 'yesterday at noon' '2026-02-30T10:00:00Z' '2026-11-25 10:00:00'; do
+	{ grep '^participant' "$T/answers"; echo "confirm 1: no"; echo "ask 1: $bad";
+	  echo "confirm-all: yes"; echo "resume: no"; } >"$T/answers-badtime"
+	run "$OFFROOT" ceremony "$T/clock.ceremony" -d "$AG" --media "$AGM" \
+	    --answers "$T/answers-badtime" --passphrase-file "$PASS"
+	[ "$rc" -ne 0 ] && grep -q "\"$bad\" is not a UTC time written as YYYY-MM-DDTHH:MM:SSZ" "$T/err"
+	ok $? "a reference time \"$bad\" is refused (exit $rc)"
+done
+t_ok "the CA passes audit after the pre-flight runs" "$OFFROOT" audit -d "$AG"
 
 # ---- a crash after the root, before the signing: resume --------------------
 
