@@ -71,6 +71,48 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/
 t_ok "inspect a CSR" "$OFFROOT" inspect "$T/req.csr"
 like 'self-signature: +valid' "$T/out" "inspect: CSR signature checked"
 like 'SHA-256 of the public key' "$T/out" "inspect: CSR public key fingerprint"
+# The two fingerprints the officer reads aloud, in hex and in PGP words,
+# are those of the CSR's DER and of its SubjectPublicKeyInfo DER.
+cp "$T/out" "$T/inspect.out"
+csr_sha=$(openssl req -in "$T/req.csr" -outform DER | sha256sum | cut -d' ' -f1)
+spki_sha=$(openssl req -in "$T/req.csr" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+run $PY - "$T/inspect.out" "$ROOT/src/pgpwords.c" "$csr_sha" "$spki_sha" <<'PYEOF'
+import re, sys
+out, src, csr_sha, spki_sha = sys.argv[1:5]
+# offroot's own word lists, read from its source; checked against the
+# published vector (FIELD-NOTES) so that a misread list cannot pass.
+text = open(src).read()
+def table(name):
+    body = text[text.index(name):]
+    body = body[body.index("{") + 1:body.index("};")]
+    words = re.findall(r'"([A-Za-z]+)"', body)
+    assert len(words) == 256, (name, len(words))
+    return words
+even, odd = table("pgpwords_even[256]"), table("pgpwords_odd[256]")
+def words(hexstr):
+    return [(odd if i % 2 else even)[b] for i, b in enumerate(bytes.fromhex(hexstr))]
+assert " ".join(words("D1D464C004F00FB5C9A4C8D8E433E7FB7FF56256")) == (
+    "stairway souvenir flytrap recipe adrift upcoming artist positive spearhead Pandora "
+    "spaniel stupendous tonic concurrent transit Wichita lockup visitor flagpole escapade")
+lines = open(out).read().splitlines()
+def section(title):
+    i = lines.index(title) + 1
+    hexes, ws = "", []
+    while i < len(lines) and re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4})*", lines[i]):
+        hexes += lines[i].replace(" ", ""); i += 1
+    while i < len(lines) and lines[i] and ":" not in lines[i]:
+        ws += lines[i].split(); i += 1
+    return hexes.lower(), ws
+for title, want in (("SHA-256 of the CSR (DER):", csr_sha),
+                    ("SHA-256 of the public key (SubjectPublicKeyInfo):", spki_sha)):
+    h, w = section(title)
+    assert h == want, "%s hex %s, want %s" % (title, h, want)
+    assert len(w) == 32, "%s: %d words" % (title, len(w))
+    assert all(x in (odd if i % 2 else even) for i, x in enumerate(w)), "%s: a word off the list" % title
+    assert w == words(want), "%s words %s" % (title, " ".join(w))
+PYEOF
+ok $rc "inspect: the CSR's SHA-256 = openssl's DER digest, the key's = the SPKI DER digest, each with its 32 PGP words"
+[ $rc -eq 0 ] || diag "$(tail -2 "$T/err")"
 openssl req -x509 -key "$T/k.pem" -subj /CN=crl-ca -days 2 -out "$T/crlca.pem" 2>/dev/null
 printf 'dir=%s\n[ca]\ndefault_ca=c\n[c]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnum\ndefault_md=sha256\ndefault_crl_days=7\n' "$T" "$T" "$T" >"$T/ca.cnf"
 : >"$T/index.txt"; echo 01 >"$T/crlnum"
