@@ -11,6 +11,24 @@ t_fail "unknown key type: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --
 t_fail "unknown kdf level: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --kdf none
 t_fail "a passphrase on the command line is not an option: exit 2" 2 \
     "$OFFROOT" init -d "$T/a" --subject /CN=x --passphrase secret
+# t_fail itself (lib.sh): one error line passes; two, an error followed by
+# anything but a usage line, a warning alone, or OpenSSL's error queue fail.
+tf() {	# tf WANT(ok|not) NAME EXIT SCRIPT: t_fail on sh -c SCRIPT, in a subshell
+	_r=$( (t_fail x "$3" sh -c "$4") | head -1 | cut -d' ' -f1)
+	[ "$_r" = "$1" ]
+	ok $? "t_fail: $2"
+}
+tf ok "one error line" 1 'echo "Signing..." >&2; echo "offroot: no" >&2; exit 1'
+tf ok "a warning, then the error" 1 'echo "offroot: warning: w" >&2; echo "offroot: no" >&2; exit 1'
+tf ok "a usage error, then the synopsis" 2 'echo "offroot: x: bad" >&2; echo "usage: offroot x -d DIR" >&2; exit 2'
+tf not "two error lines" 1 'echo "offroot: a" >&2; echo "offroot: b" >&2; exit 1'
+tf not "an error line, then another line" 1 'echo "offroot: a" >&2; echo "because" >&2; exit 1'
+tf not "the synopsis after an error that is not a usage error" 1 'echo "offroot: a" >&2; echo "usage: offroot x" >&2; exit 1'
+tf not "only a warning" 1 'echo "offroot: warning: w" >&2; exit 1'
+tf not "no line at all" 1 'exit 1'
+tf not "OpenSSL's error queue" 1 'echo "40B7:error:1E08010C:DECODER routines::unsupported" >&2; echo "offroot: a" >&2; exit 1'
+tf not "the wrong exit code" 1 'echo "offroot: a" >&2; exit 3'
+
 t_ok "--version" "$OFFROOT" --version
 like '^offroot [0-9]' "$T/out" "--version prints the version"
 
