@@ -272,7 +272,8 @@ main(int argc, char **argv)
 		argv = tui_argv;
 	}
 	if (argc < 2) {
-		usage_all(stderr);
+		fprintf(stderr, "offroot: no command given; usage: offroot "
+		    "COMMAND [options] (offroot --help lists the commands)\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "--version") == 0 ||

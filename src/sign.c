@@ -173,6 +173,64 @@ manifest_verify_hint(enum keytype t, char *out, size_t size)
 	return OR_OK;
 }
 
+/*
+ * The export record(s): every serial of the bundle, comma-separated.  A
+ * record holds at most EXPORT_SERIALS_PER_RECORD of them (a journal line is
+ * at most JOURNAL_MAX_LINE bytes), so a larger batch takes several export
+ * records, "part=I/K", written together with one commit.
+ */
+#define EXPORT_SERIALS_PER_RECORD	1000
+
+static int
+record_export(struct cadb *db, const char *outdir, const char *mhex,
+    const char *count, const struct pending *pend, size_t n)
+{
+	size_t parts = (n + EXPORT_SERIALS_PER_RECORD - 1) /
+	    EXPORT_SERIALS_PER_RECORD, part, i, end, used;
+	char *list = NULL, partv[48];
+	int rc;
+
+	if ((list = malloc(EXPORT_SERIALS_PER_RECORD *
+	    (sizeof pend[0].serial + 1))) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if (parts > 1 && (rc = journal_hold(db->journal)) != OR_OK)
+		goto out;
+	for (part = 0; part < parts; part++) {
+		end = (part + 1) * EXPORT_SERIALS_PER_RECORD;
+		if (end > n)
+			end = n;
+		used = 0;
+		list[0] = '\0';
+		for (i = part * EXPORT_SERIALS_PER_RECORD; i < end; i++) {
+			size_t l = strlen(pend[i].serial);
+
+			if (used != 0)
+				list[used++] = ',';
+			memcpy(list + used, pend[i].serial, l + 1);
+			used += l;
+		}
+		snprintf(partv, sizeof partv, "%zu/%zu", part + 1, parts);
+		{
+			struct jfield f[] = {
+				{ "outdir", outdir, 0 },
+				{ "manifest_sha256", mhex, 0 },
+				{ "certificates", count, 0 },
+				{ "serials", list, 0 },
+				{ "part", partv, 0 },
+			};
+			if ((rc = cadb_append(db, "export", f,
+			    parts > 1 ? 5 : 4)) != OR_OK)
+				goto out;
+		}
+	}
+	rc = parts > 1 ? journal_commit(db->journal) : OR_OK;
+out:
+	if (rc != OR_OK && parts > 1)
+		journal_drop(db->journal);
+	free(list);
+	return rc;
+}
+
 /* Assembles and writes the bundle for the issued certificates. */
 static int
 export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
@@ -265,15 +323,7 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 		goto out;
 	hex_encode(res->manifest_sha256, 32, mhex);
 	snprintf(count, sizeof count, "%zu", n);
-	{
-		struct jfield f[] = {
-			{ "outdir", outdir, 0 },
-			{ "manifest_sha256", mhex, 0 },
-			{ "certificates", count, 0 },
-			{ "serials", pend[0].serial, 0 },
-		};
-		rc = cadb_append(db, "export", f, 4);
-	}
+	rc = record_export(db, outdir, mhex, count, pend, n);
 out:
 	bundle_free(&b);
 	free(rootpem);

@@ -227,8 +227,8 @@ check_crl(const char *dir, X509 *root)
 		goto out;
 	}
 	if (X509_cmp_time(X509_CRL_get0_lastUpdate(crl), &now) > 0) {
-		rc = err_set(OR_E_VERIFY, "crl.pem's thisUpdate is in the "
-		    "future");
+		rc = err_set(OR_E_VERIFY, "crl.pem is not yet valid (its "
+		    "thisUpdate is in the future)");
 		goto out;
 	}
 	rc = OR_OK;

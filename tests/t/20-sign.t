@@ -83,20 +83,139 @@ grep -q " issue .*serial=$serial " "$ca/journal"; ok $? "the journal records the
 grep -q " export .*manifest_sha256=" "$ca/journal"; ok $? "the journal records the export"
 
 # Tampering with the bundle.
-tamper() {	# tamper NAME CMD: on a copy, then verify must fail
+tamper() {	# tamper NAME REASON CMD: on a copy, then verify must fail naming REASON
 	rm -rf "$T/tb"; cp -a "$out" "$T/tb"
-	(cd "$T/tb" && eval "$2")
+	(cd "$T/tb" && eval "$3")
 	t_fail "verify refuses: $1" 1 "$OFFROOT" verify "$T/tb" --root "$ca/root.crt"
+	like "$2" "$T/err" "... naming it: $2"
 }
-tamper "a changed certificate" 'printf x >>certificate.pem'
-tamper "an added file" 'echo hi >extra.txt'
-tamper "a removed file" 'rm crl.pem'
-tamper "an edited MANIFEST" 'sed -i "1s/^./0/" MANIFEST'
-tamper "a forged MANIFEST.sig" 'printf "\001" | dd of=MANIFEST.sig bs=1 seek=10 conv=notrunc 2>/dev/null'
+tamper "a changed certificate" 'certificate\.pem does not match its digest in MANIFEST' 'printf x >>certificate.pem'
+tamper "an added file" 'extra\.txt is in the bundle but not in MANIFEST' 'echo hi >extra.txt'
+tamper "a removed file" 'crl\.pem is missing' 'rm crl.pem'
+tamper "an edited MANIFEST" 'MANIFEST\.sig is not the given root.s signature' 'sed -i "1s/^./0/" MANIFEST'
+tamper "a forged MANIFEST.sig" 'MANIFEST\.sig is not the given root.s signature' \
+    'printf "\001" | dd of=MANIFEST.sig bs=1 seek=10 conv=notrunc 2>/dev/null'
 t_fail "verify refuses another root" 1 "$OFFROOT" verify "$out" --root "$T/ca-ec-p256/root.crt"
+like 'MANIFEST\.sig is not the given root.s signature' "$T/err" "... naming the manifest signature"
 csr other ec-p256
 t_fail "verify refuses a CSR the bundle does not answer" 1 \
     "$OFFROOT" verify "$out" --root "$ca/root.crt" --csr "$T/other.csr"
+like "no certificate in the bundle carries the public key and subject of $T/other\.csr" "$T/err" \
+    "... naming the CSR"
+
+# A validly signed MANIFEST over a certificate that does not chain: a root
+# made with openssl under the same name as the CA's, whose key signs a
+# fresh MANIFEST over the CA's certificate.
+openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$T/forger.key" \
+    -subj "/C=DE/O=offroot tests/CN=Test Root" -days 3650 -out "$T/forger.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null &&
+    openssl x509 -in "$T/forger.crt" -pubkey -noout >"$T/forger.crt.pub"
+ok $? "a look-alike root made with openssl"
+rm -rf "$T/forged"; cp -a "$out" "$T/forged"
+(
+	cd "$T/forged" && cp "$T/forger.crt" root.pem && cat certificate.pem root.pem >chain.pem &&
+	    rm MANIFEST MANIFEST.sig && find . -type f | sed 's|^\./||' | LC_ALL=C sort |
+	    xargs sha256sum >"$T/MANIFEST.new" && mv "$T/MANIFEST.new" MANIFEST &&
+	    openssl dgst -sha384 -sign "$T/forger.key" -out MANIFEST.sig MANIFEST
+)
+openssl dgst -sha384 -verify "$T/forger.crt.pub" -signature "$T/forged/MANIFEST.sig" "$T/forged/MANIFEST" >/dev/null 2>&1
+ok $? "the forged bundle's MANIFEST.sig is a valid signature by the look-alike root"
+t_fail "verify refuses a certificate that does not chain to the given root" 1 \
+    "$OFFROOT" verify "$T/forged" --root "$T/forger.crt"
+like '^offroot: .*certificate\.pem does not chain to the root' "$T/err" "... naming the certificate and the chain"
+grep -q 'MANIFEST' "$T/err" && r=1 || r=0
+ok $r "... not the manifest (its signature was valid)"
+
+# The CRL's dates and the certificate's, on the verifier's clock: a shim
+# (test code, compiled here; nothing in offroot) moves time(),
+# clock_gettime() and gettimeofday() by SHIFT_SECONDS.
+cat >"$T/clockshift.c" <<'E'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
+static long
+shift(void)
+{
+	const char *s = getenv("SHIFT_SECONDS");
+
+	return s != NULL ? strtol(s, NULL, 10) : 0;
+}
+time_t
+time(time_t *t)
+{
+	struct timespec ts;
+	time_t now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = ts.tv_sec;
+	if (t != NULL)
+		*t = now;
+	return now;
+}
+int
+clock_gettime(clockid_t id, struct timespec *ts)
+{
+	int (*real)(clockid_t, struct timespec *);
+	int rc;
+
+	*(void **)&real = dlsym(RTLD_NEXT, "clock_gettime");
+	rc = real(id, ts);
+	if (rc == 0 && (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE))
+		ts->tv_sec += shift();
+	return rc;
+}
+int
+gettimeofday(struct timeval *tv, void *tz)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return -1;
+	if (tv != NULL) {
+		tv->tv_sec = ts.tv_sec;
+		tv->tv_usec = ts.tv_nsec / 1000;
+	}
+	return 0;
+}
+E
+cc -shared -fPIC -o "$T/clockshift.so" "$T/clockshift.c" -ldl
+ok $? "the clock shim builds"
+shifted() {	# shifted DAYS CMD...: CMD on a clock moved by DAYS
+	_s=$(($1 * 86400)); shift
+	SHIFT_SECONDS=$_s LD_PRELOAD="$T/clockshift.so" \
+	    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@"
+}
+a=$(date +%s); b=$(shifted 40 date +%s)
+[ $((b - a)) -ge $((40 * 86400)) ] && [ $((b - a)) -le $((40 * 86400 + 60)) ]
+ok $? "the shim moves the clock by 40 days"
+run shifted 0 "$OFFROOT" verify "$out" --root "$ca/root.crt"
+ok $rc "with the shim and no shift, verify accepts the bundle"
+run shifted 40 "$OFFROOT" verify "$out" --root "$ca/root.crt"
+[ $rc -eq 1 ] && [ "$(grep -c '' "$T/err")" -eq 1 ]
+ok $? "40 days on (the 30-day CRL is past its nextUpdate): exit 1, one line"
+like '^offroot: .*crl\.pem has expired' "$T/err" "... naming the expired crl.pem"
+run shifted -2 "$OFFROOT" verify "$out" --root "$ca/root.crt"
+[ $rc -eq 1 ] && [ "$(grep -c '' "$T/err")" -eq 1 ]
+ok $? "2 days back (before the certificate's notBefore): exit 1, one line"
+like '^offroot: .*certificate\.pem does not chain to the root: certificate is not yet valid' "$T/err" \
+    "... naming the certificate that is not yet valid"
+# A CRL whose thisUpdate is ahead of the verifier: signed, and exported with
+# the certificate, on a clock 3 days ahead, then verified on today's clock
+# (a CA of its own: its newest CRL stays in the future).
+new_ca "$T/ca-future" --profiles "$K8S"; ok $? "a CA for the CRL from the future"
+csr fut ec-p256
+run sign "$T/ca-future" "$T/fut-out" "$T/fut.csr"; ok $rc "... signs a CSR today"
+serial=$(openssl x509 -in "$T/fut-out/certificate.pem" -noout -serial | cut -d= -f2)
+run shifted 3 "$OFFROOT" crl -d "$T/ca-future" -o "$T/future.crl" --passphrase-file "$PASS"
+ok $rc "a CRL signed on a clock 3 days ahead"
+run shifted 3 "$OFFROOT" export -d "$T/ca-future" --serial "$serial" -o "$T/future" --passphrase-file "$PASS"
+ok $rc "... exported with the certificate"
+cmp -s "$T/future/crl.pem" "$T/future.crl"; ok $? "... the bundle carries that CRL"
+t_fail "verify refuses a CRL that is not yet valid" 1 "$OFFROOT" verify "$T/future" --root "$T/ca-future/root.crt"
+like '^offroot: .*crl\.pem is not yet valid' "$T/err" "... naming crl.pem"
+t_ok "... and accepts it 3 days on" shifted 3 "$OFFROOT" verify "$T/future" --root "$T/ca-future/root.crt"
 
 # A batch: one unlock, one folder per certificate, one manifest.
 csr etcd ec-p256 "/CN=etcd CA"; csr k8s ec-p256 "/CN=Kubernetes CA"; csr fp ec-p256 "/CN=front-proxy CA"
@@ -106,6 +225,40 @@ n=$(find "$T/batch" -name certificate.pem | wc -l); [ "$n" -eq 3 ]; ok $? "three
 ls -d "$T/batch"/etcd-ca-* >/dev/null 2>&1; ok $? "sub-folders are named after the CN and serial"
 t_ok "offroot verify accepts the batch bundle" "$OFFROOT" verify "$T/batch" --root "$ca/root.crt" \
     --csr "$T/etcd.csr" --csr "$T/k8s.csr" --csr "$T/fp.csr"
+
+# export_serials CA OUTDIR PARTS: the journal's export record(s) for OUTDIR
+# list every serial of the bundle's certificates (and nothing else), in
+# PARTS records marked part=I/PARTS when there is more than one.
+export_serials() {
+	run $PY - "$1/journal" "$2" "$3" <<'PYEOF'
+import glob, os, re, sys, urllib.parse
+from cryptography import x509
+journal, outdir, parts = sys.argv[1], sys.argv[2], int(sys.argv[3])
+want = sorted("%x" % x509.load_pem_x509_certificate(open(f, "rb").read()).serial_number
+              for f in glob.glob(outdir + "/**/certificate.pem", recursive=True))
+recs = []
+for line in open(journal).read().splitlines()[1:]:
+    w = line.split(" ")
+    if w[2] != "export":
+        continue
+    f = dict(x.split("=", 1) for x in w[4:-1])
+    if urllib.parse.unquote(f["outdir"]) == outdir:
+        recs.append(f)
+assert len(recs) == parts, "%d export records, want %d" % (len(recs), parts)
+got = []
+for i, f in enumerate(recs):
+    assert f["certificates"] == str(len(want)), f["certificates"]
+    assert f.get("part") == (None if parts == 1 else "%d/%d" % (i + 1, parts)), f.get("part")
+    assert len(set(r["manifest_sha256"] for r in recs)) == 1
+    got += f["serials"].split(",")
+assert len(got) == len(want), "%d serials recorded, %d certificates" % (len(got), len(want))
+assert sorted(got) == want, "the recorded serials are not the bundle's"
+PYEOF
+	ok $rc "$4"
+	[ $rc -eq 0 ] || diag "$(tail -2 "$T/err")"
+}
+export_serials "$ca" "$T/batch" 1 "the export record lists all three serials of the batch"
+export_serials "$ca" "$out" 1 "the export record of a single certificate lists its serial"
 
 # Refusals: nothing in OUTDIR, nothing in the journal.
 cp "$ca/journal" "$T/j.before"
@@ -178,6 +331,34 @@ want=$(i=1; while [ $i -le 40 ]; do printf 'CN=parallel-%d ' $i; i=$((i + 1)); d
 [ "$subjects" = "$want" ]; ok $? "the journal records the 40 issuances in the order given"
 [ "$(find "$T/par" -name certificate.pem | wc -l)" -eq 40 ]; ok $? "40 certificates in the bundle"
 t_ok "offroot verify accepts the 40-certificate bundle" "$OFFROOT" verify "$T/par" --root "$ca/root.crt"
+export_serials "$ca" "$T/par" 1 "the export record lists all 40 serials"
+# offroot export of several serials records them all too.
+s1=$(ls "$ca/issued" | sed -n 1p | sed 's/\.pem$//'); s2=$(ls "$ca/issued" | sed -n 2p | sed 's/\.pem$//')
+t_ok "offroot export of two serials" "$OFFROOT" export -d "$ca" --serial "$s1" --serial "$s2" \
+    -o "$T/re2" --passphrase-file "$PASS"
+export_serials "$ca" "$T/re2" 1 "offroot export records both serials"
+# More serials than one journal record holds: several records, one commit.
+$PY - "$T/many" 1001 <<'PYEOF'
+import os, sys
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+os.mkdir(sys.argv[1])
+for i in range(int(sys.argv[2])):
+    k = ec.generate_private_key(ec.SECP256R1())
+    r = x509.CertificateSigningRequestBuilder().subject_name(x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "many-%d" % i)])).sign(k, hashes.SHA256())
+    open("%s/%04d.csr" % (sys.argv[1], i), "wb").write(r.public_bytes(serialization.Encoding.PEM))
+PYEOF
+ok $? "1001 CSRs made"
+# shellcheck disable=SC2046
+run "$OFFROOT" sign -d "$ca" -o "$T/manyout" --passphrase-file "$PASS" --yes \
+    $(for f in "$T"/many/*.csr; do printf ' --csr %s' "$f"; done)
+ok $rc "a batch of 1001 CSRs is signed"
+[ $rc -eq 0 ] || diag "$(head -3 "$T/err")"
+export_serials "$ca" "$T/manyout" 2 "1001 serials: two export records (part=1/2, 2/2) list them all"
+t_ok "audit accepts the two-part export" "$OFFROOT" audit -d "$ca"
 t_ok "offroot audit after the parallel batch" "$OFFROOT" audit -d "$ca"
 
 done_testing

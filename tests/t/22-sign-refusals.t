@@ -41,6 +41,34 @@ for f in "$T"/corpus/good-*; do
 	    "$OFFROOT" verify "$T/ok-$name" --root "$T/ca/root.crt" --csr "$f"
 done
 
+# The CA decides the extensions: what a CSR asks for (a SAN, a private
+# critical extension) is shown by inspect, and not copied.
+R="$T/corpus/good-requested-extensions.csr"
+t_ok "inspect a CSR with requested extensions" "$OFFROOT" inspect "$R"
+like '^requested extensions \(not copied' "$T/out" "inspect lists the requested extensions"
+like '^  X509v3 Subject Alternative Name' "$T/out" "... the SAN"
+like 'DNS:ca\.example\.net' "$T/out" "... with its name"
+like '^  1\.3\.6\.1\.4\.1\.55555\.1\.1, critical' "$T/out" "... the private critical extension"
+like '^  X509v3 Basic Constraints, critical' "$T/out" "... basicConstraints"
+like '^  X509v3 Key Usage, critical' "$T/out" "... keyUsage"
+run $PY - "$T/ok-good-requested-extensions.csr/certificate.pem" "$T/ok-good-ec-p256.csr/certificate.pem" <<'PYEOF'
+import sys
+from cryptography import x509
+from cryptography.x509.oid import ExtensionOID
+from cryptography.hazmat.primitives.serialization import Encoding
+c = x509.load_pem_x509_certificate(open(sys.argv[1], "rb").read())
+ref = x509.load_pem_x509_certificate(open(sys.argv[2], "rb").read())
+oids = [e.oid.dotted_string for e in c.extensions]
+assert ExtensionOID.SUBJECT_ALTERNATIVE_NAME.dotted_string not in oids, "the requested SAN was copied"
+assert "1.3.6.1.4.1.55555.1.1" not in oids, "the requested private extension was copied"
+assert all(not e.oid.dotted_string.startswith("1.3.6.1.4.1.55555") for e in c.extensions)
+assert b"ca.example.net" not in c.public_bytes(Encoding.DER), "the requested name is in the certificate"
+assert sorted(oids) == sorted(e.oid.dotted_string for e in ref.extensions), \
+    "extensions differ from a plain CSR's under the same profile: %s" % oids
+PYEOF
+ok $rc "no requested SAN or private extension in the issued certificate: the profile's extensions only"
+[ $rc -eq 0 ] || diag "$(tail -2 "$T/err")"
+
 # Full and failing media need a tmpfs of our own.
 mkdir "$T/media"
 if ! mount -t tmpfs -o size=1m tmpfs "$T/media" 2>/dev/null; then

@@ -11,6 +11,24 @@ t_fail "unknown key type: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --
 t_fail "unknown kdf level: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --kdf none
 t_fail "a passphrase on the command line is not an option: exit 2" 2 \
     "$OFFROOT" init -d "$T/a" --subject /CN=x --passphrase secret
+# t_fail itself (lib.sh): one error line passes; two, an error followed by
+# anything but a usage line, a warning alone, or OpenSSL's error queue fail.
+tf() {	# tf WANT(ok|not) NAME EXIT SCRIPT: t_fail on sh -c SCRIPT, in a subshell
+	_r=$( (t_fail x "$3" sh -c "$4") | head -1 | cut -d' ' -f1)
+	[ "$_r" = "$1" ]
+	ok $? "t_fail: $2"
+}
+tf ok "one error line" 1 'echo "Signing..." >&2; echo "offroot: no" >&2; exit 1'
+tf ok "a warning, then the error" 1 'echo "offroot: warning: w" >&2; echo "offroot: no" >&2; exit 1'
+tf ok "a usage error, then the synopsis" 2 'echo "offroot: x: bad" >&2; echo "usage: offroot x -d DIR" >&2; exit 2'
+tf not "two error lines" 1 'echo "offroot: a" >&2; echo "offroot: b" >&2; exit 1'
+tf not "an error line, then another line" 1 'echo "offroot: a" >&2; echo "because" >&2; exit 1'
+tf not "the synopsis after an error that is not a usage error" 1 'echo "offroot: a" >&2; echo "usage: offroot x" >&2; exit 1'
+tf not "only a warning" 1 'echo "offroot: warning: w" >&2; exit 1'
+tf not "no line at all" 1 'exit 1'
+tf not "OpenSSL's error queue" 1 'echo "40B7:error:1E08010C:DECODER routines::unsupported" >&2; echo "offroot: a" >&2; exit 1'
+tf not "the wrong exit code" 1 'echo "offroot: a" >&2; exit 3'
+
 t_ok "--version" "$OFFROOT" --version
 like '^offroot [0-9]' "$T/out" "--version prints the version"
 
@@ -71,6 +89,48 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/
 t_ok "inspect a CSR" "$OFFROOT" inspect "$T/req.csr"
 like 'self-signature: +valid' "$T/out" "inspect: CSR signature checked"
 like 'SHA-256 of the public key' "$T/out" "inspect: CSR public key fingerprint"
+# The two fingerprints the officer reads aloud, in hex and in PGP words,
+# are those of the CSR's DER and of its SubjectPublicKeyInfo DER.
+cp "$T/out" "$T/inspect.out"
+csr_sha=$(openssl req -in "$T/req.csr" -outform DER | sha256sum | cut -d' ' -f1)
+spki_sha=$(openssl req -in "$T/req.csr" -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
+run $PY - "$T/inspect.out" "$ROOT/src/pgpwords.c" "$csr_sha" "$spki_sha" <<'PYEOF'
+import re, sys
+out, src, csr_sha, spki_sha = sys.argv[1:5]
+# offroot's own word lists, read from its source; checked against the
+# published vector (FIELD-NOTES) so that a misread list cannot pass.
+text = open(src).read()
+def table(name):
+    body = text[text.index(name):]
+    body = body[body.index("{") + 1:body.index("};")]
+    words = re.findall(r'"([A-Za-z]+)"', body)
+    assert len(words) == 256, (name, len(words))
+    return words
+even, odd = table("pgpwords_even[256]"), table("pgpwords_odd[256]")
+def words(hexstr):
+    return [(odd if i % 2 else even)[b] for i, b in enumerate(bytes.fromhex(hexstr))]
+assert " ".join(words("D1D464C004F00FB5C9A4C8D8E433E7FB7FF56256")) == (
+    "stairway souvenir flytrap recipe adrift upcoming artist positive spearhead Pandora "
+    "spaniel stupendous tonic concurrent transit Wichita lockup visitor flagpole escapade")
+lines = open(out).read().splitlines()
+def section(title):
+    i = lines.index(title) + 1
+    hexes, ws = "", []
+    while i < len(lines) and re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4})*", lines[i]):
+        hexes += lines[i].replace(" ", ""); i += 1
+    while i < len(lines) and lines[i] and ":" not in lines[i]:
+        ws += lines[i].split(); i += 1
+    return hexes.lower(), ws
+for title, want in (("SHA-256 of the CSR (DER):", csr_sha),
+                    ("SHA-256 of the public key (SubjectPublicKeyInfo):", spki_sha)):
+    h, w = section(title)
+    assert h == want, "%s hex %s, want %s" % (title, h, want)
+    assert len(w) == 32, "%s: %d words" % (title, len(w))
+    assert all(x in (odd if i % 2 else even) for i, x in enumerate(w)), "%s: a word off the list" % title
+    assert w == words(want), "%s words %s" % (title, " ".join(w))
+PYEOF
+ok $rc "inspect: the CSR's SHA-256 = openssl's DER digest, the key's = the SPKI DER digest, each with its 32 PGP words"
+[ $rc -eq 0 ] || diag "$(tail -2 "$T/err")"
 openssl req -x509 -key "$T/k.pem" -subj /CN=crl-ca -days 2 -out "$T/crlca.pem" 2>/dev/null
 printf 'dir=%s\n[ca]\ndefault_ca=c\n[c]\ndatabase=%s/index.txt\ncrlnumber=%s/crlnum\ndefault_md=sha256\ndefault_crl_days=7\n' "$T" "$T" "$T" >"$T/ca.cnf"
 : >"$T/index.txt"; echo 01 >"$T/crlnum"

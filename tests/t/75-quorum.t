@@ -172,6 +172,38 @@ PYEOF
 ok $? "no key, sealing key or share value in the CA directory, its journal, transcripts or backup"
 rm -f "$T/root.p8"
 
+# --- signing commands take the shares from the command line (CA b, 3-of-5)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$T/int.key" \
+    -subj "/C=DE/O=offroot tests/CN=Quorum Intermediate" -out "$T/int.csr" 2>/dev/null
+B2=$(sharefile "$T/m" 2) B4=$(sharefile "$T/m" 4) B5=$(sharefile "$T/m" 5)
+t_ok "offroot sign with --share/--share-passphrase-file, 3 of 5" "$OFFROOT" sign -d "$T/b" \
+    --csr "$T/int.csr" -o "$T/qsign" --yes --share "$B2" --share-passphrase-file "$T/p2" \
+    --share "$B4" --share-passphrase-file "$T/p4" --share "$B5" --share-passphrase-file "$T/p5"
+run openssl verify -x509_strict -CAfile "$T/b/root.crt" "$T/qsign/certificate.pem"
+ok $rc "... the certificate verifies with openssl against the root"
+openssl crl -in "$T/qsign/crl.pem" -CAfile "$T/b/root.crt" -noout 2>/dev/null
+ok $? "... and so does the bundle's CRL"
+t_ok "... offroot verify accepts the bundle" "$OFFROOT" verify "$T/qsign" --root "$T/b/root.crt" --csr "$T/int.csr"
+t_ok "offroot crl with --share/--share-passphrase-file, 3 of 5" "$OFFROOT" crl -d "$T/b" -o "$T/q.crl" \
+    --share "$B2" --share-passphrase-file "$T/p2" --share "$B4" --share-passphrase-file "$T/p4" \
+    --share "$B5" --share-passphrase-file "$T/p5"
+openssl crl -in "$T/q.crl" -CAfile "$T/b/root.crt" -noout 2>/dev/null
+ok $? "... the CRL verifies with openssl against the root"
+serial=$(openssl x509 -in "$T/qsign/certificate.pem" -noout -serial | cut -d= -f2)
+cp "$T/b/journal" "$T/bj.before"
+t_fail "offroot sign with one share of a 3-of-5 quorum: exit 1" 1 "$OFFROOT" sign -d "$T/b" \
+    --csr "$T/int.csr" -o "$T/qsign1" --yes --share "$B2" --share-passphrase-file "$T/p2"
+like 'need 2 more' "$T/err" "... saying it needs 2 more"
+[ ! -e "$T/qsign1" ]; ok $? "... and writes no bundle"
+t_fail "offroot crl with one share of a 3-of-5 quorum: exit 1" 1 "$OFFROOT" crl -d "$T/b" -o "$T/q1.crl" \
+    --share "$B4" --share-passphrase-file "$T/p4"
+like 'need 2 more' "$T/err" "... saying it needs 2 more"
+[ ! -e "$T/q1.crl" ]; ok $? "... and writes no CRL"
+t_fail "offroot export with one share of a 3-of-5 quorum: exit 1" 1 "$OFFROOT" export -d "$T/b" \
+    --serial "$serial" -o "$T/qexp1" --share "$B5" --share-passphrase-file "$T/p5"
+like 'need 2 more' "$T/err" "... saying it needs 2 more"
+cmp -s "$T/bj.before" "$T/b/journal"; ok $? "one share short: the journal is unchanged"
+
 # --- reshare: 2-of-3 -> 3-of-5 on CA a
 mkdir -p "$T/r35"
 cp "$T/a/root.crt" "$T/a.crt.before"
@@ -206,9 +238,30 @@ if [ "$(id -u)" -eq 0 ] && mkdir -p "$T/full" && mount -t tmpfs -o size=1m tmpfs
 	dd if=/dev/zero of="$T/full/filler" bs=1k count=1000 2>/dev/null
 	t_fail "backup onto a full 1 MiB tmpfs exits 3" 3 "$OFFROOT" backup -d "$T/b" --to "$T/full"
 	[ "$(ls -A "$T/full")" = filler ]; ok $? "... and leaves no partial copy"
+	# A reshare whose one --share-dir is a full medium: exit 3, and
+	# everything as it was (key file, journal, old shares, no new share
+	# file anywhere).
+	rm -f "$T/full/filler"
+	dd if=/dev/zero of="$T/full/filler" bs=4k 2>/dev/null
+	cp "$T/b/root.key.sealed" "$T/bkey.before"; cp "$T/b/journal" "$T/bj.before"
+	find "$T" -name '*.share' | sort >"$T/shares.before"
+	t_fail "reshare onto a full medium exits 3" 3 "$OFFROOT" reshare -d "$T/b" --quorum 2/3 \
+	    --share-dir "$T/full" --share "$B2" --share-passphrase-file "$T/p2" \
+	    --share "$B4" --share-passphrase-file "$T/p4" --share "$B5" --share-passphrase-file "$T/p5" \
+	    --new-share-passphrase-file "$T/n1" --new-share-passphrase-file "$T/n2" \
+	    --new-share-passphrase-file "$T/n3"
+	like 'No space left on device' "$T/err" "... saying the medium is full"
+	cmp -s "$T/bkey.before" "$T/b/root.key.sealed"; ok $? "... root.key.sealed is byte-identical"
+	cmp -s "$T/bj.before" "$T/b/journal"; ok $? "... the journal is byte-identical"
+	[ "$(ls -A "$T/full")" = filler ]; ok $? "... nothing is left on the full medium"
+	find "$T" -name '*.share' | sort | cmp -s - "$T/shares.before"; ok $? "... and no new share file anywhere"
+	opens "$T/b" "1 3 5" "$T/m" p
+	ok $rc "... the old shares still open the key"
+	t_ok "... and audit passes" "$OFFROOT" audit -d "$T/b"
 	umount "$T/full"
 else
 	ok 0 "# SKIP a full-medium test needs root to mount a tmpfs"
 	ok 0 "# SKIP"
+	ok 0 "# SKIP reshare onto a full medium needs root to mount a tmpfs"
 fi
 done_testing
