@@ -1,33 +1,216 @@
-# tests/tui.sh — tmux helpers for the TUI tests that source it after
-# lib.sh (88, 89): a session named $S, its screen captured into
-# $T/screen, polled with generous timeouts (the machine may be loaded).
-# Every screen seen is appended to $SEEN.
+# tests/tui.sh — tmux helpers for the tests that drive a program on a
+# terminal (60, 86-89); sourced after lib.sh.  The test's session is $S,
+# its screen is captured into $T/screen, and every screen drive sees is
+# appended to $SEEN.
+#
+# On a loaded machine the TUI can take many seconds to start or to take a
+# key, and tmux can show a frame half drawn.  So nothing here sleeps a
+# fixed time and hopes: every wait polls until a state that only the
+# awaited screen has (all of several patterns on one capture, a pattern
+# gone, the screen changed after a key), bounded by a generous limit
+# that only matters when the check fails anyway.  After the first
+# timeout the test is failing already, and later waits give up after 5 s
+# so that a broken build does not hold the run for an hour.
 command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
 export TMUX_TMPDIR="$T"
 S="offroot-tui-$$"
 SEEN="$T/all-screens"
 : >"$SEEN"
 secret=${secret:-'tui passphrase 9c1e77'}
-# Tenths of a second: 30 s, longer under the sanitizers.
-WAIT=${OFFROOT_SANITIZED:+600}
-WAIT=${WAIT:-300}
+# Limits in tenths of a second: 60 s, 300 s for work that runs Argon2id
+# or makes keys; twice that under the sanitizers.
+WAIT=${OFFROOT_SANITIZED:+1200}
+WAIT=${WAIT:-600}
+LONG=${OFFROOT_SANITIZED:+6000}
+LONG=${LONG:-3000}
+_tui_late=0
 
-pane() {
-	tmux capture-pane -p -t "=$S:" >"$T/screen" 2>/dev/null
-	cat "$T/screen" >>"$SEEN"
-}
-# waitfor PATTERN [TENTHS]: poll the screen until grep -E finds PATTERN.
-waitfor() {
+pane() { tmux capture-pane -p -t "=$S:" >"$T/screen" 2>/dev/null; }
+keys() { tmux send-keys -t "=$S:" "$@"; }
+# The screen without its last line (the status line's clock ticks).
+_tui_body() { sed '$d' "$T/screen"; }
+
+# _tui_begin [TENTHS] / _tui_next: the bounds of one wait (polls every
+# 0.05 s); _tui_timeout WHAT: says what was awaited and shows the screen.
+_tui_begin() {
+	_lim=${1:-$WAIT}
+	[ "$_tui_late" -eq 0 ] || [ "$_lim" -le 50 ] || _lim=50
 	_i=0
-	while [ $_i -lt "${2:-$WAIT}" ]; do
-		pane
-		grep -Eq -- "$1" "$T/screen" && return 0
-		sleep 0.1; _i=$((_i + 1))
-	done
-	diag "timed out waiting for '$1'; screen:"
+}
+_tui_next() {
+	[ "$_i" -lt $((_lim * 2)) ] || return 1
+	sleep 0.05
+	_i=$((_i + 1))
+}
+_tui_timeout() {
+	_tui_late=1
+	diag "timed out after $((_lim / 10)) s waiting for $1; screen:"
 	sed 's/^/#   /' "$T/screen"
 	return 1
 }
+
+# waitfor PATTERN [TENTHS], waitfor -a PATTERN... : polls the screen until
+# grep -E finds PATTERN (with -a: every PATTERN on one screen).
+waitfor() {
+	if [ "$1" = -a ]; then
+		shift
+		_tui_begin
+	else
+		_tui_begin "${2:-}"
+		set -- "$1"
+	fi
+	while :; do
+		pane
+		_miss=0
+		for _p; do
+			grep -Eq -- "$_p" "$T/screen" || { _miss=1; break; }
+		done
+		[ "$_miss" -eq 1 ] || return 0
+		_tui_next || break
+	done
+	_tui_timeout "'$*'"
+}
+# waitgone PATTERN: polls until the screen no longer shows PATTERN.
+waitgone() {
+	_tui_begin
+	while :; do
+		pane
+		grep -Eq -- "$1" "$T/screen" || return 0
+		_tui_next || break
+	done
+	_tui_timeout "'$1' to go"
+}
+# waitcond CONDITION [TENTHS]: polls until the shell condition holds (it
+# reads the screen from $T/screen).
+waitcond() {
+	_tui_begin "${2:-}"
+	while :; do
+		pane
+		eval "$1" && return 0
+		_tui_next || break
+	done
+	_tui_timeout "$1"
+}
+# lastline PATTERN: the screen's last line matches PATTERN (grep -E).  A
+# status line drawn at the bottom is the end of a whole first frame.
+lastline() { tail -n 1 "$T/screen" | grep -Eq -- "$1"; }
+CLOCK='[0-9]{2}:[0-9]{2}:[0-9]{2} UTC'
+# settle: captures until two captures in a row are the same (tmux may
+# show a frame half drawn for a moment).
+settle() {
+	pane
+	_tui_begin
+	while :; do
+		cp "$T/screen" "$T/screen.prev"
+		_tui_next || break
+		pane
+		cmp -s "$T/screen" "$T/screen.prev" && return 0
+	done
+	_tui_timeout "a screen that stays"
+}
+
+# ---- answering a question ---------------------------------------------
+# Each takes the screen in $T/screen (one that stays, with the question
+# on it), sends the answer and returns once the TUI took it: the screen
+# changed because of the last key sent.  A key sent before that would go
+# to whatever comes next, and a question seen again would be answered
+# twice.
+# _tui_changed BEFORE: waits until the screen, the status line aside,
+# differs from the file BEFORE.
+_tui_changed() {
+	_tui_begin "${2:-}"
+	while :; do
+		pane
+		_tui_body | cmp -s - "$1" || return 0
+		_tui_next || break
+	done
+	_tui_timeout "the screen to change after a key"
+}
+# press KEY: one key (y, Enter, ...).
+press() {
+	_tui_body >"$T/before"
+	keys "$1"
+	_tui_changed "$T/before"
+}
+# type_in TEXT: a line of text, then Enter.  First the text must show in
+# the field (one more line holding its end than before), then Enter.
+type_in() {
+	_tail=$(printf '%s' "$1" | tail -c 24)
+	_had=$(grep -cF -- "$_tail" "$T/screen")
+	_tui_body >"$T/before"
+	keys -l -- "$1"
+	waitcond '[ "$(grep -cF -- "$_tail" "$T/screen")" -gt "$_had" ]' &&
+	    settle && press Enter
+}
+# type_secret TEXT: a secret, then Enter: first one '*' per character,
+# kept in $SEEN to prove the secret itself never shows.
+type_secret() {
+	keys -l -- "$1"
+	waitfor "\\*{${#1}}" && settle && cat "$T/screen" >>"$SEEN" && press Enter
+}
+
+# answer: answers the question on screen as the officers would and
+# returns 0, or returns 1 when nothing it knows is asked.  A test may
+# define its own (87 adds the quorum's questions) and call this one as
+# answer_common.  What was asked goes to $T/asked; $_dn numbers answers.
+answer_common() {
+	if grep -q 'Name of the ' "$T/screen"; then
+		echo name >>"$T/asked"; type_in "Tester $_dn"
+	elif grep -q 'Reason for going on' "$T/screen"; then
+		echo reason >>"$T/asked"; type_in "rehearsal in a test container"
+	elif grep -q 'assphrase for the root key' "$T/screen"; then
+		echo passphrase >>"$T/asked"; type_secret "$secret"
+	elif grep -q 'PIN for token' "$T/screen"; then
+		echo pin >>"$T/asked"; type_secret "$tokpin"
+	elif grep -q '\[ Yes \]' "$T/screen"; then
+		echo confirm >>"$T/asked"; press y
+	elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
+		echo block >>"$T/asked"; press Enter
+	else
+		return 1
+	fi
+	return 0
+}
+answer() { answer_common; }
+
+# drive [UNTIL]: answers whatever the ceremony asks until its outcome is
+# on screen (or the shell condition UNTIL holds, with the screen in
+# $T/screen).  Answers only a screen that stays the same over two
+# captures; gives up after $LONG without a question.  Counts what was
+# asked in $T/asked.
+drive() {
+	: >"$T/asked"
+	_dn=0
+	_idle=0
+	: >"$T/drive.prev"
+	while [ "$_dn" -lt 500 ]; do
+		pane
+		cat "$T/screen" >>"$SEEN"
+		if [ -n "${1:-}" ] && eval "$1"; then
+			return 0
+		fi
+		if _tui_body | cmp -s - "$T/drive.prev"; then
+			if grep -q 'Press Enter to continue' "$T/screen"; then
+				return 0
+			elif answer; then
+				_dn=$((_dn + 1))
+				_idle=0
+				: >"$T/drive.prev"
+				continue
+			fi
+		fi
+		_tui_body >"$T/drive.prev"
+		_idle=$((_idle + 1))
+		[ "$_idle" -lt $((LONG * 2)) ] || break
+		[ "$_tui_late" -eq 0 ] || [ "$_idle" -lt 100 ] || break
+		sleep 0.05
+	done
+	_tui_late=1
+	diag "the ceremony did not finish; screen:"
+	sed 's/^/#   /' "$T/screen"
+	return 1
+}
+
 # session NAME ARGS...: tmux new-session -d -s NAME ARGS, tried again
 # while the session does not exist (a server starting or exiting under
 # load says "server exited unexpectedly").
@@ -42,14 +225,16 @@ session() {
 }
 # A session that outlives the others: killing the last session makes the
 # server exit, and a new session started meanwhile races with it.
-keep_session() { session "$S-keep" "sleep 1800"; }
+keep_session() { session "$S-keep" "sleep 3600"; }
 keep_session
-# start COLS ROWS TERM COMMAND: a session running COMMAND, then its status.
+# start COLS ROWS TERM COMMAND: a session running COMMAND, then its status
+# on a line of its own (the command may leave the terminal without
+# output processing, where a bare newline does not return the cursor).
 start() {
 	keep_session
 	tmux kill-session -t "=$S" 2>/dev/null
 	session "$S" -x "$1" -y "$2" \
-	    "TERM=$3; export TERM; $4; echo EXIT=\$?; sleep 300"
+	    "TERM=$3; export TERM; $4; printf '\\r\\nEXIT=%s\\r\\n' \$?; sleep 900"
 }
 # shell COLS ROWS: a session running sh, prompt READY$, for stty checks.
 shell() {
@@ -58,7 +243,12 @@ shell() {
 	session "$S" -x "$1" -y "$2" "env PS1='READY\$ ' TERM=linux sh"
 	waitfor 'READY\$'
 }
-keys() { tmux send-keys -t "=$S:" "$@"; }
+# stty_saved: in a shell session, saves stty -a to $T/stty and waits
+# for it (what the command prints, not the command line echoed).
+stty_saved() {
+	keys "stty -a >'$T/stty'; printf 'STTY=%s\\n' saved" Enter
+	waitfor 'STTY=saved'
+}
 trap 'tmux kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 # tui_pid PATTERN: the pid of the offroot process whose command line
@@ -69,44 +259,4 @@ tui_pid() {
 		[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = offroot ] && _pid=$_p
 	done
 	echo "$_pid"
-}
-
-# drive [UNTIL]: answers whatever the ceremony asks, as the officers would,
-# until the outcome is on screen (or the shell condition UNTIL holds, with
-# the screen in $T/screen).  Counts what was asked in $T/asked.
-drive() {
-	: >"$T/asked"
-	_dn=0
-	while [ $_dn -lt 1200 ]; do
-		pane
-		sed '$d' "$T/screen" >"$T/before"
-		if [ -n "${1:-}" ] && eval "$1"; then
-			return 0
-		elif grep -q 'Press Enter to continue' "$T/screen"; then
-			return 0
-		elif grep -q 'Name of the ' "$T/screen"; then
-			echo name >>"$T/asked"; keys "Tester $_dn" Enter
-		elif grep -q 'Reason for going on' "$T/screen"; then
-			echo reason >>"$T/asked"; keys "rehearsal in a test container" Enter
-		elif grep -q 'assphrase for the root key' "$T/screen"; then
-			echo passphrase >>"$T/asked"; keys "$secret" Enter
-		elif grep -q '\[ Yes \]' "$T/screen"; then
-			echo confirm >>"$T/asked"; keys y
-		elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
-			echo block >>"$T/asked"; keys Enter
-		else
-			sleep 0.1; _dn=$((_dn + 1)); continue
-		fi
-		# Wait for the screen to change (the clock line aside).
-		_w=0
-		while [ $_w -lt 100 ]; do
-			pane; sed '$d' "$T/screen" | cmp -s - "$T/before" || break
-			sleep 0.05; _w=$((_w + 1))
-		done
-		sleep 0.1
-		_dn=$((_dn + 1))
-	done
-	diag "the ceremony did not finish; screen:"
-	sed 's/^/#   /' "$T/screen"
-	return 1
 }

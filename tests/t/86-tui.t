@@ -11,42 +11,10 @@
 # twice; a library's stderr (p11-kit) captured instead of written over the
 # screen; SIGSEGV restoring the terminal and reaching ASan's handler.
 . "$(dirname "$0")/../lib.sh"
-command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
-export TMUX_TMPDIR="$T"
-S="offroot-tui-$$"
+. "$ROOT/tests/tui.sh"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
-secret='tui passphrase 9c1e77'
-LONG=${OFFROOT_SANITIZED:+600}
-LONG=${LONG:-300}
-
-pane() { tmux capture-pane -p -t "$S" >"$T/screen" 2>/dev/null; }
-# waitfor PATTERN [TENTHS]: poll the screen until grep -E finds PATTERN.
-waitfor() {
-	_i=0
-	while [ $_i -lt "${2:-100}" ]; do
-		pane
-		grep -Eq -- "$1" "$T/screen" && return 0
-		sleep 0.1; _i=$((_i + 1))
-	done
-	diag "timed out waiting for '$1'; screen:"
-	sed 's/^/#   /' "$T/screen"
-	return 1
-}
 # Every screen seen is kept, to prove the passphrase never showed.
-SEEN="$T/all-screens"
-: >"$SEEN"
 keep() { pane; cat "$T/screen" >>"$SEEN"; }
-# start COLS ROWS TERM COMMAND: a session running COMMAND, then the status.
-start() {
-	tmux kill-session -t "$S" 2>/dev/null
-	tmux new-session -d -s "$S" -x "$1" -y "$2" \
-	    "TERM=$3; export TERM; $4; echo EXIT=\$?; sleep 120"
-}
-keys() { tmux send-keys -t "$S" "$@"; }
-# A session that outlives the others: killing the last session makes the
-# server exit, and a new session started meanwhile races with it.
-tmux new-session -d -s "$S-keep" "sleep 900"
-trap 'tmux kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 # width N: the widest line on the screen is exactly N characters.
 width() {
 	$PY -c 'import sys
@@ -58,38 +26,35 @@ sys.exit(0 if w == int(sys.argv[2]) else 1)' "$T/screen" "$1"
 new_ca "$T/ca" --profiles "$K8S" --days 30
 ok $? "a 30-day root for the calendar"
 start 80 24 linux "'$OFFROOT' tui -d '$T/ca'"
-waitfor 'offroot  home'; ok $? "tui -d DIR opens the home screen (80x24, TERM=linux)"
-waitfor '[0-9]{2}:[0-9]{2}:[0-9]{2} UTC' >/dev/null	# drawn to its last line
+# The title is the first line drawn, the status line's clock the last.
+waitcond 'grep -q "offroot  home" "$T/screen" && lastline "$CLOCK"'
+ok $? "tui -d DIR opens the home screen (80x24, TERM=linux)"
 like 'Root: WARNING: the root certificate expires in (29|30) days' "$T/screen" \
     "the home screen warns that the root expires within 30 days"
 like 'no CRL has been signed yet' "$T/screen" "the home screen says no CRL was signed"
 like 'Sign CSRs brought on media' "$T/screen" "the home screen offers signing"
 like 'UTC' "$T/screen" "the status line shows the UTC clock"
 c1=$(grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' "$T/screen")
-i=0
-c2=$c1
-while [ $i -lt 40 ] && [ "$c2" = "$c1" ]; do
-	sleep 0.1; pane; i=$((i + 1))
-	c2=$(grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' "$T/screen")
-done
+clock() { grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' "$T/screen"; }
+waitcond '[ "$(clock)" != "$c1" ]' >/dev/null
+c2=$(clock)
 [ -n "$c1" ] && [ "$c1" != "$c2" ]; ok $? "the clock ticks while nothing happens ($c1, $c2)"
 width 80; ok $? "the screen is drawn to exactly 80 columns"
 
 # Resize: everything is drawn again for the new size.
-tmux resize-window -t "$S" -x 100 -y 30 2>/dev/null || tmux resize-pane -t "$S" -x 100 -y 30
-sleep 0.5
-pane
+# The status line at the new bottom ends the frame drawn for the new size.
+tmux resize-window -t "=$S:" -x 100 -y 30 2>/dev/null || tmux resize-pane -t "=$S:" -x 100 -y 30
+waitcond '[ "$(grep -c "" "$T/screen")" -eq 30 ] && lastline "$CLOCK"'
 n=$(grep -c '' "$T/screen")
 last=$(tail -1 "$T/screen")
 [ "$n" -eq 30 ]; ok $? "resized to 100x30: 30 lines drawn"
 width 100; ok $? "resized to 100x30: the boxes and status line span the new width"
-tmux resize-window -t "$S" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "$S" -x 80 -y 24
-sleep 0.5
-pane
+tmux resize-window -t "=$S:" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "=$S:" -x 80 -y 24
+waitcond '[ "$(grep -c "" "$T/screen")" -eq 24 ] && lastline "$CLOCK"'
 width 80; ok $? "resized back to 80x24: redrawn to 80 columns"
 keys q
 waitfor 'EXIT=0'; ok $? "q leaves the TUI with status 0"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # An intermediate (20 days, so it expires within 60) and a CRL.
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
@@ -99,13 +64,14 @@ t_ok "offroot sign an intermediate for 20 days" "$OFFROOT" sign -d "$T/ca" \
 t_ok "offroot crl" "$OFFROOT" crl -d "$T/ca" -o "$T/crl.pem" --passphrase-file "$PASS"
 due=$(date -u -d "@$(( $(date +%s) + 30 * 86400 - 7 * 86400 ))" +%Y-%m-%d)
 start 120 40 xterm-256color "'$OFFROOT' tui -d '$T/ca'"
-waitfor 'offroot  home'; ok $? "the home screen in a 120x40 xterm-256color"
+waitcond 'grep -q "offroot  home" "$T/screen" && lastline "$CLOCK"'
+ok $? "the home screen in a 120x40 xterm-256color"
 like "next CRL due $due" "$T/screen" "the home screen shows when the next CRL is due ($due)"
 like 'Expiring within 60 days' "$T/screen" "the home screen lists intermediates expiring within 60 days"
 like 'CN=Vault Intermediate CA' "$T/screen" "... naming the intermediate"
 keys q
 waitfor 'EXIT=0' >/dev/null
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # ---- a root created through the TUI, at 80x24 on TERM=linux -------------
 start 80 24 linux "'$OFFROOT' tui -d '$T/ca2'"
@@ -113,7 +79,7 @@ waitfor 'Create a root CA in'; ok $? "a directory without a CA offers to create 
 keys Enter
 waitfor 'Subject of the root'; ok $? "the root's subject is asked"
 keys "/C=DE/O=offroot tests/CN=TUI Root" Enter
-waitfor 'Key type of the root'
+waitfor -a 'Key type of the root' '\[x\] 1 Name the root' '\[>\] 2 Key type'
 like '\[x\] 1 Name the root' "$T/screen" "the step list marks the first step done"
 like '\[>\] 2 Key type' "$T/screen" "... and the second current"
 keys Enter
@@ -122,8 +88,8 @@ keys 3 Enter
 waitfor 'Create the root'
 keys y
 waitfor 'New passphrase for the root key'; ok $? "the passphrase is asked in the TUI"
-keys "$secret"
-sleep 0.3
+keys -l "$secret"
+waitfor "\\*{${#secret}}"	# all typed: the count is checked below
 keep
 n=$(grep -o '\*\{1,\}' "$T/screen" | awk '{ print length }' | sort -n | tail -1)
 [ "$n" = "${#secret}" ]; ok $? "typing shows one '*' per character ($n)"
@@ -131,7 +97,8 @@ keys Enter
 waitfor '\(again\)'; ok $? "a new passphrase is asked twice"
 keep
 keys "a different one" Enter
-waitfor 'differ'; ok $? "two different entries: asked again"
+waitcond 'grep -q differ "$T/screen" && ! grep -q "(again)" "$T/screen"'
+ok $? "two different entries: asked again"
 keep
 keys "$secret" Enter
 waitfor '\(again\)'
@@ -141,17 +108,18 @@ keep
 fp=$(openssl x509 -in "$T/ca2/root.crt" -noout -fingerprint -sha256 2>/dev/null |
     sed 's/.*=//; s/://g')
 g1=$(printf '%s' "$fp" | cut -c1-4 | sed 's/./& /g; s/ $//')
+waitfor -a 'fingerprint of root.crt' "$g1" >/dev/null
 like "$g1" "$T/screen" "the fingerprint is drawn large, digit by digit ($g1)"
 keys Enter
 waitfor 'Press Enter to continue'; ok $? "the block is confirmed with Enter"
 like 'Done' "$T/screen" "the TUI says the root was created"
 keep
 keys Enter
-waitfor 'offroot  home'
+waitfor -a 'offroot  home' 'Root: expires'
 like 'Root: expires' "$T/screen" "back home, the calendar shows the new root"
 keys q
 waitfor 'EXIT=0' >/dev/null
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 t_ok "the root made in the TUI passes openssl verify -x509_strict" \
     openssl verify -x509_strict -CAfile "$T/ca2/root.crt" "$T/ca2/root.crt"
 printf '%s\n' "$secret" >"$T/pass2"
@@ -169,19 +137,14 @@ waitfor 'CSR file'; ok $? "signing asks for the CSR files"
 keys "$T/int2.csr" Enter
 waitfor 'New folder for the signed bundle'
 keys "$T/bundle2" Enter
-waitfor 'Request 1 of 1'; ok $? "the request is shown for review before the key is unlocked"
+waitfor -a 'Request 1 of 1' 'will issue'; ok $? "the request is shown for review before the key is unlocked"
 like 'will issue' "$T/screen" "the review shows what will be issued"
-i=0
-while [ $i -lt 10 ] && ! grep -q 'Sign 1 certificate' "$T/screen"; do
-	keys Enter; sleep 0.3; pane; i=$((i + 1))
-done
+# Enter pages through the review and, at its end, confirms it.
+drive 'grep -q "Sign 1 certificate with the root key" "$T/screen"' >/dev/null
 waitfor 'Sign 1 certificate with the root key'; ok $? "read to the end, the officer is asked to sign"
 keys y
 waitfor 'Passphrase for the root key'
-keys "$secret"
-sleep 0.2
-keep
-keys Enter
+type_secret "$secret"
 waitfor "bundle's MANIFEST" "$LONG"; ok $? "the bundle manifest's fingerprint is shown for the witnesses"
 keep
 keys Enter
@@ -189,58 +152,17 @@ waitfor 'Press Enter to continue' "$LONG"; ok $? "signing finished in the TUI"
 keep
 like 'Done' "$T/screen" "... successfully"
 keys Enter
-waitfor 'offroot  home'
+waitfor -a 'offroot  home' 'Issued: 1 certificates'
 like 'Issued: 1 certificates' "$T/screen" "back home, the calendar counts the issued certificate"
 keys q
 waitfor 'EXIT=0' >/dev/null
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 cert=$(ls "$T/bundle2/"*certificate.pem 2>/dev/null | head -1)
 [ -n "$cert" ]; ok $? "the bundle holds the certificate"
 t_ok "the intermediate signed in the TUI passes openssl verify -x509_strict" \
     openssl verify -x509_strict -CAfile "$T/ca2/root.crt" "$cert"
 
 # ---- ceremony scripts through the TUI (offroot ceremony on a terminal) ----
-# drive [UNTIL]: answers whatever the ceremony asks, as the officers would,
-# until the outcome is on screen (or the shell condition UNTIL holds, with
-# the screen in $T/screen).  Counts what was asked in $T/asked.
-drive() {
-	: >"$T/asked"
-	_dn=0
-	while [ $_dn -lt 600 ]; do
-		pane
-		cat "$T/screen" >>"$SEEN"
-		sed '$d' "$T/screen" >"$T/before"
-		if [ -n "${1:-}" ] && eval "$1"; then
-			return 0
-		elif grep -q 'Press Enter to continue' "$T/screen"; then
-			return 0
-		elif grep -q 'Name of the ' "$T/screen"; then
-			echo name >>"$T/asked"; keys "Tester $_dn" Enter
-		elif grep -q 'Reason for going on' "$T/screen"; then
-			echo reason >>"$T/asked"; keys "rehearsal in a test container" Enter
-		elif grep -q 'assphrase for the root key' "$T/screen"; then
-			echo passphrase >>"$T/asked"; keys "$secret" Enter
-		elif grep -q 'PIN for token' "$T/screen"; then
-			echo pin >>"$T/asked"; keys "$tokpin" Enter
-		elif grep -q '\[ Yes \]' "$T/screen"; then
-			echo confirm >>"$T/asked"; keys y
-		elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
-			echo block >>"$T/asked"; keys Enter
-		else
-			sleep 0.1; _dn=$((_dn + 1)); continue
-		fi
-		# Wait for the screen to change (the clock line aside).
-		_w=0
-		while [ $_w -lt 50 ]; do
-			pane; sed '$d' "$T/screen" | cmp -s - "$T/before" || break
-			sleep 0.05; _w=$((_w + 1))
-		done
-		_dn=$((_dn + 1))
-	done
-	diag "the ceremony did not finish; screen:"
-	sed 's/^/#   /' "$T/screen"
-	return 1
-}
 mkdir -p "$T/media"
 start 80 24 linux "cd '$ROOT' && '$OFFROOT' ceremony ceremony-scripts/root.ceremony -d '$T/rca' --media '$T/media' --kdf interactive"
 waitfor 'Pre-flight checks'; ok $? "offroot ceremony on a terminal runs in the TUI (80x24, TERM=linux)"
@@ -251,7 +173,7 @@ grep -q name "$T/asked"; ok $? "the participants were asked for"
 grep -q block "$T/asked"; ok $? "blocks (fingerprints, evidence) were shown and confirmed"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 t_ok "the root from the TUI ceremony passes openssl verify -x509_strict" \
     openssl verify -x509_strict -CAfile "$T/rca/root.crt" "$T/rca/root.crt"
 t_ok "the CA from the TUI ceremony passes audit" "$OFFROOT" audit -d "$T/rca"
@@ -269,7 +191,7 @@ drive; ok $? "intermediate.ceremony driven to its end by keystrokes"
 like 'Done' "$T/screen" "intermediate.ceremony finished successfully"
 keys Enter
 waitfor 'EXIT=0' >/dev/null
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 cert=$(ls "$T/media/intermediate-bundle/"*certificate.pem 2>/dev/null | head -1)
 [ -n "$cert" ]; ok $? "the bundle on the media holds the certificate"
 t_ok "the intermediate from the TUI ceremony passes openssl verify -x509_strict" \
@@ -338,26 +260,26 @@ E
 t_ok "the revocation script passes script check" "$OFFROOT" script check "$T/revoke.ceremony"
 start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
 waitfor 'Pre-flight checks' "$LONG"
-drive 'grep -q " revoke .*serial=$serial " "$T/rca/journal" && grep -q "\[ Yes \]" "$T/screen"'
+drive 'grep -q " revoke .*serial=$serial " "$T/rca/journal" && grep -q "\[ Yes \]" "$T/screen" &&
+    grep -q "Internal Witness (.*): The serial was read" "$T/screen"'
 ok $? "the revocation appears in the journal; the witness is asked to confirm the step's check"
 like 'read back from the signed' "$T/screen" "... the check of the revoke step"
-pid=
-for p in $(pgrep -f "ceremony $T/revoke.ceremony"); do
-	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
-done
+pid=$(tui_pid "ceremony $T/revoke.ceremony")
 [ -n "$pid" ] && kill -KILL "$pid"
 waitfor 'EXIT=137' "$LONG"; ok $? "SIGKILL ends the ceremony there"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 rtr=$(grep -l 'revoke.ceremony' "$T/rca/transcripts/"*-ceremony-*.log | head -1)
 ! grep -q ' step-end .*step=3 ' "$rtr"; ok $? "the killed run's transcript does not mark step 3 done"
 start 80 24 linux "'$OFFROOT' ceremony '$T/revoke.ceremony' -d '$T/rca' --media '$T/media-batch' --kdf interactive"
-waitfor 'An unfinished run of this ceremony' "$LONG"; ok $? "the next start shows the unfinished ceremony"
+waitfor 'An unfinished run of this ceremony' "$LONG" &&
+    waitfor -a 'An unfinished run of this ceremony' 'completed steps: 1, 2'
+ok $? "the next start shows the unfinished ceremony"
 like 'completed steps: 1, 2' "$T/screen" "... what it completed"
 drive; ok $? "the resumed ceremony runs to its end"
 like 'Done' "$T/screen" "... successfully"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0 after the resume"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 [ "$(grep -c " revoke .*serial=$serial " "$T/rca/journal")" -eq 1 ]
 ok $? "the journal holds exactly one revocation of the serial"
 grep -q ' resume ' "$rtr" && grep -q ' already-done .*step=3 ' "$rtr" && grep -q ' end ' "$rtr"
@@ -372,20 +294,21 @@ ok $? "the CRL signed after the resume lists the serial once"
 # An exception note typed in a ceremony reaches its transcript; Ctrl-C
 # abandons it, and the transcript records that too.
 start 80 24 linux "cd '$ROOT' && '$OFFROOT' ceremony ceremony-scripts/crl.ceremony -d '$T/rca' --media '$T/media' --kdf interactive"
-waitfor 'Pre-flight checks'
+waitfor -a 'Pre-flight checks' 'Enter: confirm you have read it|more below \('
 keys C-n
 waitfor 'Exception note'
 keys "Witness W. saw the seal was broken" Enter
 waitfor 'Note taken'; ok $? "a note typed over a block is acknowledged on the title bar"
-keys Enter
-sleep 0.5
+# Enter must reach the block before Ctrl-C: the terminal drops input not
+# yet read when it sends SIGINT.
+settle && press Enter
 keys C-c
 waitfor 'Abandon this ceremony'
 keys y
 waitfor 'Press Enter to continue'; ok $? "a ceremony abandoned with Ctrl-C stops"
 keys Enter
 waitfor 'EXIT=1'; ok $? "offroot ceremony exits 1 when abandoned"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 tr=$(grep -l 'Witness%20W.%20saw' "$T/rca/transcripts/"* 2>/dev/null | head -1)
 [ -n "$tr" ]; ok $? "the exception note is in the ceremony's transcript"
 [ -n "$tr" ] && grep -q ' exception ' "$tr" && grep -q ' abandoned ' "$tr"
@@ -403,7 +326,8 @@ waitfor 'NOTE: Witness W. notes'; ok $? "the note shows in the conversation"
 keys C-c
 waitfor 'Abandon this ceremony'; ok $? "Ctrl-C asks before abandoning"
 keys n
-waitfor 'Subject of the root'; ok $? "answering no goes on where it was"
+waitgone 'Abandon this ceremony' && waitfor 'Subject of the root'
+ok $? "answering no goes on where it was"
 keys C-c
 waitfor 'Abandon this ceremony'
 keys y
@@ -414,7 +338,7 @@ waitfor 'offroot  home'
 keys q
 waitfor 'EXIT=0' >/dev/null
 [ ! -e "$T/ca3" ]; ok $? "an abandoned creation leaves nothing"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # ---- a library writing to stderr while the TUI is up -------------------
 # p11-kit's debug messages (P11_KIT_DEBUG) go to stderr while a root is
@@ -464,7 +388,7 @@ E
 	like 'written to stderr while the terminal interface was open' "$T/history" \
 	    "after the TUI closed, the captured lines are written to the real stderr"
 	like '^  \(p11-kit:[0-9]+\) p11_kit_modules_load' "$T/history" "... the p11-kit lines themselves"
-	tmux kill-session -t "$S" 2>/dev/null
+	tmux kill-session -t "=$S" 2>/dev/null
 	ttr=$(ls "$T/tokca/transcripts/"*-ceremony-*.log 2>/dev/null | head -1)
 	[ -n "$ttr" ] && grep -q ' stderr [0-9a-f]* step=[0-9]* text=(p11-kit:' "$ttr"
 	ok $? "the transcript records the stderr lines"
@@ -475,13 +399,12 @@ else
 fi
 
 # ---- SIGTERM restores the terminal ------------------------------------
-tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
-waitfor 'READY\$'
+shell 80 24
 keys "'$OFFROOT' tui -d '$T/ca4'; echo EXIT=\$?" Enter
 waitfor 'Create a root CA in'
 keys Enter
 waitfor 'Subject of the root'
-keys "/CN=x" Enter
+keys "/C=DE/O=offroot tests/CN=SIGTERM Root" Enter
 waitfor 'Key type'
 keys Enter
 waitfor 'How hard'
@@ -489,38 +412,30 @@ keys 3 Enter
 waitfor 'Create the root'
 keys y
 waitfor 'New passphrase'
-keys "half a passphrase"
-sleep 0.2
+keys -l "half a passphrase"
+waitfor '\*{17}'
 keep
-pid=
-for p in $(pgrep -f "tui -d $T/ca4"); do
-	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
-done
+pid=$(tui_pid "tui -d $T/ca4")
 [ -n "$pid" ]; ok $? "found the running TUI"
 [ -n "$pid" ] && kill -TERM "$pid"
 waitfor 'EXIT=143'; ok $? "SIGTERM ends the TUI (status 143)"
-keys "stty -a >'$T/stty'; echo STTY=done" Enter
-waitfor 'STTY=done'
+stty_saved
 like 'READY\$' "$T/screen" "the shell prompt is back on the restored screen"
 ! grep -q 'offroot  ' "$T/screen"; ok $? "the TUI's screen is gone (alternate screen left)"
 grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
 ok $? "stty -a: the terminal is back in canonical mode with echo"
 keep
 [ ! -e "$T/ca4" ]; ok $? "nothing was created by the killed run"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # ---- a crash restores the terminal and leaves the report to the previous
 # handler: under ASan its report must appear (the TUI's handler hands the
 # signal on), otherwise the process dies of SIGSEGV as it would without
 # the TUI.
-tmux new-session -d -s "$S" -x 80 -y 24 "env PS1='READY\$ ' TERM=linux sh"
-waitfor 'READY\$'
+shell 80 24
 keys "'$OFFROOT' tui -d '$T/ca' 2>'$T/crash.err'; echo EXIT=\$?" Enter
 waitfor 'offroot  home' "$LONG"
-pid=
-for p in $(pgrep -f "tui -d $T/ca\$"); do
-	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = offroot ] && pid=$p
-done
+pid=$(tui_pid "tui -d $T/ca\$")
 [ -n "$pid" ]; ok $? "found the running TUI"
 [ -n "$pid" ] && kill -SEGV "$pid"
 if [ -n "${OFFROOT_SANITIZED:-}" ]; then
@@ -530,12 +445,11 @@ if [ -n "${OFFROOT_SANITIZED:-}" ]; then
 else
 	waitfor 'EXIT=139' "$LONG"; ok $? "SIGSEGV ends the TUI with the default action (status 139)"
 fi
-keys "stty -a >'$T/stty'; echo STTY=done" Enter
-waitfor 'STTY=done'
+stty_saved
 ! grep -q 'offroot  ' "$T/screen"; ok $? "after the crash the TUI's screen is gone"
 grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
 ok $? "after the crash the terminal is back in canonical mode with echo"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # ---- never on screen; no terminal ---------------------------------------
 ! grep -q "$secret" "$SEEN"; ok $? "the passphrase never appeared on any screen"
@@ -546,5 +460,5 @@ run "$OFFROOT" </dev/null
 start 80 24 linux "cd '$T' && '$OFFROOT'"
 waitfor 'offroot  home'; ok $? "offroot without arguments on a terminal opens the home screen"
 keys q
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 done_testing
