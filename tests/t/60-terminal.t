@@ -2,22 +2,9 @@
 # Secrets from the terminal: asked twice with echo off, never on screen, never
 # in argv, the environment or the CA directory; core dumps disabled.
 . "$(dirname "$0")/../lib.sh"
-command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
-S="offroot-test-$$"
-export TMUX_TMPDIR="$T"
+. "$ROOT/tests/tui.sh"
 secret='tty passphrase 7f3a9c'
-# A session that lives for the whole test, so that killing the others never
-# stops the tmux server while the next one starts.
-tmux new-session -d -s "$S-keep" "sleep 600"
-trap 'tmux kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-tmux new-session -d -s "$S" -x 100 -y 30 \
-    "'$OFFROOT' init -d '$T/ca' --subject /C=DE/O=Test/CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
-pane() { tmux capture-pane -p -t "$S" >"$T/screen"; }
-waitfor() {	# waitfor PATTERN: poll the screen (bounded)
-	i=0
-	while [ $i -lt 100 ]; do pane; grep -q -- "$1" "$T/screen" && return 0; sleep 0.1; i=$((i + 1)); done
-	return 1
-}
+start 100 30 linux "'$OFFROOT' init -d '$T/ca' --subject /C=DE/O=Test/CN=tty --kdf interactive"
 waitfor 'New passphrase for the root key:'; ok $? "the passphrase is asked on the terminal"
 pid=$(pgrep -f "offroot init -d $T/ca" | head -1)
 if [ -n "$pid" ]; then
@@ -25,27 +12,26 @@ if [ -n "$pid" ]; then
 else
 	ok 1 "found the running process"
 fi
-tmux send-keys -t "$S" "$secret" Enter
-waitfor '(again):'; ok $? "the passphrase is asked a second time"
-tmux send-keys -t "$S" "$secret" Enter
+keys "$secret" Enter
+waitfor '\(again\):'; ok $? "the passphrase is asked a second time"
+keys "$secret" Enter
 waitfor 'EXIT='; ok $? "init finished"
 like 'EXIT=0' "$T/screen" "init succeeded with the typed passphrase"
 ! grep -q "$secret" "$T/screen"; ok $? "the passphrase never appeared on the screen"
 ! grep -rq "$secret" "$T/ca"; ok $? "the passphrase is nowhere in the CA directory"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # Mismatched entries are refused and nothing is created.
-tmux new-session -d -s "$S" -x 100 -y 30 \
-    "'$OFFROOT' init -d '$T/ca2' --subject /C=DE/O=Test/CN=tty --kdf interactive; echo EXIT=\$?; sleep 30"
+start 100 30 linux "'$OFFROOT' init -d '$T/ca2' --subject /C=DE/O=Test/CN=tty --kdf interactive"
 waitfor 'New passphrase'
-tmux send-keys -t "$S" "first entry 123" Enter
-waitfor '(again)'
-tmux send-keys -t "$S" "second entry 456" Enter
+keys "first entry 123" Enter
+waitfor '\(again\)'
+keys "second entry 456" Enter
 waitfor 'EXIT='
 like 'EXIT=1' "$T/screen" "two different entries: exit 1"
 like 'differ' "$T/screen" "two different entries: said so"
 [ ! -e "$T/ca2" ]; ok $? "two different entries: nothing created"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 
 # The passphrase file's content never reaches argv or the environment of
 # the process (only its name does).

@@ -8,34 +8,7 @@
 # TUI: the new officers give their media and type new passphrases twice.
 # No passphrase ever reaches the screen.
 . "$(dirname "$0")/../lib.sh"
-command -v tmux >/dev/null || { echo "1..0 # SKIP tmux missing"; exit 0; }
-export TMUX_TMPDIR="$T"
-S="offroot-tuiq-$$"
-LONG=${OFFROOT_SANITIZED:+600}
-LONG=${LONG:-300}
-
-pane() { tmux capture-pane -p -t "$S" >"$T/screen" 2>/dev/null; }
-waitfor() {
-	_i=0
-	while [ $_i -lt "${2:-100}" ]; do
-		pane
-		grep -Eq -- "$1" "$T/screen" && return 0
-		sleep 0.1; _i=$((_i + 1))
-	done
-	diag "timed out waiting for '$1'; screen:"
-	sed 's/^/#   /' "$T/screen"
-	return 1
-}
-SEEN="$T/all-screens"
-: >"$SEEN"
-start() {
-	tmux kill-session -t "$S" 2>/dev/null
-	tmux new-session -d -s "$S" -x "$1" -y "$2" \
-	    "TERM=$3; export TERM; $4; echo EXIT=\$?; sleep 120"
-}
-keys() { tmux send-keys -t "$S" "$@"; }
-tmux new-session -d -s "$S-keep" "sleep 900"
-trap 'tmux kill-server 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+. "$ROOT/tests/tui.sh"
 
 for i in 1 2 3 4 5; do
 	printf 'officer %d passphrase\n' "$i" >"$T/p$i"
@@ -49,64 +22,36 @@ CA="$T/ca"
 ok $? "a 2-of-3 CA, one medium per officer"
 openssl x509 -in "$CA/root.crt" -noout -pubkey >"$T/pub.before"
 
-# drive: answers what the ceremony asks, as the people would, until the
-# outcome is on screen.  The officers come in the order of $OFFICERS
-# ("medium passphrase-file" pairs); new officers in $NEW.  What was asked
-# goes to $T/asked.
-drive() {
-	: >"$T/asked"
-	_dn=0 _sh=0 _nw=0 _np=0
-	while [ $_dn -lt 800 ]; do
-		pane
-		cat "$T/screen" >>"$SEEN"
-		sed '$d' "$T/screen" >"$T/before"
-		if grep -q 'Press Enter to continue' "$T/screen"; then
-			return 0
-		elif grep -q 'Name of the ' "$T/screen"; then
-			echo name >>"$T/asked"; keys "Tester $_dn" Enter
-		elif grep -q 'Reason for going on' "$T/screen"; then
-			echo reason >>"$T/asked"; keys "rehearsal in a test container" Enter
-		elif grep -Eq 'Share [0-9]+ \([0-9]+-of-[0-9]+ quorum, need' "$T/screen"; then
-			_sh=$((_sh + 1))
-			_m=$(echo "$OFFICERS" | cut -d' ' -f$((2 * _sh - 1)))
-			echo "share $_m" >>"$T/asked"
-			keys "$_m" Enter
-		elif grep -q 'enter your passphrase' "$T/screen"; then
-			_p=$(echo "$OFFICERS" | cut -d' ' -f$((2 * _sh)))
-			echo "passphrase $_p" >>"$T/asked"
-			keys "$(cat "$_p")"
-			sleep 0.2; pane; cat "$T/screen" >>"$SEEN"
-			keys Enter
-		elif grep -q 'New officer [0-9]* of [0-9]*: insert' "$T/screen"; then
-			_nw=$((_nw + 1))
-			echo "new media $_nw" >>"$T/asked"; keys "$T/n$_nw" Enter
-		elif grep -q 'choose the passphrase for your share' "$T/screen"; then
-			_np=$((_np + 1))
-			echo "new passphrase $_nw" >>"$T/asked"
-			keys "new officer $_nw passphrase" Enter
-		elif grep -q '\[ Yes \]' "$T/screen"; then
-			echo confirm >>"$T/asked"; keys y
-		elif grep -q 'Enter: confirm you have read it\|more below (' "$T/screen"; then
-			echo block >>"$T/asked"; keys Enter
-		else
-			sleep 0.1; _dn=$((_dn + 1)); continue
-		fi
-		_w=0
-		while [ $_w -lt 50 ]; do
-			pane; sed '$d' "$T/screen" | cmp -s - "$T/before" || break
-			sleep 0.05; _w=$((_w + 1))
-		done
-		_dn=$((_dn + 1))
-	done
-	diag "the ceremony did not finish; screen:"
-	sed 's/^/#   /' "$T/screen"
-	return 1
+# answer: the quorum's questions, as the people would answer them, then
+# the common ones.  The officers come in the order of $OFFICERS ("medium
+# passphrase-file" pairs); new officers get $T/n1, $T/n2, ...  Counts
+# officers in _sh and new officers in _nw (set to 0 before drive).
+answer() {
+	if grep -Eq 'Share [0-9]+ \([0-9]+-of-[0-9]+ quorum, need' "$T/screen"; then
+		_sh=$((_sh + 1))
+		_m=$(echo "$OFFICERS" | cut -d' ' -f$((2 * _sh - 1)))
+		echo "share $_m" >>"$T/asked"
+		type_in "$_m"
+	elif grep -q 'enter your passphrase' "$T/screen"; then
+		_p=$(echo "$OFFICERS" | cut -d' ' -f$((2 * _sh)))
+		echo "passphrase $_p" >>"$T/asked"
+		type_secret "$(cat "$_p")"
+	elif grep -q 'New officer [0-9]* of [0-9]*: insert' "$T/screen"; then
+		_nw=$((_nw + 1))
+		echo "new media $_nw" >>"$T/asked"; type_in "$T/n$_nw"
+	elif grep -q 'choose the passphrase for your share' "$T/screen"; then
+		echo "new passphrase $_nw" >>"$T/asked"
+		type_secret "new officer $_nw passphrase"
+	else
+		answer_common
+	fi
 }
 
 printf 'not the passphrase\n' >"$T/wrong"
 mkdir -p "$T/media"
 OFFICERS="$T/m1 $T/wrong $T/m3 $T/p3 $T/m2 $T/p2"
 start 80 24 linux "cd '$ROOT' && '$OFFROOT' ceremony ceremony-scripts/crl.ceremony -d '$CA' --media '$T/media' 2>'$T/tui.err'"
+_sh=0 _nw=0
 waitfor 'Pre-flight checks'; ok $? "crl.ceremony on the 2-of-3 CA opens in the TUI (80x24, TERM=linux)"
 drive; ok $? "crl.ceremony driven to its end by keystrokes, officer by officer"
 like 'Done' "$T/screen" "crl.ceremony finished successfully"
@@ -121,7 +66,7 @@ grep -Eq "Share 1 \(2-of-3 quorum, need 2 more\)" "$SEEN"; ok $? "the first prom
 grep -Eq 'share-3-of-3\.share' "$SEEN"; ok $? "officer 3's share file was picked from their media's folder"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 openssl crl -in "$T/media/root.crl" -noout -CAfile "$CA/root.crt" 2>/dev/null
 ok $? "the CRL signed in the TUI with the quorum's key verifies against the root"
 t_ok "the CA passes audit" "$OFFROOT" audit -d "$CA"
@@ -129,6 +74,7 @@ t_ok "the CA passes audit" "$OFFROOT" audit -d "$CA"
 # ---- reshare.ceremony in the TUI: 2-of-3 -> 3-of-5 -------------------------
 OFFICERS="$T/m2 $T/p2 $T/m1 $T/p1"
 start 120 40 xterm-256color "cd '$ROOT' && '$OFFROOT' ceremony ceremony-scripts/reshare.ceremony -d '$CA' --media '$T/media' --kdf interactive 2>'$T/tui2.err'"
+_sh=0 _nw=0
 waitfor 'Pre-flight checks'; ok $? "reshare.ceremony opens in a 120x40 xterm-256color"
 drive; ok $? "reshare.ceremony driven to its end by keystrokes"
 like 'Done' "$T/screen" "reshare.ceremony finished successfully"
@@ -136,7 +82,7 @@ like 'Done' "$T/screen" "reshare.ceremony finished successfully"
 ok $? "five new officers gave their media and typed their new passphrase twice"
 keys Enter
 waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
-tmux kill-session -t "$S" 2>/dev/null
+tmux kill-session -t "=$S" 2>/dev/null
 bad=0
 for i in 1 2 3 4 5; do [ "$(ls "$T/n$i"/*-share-"$i"-of-5.share 2>/dev/null | wc -l)" -eq 1 ] || bad=1; done
 [ "$bad" -eq 0 ]; ok $? "each new officer's media holds their share file"

@@ -85,8 +85,7 @@ pid=$(tui_pid "ceremony $RC -d $CA2 ")
 [ -n "$pid" ]; ok $? "found the running TUI"
 [ -n "$pid" ] && kill -TERM "$pid"
 waitfor 'EXIT=143'; ok $? "SIGTERM ends the TUI (status 143)"
-keys "stty -a >'$T/stty'; echo STTY=done" Enter
-waitfor 'STTY=done'
+stty_saved
 ! grep -q 'offroot  ' "$T/screen"; ok $? "the TUI's screen is gone (alternate screen left)"
 grep -Eq '(^| )icanon( |$)' "$T/stty" && grep -Eq '(^| )echo( |$)' "$T/stty"
 ok $? "stty -a: the terminal is back in canonical mode with echo"

@@ -23,13 +23,8 @@ readblock() {
 		pane
 		{ cat "$T/screen"; printf '\f'; } >>"$2"
 		grep -q 'more below (' "$T/screen" || return 0
-		sed '$d' "$T/screen" >"$T/before"
-		keys j
-		_w=0
-		while [ $_w -lt 100 ]; do
-			pane; sed '$d' "$T/screen" | cmp -s - "$T/before" || break
-			sleep 0.05; _w=$((_w + 1))
-		done
+		settle || return 1
+		press j || return 1	# the next j only once this one scrolled
 		_rb=$((_rb + 1))
 	done
 	return 1
