@@ -73,10 +73,12 @@ unit: $(UNIT_BINS) $(P11SHIM)
 deps:
 	@sh tests/install-deps
 
-# The whole suite: short runs of every libFuzzer target, then the unit tests
-# (TAP binaries) and integration tests (shell) on the hardened build, then
-# the same suite on the ASan+UBSan build.
+# The whole suite: the man pages linted, short runs of every libFuzzer
+# target, then the unit tests (TAP binaries) and integration tests (shell)
+# on the hardened build, the same suite on the ASan+UBSan build, and batch
+# signing under ThreadSanitizer.
 check: deps
+	$(MAKE) lint-man
 	$(MAKE) fuzz FUZZ_RUNS=$${FUZZ_RUNS:-20000}
 	$(MAKE) all unit
 	$(MAKE) check-fast BUILD=$(BUILD)
