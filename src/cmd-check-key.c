@@ -14,6 +14,7 @@ static const struct cmd_opt check_key_opts[] = {
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
 	CMD_OPTS_SHARES,
+	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -58,7 +59,7 @@ out:
 const struct cmd_entry cmd_check_key_entry = {
 	"check-key",
 	"-d DIR [--passphrase-file FILE | --pin-file FILE | (--share FILE "
-	    "--share-passphrase-file FILE) ...]",
+	    "--share-passphrase-file FILE) ...] [--yes]",
 	"unlock the root key and prove it matches the root certificate",
 	check_key_opts, 0, 0, check_key_exec
 };

@@ -23,6 +23,7 @@ static const struct cmd_opt crl_opts[] = {
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
 	CMD_OPTS_SHARES,
+	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -145,7 +146,7 @@ out:
 const struct cmd_entry cmd_crl_entry = {
 	"crl",
 	"-d DIR -o FILE [--days N] [--this-update TIME] [--der] "
-	    "[--passphrase-file FILE]",
+	    "[--passphrase-file FILE | --pin-file FILE] [--yes]",
 	"sign the next CRL (also kept in DIR/crls/)",
 	crl_opts, 0, 0, crl_exec
 };

@@ -12,6 +12,7 @@ static const struct cmd_opt export_opts[] = {
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
 	CMD_OPTS_SHARES,
+	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -46,7 +47,7 @@ export_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_export_entry = {
 	"export",
 	"-d DIR --serial HEX [--serial HEX ...] -o OUTDIR [--passphrase-file "
-	    "FILE]",
+	    "FILE | --pin-file FILE] [--yes]",
 	"write the signed bundle again for certificates already issued",
 	export_opts, 0, 0, export_exec
 };

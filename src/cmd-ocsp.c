@@ -22,6 +22,7 @@ static const struct cmd_opt ocsp_opts[] = {
 	{ "passphrase-file", 0, OPT_ARG },
 	{ "pin-file", 0, OPT_ARG },
 	CMD_OPTS_SHARES,
+	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -103,7 +104,8 @@ out:
 
 const struct cmd_entry cmd_ocsp_entry = {
 	"ocsp",
-	"-d DIR --serial HEX -o FILE [--days N] [--passphrase-file FILE]",
+	"-d DIR --serial HEX -o FILE [--days N] [--passphrase-file FILE | "
+	    "--pin-file FILE] [--yes]",
 	"sign an OCSP response (good or revoked) for a certificate issued here",
 	ocsp_opts, 0, 0, ocsp_exec
 };

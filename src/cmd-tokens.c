@@ -14,6 +14,7 @@ static const struct cmd_opt tokens_opts[] = {
 	{ "token", 0, OPT_ARG },
 	{ "login", 0, 0 },
 	{ "pin-file", 0, OPT_ARG },
+	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
 	{ NULL, 0, 0 }
 };
 
@@ -129,6 +130,8 @@ tokens_exec(struct cmd_args *a, struct interact *io)
 	memset(&c, 0, sizeof c);
 	if (args_has(a, "pin-file") && !args_has(a, "login"))
 		return err_set(OR_E_USAGE, "tokens: --pin-file is for --login");
+	if (args_has(a, "yes") && !args_has(a, "login"))
+		return err_set(OR_E_USAGE, "tokens: --yes is for --login");
 	rc = pkcs11_list(args_get(a, "module"), args_get(a, "token"),
 	    args_has(a, "login"), io, &v, &c);
 	tokens_note_hidden(&c);
@@ -145,7 +148,7 @@ tokens_exec(struct cmd_args *a, struct interact *io)
 
 const struct cmd_entry cmd_tokens_entry = {
 	"tokens",
-	"[--module PATH] [--token URI] [--login [--pin-file FILE]]",
+	"[--module PATH] [--token URI] [--login [--pin-file FILE] [--yes]]",
 	"list PKCS#11 modules, slots, tokens and the keys on them",
 	tokens_opts, 0, 0, tokens_exec
 };

@@ -367,6 +367,40 @@ P11SHIM_TOKEN_FLAGS=final-try run "$OFFROOT" sign -d "$CA" -o "$T/out-final" \
 [ "$rc" -eq 0 ] && [ "$(calls C_Login)" -eq 1 ]
 ok $? "final try: sign --yes is the officer's word, and logs in"
 like 'has ONE PIN attempt left' "$T/err" "final try: sign --yes still warns"
+# Every other command that unlocks a token key takes the same word: --yes,
+# which for them answers only the final-try question.  Without it and
+# without a terminal (a new session has none), nothing is tried or written.
+notty=
+command -v setsid >/dev/null 2>&1 && notty="setsid -w"
+for c in crl check-key ocsp export tokens; do
+	out=
+	case $c in
+	crl)	out="$T/final-crl.pem"; set -- crl -d "$CA" -o "$out" ;;
+	check-key) set -- check-key -d "$CA" ;;
+	ocsp)	out="$T/final-ocsp.der"; set -- ocsp -d "$CA" --serial "$serial" -o "$out" ;;
+	export)	out="$T/final-export"; set -- export -d "$CA" --serial "$serial" -o "$out" ;;
+	tokens)	set -- tokens --module "$SHIM" --token pkcs11:token=root-ca --login ;;
+	esac
+	cp "$CA/journal" "$T/journal.before"
+	rm -f "$T/calls"
+	run env P11SHIM_TOKEN_FLAGS=final-try $notty "$OFFROOT" "$@" --pin-file "$PIN"
+	[ "$rc" -eq 1 ] && [ "$(calls C_Login)" -eq 0 ] &&
+	    [ "$(errline | grep -c '^offroot: ')" -eq 1 ] &&
+	    grep -q 'no PIN is tried on it without the officer.s confirmation' "$T/err"
+	r=$?; ok $r "final try: $c without --yes and without a terminal exits 1, no login"
+	[ $r -eq 0 ] || diag "exit $rc, $(calls C_Login) logins: $(cat "$T/err")"
+	cmp -s "$T/journal.before" "$CA/journal" && { [ -z "$out" ] || [ ! -e "$out" ]; }
+	ok $? "final try: $c without --yes wrote nothing"
+	rm -f "$T/calls"
+	run env P11SHIM_TOKEN_FLAGS=final-try $notty "$OFFROOT" "$@" --pin-file "$PIN" --yes
+	[ "$rc" -eq 0 ] && [ "$(calls C_Login)" -eq 1 ] &&
+	    grep -q 'has ONE PIN attempt left' "$T/err" && { [ -z "$out" ] || [ -s "$out" ]; }
+	r=$?; ok $r "final try: $c --yes is the officer's word: it warns, logs in once and works"
+	[ $r -eq 0 ] || diag "exit $rc, $(calls C_Login) logins: $(cat "$T/err")"
+done
+like 'private key "' "$T/out" "final try: tokens --login --yes lists the private key"
+t_fail "tokens: --yes without --login is a usage error" 2 \
+    "$OFFROOT" tokens --module "$SHIM" --yes
 
 # Locked: refused before any login.
 rm -f "$T/calls"
