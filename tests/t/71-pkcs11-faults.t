@@ -401,6 +401,7 @@ done
 like 'private key "' "$T/out" "final try: tokens --login --yes lists the private key"
 t_fail "tokens: --yes without --login is a usage error" 2 \
     "$OFFROOT" tokens --module "$SHIM" --yes
+like 'tokens: --yes is for --login' "$T/err" "... which says --yes is for --login"
 
 # Locked: refused before any login.
 rm -f "$T/calls"
