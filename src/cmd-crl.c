@@ -146,7 +146,8 @@ out:
 const struct cmd_entry cmd_crl_entry = {
 	"crl",
 	"-d DIR -o FILE [--days N] [--this-update TIME] [--der] "
-	    "[--passphrase-file FILE | --pin-file FILE] [--yes]",
+	    "[--passphrase-file FILE | --pin-file FILE | (--share FILE "
+	    "--share-passphrase-file FILE) ...] [--yes]",
 	"sign the next CRL (also kept in DIR/crls/)",
 	crl_opts, 0, 0, crl_exec
 };

@@ -47,7 +47,8 @@ export_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_export_entry = {
 	"export",
 	"-d DIR --serial HEX [--serial HEX ...] -o OUTDIR [--passphrase-file "
-	    "FILE | --pin-file FILE] [--yes]",
+	    "FILE | --pin-file FILE | (--share FILE --share-passphrase-file "
+	    "FILE) ...] [--yes]",
 	"write the signed bundle again for certificates already issued",
 	export_opts, 0, 0, export_exec
 };

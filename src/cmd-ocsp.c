@@ -105,7 +105,8 @@ out:
 const struct cmd_entry cmd_ocsp_entry = {
 	"ocsp",
 	"-d DIR --serial HEX -o FILE [--days N] [--passphrase-file FILE | "
-	    "--pin-file FILE] [--yes]",
+	    "--pin-file FILE | (--share FILE --share-passphrase-file FILE) "
+	    "...] [--yes]",
 	"sign an OCSP response (good or revoked) for a certificate issued here",
 	ocsp_opts, 0, 0, ocsp_exec
 };

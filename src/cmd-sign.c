@@ -54,7 +54,8 @@ const struct cmd_entry cmd_sign_entry = {
 	"sign",
 	"-d DIR --csr FILE [--csr FILE ...] -o OUTDIR [--profile NAME] "
 	    "[--profiles FILE] [--days N] [--passphrase-file FILE | "
-	    "--pin-file FILE] [--yes]",
+	    "--pin-file FILE | (--share FILE --share-passphrase-file FILE) "
+	    "...] [--yes]",
 	"sign intermediate CSRs with the root and export the signed bundle",
 	sign_opts, 0, 0, sign_exec
 };
