@@ -227,6 +227,16 @@ parse_args(const struct cmd_entry *e, int argc, char **argv,
 					o = &e->opts[k];
 		if (o == NULL)
 			return err_set(OR_E_USAGE, "%s: bad option", e->name);
+		/* "--share $EMPTY --share-passphrase-file F" would make the
+		 * next option the value: name the option instead. */
+		if ((o->flags & OPT_ARG) && optarg != NULL && *optarg == '\0')
+			return err_set(OR_E_USAGE, "%s: --%s needs a value (it "
+			    "is empty)", e->name, o->name);
+		if ((o->flags & OPT_ARG) && optarg != NULL &&
+		    strncmp(optarg, "--", 2) == 0)
+			return err_set(OR_E_USAGE, "%s: --%s needs a value (the "
+			    "next word is the option %s)", e->name, o->name,
+			    optarg);
 		if (!(o->flags & OPT_MULTI) && args_has(args, o->name))
 			return err_set(OR_E_USAGE, "%s: --%s given twice",
 			    e->name, o->name);

@@ -11,6 +11,13 @@ t_fail "unknown key type: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --
 t_fail "unknown kdf level: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --kdf none
 t_fail "a passphrase on the command line is not an option: exit 2" 2 \
     "$OFFROOT" init -d "$T/a" --subject /CN=x --passphrase secret
+# An empty variable must not make the next option a value.
+t_fail "an option's value left out: exit 2" 2 "$OFFROOT" check-key -d "$T" \
+    --share --share-passphrase-file "$T/x"
+like 'share needs a value \(the next word is the option --share-passphrase-file\)' "$T/err" \
+    "... naming the option that lost its value"
+t_fail "an empty value: exit 2" 2 "$OFFROOT" status -d ""
+like 'dir needs a value \(it is empty\)' "$T/err" "... saying it is empty"
 # t_fail itself (lib.sh): one error line passes; two, an error followed by
 # anything but a usage line, a warning alone, or OpenSSL's error queue fail.
 tf() {	# tf WANT(ok|not) NAME EXIT SCRIPT: t_fail on sh -c SCRIPT, in a subshell
