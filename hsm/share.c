@@ -287,6 +287,19 @@ quorum_free_pass(struct secret **pass, unsigned n)
 	}
 }
 
+void
+quorum_warn(struct interact *io, unsigned m, unsigned n, size_t nshare_dirs)
+{
+	if (m == 1)
+		interact_say(io, SAY_WARN, "a 1-of-%u quorum: each officer's "
+		    "share alone opens the key, so each officer holds the "
+		    "whole key", n);
+	if (nshare_dirs == 1 && n > 1)
+		interact_say(io, SAY_WARN, "all %u share files go to one "
+		    "folder; hand each officer their own file and remove it "
+		    "from there, or the quorum protects nothing", n);
+}
+
 int
 quorum_ask(struct interact *io, unsigned n, size_t min_len,
     struct secret **pass)

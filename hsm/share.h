@@ -79,6 +79,10 @@ int quorum_parse(const char *text, unsigned *m, unsigned *n);
 int quorum_ask(struct interact *io, unsigned n, size_t min_len,
     struct secret **pass);
 void quorum_free_pass(struct secret **pass, unsigned n);
+/* The warnings a new M-of-N share set may deserve: M = 1 (each officer
+ * holds the whole key), and all N share files going to one folder. */
+void quorum_warn(struct interact *io, unsigned m, unsigned n,
+    size_t nshare_dirs);
 
 /* A new share set: the key file image sealed under a fresh random key,
  * and one share file image per officer.  Nothing secret stays in it. */

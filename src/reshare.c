@@ -134,14 +134,7 @@ reshare_prepare(const struct reshare_params *p, struct cadb *db,
 		interact_say(io, SAY_WARN, "the new shares will be sealed with "
 		    "the %s Argon2id level, weaker than sensitive",
 		    kdf_level_name(plan->kdf));
-	if (p->m == 1)
-		interact_say(io, SAY_WARN, "a 1-of-%u quorum: each officer's "
-		    "share alone opens the key, so each officer holds the "
-		    "whole key", p->n);
-	if (p->nshare_dirs == 1 && p->n > 1)
-		interact_say(io, SAY_WARN, "all %u new share files go to one "
-		    "folder; hand each officer their own file and remove it "
-		    "from there, or the quorum protects nothing", p->n);
+	quorum_warn(io, p->m, p->n, p->nshare_dirs);
 	for (i = 0; i < p->nshare_dirs; i++)
 		snprintf(plan->dirs[i], sizeof plan->dirs[i], "%s",
 		    p->share_dirs[i]);

@@ -364,14 +364,7 @@ quorum_prepare(const struct rootca_params *p, struct interact *io,
 			return err_set(OR_E_INPUT, "--share-dir %s is not a "
 			    "folder (insert and mount officer %zu's media)",
 			    p->share_dirs[i], i + 1);
-	if (p->quorum_m == 1)
-		interact_say(io, SAY_WARN, "a 1-of-%u quorum: each officer's "
-		    "share alone opens the key, so each officer holds the "
-		    "whole key", p->quorum_n);
-	if (p->nshare_dirs == 1 && p->quorum_n > 1)
-		interact_say(io, SAY_WARN, "all %u share files go to one "
-		    "folder; hand each officer their own file and remove it "
-		    "from there, or the quorum protects nothing", p->quorum_n);
+	quorum_warn(io, p->quorum_m, p->quorum_n, p->nshare_dirs);
 	return quorum_ask(io, p->quorum_n, MIN_PASSPHRASE, opass);
 }
 
