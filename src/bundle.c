@@ -197,34 +197,23 @@ write_job(void *ctx, size_t i)
 	return write_file(bj->stage, &bj->b->files[i]);
 }
 
-/* Syncs the sub-folder a file opens (the first file in it) and reads the
- * file back. */
+/* Reads one file back from the media (a job). */
 static int
 check_job(void *ctx, size_t i)
 {
 	struct bundle_jobs *bj = ctx;
-	const struct bundle_file *f = bj->b->files;
+	const struct bundle_file *f = &bj->b->files[i];
 	char path[PATH_MAX];
-	const char *slash;
 	int rc;
 
-	if ((slash = strchr(f[i].name, '/')) != NULL && (i == 0 ||
-	    strncmp(f[i - 1].name, f[i].name, (size_t)(slash - f[i].name) + 1)
-	    != 0)) {
-		if ((rc = file_join(path, sizeof path, bj->stage, f[i].name)) !=
-		    OR_OK)
-			return rc;
-		*strrchr(path, '/') = '\0';
-		if ((rc = file_sync_dir(path)) != OR_OK)
-			return rc;
-	}
-	if ((rc = file_join(path, sizeof path, bj->stage, f[i].name)) != OR_OK)
+	if ((rc = file_join(path, sizeof path, bj->stage, f->name)) != OR_OK)
 		return rc;
-	return file_check(path, f[i].data, f[i].len);
+	return file_check(path, f->data, f->len);
 }
 
-/* After the batch: one flush, every sub-folder synced, every file read
- * back and compared. */
+/* After the batch: one flush of the file system (syncfs writes the
+ * sub-folders' entries with everything else), then every file read back
+ * and compared. */
 static int
 sync_and_check(const char *stage, const struct bundle *b)
 {
