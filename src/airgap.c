@@ -378,7 +378,7 @@ airgap_selfcheck(struct preflight_result *r, char exe_sha256[65])
 	ev(r, "binary SHA-256: %s\n", exe_sha256);
 	ev(r, "crypto: %s, libsodium %s\n", OpenSSL_version(OPENSSL_VERSION),
 	    sodium_version_string());
-	for (i = 0; i < sizeof kats / sizeof kats[0]; i++) {
+	for (i = 0; i < nitems(kats); i++) {
 		switch (kats[i].which) {
 		case 0:
 			good = kat_digest("SHA256", "ba7816bf8f01cfea414140de5d"
@@ -413,8 +413,8 @@ airgap_selfcheck(struct preflight_result *r, char exe_sha256[65])
 	r->pass = failed == 0 && strcmp(exe_sha256, "unknown") != 0;
 	snprintf(r->summary, sizeof r->summary, "self-check: offroot %s, "
 	    "binary SHA-256 %.16s..., %zu of %zu known-answer tests pass",
-	    OFFROOT_VERSION, exe_sha256, sizeof kats / sizeof kats[0] - failed,
-	    sizeof kats / sizeof kats[0]);
+	    OFFROOT_VERSION, exe_sha256, nitems(kats) - failed,
+	    nitems(kats));
 	return OR_OK;
 }
 

@@ -180,7 +180,7 @@ no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 	size_t i;
 	DIR *d;
 
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+	for (i = 0; i < nitems(subs); i++) {
 		if (cadb_path(dir, subs[i], path, sizeof path) != OR_OK)
 			return err_set(OR_E_INPUT, "path too long");
 		/* repairs/ exists only once offroot repair has run. */

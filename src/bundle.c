@@ -299,22 +299,12 @@ out:
 	return rc;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int
 manifest_parse(const char *text, size_t len, struct manifest_entry **entries,
     size_t *n)
 {
 	struct manifest_entry *e = NULL, *ne;
-	size_t cap = 0, count = 0, line = 0, i, plen;
+	size_t cap = 0, count = 0, line = 0, plen;
 	const char *p = text, *end = text + len, *nl;
 	int rc;
 
@@ -346,14 +336,10 @@ manifest_parse(const char *text, size_t len, struct manifest_entry **entries,
 			}
 			e = ne;
 		}
-		for (i = 0; i < 32; i++) {
-			int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
-			if (hi < 0 || lo < 0) {
-				rc = err_set(OR_E_INPUT, "MANIFEST line %zu: bad "
-				    "digest", line);
-				goto fail;
-			}
-			e[count].sha256[i] = (unsigned char)(hi << 4 | lo);
+		if (!hex_decode_lower(p, e[count].sha256, 32)) {
+			rc = err_set(OR_E_INPUT, "MANIFEST line %zu: bad digest",
+			    line);
+			goto fail;
 		}
 		plen = (size_t)(nl - (p + 66));
 		if (plen >= sizeof e[count].path || memchr(p + 66, '\0', plen)) {

@@ -192,12 +192,11 @@ cadb_open_visit(const char *dir, journal_visit_fn extra, void *extra_ctx,
 }
 
 int
-cadb_append(struct cadb *db, const char *type, const struct jfield *f,
-    size_t n)
+cadb_append(struct cadb *db, const char *type, const struct jfields *f)
 {
 	int rc;
 
-	if ((rc = journal_append(db->journal, type, f, n, NULL)) != OR_OK)
+	if ((rc = journal_append_fields(db->journal, type, f, NULL)) != OR_OK)
 		return err_context(rc, "%s: recording %s", db->dir, type);
 	db->sum.records = journal_seq(db->journal);
 	return OR_OK;

@@ -77,8 +77,8 @@ int cadb_open(const char *dir, struct cadb **out);
  * extra gathered is only valid when this returns OR_OK. */
 int cadb_open_visit(const char *dir, journal_visit_fn extra, void *extra_ctx,
     struct cadb **out);
-int cadb_append(struct cadb *db, const char *type, const struct jfield *f,
-    size_t n);
+int cadb_append(struct cadb *db, const char *type,
+    const struct jfields *f);
 void cadb_close(struct cadb *db);
 /* DIR/name into buf. */
 int cadb_path(const char *dir, const char *name, char *buf, size_t size);

@@ -173,9 +173,9 @@ push_status(struct ceremony *c)
 }
 
 static int
-rec(struct ceremony *c, const char *type, const struct jfield *f, size_t n)
+rec(struct ceremony *c, const char *type, const struct jfields *f)
 {
-	return transcript_add(c->tr, type, f, n);
+	return transcript_add(c->tr, type, f);
 }
 
 /* A path on the media: MEDIA/name. */
@@ -199,12 +199,13 @@ need_key(struct ceremony *c, struct cadb *db, X509 *root)
 	if ((rc = cadb_unlock(db, root, c->io, &c->ks)) != OR_OK)
 		return rc;
 	{
-		struct jfield f[] = {
-			{ "step", cur_number(c), 0 },
-			{ "key_type", keytype_name(c->ks->type), 0 },
-			{ "store", db->sum.store, 0 },
-		};
-		return rec(c, "key-unlocked", f, 3);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", cur_number(c));
+		jf_add(&f, "key_type", keytype_name(c->ks->type));
+		jf_add(&f, "store", db->sum.store);
+		return rec(c, "key-unlocked", &f);
 	}
 }
 
@@ -242,13 +243,14 @@ attempt_mark(struct ceremony *c, const struct script_step *st,
 	snprintf(seq, sizeof seq, "%" PRIu64, sum.records);
 	snprintf(at, sizeof at, "%lld", (long long)revoked_at);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "ca_seq", seq, 0 },
-			{ "revoked_at", at, 0 },
-		};
-		if ((rc = rec(c, "attempt", f, revoked_at != 0 ? 3 : 2)) !=
-		    OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "ca_seq", seq);
+		if (revoked_at != 0)
+			jf_add(&f, "revoked_at", at);
+		if ((rc = rec(c, "attempt", &f)) != OR_OK)
 			return rc;
 	}
 	a->have = true;
@@ -453,14 +455,14 @@ try_resume(struct ceremony *c, bool *resumed)
 	memcpy(c->manifest, best->manifest, sizeof c->manifest);
 	memcpy(c->crl_sha, best->crl_sha, sizeof c->crl_sha);
 	{
-		struct jfield f[] = {
-			{ "completed", l ? list : "none", 0 },
-			{ "from_step", first < c->s.nsteps ?
-			    c->s.steps[first].number_text : "seal", 0 },
-			{ "runner", c->p.runner != NULL ? c->p.runner : "cli",
-			    0 },
-		};
-		if ((rc = rec(c, "resume", f, 3)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "completed", l ? list : "none");
+		jf_add(&f, "from_step", first < c->s.nsteps ?
+		    c->s.steps[first].number_text : "seal");
+		jf_add(&f, "runner", c->p.runner != NULL ? c->p.runner : "cli");
+		if ((rc = rec(c, "resume", &f)) != OR_OK)
 			goto out;
 	}
 	*resumed = true;
@@ -523,20 +525,20 @@ start_new(struct ceremony *c)
 			return rc;
 	}
 	{
-		struct jfield f[] = {
-			{ "script", c->s.file, 0 },
-			{ "name", c->s.name, 0 },
-			{ "version", c->s.version, 0 },
-			{ "script_sha256", c->s.sha256_hex, 0 },
-			{ "runner", c->p.runner != NULL ? c->p.runner : "cli",
-			    0 },
-			{ "ca_dir", c->p.dir, 0 },
-			{ "media", c->p.media != NULL ? c->p.media : "none", 0 },
-			{ "token", c->p.token != NULL ? c->p.token : "none", 0 },
-			{ "kdf_override", c->p.kdf != NULL ? c->p.kdf : "none",
-			    0 },
-		};
-		return rec(c, "ceremony", f, 9);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "script", c->s.file);
+		jf_add(&f, "name", c->s.name);
+		jf_add(&f, "version", c->s.version);
+		jf_add(&f, "script_sha256", c->s.sha256_hex);
+		jf_add(&f, "runner", c->p.runner != NULL ? c->p.runner : "cli");
+		jf_add(&f, "ca_dir", c->p.dir);
+		jf_add(&f, "media", c->p.media != NULL ? c->p.media : "none");
+		jf_add(&f, "token", c->p.token != NULL ? c->p.token : "none");
+		jf_add(&f, "kdf_override",
+		    c->p.kdf != NULL ? c->p.kdf : "none");
+		return rec(c, "ceremony", &f);
 	}
 }
 
@@ -558,17 +560,17 @@ static void
 diag_hook(void *ctx, const char *line)
 {
 	struct ceremony *c = ctx;
-	struct jfield f[] = {
-		{ "step", cur_number(c), 0 },
-		{ "text", line, 0 },
-	};
+	struct jfields f;
 
 	if (c->tr == NULL || c->ndiag >= CEREMONY_MAX_DIAG)
 		return;
 	if (++c->ndiag == CEREMONY_MAX_DIAG)
-		f[1].value = "(more lines were written to stderr; the transcript "
+		line = "(more lines were written to stderr; the transcript "
 		    "keeps the first ones)";
-	if (rec(c, "stderr", f, 2) != OR_OK)
+	jf_init(&f);
+	jf_add(&f, "step", cur_number(c));
+	jf_add(&f, "text", line);
+	if (rec(c, "stderr", &f) != OR_OK)
 		err_clear();
 }
 
@@ -663,28 +665,30 @@ ceremony_note(struct ceremony *c, const char *text)
 	char by[256];
 	const char *role = c->running ? c->s.steps[c->current].role :
 	    c->s.roles[0];
-	struct jfield f[] = {
-		{ "step", cur_number(c), 0 },
-		{ "by", who(c, role, by, sizeof by), 0 },
-		{ "text", text, 0 },
-	};
+	struct jfields f;
+
+	jf_init(&f);
+	jf_add(&f, "step", cur_number(c));
+	jf_add(&f, "by", who(c, role, by, sizeof by));
+	jf_add(&f, "text", text);
 
 	if (c->tr == NULL)
 		return err_set(OR_E_ENV, "no transcript is open");
-	return rec(c, "exception", f, 3);
+	return rec(c, "exception", &f);
 }
 
 int
 ceremony_abandon(struct ceremony *c, const char *why)
 {
-	struct jfield f[] = {
-		{ "step", cur_number(c), 0 },
-		{ "reason", why != NULL ? why : "abandoned", 0 },
-	};
+	struct jfields f;
+
+	jf_init(&f);
+	jf_add(&f, "step", cur_number(c));
+	jf_add(&f, "reason", why != NULL ? why : "abandoned");
 
 	if (c->tr == NULL)
 		return OR_OK;
-	return rec(c, "abandoned", f, 2);
+	return rec(c, "abandoned", &f);
 }
 
 void
@@ -742,36 +746,16 @@ override(struct ceremony *c, const struct script_step *st, const char *check,
 	interact_say(c->io, SAY_WARN, "going on despite the failed %s check: "
 	    "%s", check, why);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "check", check, 0 },
-			{ "failed", summary, 0 },
-			{ "reason", why, 0 },
-			{ "by", who(c, st->role, by, sizeof by), 0 },
-		};
-		return rec(c, "override", f, 5);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "check", check);
+		jf_add(&f, "failed", summary);
+		jf_add(&f, "reason", why);
+		jf_add(&f, "by", who(c, st->role, by, sizeof by));
+		return rec(c, "override", &f);
 	}
-}
-
-/* A UTC time written exactly as YYYY-MM-DDTHH:MM:SSZ. */
-static bool
-parse_utc(const char *text, time_t *out)
-{
-	struct tm tm;
-	char back[21];
-	int n = -1;
-
-	memset(&tm, 0, sizeof tm);
-	if (strlen(text) != 20 || sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n",
-	    &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-	    &tm.tm_sec, &n) != 6 || n != 20)
-		return false;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	if ((*out = timegm(&tm)) == (time_t)-1)
-		return false;
-	utc_text(*out, back);	/* refuses 2026-02-30 and 25:00 */
-	return strcmp(back, text) == 0;
 }
 
 /* The reference time the officer reads from the reference clock; asked
@@ -786,7 +770,7 @@ ask_reference_time(struct ceremony *c, char *stated, size_t size,
 		if ((rc = c->io->ask(c->io, "The reference time (UTC, "
 		    "YYYY-MM-DDTHH:MM:SSZ)", stated, size)) != OR_OK)
 			return rc;
-		if (parse_utc(stated, ref))
+		if (utc_parse(stated, strlen(stated), ref))
 			return OR_OK;
 		interact_say(c->io, SAY_WARN, "\"%s\" is not a UTC time "
 		    "written as YYYY-MM-DDTHH:MM:SSZ", stated);
@@ -832,14 +816,15 @@ act_preflight(struct ceremony *c, const struct script_step *st)
 			goto out;
 		c->io->show_block(c->io, r->summary, r->evidence);
 		{
-			struct jfield f[] = {
-				{ "step", st->number_text, 0 },
-				{ "check", checks[i], 0 },
-				{ "result", r->pass ? "pass" : "fail", 0 },
-				{ "summary", r->summary, 0 },
-				{ "evidence", r->evidence, 0 },
-			};
-			if ((rc = rec(c, "preflight", f, 5)) != OR_OK)
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "step", st->number_text);
+			jf_add(&f, "check", checks[i]);
+			jf_add(&f, "result", r->pass ? "pass" : "fail");
+			jf_add(&f, "summary", r->summary);
+			jf_add(&f, "evidence", r->evidence);
+			if ((rc = rec(c, "preflight", &f)) != OR_OK)
 				goto out;
 		}
 		if (i == 1 && r->pass) {
@@ -862,18 +847,19 @@ act_preflight(struct ceremony *c, const struct script_step *st)
 				    (long long)now - (long long)ref);
 			}
 			{
-				struct jfield f[] = {
-					{ "step", st->number_text, 0 },
-					{ "system_time", utc, 0 },
-					{ "matches_reference", yes ? "yes" :
-					    "no", 0 },
-					{ "reference_time", yes ? utc : stated,
-					    0 },
-					{ "by", by, 0 },
-					{ "offset_seconds", diff, 0 },
-				};
-				if ((rc = rec(c, "clock", f, yes ? 5 : 6)) !=
-				    OR_OK)
+				struct jfields f;
+
+				jf_init(&f);
+				jf_add(&f, "step", st->number_text);
+				jf_add(&f, "system_time", utc);
+				jf_add(&f, "matches_reference",
+				    yes ? "yes" : "no");
+				jf_add(&f, "reference_time",
+				    yes ? utc : stated);
+				jf_add(&f, "by", by);
+				if (!yes)
+					jf_add(&f, "offset_seconds", diff);
+				if ((rc = rec(c, "clock", &f)) != OR_OK)
 					goto out;
 			}
 			if (!yes) {
@@ -912,12 +898,13 @@ act_participants(struct ceremony *c, const struct script_step *st)
 				    "every role is filled", c->s.roles[i]);
 		}
 		{
-			struct jfield f[] = {
-				{ "step", st->number_text, 0 },
-				{ "role", c->s.roles[i], 0 },
-				{ "name", c->names[i], 0 },
-			};
-			if ((rc = rec(c, "participant", f, 3)) != OR_OK)
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "step", st->number_text);
+			jf_add(&f, "role", c->s.roles[i]);
+			jf_add(&f, "name", c->names[i]);
+			if ((rc = rec(c, "participant", &f)) != OR_OK)
 				return rc;
 		}
 		w = snprintf(block + used, sizeof block - used, "%-28s %s\n",
@@ -944,11 +931,12 @@ act_note(struct ceremony *c, const struct script_step *st)
 		return err_set(OR_E_CANCEL, "step %s was not initialled by %s",
 		    st->number_text, by);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "by", by, 0 },
-		};
-		return rec(c, "initialled", f, 2);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "by", by);
+		return rec(c, "initialled", &f);
 	}
 }
 
@@ -1024,14 +1012,15 @@ root_already_done(struct ceremony *c, const struct script_step *st,
 	interact_say(c->io, SAY_INFO, "step %s: the root was already created "
 	    "(%s): not generating another key", st->number_text, c->p.dir);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "reason", "the CA directory exists with the init "
-			    "record this step makes: the key is not generated "
-			    "again", 0 },
-			{ "root_sha256", sum.root_sha256, 0 },
-		};
-		return rec(c, "already-done", f, 3);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "reason",
+		    "the CA directory exists with the init record this step "
+		    "makes: the key is not generated again");
+		jf_add(&f, "root_sha256", sum.root_sha256);
+		return rec(c, "already-done", &f);
 	}
 }
 
@@ -1115,31 +1104,32 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 		return rc;
 	hex_encode(res.cert_sha256, 32, fphex);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "root_sha256", fphex, 0 },
-			{ "subject", rp.subject, 0 },
-			{ "key_type", keytype_name(rp.key_type), 0 },
-			{ "store", rp.pkcs11 ? "pkcs11" : "sealed", 0 },
-			{ "kdf", rp.pkcs11 ? "none" : kdf_level_name(rp.kdf),
-			    0 },
-			{ "profile", rp.profile_name, 0 },
-			{ "quorum", qtext, 0 },
-		};
-		if ((rc = rec(c, "root-created", f, 8)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "root_sha256", fphex);
+		jf_add(&f, "subject", rp.subject);
+		jf_add(&f, "key_type", keytype_name(rp.key_type));
+		jf_add(&f, "store", rp.pkcs11 ? "pkcs11" : "sealed");
+		jf_add(&f, "kdf", rp.pkcs11 ? "none" : kdf_level_name(rp.kdf));
+		jf_add(&f, "profile", rp.profile_name);
+		jf_add(&f, "quorum", qtext);
+		if ((rc = rec(c, "root-created", &f)) != OR_OK)
 			return rc;
 	}
 	if (rp.pkcs11) {
 		/* offroot cannot copy a token key: the officer's word on the
 		 * vendor's backup joins the ceremony's own record. */
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "question", res.token_backup_question, 0 },
-			{ "confirmed_by", who(c, st->role, by, sizeof by), 0 },
-			{ "operator_confirmed", res.token_backed_up ? "yes" :
-			    "no", 0 },
-		};
-		if ((rc = rec(c, "token-backup", f, 4)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "question", res.token_backup_question);
+		jf_add(&f, "confirmed_by", who(c, st->role, by, sizeof by));
+		jf_add(&f, "operator_confirmed",
+		    res.token_backed_up ? "yes" : "no");
+		if ((rc = rec(c, "token-backup", &f)) != OR_OK)
 			return rc;
 	}
 	c->key_store[0] = '\0';
@@ -1152,14 +1142,15 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
 		return rc;
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "of", "root", 0 },
-			{ "sha256", fphex, 0 },
-			{ "confirmed_by", by, 0 },
-			{ "answer", yes ? "yes" : "no", 0 },
-		};
-		if ((rc = rec(c, "fingerprint", f, 5)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "of", "root");
+		jf_add(&f, "sha256", fphex);
+		jf_add(&f, "confirmed_by", by);
+		jf_add(&f, "answer", yes ? "yes" : "no");
+		if ((rc = rec(c, "fingerprint", &f)) != OR_OK)
 			return rc;
 	}
 	if (!yes)
@@ -1207,14 +1198,15 @@ act_fingerprint(struct ceremony *c, const struct script_step *st)
 	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
 		return rc;
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "of", of, 0 },
-			{ "sha256", hex, 0 },
-			{ "confirmed_by", by, 0 },
-			{ "answer", yes ? "yes" : "no", 0 },
-		};
-		if ((rc = rec(c, "fingerprint", f, 5)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "of", of);
+		jf_add(&f, "sha256", hex);
+		jf_add(&f, "confirmed_by", by);
+		jf_add(&f, "answer", yes ? "yes" : "no");
+		if ((rc = rec(c, "fingerprint", &f)) != OR_OK)
 			return rc;
 	}
 	if (!yes)
@@ -1389,18 +1381,20 @@ sign_resume(struct ceremony *c, const struct script_step *st,
 	hex_encode(res.manifest_sha256, 32, c->manifest);
 	snprintf(count, sizeof count, "%zu", n);
 	{
-		struct jfield fl[] = {
-			{ "step", st->number_text, 0 },
-			{ "reason", "the journal records these certificates as "
-			    "issued in this step before the interruption: the "
-			    "bundle is written from their issued copies, nothing "
-			    "is signed again", 0 },
-			{ "certificates", count, 0 },
-			{ "serials", list, 0 },
-			{ "bundle", outdir, 0 },
-			{ "manifest_sha256", c->manifest, 0 },
-		};
-		if ((rc = rec(c, "resumed-export", fl, 6)) != OR_OK)
+		struct jfields fl;
+
+		jf_init(&fl);
+		jf_add(&fl, "step", st->number_text);
+		jf_add(&fl, "reason",
+		    "the journal records these certificates as issued in "
+		    "this step before the interruption: the bundle is "
+		    "written from their issued copies, nothing is signed "
+		    "again");
+		jf_add(&fl, "certificates", count);
+		jf_add(&fl, "serials", list);
+		jf_add(&fl, "bundle", outdir);
+		jf_add(&fl, "manifest_sha256", c->manifest);
+		if ((rc = rec(c, "resumed-export", &fl)) != OR_OK)
 			goto out;
 	}
 	interact_say(c->io, SAY_RESULT, "step %s: the bundle of %zu "
@@ -1440,16 +1434,18 @@ act_sign(struct ceremony *c, const struct script_step *st)
 		if ((rc = cadb_scan(c->p.dir, &sum, export_visit, &ef)) != OR_OK)
 			return rc;
 		if (ef.manifest[0] != '\0') {
-			struct jfield f[] = {
-				{ "step", st->number_text, 0 },
-				{ "reason", "the journal records this bundle as "
-				    "exported: nothing is signed again", 0 },
-				{ "bundle", outdir, 0 },
-				{ "manifest_sha256", ef.manifest, 0 },
-			};
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "step", st->number_text);
+			jf_add(&f, "reason",
+			    "the journal records this bundle as exported: "
+			    "nothing is signed again");
+			jf_add(&f, "bundle", outdir);
+			jf_add(&f, "manifest_sha256", ef.manifest);
 			snprintf(c->manifest, sizeof c->manifest, "%s",
 			    ef.manifest);
-			return rec(c, "already-done", f, 4);
+			return rec(c, "already-done", &f);
 		}
 	}
 	if ((paths = calloc(64, sizeof *paths)) == NULL)
@@ -1496,13 +1492,14 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	hex_encode(res.manifest_sha256, 32, c->manifest);
 	snprintf(count, sizeof count, "%zu", res.issued);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "certificates", count, 0 },
-			{ "bundle", outdir, 0 },
-			{ "manifest_sha256", c->manifest, 0 },
-		};
-		rc = rec(c, "signed", f, 4);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "certificates", count);
+		jf_add(&f, "bundle", outdir);
+		jf_add(&f, "manifest_sha256", c->manifest);
+		rc = rec(c, "signed", &f);
 	}
 	interact_say(c->io, SAY_RESULT, "step %s: %zu certificate%s signed; "
 	    "bundle in %s", st->number_text, res.issued, res.issued == 1 ?
@@ -1591,17 +1588,19 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 
 			utc_text(req.revoked_at, at);
 			snprintf(count, sizeof count, "%zu", n);
-			struct jfield f[] = {
-				{ "step", st->number_text, 0 },
-				{ "reason", "the journal already holds this "
-				    "step's revocation (same serials, reason and "
-				    "time): nothing is revoked again", 0 },
-				{ "serials", count, 0 },
-				{ "revocation_reason",
-				    revoke_reason_name(req.reason), 0 },
-				{ "revoked_at", at, 0 },
-			};
-			rc = rec(c, "already-done", f, 5);
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "step", st->number_text);
+			jf_add(&f, "reason",
+			    "the journal already holds this step's "
+			    "revocation (same serials, reason and time): "
+			    "nothing is revoked again");
+			jf_add(&f, "serials", count);
+			jf_add(&f, "revocation_reason",
+			    revoke_reason_name(req.reason));
+			jf_add(&f, "revoked_at", at);
+			rc = rec(c, "already-done", &f);
 			interact_say(c->io, SAY_INFO, "step %s: the revocation "
 			    "was recorded before the interruption: not "
 			    "revoking again", st->number_text);
@@ -1621,14 +1620,15 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		goto out;
 	snprintf(count, sizeof count, "%zu", n);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "serials", count, 0 },
-			{ "first", v != NULL ? v : script_param(st,
-			    "serials-file"), 0 },
-			{ "reason", revoke_reason_name(req.reason), 0 },
-		};
-		rc = rec(c, "revoked", f, 4);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "serials", count);
+		jf_add(&f, "first",
+		    v != NULL ? v : script_param(st, "serials-file"));
+		jf_add(&f, "reason", revoke_reason_name(req.reason));
+		rc = rec(c, "revoked", &f);
 	}
 	interact_say(c->io, SAY_INFO, "step %s: %zu serial(s) revoked; sign and "
 	    "publish a CRL within 24 hours", st->number_text, n);
@@ -1675,17 +1675,18 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	utc_text(res.this_update, tu);
 	utc_text(res.next_update, nu);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "number", num, 0 },
-			{ "this_update", tu, 0 },
-			{ "next_update", nu, 0 },
-			{ "entries", ent, 0 },
-			{ "file", res.file, 0 },
-			{ "sha256", res.sha256, 0 },
-			{ "output", cp.out != NULL ? cp.out : "none", 0 },
-		};
-		if ((rc = rec(c, "crl-signed", f, 8)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "number", num);
+		jf_add(&f, "this_update", tu);
+		jf_add(&f, "next_update", nu);
+		jf_add(&f, "entries", ent);
+		jf_add(&f, "file", res.file);
+		jf_add(&f, "sha256", res.sha256);
+		jf_add(&f, "output", cp.out != NULL ? cp.out : "none");
+		if ((rc = rec(c, "crl-signed", &f)) != OR_OK)
 			goto out;
 	}
 	interact_say(c->io, SAY_RESULT, "step %s: CRL number %s signed "
@@ -1771,14 +1772,15 @@ act_export(struct ceremony *c, const struct script_step *st)
 	    (rc = file_write_new(dst, sums, strlen(sums), 0644)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "folder", folder, 0 },
-			{ "root_pem_sha256", roothex, 0 },
-			{ "crl_number", num, 0 },
-			{ "crl_pem_sha256", crlhex, 0 },
-		};
-		rc = rec(c, "exported", f, 5);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "folder", folder);
+		jf_add(&f, "root_pem_sha256", roothex);
+		jf_add(&f, "crl_number", num);
+		jf_add(&f, "crl_pem_sha256", crlhex);
+		rc = rec(c, "exported", &f);
 	}
 	interact_say(c->io, SAY_RESULT, "step %s: root.pem%s written to %s",
 	    st->number_text, want_crl ? " and crl.pem" : "", folder);
@@ -1800,20 +1802,22 @@ act_check_key(struct ceremony *c, const struct script_step *st)
 	    (rc = need_key(c, db, root)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[] = {
-			{ "result", "the key matches root.crt", 0 },
-			{ "key_type", keytype_name(c->ks->type), 0 },
-		};
-		if ((rc = cadb_append(db, "key-check", f, 2)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "result", "the key matches root.crt");
+		jf_add(&f, "key_type", keytype_name(c->ks->type));
+		if ((rc = cadb_append(db, "key-check", &f)) != OR_OK)
 			goto out;
 	}
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "result", "the key matches root.crt", 0 },
-			{ "key_type", keytype_name(c->ks->type), 0 },
-		};
-		rc = rec(c, "key-checked", f, 3);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "result", "the key matches root.crt");
+		jf_add(&f, "key_type", keytype_name(c->ks->type));
+		rc = rec(c, "key-checked", &f);
 	}
 	interact_say(c->io, SAY_RESULT, "step %s: the root key opens and "
 	    "matches root.crt", st->number_text);
@@ -1890,13 +1894,15 @@ reshare_already_done(struct ceremony *c, const struct script_step *st,
 	    "this step's reshare (share set %.8s): not re-sharing again",
 	    st->number_text, rs.done);
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "reason", "the CA journal records the reshare to the "
-			    "share set this step wrote", 0 },
-			{ "share_set", rs.done, 0 },
-		};
-		return rec(c, "already-done", f, 3);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "reason",
+		    "the CA journal records the reshare to the share set "
+		    "this step wrote");
+		jf_add(&f, "share_set", rs.done);
+		return rec(c, "already-done", &f);
 	}
 }
 
@@ -1971,13 +1977,14 @@ confirm_checks(struct ceremony *c, const struct script_step *st)
 		if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
 			return rc;
 		{
-			struct jfield f[] = {
-				{ "step", st->number_text, 0 },
-				{ "check", st->checks[k], 0 },
-				{ "by", by, 0 },
-				{ "answer", yes ? "yes" : "no", 0 },
-			};
-			if ((rc = rec(c, "confirmed", f, 4)) != OR_OK)
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "step", st->number_text);
+			jf_add(&f, "check", st->checks[k]);
+			jf_add(&f, "by", by);
+			jf_add(&f, "answer", yes ? "yes" : "no");
+			if ((rc = rec(c, "confirmed", &f)) != OR_OK)
 				return rc;
 		}
 		if (!yes)
@@ -2026,13 +2033,14 @@ run_step(struct ceremony *c, size_t i)
 	c->running = true;
 	c->views[i].state = STEP_CURRENT;
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "title", st->title, 0 },
-			{ "action", script_action_name(st->action), 0 },
-			{ "role", who(c, st->role, by, sizeof by), 0 },
-		};
-		if ((rc = rec(c, "step-begin", f, 4)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "title", st->title);
+		jf_add(&f, "action", script_action_name(st->action));
+		jf_add(&f, "role", who(c, st->role, by, sizeof by));
+		if ((rc = rec(c, "step-begin", &f)) != OR_OK)
 			return rc;
 	}
 	push_steps(c);
@@ -2081,12 +2089,13 @@ run_step(struct ceremony *c, size_t i)
 	if (rc != OR_OK) {
 		snprintf(why, sizeof why, "%s", err_msg(rc));
 		{
-			struct jfield f[] = {
-				{ "step", st->number_text, 0 },
-				{ "error", err_name(rc), 0 },
-				{ "text", why, 0 },
-			};
-			(void)rec(c, "step-failed", f, 3);
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "step", st->number_text);
+			jf_add(&f, "error", err_name(rc));
+			jf_add(&f, "text", why);
+			(void)rec(c, "step-failed", &f);
 		}
 		c->views[i].state = STEP_FAILED;
 		push_steps(c);
@@ -2095,11 +2104,12 @@ run_step(struct ceremony *c, size_t i)
 		    script_action_name(st->action), why);
 	}
 	{
-		struct jfield f[] = {
-			{ "step", st->number_text, 0 },
-			{ "result", "done", 0 },
-		};
-		if ((rc = rec(c, "step-end", f, 2)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "result", "done");
+		if ((rc = rec(c, "step-end", &f)) != OR_OK)
 			return rc;
 	}
 	c->views[i].state = STEP_DONE;

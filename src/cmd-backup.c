@@ -331,13 +331,14 @@ backup_make(struct cmd_args *a, struct interact *io)
 		snprintf(seq, sizeof seq, "%llu",
 		    (unsigned long long)journal_seq(db->journal));
 		{
-			struct jfield f[] = {
-				{ "destination", final, 0 },
-				{ "files", count, 0 },
-				{ "journal_records", seq, 0 },
-				{ "manifest_sha256", msha, 0 },
-			};
-			if ((rc = cadb_append(db, "backup", f, 4)) != OR_OK)
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "destination", final);
+			jf_add(&f, "files", count);
+			jf_add(&f, "journal_records", seq);
+			jf_add(&f, "manifest_sha256", msha);
+			if ((rc = cadb_append(db, "backup", &f)) != OR_OK)
 				goto out;
 		}
 		interact_say(io, SAY_RESULT, "backed up %zu files to %s "

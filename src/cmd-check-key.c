@@ -36,12 +36,13 @@ check_key_exec(struct cmd_args *a, struct interact *io)
 	if ((rc = transcript_begin(dir, "check-key", &tr)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[] = {
-			{ "result", "the key matches root.crt", 0 },
-			{ "key_type", keytype_name(ks->type), 0 },
-		};
-		if ((rc = transcript_add(tr, "key-check", f, 2)) != OR_OK ||
-		    (rc = cadb_append(db, "key-check", f, 2)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "result", "the key matches root.crt");
+		jf_add(&f, "key_type", keytype_name(ks->type));
+		if ((rc = transcript_add(tr, "key-check", &f)) != OR_OK ||
+		    (rc = cadb_append(db, "key-check", &f)) != OR_OK)
 			goto out;
 	}
 	if ((rc = transcript_finish(tr, db->journal, ks)) != OR_OK)

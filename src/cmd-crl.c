@@ -37,11 +37,12 @@ close_failed(struct transcript *tr, struct cadb *db, struct keystore *ks,
 
 	snprintf(why, sizeof why, "%s", err_msg(rc));
 	{
-		struct jfield f[] = {
-			{ "error", err_name(rc), 0 },
-			{ "text", why, 0 },
-		};
-		if (transcript_add(tr, "failed", f, 2) == OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "error", err_name(rc));
+		jf_add(&f, "text", why);
+		if (transcript_add(tr, "failed", &f) == OR_OK)
 			(void)transcript_finish(tr, db->journal, ks);
 	}
 	err_set(rc, "%s", why);
@@ -110,16 +111,17 @@ crl_exec(struct cmd_args *a, struct interact *io)
 	snprintf(num, sizeof num, "%" PRIu64, res.number);
 	snprintf(ent, sizeof ent, "%zu", res.entries);
 	{
-		struct jfield f[] = {
-			{ "number", num, 0 },
-			{ "this_update", tu, 0 },
-			{ "next_update", nu, 0 },
-			{ "entries", ent, 0 },
-			{ "file", res.file, 0 },
-			{ "sha256", res.sha256, 0 },
-			{ "output", p.out, 0 },
-		};
-		if ((rc = transcript_add(tr, "crl", f, 7)) != OR_OK ||
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "number", num);
+		jf_add(&f, "this_update", tu);
+		jf_add(&f, "next_update", nu);
+		jf_add(&f, "entries", ent);
+		jf_add(&f, "file", res.file);
+		jf_add(&f, "sha256", res.sha256);
+		jf_add(&f, "output", p.out);
+		if ((rc = transcript_add(tr, "crl", &f)) != OR_OK ||
 		    (rc = transcript_finish(tr, db->journal, ks)) != OR_OK) {
 			/* The CRL is done and recorded; only its transcript
 			 * stays open (a key store that failed at the seal). */

@@ -40,10 +40,10 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 	struct stat st;
 	X509 *root = NULL;
 	unsigned char *der = NULL, md[SHA256_LEN];
-	char hex[REVOKE_SERIAL_HEX], sha[65], tu[24], nu[24], at[24];
+	char hex[REVOKE_SERIAL_HEX], sha[65];
 	char tut[21], nut[21];
-	struct jfield f[8];
-	size_t len, nf = 0;
+	struct jfields f;
+	size_t len;
 	long days = 0;
 	int rc;
 
@@ -66,25 +66,21 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 		goto out;
 	hex_encode(md, sizeof md, sha);
 	revoke_serial_hex(&serial, hex);
-	snprintf(tu, sizeof tu, "%lld", (long long)plan.this_update);
-	snprintf(nu, sizeof nu, "%lld", (long long)plan.next_update);
-	snprintf(at, sizeof at, "%lld", (long long)plan.revoked_at);
-	f[nf++] = (struct jfield){ "serial", hex, 0 };
-	f[nf++] = (struct jfield){ "status", plan.revoked ? "revoked" : "good",
-	    0 };
+	jf_init(&f);
+	jf_add(&f, "serial", hex);
+	jf_add(&f, "status", plan.revoked ? "revoked" : "good");
 	if (plan.revoked) {
-		f[nf++] = (struct jfield){ "reason",
-		    revoke_reason_name(plan.reason), 0 };
-		f[nf++] = (struct jfield){ "revoked_at", at, 0 };
+		jf_add(&f, "reason", revoke_reason_name(plan.reason));
+		jf_add_i64(&f, "revoked_at", plan.revoked_at);
 	}
-	f[nf++] = (struct jfield){ "this_update", tu, 0 };
-	f[nf++] = (struct jfield){ "next_update", nu, 0 };
-	f[nf++] = (struct jfield){ "sha256", sha, 0 };
-	if ((rc = cadb_append(db, "ocsp", f, nf)) != OR_OK) {
+	jf_add_i64(&f, "this_update", plan.this_update);
+	jf_add_i64(&f, "next_update", plan.next_update);
+	jf_add(&f, "sha256", sha);
+	if ((rc = cadb_append(db, "ocsp", &f)) != OR_OK) {
 		(void)unlink(out);
 		goto out;
 	}
-	if ((rc = transcript_add(tr, "ocsp", f, nf)) != OR_OK ||
+	if ((rc = transcript_add(tr, "ocsp", &f)) != OR_OK ||
 	    (rc = transcript_finish(tr, db->journal, ks)) != OR_OK)
 		goto out;
 	utc_text(plan.this_update, tut);

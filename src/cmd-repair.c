@@ -133,13 +133,14 @@ repair_exec(struct cmd_args *a, struct interact *io)
 	if ((rc = journal_open(jpath, NULL, NULL, &j)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[] = {
-			{ "after_seq", seqtext, 0 },
-			{ "dropped_bytes", sizetext, 0 },
-			{ "dropped_sha256", hex, 0 },
-			{ "file", name, 0 },
-		};
-		if ((rc = journal_append(j, "repair", f, 4, NULL)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "after_seq", seqtext);
+		jf_add(&f, "dropped_bytes", sizetext);
+		jf_add(&f, "dropped_sha256", hex);
+		jf_add(&f, "file", name);
+		if ((rc = journal_append_fields(j, "repair", &f, NULL)) != OR_OK)
 			goto out;
 	}
 	interact_say(io, SAY_RESULT, "set aside the torn record %llu in "

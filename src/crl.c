@@ -1147,7 +1147,7 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 {
 	const struct crl_spec *s = &plan->spec;
 	unsigned char md[SHA256_LEN];
-	char num[24], tu[24], nu[24], ent[24], path[PATH_MAX], dir[PATH_MAX];
+	char path[PATH_MAX], dir[PATH_MAX];
 	struct crl_pem *pem = NULL;
 	struct file_source src;
 	bool wrote_out = false, wrote_copy = false;
@@ -1156,10 +1156,12 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	memset(res, 0, sizeof *res);
 	if ((rc = remove_orphans(db, plan, io, res)) != OR_OK)
 		return rc;
-	snprintf(num, sizeof num, "%" PRIu64, s->number);
 	{
-		struct jfield f[] = { { "number", num, 0 } };
-		if ((rc = cadb_append(db, "crl-number", f, 1)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add_u64(&f, "number", s->number);
+		if ((rc = cadb_append(db, "crl-number", &f)) != OR_OK)
 			return rc;
 	}
 	io->progress(io, "Signing the CRL", -1);
@@ -1177,7 +1179,7 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	if ((rc = sha256(res->der, res->len, md)) != OR_OK)
 		goto out;
 	hex_encode(md, sizeof md, res->sha256);
-	snprintf(res->file, sizeof res->file, "%s.crl", num);
+	snprintf(res->file, sizeof res->file, "%" PRIu64 ".crl", s->number);
 	if (p->out != NULL) {
 		if (p->der)
 			rc = file_write_new(p->out, res->der, res->len, 0644);
@@ -1197,19 +1199,17 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	    (rc = file_write_new(path, res->der, res->len, 0644)) != OR_OK)
 		goto out;
 	wrote_copy = true;
-	snprintf(tu, sizeof tu, "%lld", (long long)s->this_update);
-	snprintf(nu, sizeof nu, "%lld", (long long)s->next_update);
-	snprintf(ent, sizeof ent, "%zu", res->entries);
 	{
-		struct jfield f[] = {
-			{ "number", num, 0 },
-			{ "this_update", tu, 0 },
-			{ "next_update", nu, 0 },
-			{ "entries", ent, 0 },
-			{ "file", res->file, 0 },
-			{ "sha256", res->sha256, 0 },
-		};
-		if ((rc = cadb_append(db, "crl", f, 6)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add_u64(&f, "number", s->number);
+		jf_add_i64(&f, "this_update", s->this_update);
+		jf_add_i64(&f, "next_update", s->next_update);
+		jf_add_u64(&f, "entries", res->entries);
+		jf_add(&f, "file", res->file);
+		jf_add(&f, "sha256", res->sha256);
+		if ((rc = cadb_append(db, "crl", &f)) != OR_OK)
 			goto out;
 	}
 	res->number = s->number;

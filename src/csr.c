@@ -136,7 +136,7 @@ csr_pem(const unsigned char *b, size_t len, const char *label,
 	if (!csr_pem_marker(b, i, end, csr_pem_begin, &lab, &lablen))
 		return err_set(OR_E_INPUT, "%s: a malformed PEM BEGIN line",
 		    label);
-	for (k = 0; k < sizeof csr_pem_labels / sizeof csr_pem_labels[0]; k++)
+	for (k = 0; k < nitems(csr_pem_labels); k++)
 		if (lablen == strlen(csr_pem_labels[k]) &&
 		    memcmp(b + lab, csr_pem_labels[k], lablen) == 0)
 			known = true;

@@ -28,6 +28,7 @@
 
 #include "dn.h"
 #include "err.h"
+#include "util.h"
 
 #define DN_MAX_TEXT	4096	/* bytes of input */
 #define DN_MAX_CHARS	64	/* ub-common-name, ub-organization-name... */
@@ -239,7 +240,7 @@ dn_name_attr(const ASN1_OBJECT *obj)
 
 	if (der == NULL)
 		return false;
-	for (i = 0; i < sizeof dn_arcs / sizeof dn_arcs[0]; i++)
+	for (i = 0; i < nitems(dn_arcs); i++)
 		if (len > dn_arcs[i].len &&
 		    memcmp(der, dn_arcs[i].der, dn_arcs[i].len) == 0)
 			return true;

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 
 #include "err.h"
+#include "util.h"
 
 /* Per thread: workers.c runs jobs on several threads, each reporting its
  * own failure. */
@@ -124,7 +125,7 @@ err_index(int code)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof err_table / sizeof err_table[0]; i++)
+	for (i = 0; i < nitems(err_table); i++)
 		if (err_table[i].code == code)
 			return i;
 	return 1; /* unknown codes count as input errors */

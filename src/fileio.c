@@ -80,9 +80,10 @@ file_mkdir(const char *path, mode_t mode)
 	return file_sync_dir(parent);
 }
 
-static int
-write_all(int fd, const unsigned char *p, size_t len)
+int
+file_write_all(int fd, const void *data, size_t len)
 {
+	const unsigned char *p = data;
 	ssize_t n;
 
 	while (len > 0) {
@@ -276,7 +277,7 @@ write_source(int fd, struct file_source *src)
 	while ((p = src->next(src->ctx, &n)) != NULL && n > 0) {
 		for (; n > 0; p += k, n -= k) {
 			k = n < FILE_WRITE_KICK ? n : FILE_WRITE_KICK;
-			if (write_all(fd, p, k) == -1)
+			if (file_write_all(fd, p, k) == -1)
 				return -1;
 			done += (off_t)k;
 			if (done - kicked >= (off_t)FILE_WRITE_KICK) {

@@ -21,6 +21,9 @@
 #define FILE_DIRECT_MIN		(1u << 20)	/* read back with O_DIRECT from */
 #define FILE_WRITE_KICK		(4u << 20)	/* writeback started every */
 
+/* write(2) until all of data is written, again after EINTR; -1 with
+ * errno set on failure (a write of 0 bytes is EIO). */
+int file_write_all(int fd, const void *data, size_t len);
 int file_write_new(const char *path, const void *data, size_t len,
     mode_t mode);
 /* FILE_BATCH: many files at once.  Each is written and renamed into place

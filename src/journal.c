@@ -33,11 +33,11 @@
 #include "err.h"
 #include "fileio.h"
 #include "journal.h"
+#include "util.h"
 
 #define JOURNAL_READ_BUF	(1u << 20)	/* >= JOURNAL_MAX_LINE */
 #define JOURNAL_HASH_LEN	32
 #define JOURNAL_HEX_LEN		64
-#define JOURNAL_TIME_LEN	20
 #define JOURNAL_NAME_MAX	32		/* type and key length */
 #define JOURNAL_MAGIC_LEN	(sizeof JOURNAL_MAGIC - 1)
 #define JOURNAL_MAGIC_NAME	"offroot-journal "
@@ -219,84 +219,6 @@ plain8(const char *p)
 	    ((pct - ones) & ~pct)) & high ? 0 : 1;	/* a '%' */
 }
 
-/* ---- time --------------------------------------------------------------- */
-
-static int
-leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date, y >= 1970. */
-static int64_t
-days_from_civil(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-digits_value(const char *s, size_t n)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* YYYY-MM-DDTHH:MM:SSZ, years 1970-9999, no leap second. */
-static int
-time_parse(const char *s, time_t *out)
-{
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, se, dim;
-
-	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
-	    s[16] != ':' || s[19] != 'Z')
-		return 0;
-	y = digits_value(s, 4);
-	mo = digits_value(s + 5, 2);
-	d = digits_value(s + 8, 2);
-	h = digits_value(s + 11, 2);
-	mi = digits_value(s + 14, 2);
-	se = digits_value(s + 17, 2);
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
-	    mi < 0 || mi > 59 || se < 0 || se > 59)
-		return 0;
-	dim = mdays[mo - 1] + (mo == 2 && leap_year(y));
-	if (d > dim)
-		return 0;
-	*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
-	    mi * 60 + se);
-	return 1;
-}
-
-static int
-time_format(time_t t, char out[JOURNAL_TIME_LEN + 1])
-{
-	struct tm tm;
-
-	if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL ||
-	    tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999)
-		return 0;
-	return snprintf(out, JOURNAL_TIME_LEN + 1,
-	    "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	    tm.tm_sec) == JOURNAL_TIME_LEN;
-}
-
 /* ---- parsing one line --------------------------------------------------- */
 
 /* Decodes one key=value field at buf[0..n) in place: key and value become
@@ -447,8 +369,7 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 			}
 			break;
 		case 1:
-			if (n != JOURNAL_TIME_LEN ||
-			    !time_parse(buf + pos, &rec->time)) {
+			if (!utc_parse(buf + pos, n, &rec->time)) {
 				why = "the time is not a valid "
 				    "YYYY-MM-DDTHH:MM:SSZ";
 				goto bad;
@@ -568,26 +489,6 @@ jrecord_get(const struct jrecord *rec, const char *key)
 /* ---- files -------------------------------------------------------------- */
 
 static int
-write_all(int fd, const char *data, size_t len)
-{
-	size_t done = 0;
-	ssize_t w;
-
-	while (done < len) {
-		w = write(fd, data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	return 0;
-}
-
-static int
 pread_all(int fd, char *data, size_t len, off_t off)
 {
 	size_t done = 0;
@@ -621,7 +522,7 @@ journal_create(const char *path)
 			    "refusing to overwrite it", path);
 		return err_errno(OR_E_IO, "cannot create %s", path);
 	}
-	if (write_all(fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0) {
+	if (file_write_all(fd, JOURNAL_MAGIC, JOURNAL_MAGIC_LEN) != 0) {
 		rc = err_errno(OR_E_IO, "%s: write", path);
 		goto out;
 	}
@@ -967,7 +868,7 @@ journal_write(struct journal *j, const char *line, size_t len)
 		    "program while open (%jd bytes, expected %" PRIu64 ")",
 		    j->path, (intmax_t)sb.st_size, j->st.size);
 	}
-	if (write_all(j->fd, line, len) != 0)
+	if (file_write_all(j->fd, line, len) != 0)
 		return journal_undo(j, err_errno(OR_E_IO, "%s: writing record %"
 		    PRIu64, j->path, j->st.seq + 1));
 	if (fdatasync(j->fd) != 0)
@@ -990,6 +891,104 @@ journal_write(struct journal *j, const char *line, size_t len)
 		    " reads back different from what was written (failing "
 		    "media?)", j->path, j->st.seq + 1));
 	return OR_OK;
+}
+
+/* ---- the field builder ------------------------------------------------ */
+
+void
+jf_init(struct jfields *b)
+{
+	b->n = 0;
+	b->full = false;
+	b->used = 0;
+}
+
+/* A NULL value is kept and refused by the appender (fields_check). */
+static void
+jf_put(struct jfields *b, const char *key, const void *value, size_t len)
+{
+	if (b->n >= JOURNAL_MAX_FIELDS) {
+		b->full = true;
+		return;
+	}
+	b->f[b->n].key = key;
+	b->f[b->n].value = value;
+	b->f[b->n].len = len;
+	b->n++;
+}
+
+void
+jf_add(struct jfields *b, const char *key, const char *value)
+{
+	jf_put(b, key, value, 0);
+}
+
+void
+jf_add_mem(struct jfields *b, const char *key, const void *value, size_t len)
+{
+	/* len 0 means "NUL-terminated" to the writer: an empty value is "". */
+	jf_put(b, key, len != 0 || value == NULL ? value : "", len);
+}
+
+/* Room for len bytes and a NUL in the store, or NULL (and full). */
+static char *
+jf_room(struct jfields *b, size_t len)
+{
+	char *p;
+
+	if (b->full || len >= JFIELDS_STORE - b->used) {
+		b->full = true;
+		return NULL;
+	}
+	p = b->store + b->used;
+	b->used += len + 1;
+	return p;
+}
+
+void
+jf_addf(struct jfields *b, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (p = jf_room(b, (size_t)n)) == NULL) {
+		b->full = true;
+		return;
+	}
+	va_start(ap, fmt);
+	(void)vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	jf_add(b, key, p);
+}
+
+void
+jf_add_u64(struct jfields *b, const char *key, uint64_t v)
+{
+	jf_addf(b, key, "%" PRIu64, v);
+}
+
+void
+jf_add_i64(struct jfields *b, const char *key, int64_t v)
+{
+	jf_addf(b, key, "%" PRId64, v);
+}
+
+void
+jf_add_hex(struct jfields *b, const char *key, const unsigned char *v,
+    size_t n)
+{
+	char *p;
+
+	if (n > (JFIELDS_STORE - 1) / 2 || (p = jf_room(b, 2 * n)) == NULL) {
+		b->full = true;
+		return;
+	}
+	hex_encode(v, n, p);
+	jf_add(b, key, p);
 }
 
 static int
@@ -1017,12 +1016,23 @@ fields_check(const struct jfield *fields, size_t nfields)
 }
 
 int
+journal_append_fields(struct journal *j, const char *type,
+    const struct jfields *b, unsigned char hash_out[32])
+{
+	if (b->full)
+		return err_set(OR_E_INPUT, "%s record with more than %d fields "
+		    "or %d bytes of values", type, JOURNAL_MAX_FIELDS,
+		    JFIELDS_STORE);
+	return journal_append(j, type, b->f, b->n, hash_out);
+}
+
+int
 journal_append(struct journal *j, const char *type,
     const struct jfield *fields, size_t nfields, unsigned char hash_out[32])
 {
 	static const char updigits[] = "0123456789ABCDEF";
 	unsigned char hash[JOURNAL_HASH_LEN];
-	char when[JOURNAL_TIME_LEN + 1];
+	char when[UTC_TEXT_LEN + 1];
 	char *p = j->line;
 	const unsigned char *v;
 	size_t len, need, vlen, klen, i, k;
@@ -1039,7 +1049,7 @@ journal_append(struct journal *j, const char *type,
 		return rc;
 	if (j->st.seq == UINT64_MAX)
 		return err_set(OR_E_INPUT, "%s is full", j->path);
-	if (!time_format(time(NULL), when))
+	if (!utc_format(time(NULL), when))
 		return err_set(OR_E_ENV, "the system clock is not usable");
 
 	n = snprintf(p, JOURNAL_MAX_LINE, "%" PRIu64 " %s %s ", j->st.seq + 1,
@@ -1176,7 +1186,7 @@ journal_commit(struct journal *j)
 		return err_set(OR_E_CORRUPT, "%s was changed by another "
 		    "program while open", j->path);
 	}
-	if (write_all(j->fd, j->pend, j->pend_len) != 0)
+	if (file_write_all(j->fd, j->pend, j->pend_len) != 0)
 		return journal_commit_undo(j, err_errno(OR_E_IO, "%s: writing "
 		    "records %" PRIu64 " to %" PRIu64, j->path,
 		    j->durable.seq + 1, j->st.seq));

@@ -33,6 +33,7 @@
 #ifndef OFFROOT_JOURNAL_H
 #define OFFROOT_JOURNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -59,6 +60,45 @@ struct jrecord {
 	uint64_t offset;	/* byte offset of the line in the file */
 };
 
+/*
+ * A record's fields, added one by one: the appenders (cadb_append,
+ * transcript_add, journal_append_fields) take a builder, so no caller
+ * counts its fields by hand and an optional field is simply not added.
+ *
+ *   struct jfields f;
+ *   jf_init(&f);
+ *   jf_add(&f, "serial", serial);          (the value must outlive the append)
+ *   jf_add_u64(&f, "number", n);           (formatted into the builder)
+ *   if (reason != NULL) jf_add(&f, "reason", reason);
+ *   rc = cadb_append(db, "crl", &f);
+ *
+ * Past JOURNAL_MAX_FIELDS fields or JFIELDS_STORE bytes of formatted
+ * values the builder is marked full, and every appender refuses it with
+ * OR_E_INPUT: nothing half recorded.
+ */
+#define JFIELDS_STORE	2048
+struct jfields {
+	size_t n;
+	bool full;
+	size_t used;
+	struct jfield f[JOURNAL_MAX_FIELDS];
+	char store[JFIELDS_STORE];
+};
+void jf_init(struct jfields *b);
+/* value: NUL-terminated text, kept by pointer. */
+void jf_add(struct jfields *b, const char *key, const char *value);
+/* Exactly len bytes (may hold NUL), kept by pointer. */
+void jf_add_mem(struct jfields *b, const char *key, const void *value,
+    size_t len);
+/* Formatted into the builder's store. */
+void jf_addf(struct jfields *b, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void jf_add_u64(struct jfields *b, const char *key, uint64_t v);
+void jf_add_i64(struct jfields *b, const char *key, int64_t v);
+/* n bytes as lowercase hex, formatted into the store. */
+void jf_add_hex(struct jfields *b, const char *key, const unsigned char *v,
+    size_t n);
+
 /* Called for every record in order; a non-zero return stops the scan and is
  * returned by journal_open/journal_scan.  The record is only valid during
  * the call. */
@@ -78,9 +118,9 @@ int journal_open(const char *path, journal_visit_fn visit, void *ctx,
 /* Verifies a journal read-only, calling visit for each record. */
 int journal_scan(const char *path, journal_visit_fn visit, void *ctx);
 /* Appends one record and fsyncs it before returning (then reads it back
- * from the device and compares).  Fields are given as key/value pairs:
- * value is NUL-terminated text when len is 0, else exactly len bytes (may
- * hold NUL), so a parsed record's fields can be appended as they are.  The
+ * from the device and compares).  Fields are key/value pairs: value is
+ * NUL-terminated text when len is 0, else exactly len bytes (may hold
+ * NUL), so a parsed record's fields can be appended as they are.  The
  * time is time(NULL) in UTC.  The record's hash is copied to hash_out when
  * not NULL.  Invalid type, keys or length: OR_E_INPUT, nothing written.
  * A failed write or fsync is OR_E_IO: the file is truncated back to its
@@ -89,6 +129,9 @@ int journal_scan(const char *path, journal_visit_fn visit, void *ctx);
  * since it was verified is OR_E_CORRUPT and is not written to. */
 int journal_append(struct journal *j, const char *type,
     const struct jfield *fields, size_t nfields, unsigned char hash_out[32]);
+/* journal_append of a builder's fields; a full builder is OR_E_INPUT. */
+int journal_append_fields(struct journal *j, const char *type,
+    const struct jfields *fields, unsigned char hash_out[32]);
 /* The last record's seq (0 when empty) and hash (all zeros when empty). */
 /* Batches: after journal_hold, appends wait in memory (seq and head move
  * on) until journal_commit writes them with one write and one fdatasync,

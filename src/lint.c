@@ -26,7 +26,9 @@
 #include <openssl/x509v3.h>
 
 #include "err.h"
+#include "interact.h"
 #include "lint.h"
+#include "util.h"
 
 #define BR_ROOT_MIN_DAYS	2922L
 #define BR_ROOT_MAX_DAYS	9132L
@@ -227,7 +229,7 @@ lint_pss_digest(const X509_ALGOR *alg)
 		ERR_clear_error();
 		return NULL;
 	}
-	for (i = 0; i < sizeof lint_pss / sizeof lint_pss[0]; i++)
+	for (i = 0; i < nitems(lint_pss); i++)
 		if ((size_t)len == sizeof lint_pss[i].der &&
 		    memcmp(der, lint_pss[i].der, (size_t)len) == 0)
 			digest = lint_pss[i].digest;
@@ -927,6 +929,19 @@ lint_count(const struct lint_report *r, enum lint_level level)
 		if (r->f[i].level == level)
 			n++;
 	return n;
+}
+
+void
+lint_say(struct interact *io, const char *what, const struct lint_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->f[i].level != LINT_ERROR)
+			interact_say(io, r->f[i].level == LINT_WARN ?
+			    SAY_WARN : SAY_INFO, "%s: lint %s: %s: %s", what,
+			    lint_level_name(r->f[i].level), r->f[i].code,
+			    r->f[i].text);
 }
 
 const char *

@@ -85,6 +85,13 @@ struct lint_report {
 int lint_cert(X509 *cert, X509 *issuer, enum profile_family family,
     struct lint_report *report);
 size_t lint_count(const struct lint_report *r, enum lint_level level);
+/* Tells the officer every finding below LINT_ERROR (errors are the
+ * caller's refusal): warnings as warnings, notices as information, each
+ * as "WHAT: lint LEVEL: CODE: TEXT".  what names the certificate ("root
+ * certificate", a CSR's file). */
+struct interact;
+void lint_say(struct interact *io, const char *what,
+    const struct lint_report *r);
 const char *lint_level_name(enum lint_level l);
 
 /* "sha256", "sha384" or "sha512" when alg is RSASSA-PSS encoded exactly as

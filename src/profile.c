@@ -38,6 +38,7 @@
 #include "fileio.h"
 #include "keystore.h"
 #include "profile.h"
+#include "util.h"
 
 /* Profiles are short documents; anything larger is not one. */
 #define PROFILE_TEXT_MAX	(256u << 10)
@@ -118,7 +119,7 @@ static const char *const family_names[] = {
 const char *
 profile_family_name(enum profile_family f)
 {
-	if ((unsigned)f < sizeof family_names / sizeof family_names[0])
+	if ((unsigned)f < nitems(family_names))
 		return family_names[f];
 	return "unknown";
 }

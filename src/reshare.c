@@ -174,7 +174,7 @@ reshare_commit(struct reshare_plan *plan, struct cadb *db,
 	const char *dirs[SEALED_QUORUM_MAX_N];
 	unsigned char *oldimg = NULL;
 	char path[PATH_MAX], saved[1024];
-	size_t oldlen = 0, i, nf = 0;
+	size_t oldlen = 0, i;
 	bool replaced = false, committed = false;
 	int rc;
 
@@ -210,23 +210,23 @@ reshare_commit(struct reshare_plan *plan, struct cadb *db,
 	if ((rc = file_sha256_hex(path, res->key_sha256)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[8] = {
-			{ "old_quorum", res->old_quorum, 0 },
-			{ "old_share_set", res->old_set, 0 },
-			{ "quorum", res->quorum, 0 },
-			{ "share_set", res->set, 0 },
-			{ "kdf", kdf_level_name(plan->kdf), 0 },
-			{ "key_file", CADB_SEALED_KEY, 0 },
-			{ "key_file_sha256", res->key_sha256, 0 },
-		};
-		nf = 7;
-		if ((rc = cadb_append(db, "reshare", f, nf)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "old_quorum", res->old_quorum);
+		jf_add(&f, "old_share_set", res->old_set);
+		jf_add(&f, "quorum", res->quorum);
+		jf_add(&f, "share_set", res->set);
+		jf_add(&f, "kdf", kdf_level_name(plan->kdf));
+		jf_add(&f, "key_file", CADB_SEALED_KEY);
+		jf_add(&f, "key_file_sha256", res->key_sha256);
+		if ((rc = cadb_append(db, "reshare", &f)) != OR_OK)
 			goto out;
 		replaced = false;	/* recorded: it stays, and the shares */
 		committed = true;
 		if (plan->step != NULL)
-			f[nf++] = (struct jfield){ "step", plan->step, 0 };
-		if ((rc = transcript_add(tr, "reshare", f, nf)) != OR_OK)
+			jf_add(&f, "step", plan->step);
+		if ((rc = transcript_add(tr, "reshare", &f)) != OR_OK)
 			goto out;
 	}
 out:

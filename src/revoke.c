@@ -22,7 +22,7 @@ static const char *const revoke_reasons[] = {
 	"superseded", "cessationOfOperation", "certificateHold", NULL,
 	"removeFromCRL", "privilegeWithdrawn", "aACompromise",
 };
-#define REVOKE_NREASONS	(sizeof revoke_reasons / sizeof revoke_reasons[0])
+#define REVOKE_NREASONS	nitems(revoke_reasons)
 
 const char *
 revoke_reason_name(int reason)
@@ -54,18 +54,6 @@ revoke_reason_parse(const char *name, int *reason)
 
 /* ---- serials ------------------------------------------------------------ */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reason for a refusal, without err_set: the file parser formats it with
  * the line number. */
 static const char *
@@ -96,7 +84,7 @@ serial_parse(const char *text, size_t n, struct revoke_serial *out)
 				    "(0a:1b:...)";
 			continue;
 		}
-		if ((v = hexval(text[i])) < 0)
+		if ((v = hex_value(text[i])) < 0)
 			return "the serial number is not hexadecimal";
 		if (nd == sizeof digits)
 			return "the serial number is too long (at most 20 "
@@ -225,25 +213,11 @@ revoke_serial_to_asn1(const struct revoke_serial *s)
 
 /* ---- times -------------------------------------------------------------- */
 
-static bool
-digits_at(const char *s, size_t n, int *out)
-{
-	size_t i;
-	int v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
 int
 revoke_parse_time(const char *text, time_t *out)
 {
-	struct tm tm, back;
+	char full[UTC_TEXT_LEN + 1];
+	const char *utc = text;
 	size_t n = strlen(text);
 	long long v;
 	char *end;
@@ -262,27 +236,14 @@ revoke_parse_time(const char *text, time_t *out)
 		*out = (time_t)v;
 		return OR_OK;
 	}
-	memset(&tm, 0, sizeof tm);
-	if ((n != 10 && n != 20) || text[4] != '-' || text[7] != '-' ||
-	    !digits_at(text, 4, &tm.tm_year) ||
-	    !digits_at(text + 5, 2, &tm.tm_mon) ||
-	    !digits_at(text + 8, 2, &tm.tm_mday))
-		goto bad;
-	if (n == 20 && (text[10] != 'T' || text[13] != ':' ||
-	    text[16] != ':' || text[19] != 'Z' ||
-	    !digits_at(text + 11, 2, &tm.tm_hour) ||
-	    !digits_at(text + 14, 2, &tm.tm_min) ||
-	    !digits_at(text + 17, 2, &tm.tm_sec)))
-		goto bad;
-	if (tm.tm_year < 1970)
-		goto bad;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	back = tm;
-	if ((t = timegm(&tm)) == (time_t)-1 || tm.tm_year != back.tm_year ||
-	    tm.tm_mon != back.tm_mon || tm.tm_mday != back.tm_mday ||
-	    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min ||
-	    tm.tm_sec != back.tm_sec)
+	/* YYYY-MM-DD is midnight UTC of that day; both go through the one
+	 * parser (util.h). */
+	if (n == 10) {
+		snprintf(full, sizeof full, "%.10sT00:00:00Z", text);
+		utc = full;
+		n = UTC_TEXT_LEN;
+	}
+	if (!utc_parse(utc, n, &t))
 		goto bad;
 	*out = t;
 	return OR_OK;
@@ -1145,21 +1106,18 @@ static int
 append_one(struct cadb *db, const struct revoke_request *req,
     const struct revoke_serial *s, time_t at, bool known)
 {
-	char hex[REVOKE_SERIAL_HEX], ats[24], invs[24];
-	struct jfield f[5];
-	size_t n = 0;
+	char hex[REVOKE_SERIAL_HEX];
+	struct jfields f;
 
 	revoke_serial_hex(s, hex);
-	snprintf(ats, sizeof ats, "%lld", (long long)at);
-	snprintf(invs, sizeof invs, "%lld", (long long)req->invalidity);
-	f[n++] = (struct jfield){ "serial", hex, 0 };
-	f[n++] = (struct jfield){ "reason", revoke_reason_name(req->reason),
-	    0 };
-	f[n++] = (struct jfield){ "revoked_at", ats, 0 };
+	jf_init(&f);
+	jf_add(&f, "serial", hex);
+	jf_add(&f, "reason", revoke_reason_name(req->reason));
+	jf_add_i64(&f, "revoked_at", at);
 	if (req->invalidity != 0)
-		f[n++] = (struct jfield){ "invalidity", invs, 0 };
-	f[n++] = (struct jfield){ "known", known ? "yes" : "no", 0 };
-	return cadb_append(db, "revoke", f, n);
+		jf_add_i64(&f, "invalidity", req->invalidity);
+	jf_add(&f, "known", known ? "yes" : "no");
+	return cadb_append(db, "revoke", &f);
 }
 
 static int append_parts(struct cadb *, const struct revoke_request *,
@@ -1215,21 +1173,17 @@ static int
 append_parts(struct cadb *db, const struct revoke_request *req,
     const struct revoke_serial *s, const bool *known, size_t n, time_t at)
 {
-	char batch[24], part[24], parts[24], count[24], ats[24], invs[24];
+	struct jfields f;
 	char *list = NULL, *p;
-	struct jfield f[10];
-	size_t np, i, k, m, nf;
+	uint64_t batch;
+	size_t np, i, k, m;
 	bool all_known;
 	int rc = OR_OK;
 
 	if ((list = malloc(REVOKE_BATCH_PART * REVOKE_SERIAL_HEX + 1)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
 	np = (n + REVOKE_BATCH_PART - 1) / REVOKE_BATCH_PART;
-	snprintf(batch, sizeof batch, "%" PRIu64,
-	    journal_seq(db->journal) + 1);
-	snprintf(parts, sizeof parts, "%zu", np);
-	snprintf(ats, sizeof ats, "%lld", (long long)at);
-	snprintf(invs, sizeof invs, "%lld", (long long)req->invalidity);
+	batch = journal_seq(db->journal) + 1;
 	for (k = 0; k < np; k++) {
 		m = n - k * REVOKE_BATCH_PART;
 		if (m > REVOKE_BATCH_PART)
@@ -1243,25 +1197,20 @@ append_parts(struct cadb *db, const struct revoke_request *req,
 			all_known = all_known && known[k * REVOKE_BATCH_PART +
 			    i];
 		}
-		snprintf(part, sizeof part, "%zu", k + 1);
-		snprintf(count, sizeof count, "%zu", m);
-		nf = 0;
-		f[nf++] = (struct jfield){ "batch", batch, 0 };
-		f[nf++] = (struct jfield){ "part", part, 0 };
-		f[nf++] = (struct jfield){ "parts", parts, 0 };
-		f[nf++] = (struct jfield){ "count", count, 0 };
-		f[nf++] = (struct jfield){ "reason",
-		    revoke_reason_name(req->reason), 0 };
-		f[nf++] = (struct jfield){ "revoked_at", ats, 0 };
+		jf_init(&f);
+		jf_add_u64(&f, "batch", batch);
+		jf_add_u64(&f, "part", k + 1);
+		jf_add_u64(&f, "parts", np);
+		jf_add_u64(&f, "count", m);
+		jf_add(&f, "reason", revoke_reason_name(req->reason));
+		jf_add_i64(&f, "revoked_at", at);
 		if (req->invalidity != 0)
-			f[nf++] = (struct jfield){ "invalidity", invs, 0 };
-		f[nf++] = (struct jfield){ "known", all_known ? "yes" : "no",
-		    0 };
+			jf_add_i64(&f, "invalidity", req->invalidity);
+		jf_add(&f, "known", all_known ? "yes" : "no");
 		if (req->source_sha256 != NULL)
-			f[nf++] = (struct jfield){ "source_sha256",
-			    req->source_sha256, 0 };
-		f[nf++] = (struct jfield){ "serials", list, 0 };
-		if ((rc = cadb_append(db, "revoke-batch", f, nf)) != OR_OK)
+			jf_add(&f, "source_sha256", req->source_sha256);
+		jf_add(&f, "serials", list);
+		if ((rc = cadb_append(db, "revoke-batch", &f)) != OR_OK)
 			break;
 	}
 	free(list);

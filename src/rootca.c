@@ -75,7 +75,7 @@ remove_staging(const char *stage)
 	size_t i;
 	DIR *d;
 
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+	for (i = 0; i < nitems(subs); i++) {
 		if (file_join(sub, sizeof sub, stage, subs[i]) != OR_OK ||
 		    (d = opendir(sub)) == NULL)
 			continue;
@@ -88,7 +88,7 @@ remove_staging(const char *stage)
 				unlink(path);
 		}
 		closedir(d);
-		if (i + 1 < sizeof subs / sizeof subs[0])
+		if (i + 1 < nitems(subs))
 			rmdir(sub);
 	}
 	rmdir(stage);
@@ -147,19 +147,6 @@ copy_profiles(const char *src, const char *stage, char hash[65])
 		rc = file_sha256_hex(path, hash);
 	free(data);
 	return rc;
-}
-
-static void
-say_lint(struct interact *io, const struct lint_report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (r->f[i].level != LINT_ERROR)
-			interact_say(io, r->f[i].level == LINT_WARN ?
-			    SAY_WARN : SAY_INFO, "lint %s: %s: %s",
-			    lint_level_name(r->f[i].level), r->f[i].code,
-			    r->f[i].text);
 }
 
 /*
@@ -262,21 +249,22 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 			    "extractable" : "not extractable (but was once)");
 	}
 	{
-		struct jfield f[] = {
-			{ "origin", ki->generated ? "generated on the token" :
-			    "adopted", 0 },
-			{ "key_uri", ki->uri, 0 },
-			{ "module", ki->module, 0 },
-			{ "token_label", ki->token_label, 0 },
-			{ "token_serial", ki->token_serial, 0 },
-			{ "token_manufacturer", ki->token_manufacturer, 0 },
-			{ "token_model", ki->token_model, 0 },
-			{ "sensitive", ki->sensitive ? "yes" : "no", 0 },
-			{ "extractable", ki->extractable ? "yes" : "no", 0 },
-			{ "never_extractable", ki->never_extractable ? "yes" :
-			    "no", 0 },
-		};
-		return transcript_add(tr, "token-key", f, 10);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "origin",
+		    ki->generated ? "generated on the token" : "adopted");
+		jf_add(&f, "key_uri", ki->uri);
+		jf_add(&f, "module", ki->module);
+		jf_add(&f, "token_label", ki->token_label);
+		jf_add(&f, "token_serial", ki->token_serial);
+		jf_add(&f, "token_manufacturer", ki->token_manufacturer);
+		jf_add(&f, "token_model", ki->token_model);
+		jf_add(&f, "sensitive", ki->sensitive ? "yes" : "no");
+		jf_add(&f, "extractable", ki->extractable ? "yes" : "no");
+		jf_add(&f, "never_extractable",
+		    ki->never_extractable ? "yes" : "no");
+		return transcript_add(tr, "token-key", &f);
 	}
 }
 
@@ -310,11 +298,12 @@ token_ref(const char *stage, struct keystore *ks, X509 *cert,
 		goto out;
 	res->token_backed_up = yes;
 	{
-		struct jfield f[] = {
-			{ "question", q, 0 },
-			{ "operator_confirmed", yes ? "yes" : "no", 0 },
-		};
-		if ((rc = transcript_add(tr, "token-backup", f, 2)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "question", q);
+		jf_add(&f, "operator_confirmed", yes ? "yes" : "no");
+		if ((rc = transcript_add(tr, "token-backup", &f)) != OR_OK)
 			goto out;
 	}
 	if (!yes)
@@ -380,17 +369,18 @@ rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
 	snprintf(m, sizeof m, "%u", q->m);
 	snprintf(n, sizeof n, "%u", q->n);
 	for (i = 0; i < q->n; i++) {
-		struct jfield f[] = {
-			{ "share_set", set, 0 },
-			{ "quorum_m", m, 0 },
-			{ "quorum_n", n, 0 },
-			{ "share", x, 0 },
-			{ "file", q->path[i], 0 },
-			{ "file_sha256", md, 0 },
-		};
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "share_set", set);
+		jf_add(&f, "quorum_m", m);
+		jf_add(&f, "quorum_n", n);
+		jf_add(&f, "share", x);
+		jf_add(&f, "file", q->path[i]);
+		jf_add(&f, "file_sha256", md);
 		snprintf(x, sizeof x, "%u", i + 1);
 		hex_encode(q->digest[i], sizeof q->digest[i], md);
-		if ((rc = transcript_add(tr, "share-written", f, 6)) != OR_OK)
+		if ((rc = transcript_add(tr, "share-written", &f)) != OR_OK)
 			return rc;
 		interact_say(io, SAY_INFO, "officer %u's share: %s", i + 1,
 		    q->path[i]);
@@ -408,7 +398,7 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	struct keystore *ks = NULL, *check = NULL;
 	struct secret *pass = NULL, *opass[SEALED_QUORUM_MAX_N] = { NULL };
 	struct quorum_set *qs = NULL;
-	char qtext[16], setid[33];
+	char setid[33];
 	struct transcript *tr = NULL;
 	struct journal *j = NULL;
 	X509_NAME *subject = NULL;
@@ -488,19 +478,19 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	if ((rc = transcript_begin(stage, "init", &tr)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[] = {
-			{ "subject", subj_text, 0 },
-			{ "key_type", keytype_name(p->key_type), 0 },
-			{ "store", p->pkcs11 ? "pkcs11" : "sealed", 0 },
-			{ "kdf", p->pkcs11 ? "none" : kdf_level_name(p->kdf), 0 },
-			{ "profile", prof.name, 0 },
-			{ "profile_source", prof.source, 0 },
-			{ "quorum", qtext, 0 },
-		};
-		snprintf(qtext, sizeof qtext, "%u/%u", p->quorum_m,
-		    p->quorum_n);
-		if ((rc = transcript_add(tr, "parameters", f,
-		    p->quorum_n != 0 ? 7 : 6)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "subject", subj_text);
+		jf_add(&f, "key_type", keytype_name(p->key_type));
+		jf_add(&f, "store", p->pkcs11 ? "pkcs11" : "sealed");
+		jf_add(&f, "kdf", p->pkcs11 ? "none" : kdf_level_name(p->kdf));
+		jf_add(&f, "profile", prof.name);
+		jf_add(&f, "profile_source", prof.source);
+		if (p->quorum_n != 0)
+			jf_addf(&f, "quorum", "%u/%u", p->quorum_m,
+			    p->quorum_n);
+		if ((rc = transcript_add(tr, "parameters", &f)) != OR_OK)
 			goto out;
 	}
 
@@ -518,11 +508,12 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 		goto out;
 	hex_encode(pkfp, sizeof pkfp, pkhex);
 	{
-		struct jfield f[] = {
-			{ "key_type", keytype_name(ks->type), 0 },
-			{ "public_key_sha256", pkhex, 0 },
-		};
-		if ((rc = transcript_add(tr, "key-generated", f, 2)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "key_type", keytype_name(ks->type));
+		jf_add(&f, "public_key_sha256", pkhex);
+		if ((rc = transcript_add(tr, "key-generated", &f)) != OR_OK)
 			goto out;
 	}
 
@@ -538,7 +529,7 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	if ((rc = issue_build(&req, &tbs)) != OR_OK)
 		goto out;
 	rc = issue_lint(tbs, NULL, &prof, &lint);
-	say_lint(io, &lint);
+	lint_say(io, "root certificate", &lint);
 	if (rc != OR_OK)
 		goto out;
 	if ((rc = issue_sign(tbs, ks, ks->pub, &cert)) != OR_OK)
@@ -617,13 +608,14 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	    (rc = file_sha256_hex(path, rootfile)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[] = {
-			{ "root_sha256", fphex, 0 },
-			{ "serial", serial_hex, 0 },
-			{ "not_before", nb_text, 0 },
-			{ "not_after", na_text, 0 },
-		};
-		if ((rc = transcript_add(tr, "root-created", f, 4)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "root_sha256", fphex);
+		jf_add(&f, "serial", serial_hex);
+		jf_add(&f, "not_before", nb_text);
+		jf_add(&f, "not_after", na_text);
+		if ((rc = transcript_add(tr, "root-created", &f)) != OR_OK)
 			goto out;
 	}
 
@@ -638,53 +630,46 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	    (rc = journal_open(path, NULL, NULL, &j)) != OR_OK)
 		goto out;
 	{
-		struct jfield f[] = {
-			{ "subject", subj_text, 0 },
-			{ "root_sha256", fphex, 0 },
-			{ "root_file_sha256", rootfile, 0 },
-			{ "serial", serial_hex, 0 },
-			{ "not_before", nb_text, 0 },
-			{ "not_after", na_text, 0 },
-			{ "key_type", keytype_name(ks->type), 0 },
-			{ "public_key_sha256", pkhex, 0 },
-			{ "store", p->pkcs11 ? "pkcs11" : "sealed", 0 },
-			{ "key_file", p->pkcs11 ? CADB_KEY_URI :
-			    CADB_SEALED_KEY, 0 },
-			{ "key_file_sha256", keyfile, 0 },
-			{ "profile", prof.name, 0 },
-			{ "profile_source", prof.source, 0 },
-			{ "profiles_file", CADB_PROFILES, 0 },
-			{ "profiles_sha256", profhash, 0 },
-			{ "tool", "offroot " OFFROOT_VERSION, 0 },
-			{ NULL, NULL, 0 }, { NULL, NULL, 0 },
-			{ NULL, NULL, 0 }, { NULL, NULL, 0 },
-			{ NULL, NULL, 0 }, { NULL, NULL, 0 },
-			{ NULL, NULL, 0 },
-		};
 		const struct pkcs11_keyinfo *ki = pkcs11_info(ks);
-		size_t n = 16;
+		struct jfields f;
 
+		jf_init(&f);
+		jf_add(&f, "subject", subj_text);
+		jf_add(&f, "root_sha256", fphex);
+		jf_add(&f, "root_file_sha256", rootfile);
+		jf_add(&f, "serial", serial_hex);
+		jf_add(&f, "not_before", nb_text);
+		jf_add(&f, "not_after", na_text);
+		jf_add(&f, "key_type", keytype_name(ks->type));
+		jf_add(&f, "public_key_sha256", pkhex);
+		jf_add(&f, "store", p->pkcs11 ? "pkcs11" : "sealed");
+		jf_add(&f, "key_file",
+		    p->pkcs11 ? CADB_KEY_URI : CADB_SEALED_KEY);
+		jf_add(&f, "key_file_sha256", keyfile);
+		jf_add(&f, "profile", prof.name);
+		jf_add(&f, "profile_source", prof.source);
+		jf_add(&f, "profiles_file", CADB_PROFILES);
+		jf_add(&f, "profiles_sha256", profhash);
+		jf_add(&f, "tool", "offroot " OFFROOT_VERSION);
 		if (ki == NULL)
-			f[n++] = (struct jfield){ "kdf", kdf_level_name(p->kdf),
-			    0 };
+			jf_add(&f, "kdf", kdf_level_name(p->kdf));
 		if (ki == NULL && qs != NULL) {
-			f[n++] = (struct jfield){ "quorum", qtext, 0 };
-			f[n++] = (struct jfield){ "share_set", setid, 0 };
-		} else if (ki != NULL) {		/* a token: where to find the key, and how */
-			f[n++] = (struct jfield){ "key_uri", ki->uri, 0 };
-			f[n++] = (struct jfield){ "module", ki->module, 0 };
-			f[n++] = (struct jfield){ "token_label",
-			    ki->token_label, 0 };
-			f[n++] = (struct jfield){ "token_serial",
-			    ki->token_serial, 0 };
-			f[n++] = (struct jfield){ "key_origin", ki->generated ?
-			    "generated" : "adopted", 0 };
-			f[n++] = (struct jfield){ "key_extractable",
-			    ki->extractable ? "yes" : "no", 0 };
-			f[n++] = (struct jfield){ "key_never_extractable",
-			    ki->never_extractable ? "yes" : "no", 0 };
+			jf_addf(&f, "quorum", "%u/%u", p->quorum_m,
+			    p->quorum_n);
+			jf_add(&f, "share_set", setid);
+		} else if (ki != NULL) {	/* a token: where and how */
+			jf_add(&f, "key_uri", ki->uri);
+			jf_add(&f, "module", ki->module);
+			jf_add(&f, "token_label", ki->token_label);
+			jf_add(&f, "token_serial", ki->token_serial);
+			jf_add(&f, "key_origin", ki->generated ? "generated" :
+			    "adopted");
+			jf_add(&f, "key_extractable", ki->extractable ? "yes" :
+			    "no");
+			jf_add(&f, "key_never_extractable",
+			    ki->never_extractable ? "yes" : "no");
 		}
-		if ((rc = journal_append(j, "init", f, n, NULL)) != OR_OK)
+		if ((rc = journal_append_fields(j, "init", &f, NULL)) != OR_OK)
 			goto out;
 	}
 	if ((rc = transcript_finish(tr, j, ks)) != OR_OK)

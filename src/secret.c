@@ -25,6 +25,7 @@
 
 #include "err.h"
 #include "secret.h"
+#include "util.h"
 
 #define SECRET_SECURE_HEAP	(1u << 20)	/* OpenSSL secure heap size */
 #define SECRET_SECURE_MIN	16		/* its smallest allocation */
@@ -223,7 +224,7 @@ static const int secret_sigs[] = {
 	SIGALRM, SIGHUP, SIGINT, SIGPIPE, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN,
 	SIGTTOU,
 };
-#define SECRET_NSIGS	(sizeof secret_sigs / sizeof secret_sigs[0])
+#define SECRET_NSIGS	nitems(secret_sigs)
 
 static volatile sig_atomic_t secret_signo[NSIG];
 

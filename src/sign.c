@@ -211,15 +211,16 @@ record_export(struct cadb *db, const char *outdir, const char *mhex,
 		}
 		snprintf(partv, sizeof partv, "%zu/%zu", part + 1, parts);
 		{
-			struct jfield f[] = {
-				{ "outdir", outdir, 0 },
-				{ "manifest_sha256", mhex, 0 },
-				{ "certificates", count, 0 },
-				{ "serials", list, 0 },
-				{ "part", partv, 0 },
-			};
-			if ((rc = cadb_append(db, "export", f,
-			    parts > 1 ? 5 : 4)) != OR_OK)
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "outdir", outdir);
+			jf_add(&f, "manifest_sha256", mhex);
+			jf_add(&f, "certificates", count);
+			jf_add(&f, "serials", list);
+			if (parts > 1)
+				jf_add(&f, "part", partv);
+			if ((rc = cadb_append(db, "export", &f)) != OR_OK)
 				goto out;
 		}
 	}
@@ -334,17 +335,6 @@ out:
 	free(readme);
 	free(tdata);
 	return rc;
-}
-
-static void
-say_lint(struct interact *io, const char *what, const struct lint_report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (r->f[i].level == LINT_WARN)
-			interact_say(io, SAY_WARN, "%s: lint: %s: %s", what,
-			    r->f[i].code, r->f[i].text);
 }
 
 /* What the officer compares before the key is unlocked. */
@@ -488,7 +478,7 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 	if ((rc = issue_build(&req, &pd->tbs)) != OR_OK)
 		return err_context(rc, "%s", pd->path);
 	rc = issue_lint(pd->tbs, root, prof, &lint);
-	say_lint(io, pd->path, &lint);
+	lint_say(io, pd->path, &lint);
 	if (rc != OR_OK)
 		return err_context(rc, "%s", pd->path);
 	if ((rc = serial_hex(pd->tbs, pd->serial, sizeof pd->serial)) != OR_OK)
@@ -558,21 +548,22 @@ record_one(struct cadb *db, struct transcript *tr, const struct pending *pd,
 	snprintf(na, sizeof na, "%lld", (long long)asn1_unix(
 	    X509_get0_notAfter(pd->cert)));
 	{
-		struct jfield f[] = {
-			{ "serial", pd->serial, 0 },
-			{ "subject", pd->csr.subject, 0 },
-			{ "not_before", nb, 0 },
-			{ "not_after", na, 0 },
-			{ "cert_sha256", certhex, 0 },
-			{ "pubkey_sha256", pkhex, 0 },
-			{ "csr_sha256", csrhex, 0 },
-			{ "profile", prof->name, 0 },
-			{ "file", pd->file, 0 },
-			{ "file_sha256", filehex, 0 },
-		};
-		if ((rc = cadb_append(db, "issue", f, 10)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "serial", pd->serial);
+		jf_add(&f, "subject", pd->csr.subject);
+		jf_add(&f, "not_before", nb);
+		jf_add(&f, "not_after", na);
+		jf_add(&f, "cert_sha256", certhex);
+		jf_add(&f, "pubkey_sha256", pkhex);
+		jf_add(&f, "csr_sha256", csrhex);
+		jf_add(&f, "profile", prof->name);
+		jf_add(&f, "file", pd->file);
+		jf_add(&f, "file_sha256", filehex);
+		if ((rc = cadb_append(db, "issue", &f)) != OR_OK)
 			return rc;
-		return transcript_add(tr, "issued", f, 10);
+		return transcript_add(tr, "issued", &f);
 	}
 }
 
@@ -759,14 +750,15 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 
 		hex_encode(pend[i].csr.csr_sha256, 32, csrhex);
 		hex_encode(pend[i].csr.pubkey_sha256, 32, pkhex);
-		struct jfield f[] = {
-			{ "file", pend[i].path, 0 },
-			{ "subject", pend[i].csr.subject, 0 },
-			{ "csr_sha256", csrhex, 0 },
-			{ "pubkey_sha256", pkhex, 0 },
-			{ "profile", prof.name, 0 },
-		};
-		if ((rc = transcript_add(tr, "reviewed", f, 5)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "file", pend[i].path);
+		jf_add(&f, "subject", pend[i].csr.subject);
+		jf_add(&f, "csr_sha256", csrhex);
+		jf_add(&f, "pubkey_sha256", pkhex);
+		jf_add(&f, "profile", prof.name);
+		if ((rc = transcript_add(tr, "reviewed", &f)) != OR_OK)
 			goto out;
 	}
 	if ((rc = journal_commit(tr->journal)) != OR_OK)
@@ -921,13 +913,19 @@ sign_export_ks(const struct export_params *p, struct keystore **ksp,
 	if ((rc = transcript_begin(p->dir, "export", &tr)) != OR_OK)
 		goto out;
 	if (p->reason != NULL) {
-		struct jfield f[] = { { "reason", p->reason, 0 } };
-		if ((rc = transcript_add(tr, "reason", f, 1)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "reason", p->reason);
+		if ((rc = transcript_add(tr, "reason", &f)) != OR_OK)
 			goto out;
 	}
 	for (i = 0; i < p->nserial; i++) {
-		struct jfield f[] = { { "serial", pend[i].serial, 0 } };
-		if ((rc = transcript_add(tr, "exported", f, 1)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "serial", pend[i].serial);
+		if ((rc = transcript_add(tr, "exported", &f)) != OR_OK)
 			goto out;
 	}
 	if ((rc = crl_current_or_new(db, root, ks, io, &crlder, &crllen)) !=

@@ -57,12 +57,13 @@ transcript_begin(const char *dir, const char *operation,
 	if (self_sha256_hex(exe) != OR_OK)
 		snprintf(exe, sizeof exe, "unknown");
 	{
-		struct jfield f[] = {
-			{ "operation", operation, 0 },
-			{ "tool", "offroot " OFFROOT_VERSION, 0 },
-			{ "binary_sha256", exe, 0 },
-		};
-		if ((rc = transcript_add(t, "begin", f, 3)) != OR_OK)
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "operation", operation);
+		jf_add(&f, "tool", "offroot " OFFROOT_VERSION);
+		jf_add(&f, "binary_sha256", exe);
+		if ((rc = transcript_add(t, "begin", &f)) != OR_OK)
 			goto fail;
 	}
 	*out = t;
@@ -73,12 +74,12 @@ fail:
 }
 
 int
-transcript_add(struct transcript *t, const char *type, const struct jfield *f,
-    size_t n)
+transcript_add(struct transcript *t, const char *type,
+    const struct jfields *f)
 {
 	int rc;
 
-	if ((rc = journal_append(t->journal, type, f, n, NULL)) != OR_OK)
+	if ((rc = journal_append_fields(t->journal, type, f, NULL)) != OR_OK)
 		return err_context(rc, "transcript %s", t->name);
 	return OR_OK;
 }
@@ -112,11 +113,12 @@ transcript_close(struct transcript *t, uint64_t journal_seq,
 	if (ks != NULL && (rc = journal_hold(t->journal)) != OR_OK)
 		return err_context(rc, "transcript %s", t->name);
 	{
-		struct jfield f[] = {
-			{ "journal_seq", seqtext, 0 },
-			{ "journal_head", headhex, 0 },
-		};
-		if ((rc = journal_append(t->journal, "end", f, 2, end_hash))
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "journal_seq", seqtext);
+		jf_add(&f, "journal_head", headhex);
+		if ((rc = journal_append_fields(t->journal, "end", &f, end_hash))
 		    != OR_OK) {
 			if (ks != NULL)
 				journal_drop(t->journal);
@@ -138,12 +140,14 @@ transcript_close(struct transcript *t, uint64_t journal_seq,
 		}
 		hex_encode(sig, siglen, sighex);
 		{
-			struct jfield f[] = {
-				{ "key_type", keytype_name(ks->type), 0 },
-				{ "digest", digest != NULL ? digest : "none", 0 },
-				{ "signature", sighex, 0 },
-			};
-			rc = journal_append(t->journal, "seal", f, 3, end_hash);
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "key_type", keytype_name(ks->type));
+			jf_add(&f, "digest", digest != NULL ? digest : "none");
+			jf_add(&f, "signature", sighex);
+			rc = journal_append_fields(t->journal, "seal", &f,
+			    end_hash);
 		}
 		OPENSSL_free(sig);
 		free(sighex);
@@ -173,13 +177,14 @@ transcript_finish(struct transcript *t, struct journal *j, struct keystore *ks)
 		return rc;
 	hex_encode(final, 32, finalhex);
 	{
-		struct jfield f[] = {
-			{ "file", t->name, 0 },
-			{ "operation", t->operation, 0 },
-			{ "sha256", filehash, 0 },
-			{ "final_hash", finalhex, 0 },
-		};
-		return journal_append(j, "transcript", f, 4, NULL);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "file", t->name);
+		jf_add(&f, "operation", t->operation);
+		jf_add(&f, "sha256", filehash);
+		jf_add(&f, "final_hash", finalhex);
+		return journal_append_fields(j, "transcript", &f, NULL);
 	}
 }
 

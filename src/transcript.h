@@ -31,7 +31,7 @@ struct transcript {
 int transcript_begin(const char *dir, const char *operation,
     struct transcript **out);
 int transcript_add(struct transcript *t, const char *type,
-    const struct jfield *f, size_t n);
+    const struct jfields *f);
 /* Writes end (naming the CA journal's seq and head) and, when ks is given,
  * the seal.  final_hash receives the last record's hash. */
 int transcript_close(struct transcript *t, uint64_t journal_seq,

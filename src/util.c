@@ -38,8 +38,8 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hex_nibble(char c)
+int
+hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -57,14 +57,32 @@ hex_decode(const char *in, unsigned char *out, size_t n)
 	int hi, lo;
 
 	for (i = 0; i < n; i++) {
-		if ((hi = hex_nibble(in[2 * i])) < 0 ||
-		    (lo = hex_nibble(in[2 * i + 1])) < 0)
+		if ((hi = hex_value(in[2 * i])) < 0 ||
+		    (lo = hex_value(in[2 * i + 1])) < 0)
 			return err_set(OR_E_INPUT, "bad hex digit");
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	if (in[2 * n] != '\0')
 		return err_set(OR_E_INPUT, "hex value too long");
 	return OR_OK;
+}
+
+bool
+hex_decode_lower(const char *in, unsigned char *out, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < 2 * n; i++)
+		if (in[i] >= 'A' && in[i] <= 'F')
+			return false;
+	for (i = 0; i < n; i++) {
+		if ((hi = hex_value(in[2 * i])) < 0 ||
+		    (lo = hex_value(in[2 * i + 1])) < 0)
+			return false;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return true;
 }
 
 void
@@ -137,13 +155,94 @@ fingerprint_block(const unsigned char fp[SHA256_LEN], char *out, size_t size)
 	}
 }
 
-void
-utc_text(time_t t, char out[21])
+/* ---- UTC time ----------------------------------------------------------- */
+
+static bool
+leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, y >= 1970. */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* n decimal digits as a number; -1 for anything else (no sign, no blank). */
+static int
+digits_value(const char *s, size_t n)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Without timegm or the TZ machinery: a journal of a million records is
+ * read in well under a second. */
+bool
+utc_parse(const char *s, size_t len, time_t *out)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int y, mo, d, h, mi, se, dim;
+
+	if (len != UTC_TEXT_LEN || s[4] != '-' || s[7] != '-' ||
+	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return false;
+	y = digits_value(s, 4);
+	mo = digits_value(s + 5, 2);
+	d = digits_value(s + 8, 2);
+	h = digits_value(s + 11, 2);
+	mi = digits_value(s + 14, 2);
+	se = digits_value(s + 17, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || se < 0 || se > 59)
+		return false;
+	dim = mdays[mo - 1] + (mo == 2 && leap_year(y));
+	if (d > dim)
+		return false;
+	*out = (time_t)(days_from_civil(y, mo, d) * 86400 + h * 3600 +
+	    mi * 60 + se);
+	return true;
+}
+
+bool
+utc_format(time_t t, char out[UTC_TEXT_LEN + 1])
 {
 	struct tm tm;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	out[0] = '\0';
+	if (t < 0 || gmtime_r(&t, &tm) == NULL ||
+	    tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999)
+		return false;
+	if (snprintf(out, UTC_TEXT_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec) != UTC_TEXT_LEN) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+void
+utc_text(time_t t, char out[UTC_TEXT_LEN + 1])
+{
+	if (!utc_format(t, out))
 		strcpy(out, "1970-01-01T00:00:00Z");
 }
 

@@ -19,6 +19,7 @@
 #include "cadb.h"
 #include "err.h"
 #include "ui-int.h"
+#include "util.h"
 
 #define UI_HOME_MAX	64
 #define UI_ROOT_LOUD_DAYS	90
@@ -344,7 +345,7 @@ ui_home_draw(struct ui_screen *s)
 
 	ui_draw_titlebar(u, "offroot  home",
 	    "Enter start  d directory  r refresh  q quit");
-	n = ui_home_calendar(u, h, l, sizeof l / sizeof l[0]);
+	n = ui_home_calendar(u, h, l, nitems(l));
 	/* The calendar gets what it needs, the list at least 5 rows. */
 	ch = (int)n + 2;
 	if (ch > LINES - 2 - 7)
