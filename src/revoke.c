@@ -237,13 +237,14 @@ revoke_parse_time(const char *text, time_t *out)
 		return OR_OK;
 	}
 	/* YYYY-MM-DD is midnight UTC of that day; both go through the one
-	 * parser (util.h). */
+	 * parser (util.h).  The epoch itself is refused as @0 is: a time of
+	 * 0 reads as "none" everywhere else. */
 	if (n == 10) {
 		snprintf(full, sizeof full, "%.10sT00:00:00Z", text);
 		utc = full;
 		n = UTC_TEXT_LEN;
 	}
-	if (!utc_parse(utc, n, &t))
+	if (!utc_parse(utc, n, &t) || t <= 0)
 		goto bad;
 	*out = t;
 	return OR_OK;

@@ -86,6 +86,12 @@ test_revoke_time(void)
 	    "revoke: an impossible date is refused");
 	is_int(revoke_parse_time("2026-12-04T10:00:60Z", &t), OR_E_USAGE,
 	    "revoke: second 60 is refused, not carried into the next minute");
+	/* 0 reads as "no time" in every record: the epoch is refused as @0
+	 * always was (the old parser took "1970-01-01" as 0). */
+	is_int(revoke_parse_time("1970-01-01", &t), OR_E_USAGE,
+	    "revoke: the epoch as a date is refused, like @0");
+	is_int(revoke_parse_time("1970-01-01T00:00:00Z", &t), OR_E_USAGE,
+	    "revoke: the epoch as a time is refused");
 	is_int(revoke_parse_time("@0", &t), OR_E_USAGE, "revoke: @0 refused");
 	is_int(revoke_parse_time("@1796378400", &t), OR_OK, "revoke: @SECONDS");
 	is_int(revoke_parse_time("2026-12-04Z", &t), OR_E_USAGE,
