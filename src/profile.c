@@ -855,7 +855,8 @@ profile_load(const char *path, const char *name, struct profile *out)
 }
 
 int
-profile_check_file(const char *path)
+profile_check_file(const char *path,
+    void (*each)(void *ctx, const struct profile *p), void *ctx)
 {
 	struct profile p;
 	struct loaded ld;
@@ -872,6 +873,8 @@ profile_check_file(const char *path)
 		if (is_referenced(&ld, ld.sect[i].name))
 			continue;
 		rc = profile_from(&ld, ld.sect[i].name, &p);
+		if (rc == OR_OK && each != NULL)
+			each(ctx, &p);
 		p.conf = NULL;
 		if (rc != OR_OK)
 			goto out;

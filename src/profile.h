@@ -89,8 +89,10 @@ int profile_load_text(const char *text, size_t len, const char *label,
     const char *name, struct profile *out);
 /* Validates every profile section in a file (sections not referenced
  * by "@"); the first error is reported.  A file without a profile is an
- * error. */
-int profile_check_file(const char *path);
+ * error.  each, when not NULL, is called with every valid profile in file
+ * order (the profile is only valid during the call). */
+int profile_check_file(const char *path,
+    void (*each)(void *ctx, const struct profile *p), void *ctx);
 void profile_free(struct profile *p);
 
 /* Adds the profile's extensions to cert (subject key already set), with

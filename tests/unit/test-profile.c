@@ -125,7 +125,7 @@ test_kubernetes(void)
 			diag("%s", err_msg(rc));
 		profile_free(&p);
 	}
-	rc = profile_check_file(K8S_PROFILES);
+	rc = profile_check_file(K8S_PROFILES, NULL, NULL);
 	ok(rc == OR_OK, "kubernetes profiles.cnf: every profile validates");
 	if (rc != OR_OK)
 		diag("%s", err_msg(rc));
@@ -295,14 +295,14 @@ test_check_file(void)
 	    "policyIdentifier = 1.2.3.4\n[sub]\nfamily = private\n"
 	    "validity_days = 30\nbasicConstraints = critical,CA:FALSE\n"
 	    "keyUsage = critical,digitalSignature\n");
-	rc = profile_check_file(path);
+	rc = profile_check_file(path, NULL, NULL);
 	ok(rc == OR_OK, "check: profiles valid, @pol is not a profile");
 	if (rc != OR_OK)
 		diag("%s", err_msg(rc));
 	unlink(path);
 	write_file(path, HEAD CA "[sub]\nfamily = private\n"
 	    "validity_days = 30\nbogus = 1\n");
-	rc = profile_check_file(path);
+	rc = profile_check_file(path, NULL, NULL);
 	ok(rc == OR_E_INPUT && strstr(err_msg(rc), "[sub] line 10") != NULL &&
 	    strstr(err_msg(rc), path) != NULL, "check: the bad second profile "
 	    "is named");
@@ -310,7 +310,7 @@ test_check_file(void)
 		diag("%s", err_msg(rc));
 	unlink(path);
 	write_file(path, "# nothing\n");
-	rc = profile_check_file(path);
+	rc = profile_check_file(path, NULL, NULL);
 	ok(rc == OR_E_INPUT, "check: a file without profiles is refused");
 	unlink(path);
 	rmdir(dir);
