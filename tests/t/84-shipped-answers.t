@@ -1,0 +1,25 @@
+#!/bin/sh
+# The rehearsal the README shows: kubernetes.ceremony with the shipped
+# ceremony-scripts/kubernetes.answers, a CSR on the media and a passphrase
+# file, completes, and leaves a CA that audit accepts and a bundle that
+# verifies.  If the script gains a question, this fails until the example
+# answers it.
+. "$(dirname "$0")/../lib.sh"
+
+SCRIPTS="$ROOT/ceremony-scripts"
+mkdir -p "$T/media"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/int.key" -subj "/CN=Vault Intermediate CA" \
+    -out "$T/media/vault-int.csr" 2>/dev/null
+ok $? "the rehearsal CSR on the media"
+t_ok "kubernetes.ceremony runs to the end with the shipped answers" \
+    "$OFFROOT" ceremony "$SCRIPTS/kubernetes.ceremony" -d "$T/ca" \
+    --media "$T/media" --answers "$SCRIPTS/kubernetes.answers" \
+    --passphrase-file "$PASS" --kdf interactive
+! grep -q 'never used' "$T/err"; ok $? "every answer of the example is used"
+t_ok "audit accepts the CA" "$OFFROOT" audit -d "$T/ca"
+t_ok "the Vault bundle verifies against the new root" "$OFFROOT" verify \
+    "$T/media/vault-int-bundle" --root "$T/ca/root.crt" --csr "$T/media/vault-int.csr"
+grep -q ' participant .* name=Alice%20Admin%20(rehearsal) ' "$T/ca/transcripts/"*-ceremony-*.log
+ok $? "the transcript names the example's participants"
+done_testing
