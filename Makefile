@@ -2,13 +2,15 @@
 # what the tests need (Debian), builds, and runs every test, then the suite
 # again under ASan+UBSan.  See README.md.
 
-VERSION     := 0.1.0
+# The version is debian/changelog's, so the binary and the package agree.
+VERSION     := $(shell dpkg-parsechangelog -l debian/changelog -SVersion 2>/dev/null || echo 0.1.0)
 PREFIX      ?= /usr/local
 BUILD       ?= build
 CC          ?= cc
 PKGS        := ncursesw libsodium libcrypto p11-kit-1
 # Reproducible builds: no timestamps, no absolute paths in the binary.
-SOURCE_DATE_EPOCH ?= 1764028800
+# The date is debian/changelog's (what dpkg-buildpackage sets too).
+SOURCE_DATE_EPOCH ?= $(shell dpkg-parsechangelog -l debian/changelog -STimestamp 2>/dev/null || echo 1796342400)
 export SOURCE_DATE_EPOCH
 
 PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -141,3 +143,17 @@ install: all
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+# Shipping (dist/): the Debian package, the offline install set a USB
+# stick carries to the ceremony laptop, and RELEASE.txt with the hashes
+# the pre-flight check compares.  See README.md, "Installing on the
+# ceremony laptop".
+.PHONY: deb offline-set release
+deb:
+	sh dist/deb
+
+offline-set: deb
+	sh dist/offline-set
+
+release: all deb
+	sh dist/release $(BUILD)/offroot

@@ -84,6 +84,7 @@ extern const struct cmd_entry cmd_tokens_entry;
 extern const struct cmd_entry cmd_ceremony_entry;
 extern const struct cmd_entry cmd_script_entry;
 extern const struct cmd_entry cmd_profile_entry;
+extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_transcript_entry;
 extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_reshare_entry;

@@ -32,6 +32,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_ceremony_entry,
 	&cmd_script_entry,
 	&cmd_profile_entry,
+	&cmd_digest_entry,
 	&cmd_transcript_entry,
 	&cmd_tui_entry,
 	&cmd_reshare_entry,
