@@ -23,9 +23,11 @@ ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
 DEB=offroot_${VERSION}_${ARCH}.deb
 
 # ---- two builds, two folders, one commit ---------------------------------
+COMMIT=$(git -C "$ROOT" rev-parse HEAD)
 for n in one two-in-a-deeper-folder; do
-	git clone -q "$ROOT" "$T/$n" 2>"$T/err"
-	ok $? "clean clone $n"
+	git clone -q "$ROOT" "$T/$n" 2>"$T/err" &&
+	    git -C "$T/$n" checkout -q "$COMMIT" 2>>"$T/err"
+	ok $? "clean clone $n at ${COMMIT%${COMMIT#????????????}}"
 	(cd "$T/$n" && sh dist/deb) >"$T/out" 2>"$T/err"
 	ok $? "make deb in clone $n"
 	[ $? -eq 0 ] || echo "# $(tail -5 "$T/err")"
