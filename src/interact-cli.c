@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +14,6 @@
 #include "err.h"
 #include "interact.h"
 #include "secret.h"
-
-void
-interact_say(struct interact *io, enum say_level level, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	io->say(io, level, buf);
-}
 
 void
 interact_print(enum say_level level, const char *text, bool quiet)
