@@ -1573,158 +1573,232 @@ pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 		    k->info.label, k->info.id_hex);
 }
 
+/* ---- generating a key pair ---- */
+
+/* What C_GenerateKeyPair is asked for, by key type. */
+struct pkcs11_genspec {
+	CK_MECHANISM_TYPE mech;
+	CK_KEY_TYPE kt;
+	const unsigned char *ecp;	/* CKA_EC_PARAMS; NULL for RSA */
+	size_t ecplen;
+	CK_ULONG bits;			/* RSA: CKA_MODULUS_BITS */
+};
+
+/* The two templates of a new key pair, and the values they point to. */
+struct pkcs11_gentmpl {
+	CK_OBJECT_CLASS pubcls, privcls;
+	CK_BBOOL yes, no;
+	CK_ATTRIBUTE pub[12], priv[12];
+	CK_ULONG npub, npriv;
+};
+
+static int
+pkcs11_gen_spec(enum keytype type, struct pkcs11_genspec *g)
+{
+	memset(g, 0, sizeof *g);
+	switch (type) {
+	case KT_EC_P256:
+	case KT_EC_P384:
+		g->kt = CKK_EC;
+		g->mech = CKM_EC_KEY_PAIR_GEN;
+		g->ecp = type == KT_EC_P256 ? pkcs11_oid_p256 :
+		    pkcs11_oid_p384;
+		g->ecplen = type == KT_EC_P256 ? sizeof pkcs11_oid_p256 :
+		    sizeof pkcs11_oid_p384;
+		return OR_OK;
+	case KT_RSA_3072:
+	case KT_RSA_4096:
+		g->kt = CKK_RSA;
+		g->mech = CKM_RSA_PKCS_KEY_PAIR_GEN;
+		g->bits = type == KT_RSA_3072 ? 3072 : 4096;
+		return OR_OK;
+	case KT_ED25519:
+		g->kt = CKK_EC_EDWARDS;
+		g->mech = CKM_EC_EDWARDS_KEY_PAIR_GEN;
+		g->ecp = pkcs11_oid_ed25519;
+		g->ecplen = sizeof pkcs11_oid_ed25519;
+		return OR_OK;
+	default:
+		return err_set(OR_E_INPUT, "cannot generate a key of type %d",
+		    (int)type);
+	}
+}
+
+/*
+ * Everything the token must do is checked before it creates anything: a
+ * writable token, the mechanisms to generate and to sign with, and no
+ * object with this label or with the new random id (into id).
+ */
+static int
+pkcs11_gen_prepare(struct pkcs11_key *k, enum keytype type,
+    const char *pss_digest, const char *label, unsigned char *id,
+    size_t idlen)
+{
+	struct pkcs11_mechs m = { NULL, 0 };
+	int rc;
+
+	if (k->slot.tok.flags & CKF_WRITE_PROTECTED) {
+		rc = err_set(OR_E_ENV, "token \"%s\" is write-protected",
+		    k->slot.label);
+		goto out;
+	}
+	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
+	    (rc = pkcs11_check_gen_mech(k, type, pss_digest, &m)) != OR_OK)
+		goto out;
+	if (RAND_bytes(id, (int)idlen) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "random key id");
+		goto out;
+	}
+	rc = pkcs11_refuse_existing(k, label, id, idlen);
+out:
+	free(m.v);
+	return rc;
+}
+
+/* The templates: both halves on the token with the same id and label;
+ * the private half private, sensitive, not extractable, and it signs and
+ * does nothing else; the public half verifies only. */
+static void
+pkcs11_gen_templates(const struct pkcs11_genspec *g, const unsigned char *id,
+    size_t idlen, const char *label, struct pkcs11_gentmpl *t)
+{
+	static CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
+
+	memset(t, 0, sizeof *t);
+	t->pubcls = CKO_PUBLIC_KEY;
+	t->privcls = CKO_PRIVATE_KEY;
+	t->yes = CK_TRUE;
+	t->no = CK_FALSE;
+#define PKCS11_ATTR(t, n, ty, p, l) do { \
+	(t)[(n)].type = (ty); (t)[(n)].pValue = (void *)(p); \
+	(t)[(n)].ulValueLen = (l); (n)++; } while (0)
+	PKCS11_ATTR(t->pub, t->npub, CKA_CLASS, &t->pubcls, sizeof t->pubcls);
+	PKCS11_ATTR(t->pub, t->npub, CKA_KEY_TYPE, &g->kt, sizeof g->kt);
+	PKCS11_ATTR(t->pub, t->npub, CKA_TOKEN, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->pub, t->npub, CKA_PRIVATE, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->pub, t->npub, CKA_VERIFY, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->pub, t->npub, CKA_ENCRYPT, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->pub, t->npub, CKA_WRAP, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->pub, t->npub, CKA_ID, id, idlen);
+	PKCS11_ATTR(t->pub, t->npub, CKA_LABEL, label, strlen(label));
+	if (g->ecp != NULL)
+		PKCS11_ATTR(t->pub, t->npub, CKA_EC_PARAMS, g->ecp,
+		    g->ecplen);
+	else {
+		PKCS11_ATTR(t->pub, t->npub, CKA_MODULUS_BITS, &g->bits,
+		    sizeof g->bits);
+		PKCS11_ATTR(t->pub, t->npub, CKA_PUBLIC_EXPONENT, f4,
+		    sizeof f4);
+	}
+	PKCS11_ATTR(t->priv, t->npriv, CKA_CLASS, &t->privcls,
+	    sizeof t->privcls);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_KEY_TYPE, &g->kt, sizeof g->kt);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_TOKEN, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_PRIVATE, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_SENSITIVE, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_EXTRACTABLE, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_SIGN, &t->yes, sizeof t->yes);
+	/* A root key signs and does nothing else. */
+	PKCS11_ATTR(t->priv, t->npriv, CKA_DECRYPT, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_UNWRAP, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_DERIVE, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_ID, id, idlen);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_LABEL, label, strlen(label));
+#undef PKCS11_ATTR
+}
+
+/* C_GenerateKeyPair; from here on a failure removes the new key pair
+ * again (pkcs11_destroy_quietly). */
+static int
+pkcs11_gen_keypair(struct pkcs11_key *k, const struct pkcs11_genspec *g,
+    struct pkcs11_gentmpl *t, enum keytype type, const unsigned char *id,
+    size_t idlen, const char *label, struct interact *io)
+{
+	CK_MECHANISM mech = { g->mech, NULL, 0 };
+	CK_RV rv;
+
+	if (io != NULL)
+		io->progress(io, "Generating the key pair on the token", -1);
+	rv = k->slot.fn->C_GenerateKeyPair(k->session, &mech, t->pub, t->npub,
+	    t->priv, t->npriv, &k->pubobj, &k->priv);
+	if (io != NULL)
+		io->progress(io, NULL, 1);
+	if (rv != CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": generating a %s key "
+		    "pair", k->slot.label, keytype_name(type));
+	k->info.generated = true;
+	k->have_pubobj = true;
+	/* Known now, for the warning should the key have to be removed
+	 * and the token refuse. */
+	hex_encode(id, idlen, k->info.id_hex);
+	snprintf(k->info.label, sizeof k->info.label, "%s", label);
+	return OR_OK;
+}
+
+/* Trust, but read back: a token that ignored the template loses its key
+ * now, before a certificate names it.  The public key into *pub. */
+static int
+pkcs11_gen_check(struct pkcs11_key *k, const struct pkcs11_genspec *g,
+    enum keytype type, EVP_PKEY **pub)
+{
+	bool is_private = false, on_token = false;
+	CK_RV rv;
+	int rc;
+
+	if ((rc = pkcs11_fill_key(k)) != OR_OK)
+		return rc;
+	if ((rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_PRIVATE,
+	    false, &is_private)) != CKR_OK ||
+	    (rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_TOKEN,
+	    false, &on_token)) != CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": reading the new key's "
+		    "attributes", k->slot.label);
+	if (!k->info.sensitive || k->info.extractable || !is_private ||
+	    !on_token)
+		return err_set(OR_E_ENV, "token \"%s\" did not keep the new "
+		    "key private, sensitive and non-extractable, so offroot "
+		    "removes it again", k->slot.label);
+	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, g->kt, type,
+	    pub)) != OR_OK)
+		return rc;
+	if (keytype_of(*pub) != type)
+		return err_set(OR_E_ENV, "token \"%s\" generated a %s key, not "
+		    "%s", k->slot.label, keytype_name(keytype_of(*pub)),
+		    keytype_name(type));
+	return OR_OK;
+}
+
 int
 pkcs11_generate(const char *module, const char *token_uri, const char *label,
     enum keytype type, const char *pss_digest, struct interact *io,
     struct keystore **out)
 {
-	static CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
 	P11KitUri *uri = NULL;
 	struct pkcs11_key *k = NULL;
-	struct pkcs11_mechs m = { NULL, 0 };
+	struct pkcs11_genspec g;
+	struct pkcs11_gentmpl t;
 	struct keystore *ks = NULL;
 	EVP_PKEY *pub = NULL;
 	unsigned char id[PKCS11_NEW_ID_LEN];
-	const unsigned char *ecp = NULL;
-	size_t ecplen = 0;
-	CK_OBJECT_CLASS pubcls = CKO_PUBLIC_KEY, privcls = CKO_PRIVATE_KEY;
-	CK_KEY_TYPE kt;
-	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-	CK_ULONG bits = 0, np = 0, nv = 0;
-	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_ATTRIBUTE pt[12], vt[12];
-	CK_RV rv;
-	bool is_private = false, on_token = false;
 	int rc;
 
 	*out = NULL;
 	if (label == NULL || *label == '\0' || strlen(label) > PKCS11_LABEL_MAX)
 		return err_set(OR_E_USAGE, "--label: the key's label must be "
 		    "1 to %d bytes", PKCS11_LABEL_MAX);
-	switch (type) {
-	case KT_EC_P256:
-	case KT_EC_P384:
-		kt = CKK_EC;
-		mech.mechanism = CKM_EC_KEY_PAIR_GEN;
-		ecp = type == KT_EC_P256 ? pkcs11_oid_p256 : pkcs11_oid_p384;
-		ecplen = type == KT_EC_P256 ? sizeof pkcs11_oid_p256 :
-		    sizeof pkcs11_oid_p384;
-		break;
-	case KT_RSA_3072:
-	case KT_RSA_4096:
-		kt = CKK_RSA;
-		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-		bits = type == KT_RSA_3072 ? 3072 : 4096;
-		break;
-	case KT_ED25519:
-		kt = CKK_EC_EDWARDS;
-		mech.mechanism = CKM_EC_EDWARDS_KEY_PAIR_GEN;
-		ecp = pkcs11_oid_ed25519;
-		ecplen = sizeof pkcs11_oid_ed25519;
-		break;
-	default:
-		return err_set(OR_E_INPUT, "cannot generate a key of type %d",
-		    (int)type);
-	}
+	if ((rc = pkcs11_gen_spec(type, &g)) != OR_OK)
+		return rc;
 	if ((rc = pkcs11_uri_parse(token_uri, PKCS11_URI_TOKEN, &uri)) !=
 	    OR_OK || (rc = pkcs11_begin(module, uri, token_uri, true, io,
-	    &k)) != OR_OK)
+	    &k)) != OR_OK ||
+	    (rc = pkcs11_gen_prepare(k, type, pss_digest, label, id,
+	    sizeof id)) != OR_OK)
 		goto out;
-	if (k->slot.tok.flags & CKF_WRITE_PROTECTED) {
-		rc = err_set(OR_E_ENV, "token \"%s\" is write-protected",
-		    k->slot.label);
+	pkcs11_gen_templates(&g, id, sizeof id, label, &t);
+	if ((rc = pkcs11_gen_keypair(k, &g, &t, type, id, sizeof id, label,
+	    io)) != OR_OK ||
+	    (rc = pkcs11_gen_check(k, &g, type, &pub)) != OR_OK)
 		goto out;
-	}
-	/* Everything the token must do is checked before it creates
-	 * anything. */
-	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
-	    (rc = pkcs11_check_gen_mech(k, type, pss_digest, &m)) != OR_OK)
-		goto out;
-	if (RAND_bytes(id, sizeof id) != 1) {
-		rc = err_openssl(OR_E_CRYPTO, "random key id");
-		goto out;
-	}
-	if ((rc = pkcs11_refuse_existing(k, label, id, sizeof id)) != OR_OK)
-		goto out;
-
-#define PKCS11_ATTR(t, n, ty, p, l) do { \
-	(t)[(n)].type = (ty); (t)[(n)].pValue = (void *)(p); \
-	(t)[(n)].ulValueLen = (l); (n)++; } while (0)
-	PKCS11_ATTR(pt, np, CKA_CLASS, &pubcls, sizeof pubcls);
-	PKCS11_ATTR(pt, np, CKA_KEY_TYPE, &kt, sizeof kt);
-	PKCS11_ATTR(pt, np, CKA_TOKEN, &yes, sizeof yes);
-	PKCS11_ATTR(pt, np, CKA_PRIVATE, &no, sizeof no);
-	PKCS11_ATTR(pt, np, CKA_VERIFY, &yes, sizeof yes);
-	PKCS11_ATTR(pt, np, CKA_ENCRYPT, &no, sizeof no);
-	PKCS11_ATTR(pt, np, CKA_WRAP, &no, sizeof no);
-	PKCS11_ATTR(pt, np, CKA_ID, id, sizeof id);
-	PKCS11_ATTR(pt, np, CKA_LABEL, label, strlen(label));
-	if (ecp != NULL)
-		PKCS11_ATTR(pt, np, CKA_EC_PARAMS, ecp, ecplen);
-	else {
-		PKCS11_ATTR(pt, np, CKA_MODULUS_BITS, &bits, sizeof bits);
-		PKCS11_ATTR(pt, np, CKA_PUBLIC_EXPONENT, f4, sizeof f4);
-	}
-	PKCS11_ATTR(vt, nv, CKA_CLASS, &privcls, sizeof privcls);
-	PKCS11_ATTR(vt, nv, CKA_KEY_TYPE, &kt, sizeof kt);
-	PKCS11_ATTR(vt, nv, CKA_TOKEN, &yes, sizeof yes);
-	PKCS11_ATTR(vt, nv, CKA_PRIVATE, &yes, sizeof yes);
-	PKCS11_ATTR(vt, nv, CKA_SENSITIVE, &yes, sizeof yes);
-	PKCS11_ATTR(vt, nv, CKA_EXTRACTABLE, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_SIGN, &yes, sizeof yes);
-	/* A root key signs and does nothing else. */
-	PKCS11_ATTR(vt, nv, CKA_DECRYPT, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_UNWRAP, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_DERIVE, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_ID, id, sizeof id);
-	PKCS11_ATTR(vt, nv, CKA_LABEL, label, strlen(label));
-#undef PKCS11_ATTR
-
-	if (io != NULL)
-		io->progress(io, "Generating the key pair on the token", -1);
-	rv = k->slot.fn->C_GenerateKeyPair(k->session, &mech, pt, np, vt, nv,
-	    &k->pubobj, &k->priv);
-	if (io != NULL)
-		io->progress(io, NULL, 1);
-	if (rv != CKR_OK) {
-		rc = pkcs11_rv_err(rv, "token \"%s\": generating a %s key pair",
-		    k->slot.label, keytype_name(type));
-		goto out;
-	}
-	k->info.generated = true;
-	k->have_pubobj = true;
-	/* Known now, for the warning should the key have to be removed
-	 * and the token refuse. */
-	hex_encode(id, sizeof id, k->info.id_hex);
-	snprintf(k->info.label, sizeof k->info.label, "%s", label);
-	if ((rc = pkcs11_fill_key(k)) != OR_OK)
-		goto out;
-	/* Trust, but read back: a token that ignored the template loses
-	 * its key now, before a certificate names it. */
-	if ((rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_PRIVATE,
-	    false, &is_private)) != CKR_OK ||
-	    (rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_TOKEN,
-	    false, &on_token)) != CKR_OK) {
-		rc = pkcs11_rv_err(rv, "token \"%s\": reading the new key's "
-		    "attributes", k->slot.label);
-		goto out;
-	}
-	if (!k->info.sensitive || k->info.extractable || !is_private ||
-	    !on_token) {
-		rc = err_set(OR_E_ENV, "token \"%s\" did not keep the new key "
-		    "private, sensitive and non-extractable, so offroot removes "
-		    "it again", k->slot.label);
-		goto out;
-	}
-	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, kt, type,
-	    &pub)) != OR_OK)
-		goto out;
-	if (keytype_of(pub) != type) {
-		rc = err_set(OR_E_ENV, "token \"%s\" generated a %s key, not "
-		    "%s", k->slot.label, keytype_name(keytype_of(pub)),
-		    keytype_name(type));
-		goto out;
-	}
 	rc = pkcs11_wrap(k, type, pub, &ks);
 	pub = NULL;
 	if (rc != OR_OK)
@@ -1742,7 +1816,6 @@ out:
 	pkcs11_destroy_quietly(k, io);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pub);
-	free(m.v);
 	if (uri != NULL)
 		p11_kit_uri_free(uri);
 	return rc;
