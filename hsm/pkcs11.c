@@ -1926,101 +1926,124 @@ out:
 	return rc;
 }
 
-/* Signs msg, or with pre (its digest, computed by the caller) that
- * digest without hashing msg (ECDSA; RSA PKCS#1 v1.5 on a token with
- * CKM_RSA_PKCS). */
+/* ---- signing ---- */
+
+/* One signature's plan: the digest, the mechanism, and the bytes the
+ * token is given to sign. */
+struct pkcs11_sigplan {
+	size_t di;				/* into pkcs11_digests */
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	CK_MECHANISM mech;
+	CK_RSA_PKCS_PSS_PARAMS pss_params;	/* mech's, for RSA-PSS */
+	unsigned char data[32 + EVP_MAX_MD_SIZE]; /* DigestInfo || md */
+	const unsigned char *in;
+	size_t inlen;
+};
+
+/* The digest: pre as given (its length in len), or msg hashed here when
+ * there is a digest (none for Ed25519). */
 static int
-pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
+pkcs11_sig_digest(struct keystore *ks, const char *digest, bool pss,
     const unsigned char *msg, size_t len, const unsigned char *pre,
-    unsigned char **sig, size_t *siglen)
+    struct pkcs11_sigplan *p)
 {
 	struct pkcs11_key *k = ks->impl;
-	unsigned char md[EVP_MAX_MD_SIZE], buf[PKCS11_SIG_MAX];
-	unsigned char data[32 + EVP_MAX_MD_SIZE];
-	unsigned char *res = NULL;
-	const unsigned char *in = msg;
-	unsigned int mdlen = 0;
-	size_t inlen = len, di, reslen = 0;
-	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_RSA_PKCS_PSS_PARAMS pss_params;
-	CK_ULONG n = sizeof buf;
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
 	const EVP_MD *md_alg = NULL;
-	CK_RV rv;
-	int rc;
 
-	*sig = NULL;
-	*siglen = 0;
-	if (k == NULL || !k->have_session || k->discarded)
-		return err_set(OR_E_INPUT, "the token key store is closed");
-	for (di = 0; digest != NULL && di < PKCS11_NDIGESTS; di++)
-		if (strcmp(digest, pkcs11_digests[di].name) == 0)
+	for (p->di = 0; digest != NULL && p->di < PKCS11_NDIGESTS; p->di++)
+		if (strcmp(digest, pkcs11_digests[p->di].name) == 0)
 			break;
 	if (pre != NULL) {
-		if (di == PKCS11_NDIGESTS || pss || len > sizeof md ||
+		if (p->di == PKCS11_NDIGESTS || pss || len > sizeof p->md ||
 		    (ks->type != KT_EC_P256 && ks->type != KT_EC_P384 &&
 		    !k->can_rsa_raw))
 			return err_set(OR_E_INPUT, "token \"%s\" cannot sign a "
 			    "%s digest", k->slot.label, digest);
-		memcpy(md, pre, len);
-		mdlen = (unsigned int)len;
+		memcpy(p->md, pre, len);
+		p->mdlen = (unsigned int)len;
 	} else if (digest != NULL) {
-		if (di == PKCS11_NDIGESTS ||
+		if (p->di == PKCS11_NDIGESTS ||
 		    (md_alg = EVP_get_digestbyname(digest)) == NULL ||
-		    EVP_Digest(msg, len, md, &mdlen, md_alg, NULL) != 1)
+		    EVP_Digest(msg, len, p->md, &p->mdlen, md_alg, NULL) != 1)
 			return err_openssl(OR_E_CRYPTO, "hashing with %s",
 			    digest);
 	}
+	return OR_OK;
+}
+
+/* The mechanism for the key type, and what the token signs with it: the
+ * digest (ECDSA, RSA-PSS on CKM_RSA_PKCS_PSS), a DigestInfo
+ * (CKM_RSA_PKCS), or the message itself (a token that hashes, EdDSA). */
+static int
+pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
+    struct pkcs11_sigplan *p)
+{
+	struct pkcs11_key *k = ks->impl;
+	size_t di = p->di;
+
 	switch (ks->type) {
 	case KT_EC_P256:
 	case KT_EC_P384:
-		mech.mechanism = CKM_ECDSA;
-		in = md;
-		inlen = mdlen;
-		break;
+		p->mech.mechanism = CKM_ECDSA;
+		p->in = p->md;
+		p->inlen = p->mdlen;
+		return OR_OK;
 	case KT_RSA_3072:
 	case KT_RSA_4096:
-		if (pss) {
-			/* Hash here (CKM_RSA_PKCS_PSS), or the token hashes
-			 * the message itself; the same parameters either way. */
-			pss_params.hashAlg = pkcs11_digests[di].hash;
-			pss_params.mgf = pkcs11_digests[di].mgf;
-			pss_params.sLen = mdlen;
-			mech.pParameter = &pss_params;
-			mech.ulParameterLen = sizeof pss_params;
-			if (k->can_pss_raw) {
-				mech.mechanism = CKM_RSA_PKCS_PSS;
-				in = md;
-				inlen = mdlen;
-			} else if (k->can_pss_hash[di])
-				mech.mechanism = pkcs11_digests[di].pss_mech;
-			else
-				return pkcs11_check_pss(k, ks->type, digest);
-			break;
-		}
-		/* Hash here and have the token pad a DigestInfo; tokens
-		 * without CKM_RSA_PKCS hash the message themselves. */
-		if (k->can_rsa_raw) {
-			mech.mechanism = CKM_RSA_PKCS;
-			memcpy(data, pkcs11_digests[di].prefix,
-			    pkcs11_digests[di].prefix_len);
-			memcpy(data + pkcs11_digests[di].prefix_len, md, mdlen);
-			in = data;
-			inlen = pkcs11_digests[di].prefix_len + mdlen;
-		} else if (k->can_rsa_hash[di])
-			mech.mechanism = pkcs11_digests[di].rsa_mech;
-		else
-			return err_set(OR_E_INPUT, "token \"%s\" cannot sign "
-			    "with RSA and %s", k->slot.label, digest);
 		break;
 	case KT_ED25519:
-		mech.mechanism = CKM_EDDSA;
-		break;
+		p->mech.mechanism = CKM_EDDSA;
+		return OR_OK;
 	default:
 		return err_set(OR_E_INPUT, "no signature for %s",
 		    keytype_name(ks->type));
 	}
+	if (pss) {
+		/* Hash here (CKM_RSA_PKCS_PSS), or the token hashes the
+		 * message itself; the same parameters either way. */
+		p->pss_params.hashAlg = pkcs11_digests[di].hash;
+		p->pss_params.mgf = pkcs11_digests[di].mgf;
+		p->pss_params.sLen = p->mdlen;
+		p->mech.pParameter = &p->pss_params;
+		p->mech.ulParameterLen = sizeof p->pss_params;
+		if (k->can_pss_raw) {
+			p->mech.mechanism = CKM_RSA_PKCS_PSS;
+			p->in = p->md;
+			p->inlen = p->mdlen;
+		} else if (k->can_pss_hash[di])
+			p->mech.mechanism = pkcs11_digests[di].pss_mech;
+		else
+			return pkcs11_check_pss(k, ks->type, digest);
+		return OR_OK;
+	}
+	/* Hash here and have the token pad a DigestInfo; tokens without
+	 * CKM_RSA_PKCS hash the message themselves. */
+	if (k->can_rsa_raw) {
+		p->mech.mechanism = CKM_RSA_PKCS;
+		memcpy(p->data, pkcs11_digests[di].prefix,
+		    pkcs11_digests[di].prefix_len);
+		memcpy(p->data + pkcs11_digests[di].prefix_len, p->md,
+		    p->mdlen);
+		p->in = p->data;
+		p->inlen = pkcs11_digests[di].prefix_len + p->mdlen;
+	} else if (k->can_rsa_hash[di])
+		p->mech.mechanism = pkcs11_digests[di].rsa_mech;
+	else
+		return err_set(OR_E_INPUT, "token \"%s\" cannot sign with RSA "
+		    "and %s", k->slot.label, digest);
+	return OR_OK;
+}
+
+/* C_SignInit, the per-signature login of a key that wants one, C_Sign:
+ * the token's signature into buf (*n: its size, then the length). */
+static int
+pkcs11_sig_token(struct pkcs11_key *k, const struct pkcs11_sigplan *p,
+    unsigned char *buf, CK_ULONG *n)
+{
+	CK_MECHANISM mech = p->mech;
+	CK_RV rv;
+
 	if ((rv = k->slot.fn->C_SignInit(k->session, &mech, k->priv)) !=
 	    CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": starting to sign",
@@ -2032,60 +2055,106 @@ pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
 	    (CK_ULONG)k->pin->len : 0)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": logging in for the "
 		    "signature", k->slot.label);
-	rv = k->slot.fn->C_Sign(k->session, (CK_BYTE_PTR)in, (CK_ULONG)inlen,
-	    buf, &n);
-	OPENSSL_cleanse(data, sizeof data);
-	if (rv != CKR_OK)
+	if ((rv = k->slot.fn->C_Sign(k->session, (CK_BYTE_PTR)p->in,
+	    (CK_ULONG)p->inlen, buf, n)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": signing", k->slot.label);
+	return OR_OK;
+}
+
+/* The token's signature as X.509 carries it, OPENSSL_malloc'd: ECDSA's
+ * raw r||s as a DER ECDSA-Sig-Value, RSA and EdDSA as they are. */
+static int
+pkcs11_sig_encode(struct keystore *ks, const unsigned char *buf, CK_ULONG n,
+    unsigned char **res, size_t *reslen)
+{
+	struct pkcs11_key *k = ks->impl;
+
 	if (ks->type == KT_EC_P256 || ks->type == KT_EC_P384) {
-		if (n != (ks->type == KT_EC_P256 ? 64u : 96u)) {
-			rc = err_set(OR_E_CRYPTO, "token \"%s\" returned a "
+		if (n != (ks->type == KT_EC_P256 ? 64u : 96u))
+			return err_set(OR_E_CRYPTO, "token \"%s\" returned a "
 			    "%lu-byte ECDSA signature", k->slot.label,
 			    (unsigned long)n);
-			goto out;
-		}
-		if ((rc = pkcs11_ecdsa_der(buf, n, &res, &reslen)) != OR_OK)
-			goto out;
-	} else {
-		if ((res = OPENSSL_malloc(n)) == NULL) {
-			rc = err_set(OR_E_NOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(res, buf, n);
-		reslen = n;
+		return pkcs11_ecdsa_der(buf, n, res, reslen);
 	}
-	/* Verify our own output with the public key: a signature from the
-	 * wrong key, or a faulty one, never leaves this function. */
+	if ((*res = OPENSSL_malloc(n)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	memcpy(*res, buf, n);
+	*reslen = n;
+	return OR_OK;
+}
+
+/* Verifies our own output with the public key: a signature from the
+ * wrong key, or a faulty one, never leaves this file.  With pre, the
+ * digest is verified; else the message. */
+static int
+pkcs11_sig_verify(struct keystore *ks, const char *digest, bool pss,
+    const unsigned char *msg, size_t len, const unsigned char *pre,
+    const struct pkcs11_sigplan *p, const unsigned char *res, size_t reslen)
+{
+	struct pkcs11_key *k = ks->impl;
+	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	int rc = OR_OK;
+
 	if (pre != NULL) {
-		if (!keystore_verify_digest(ks->pub, digest, md, mdlen, res,
-		    reslen)) {
+		if (!keystore_verify_digest(ks->pub, digest, p->md, p->mdlen,
+		    res, reslen))
 			rc = err_set(OR_E_VERIFY, "token \"%s\": the signature "
 			    "just made does not verify with the key's public "
 			    "half; it was discarded", k->slot.label);
-			goto out;
-		}
 	} else if ((ctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit_ex(ctx, &pctx, digest, NULL, NULL, ks->pub,
 	    NULL) != 1 ||
 	    (EVP_PKEY_is_a(ks->pub, "RSA") && (pss ?
 	    keystore_pss_ctx(pctx, digest) != OR_OK :
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1))) {
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)))
 		rc = err_openssl(OR_E_CRYPTO, "preparing to verify");
-		goto out;
-	} else if (EVP_DigestVerify(ctx, res, reslen, msg, len) != 1) {
+	else if (EVP_DigestVerify(ctx, res, reslen, msg, len) != 1) {
 		ERR_clear_error();
 		rc = err_set(OR_E_VERIFY, "token \"%s\": the signature just "
 		    "made does not verify with the key's public half; it was "
 		    "discarded", k->slot.label);
-		goto out;
 	}
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/* Signs msg, or with pre (its digest, computed by the caller) that
+ * digest without hashing msg (ECDSA; RSA PKCS#1 v1.5 on a token with
+ * CKM_RSA_PKCS). */
+static int
+pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
+    const unsigned char *msg, size_t len, const unsigned char *pre,
+    unsigned char **sig, size_t *siglen)
+{
+	struct pkcs11_key *k = ks->impl;
+	struct pkcs11_sigplan p;
+	unsigned char buf[PKCS11_SIG_MAX];
+	unsigned char *res = NULL;
+	size_t reslen = 0;
+	CK_ULONG n = sizeof buf;
+	int rc;
+
+	*sig = NULL;
+	*siglen = 0;
+	if (k == NULL || !k->have_session || k->discarded)
+		return err_set(OR_E_INPUT, "the token key store is closed");
+	memset(&p, 0, sizeof p);
+	p.in = msg;
+	p.inlen = len;
+	if ((rc = pkcs11_sig_digest(ks, digest, pss, msg, len, pre, &p)) !=
+	    OR_OK || (rc = pkcs11_sig_mech(ks, digest, pss, &p)) != OR_OK ||
+	    (rc = pkcs11_sig_token(k, &p, buf, &n)) != OR_OK ||
+	    (rc = pkcs11_sig_encode(ks, buf, n, &res, &reslen)) != OR_OK ||
+	    (rc = pkcs11_sig_verify(ks, digest, pss, msg, len, pre, &p, res,
+	    reslen)) != OR_OK)
+		goto out;
 	*sig = res;
 	*siglen = reslen;
 	res = NULL;
-	rc = OR_OK;
 out:
+	OPENSSL_cleanse(p.data, sizeof p.data);
 	OPENSSL_free(res);
-	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
