@@ -1821,30 +1821,24 @@ out:
 	return rc;
 }
 
-int
-pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
-    struct interact *io, struct keystore **out)
+/* ---- opening a key ---- */
+
+/* The one private key on k's token that the key URI names, and its key
+ * type: an RSA, EC or EdDSA key that may sign. */
+static int
+pkcs11_find_priv(struct pkcs11_key *k, P11KitUri *uri, const char *key_uri,
+    CK_KEY_TYPE *kt)
 {
-	P11KitUri *uri = NULL;
-	struct pkcs11_key *k = NULL;
-	struct pkcs11_mechs m = { NULL, 0 };
-	struct keystore *ks = NULL;
-	EVP_PKEY *pub = NULL;
 	CK_OBJECT_HANDLE *v = NULL;
 	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
 	CK_ATTRIBUTE t[3], *a;
 	CK_ULONG na = 0, i, nt = 0;
-	CK_KEY_TYPE kt = 0;
 	CK_RV rv;
-	enum keytype type, curve = KT_NONE;
 	size_t n = 0;
 	bool can_sign = false;
 	int rc;
 
-	*out = NULL;
-	if ((rc = pkcs11_uri_parse(key_uri, PKCS11_URI_KEY, &uri)) != OR_OK ||
-	    (rc = pkcs11_begin(module, uri, key_uri, false, io, &k)) != OR_OK)
-		goto out;
+	*kt = 0;
 	t[nt].type = CKA_CLASS;
 	t[nt].pValue = &cls;
 	t[nt].ulValueLen = sizeof cls;
@@ -1854,7 +1848,7 @@ pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
 		if (a[i].type == CKA_ID || a[i].type == CKA_LABEL)
 			t[nt++] = a[i];
 	if ((rc = pkcs11_find(&k->slot, k->session, t, nt, &v, &n)) != OR_OK)
-		goto out;
+		return rc;
 	if (n != 1) {
 		rc = err_set(OR_E_INPUT, n == 0 ? "no private key on token "
 		    "\"%s\" matches %s" : "%s matches several private keys on "
@@ -1863,13 +1857,13 @@ pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
 		goto out;
 	}
 	k->priv = v[0];
-	if ((rv = pkcs11_key_kind(&k->slot, k->session, k->priv, &kt,
+	if ((rv = pkcs11_key_kind(&k->slot, k->session, k->priv, kt,
 	    &can_sign)) != CKR_OK) {
 		rc = pkcs11_rv_err(rv, "token \"%s\": reading the private "
 		    "key's attributes", k->slot.label);
 		goto out;
 	}
-	if (kt != CKK_RSA && kt != CKK_EC && kt != CKK_EC_EDWARDS) {
+	if (*kt != CKK_RSA && *kt != CKK_EC && *kt != CKK_EC_EDWARDS) {
 		rc = err_set(OR_E_INPUT, "token \"%s\": %s is not an RSA, EC "
 		    "or EdDSA key", k->slot.label, key_uri);
 		goto out;
@@ -1879,22 +1873,51 @@ pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
 		    "(CKA_SIGN is false)", k->slot.label, key_uri);
 		goto out;
 	}
-	if ((rc = pkcs11_fill_key(k)) != OR_OK)
-		goto out;
+	rc = OR_OK;
+out:
+	free(v);
+	return rc;
+}
+
+/* The public half of the opened key: RSA's from the private key's own
+ * attributes, EC's and EdDSA's from the public-key object with the same
+ * CKA_ID (the curve from either object). */
+static int
+pkcs11_open_public(struct pkcs11_key *k, CK_KEY_TYPE kt, EVP_PKEY **pub)
+{
+	enum keytype curve;
+	int rc;
+
 	if (kt == CKK_RSA)
-		rc = pkcs11_public(&k->slot, k->session, k->priv, kt, KT_NONE,
-		    &pub);
-	else {
-		curve = pkcs11_obj_curve(&k->slot, k->session, k->priv);
-		if ((rc = pkcs11_find_pub(k, kt)) == OR_OK) {
-			if (curve == KT_NONE)
-				curve = pkcs11_obj_curve(&k->slot, k->session,
-				    k->pubobj);
-			rc = pkcs11_public(&k->slot, k->session, k->pubobj, kt,
-			    curve, &pub);
-		}
-	}
-	if (rc != OR_OK)
+		return pkcs11_public(&k->slot, k->session, k->priv, kt, KT_NONE,
+		    pub);
+	curve = pkcs11_obj_curve(&k->slot, k->session, k->priv);
+	if ((rc = pkcs11_find_pub(k, kt)) != OR_OK)
+		return rc;
+	if (curve == KT_NONE)
+		curve = pkcs11_obj_curve(&k->slot, k->session, k->pubobj);
+	return pkcs11_public(&k->slot, k->session, k->pubobj, kt, curve, pub);
+}
+
+int
+pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
+    struct interact *io, struct keystore **out)
+{
+	P11KitUri *uri = NULL;
+	struct pkcs11_key *k = NULL;
+	struct pkcs11_mechs m = { NULL, 0 };
+	struct keystore *ks = NULL;
+	EVP_PKEY *pub = NULL;
+	CK_KEY_TYPE kt = 0;
+	enum keytype type;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pkcs11_uri_parse(key_uri, PKCS11_URI_KEY, &uri)) != OR_OK ||
+	    (rc = pkcs11_begin(module, uri, key_uri, false, io, &k)) != OR_OK ||
+	    (rc = pkcs11_find_priv(k, uri, key_uri, &kt)) != OR_OK ||
+	    (rc = pkcs11_fill_key(k)) != OR_OK ||
+	    (rc = pkcs11_open_public(k, kt, &pub)) != OR_OK)
 		goto out;
 	if ((type = keytype_of(pub)) == KT_NONE) {
 		rc = err_set(OR_E_INPUT, "token \"%s\": %s is a key offroot "
@@ -1919,7 +1942,6 @@ out:
 	keystore_close(ks);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pub);
-	free(v);
 	free(m.v);
 	if (uri != NULL)
 		p11_kit_uri_free(uri);
