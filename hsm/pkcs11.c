@@ -2489,34 +2489,142 @@ pkcs11_module_desc(CK_FUNCTION_LIST *fn, const CK_INFO *info,
 	d->version_minor = info->libraryVersion.minor;
 }
 
+/* What pkcs11_list walks with, module by module and slot by slot. */
+struct pkcs11_walk {
+	P11KitUri *uri;				/* NULL: every token */
+	const struct pkcs11_slot *login;	/* the token to log in to */
+	struct interact *io;
+	const struct pkcs11_visitor *v;
+	void *ctx;
+};
+
+/* A present token: described (after the login, on the token to log in
+ * to), then its key objects when it is initialised. */
+static int
+pkcs11_list_token(const struct pkcs11_walk *w, struct pkcs11_slot *s,
+    struct pkcs11_token_desc *td)
+{
+	CK_FUNCTION_LIST *fn = s->fn;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+	CK_RV rv;
+	bool session = false;
+	int rc = OR_OK;
+
+	pkcs11_token_desc(s, td);
+	if (td->initialised) {
+		if ((rv = fn->C_OpenSession(s->id, CKF_SERIAL_SESSION, NULL,
+		    NULL, &h)) != CKR_OK)
+			return pkcs11_rv_err(rv, "token \"%s\": opening a "
+			    "session", s->label);
+		session = true;
+	}
+	if (session && w->login != NULL && w->login->fn == fn &&
+	    w->login->id == s->id) {
+		if ((rc = pkcs11_login(s, h, w->io, NULL)) != OR_OK) {
+			fn->C_CloseSession(h);
+			return rc;
+		}
+		/* the flags after the login */
+		pkcs11_token_desc(s, td);
+		td->logged_in = true;
+	}
+	if (w->v->token != NULL)
+		rc = w->v->token(w->ctx, td);
+	if (rc == OR_OK && session)
+		rc = pkcs11_list_objects(s, h, w->v, w->ctx);
+	if (session) {
+		if (td->logged_in && (s->tok.flags & CKF_LOGIN_REQUIRED))
+			fn->C_Logout(h);
+		fn->C_CloseSession(h);
+	}
+	return rc;
+}
+
+/* One slot of fn: an empty one is listed only when no URI narrows the
+ * list; a token only when the URI matches it. */
+static int
+pkcs11_list_slot(const struct pkcs11_walk *w, CK_FUNCTION_LIST *fn,
+    CK_SLOT_ID id)
+{
+	struct pkcs11_token_desc td;
+	struct pkcs11_slot s;
+	CK_SLOT_INFO si;
+	CK_RV rv;
+
+	memset(&td, 0, sizeof td);
+	memset(&s, 0, sizeof s);
+	td.slot = (unsigned long)id;
+	if ((rv = fn->C_GetSlotInfo(id, &si)) != CKR_OK)
+		return pkcs11_rv_err(rv, "reading slot %lu",
+		    (unsigned long)id);
+	if (!pkcs11_slot_matches(w->uri, id, &si))
+		return OR_OK;
+	pkcs11_trim(si.slotDescription, sizeof si.slotDescription,
+	    td.slot_description, sizeof td.slot_description);
+	s.fn = fn;
+	s.id = id;
+	rv = (si.flags & CKF_TOKEN_PRESENT) ? fn->C_GetTokenInfo(id, &s.tok) :
+	    CKR_TOKEN_NOT_PRESENT;
+	if (rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_TOKEN_NOT_RECOGNIZED)
+		return w->uri == NULL && w->v->token != NULL ?
+		    w->v->token(w->ctx, &td) : OR_OK;
+	if (rv != CKR_OK)
+		return pkcs11_rv_err(rv, "reading the token in slot %lu",
+		    (unsigned long)id);
+	if (w->uri != NULL && !p11_kit_uri_match_token_info(w->uri, &s.tok))
+		return OR_OK;
+	pkcs11_trim(s.tok.label, sizeof s.tok.label, s.label, sizeof s.label);
+	return pkcs11_list_token(w, &s, &td);
+}
+
+/* One module, when the URI matches it, and every slot it has. */
+static int
+pkcs11_list_module(const struct pkcs11_walk *w, CK_FUNCTION_LIST *fn)
+{
+	struct pkcs11_module_desc md;
+	CK_SLOT_ID *ids = NULL;
+	CK_INFO info;
+	CK_ULONG ns = 0, j;
+	CK_RV rv;
+	int rc;
+
+	if ((rv = fn->C_GetInfo(&info)) != CKR_OK)
+		return pkcs11_rv_err(rv, "asking a PKCS#11 module about "
+		    "itself");
+	if (w->uri != NULL && (!p11_kit_uri_match_module_info(w->uri, &info) ||
+	    !pkcs11_match_module(w->uri, fn)))
+		return OR_OK;
+	pkcs11_module_desc(fn, &info, &md);
+	if (w->v->module != NULL && (rc = w->v->module(w->ctx, &md)) != OR_OK)
+		return rc;
+	if ((rc = pkcs11_slot_list(fn, false, &ids, &ns)) != OR_OK)
+		return rc;
+	for (j = 0; j < ns && rc == OR_OK; j++)
+		rc = pkcs11_list_slot(w, fn, ids[j]);
+	free(ids);
+	return rc;
+}
+
 int
 pkcs11_list(const char *module, const char *token_uri, bool login,
     struct interact *io, const struct pkcs11_visitor *v, void *ctx)
 {
+	struct pkcs11_walk w = { NULL, NULL, io, v, ctx };
 	struct pkcs11_mods mods;
-	struct pkcs11_module_desc md;
-	struct pkcs11_token_desc td;
-	struct pkcs11_slot *match = NULL, s;
-	P11KitUri *uri = NULL;
-	CK_FUNCTION_LIST *fn;
-	CK_SLOT_ID *ids = NULL;
-	CK_SLOT_INFO si;
-	CK_INFO info;
-	CK_SESSION_HANDLE h;
-	CK_ULONG ns, j;
-	CK_RV rv;
+	struct pkcs11_slot *match = NULL;
 	size_t i, nmatch = 0;
-	bool loaded = false, session;
+	bool loaded = false;
 	int rc;
 
 	if (token_uri != NULL && (rc = pkcs11_uri_parse(token_uri,
-	    PKCS11_URI_TOKEN, &uri)) != OR_OK)
+	    PKCS11_URI_TOKEN, &w.uri)) != OR_OK)
 		return rc;
 	if ((rc = pkcs11_load(module, &mods)) != OR_OK)
 		goto out;
 	loaded = true;
 	if (login) {
-		if ((rc = pkcs11_tokens(&mods, uri, &match, &nmatch)) != OR_OK)
+		if ((rc = pkcs11_tokens(&mods, w.uri, &match, &nmatch)) !=
+		    OR_OK)
 			goto out;
 		if (nmatch != 1) {
 			rc = err_set(nmatch == 0 ? OR_E_ENV : OR_E_USAGE,
@@ -2525,105 +2633,15 @@ pkcs11_list(const char *module, const char *token_uri, bool login,
 			    "against it)", nmatch);
 			goto out;
 		}
+		w.login = &match[0];
 	}
-	for (i = 0; mods.list[i] != NULL; i++) {
-		fn = mods.list[i];
-		if ((rv = fn->C_GetInfo(&info)) != CKR_OK) {
-			rc = pkcs11_rv_err(rv, "asking a PKCS#11 module about "
-			    "itself");
-			goto out;
-		}
-		if (uri != NULL && (!p11_kit_uri_match_module_info(uri, &info) ||
-		    !pkcs11_match_module(uri, fn)))
-			continue;
-		pkcs11_module_desc(fn, &info, &md);
-		if (v->module != NULL && (rc = v->module(ctx, &md)) != OR_OK)
-			goto out;
-		free(ids);
-		ids = NULL;
-		if ((rc = pkcs11_slot_list(fn, false, &ids, &ns)) != OR_OK)
-			goto out;
-		for (j = 0; j < ns; j++) {
-			memset(&td, 0, sizeof td);
-			memset(&s, 0, sizeof s);
-			td.slot = (unsigned long)ids[j];
-			if ((rv = fn->C_GetSlotInfo(ids[j], &si)) != CKR_OK) {
-				rc = pkcs11_rv_err(rv, "reading slot %lu",
-				    (unsigned long)ids[j]);
-				goto out;
-			}
-			if (!pkcs11_slot_matches(uri, ids[j], &si))
-				continue;
-			pkcs11_trim(si.slotDescription,
-			    sizeof si.slotDescription, td.slot_description,
-			    sizeof td.slot_description);
-			s.fn = fn;
-			s.id = ids[j];
-			rv = (si.flags & CKF_TOKEN_PRESENT) ?
-			    fn->C_GetTokenInfo(ids[j], &s.tok) :
-			    CKR_TOKEN_NOT_PRESENT;
-			if (rv == CKR_TOKEN_NOT_PRESENT ||
-			    rv == CKR_TOKEN_NOT_RECOGNIZED) {
-				if (uri == NULL && v->token != NULL &&
-				    (rc = v->token(ctx, &td)) != OR_OK)
-					goto out;
-				continue;
-			}
-			if (rv != CKR_OK) {
-				rc = pkcs11_rv_err(rv, "reading the token in "
-				    "slot %lu", (unsigned long)ids[j]);
-				goto out;
-			}
-			if (uri != NULL && !p11_kit_uri_match_token_info(uri,
-			    &s.tok))
-				continue;
-			pkcs11_trim(s.tok.label, sizeof s.tok.label, s.label,
-			    sizeof s.label);
-			pkcs11_token_desc(&s, &td);
-			session = false;
-			if (td.initialised) {
-				if ((rv = fn->C_OpenSession(s.id,
-				    CKF_SERIAL_SESSION, NULL, NULL, &h)) !=
-				    CKR_OK) {
-					rc = pkcs11_rv_err(rv, "token \"%s\": "
-					    "opening a session", s.label);
-					goto out;
-				}
-				session = true;
-			}
-			if (session && login && match[0].fn == fn &&
-			    match[0].id == s.id) {
-				if ((rc = pkcs11_login(&s, h, io, NULL)) !=
-				    OR_OK) {
-					fn->C_CloseSession(h);
-					goto out;
-				}
-				td.logged_in = true;
-				/* the flags after the login */
-				pkcs11_token_desc(&s, &td);
-				td.logged_in = true;
-			}
-			if (v->token != NULL)
-				rc = v->token(ctx, &td);
-			if (rc == OR_OK && session)
-				rc = pkcs11_list_objects(&s, h, v, ctx);
-			if (session) {
-				if (td.logged_in &&
-				    (s.tok.flags & CKF_LOGIN_REQUIRED))
-					fn->C_Logout(h);
-				fn->C_CloseSession(h);
-			}
-			if (rc != OR_OK)
-				goto out;
-		}
-	}
-	rc = OR_OK;
+	for (i = 0; mods.list[i] != NULL && rc == OR_OK; i++)
+		rc = pkcs11_list_module(&w, mods.list[i]);
 out:
-	free(ids);
 	free(match);
 	if (loaded)
 		pkcs11_unload(&mods);
-	if (uri != NULL)
-		p11_kit_uri_free(uri);
+	if (w.uri != NULL)
+		p11_kit_uri_free(w.uri);
 	return rc;
 }
