@@ -12,6 +12,16 @@
  * or_err with p11_kit_strerror's text and the CKR_ name.  PINs come
  * through struct interact into sodium_malloc memory and are wiped after
  * C_Login (kept only for keys that demand a login per signature).
+ *
+ * Layout, in file order: the CK_RV table and its one translation
+ * (errors); modules, URIs, tokens, login, objects and their attributes,
+ * mechanisms and the ECDSA conversion, each on its own; the key store's
+ * state; then a section per entry point, each a short function over
+ * static steps: generating a key pair (spec, checks, templates, the
+ * token's C_GenerateKeyPair, read-back), opening a key (the private key,
+ * its public half), signing (a plan of digest, mechanism and input; the
+ * token; DER; our own verification), the key reference file, and listing
+ * (module, slot, token, objects).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -1390,7 +1400,8 @@ pkcs11_find_pub(struct pkcs11_key *k, CK_KEY_TYPE kt)
 	return rc;
 }
 
-/* Makes the keystore around k (taking it, also on failure) and pub. */
+/* Makes the keystore around k and pub.  pub is taken, also on failure;
+ * k only on success (on failure the caller still frees it). */
 static int
 pkcs11_wrap(struct pkcs11_key *k, enum keytype type, EVP_PKEY *pub,
     struct keystore **out)
@@ -1462,6 +1473,22 @@ out:
 	return rc;
 }
 
+/* Signs a challenge and verifies it with the store's public key: a public
+ * object that belongs to another key pair is found here. */
+static int
+pkcs11_self_test(struct keystore *ks, struct pkcs11_key *k)
+{
+	int rc;
+
+	if ((rc = keystore_prove(ks, ks->pub)) == OR_E_VERIFY)
+		return err_set(OR_E_VERIFY, "token \"%s\": the private key "
+		    "(id %s) and the public-key object beside it are not one "
+		    "key pair", k->slot.label, k->info.id_hex);
+	return rc;
+}
+
+/* ---- generating a key pair ---- */
+
 /* Refuses when an object with this label, or this id, is on the token. */
 static int
 pkcs11_refuse_existing(struct pkcs11_key *k, const char *label,
@@ -1530,20 +1557,6 @@ pkcs11_check_gen_mech(struct pkcs11_key *k, enum keytype type,
 	return pkcs11_check_pss(k, type, pss_digest);
 }
 
-/* Signs a challenge and verifies it with the store's public key: a public
- * object that belongs to another key pair is found here. */
-static int
-pkcs11_self_test(struct keystore *ks, struct pkcs11_key *k)
-{
-	int rc;
-
-	if ((rc = keystore_prove(ks, ks->pub)) == OR_E_VERIFY)
-		return err_set(OR_E_VERIFY, "token \"%s\": the private key "
-		    "(id %s) and the public-key object beside it are not one "
-		    "key pair", k->slot.label, k->info.id_hex);
-	return rc;
-}
-
 /* Destroys the key pair that pkcs11_generate made; sets no error text
  * (it runs on failure paths whose own error must survive). */
 static CK_RV
@@ -1572,8 +1585,6 @@ pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 		    "labelled \"%s\" with id %s by hand", k->slot.label,
 		    k->info.label, k->info.id_hex);
 }
-
-/* ---- generating a key pair ---- */
 
 /* What C_GenerateKeyPair is asked for, by key type. */
 struct pkcs11_genspec {

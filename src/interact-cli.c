@@ -3,6 +3,8 @@
  *
  * Results go to stdout, everything else to stderr; questions are asked on
  * /dev/tty so that scripts may redirect stdin and stdout freely.
+ * interact_print, that rule for a say(), serves the batch face too; the
+ * helpers for any face are in interact.c.
  */
 #include <errno.h>
 #include <fcntl.h>
