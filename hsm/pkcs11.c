@@ -12,6 +12,16 @@
  * or_err with p11_kit_strerror's text and the CKR_ name.  PINs come
  * through struct interact into sodium_malloc memory and are wiped after
  * C_Login (kept only for keys that demand a login per signature).
+ *
+ * Layout, in file order: the CK_RV table and its one translation
+ * (errors); modules, URIs, tokens, login, objects and their attributes,
+ * mechanisms and the ECDSA conversion, each on its own; the key store's
+ * state; then a section per entry point, each a short function over
+ * static steps: generating a key pair (spec, checks, templates, the
+ * token's C_GenerateKeyPair, read-back), opening a key (the private key,
+ * its public half), signing (a plan of digest, mechanism and input; the
+ * token; DER; our own verification), the key reference file, and listing
+ * (module, slot, token, objects).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -1390,7 +1400,8 @@ pkcs11_find_pub(struct pkcs11_key *k, CK_KEY_TYPE kt)
 	return rc;
 }
 
-/* Makes the keystore around k (taking it, also on failure) and pub. */
+/* Makes the keystore around k and pub.  pub is taken, also on failure;
+ * k only on success (on failure the caller still frees it). */
 static int
 pkcs11_wrap(struct pkcs11_key *k, enum keytype type, EVP_PKEY *pub,
     struct keystore **out)
@@ -1462,6 +1473,22 @@ out:
 	return rc;
 }
 
+/* Signs a challenge and verifies it with the store's public key: a public
+ * object that belongs to another key pair is found here. */
+static int
+pkcs11_self_test(struct keystore *ks, struct pkcs11_key *k)
+{
+	int rc;
+
+	if ((rc = keystore_prove(ks, ks->pub)) == OR_E_VERIFY)
+		return err_set(OR_E_VERIFY, "token \"%s\": the private key "
+		    "(id %s) and the public-key object beside it are not one "
+		    "key pair", k->slot.label, k->info.id_hex);
+	return rc;
+}
+
+/* ---- generating a key pair ---- */
+
 /* Refuses when an object with this label, or this id, is on the token. */
 static int
 pkcs11_refuse_existing(struct pkcs11_key *k, const char *label,
@@ -1530,20 +1557,6 @@ pkcs11_check_gen_mech(struct pkcs11_key *k, enum keytype type,
 	return pkcs11_check_pss(k, type, pss_digest);
 }
 
-/* Signs a challenge and verifies it with the store's public key: a public
- * object that belongs to another key pair is found here. */
-static int
-pkcs11_self_test(struct keystore *ks, struct pkcs11_key *k)
-{
-	int rc;
-
-	if ((rc = keystore_prove(ks, ks->pub)) == OR_E_VERIFY)
-		return err_set(OR_E_VERIFY, "token \"%s\": the private key "
-		    "(id %s) and the public-key object beside it are not one "
-		    "key pair", k->slot.label, k->info.id_hex);
-	return rc;
-}
-
 /* Destroys the key pair that pkcs11_generate made; sets no error text
  * (it runs on failure paths whose own error must survive). */
 static CK_RV
@@ -1573,158 +1586,230 @@ pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 		    k->info.label, k->info.id_hex);
 }
 
+/* What C_GenerateKeyPair is asked for, by key type. */
+struct pkcs11_genspec {
+	CK_MECHANISM_TYPE mech;
+	CK_KEY_TYPE kt;
+	const unsigned char *ecp;	/* CKA_EC_PARAMS; NULL for RSA */
+	size_t ecplen;
+	CK_ULONG bits;			/* RSA: CKA_MODULUS_BITS */
+};
+
+/* The two templates of a new key pair, and the values they point to. */
+struct pkcs11_gentmpl {
+	CK_OBJECT_CLASS pubcls, privcls;
+	CK_BBOOL yes, no;
+	CK_ATTRIBUTE pub[12], priv[12];
+	CK_ULONG npub, npriv;
+};
+
+static int
+pkcs11_gen_spec(enum keytype type, struct pkcs11_genspec *g)
+{
+	memset(g, 0, sizeof *g);
+	switch (type) {
+	case KT_EC_P256:
+	case KT_EC_P384:
+		g->kt = CKK_EC;
+		g->mech = CKM_EC_KEY_PAIR_GEN;
+		g->ecp = type == KT_EC_P256 ? pkcs11_oid_p256 :
+		    pkcs11_oid_p384;
+		g->ecplen = type == KT_EC_P256 ? sizeof pkcs11_oid_p256 :
+		    sizeof pkcs11_oid_p384;
+		return OR_OK;
+	case KT_RSA_3072:
+	case KT_RSA_4096:
+		g->kt = CKK_RSA;
+		g->mech = CKM_RSA_PKCS_KEY_PAIR_GEN;
+		g->bits = type == KT_RSA_3072 ? 3072 : 4096;
+		return OR_OK;
+	case KT_ED25519:
+		g->kt = CKK_EC_EDWARDS;
+		g->mech = CKM_EC_EDWARDS_KEY_PAIR_GEN;
+		g->ecp = pkcs11_oid_ed25519;
+		g->ecplen = sizeof pkcs11_oid_ed25519;
+		return OR_OK;
+	default:
+		return err_set(OR_E_INPUT, "cannot generate a key of type %d",
+		    (int)type);
+	}
+}
+
+/*
+ * Everything the token must do is checked before it creates anything: a
+ * writable token, the mechanisms to generate and to sign with, and no
+ * object with this label or with the new random id (into id).
+ */
+static int
+pkcs11_gen_prepare(struct pkcs11_key *k, enum keytype type,
+    const char *pss_digest, const char *label, unsigned char *id,
+    size_t idlen)
+{
+	struct pkcs11_mechs m = { NULL, 0 };
+	int rc;
+
+	if (k->slot.tok.flags & CKF_WRITE_PROTECTED) {
+		rc = err_set(OR_E_ENV, "token \"%s\" is write-protected",
+		    k->slot.label);
+		goto out;
+	}
+	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
+	    (rc = pkcs11_check_gen_mech(k, type, pss_digest, &m)) != OR_OK)
+		goto out;
+	if (RAND_bytes(id, (int)idlen) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "random key id");
+		goto out;
+	}
+	rc = pkcs11_refuse_existing(k, label, id, idlen);
+out:
+	free(m.v);
+	return rc;
+}
+
+/* The templates: both halves on the token with the same id and label;
+ * the private half private, sensitive, not extractable, and it signs and
+ * does nothing else; the public half verifies only. */
+static void
+pkcs11_gen_templates(const struct pkcs11_genspec *g, const unsigned char *id,
+    size_t idlen, const char *label, struct pkcs11_gentmpl *t)
+{
+	static CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
+
+	memset(t, 0, sizeof *t);
+	t->pubcls = CKO_PUBLIC_KEY;
+	t->privcls = CKO_PRIVATE_KEY;
+	t->yes = CK_TRUE;
+	t->no = CK_FALSE;
+#define PKCS11_ATTR(t, n, ty, p, l) do { \
+	(t)[(n)].type = (ty); (t)[(n)].pValue = (void *)(p); \
+	(t)[(n)].ulValueLen = (l); (n)++; } while (0)
+	PKCS11_ATTR(t->pub, t->npub, CKA_CLASS, &t->pubcls, sizeof t->pubcls);
+	PKCS11_ATTR(t->pub, t->npub, CKA_KEY_TYPE, &g->kt, sizeof g->kt);
+	PKCS11_ATTR(t->pub, t->npub, CKA_TOKEN, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->pub, t->npub, CKA_PRIVATE, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->pub, t->npub, CKA_VERIFY, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->pub, t->npub, CKA_ENCRYPT, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->pub, t->npub, CKA_WRAP, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->pub, t->npub, CKA_ID, id, idlen);
+	PKCS11_ATTR(t->pub, t->npub, CKA_LABEL, label, strlen(label));
+	if (g->ecp != NULL)
+		PKCS11_ATTR(t->pub, t->npub, CKA_EC_PARAMS, g->ecp,
+		    g->ecplen);
+	else {
+		PKCS11_ATTR(t->pub, t->npub, CKA_MODULUS_BITS, &g->bits,
+		    sizeof g->bits);
+		PKCS11_ATTR(t->pub, t->npub, CKA_PUBLIC_EXPONENT, f4,
+		    sizeof f4);
+	}
+	PKCS11_ATTR(t->priv, t->npriv, CKA_CLASS, &t->privcls,
+	    sizeof t->privcls);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_KEY_TYPE, &g->kt, sizeof g->kt);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_TOKEN, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_PRIVATE, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_SENSITIVE, &t->yes, sizeof t->yes);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_EXTRACTABLE, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_SIGN, &t->yes, sizeof t->yes);
+	/* A root key signs and does nothing else. */
+	PKCS11_ATTR(t->priv, t->npriv, CKA_DECRYPT, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_UNWRAP, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_DERIVE, &t->no, sizeof t->no);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_ID, id, idlen);
+	PKCS11_ATTR(t->priv, t->npriv, CKA_LABEL, label, strlen(label));
+#undef PKCS11_ATTR
+}
+
+/* C_GenerateKeyPair; from here on a failure removes the new key pair
+ * again (pkcs11_destroy_quietly). */
+static int
+pkcs11_gen_keypair(struct pkcs11_key *k, const struct pkcs11_genspec *g,
+    struct pkcs11_gentmpl *t, enum keytype type, const unsigned char *id,
+    size_t idlen, const char *label, struct interact *io)
+{
+	CK_MECHANISM mech = { g->mech, NULL, 0 };
+	CK_RV rv;
+
+	if (io != NULL)
+		io->progress(io, "Generating the key pair on the token", -1);
+	rv = k->slot.fn->C_GenerateKeyPair(k->session, &mech, t->pub, t->npub,
+	    t->priv, t->npriv, &k->pubobj, &k->priv);
+	if (io != NULL)
+		io->progress(io, NULL, 1);
+	if (rv != CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": generating a %s key "
+		    "pair", k->slot.label, keytype_name(type));
+	k->info.generated = true;
+	k->have_pubobj = true;
+	/* Known now, for the warning should the key have to be removed
+	 * and the token refuse. */
+	hex_encode(id, idlen, k->info.id_hex);
+	snprintf(k->info.label, sizeof k->info.label, "%s", label);
+	return OR_OK;
+}
+
+/* Trust, but read back: a token that ignored the template loses its key
+ * now, before a certificate names it.  The public key into *pub. */
+static int
+pkcs11_gen_check(struct pkcs11_key *k, const struct pkcs11_genspec *g,
+    enum keytype type, EVP_PKEY **pub)
+{
+	bool is_private = false, on_token = false;
+	CK_RV rv;
+	int rc;
+
+	if ((rc = pkcs11_fill_key(k)) != OR_OK)
+		return rc;
+	if ((rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_PRIVATE,
+	    false, &is_private)) != CKR_OK ||
+	    (rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_TOKEN,
+	    false, &on_token)) != CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": reading the new key's "
+		    "attributes", k->slot.label);
+	if (!k->info.sensitive || k->info.extractable || !is_private ||
+	    !on_token)
+		return err_set(OR_E_ENV, "token \"%s\" did not keep the new "
+		    "key private, sensitive and non-extractable, so offroot "
+		    "removes it again", k->slot.label);
+	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, g->kt, type,
+	    pub)) != OR_OK)
+		return rc;
+	if (keytype_of(*pub) != type)
+		return err_set(OR_E_ENV, "token \"%s\" generated a %s key, not "
+		    "%s", k->slot.label, keytype_name(keytype_of(*pub)),
+		    keytype_name(type));
+	return OR_OK;
+}
+
 int
 pkcs11_generate(const char *module, const char *token_uri, const char *label,
     enum keytype type, const char *pss_digest, struct interact *io,
     struct keystore **out)
 {
-	static CK_BYTE f4[] = { 0x01, 0x00, 0x01 };
 	P11KitUri *uri = NULL;
 	struct pkcs11_key *k = NULL;
-	struct pkcs11_mechs m = { NULL, 0 };
+	struct pkcs11_genspec g;
+	struct pkcs11_gentmpl t;
 	struct keystore *ks = NULL;
 	EVP_PKEY *pub = NULL;
 	unsigned char id[PKCS11_NEW_ID_LEN];
-	const unsigned char *ecp = NULL;
-	size_t ecplen = 0;
-	CK_OBJECT_CLASS pubcls = CKO_PUBLIC_KEY, privcls = CKO_PRIVATE_KEY;
-	CK_KEY_TYPE kt;
-	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
-	CK_ULONG bits = 0, np = 0, nv = 0;
-	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_ATTRIBUTE pt[12], vt[12];
-	CK_RV rv;
-	bool is_private = false, on_token = false;
 	int rc;
 
 	*out = NULL;
 	if (label == NULL || *label == '\0' || strlen(label) > PKCS11_LABEL_MAX)
 		return err_set(OR_E_USAGE, "--label: the key's label must be "
 		    "1 to %d bytes", PKCS11_LABEL_MAX);
-	switch (type) {
-	case KT_EC_P256:
-	case KT_EC_P384:
-		kt = CKK_EC;
-		mech.mechanism = CKM_EC_KEY_PAIR_GEN;
-		ecp = type == KT_EC_P256 ? pkcs11_oid_p256 : pkcs11_oid_p384;
-		ecplen = type == KT_EC_P256 ? sizeof pkcs11_oid_p256 :
-		    sizeof pkcs11_oid_p384;
-		break;
-	case KT_RSA_3072:
-	case KT_RSA_4096:
-		kt = CKK_RSA;
-		mech.mechanism = CKM_RSA_PKCS_KEY_PAIR_GEN;
-		bits = type == KT_RSA_3072 ? 3072 : 4096;
-		break;
-	case KT_ED25519:
-		kt = CKK_EC_EDWARDS;
-		mech.mechanism = CKM_EC_EDWARDS_KEY_PAIR_GEN;
-		ecp = pkcs11_oid_ed25519;
-		ecplen = sizeof pkcs11_oid_ed25519;
-		break;
-	default:
-		return err_set(OR_E_INPUT, "cannot generate a key of type %d",
-		    (int)type);
-	}
+	if ((rc = pkcs11_gen_spec(type, &g)) != OR_OK)
+		return rc;
 	if ((rc = pkcs11_uri_parse(token_uri, PKCS11_URI_TOKEN, &uri)) !=
 	    OR_OK || (rc = pkcs11_begin(module, uri, token_uri, true, io,
-	    &k)) != OR_OK)
+	    &k)) != OR_OK ||
+	    (rc = pkcs11_gen_prepare(k, type, pss_digest, label, id,
+	    sizeof id)) != OR_OK)
 		goto out;
-	if (k->slot.tok.flags & CKF_WRITE_PROTECTED) {
-		rc = err_set(OR_E_ENV, "token \"%s\" is write-protected",
-		    k->slot.label);
+	pkcs11_gen_templates(&g, id, sizeof id, label, &t);
+	if ((rc = pkcs11_gen_keypair(k, &g, &t, type, id, sizeof id, label,
+	    io)) != OR_OK ||
+	    (rc = pkcs11_gen_check(k, &g, type, &pub)) != OR_OK)
 		goto out;
-	}
-	/* Everything the token must do is checked before it creates
-	 * anything. */
-	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
-	    (rc = pkcs11_check_gen_mech(k, type, pss_digest, &m)) != OR_OK)
-		goto out;
-	if (RAND_bytes(id, sizeof id) != 1) {
-		rc = err_openssl(OR_E_CRYPTO, "random key id");
-		goto out;
-	}
-	if ((rc = pkcs11_refuse_existing(k, label, id, sizeof id)) != OR_OK)
-		goto out;
-
-#define PKCS11_ATTR(t, n, ty, p, l) do { \
-	(t)[(n)].type = (ty); (t)[(n)].pValue = (void *)(p); \
-	(t)[(n)].ulValueLen = (l); (n)++; } while (0)
-	PKCS11_ATTR(pt, np, CKA_CLASS, &pubcls, sizeof pubcls);
-	PKCS11_ATTR(pt, np, CKA_KEY_TYPE, &kt, sizeof kt);
-	PKCS11_ATTR(pt, np, CKA_TOKEN, &yes, sizeof yes);
-	PKCS11_ATTR(pt, np, CKA_PRIVATE, &no, sizeof no);
-	PKCS11_ATTR(pt, np, CKA_VERIFY, &yes, sizeof yes);
-	PKCS11_ATTR(pt, np, CKA_ENCRYPT, &no, sizeof no);
-	PKCS11_ATTR(pt, np, CKA_WRAP, &no, sizeof no);
-	PKCS11_ATTR(pt, np, CKA_ID, id, sizeof id);
-	PKCS11_ATTR(pt, np, CKA_LABEL, label, strlen(label));
-	if (ecp != NULL)
-		PKCS11_ATTR(pt, np, CKA_EC_PARAMS, ecp, ecplen);
-	else {
-		PKCS11_ATTR(pt, np, CKA_MODULUS_BITS, &bits, sizeof bits);
-		PKCS11_ATTR(pt, np, CKA_PUBLIC_EXPONENT, f4, sizeof f4);
-	}
-	PKCS11_ATTR(vt, nv, CKA_CLASS, &privcls, sizeof privcls);
-	PKCS11_ATTR(vt, nv, CKA_KEY_TYPE, &kt, sizeof kt);
-	PKCS11_ATTR(vt, nv, CKA_TOKEN, &yes, sizeof yes);
-	PKCS11_ATTR(vt, nv, CKA_PRIVATE, &yes, sizeof yes);
-	PKCS11_ATTR(vt, nv, CKA_SENSITIVE, &yes, sizeof yes);
-	PKCS11_ATTR(vt, nv, CKA_EXTRACTABLE, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_SIGN, &yes, sizeof yes);
-	/* A root key signs and does nothing else. */
-	PKCS11_ATTR(vt, nv, CKA_DECRYPT, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_UNWRAP, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_DERIVE, &no, sizeof no);
-	PKCS11_ATTR(vt, nv, CKA_ID, id, sizeof id);
-	PKCS11_ATTR(vt, nv, CKA_LABEL, label, strlen(label));
-#undef PKCS11_ATTR
-
-	if (io != NULL)
-		io->progress(io, "Generating the key pair on the token", -1);
-	rv = k->slot.fn->C_GenerateKeyPair(k->session, &mech, pt, np, vt, nv,
-	    &k->pubobj, &k->priv);
-	if (io != NULL)
-		io->progress(io, NULL, 1);
-	if (rv != CKR_OK) {
-		rc = pkcs11_rv_err(rv, "token \"%s\": generating a %s key pair",
-		    k->slot.label, keytype_name(type));
-		goto out;
-	}
-	k->info.generated = true;
-	k->have_pubobj = true;
-	/* Known now, for the warning should the key have to be removed
-	 * and the token refuse. */
-	hex_encode(id, sizeof id, k->info.id_hex);
-	snprintf(k->info.label, sizeof k->info.label, "%s", label);
-	if ((rc = pkcs11_fill_key(k)) != OR_OK)
-		goto out;
-	/* Trust, but read back: a token that ignored the template loses
-	 * its key now, before a certificate names it. */
-	if ((rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_PRIVATE,
-	    false, &is_private)) != CKR_OK ||
-	    (rv = pkcs11_bool_rv(&k->slot, k->session, k->priv, CKA_TOKEN,
-	    false, &on_token)) != CKR_OK) {
-		rc = pkcs11_rv_err(rv, "token \"%s\": reading the new key's "
-		    "attributes", k->slot.label);
-		goto out;
-	}
-	if (!k->info.sensitive || k->info.extractable || !is_private ||
-	    !on_token) {
-		rc = err_set(OR_E_ENV, "token \"%s\" did not keep the new key "
-		    "private, sensitive and non-extractable, so offroot removes "
-		    "it again", k->slot.label);
-		goto out;
-	}
-	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, kt, type,
-	    &pub)) != OR_OK)
-		goto out;
-	if (keytype_of(pub) != type) {
-		rc = err_set(OR_E_ENV, "token \"%s\" generated a %s key, not "
-		    "%s", k->slot.label, keytype_name(keytype_of(pub)),
-		    keytype_name(type));
-		goto out;
-	}
 	rc = pkcs11_wrap(k, type, pub, &ks);
 	pub = NULL;
 	if (rc != OR_OK)
@@ -1742,10 +1827,87 @@ out:
 	pkcs11_destroy_quietly(k, io);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pub);
-	free(m.v);
 	if (uri != NULL)
 		p11_kit_uri_free(uri);
 	return rc;
+}
+
+/* ---- opening a key ---- */
+
+/* The one private key on k's token that the key URI names, and its key
+ * type: an RSA, EC or EdDSA key that may sign. */
+static int
+pkcs11_find_priv(struct pkcs11_key *k, P11KitUri *uri, const char *key_uri,
+    CK_KEY_TYPE *kt)
+{
+	CK_OBJECT_HANDLE *v = NULL;
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_ATTRIBUTE t[3], *a;
+	CK_ULONG na = 0, i, nt = 0;
+	CK_RV rv;
+	size_t n = 0;
+	bool can_sign = false;
+	int rc;
+
+	*kt = 0;
+	t[nt].type = CKA_CLASS;
+	t[nt].pValue = &cls;
+	t[nt].ulValueLen = sizeof cls;
+	nt++;
+	a = p11_kit_uri_get_attributes(uri, &na);
+	for (i = 0; i < na && nt < 3; i++)
+		if (a[i].type == CKA_ID || a[i].type == CKA_LABEL)
+			t[nt++] = a[i];
+	if ((rc = pkcs11_find(&k->slot, k->session, t, nt, &v, &n)) != OR_OK)
+		return rc;
+	if (n != 1) {
+		rc = err_set(OR_E_INPUT, n == 0 ? "no private key on token "
+		    "\"%s\" matches %s" : "%s matches several private keys on "
+		    "token \"%s\": add its id=", n == 0 ? k->slot.label :
+		    key_uri, n == 0 ? key_uri : k->slot.label);
+		goto out;
+	}
+	k->priv = v[0];
+	if ((rv = pkcs11_key_kind(&k->slot, k->session, k->priv, kt,
+	    &can_sign)) != CKR_OK) {
+		rc = pkcs11_rv_err(rv, "token \"%s\": reading the private "
+		    "key's attributes", k->slot.label);
+		goto out;
+	}
+	if (*kt != CKK_RSA && *kt != CKK_EC && *kt != CKK_EC_EDWARDS) {
+		rc = err_set(OR_E_INPUT, "token \"%s\": %s is not an RSA, EC "
+		    "or EdDSA key", k->slot.label, key_uri);
+		goto out;
+	}
+	if (!can_sign) {
+		rc = err_set(OR_E_INPUT, "token \"%s\": %s may not sign "
+		    "(CKA_SIGN is false)", k->slot.label, key_uri);
+		goto out;
+	}
+	rc = OR_OK;
+out:
+	free(v);
+	return rc;
+}
+
+/* The public half of the opened key: RSA's from the private key's own
+ * attributes, EC's and EdDSA's from the public-key object with the same
+ * CKA_ID (the curve from either object). */
+static int
+pkcs11_open_public(struct pkcs11_key *k, CK_KEY_TYPE kt, EVP_PKEY **pub)
+{
+	enum keytype curve;
+	int rc;
+
+	if (kt == CKK_RSA)
+		return pkcs11_public(&k->slot, k->session, k->priv, kt, KT_NONE,
+		    pub);
+	curve = pkcs11_obj_curve(&k->slot, k->session, k->priv);
+	if ((rc = pkcs11_find_pub(k, kt)) != OR_OK)
+		return rc;
+	if (curve == KT_NONE)
+		curve = pkcs11_obj_curve(&k->slot, k->session, k->pubobj);
+	return pkcs11_public(&k->slot, k->session, k->pubobj, kt, curve, pub);
 }
 
 int
@@ -1757,71 +1919,16 @@ pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
 	struct pkcs11_mechs m = { NULL, 0 };
 	struct keystore *ks = NULL;
 	EVP_PKEY *pub = NULL;
-	CK_OBJECT_HANDLE *v = NULL;
-	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
-	CK_ATTRIBUTE t[3], *a;
-	CK_ULONG na = 0, i, nt = 0;
 	CK_KEY_TYPE kt = 0;
-	CK_RV rv;
-	enum keytype type, curve = KT_NONE;
-	size_t n = 0;
-	bool can_sign = false;
+	enum keytype type;
 	int rc;
 
 	*out = NULL;
 	if ((rc = pkcs11_uri_parse(key_uri, PKCS11_URI_KEY, &uri)) != OR_OK ||
-	    (rc = pkcs11_begin(module, uri, key_uri, false, io, &k)) != OR_OK)
-		goto out;
-	t[nt].type = CKA_CLASS;
-	t[nt].pValue = &cls;
-	t[nt].ulValueLen = sizeof cls;
-	nt++;
-	a = p11_kit_uri_get_attributes(uri, &na);
-	for (i = 0; i < na && nt < 3; i++)
-		if (a[i].type == CKA_ID || a[i].type == CKA_LABEL)
-			t[nt++] = a[i];
-	if ((rc = pkcs11_find(&k->slot, k->session, t, nt, &v, &n)) != OR_OK)
-		goto out;
-	if (n != 1) {
-		rc = err_set(OR_E_INPUT, n == 0 ? "no private key on token "
-		    "\"%s\" matches %s" : "%s matches several private keys on "
-		    "token \"%s\": add its id=", n == 0 ? k->slot.label :
-		    key_uri, n == 0 ? key_uri : k->slot.label);
-		goto out;
-	}
-	k->priv = v[0];
-	if ((rv = pkcs11_key_kind(&k->slot, k->session, k->priv, &kt,
-	    &can_sign)) != CKR_OK) {
-		rc = pkcs11_rv_err(rv, "token \"%s\": reading the private "
-		    "key's attributes", k->slot.label);
-		goto out;
-	}
-	if (kt != CKK_RSA && kt != CKK_EC && kt != CKK_EC_EDWARDS) {
-		rc = err_set(OR_E_INPUT, "token \"%s\": %s is not an RSA, EC "
-		    "or EdDSA key", k->slot.label, key_uri);
-		goto out;
-	}
-	if (!can_sign) {
-		rc = err_set(OR_E_INPUT, "token \"%s\": %s may not sign "
-		    "(CKA_SIGN is false)", k->slot.label, key_uri);
-		goto out;
-	}
-	if ((rc = pkcs11_fill_key(k)) != OR_OK)
-		goto out;
-	if (kt == CKK_RSA)
-		rc = pkcs11_public(&k->slot, k->session, k->priv, kt, KT_NONE,
-		    &pub);
-	else {
-		curve = pkcs11_obj_curve(&k->slot, k->session, k->priv);
-		if ((rc = pkcs11_find_pub(k, kt)) == OR_OK) {
-			if (curve == KT_NONE)
-				curve = pkcs11_obj_curve(&k->slot, k->session,
-				    k->pubobj);
-			rc = pkcs11_public(&k->slot, k->session, k->pubobj, kt,
-			    curve, &pub);
-		}
-	}
-	if (rc != OR_OK)
+	    (rc = pkcs11_begin(module, uri, key_uri, false, io, &k)) != OR_OK ||
+	    (rc = pkcs11_find_priv(k, uri, key_uri, &kt)) != OR_OK ||
+	    (rc = pkcs11_fill_key(k)) != OR_OK ||
+	    (rc = pkcs11_open_public(k, kt, &pub)) != OR_OK)
 		goto out;
 	if ((type = keytype_of(pub)) == KT_NONE) {
 		rc = err_set(OR_E_INPUT, "token \"%s\": %s is a key offroot "
@@ -1846,10 +1953,202 @@ out:
 	keystore_close(ks);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pub);
-	free(v);
 	free(m.v);
 	if (uri != NULL)
 		p11_kit_uri_free(uri);
+	return rc;
+}
+
+/* ---- signing ---- */
+
+/* One signature's plan: the digest, the mechanism, and the bytes the
+ * token is given to sign. */
+struct pkcs11_sigplan {
+	size_t di;				/* into pkcs11_digests */
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	CK_MECHANISM mech;
+	CK_RSA_PKCS_PSS_PARAMS pss_params;	/* mech's, for RSA-PSS */
+	unsigned char data[32 + EVP_MAX_MD_SIZE]; /* DigestInfo || md */
+	const unsigned char *in;
+	size_t inlen;
+};
+
+/* The digest: pre as given (its length in len), or msg hashed here when
+ * there is a digest (none for Ed25519). */
+static int
+pkcs11_sig_digest(struct keystore *ks, const char *digest, bool pss,
+    const unsigned char *msg, size_t len, const unsigned char *pre,
+    struct pkcs11_sigplan *p)
+{
+	struct pkcs11_key *k = ks->impl;
+	const EVP_MD *md_alg = NULL;
+
+	for (p->di = 0; digest != NULL && p->di < PKCS11_NDIGESTS; p->di++)
+		if (strcmp(digest, pkcs11_digests[p->di].name) == 0)
+			break;
+	if (pre != NULL) {
+		if (p->di == PKCS11_NDIGESTS || pss || len > sizeof p->md ||
+		    (ks->type != KT_EC_P256 && ks->type != KT_EC_P384 &&
+		    !k->can_rsa_raw))
+			return err_set(OR_E_INPUT, "token \"%s\" cannot sign a "
+			    "%s digest", k->slot.label, digest);
+		memcpy(p->md, pre, len);
+		p->mdlen = (unsigned int)len;
+	} else if (digest != NULL) {
+		if (p->di == PKCS11_NDIGESTS ||
+		    (md_alg = EVP_get_digestbyname(digest)) == NULL ||
+		    EVP_Digest(msg, len, p->md, &p->mdlen, md_alg, NULL) != 1)
+			return err_openssl(OR_E_CRYPTO, "hashing with %s",
+			    digest);
+	}
+	return OR_OK;
+}
+
+/* The mechanism for the key type, and what the token signs with it: the
+ * digest (ECDSA, RSA-PSS on CKM_RSA_PKCS_PSS), a DigestInfo
+ * (CKM_RSA_PKCS), or the message itself (a token that hashes, EdDSA). */
+static int
+pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
+    struct pkcs11_sigplan *p)
+{
+	struct pkcs11_key *k = ks->impl;
+	size_t di = p->di;
+
+	switch (ks->type) {
+	case KT_EC_P256:
+	case KT_EC_P384:
+		p->mech.mechanism = CKM_ECDSA;
+		p->in = p->md;
+		p->inlen = p->mdlen;
+		return OR_OK;
+	case KT_RSA_3072:
+	case KT_RSA_4096:
+		break;
+	case KT_ED25519:
+		p->mech.mechanism = CKM_EDDSA;
+		return OR_OK;
+	default:
+		return err_set(OR_E_INPUT, "no signature for %s",
+		    keytype_name(ks->type));
+	}
+	if (pss) {
+		/* Hash here (CKM_RSA_PKCS_PSS), or the token hashes the
+		 * message itself; the same parameters either way. */
+		p->pss_params.hashAlg = pkcs11_digests[di].hash;
+		p->pss_params.mgf = pkcs11_digests[di].mgf;
+		p->pss_params.sLen = p->mdlen;
+		p->mech.pParameter = &p->pss_params;
+		p->mech.ulParameterLen = sizeof p->pss_params;
+		if (k->can_pss_raw) {
+			p->mech.mechanism = CKM_RSA_PKCS_PSS;
+			p->in = p->md;
+			p->inlen = p->mdlen;
+		} else if (k->can_pss_hash[di])
+			p->mech.mechanism = pkcs11_digests[di].pss_mech;
+		else
+			return pkcs11_check_pss(k, ks->type, digest);
+		return OR_OK;
+	}
+	/* Hash here and have the token pad a DigestInfo; tokens without
+	 * CKM_RSA_PKCS hash the message themselves. */
+	if (k->can_rsa_raw) {
+		p->mech.mechanism = CKM_RSA_PKCS;
+		memcpy(p->data, pkcs11_digests[di].prefix,
+		    pkcs11_digests[di].prefix_len);
+		memcpy(p->data + pkcs11_digests[di].prefix_len, p->md,
+		    p->mdlen);
+		p->in = p->data;
+		p->inlen = pkcs11_digests[di].prefix_len + p->mdlen;
+	} else if (k->can_rsa_hash[di])
+		p->mech.mechanism = pkcs11_digests[di].rsa_mech;
+	else
+		return err_set(OR_E_INPUT, "token \"%s\" cannot sign with RSA "
+		    "and %s", k->slot.label, digest);
+	return OR_OK;
+}
+
+/* C_SignInit, the per-signature login of a key that wants one, C_Sign:
+ * the token's signature into buf (*n: its size, then the length). */
+static int
+pkcs11_sig_token(struct pkcs11_key *k, const struct pkcs11_sigplan *p,
+    unsigned char *buf, CK_ULONG *n)
+{
+	CK_MECHANISM mech = p->mech;
+	CK_RV rv;
+
+	if ((rv = k->slot.fn->C_SignInit(k->session, &mech, k->priv)) !=
+	    CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": starting to sign",
+		    k->slot.label);
+	/* A key that wants the PIN for every signature (PIN pad: NULL). */
+	if (k->always_auth && (rv = k->slot.fn->C_Login(k->session,
+	    CKU_CONTEXT_SPECIFIC, k->pin != NULL ?
+	    (CK_UTF8CHAR_PTR)k->pin->buf : NULL, k->pin != NULL ?
+	    (CK_ULONG)k->pin->len : 0)) != CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": logging in for the "
+		    "signature", k->slot.label);
+	if ((rv = k->slot.fn->C_Sign(k->session, (CK_BYTE_PTR)p->in,
+	    (CK_ULONG)p->inlen, buf, n)) != CKR_OK)
+		return pkcs11_rv_err(rv, "token \"%s\": signing", k->slot.label);
+	return OR_OK;
+}
+
+/* The token's signature as X.509 carries it, OPENSSL_malloc'd: ECDSA's
+ * raw r||s as a DER ECDSA-Sig-Value, RSA and EdDSA as they are. */
+static int
+pkcs11_sig_encode(struct keystore *ks, const unsigned char *buf, CK_ULONG n,
+    unsigned char **res, size_t *reslen)
+{
+	struct pkcs11_key *k = ks->impl;
+
+	if (ks->type == KT_EC_P256 || ks->type == KT_EC_P384) {
+		if (n != (ks->type == KT_EC_P256 ? 64u : 96u))
+			return err_set(OR_E_CRYPTO, "token \"%s\" returned a "
+			    "%lu-byte ECDSA signature", k->slot.label,
+			    (unsigned long)n);
+		return pkcs11_ecdsa_der(buf, n, res, reslen);
+	}
+	if ((*res = OPENSSL_malloc(n)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	memcpy(*res, buf, n);
+	*reslen = n;
+	return OR_OK;
+}
+
+/* Verifies our own output with the public key: a signature from the
+ * wrong key, or a faulty one, never leaves this file.  With pre, the
+ * digest is verified; else the message. */
+static int
+pkcs11_sig_verify(struct keystore *ks, const char *digest, bool pss,
+    const unsigned char *msg, size_t len, const unsigned char *pre,
+    const struct pkcs11_sigplan *p, const unsigned char *res, size_t reslen)
+{
+	struct pkcs11_key *k = ks->impl;
+	EVP_MD_CTX *ctx = NULL;
+	EVP_PKEY_CTX *pctx = NULL;
+	int rc = OR_OK;
+
+	if (pre != NULL) {
+		if (!keystore_verify_digest(ks->pub, digest, p->md, p->mdlen,
+		    res, reslen))
+			rc = err_set(OR_E_VERIFY, "token \"%s\": the signature "
+			    "just made does not verify with the key's public "
+			    "half; it was discarded", k->slot.label);
+	} else if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit_ex(ctx, &pctx, digest, NULL, NULL, ks->pub,
+	    NULL) != 1 ||
+	    (EVP_PKEY_is_a(ks->pub, "RSA") && (pss ?
+	    keystore_pss_ctx(pctx, digest) != OR_OK :
+	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1)))
+		rc = err_openssl(OR_E_CRYPTO, "preparing to verify");
+	else if (EVP_DigestVerify(ctx, res, reslen, msg, len) != 1) {
+		ERR_clear_error();
+		rc = err_set(OR_E_VERIFY, "token \"%s\": the signature just "
+		    "made does not verify with the key's public half; it was "
+		    "discarded", k->slot.label);
+	}
+	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
@@ -1862,157 +2161,33 @@ pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
     unsigned char **sig, size_t *siglen)
 {
 	struct pkcs11_key *k = ks->impl;
-	unsigned char md[EVP_MAX_MD_SIZE], buf[PKCS11_SIG_MAX];
-	unsigned char data[32 + EVP_MAX_MD_SIZE];
+	struct pkcs11_sigplan p;
+	unsigned char buf[PKCS11_SIG_MAX];
 	unsigned char *res = NULL;
-	const unsigned char *in = msg;
-	unsigned int mdlen = 0;
-	size_t inlen = len, di, reslen = 0;
-	CK_MECHANISM mech = { 0, NULL, 0 };
-	CK_RSA_PKCS_PSS_PARAMS pss_params;
+	size_t reslen = 0;
 	CK_ULONG n = sizeof buf;
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	const EVP_MD *md_alg = NULL;
-	CK_RV rv;
 	int rc;
 
 	*sig = NULL;
 	*siglen = 0;
 	if (k == NULL || !k->have_session || k->discarded)
 		return err_set(OR_E_INPUT, "the token key store is closed");
-	for (di = 0; digest != NULL && di < PKCS11_NDIGESTS; di++)
-		if (strcmp(digest, pkcs11_digests[di].name) == 0)
-			break;
-	if (pre != NULL) {
-		if (di == PKCS11_NDIGESTS || pss || len > sizeof md ||
-		    (ks->type != KT_EC_P256 && ks->type != KT_EC_P384 &&
-		    !k->can_rsa_raw))
-			return err_set(OR_E_INPUT, "token \"%s\" cannot sign a "
-			    "%s digest", k->slot.label, digest);
-		memcpy(md, pre, len);
-		mdlen = (unsigned int)len;
-	} else if (digest != NULL) {
-		if (di == PKCS11_NDIGESTS ||
-		    (md_alg = EVP_get_digestbyname(digest)) == NULL ||
-		    EVP_Digest(msg, len, md, &mdlen, md_alg, NULL) != 1)
-			return err_openssl(OR_E_CRYPTO, "hashing with %s",
-			    digest);
-	}
-	switch (ks->type) {
-	case KT_EC_P256:
-	case KT_EC_P384:
-		mech.mechanism = CKM_ECDSA;
-		in = md;
-		inlen = mdlen;
-		break;
-	case KT_RSA_3072:
-	case KT_RSA_4096:
-		if (pss) {
-			/* Hash here (CKM_RSA_PKCS_PSS), or the token hashes
-			 * the message itself; the same parameters either way. */
-			pss_params.hashAlg = pkcs11_digests[di].hash;
-			pss_params.mgf = pkcs11_digests[di].mgf;
-			pss_params.sLen = mdlen;
-			mech.pParameter = &pss_params;
-			mech.ulParameterLen = sizeof pss_params;
-			if (k->can_pss_raw) {
-				mech.mechanism = CKM_RSA_PKCS_PSS;
-				in = md;
-				inlen = mdlen;
-			} else if (k->can_pss_hash[di])
-				mech.mechanism = pkcs11_digests[di].pss_mech;
-			else
-				return pkcs11_check_pss(k, ks->type, digest);
-			break;
-		}
-		/* Hash here and have the token pad a DigestInfo; tokens
-		 * without CKM_RSA_PKCS hash the message themselves. */
-		if (k->can_rsa_raw) {
-			mech.mechanism = CKM_RSA_PKCS;
-			memcpy(data, pkcs11_digests[di].prefix,
-			    pkcs11_digests[di].prefix_len);
-			memcpy(data + pkcs11_digests[di].prefix_len, md, mdlen);
-			in = data;
-			inlen = pkcs11_digests[di].prefix_len + mdlen;
-		} else if (k->can_rsa_hash[di])
-			mech.mechanism = pkcs11_digests[di].rsa_mech;
-		else
-			return err_set(OR_E_INPUT, "token \"%s\" cannot sign "
-			    "with RSA and %s", k->slot.label, digest);
-		break;
-	case KT_ED25519:
-		mech.mechanism = CKM_EDDSA;
-		break;
-	default:
-		return err_set(OR_E_INPUT, "no signature for %s",
-		    keytype_name(ks->type));
-	}
-	if ((rv = k->slot.fn->C_SignInit(k->session, &mech, k->priv)) !=
-	    CKR_OK)
-		return pkcs11_rv_err(rv, "token \"%s\": starting to sign",
-		    k->slot.label);
-	/* A key that wants the PIN for every signature (PIN pad: NULL). */
-	if (k->always_auth && (rv = k->slot.fn->C_Login(k->session,
-	    CKU_CONTEXT_SPECIFIC, k->pin != NULL ?
-	    (CK_UTF8CHAR_PTR)k->pin->buf : NULL, k->pin != NULL ?
-	    (CK_ULONG)k->pin->len : 0)) != CKR_OK)
-		return pkcs11_rv_err(rv, "token \"%s\": logging in for the "
-		    "signature", k->slot.label);
-	rv = k->slot.fn->C_Sign(k->session, (CK_BYTE_PTR)in, (CK_ULONG)inlen,
-	    buf, &n);
-	OPENSSL_cleanse(data, sizeof data);
-	if (rv != CKR_OK)
-		return pkcs11_rv_err(rv, "token \"%s\": signing", k->slot.label);
-	if (ks->type == KT_EC_P256 || ks->type == KT_EC_P384) {
-		if (n != (ks->type == KT_EC_P256 ? 64u : 96u)) {
-			rc = err_set(OR_E_CRYPTO, "token \"%s\" returned a "
-			    "%lu-byte ECDSA signature", k->slot.label,
-			    (unsigned long)n);
-			goto out;
-		}
-		if ((rc = pkcs11_ecdsa_der(buf, n, &res, &reslen)) != OR_OK)
-			goto out;
-	} else {
-		if ((res = OPENSSL_malloc(n)) == NULL) {
-			rc = err_set(OR_E_NOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(res, buf, n);
-		reslen = n;
-	}
-	/* Verify our own output with the public key: a signature from the
-	 * wrong key, or a faulty one, never leaves this function. */
-	if (pre != NULL) {
-		if (!keystore_verify_digest(ks->pub, digest, md, mdlen, res,
-		    reslen)) {
-			rc = err_set(OR_E_VERIFY, "token \"%s\": the signature "
-			    "just made does not verify with the key's public "
-			    "half; it was discarded", k->slot.label);
-			goto out;
-		}
-	} else if ((ctx = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit_ex(ctx, &pctx, digest, NULL, NULL, ks->pub,
-	    NULL) != 1 ||
-	    (EVP_PKEY_is_a(ks->pub, "RSA") && (pss ?
-	    keystore_pss_ctx(pctx, digest) != OR_OK :
-	    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1))) {
-		rc = err_openssl(OR_E_CRYPTO, "preparing to verify");
+	memset(&p, 0, sizeof p);
+	p.in = msg;
+	p.inlen = len;
+	if ((rc = pkcs11_sig_digest(ks, digest, pss, msg, len, pre, &p)) !=
+	    OR_OK || (rc = pkcs11_sig_mech(ks, digest, pss, &p)) != OR_OK ||
+	    (rc = pkcs11_sig_token(k, &p, buf, &n)) != OR_OK ||
+	    (rc = pkcs11_sig_encode(ks, buf, n, &res, &reslen)) != OR_OK ||
+	    (rc = pkcs11_sig_verify(ks, digest, pss, msg, len, pre, &p, res,
+	    reslen)) != OR_OK)
 		goto out;
-	} else if (EVP_DigestVerify(ctx, res, reslen, msg, len) != 1) {
-		ERR_clear_error();
-		rc = err_set(OR_E_VERIFY, "token \"%s\": the signature just "
-		    "made does not verify with the key's public half; it was "
-		    "discarded", k->slot.label);
-		goto out;
-	}
 	*sig = res;
 	*siglen = reslen;
 	res = NULL;
-	rc = OR_OK;
 out:
+	OPENSSL_cleanse(p.data, sizeof p.data);
 	OPENSSL_free(res);
-	EVP_MD_CTX_free(ctx);
 	return rc;
 }
 
@@ -2325,34 +2500,142 @@ pkcs11_module_desc(CK_FUNCTION_LIST *fn, const CK_INFO *info,
 	d->version_minor = info->libraryVersion.minor;
 }
 
+/* What pkcs11_list walks with, module by module and slot by slot. */
+struct pkcs11_walk {
+	P11KitUri *uri;				/* NULL: every token */
+	const struct pkcs11_slot *login;	/* the token to log in to */
+	struct interact *io;
+	const struct pkcs11_visitor *v;
+	void *ctx;
+};
+
+/* A present token: described (after the login, on the token to log in
+ * to), then its key objects when it is initialised. */
+static int
+pkcs11_list_token(const struct pkcs11_walk *w, struct pkcs11_slot *s,
+    struct pkcs11_token_desc *td)
+{
+	CK_FUNCTION_LIST *fn = s->fn;
+	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
+	CK_RV rv;
+	bool session = false;
+	int rc = OR_OK;
+
+	pkcs11_token_desc(s, td);
+	if (td->initialised) {
+		if ((rv = fn->C_OpenSession(s->id, CKF_SERIAL_SESSION, NULL,
+		    NULL, &h)) != CKR_OK)
+			return pkcs11_rv_err(rv, "token \"%s\": opening a "
+			    "session", s->label);
+		session = true;
+	}
+	if (session && w->login != NULL && w->login->fn == fn &&
+	    w->login->id == s->id) {
+		if ((rc = pkcs11_login(s, h, w->io, NULL)) != OR_OK) {
+			fn->C_CloseSession(h);
+			return rc;
+		}
+		/* the flags after the login */
+		pkcs11_token_desc(s, td);
+		td->logged_in = true;
+	}
+	if (w->v->token != NULL)
+		rc = w->v->token(w->ctx, td);
+	if (rc == OR_OK && session)
+		rc = pkcs11_list_objects(s, h, w->v, w->ctx);
+	if (session) {
+		if (td->logged_in && (s->tok.flags & CKF_LOGIN_REQUIRED))
+			fn->C_Logout(h);
+		fn->C_CloseSession(h);
+	}
+	return rc;
+}
+
+/* One slot of fn: an empty one is listed only when no URI narrows the
+ * list; a token only when the URI matches it. */
+static int
+pkcs11_list_slot(const struct pkcs11_walk *w, CK_FUNCTION_LIST *fn,
+    CK_SLOT_ID id)
+{
+	struct pkcs11_token_desc td;
+	struct pkcs11_slot s;
+	CK_SLOT_INFO si;
+	CK_RV rv;
+
+	memset(&td, 0, sizeof td);
+	memset(&s, 0, sizeof s);
+	td.slot = (unsigned long)id;
+	if ((rv = fn->C_GetSlotInfo(id, &si)) != CKR_OK)
+		return pkcs11_rv_err(rv, "reading slot %lu",
+		    (unsigned long)id);
+	if (!pkcs11_slot_matches(w->uri, id, &si))
+		return OR_OK;
+	pkcs11_trim(si.slotDescription, sizeof si.slotDescription,
+	    td.slot_description, sizeof td.slot_description);
+	s.fn = fn;
+	s.id = id;
+	rv = (si.flags & CKF_TOKEN_PRESENT) ? fn->C_GetTokenInfo(id, &s.tok) :
+	    CKR_TOKEN_NOT_PRESENT;
+	if (rv == CKR_TOKEN_NOT_PRESENT || rv == CKR_TOKEN_NOT_RECOGNIZED)
+		return w->uri == NULL && w->v->token != NULL ?
+		    w->v->token(w->ctx, &td) : OR_OK;
+	if (rv != CKR_OK)
+		return pkcs11_rv_err(rv, "reading the token in slot %lu",
+		    (unsigned long)id);
+	if (w->uri != NULL && !p11_kit_uri_match_token_info(w->uri, &s.tok))
+		return OR_OK;
+	pkcs11_trim(s.tok.label, sizeof s.tok.label, s.label, sizeof s.label);
+	return pkcs11_list_token(w, &s, &td);
+}
+
+/* One module, when the URI matches it, and every slot it has. */
+static int
+pkcs11_list_module(const struct pkcs11_walk *w, CK_FUNCTION_LIST *fn)
+{
+	struct pkcs11_module_desc md;
+	CK_SLOT_ID *ids = NULL;
+	CK_INFO info;
+	CK_ULONG ns = 0, j;
+	CK_RV rv;
+	int rc;
+
+	if ((rv = fn->C_GetInfo(&info)) != CKR_OK)
+		return pkcs11_rv_err(rv, "asking a PKCS#11 module about "
+		    "itself");
+	if (w->uri != NULL && (!p11_kit_uri_match_module_info(w->uri, &info) ||
+	    !pkcs11_match_module(w->uri, fn)))
+		return OR_OK;
+	pkcs11_module_desc(fn, &info, &md);
+	if (w->v->module != NULL && (rc = w->v->module(w->ctx, &md)) != OR_OK)
+		return rc;
+	if ((rc = pkcs11_slot_list(fn, false, &ids, &ns)) != OR_OK)
+		return rc;
+	for (j = 0; j < ns && rc == OR_OK; j++)
+		rc = pkcs11_list_slot(w, fn, ids[j]);
+	free(ids);
+	return rc;
+}
+
 int
 pkcs11_list(const char *module, const char *token_uri, bool login,
     struct interact *io, const struct pkcs11_visitor *v, void *ctx)
 {
+	struct pkcs11_walk w = { NULL, NULL, io, v, ctx };
 	struct pkcs11_mods mods;
-	struct pkcs11_module_desc md;
-	struct pkcs11_token_desc td;
-	struct pkcs11_slot *match = NULL, s;
-	P11KitUri *uri = NULL;
-	CK_FUNCTION_LIST *fn;
-	CK_SLOT_ID *ids = NULL;
-	CK_SLOT_INFO si;
-	CK_INFO info;
-	CK_SESSION_HANDLE h;
-	CK_ULONG ns, j;
-	CK_RV rv;
+	struct pkcs11_slot *match = NULL;
 	size_t i, nmatch = 0;
-	bool loaded = false, session;
+	bool loaded = false;
 	int rc;
 
 	if (token_uri != NULL && (rc = pkcs11_uri_parse(token_uri,
-	    PKCS11_URI_TOKEN, &uri)) != OR_OK)
+	    PKCS11_URI_TOKEN, &w.uri)) != OR_OK)
 		return rc;
 	if ((rc = pkcs11_load(module, &mods)) != OR_OK)
 		goto out;
 	loaded = true;
 	if (login) {
-		if ((rc = pkcs11_tokens(&mods, uri, &match, &nmatch)) != OR_OK)
+		if ((rc = pkcs11_tokens(&mods, w.uri, &match, &nmatch)) !=
+		    OR_OK)
 			goto out;
 		if (nmatch != 1) {
 			rc = err_set(nmatch == 0 ? OR_E_ENV : OR_E_USAGE,
@@ -2361,105 +2644,15 @@ pkcs11_list(const char *module, const char *token_uri, bool login,
 			    "against it)", nmatch);
 			goto out;
 		}
+		w.login = &match[0];
 	}
-	for (i = 0; mods.list[i] != NULL; i++) {
-		fn = mods.list[i];
-		if ((rv = fn->C_GetInfo(&info)) != CKR_OK) {
-			rc = pkcs11_rv_err(rv, "asking a PKCS#11 module about "
-			    "itself");
-			goto out;
-		}
-		if (uri != NULL && (!p11_kit_uri_match_module_info(uri, &info) ||
-		    !pkcs11_match_module(uri, fn)))
-			continue;
-		pkcs11_module_desc(fn, &info, &md);
-		if (v->module != NULL && (rc = v->module(ctx, &md)) != OR_OK)
-			goto out;
-		free(ids);
-		ids = NULL;
-		if ((rc = pkcs11_slot_list(fn, false, &ids, &ns)) != OR_OK)
-			goto out;
-		for (j = 0; j < ns; j++) {
-			memset(&td, 0, sizeof td);
-			memset(&s, 0, sizeof s);
-			td.slot = (unsigned long)ids[j];
-			if ((rv = fn->C_GetSlotInfo(ids[j], &si)) != CKR_OK) {
-				rc = pkcs11_rv_err(rv, "reading slot %lu",
-				    (unsigned long)ids[j]);
-				goto out;
-			}
-			if (!pkcs11_slot_matches(uri, ids[j], &si))
-				continue;
-			pkcs11_trim(si.slotDescription,
-			    sizeof si.slotDescription, td.slot_description,
-			    sizeof td.slot_description);
-			s.fn = fn;
-			s.id = ids[j];
-			rv = (si.flags & CKF_TOKEN_PRESENT) ?
-			    fn->C_GetTokenInfo(ids[j], &s.tok) :
-			    CKR_TOKEN_NOT_PRESENT;
-			if (rv == CKR_TOKEN_NOT_PRESENT ||
-			    rv == CKR_TOKEN_NOT_RECOGNIZED) {
-				if (uri == NULL && v->token != NULL &&
-				    (rc = v->token(ctx, &td)) != OR_OK)
-					goto out;
-				continue;
-			}
-			if (rv != CKR_OK) {
-				rc = pkcs11_rv_err(rv, "reading the token in "
-				    "slot %lu", (unsigned long)ids[j]);
-				goto out;
-			}
-			if (uri != NULL && !p11_kit_uri_match_token_info(uri,
-			    &s.tok))
-				continue;
-			pkcs11_trim(s.tok.label, sizeof s.tok.label, s.label,
-			    sizeof s.label);
-			pkcs11_token_desc(&s, &td);
-			session = false;
-			if (td.initialised) {
-				if ((rv = fn->C_OpenSession(s.id,
-				    CKF_SERIAL_SESSION, NULL, NULL, &h)) !=
-				    CKR_OK) {
-					rc = pkcs11_rv_err(rv, "token \"%s\": "
-					    "opening a session", s.label);
-					goto out;
-				}
-				session = true;
-			}
-			if (session && login && match[0].fn == fn &&
-			    match[0].id == s.id) {
-				if ((rc = pkcs11_login(&s, h, io, NULL)) !=
-				    OR_OK) {
-					fn->C_CloseSession(h);
-					goto out;
-				}
-				td.logged_in = true;
-				/* the flags after the login */
-				pkcs11_token_desc(&s, &td);
-				td.logged_in = true;
-			}
-			if (v->token != NULL)
-				rc = v->token(ctx, &td);
-			if (rc == OR_OK && session)
-				rc = pkcs11_list_objects(&s, h, v, ctx);
-			if (session) {
-				if (td.logged_in &&
-				    (s.tok.flags & CKF_LOGIN_REQUIRED))
-					fn->C_Logout(h);
-				fn->C_CloseSession(h);
-			}
-			if (rc != OR_OK)
-				goto out;
-		}
-	}
-	rc = OR_OK;
+	for (i = 0; mods.list[i] != NULL && rc == OR_OK; i++)
+		rc = pkcs11_list_module(&w, mods.list[i]);
 out:
-	free(ids);
 	free(match);
 	if (loaded)
 		pkcs11_unload(&mods);
-	if (uri != NULL)
-		p11_kit_uri_free(uri);
+	if (w.uri != NULL)
+		p11_kit_uri_free(w.uri);
 	return rc;
 }

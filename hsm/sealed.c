@@ -171,6 +171,63 @@ sealed_put(unsigned char *p, uint64_t v, size_t n)
 
 /* ---- the header ---- */
 
+/* The KDF fields: Argon2id, a known level, and limits no weaker than the
+ * level's preset (the level is a promise of at least its cost) and no
+ * larger than we are willing to spend. */
+static int
+sealed_check_kdf(uint64_t alg, uint64_t level, uint64_t ops, uint64_t mem)
+{
+	uint64_t pops, pmem;
+
+	if (alg != SEALED_KDF_ARGON2ID13)
+		return err_set(OR_E_CORRUPT, "sealed key file names an unknown "
+		    "KDF (%u)", (unsigned)alg);
+	if (level < KDF_INTERACTIVE || level > KDF_SENSITIVE)
+		return err_set(OR_E_CORRUPT, "sealed key file names an unknown "
+		    "KDF level (%u)", (unsigned)level);
+	kdf_preset((enum kdf_level)level, &pops, &pmem);
+	if (ops < pops || ops > SEALED_OPS_MAX)
+		return err_set(OR_E_CORRUPT, "sealed key file: KDF opslimit "
+		    "%llu is outside %llu..%d for level %s",
+		    (unsigned long long)ops, (unsigned long long)pops,
+		    SEALED_OPS_MAX, kdf_level_name((enum kdf_level)level));
+	if (mem < pmem || mem > SEALED_MEM_MAX || mem > SIZE_MAX)
+		return err_set(OR_E_CORRUPT, "sealed key file: KDF memlimit "
+		    "of %llu bytes is outside %llu..%llu for level %s",
+		    (unsigned long long)mem, (unsigned long long)pmem,
+		    (unsigned long long)SEALED_MEM_MAX,
+		    kdf_level_name((enum kdf_level)level));
+	if (mem % 1024 != 0)
+		return err_set(OR_E_CORRUPT, "sealed key file: KDF memlimit "
+		    "%llu is not a whole number of KiB",
+		    (unsigned long long)mem);
+	return OR_OK;
+}
+
+/* The quorum fields: 0/0 with no section, or 1 <= M <= N <= 16 with a
+ * section of the set id and one SHA-256 per officer's share. */
+static int
+sealed_check_quorum(uint64_t m, uint64_t n, uint64_t qlen)
+{
+	if (!((m == 0 && n == 0 && qlen == 0) || (m >= 1 && m <= n)))
+		return err_set(OR_E_CORRUPT, "sealed key file: bad quorum "
+		    "%u-of-%u with a %u-byte section", (unsigned)m,
+		    (unsigned)n, (unsigned)qlen);
+	if (qlen > SEALED_QUORUM_MAX)
+		return err_set(OR_E_CORRUPT, "sealed key file: quorum section "
+		    "of %u bytes", (unsigned)qlen);
+	if (n > SEALED_QUORUM_MAX_N)
+		return err_set(OR_E_CORRUPT, "sealed key file: a quorum of %u "
+		    "officers (at most %d)", (unsigned)n, SEALED_QUORUM_MAX_N);
+	if (n != 0 && qlen != SEALED_SET_ID_LEN + n * SHA256_LEN)
+		return err_set(OR_E_CORRUPT, "sealed key file: a %u-of-%u "
+		    "quorum needs a %u-byte quorum section, not %u",
+		    (unsigned)m, (unsigned)n,
+		    (unsigned)(SEALED_SET_ID_LEN + n * SHA256_LEN),
+		    (unsigned)qlen);
+	return OR_OK;
+}
+
 /*
  * Checks everything that can be checked without the passphrase, before any
  * KDF runs: a hostile header must not make us allocate or compute much.
@@ -181,7 +238,7 @@ sealed_parse_hdr(const unsigned char *buf, size_t len, struct sealed_hdr *h)
 	struct sealed_rd r = { buf, len };
 	const unsigned char *magic, *fp;
 	uint64_t version, type, alg, level, ops, mem, m, n, qlen, ctlen;
-	uint64_t pops, pmem;
+	int rc;
 
 	memset(h, 0, sizeof *h);
 	if (buf == NULL || len < SEALED_MAGIC_LEN ||
@@ -211,45 +268,9 @@ sealed_parse_hdr(const unsigned char *buf, size_t len, struct sealed_hdr *h)
 	if (type < KT_EC_P256 || type > KT_ED25519)
 		return err_set(OR_E_CORRUPT, "sealed key file names an unknown "
 		    "key type (%u)", (unsigned)type);
-	if (alg != SEALED_KDF_ARGON2ID13)
-		return err_set(OR_E_CORRUPT, "sealed key file names an unknown "
-		    "KDF (%u)", (unsigned)alg);
-	if (level < KDF_INTERACTIVE || level > KDF_SENSITIVE)
-		return err_set(OR_E_CORRUPT, "sealed key file names an unknown "
-		    "KDF level (%u)", (unsigned)level);
-	/* The level is a promise of at least its preset's cost. */
-	kdf_preset((enum kdf_level)level, &pops, &pmem);
-	if (ops < pops || ops > SEALED_OPS_MAX)
-		return err_set(OR_E_CORRUPT, "sealed key file: KDF opslimit "
-		    "%llu is outside %llu..%d for level %s",
-		    (unsigned long long)ops, (unsigned long long)pops,
-		    SEALED_OPS_MAX, kdf_level_name((enum kdf_level)level));
-	if (mem < pmem || mem > SEALED_MEM_MAX || mem > SIZE_MAX)
-		return err_set(OR_E_CORRUPT, "sealed key file: KDF memlimit "
-		    "of %llu bytes is outside %llu..%llu for level %s",
-		    (unsigned long long)mem, (unsigned long long)pmem,
-		    (unsigned long long)SEALED_MEM_MAX,
-		    kdf_level_name((enum kdf_level)level));
-	if (mem % 1024 != 0)
-		return err_set(OR_E_CORRUPT, "sealed key file: KDF memlimit "
-		    "%llu is not a whole number of KiB",
-		    (unsigned long long)mem);
-	if (!((m == 0 && n == 0 && qlen == 0) || (m >= 1 && m <= n)))
-		return err_set(OR_E_CORRUPT, "sealed key file: bad quorum "
-		    "%u-of-%u with a %u-byte section", (unsigned)m,
-		    (unsigned)n, (unsigned)qlen);
-	if (qlen > SEALED_QUORUM_MAX)
-		return err_set(OR_E_CORRUPT, "sealed key file: quorum section "
-		    "of %u bytes", (unsigned)qlen);
-	if (n > SEALED_QUORUM_MAX_N)
-		return err_set(OR_E_CORRUPT, "sealed key file: a quorum of %u "
-		    "officers (at most %d)", (unsigned)n, SEALED_QUORUM_MAX_N);
-	if (n != 0 && qlen != SEALED_SET_ID_LEN + n * SHA256_LEN)
-		return err_set(OR_E_CORRUPT, "sealed key file: a %u-of-%u "
-		    "quorum needs a %u-byte quorum section, not %u",
-		    (unsigned)m, (unsigned)n,
-		    (unsigned)(SEALED_SET_ID_LEN + n * SHA256_LEN),
-		    (unsigned)qlen);
+	if ((rc = sealed_check_kdf(alg, level, ops, mem)) != OR_OK ||
+	    (rc = sealed_check_quorum(m, n, qlen)) != OR_OK)
+		return rc;
 	if ((h->quorum = sealed_take(&r, (size_t)qlen)) == NULL ||
 	    (fp = sealed_take(&r, SHA256_LEN)) == NULL ||
 	    (h->nonce = sealed_take(&r, SEALED_NONCE_LEN)) == NULL ||

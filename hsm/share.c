@@ -701,6 +701,76 @@ quorum_vet(struct interact *io, struct quorum_got *g, size_t k,
 	return sh.x;
 }
 
+/*
+ * Share k as offered at path (a folder: the officer picks the share file
+ * in it), with its passphrase pass (NULL: asked here; taken and wiped).
+ * A share that is unreadable, not of this set, or that does not open is
+ * reported and skipped (OR_OK); an accepted one goes into g.
+ */
+static int
+quorum_take(struct interact *io, struct quorum_got *g, size_t k,
+    const struct sealed_info *si, char *path, size_t size,
+    struct secret *pass)
+{
+	char prompt[PATH_MAX + 128];
+	const char *base;
+	unsigned char *buf = NULL;
+	size_t blen = 0;
+	struct stat st;
+	bool skip;
+	unsigned x;
+	int rc;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if ((rc = quorum_pick(io, g, k, si, path, size, &skip)) !=
+		    OR_OK || skip)
+			goto out;
+	}
+	if ((rc = file_read(path, 4096, &buf, &blen)) != OR_OK) {
+		quorum_problem(io, g, "share %zu: %s", k + 1, err_msg(rc));
+		rc = OR_OK;
+		goto out;
+	}
+	rc = OR_OK;
+	if ((x = quorum_vet(io, g, k, path, buf, blen, si)) == 0)
+		goto out;
+	if (pass == NULL) {
+		base = strrchr(path, '/');
+		snprintf(prompt, sizeof prompt, "Officer %u: enter your "
+		    "passphrase (share %zu, %s)", x, k + 1,
+		    base != NULL ? base + 1 : path);
+		if ((rc = io->ask_secret(io, prompt, false, &pass)) != OR_OK)
+			goto out;
+	}
+	io->progress(io, "Opening the share (Argon2id)", -1);
+	rc = share_open(buf, blen, pass, NULL,
+	    g->ys + (size_t)g->have * SHARE_VALUE_LEN);
+	io->progress(io, NULL, 1);
+	if (rc == OR_E_AUTH) {
+		quorum_problem(io, g, "share %zu (%s, officer %u's share): "
+		    "wrong passphrase", k + 1, path, x);
+		rc = OR_OK;
+		goto out;
+	}
+	if (rc != OR_OK)
+		goto out;
+	g->xs[g->have] = (unsigned char)x;
+	g->place[g->have] = k + 1;
+	g->have++;
+	if (g->have < si->quorum_m)
+		interact_say(io, SAY_INFO, "share %zu: officer %u's share "
+		    "accepted (%u of %u): need %u more", k + 1, x, g->have,
+		    si->quorum_m, si->quorum_m - g->have);
+	else
+		interact_say(io, SAY_INFO, "share %zu: officer %u's share "
+		    "accepted (%u of %u): opening the key", k + 1, x, g->have,
+		    si->quorum_m);
+out:
+	secret_free(pass);
+	free(buf);
+	return rc;
+}
+
 int
 quorum_open(const unsigned char *img, size_t len, struct interact *io,
     struct keystore **out)
@@ -708,12 +778,10 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 	struct sealed_info si;
 	struct quorum_got g;
 	struct secret *pass = NULL;
-	unsigned char *buf = NULL, *key = NULL;
-	char path[PATH_MAX], prompt[PATH_MAX + 128];
-	size_t k, blen = 0;
-	bool listed = false, skip;
-	struct stat st;
-	unsigned x;
+	unsigned char *key = NULL;
+	char path[PATH_MAX];
+	size_t k;
+	bool listed = false;
 	int rc;
 
 	*out = NULL;
@@ -729,62 +797,16 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 		goto out;
 	}
 	for (k = 0; g.have < si.quorum_m && k < SHARE_OFFERED_MAX; k++) {
-		secret_free(pass);
-		pass = NULL;
-		free(buf);
-		buf = NULL;
 		rc = quorum_next(io, k, &listed, &si, g.have, path, sizeof path,
 		    &pass);
 		if (rc == OR_E_CANCEL)
 			break;
 		if (rc != OR_OK)
 			goto out;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if ((rc = quorum_pick(io, &g, k, &si, path,
-			    sizeof path, &skip)) != OR_OK)
-				goto out;
-			if (skip)
-				continue;
-		}
-		if ((rc = file_read(path, 4096, &buf, &blen)) != OR_OK) {
-			quorum_problem(io, &g, "share %zu: %s", k + 1,
-			    err_msg(rc));
-			continue;
-		}
-		if ((x = quorum_vet(io, &g, k, path, buf, blen, &si)) == 0)
-			continue;
-		if (pass == NULL) {
-			const char *base = strrchr(path, '/');
-
-			snprintf(prompt, sizeof prompt, "Officer %u: enter "
-			    "your passphrase (share %zu, %s)", x, k + 1,
-			    base != NULL ? base + 1 : path);
-			if ((rc = io->ask_secret(io, prompt, false, &pass)) !=
-			    OR_OK)
-				goto out;
-		}
-		io->progress(io, "Opening the share (Argon2id)", -1);
-		rc = share_open(buf, blen, pass, NULL,
-		    g.ys + (size_t)g.have * SHARE_VALUE_LEN);
-		io->progress(io, NULL, 1);
-		if (rc == OR_E_AUTH) {
-			quorum_problem(io, &g, "share %zu (%s, officer %u's "
-			    "share): wrong passphrase", k + 1, path, x);
-			continue;
-		}
+		rc = quorum_take(io, &g, k, &si, path, sizeof path, pass);
+		pass = NULL;
 		if (rc != OR_OK)
 			goto out;
-		g.xs[g.have] = (unsigned char)x;
-		g.place[g.have] = k + 1;
-		g.have++;
-		if (g.have < si.quorum_m)
-			interact_say(io, SAY_INFO, "share %zu: officer %u's "
-			    "share accepted (%u of %u): need %u more", k + 1,
-			    x, g.have, si.quorum_m, si.quorum_m - g.have);
-		else
-			interact_say(io, SAY_INFO, "share %zu: officer %u's "
-			    "share accepted (%u of %u): opening the key",
-			    k + 1, x, g.have, si.quorum_m);
 	}
 	if (g.have < si.quorum_m) {
 		rc = err_set(OR_E_AUTH, "a %u-of-%u quorum: %u valid share%s, "
@@ -801,7 +823,6 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 	rc = OR_OK;
 out:
 	secret_free(pass);
-	free(buf);
 	sodium_free(g.ys);
 	sodium_free(key);
 	return rc;

@@ -20,7 +20,8 @@
 static const struct {
 	const char *key;
 	enum batch_kind kind;
-	int arg;	/* 0: none, 1: optional step, 2: required word(s) */
+	int arg;	/* 0: none, 1: optional step, 2: required word(s),
+			 * 3: required step */
 } keys[] = {
 	{ "participant", BK_PARTICIPANT, 0 },
 	{ "confirm-all", BK_CONFIRM_ALL, 0 },
@@ -72,48 +73,54 @@ yes_no(const char *v, bool *out)
 	return true;
 }
 
+/* Splits "key [arg]: value" in place into its three parts, and finds the
+ * key's row in keys[] (*ki).  Refuses an unknown key and a secret. */
 static int
-parse_entry(struct batch_answers *a, char *line, unsigned lineno)
+batch_split(struct batch_answers *a, char *line, unsigned lineno,
+    char **head, char **arg, char **value, size_t *ki)
 {
-	struct batch_entry *e = &a->e[a->n];
-	char *colon, *head, *arg = NULL, *value;
-	bool b;
+	char *colon;
 	size_t i;
 
 	if ((colon = strchr(line, ':')) == NULL)
 		return aerr(a, lineno, "expected \"key: value\"");
 	*colon = '\0';
-	head = str_trim(line);
-	value = str_trim(colon + 1);
-	if ((arg = strchr(head, ' ')) != NULL) {
-		*arg = '\0';
-		arg = str_trim(arg + 1);
+	*head = str_trim(line);
+	*value = str_trim(colon + 1);
+	if ((*arg = strchr(*head, ' ')) != NULL) {
+		**arg = '\0';
+		*arg = str_trim(*arg + 1);
 	}
 	for (i = 0; keys[i].key != NULL; i++)
-		if (strcmp(keys[i].key, head) == 0)
+		if (strcmp(keys[i].key, *head) == 0)
 			break;
 	if (keys[i].key == NULL)
-		return aerr(a, lineno, "unknown answer \"%s\"", head);
-	if (strcasestr(value, "passphrase=") != NULL ||
-	    strcmp(head, "pin") == 0)
+		return aerr(a, lineno, "unknown answer \"%s\"", *head);
+	if (strcasestr(*value, "passphrase=") != NULL ||
+	    strcmp(*head, "pin") == 0)
 		return aerr(a, lineno, "secrets never go in an answers file");
-	memset(e, 0, sizeof *e);
-	e->kind = keys[i].kind;
-	e->line = lineno;
-	e->value = value;
-	switch (keys[i].arg) {
+	*ki = i;
+	return OR_OK;
+}
+
+/* The argument before the colon, as keys[ki].arg allows it, into e. */
+static int
+batch_check_arg(struct batch_answers *a, size_t ki, const char *head,
+    const char *arg, struct batch_entry *e)
+{
+	switch (keys[ki].arg) {
 	case 0:
 		if (arg != NULL)
-			return aerr(a, lineno, "%s takes no argument before "
+			return aerr(a, e->line, "%s takes no argument before "
 			    "the colon", head);
 		break;
 	case 1:
 	case 3:
-		if (arg == NULL && keys[i].arg == 3)
-			return aerr(a, lineno, "%s needs a step number: "
+		if (arg == NULL && keys[ki].arg == 3)
+			return aerr(a, e->line, "%s needs a step number: "
 			    "\"%s N: ...\"", head, head);
 		if (arg != NULL && !is_number(arg))
-			return aerr(a, lineno, "\"%s\" is not a step number",
+			return aerr(a, e->line, "\"%s\" is not a step number",
 			    arg);
 		e->arg = arg;
 		break;
@@ -121,84 +128,133 @@ parse_entry(struct batch_answers *a, char *line, unsigned lineno)
 		if (arg == NULL || (strcmp(arg, "airgap") != 0 &&
 		    strcmp(arg, "clock") != 0 && strcmp(arg, "selfcheck") != 0
 		    && strcmp(arg, "media") != 0))
-			return aerr(a, lineno, "override needs a check: airgap, "
-			    "clock, selfcheck or media");
+			return aerr(a, e->line, "override needs a check: "
+			    "airgap, clock, selfcheck or media");
 		e->arg = arg;
 		break;
 	}
-	switch (e->kind) {
-	case BK_PARTICIPANT: {
-		char *eq = strchr(value, '=');
+	return OR_OK;
+}
 
-		if (eq == NULL)
-			return aerr(a, lineno, "expected \"participant: ROLE = "
-			    "NAME\"");
-		*eq = '\0';
-		e->arg = str_trim(value);
-		e->value = str_trim(eq + 1);
-		if (*e->arg == '\0' || *e->value == '\0')
-			return aerr(a, lineno, "a participant needs a role and "
-			    "a name");
-		for (i = 0; i < a->nparticipants; i++)
-			if (strcmp(a->participants[i].role, e->arg) == 0)
-				return aerr(a, lineno, "role \"%s\" given twice",
-				    e->arg);
-		a->participants[a->nparticipants].role = e->arg;
-		a->participants[a->nparticipants].name = e->value;
-		a->nparticipants++;
-		e->used = true;
-		break;
-	}
+/* "participant: ROLE = NAME", each role once, for ceremony_params. */
+static int
+batch_participant(struct batch_answers *a, struct batch_entry *e,
+    char *value)
+{
+	char *eq = strchr(value, '=');
+	size_t i;
+
+	if (eq == NULL)
+		return aerr(a, e->line, "expected \"participant: ROLE = "
+		    "NAME\"");
+	*eq = '\0';
+	e->arg = str_trim(value);
+	e->value = str_trim(eq + 1);
+	if (*e->arg == '\0' || *e->value == '\0')
+		return aerr(a, e->line, "a participant needs a role and a "
+		    "name");
+	for (i = 0; i < a->nparticipants; i++)
+		if (strcmp(a->participants[i].role, e->arg) == 0)
+			return aerr(a, e->line, "role \"%s\" given twice",
+			    e->arg);
+	a->participants[a->nparticipants].role = e->arg;
+	a->participants[a->nparticipants].name = e->value;
+	a->nparticipants++;
+	e->used = true;
+	return OR_OK;
+}
+
+/* "override CHECK: reason", each check once, for ceremony_params. */
+static int
+batch_override(struct batch_answers *a, struct batch_entry *e)
+{
+	size_t i;
+
+	if (*e->value == '\0')
+		return aerr(a, e->line, "an override needs a reason");
+	for (i = 0; i < a->noverrides; i++)
+		if (strcmp(a->overrides[i].check, e->arg) == 0)
+			return aerr(a, e->line, "override %s given twice",
+			    e->arg);
+	if (a->noverrides == sizeof a->overrides / sizeof a->overrides[0])
+		return aerr(a, e->line, "too many overrides");
+	a->overrides[a->noverrides].check = e->arg;
+	a->overrides[a->noverrides].reason = e->value;
+	a->noverrides++;
+	e->used = true;
+	return OR_OK;
+}
+
+/* The value after the colon, as e's kind wants it; the answers that
+ * configure the run rather than answer a question are taken here. */
+static int
+batch_check_value(struct batch_answers *a, struct batch_entry *e,
+    char *value)
+{
+	bool b;
+
+	switch (e->kind) {
+	case BK_PARTICIPANT:
+		return batch_participant(a, e, value);
 	case BK_CONFIRM:
 	case BK_CONFIRM_ALL:
 		if (!yes_no(value, &b))
-			return aerr(a, lineno, "expected yes or no");
+			return aerr(a, e->line, "expected yes or no");
 		break;
 	case BK_CHOOSE:
 		if (!is_number(value))
-			return aerr(a, lineno, "expected an option number from "
-			    "1");
+			return aerr(a, e->line, "expected an option number "
+			    "from 1");
 		break;
 	case BK_EXCEPTION:
 		if (*value == '\0')
-			return aerr(a, lineno, "an empty exception note");
+			return aerr(a, e->line, "an empty exception note");
 		break;
 	case BK_OVERRIDE:
-		if (*value == '\0')
-			return aerr(a, lineno, "an override needs a reason");
-		for (i = 0; i < a->noverrides; i++)
-			if (strcmp(a->overrides[i].check, e->arg) == 0)
-				return aerr(a, lineno, "override %s given twice",
-				    e->arg);
-		if (a->noverrides == sizeof a->overrides /
-		    sizeof a->overrides[0])
-			return aerr(a, lineno, "too many overrides");
-		a->overrides[a->noverrides].check = e->arg;
-		a->overrides[a->noverrides].reason = e->value;
-		a->noverrides++;
-		e->used = true;
-		break;
+		return batch_override(a, e);
 	case BK_RESUME:
 		if (!yes_no(value, &b))
-			return aerr(a, lineno, "expected yes or no");
+			return aerr(a, e->line, "expected yes or no");
 		a->resume = b ? CEREMONY_RESUME_YES : CEREMONY_RESUME_NO;
 		e->used = true;
 		break;
 	case BK_KILL_AT:
 		if (!is_number(value))
-			return aerr(a, lineno, "expected a step number");
+			return aerr(a, e->line, "expected a step number");
 		a->kill_at = (unsigned)strtoul(value, NULL, 10);
 		e->used = true;
 		break;
 	case BK_SHARE:
 		if (*value == '\0')
-			return aerr(a, lineno, "expected the path of a share "
+			return aerr(a, e->line, "expected the path of a share "
 			    "file or of the folder holding it");
 		e->nth = a->nshares++;
 		break;
 	case BK_ASK:
 		break;
 	}
+	return OR_OK;
+}
+
+/* One answer line (trimmed, not a comment) into a->e[a->n]. */
+static int
+batch_parse_entry(struct batch_answers *a, char *line, unsigned lineno)
+{
+	struct batch_entry *e = &a->e[a->n];
+	char *head = NULL, *arg = NULL, *value = NULL;
+	size_t ki = 0;
+	int rc;
+
+	if ((rc = batch_split(a, line, lineno, &head, &arg, &value, &ki)) !=
+	    OR_OK)
+		return rc;
+	memset(e, 0, sizeof *e);
+	e->kind = keys[ki].kind;
+	e->line = lineno;
+	e->value = value;
+	if ((rc = batch_check_arg(a, ki, head, arg, e)) != OR_OK ||
+	    (rc = batch_check_value(a, e, value)) != OR_OK)
+		return rc;
 	a->n++;
 	return OR_OK;
 }
@@ -251,7 +307,7 @@ batch_answers_parse(const char *data, size_t len, const char *name,
 			    BATCH_MAX_ENTRIES);
 			goto fail;
 		}
-		if ((rc = parse_entry(a, t, lineno)) != OR_OK)
+		if ((rc = batch_parse_entry(a, t, lineno)) != OR_OK)
 			goto fail;
 	}
 	return OR_OK;

@@ -3,10 +3,11 @@
  *
  * Results go to stdout, everything else to stderr; questions are asked on
  * /dev/tty so that scripts may redirect stdin and stdout freely.
+ * interact_print, that rule for a say(), serves the batch face too; the
+ * helpers for any face are in interact.c.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +16,6 @@
 #include "err.h"
 #include "interact.h"
 #include "secret.h"
-
-void
-interact_say(struct interact *io, enum say_level level, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	io->say(io, level, buf);
-}
 
 void
 interact_print(enum say_level level, const char *text, bool quiet)

@@ -5,7 +5,8 @@
  * confirmation, secret prompt, progress report and displayed block goes
  * through a struct interact.  Implementations: the plain CLI
  * (interact-cli.c), the batch runner (answers from a file) and the TUI
- * (ui/).
+ * (ui/).  Helpers that work on any face (interact_say) are in
+ * interact.c.
  */
 #ifndef OFFROOT_INTERACT_H
 #define OFFROOT_INTERACT_H
@@ -105,6 +106,7 @@ struct interact {
 	void (*diag)(void *note_ctx, const char *line);
 };
 
+/* io->say with printf formatting (at most 2047 bytes of text). */
 void interact_say(struct interact *io, enum say_level level,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
