@@ -229,6 +229,31 @@ start_new(struct ceremony *c)
 	}
 }
 
+static const char *
+ceremony_transcript(const struct ceremony *c)
+{
+	return c->tr != NULL ? c->tr->path : "";
+}
+
+/* An exception note at the current step (the io->note hook). */
+static int
+ceremony_note(struct ceremony *c, const char *text)
+{
+	char by[256];
+	const char *role = c->running ? c->s.steps[c->current].role :
+	    c->s.roles[0];
+	struct jfields f;
+
+	jf_init(&f);
+	jf_add(&f, "step", ceremony_cur_number(c));
+	jf_add(&f, "by", ceremony_who(c, role, by, sizeof by));
+	jf_add(&f, "text", text);
+
+	if (c->tr == NULL)
+		return err_set(OR_E_ENV, "no transcript is open");
+	return ceremony_rec(c, "exception", &f);
+}
+
 static void
 note_hook(void *ctx, const char *text)
 {
@@ -261,7 +286,29 @@ diag_hook(void *ctx, const char *line)
 		err_clear();
 }
 
-int
+static void
+ceremony_free(struct ceremony *c)
+{
+	if (c == NULL)
+		return;
+	if (c->io != NULL && c->io->note_ctx == c) {
+		c->io->note = NULL;
+		c->io->diag = NULL;
+		c->io->note_ctx = NULL;
+	}
+	keystore_close(c->ks);
+	transcript_free(c->tr);
+	script_free(&c->s);
+	free(c->views);
+	free(c->begun);
+	free(c->attempt);
+	free(c);
+}
+
+/* Loads and checks the script, finds an unfinished transcript to resume
+ * (asking through io), or starts a new transcript.  Sets io->note so that
+ * exception notes reach the transcript. */
+static int
 ceremony_open(const struct ceremony_params *p, struct interact *io,
     struct ceremony **out)
 {
@@ -332,69 +379,6 @@ ceremony_open(const struct ceremony_params *p, struct interact *io,
 fail:
 	ceremony_free(c);
 	return rc;
-}
-
-const struct script *
-ceremony_script(const struct ceremony *c)
-{
-	return &c->s;
-}
-
-const char *
-ceremony_transcript(const struct ceremony *c)
-{
-	return c->tr != NULL ? c->tr->path : "";
-}
-
-int
-ceremony_note(struct ceremony *c, const char *text)
-{
-	char by[256];
-	const char *role = c->running ? c->s.steps[c->current].role :
-	    c->s.roles[0];
-	struct jfields f;
-
-	jf_init(&f);
-	jf_add(&f, "step", ceremony_cur_number(c));
-	jf_add(&f, "by", ceremony_who(c, role, by, sizeof by));
-	jf_add(&f, "text", text);
-
-	if (c->tr == NULL)
-		return err_set(OR_E_ENV, "no transcript is open");
-	return ceremony_rec(c, "exception", &f);
-}
-
-int
-ceremony_abandon(struct ceremony *c, const char *why)
-{
-	struct jfields f;
-
-	jf_init(&f);
-	jf_add(&f, "step", ceremony_cur_number(c));
-	jf_add(&f, "reason", why != NULL ? why : "abandoned");
-
-	if (c->tr == NULL)
-		return OR_OK;
-	return ceremony_rec(c, "abandoned", &f);
-}
-
-void
-ceremony_free(struct ceremony *c)
-{
-	if (c == NULL)
-		return;
-	if (c->io != NULL && c->io->note_ctx == c) {
-		c->io->note = NULL;
-		c->io->diag = NULL;
-		c->io->note_ctx = NULL;
-	}
-	keystore_close(c->ks);
-	transcript_free(c->tr);
-	script_free(&c->s);
-	free(c->views);
-	free(c->begun);
-	free(c->attempt);
-	free(c);
 }
 
 int
@@ -599,7 +583,9 @@ out:
 	return rc;
 }
 
-int
+/* Runs every step not done yet, then seals the transcript.  On failure
+ * the transcript stays unclosed (resumable) and records why. */
+static int
 ceremony_run(struct ceremony *c)
 {
 	size_t i;
@@ -619,3 +605,46 @@ ceremony_run(struct ceremony *c)
 	return OR_OK;
 }
 
+
+/* ---- executing ------------------------------------------------------ */
+
+/* Records that the operators abandoned the ceremony; the transcript
+ * stays unclosed, so the ceremony can be resumed. */
+static int
+ceremony_abandon(struct ceremony *c, const char *why)
+{
+	struct jfields f;
+
+	jf_init(&f);
+	jf_add(&f, "step", ceremony_cur_number(c));
+	jf_add(&f, "reason", why != NULL ? why : "abandoned");
+
+	if (c->tr == NULL)
+		return OR_OK;
+	return ceremony_rec(c, "abandoned", &f);
+}
+
+int
+ceremony_execute(const struct ceremony_params *p, struct interact *io)
+{
+	struct ceremony *c = NULL;
+	char why[1024];
+	int rc;
+
+	if ((rc = ceremony_open(p, io, &c)) != OR_OK)
+		return rc;
+	/* OR_E_CANCEL: a question was refused, or the runner abandoned the
+	 * run (the TUI: Ctrl-C, SIGTERM, SIGHUP); its text says which. */
+	if ((rc = ceremony_run(c)) == OR_E_CANCEL) {
+		snprintf(why, sizeof why, "%s", err_msg(rc));
+		(void)ceremony_abandon(c, why);
+		err_set(rc, "%s", why);
+	}
+	if (rc != OR_OK)
+		interact_say(io, SAY_WARN, "the ceremony stopped; its "
+		    "transcript %s stays open: %s to resume from the first "
+		    "step not done", ceremony_transcript(c), p->again != NULL ?
+		    p->again : "run the same command again");
+	ceremony_free(c);
+	return rc;
+}
