@@ -145,98 +145,121 @@ ask_reference_time(struct ceremony *c, char *stated, size_t size,
 }
 
 static int
+pf_airgap(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	return airgap_network(r);
+}
+
+static int
+pf_clock(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	return airgap_clock(now, r);
+}
+
+static int
+pf_selfcheck(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	char exe[65];
+
+	return airgap_selfcheck(r, exe);
+}
+
+static int
+pf_media(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	return airgap_media(c->p.media, r);
+}
+
+/* The pre-flight checks (script.h), in the order a step runs them. */
+static const struct preflight_check {
+	const char *name;
+	int (*run)(struct ceremony *c, time_t now, struct preflight_result *r);
+	bool reference;		/* the officer compares with a reference */
+} preflight_checks[] = {
+	{ "airgap", pf_airgap, false },
+	{ "clock", pf_clock, true },
+	{ "selfcheck", pf_selfcheck, false },
+	{ "media", pf_media, false },
+};
+
+/* The clock passed: the officer compares it with a reference clock.  A
+ * mismatch is recorded with the reference time stated, and fails r. */
+static int
+preflight_reference(struct ceremony *c, const struct script_step *st,
+    time_t now, struct preflight_result *r)
+{
+	char utc[21], q[512], by[256], stated[64], diff[32];
+	struct jfields f;
+	time_t ref = 0;
+	bool yes;
+	int rc;
+
+	utc_text(now, utc);
+	snprintf(q, sizeof q, "%s: the clock shows %s UTC. Does it match the "
+	    "reference clock (within a minute)?", ceremony_who(c, st->role, by,
+	    sizeof by), utc);
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	stated[0] = '\0';
+	diff[0] = '\0';
+	if (!yes) {
+		if ((rc = ask_reference_time(c, stated, sizeof stated, &ref)) !=
+		    OR_OK)
+			return rc;
+		snprintf(diff, sizeof diff, "%lld",
+		    (long long)now - (long long)ref);
+	}
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "system_time", utc);
+	jf_add(&f, "matches_reference", yes ? "yes" : "no");
+	jf_add(&f, "reference_time", yes ? utc : stated);
+	jf_add(&f, "by", by);
+	if (!yes)
+		jf_add(&f, "offset_seconds", diff);
+	if ((rc = ceremony_rec(c, "clock", &f)) != OR_OK)
+		return rc;
+	if (!yes) {
+		r->pass = false;
+		snprintf(r->summary, sizeof r->summary, "clock: the system "
+		    "clock (%s) does not match the reference (%s): %s s apart",
+		    utc, stated, diff);
+	}
+	return OR_OK;
+}
+
+static int
 act_preflight(struct ceremony *c, const struct script_step *st)
 {
-	static const char *const checks[] = { "airgap", "clock", "selfcheck",
-	    "media", NULL };
+	const struct preflight_check *ck;
 	struct preflight_result *r;
-	char exe[65], q[512], by[256], stated[64], diff[32];
-	time_t ref = 0;
-	size_t i;
-	bool yes;
+	struct jfields f;
 	time_t now;
+	size_t i;
 	int rc = OR_OK;
 
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
-	for (i = 0; checks[i] != NULL; i++) {
-		if (!script_preflight_has(st, checks[i]))
+	for (i = 0; i < nitems(preflight_checks); i++) {
+		ck = &preflight_checks[i];
+		if (!script_preflight_has(st, ck->name))
 			continue;
 		now = time(NULL);
-		switch (i) {
-		case 0:
-			rc = airgap_network(r);
-			break;
-		case 1:
-			rc = airgap_clock(now, r);
-			break;
-		case 2:
-			rc = airgap_selfcheck(r, exe);
-			break;
-		default:
-			rc = airgap_media(c->p.media, r);
-			break;
-		}
-		if (rc != OR_OK)
+		if ((rc = ck->run(c, now, r)) != OR_OK)
 			goto out;
 		c->io->show_block(c->io, r->summary, r->evidence);
-		{
-			struct jfields f;
-
-			jf_init(&f);
-			jf_add(&f, "step", st->number_text);
-			jf_add(&f, "check", checks[i]);
-			jf_add(&f, "result", r->pass ? "pass" : "fail");
-			jf_add(&f, "summary", r->summary);
-			jf_add(&f, "evidence", r->evidence);
-			if ((rc = ceremony_rec(c, "preflight", &f)) != OR_OK)
-				goto out;
-		}
-		if (i == 1 && r->pass) {
-			/* The officer compares with a reference clock. */
-			char utc[21];
-
-			utc_text(now, utc);
-			snprintf(q, sizeof q, "%s: the clock shows %s UTC. Does "
-			    "it match the reference clock (within a minute)?",
-			    ceremony_who(c, st->role, by, sizeof by), utc);
-			if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
-				goto out;
-			stated[0] = '\0';
-			diff[0] = '\0';
-			if (!yes) {
-				if ((rc = ask_reference_time(c, stated,
-				    sizeof stated, &ref)) != OR_OK)
-					goto out;
-				snprintf(diff, sizeof diff, "%lld",
-				    (long long)now - (long long)ref);
-			}
-			{
-				struct jfields f;
-
-				jf_init(&f);
-				jf_add(&f, "step", st->number_text);
-				jf_add(&f, "system_time", utc);
-				jf_add(&f, "matches_reference",
-				    yes ? "yes" : "no");
-				jf_add(&f, "reference_time",
-				    yes ? utc : stated);
-				jf_add(&f, "by", by);
-				if (!yes)
-					jf_add(&f, "offset_seconds", diff);
-				if ((rc = ceremony_rec(c, "clock", &f)) !=
-				    OR_OK)
-					goto out;
-			}
-			if (!yes) {
-				r->pass = false;
-				snprintf(r->summary, sizeof r->summary, "clock: "
-				    "the system clock (%s) does not match the "
-				    "reference (%s): %s s apart", utc, stated,
-				    diff);
-			}
-		}
-		if (!r->pass && (rc = override(c, st, checks[i], r->summary)) !=
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "check", ck->name);
+		jf_add(&f, "result", r->pass ? "pass" : "fail");
+		jf_add(&f, "summary", r->summary);
+		jf_add(&f, "evidence", r->evidence);
+		if ((rc = ceremony_rec(c, "preflight", &f)) != OR_OK)
+			goto out;
+		if (ck->reference && r->pass &&
+		    (rc = preflight_reference(c, st, now, r)) != OR_OK)
+			goto out;
+		if (!r->pass && (rc = override(c, st, ck->name, r->summary)) !=
 		    OR_OK)
 			goto out;
 	}
@@ -308,37 +331,33 @@ act_note(struct ceremony *c, const struct script_step *st)
 }
 
 /* Moves the transcript from the staging folder into DIR/transcripts/. */
+/* A generate-root step's rootca_params, from the script and the command
+ * line; profiles: room for the profiles file's path. */
 static int
-act_generate_root(struct ceremony *c, const struct script_step *st)
+gen_params(struct ceremony *c, const struct script_step *st,
+    struct rootca_params *rp, char profiles[PATH_MAX])
 {
-	struct rootca_params rp;
-	struct rootca_result res;
-	const char *v, *dirp[SEALED_QUORUM_MAX_N];
-	char profiles[PATH_MAX], fphex[65], by[256], q[512], qtext[16];
-	char (*dirs)[PATH_MAX] = NULL;
-	bool yes = false;
-	unsigned i;
+	const char *v;
 	int rc;
 
-	memset(&rp, 0, sizeof rp);
-	rp.dir = c->p.dir;
-	rp.subject = script_param(st, "subject");
-	if ((rc = keytype_parse(script_param(st, "key"), &rp.key_type)) !=
+	memset(rp, 0, sizeof *rp);
+	rp->dir = c->p.dir;
+	rp->subject = script_param(st, "subject");
+	if ((rc = keytype_parse(script_param(st, "key"), &rp->key_type)) !=
 	    OR_OK)
 		return rc;
-	rp.profile_name = (v = script_param(st, "profile")) != NULL ? v :
+	rp->profile_name = (v = script_param(st, "profile")) != NULL ? v :
 	    "root";
 	if ((v = script_param(st, "profiles")) != NULL) {
-		if ((rc = file_join(profiles, sizeof profiles, c->s.dir, v)) !=
-		    OR_OK)
+		if ((rc = file_join(profiles, PATH_MAX, c->s.dir, v)) != OR_OK)
 			return rc;
-		rp.profiles_file = profiles;
+		rp->profiles_file = profiles;
 	}
 	if ((v = script_param(st, "days")) != NULL)
-		rp.days = strtol(v, NULL, 10);
-	rp.kdf = KDF_SENSITIVE;
+		rp->days = strtol(v, NULL, 10);
+	rp->kdf = KDF_SENSITIVE;
 	if ((v = c->p.kdf) != NULL || (v = script_param(st, "kdf")) != NULL) {
-		if ((rc = kdf_level_parse(v, &rp.kdf)) != OR_OK)
+		if ((rc = kdf_level_parse(v, &rp->kdf)) != OR_OK)
 			return err_set(OR_E_USAGE, "kdf: expected sensitive, "
 			    "moderate or interactive, got \"%s\"", v);
 	}
@@ -348,100 +367,146 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			return err_set(OR_E_USAGE, "step %s keeps the root key "
 			    "on a token: give its URI with --token",
 			    st->number_text);
-		rp.pkcs11 = true;
-		rp.token_uri = c->p.token;
-		rp.module = c->p.module;
-		rp.label = (v = script_param(st, "label")) != NULL ? v :
+		rp->pkcs11 = true;
+		rp->token_uri = c->p.token;
+		rp->module = c->p.module;
+		rp->label = (v = script_param(st, "label")) != NULL ? v :
 		    "offroot-root";
 	}
+	return OR_OK;
+}
+
+/* The officers' media folders of a root under a quorum. */
+struct gen_shares {
+	char (*dirs)[PATH_MAX];
+	const char *dirp[SEALED_QUORUM_MAX_N];
+};
+
+/* Officer shares: each officer's media first (reshare.h), then rootca
+ * asks each officer's passphrase, twice.  The caller frees sh->dirs. */
+static int
+gen_share_dirs(struct ceremony *c, const char *quorum,
+    struct rootca_params *rp, struct gen_shares *sh)
+{
+	unsigned i;
+	int rc;
+
+	if ((rc = quorum_parse(quorum, &rp->quorum_m, &rp->quorum_n)) != OR_OK)
+		return rc;
+	if ((sh->dirs = calloc(rp->quorum_n, sizeof *sh->dirs)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	for (i = 0; i < rp->quorum_n; i++) {
+		if ((rc = reshare_ask_dir(c->io, i, rp->quorum_n, sh->dirs[i],
+		    sizeof sh->dirs[i])) != OR_OK)
+			return rc;
+		sh->dirp[i] = sh->dirs[i];
+	}
+	rp->share_dirs = sh->dirp;
+	rp->nshare_dirs = rp->quorum_n;
+	return OR_OK;
+}
+
+/* The new root in the transcript: "root-created", and for a key on a
+ * token the officer's word on the vendor's backup ("token-backup"). */
+static int
+gen_record(struct ceremony *c, const struct script_step *st,
+    const struct rootca_params *rp, const struct rootca_result *res,
+    const char *fphex, const char *qtext)
+{
+	struct jfields f;
+	char by[256];
+	int rc;
+
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "root_sha256", fphex);
+	jf_add(&f, "subject", rp->subject);
+	jf_add(&f, "key_type", keytype_name(rp->key_type));
+	jf_add(&f, "store", rp->pkcs11 ? "pkcs11" : "sealed");
+	jf_add(&f, "kdf", rp->pkcs11 ? "none" : kdf_level_name(rp->kdf));
+	jf_add(&f, "profile", rp->profile_name);
+	jf_add(&f, "quorum", qtext);
+	if ((rc = ceremony_rec(c, "root-created", &f)) != OR_OK ||
+	    !rp->pkcs11)
+		return rc;
+	/* offroot cannot copy a token key: the officer's word on the
+	 * vendor's backup joins the ceremony's own record. */
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "question", res->token_backup_question);
+	jf_add(&f, "confirmed_by", ceremony_who(c, st->role, by, sizeof by));
+	jf_add(&f, "operator_confirmed", res->token_backed_up ? "yes" : "no");
+	return ceremony_rec(c, "token-backup", &f);
+}
+
+/* The witness confirms the new root's fingerprint, read aloud. */
+static int
+gen_confirm(struct ceremony *c, const struct script_step *st,
+    const struct rootca_result *res, const char *fphex)
+{
+	struct jfields f;
+	char by[256], q[512];
+	bool yes = false;
+	int rc;
+
+	c->io->show_block(c->io, "SHA-256 fingerprint of the new root "
+	    "certificate (read it aloud)", res->fingerprint);
+	snprintf(q, sizeof q, "%s: the fingerprint was read aloud and written "
+	    "on the printed script?", ceremony_who(c, script_witness(&c->s,
+	    st), by, sizeof by));
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "of", "root");
+	jf_add(&f, "sha256", fphex);
+	jf_add(&f, "confirmed_by", by);
+	jf_add(&f, "answer", yes ? "yes" : "no");
+	if ((rc = ceremony_rec(c, "fingerprint", &f)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "%s did not confirm the root's "
+		    "fingerprint", by);
+	return OR_OK;
+}
+
+static int
+act_generate_root(struct ceremony *c, const struct script_step *st)
+{
+	struct rootca_params rp;
+	struct rootca_result res;
+	struct gen_shares sh;
+	const char *quorum = script_param(st, "quorum");
+	char profiles[PATH_MAX], fphex[65], qtext[16];
+	int rc;
+
+	if ((rc = gen_params(c, st, &rp, profiles)) != OR_OK)
+		return rc;
 	if (ceremony_is_ca(c->p.dir)) {
 		if ((rc = ceremony_resume_root(c, st, &rp)) != OR_OK)
 			return rc;
 		return ceremony_move_in(c);
 	}
-	snprintf(qtext, sizeof qtext, "none");
-	if ((v = script_param(st, "quorum")) != NULL) {
-		/* Officer shares: each officer's media first (reshare.h),
-		 * then rootca asks each officer's passphrase, twice. */
-		if ((rc = quorum_parse(v, &rp.quorum_m, &rp.quorum_n)) != OR_OK)
-			return rc;
-		if ((dirs = calloc(rp.quorum_n, sizeof *dirs)) == NULL)
-			return err_set(OR_E_NOMEM, "out of memory");
-		for (i = 0; i < rp.quorum_n; i++) {
-			if ((rc = reshare_ask_dir(c->io, i, rp.quorum_n,
-			    dirs[i], sizeof dirs[i])) != OR_OK) {
-				free(dirs);
-				return rc;
-			}
-			dirp[i] = dirs[i];
-		}
-		rp.share_dirs = dirp;
-		rp.nshare_dirs = rp.quorum_n;
-		snprintf(qtext, sizeof qtext, "%s", v);
+	memset(&sh, 0, sizeof sh);
+	snprintf(qtext, sizeof qtext, "%s", quorum != NULL ? quorum : "none");
+	if (quorum != NULL &&
+	    (rc = gen_share_dirs(c, quorum, &rp, &sh)) != OR_OK) {
+		free(sh.dirs);
+		return rc;
 	}
 	rc = rootca_create(&rp, c->io, &res);
-	free(dirs);
+	free(sh.dirs);
 	if (rc != OR_OK)
 		return rc;
 	/* From here the root exists: the transcript joins it first. */
 	if ((rc = ceremony_move_in(c)) != OR_OK)
 		return rc;
 	hex_encode(res.cert_sha256, 32, fphex);
-	{
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "step", st->number_text);
-		jf_add(&f, "root_sha256", fphex);
-		jf_add(&f, "subject", rp.subject);
-		jf_add(&f, "key_type", keytype_name(rp.key_type));
-		jf_add(&f, "store", rp.pkcs11 ? "pkcs11" : "sealed");
-		jf_add(&f, "kdf", rp.pkcs11 ? "none" : kdf_level_name(rp.kdf));
-		jf_add(&f, "profile", rp.profile_name);
-		jf_add(&f, "quorum", qtext);
-		if ((rc = ceremony_rec(c, "root-created", &f)) != OR_OK)
-			return rc;
-	}
-	if (rp.pkcs11) {
-		/* offroot cannot copy a token key: the officer's word on the
-		 * vendor's backup joins the ceremony's own record. */
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "step", st->number_text);
-		jf_add(&f, "question", res.token_backup_question);
-		jf_add(&f, "confirmed_by", ceremony_who(c, st->role, by,
-		    sizeof by));
-		jf_add(&f, "operator_confirmed",
-		    res.token_backed_up ? "yes" : "no");
-		if ((rc = ceremony_rec(c, "token-backup", &f)) != OR_OK)
-			return rc;
-	}
+	if ((rc = gen_record(c, st, &rp, &res, fphex, qtext)) != OR_OK)
+		return rc;
 	c->key_store[0] = '\0';
 	ceremony_push_status(c);
-	c->io->show_block(c->io, "SHA-256 fingerprint of the new root "
-	    "certificate (read it aloud)", res.fingerprint);
-	snprintf(q, sizeof q, "%s: the fingerprint was read aloud and written "
-	    "on the printed script?", ceremony_who(c, script_witness(&c->s,
-	    st), by, sizeof by));
-	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
-		return rc;
-	{
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "step", st->number_text);
-		jf_add(&f, "of", "root");
-		jf_add(&f, "sha256", fphex);
-		jf_add(&f, "confirmed_by", by);
-		jf_add(&f, "answer", yes ? "yes" : "no");
-		if ((rc = ceremony_rec(c, "fingerprint", &f)) != OR_OK)
-			return rc;
-	}
-	if (!yes)
-		return err_set(OR_E_CANCEL, "%s did not confirm the root's "
-		    "fingerprint", by);
-	return OR_OK;
+	return gen_confirm(c, st, &res, fphex);
 }
 
 static int

@@ -162,14 +162,104 @@ reopen(struct ceremony *c, const struct prior *pr)
 	return OR_OK;
 }
 
+/* Shows what the unfinished run pr completed: list gets the completed
+ * steps' numbers (empty: none), *first the first step not done (nsteps:
+ * every step is done, but the transcript was never sealed). */
+static void
+prior_show(struct ceremony *c, const struct prior *pr, char *list,
+    size_t size, size_t *first)
+{
+	char block[4096];
+	size_t i, used, l = 0;
+	int w;
+
+	list[0] = '\0';
+	*first = SIZE_MAX;
+	for (i = 0; i < c->s.nsteps; i++) {
+		if (pr->done[i]) {
+			w = snprintf(list + l, size - l, "%s%s", l ? ", " : "",
+			    c->s.steps[i].number_text);
+			if (w > 0 && (size_t)w < size - l)
+				l += (size_t)w;
+		} else if (*first == SIZE_MAX)
+			*first = i;
+	}
+	if (*first == SIZE_MAX)
+		*first = c->s.nsteps;
+	used = (size_t)snprintf(block, sizeof block, "transcript: %s\n"
+	    "completed steps: %s\n", pr->path, l ? list : "none");
+	if (*first < c->s.nsteps)
+		snprintf(block + used, sizeof block - used, "first step not "
+		    "done: step %s: %s\n", c->s.steps[*first].number_text,
+		    c->s.steps[*first].title);
+	else
+		snprintf(block + used, sizeof block - used, "every step is "
+		    "done; the transcript was not sealed\n");
+	c->io->show_block(c->io, "An unfinished run of this ceremony", block);
+}
+
+/* Whether the operators resume from step first: as the params say, or
+ * asked through io. */
+static int
+prior_agree(struct ceremony *c, size_t first, bool *yes)
+{
+	char q[256];
+
+	*yes = false;
+	if (first < c->s.nsteps)
+		snprintf(q, sizeof q, "Resume this ceremony from step %s?",
+		    c->s.steps[first].number_text);
+	else
+		snprintf(q, sizeof q, "Resume this ceremony to seal it?");
+	switch (c->p.resume) {
+	case CEREMONY_RESUME_YES:
+		*yes = true;
+		break;
+	case CEREMONY_RESUME_NO:
+		*yes = false;
+		break;
+	case CEREMONY_RESUME_ASK:
+		return c->io->confirm(c->io, q, yes);
+	}
+	return OR_OK;
+}
+
+/* Goes on with the unfinished run pr: its transcript, what its steps
+ * did, a "resume" record. */
+static int
+prior_adopt(struct ceremony *c, const struct prior *pr, const char *list,
+    size_t first)
+{
+	struct jfields f;
+	size_t i;
+	int rc;
+
+	if ((rc = reopen(c, pr)) != OR_OK)
+		return rc;
+	for (i = 0; i < c->s.nsteps; i++) {
+		c->views[i].state = pr->done[i] ? STEP_DONE : STEP_PENDING;
+		c->begun[i] = pr->begun[i] && !pr->done[i];
+		c->attempt[i] = pr->attempt[i];
+	}
+	memcpy(c->names, pr->names, sizeof c->names);
+	memcpy(c->manifest, pr->manifest, sizeof c->manifest);
+	memcpy(c->crl_sha, pr->crl_sha, sizeof c->crl_sha);
+	jf_init(&f);
+	jf_add(&f, "completed", list[0] != '\0' ? list : "none");
+	jf_add(&f, "from_step", first < c->s.nsteps ?
+	    c->s.steps[first].number_text : "seal");
+	jf_add(&f, "runner", c->p.runner != NULL ? c->p.runner : "cli");
+	return ceremony_rec(c, "resume", &f);
+}
+
 /* Looks for an unfinished run of this script; resumes it when the
  * operators agree.  *resumed says whether it did. */
 int
 ceremony_resume_offer(struct ceremony *c, bool *resumed)
 {
 	struct prior *best = NULL, *tmp = NULL;
-	char folder[PATH_MAX], block[4096], q[256], list[1024];
-	size_t i, used = 0, first = SIZE_MAX, l = 0;
+	char folder[PATH_MAX], list[1024];
+	size_t first;
 	unsigned others = 0;
 	bool yes = false;
 	int rc = OR_OK;
@@ -193,72 +283,16 @@ ceremony_resume_offer(struct ceremony *c, bool *resumed)
 		    "one) are left as they are", others);
 	if (best->name[0] == '\0')
 		goto out;
-	list[0] = '\0';
-	for (i = 0; i < c->s.nsteps; i++) {
-		if (best->done[i]) {
-			int w = snprintf(list + l, sizeof list - l, "%s%s",
-			    l ? ", " : "", c->s.steps[i].number_text);
-			if (w > 0 && (size_t)w < sizeof list - l)
-				l += (size_t)w;
-		} else if (first == SIZE_MAX)
-			first = i;
-	}
-	if (first == SIZE_MAX) {	/* all done, but never sealed */
-		first = c->s.nsteps;
-	}
-	used = (size_t)snprintf(block, sizeof block, "transcript: %s\n"
-	    "completed steps: %s\n", best->path, l ? list : "none");
-	if (first < c->s.nsteps)
-		snprintf(block + used, sizeof block - used, "first step not "
-		    "done: step %s: %s\n", c->s.steps[first].number_text,
-		    c->s.steps[first].title);
-	else
-		snprintf(block + used, sizeof block - used, "every step is "
-		    "done; the transcript was not sealed\n");
-	c->io->show_block(c->io, "An unfinished run of this ceremony", block);
-	if (first < c->s.nsteps)
-		snprintf(q, sizeof q, "Resume this ceremony from step %s?",
-		    c->s.steps[first].number_text);
-	else
-		snprintf(q, sizeof q, "Resume this ceremony to seal it?");
-	switch (c->p.resume) {
-	case CEREMONY_RESUME_YES:
-		yes = true;
-		break;
-	case CEREMONY_RESUME_NO:
-		yes = false;
-		break;
-	case CEREMONY_RESUME_ASK:
-		if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
-			goto out;
-		break;
-	}
+	prior_show(c, best, list, sizeof list, &first);
+	if ((rc = prior_agree(c, first, &yes)) != OR_OK)
+		goto out;
 	if (!yes) {
 		interact_say(c->io, SAY_WARN, "not resuming: %s stays unclosed "
 		    "(offroot audit counts it as abandoned)", best->path);
 		goto out;
 	}
-	if ((rc = reopen(c, best)) != OR_OK)
+	if ((rc = prior_adopt(c, best, list, first)) != OR_OK)
 		goto out;
-	for (i = 0; i < c->s.nsteps; i++) {
-		c->views[i].state = best->done[i] ? STEP_DONE : STEP_PENDING;
-		c->begun[i] = best->begun[i] && !best->done[i];
-		c->attempt[i] = best->attempt[i];
-	}
-	memcpy(c->names, best->names, sizeof c->names);
-	memcpy(c->manifest, best->manifest, sizeof c->manifest);
-	memcpy(c->crl_sha, best->crl_sha, sizeof c->crl_sha);
-	{
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "completed", l ? list : "none");
-		jf_add(&f, "from_step", first < c->s.nsteps ?
-		    c->s.steps[first].number_text : "seal");
-		jf_add(&f, "runner", c->p.runner != NULL ? c->p.runner : "cli");
-		if ((rc = ceremony_rec(c, "resume", &f)) != OR_OK)
-			goto out;
-	}
 	*resumed = true;
 out:
 	free(best);
@@ -425,84 +459,73 @@ warn_partial(struct ceremony *c, const char *outdir)
 	closedir(d);
 }
 
-/*
- * A sign-csrs step cut short after its certificates were issued (recorded
- * in the journal) but before their bundle was: the bundle is written from
- * the issued copies, nothing is signed again.  *done says whether the
- * journal held this step's issuances.
- */
-int
-ceremony_resume_sign(struct ceremony *c, const struct script_step *st,
-    const char *const *csrs, size_t n, const char *outdir, bool *done)
+/* The journal's issuances of the step's CSRs (csrs, n) since its first
+ * attempt, into f (allocated here; the caller frees its arrays). */
+static int
+issued_scan(struct ceremony *c, const struct script_step *st,
+    const char *const *csrs, size_t n, struct issued_find *f)
 {
-	struct issued_find f;
 	struct cadb_summary sum;
 	struct csr_info ci;
-	struct export_params ep;
-	struct sign_result res;
-	const char **serials = NULL;
-	char *list = NULL, count[24], reason[160];
-	size_t k, found = 0, used = 0, listsize = n * (sizeof *f.serial + 1);
+	size_t k;
 	int rc;
 
-	*done = false;
-	if (!c->begun[c->current] || !c->attempt[c->current].have)
-		return OR_OK;
-	memset(&f, 0, sizeof f);
-	f.after = c->attempt[c->current].ca_seq;
-	f.profile = script_param(st, "profile") != NULL ?
+	f->after = c->attempt[c->current].ca_seq;
+	f->profile = script_param(st, "profile") != NULL ?
 	    script_param(st, "profile") : "intermediate";
-	f.n = n;
-	f.csr = calloc(n, sizeof *f.csr);
-	f.serial = calloc(n, sizeof *f.serial);
-	f.count = calloc(n, sizeof *f.count);
-	serials = calloc(n, sizeof *serials);
-	list = calloc(1, listsize);
-	if (f.csr == NULL || f.serial == NULL || f.count == NULL ||
-	    serials == NULL || list == NULL) {
-		rc = err_set(OR_E_NOMEM, "out of memory");
-		goto out;
-	}
+	f->n = n;
+	f->csr = calloc(n, sizeof *f->csr);
+	f->serial = calloc(n, sizeof *f->serial);
+	f->count = calloc(n, sizeof *f->count);
+	if (f->csr == NULL || f->serial == NULL || f->count == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
 	for (k = 0; k < n; k++) {
 		if ((rc = csr_load(csrs[k], &ci)) != OR_OK)
-			goto out;
-		hex_encode(ci.csr_sha256, 32, f.csr[k]);
+			return rc;
+		hex_encode(ci.csr_sha256, 32, f->csr[k]);
 		csr_free(&ci);
 	}
-	if ((rc = cadb_scan(c->p.dir, &sum, issued_visit, &f)) != OR_OK)
-		goto out;
-	for (k = 0; k < n; k++) {
-		if (f.count[k] > 1) {
-			rc = err_set(OR_E_CORRUPT, "step %s: the journal records "
-			    "%u issuances for %s since this step began; "
-			    "refusing to go on", st->number_text, f.count[k],
-			    csrs[k]);
-			goto out;
-		}
-		if (f.count[k] == 1) {
-			serials[found++] = f.serial[k];
+	return cadb_scan(c->p.dir, &sum, issued_visit, f);
+}
+
+/* The serials issued once each (into serials, and list: comma-separated,
+ * listsize bytes); *found of them.  A CSR issued twice is refused. */
+static int
+issued_serials(const struct script_step *st, const char *const *csrs,
+    const struct issued_find *f, const char **serials, char *list,
+    size_t listsize, size_t *found)
+{
+	size_t k, used = 0;
+
+	*found = 0;
+	for (k = 0; k < f->n; k++) {
+		if (f->count[k] > 1)
+			return err_set(OR_E_CORRUPT, "step %s: the journal "
+			    "records %u issuances for %s since this step "
+			    "began; refusing to go on", st->number_text,
+			    f->count[k], csrs[k]);
+		if (f->count[k] == 1) {
+			serials[(*found)++] = f->serial[k];
 			used += (size_t)snprintf(list + used, listsize - used,
-			    "%s%s", used ? "," : "", f.serial[k]);
+			    "%s%s", used ? "," : "", f->serial[k]);
 		}
 	}
-	if (found == 0) {
-		rc = OR_OK;	/* nothing was issued: sign as usual */
-		goto out;
-	}
-	if (found < n) {
-		rc = err_set(OR_E_CORRUPT, "step %s: the journal records %zu of "
-		    "its %zu certificates as issued since this step began; "
-		    "refusing to go on", st->number_text, found, n);
-		goto out;
-	}
-	if (ceremony_exists(outdir)) {
-		rc = err_set(OR_E_EXISTS, "step %s: certificate%s %s %s issued "
-		    "before the interruption, but the journal does not record "
-		    "their bundle and %s exists: check it with offroot verify, "
-		    "move it aside and resume again", st->number_text,
-		    n == 1 ? "" : "s", list, n == 1 ? "was" : "were", outdir);
-		goto out;
-	}
+	return OR_OK;
+}
+
+/* The bundle of the n certificates (serials; list: the same, as text)
+ * issued before the interruption, written from their issued copies
+ * (sign_export_ks) and recorded ("resumed-export"). */
+static int
+resumed_export(struct ceremony *c, const struct script_step *st,
+    const char **serials, size_t n, const char *list, const char *outdir)
+{
+	struct export_params ep;
+	struct sign_result res;
+	struct jfields f;
+	char reason[160];
+	int rc;
+
 	interact_say(c->io, SAY_INFO, "step %s: the journal records %zu "
 	    "certificate%s issued before the interruption (%s): writing the "
 	    "bundle without signing again", st->number_text, n, n == 1 ? "" :
@@ -517,30 +540,71 @@ ceremony_resume_sign(struct ceremony *c, const struct script_step *st,
 	ep.outdir = outdir;
 	ep.reason = reason;
 	if ((rc = sign_export_ks(&ep, &c->ks, c->io, &res)) != OR_OK)
-		goto out;
+		return rc;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
-	snprintf(count, sizeof count, "%zu", n);
-	{
-		struct jfields fl;
-
-		jf_init(&fl);
-		jf_add(&fl, "step", st->number_text);
-		jf_add(&fl, "reason",
-		    "the journal records these certificates as issued in "
-		    "this step before the interruption: the bundle is "
-		    "written from their issued copies, nothing is signed "
-		    "again");
-		jf_add(&fl, "certificates", count);
-		jf_add(&fl, "serials", list);
-		jf_add(&fl, "bundle", outdir);
-		jf_add(&fl, "manifest_sha256", c->manifest);
-		if ((rc = ceremony_rec(c, "resumed-export", &fl)) != OR_OK)
-			goto out;
-	}
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "reason", "the journal records these certificates as "
+	    "issued in this step before the interruption: the bundle is "
+	    "written from their issued copies, nothing is signed again");
+	jf_add_u64(&f, "certificates", n);
+	jf_add(&f, "serials", list);
+	jf_add(&f, "bundle", outdir);
+	jf_add(&f, "manifest_sha256", c->manifest);
+	if ((rc = ceremony_rec(c, "resumed-export", &f)) != OR_OK)
+		return rc;
 	interact_say(c->io, SAY_RESULT, "step %s: the bundle of %zu "
 	    "certificate%s issued before the interruption is in %s",
 	    st->number_text, n, n == 1 ? "" : "s", outdir);
-	*done = true;
+	return OR_OK;
+}
+
+/*
+ * A sign-csrs step cut short after its certificates were issued (recorded
+ * in the journal) but before their bundle was: the bundle is written from
+ * the issued copies, nothing is signed again.  *done says whether the
+ * journal held this step's issuances.
+ */
+int
+ceremony_resume_sign(struct ceremony *c, const struct script_step *st,
+    const char *const *csrs, size_t n, const char *outdir, bool *done)
+{
+	struct issued_find f;
+	const char **serials = NULL;
+	char *list = NULL;
+	size_t found = 0, listsize = n * (sizeof *f.serial + 1);
+	int rc;
+
+	*done = false;
+	if (!c->begun[c->current] || !c->attempt[c->current].have)
+		return OR_OK;
+	memset(&f, 0, sizeof f);
+	serials = calloc(n, sizeof *serials);
+	list = calloc(1, listsize);
+	if (serials == NULL || list == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = issued_scan(c, st, csrs, n, &f)) != OR_OK ||
+	    (rc = issued_serials(st, csrs, &f, serials, list, listsize,
+	    &found)) != OR_OK || found == 0)	/* none: sign as usual */
+		goto out;
+	if (found < n) {
+		rc = err_set(OR_E_CORRUPT, "step %s: the journal records %zu of "
+		    "its %zu certificates as issued since this step began; "
+		    "refusing to go on", st->number_text, found, n);
+		goto out;
+	}
+	if (ceremony_exists(outdir)) {
+		rc = err_set(OR_E_EXISTS, "step %s: certificate%s %s %s issued "
+		    "before the interruption, but the journal does not record "
+		    "their bundle and %s exists: check it with offroot verify, "
+		    "move it aside and resume again", st->number_text,
+		    n == 1 ? "" : "s", list, n == 1 ? "was" : "were", outdir);
+		goto out;
+	}
+	if ((rc = resumed_export(c, st, serials, n, list, outdir)) == OR_OK)
+		*done = true;
 out:
 	free(f.csr);
 	free(f.serial);
@@ -549,6 +613,7 @@ out:
 	free(list);
 	return rc;
 }
+
 /* Whether the journal already holds exactly this step's revocation:
  * every serial revoked for the step's reason at the time its first
  * attempt chose. */
