@@ -1,6 +1,10 @@
 /*
  * cmd-ceremony.c — offroot ceremony: run a ceremony script, in the TUI on
- * a terminal, or with the batch runner from an answers file.
+ * a terminal, or with the batch runner from an answers file (rehearsals,
+ * tests), or plainly on the CLI.  This file only turns options into
+ * ceremony_params and picks the struct interact; the run itself, and what
+ * happens when it stops, is ceremony_execute's, the same for every
+ * runner and for the TUI's home screen (cmd-tui.c).
  */
 #include <stdio.h>
 #include <string.h>

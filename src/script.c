@@ -1,5 +1,10 @@
 /*
  * script.c — ceremony scripts: parser, checker and printer (script.h).
+ * A script is checked whole before the day, so that a mistake on paper
+ * (an unknown action, a missing parameter, a secret or a machine path
+ * written in it, steps in an order that cannot work) is found at the
+ * desk, not half-way through a ceremony with the key unlocked.  The
+ * printer renders the same script as the document participants initial.
  */
 #include <ctype.h>
 #include <errno.h>
