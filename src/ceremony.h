@@ -3,7 +3,9 @@
  * by step through struct interact, and records every step in a
  * transcript (transcript.h).  The TUI (ui/), the batch runner
  * (interact-batch.c) and the plain CLI all run a script through this one
- * engine, so they produce the same artefacts.
+ * engine, so they produce the same artefacts.  The engine's code is in
+ * ceremony.c (the run), ceremony-resume.c (what a resume finds done) and
+ * ceremony-act.c (the actions), sharing ceremony-int.h.
  *
  * The ceremony transcript.  Operation "ceremony"; after transcript_begin's
  * begin record comes a "ceremony" record (script name, version, file and
@@ -28,7 +30,7 @@
  * transcript is copied to the media.
  *
  * Resume.  A run that stops (a refused check, a failed step, a crash,
- * SIGTERM, SIGKILL) leaves its transcript unclosed.  ceremony_open looks
+ * SIGTERM, SIGKILL) leaves its transcript unclosed.  The next run looks
  * for an unclosed ceremony transcript of the same script (same SHA-256)
  * in DIR/transcripts/ and in the staging folder, shows what it completed,
  * and offers to resume from the first step not done: the same transcript
@@ -87,26 +89,25 @@ struct ceremony_params {
 	const struct ceremony_override *overrides;
 	size_t noverrides;
 	enum ceremony_resume resume;
+	/* How the operators start it again, for the warning when it stops:
+	 * NULL is "run the same command again". */
+	const char *again;
 };
 
-struct ceremony;
-
-/* Loads and checks the script, finds an unfinished transcript to resume
- * (asking through io), or starts a new transcript.  Sets io->note so that
- * exception notes reach the transcript. */
-int ceremony_open(const struct ceremony_params *p, struct interact *io,
-    struct ceremony **out);
-const struct script *ceremony_script(const struct ceremony *c);
-/* Runs every step not done yet, then seals the transcript.  On failure
- * the transcript stays unclosed (resumable) and records why. */
-int ceremony_run(struct ceremony *c);
-/* An exception note at the current step (the io->note hook calls it). */
-int ceremony_note(struct ceremony *c, const char *text);
-/* Records that the operators abandoned the ceremony (Ctrl-C in the TUI);
- * the transcript stays unclosed, so the ceremony can be resumed. */
-int ceremony_abandon(struct ceremony *c, const char *why);
-/* The transcript's path (after ceremony_open). */
-const char *ceremony_transcript(const struct ceremony *c);
-void ceremony_free(struct ceremony *c);
+/*
+ * Runs the ceremony: loads and checks the script, resumes an unfinished
+ * run of it (asking through io unless p->resume says) or starts a new
+ * transcript, runs every step not done, then seals the transcript.  The
+ * one sequence behind every runner (offroot ceremony in the TUI, batch or
+ * plain CLI; the TUI's home screen), so they cannot drift apart.  While
+ * it runs, io->note and io->diag record exception notes and stderr lines
+ * in the transcript.  On failure the transcript stays unclosed
+ * (resumable) and records why; OR_E_CANCEL (a question refused, or the
+ * runner abandoned the run: Ctrl-C, SIGTERM, SIGHUP) also records an
+ * "abandoned" record with that reason.  Any failure after the transcript
+ * is open ends with a warning through io naming it, and how to resume
+ * (p->again).
+ */
+int ceremony_execute(const struct ceremony_params *p, struct interact *io);
 
 #endif

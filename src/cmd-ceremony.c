@@ -1,6 +1,10 @@
 /*
  * cmd-ceremony.c — offroot ceremony: run a ceremony script, in the TUI on
- * a terminal, or with the batch runner from an answers file.
+ * a terminal, or with the batch runner from an answers file (rehearsals,
+ * tests), or plainly on the CLI.  This file only turns options into
+ * ceremony_params and picks the struct interact; the run itself, and what
+ * happens when it stops, is ceremony_execute's, the same for every
+ * runner and for the TUI's home screen (cmd-tui.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,29 +31,11 @@ static const struct cmd_opt ceremony_opts[] = {
 	{ NULL, 0, 0 }
 };
 
-/* The engine as one function, for ui_run's worker thread too. */
+/* ceremony_execute as ui_run's worker. */
 static int
 run(struct interact *io, void *arg)
 {
-	const struct ceremony_params *p = arg;
-	struct ceremony *c = NULL;
-	char why[1024];
-	int rc;
-
-	if ((rc = ceremony_open(p, io, &c)) != OR_OK)
-		return rc;
-	if ((rc = ceremony_run(c)) == OR_E_CANCEL) {
-		snprintf(why, sizeof why, "%s", err_msg(rc));
-		(void)ceremony_abandon(c, why);
-		err_set(rc, "%s", why);
-	}
-	if (rc != OR_OK)
-		interact_say(io, SAY_WARN, "the ceremony stopped; its "
-		    "transcript %s stays open: run the same command again to "
-		    "resume from the first step not done",
-		    ceremony_transcript(c));
-	ceremony_free(c);
-	return rc;
+	return ceremony_execute(arg, io);
 }
 
 /* A repeated passphrase-file option's values, in order. */
@@ -135,7 +121,7 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 		p.overrides = ans.overrides;
 		p.noverrides = ans.noverrides;
 		p.resume = ans.resume;
-		rc = run(&bio, &p);
+		rc = ceremony_execute(&p, &bio);
 		if (rc == OR_OK)
 			interact_batch_unused(&bio, &bcfg);
 		batch_answers_free(&ans);
@@ -156,7 +142,7 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 		return rc;
 	}
 	p.runner = "cli";
-	return run(io, &p);
+	return ceremony_execute(&p, io);
 }
 
 const struct cmd_entry cmd_ceremony_entry = {

@@ -225,9 +225,6 @@ tui_ceremony_flow(struct interact *io, void *arg)
 {
 	struct tui_ctx *c = arg;
 	struct ceremony_params p;
-	struct ceremony *cer = NULL;
-	char why[1024];
-	int rc;
 
 	memset(&p, 0, sizeof p);
 	p.script = c->script;
@@ -235,19 +232,8 @@ tui_ceremony_flow(struct interact *io, void *arg)
 	p.media = c->media;
 	p.kdf = c->kdf;
 	p.runner = "tui";
-	if ((rc = ceremony_open(&p, io, &cer)) != OR_OK)
-		return rc;
-	if ((rc = ceremony_run(cer)) == OR_E_CANCEL) {
-		snprintf(why, sizeof why, "%s", err_msg(rc));
-		(void)ceremony_abandon(cer, why);
-		err_set(rc, "%s", why);
-	}
-	if (rc != OR_OK)
-		interact_say(io, SAY_WARN, "the ceremony stopped; its "
-		    "transcript %s stays open: start it again to resume from "
-		    "the first step not done", ceremony_transcript(cer));
-	ceremony_free(cer);
-	return rc;
+	p.again = "start it again";
+	return ceremony_execute(&p, io);
 }
 
 static int

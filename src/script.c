@@ -1,5 +1,10 @@
 /*
  * script.c — ceremony scripts: parser, checker and printer (script.h).
+ * A script is checked whole before the day, so that a mistake on paper
+ * (an unknown action, a missing parameter, a secret or a machine path
+ * written in it, steps in an order that cannot work) is found at the
+ * desk, not half-way through a ceremony with the key unlocked.  The
+ * printer renders the same script as the document participants initial.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -238,33 +243,97 @@ relative_name(const char *v)
 	return true;
 }
 
+/* PK_NAME: a profile or label name. */
+static int
+check_name(const struct parser *p, const struct script_param *sp)
+{
+	const char *v = sp->value, *c;
+
+	for (c = v; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' &&
+		    *c != '.')
+			break;
+	if (*v == '\0' || *c != '\0' || strlen(v) > 63)
+		return perr(p, sp->line, "%s: \"%s\" is not a name (letters, "
+		    "digits, '-', '_', '.')", sp->key, v);
+	return OR_OK;
+}
+
+/* PK_DAYS: 1 to 36525. */
+static int
+check_days(const struct parser *p, const struct script_param *sp)
+{
+	const char *v = sp->value;
+	long days;
+	char *end;
+
+	errno = 0;
+	days = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || days < 1 ||
+	    days > 36525)
+		return perr(p, sp->line, "%s: expected a number of days from 1 "
+		    "to 36525, got \"%s\"", sp->key, v);
+	return OR_OK;
+}
+
+/* PK_MEDIA_LIST: 1 to 64 relative names on the media. */
+static int
+check_media_list(const struct parser *p, const struct script_param *sp)
+{
+	const char *c;
+	char item[256];
+	int n = 0;
+
+	for (c = sp->value; (c = list_next(c, item, sizeof item)) != NULL; n++)
+		if (!relative_name(item))
+			return perr(p, sp->line, "%s: \"%s\" must be a relative "
+			    "name on the media", sp->key, item);
+	if (n == 0 || n > 64)
+		return perr(p, sp->line, "%s: give from 1 to 64 names",
+		    sp->key);
+	return OR_OK;
+}
+
+/* PK_CHECKS: a list of pre-flight checks. */
+static int
+check_checks(const struct parser *p, const struct script_param *sp)
+{
+	const char *c;
+	char item[256];
+	size_t i;
+	int n = 0;
+
+	for (c = sp->value; (c = list_next(c, item, sizeof item)) != NULL;
+	    n++) {
+		for (i = 0; preflight_checks[i] != NULL; i++)
+			if (strcmp(item, preflight_checks[i]) == 0)
+				break;
+		if (preflight_checks[i] == NULL)
+			return perr(p, sp->line, "checks: unknown check \"%s\" "
+			    "(airgap, clock, selfcheck, media)", item);
+	}
+	if (n == 0)
+		return perr(p, sp->line, "checks: empty list");
+	return OR_OK;
+}
+
 static int
 check_value(const struct parser *p, const struct script_param *sp,
     enum pkind kind)
 {
-	const char *v = sp->value, *c;
-	char item[256];
+	const char *v = sp->value;
 	enum keytype kt;
 	enum kdf_level kdf;
 	struct revoke_serial serial;
 	X509_NAME *dn = NULL;
-	int reason, n = 0;
+	int reason;
 	unsigned qm, qn;
-	long days;
-	char *end;
 
 	switch (kind) {
 	case PK_TEXT:
 		return OR_OK;
 	case PK_NAME:
-		for (c = v; *c != '\0'; c++)
-			if (!isalnum((unsigned char)*c) && *c != '-' &&
-			    *c != '_' && *c != '.')
-				break;
-		if (*v == '\0' || *c != '\0' || strlen(v) > 63)
-			return perr(p, sp->line, "%s: \"%s\" is not a name "
-			    "(letters, digits, '-', '_', '.')", sp->key, v);
-		return OR_OK;
+		return check_name(p, sp);
 	case PK_DN:
 		if (dn_parse(v, &dn) != OR_OK)
 			return perr(p, sp->line, "subject: %s", err_msg(
@@ -289,13 +358,7 @@ check_value(const struct parser *p, const struct script_param *sp,
 			    "the command line, never in the script)", v);
 		return OR_OK;
 	case PK_DAYS:
-		errno = 0;
-		days = strtol(v, &end, 10);
-		if (errno != 0 || end == v || *end != '\0' || days < 1 ||
-		    days > 36525)
-			return perr(p, sp->line, "%s: expected a number of days "
-			    "from 1 to 36525, got \"%s\"", sp->key, v);
-		return OR_OK;
+		return check_days(p, sp);
 	case PK_MEDIA:
 	case PK_LOCAL:
 		if (!relative_name(v))
@@ -305,32 +368,9 @@ check_value(const struct parser *p, const struct script_param *sp,
 			    "on the media" : "beside the script");
 		return OR_OK;
 	case PK_MEDIA_LIST:
-		for (c = v; (c = list_next(c, item, sizeof item)) != NULL;
-		    n++)
-			if (!relative_name(item))
-				return perr(p, sp->line, "%s: \"%s\" must be a "
-				    "relative name on the media", sp->key,
-				    item);
-		if (n == 0 || n > 64)
-			return perr(p, sp->line, "%s: give from 1 to 64 names",
-			    sp->key);
-		return OR_OK;
+		return check_media_list(p, sp);
 	case PK_CHECKS:
-		for (c = v; (c = list_next(c, item, sizeof item)) != NULL;
-		    n++) {
-			size_t i;
-
-			for (i = 0; preflight_checks[i] != NULL; i++)
-				if (strcmp(item, preflight_checks[i]) == 0)
-					break;
-			if (preflight_checks[i] == NULL)
-				return perr(p, sp->line, "checks: unknown check "
-				    "\"%s\" (airgap, clock, selfcheck, media)",
-				    item);
-		}
-		if (n == 0)
-			return perr(p, sp->line, "checks: empty list");
-		return OR_OK;
+		return check_checks(p, sp);
 	case PK_REASON:
 		if (revoke_reason_parse(v, &reason) != OR_OK)
 			return perr(p, sp->line, "%s", err_msg(OR_E_USAGE));
@@ -462,6 +502,30 @@ check_step(const struct parser *p, const struct script_step *st)
 	return OR_OK;
 }
 
+/* No step may write a name on the media a step before step i wrote. */
+static int
+check_outputs(const struct parser *p, size_t i)
+{
+	static const char *const outs[] = { "bundle", "output", "folder" };
+	const struct script *s = p->s;
+	const struct script_step *st = &s->steps[i];
+	const char *x, *y;
+	size_t k, a, b;
+
+	for (k = 0; k < i; k++)
+		for (a = 0; a < nitems(outs); a++)
+			for (b = 0; b < nitems(outs); b++) {
+				x = script_param(st, outs[a]);
+				y = script_param(&s->steps[k], outs[b]);
+				if (x != NULL && y != NULL && strcmp(x, y) == 0)
+					return perr(p, st->line, "step %u writes "
+					    "\"%s\" on the media, which step %u "
+					    "already writes", st->number, x,
+					    s->steps[k].number);
+			}
+	return OR_OK;
+}
+
 /* The order of the steps: what each needs has been done before it. */
 static int
 check_order(const struct parser *p)
@@ -469,7 +533,8 @@ check_order(const struct parser *p)
 	const struct script *s = p->s;
 	const struct script_step *gen = NULL, *part = NULL, *sign = NULL;
 	const struct script_step *crl = NULL, *prev = NULL;
-	size_t i, k;
+	size_t i;
+	int rc;
 
 	for (i = 0; i < s->nsteps; i++) {
 		const struct script_step *st = &s->steps[i];
@@ -541,26 +606,8 @@ check_order(const struct parser *p)
 			sign = st;
 		if (st->action == SA_SIGN_CRL)
 			crl = st;
-		/* No step may write a name on the media another wrote. */
-		for (k = 0; k < i; k++) {
-			static const char *const outs[] = { "bundle", "output",
-			    "folder" };
-			size_t a, b;
-
-			for (a = 0; a < 3; a++)
-				for (b = 0; b < 3; b++) {
-					const char *x = script_param(st, outs[a]);
-					const char *y = script_param(&s->steps[k],
-					    outs[b]);
-					if (x != NULL && y != NULL &&
-					    strcmp(x, y) == 0)
-						return perr(p, st->line, "step %u "
-						    "writes \"%s\" on the media, "
-						    "which step %u already "
-						    "writes", st->number, x,
-						    s->steps[k].number);
-				}
-		}
+		if ((rc = check_outputs(p, i)) != OR_OK)
+			return rc;
 	}
 	return OR_OK;
 }
@@ -602,77 +649,116 @@ parse_step_line(struct parser *p, char *v, struct script_step *st)
 	return OR_OK;
 }
 
+/* An indented line: free text of the header or of the current step. */
 static int
-parse_line(struct parser *p, char *line, struct script_step **cur)
+parse_text(struct parser *p, char *line, struct script_step *st)
 {
 	struct script *s = p->s;
-	struct script_step *st = *cur;
-	char *v, *eq;
+	char *v = str_trim(line);
+
+	if (st == NULL) {
+		if (s->ndescription == SCRIPT_MAX_TEXT)
+			return perr(p, p->line, "description too long");
+		s->description[s->ndescription++] = v;
+		return OR_OK;
+	}
+	if (st->ntext == SCRIPT_MAX_TEXT)
+		return perr(p, p->line, "step %u: more than %d lines of text",
+		    st->number, SCRIPT_MAX_TEXT);
+	st->text[st->ntext++] = v;
+	return OR_OK;
+}
+
+/* "step N: title": a new step, *cur. */
+static int
+parse_new_step(struct parser *p, char *line, struct script_step **cur)
+{
+	struct script *s = p->s;
+	struct script_step *ns;
+
+	if (s->nsteps == SCRIPT_MAX_STEPS)
+		return perr(p, p->line, "more than %d steps", SCRIPT_MAX_STEPS);
+	if ((ns = realloc(s->steps, (s->nsteps + 1) * sizeof *ns)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	s->steps = ns;
+	*cur = &s->steps[s->nsteps];
+	if (parse_step_line(p, line + 5, *cur) != OR_OK)
+		return OR_E_INPUT;
+	s->nsteps++;
+	return OR_OK;
+}
+
+/* A header line, before the first step. */
+static int
+parse_header(struct parser *p, char *line)
+{
+	struct script *s = p->s;
+	char *v;
+
+	if (keyword(line, "name", &v)) {
+		if (s->name != NULL)
+			return perr(p, p->line, "name given twice");
+		s->name = v;
+	} else if (keyword(line, "version", &v)) {
+		if (s->version != NULL)
+			return perr(p, p->line, "version given twice");
+		s->version = v;
+	} else if (keyword(line, "description", &v)) {
+		if (s->ndescription == SCRIPT_MAX_TEXT)
+			return perr(p, p->line, "description too long");
+		s->description[s->ndescription++] = v;
+	} else if (keyword(line, "role", &v)) {
+		if (s->nroles == SCRIPT_MAX_ROLES)
+			return perr(p, p->line, "more than %d roles",
+			    SCRIPT_MAX_ROLES);
+		if (*v == '\0' || strlen(v) > 64)
+			return perr(p, p->line, "a role is a name of 1 to 64 "
+			    "characters");
+		if (role_declared(s, v))
+			return perr(p, p->line, "role \"%s\" declared twice", v);
+		s->roles[s->nroles++] = v;
+		if (s->default_witness == NULL && strstr(v, "Witness") != NULL)
+			s->default_witness = v;
+	} else
+		return perr(p, p->line, "unknown header line (expected name:, "
+		    "version:, description:, role: or the first \"step N: "
+		    "title\"; free text is indented)");
+	return OR_OK;
+}
+
+/* "param: key = value" of step st (v: what follows "param:"). */
+static int
+parse_param(struct parser *p, char *v, struct script_step *st)
+{
+	struct script_param *sp;
+	char *eq;
+
+	if (st->nparams == SCRIPT_MAX_PARAMS)
+		return perr(p, p->line, "step %u: too many parameters",
+		    st->number);
+	if ((eq = strchr(v, '=')) == NULL)
+		return perr(p, p->line, "expected \"param: key = value\"");
+	*eq = '\0';
+	sp = &st->params[st->nparams];
+	sp->key = str_trim(v);
+	sp->value = str_trim(eq + 1);
+	sp->line = p->line;
+	if (*sp->key == '\0')
+		return perr(p, p->line, "a parameter without a name");
+	if (*sp->value == '\0')
+		return perr(p, p->line, "parameter \"%s\" has no value",
+		    sp->key);
+	st->nparams++;
+	return OR_OK;
+}
+
+/* A keyword line of step st: role, witness, action, param, check. */
+static int
+parse_step_keyword(struct parser *p, char *line, struct script_step *st)
+{
+	char *v;
 	size_t i;
 
-	if (line[0] == ' ' || line[0] == '\t') {	/* free text */
-		v = str_trim(line);
-		if (st == NULL) {
-			if (s->ndescription == SCRIPT_MAX_TEXT)
-				return perr(p, p->line, "description too long");
-			s->description[s->ndescription++] = v;
-			return OR_OK;
-		}
-		if (st->ntext == SCRIPT_MAX_TEXT)
-			return perr(p, p->line, "step %u: more than %d lines of "
-			    "text", st->number, SCRIPT_MAX_TEXT);
-		st->text[st->ntext++] = v;
-		return OR_OK;
-	}
-	if (strncmp(line, "step ", 5) == 0) {
-		struct script_step *ns;
-
-		if (s->nsteps == SCRIPT_MAX_STEPS)
-			return perr(p, p->line, "more than %d steps",
-			    SCRIPT_MAX_STEPS);
-		if ((ns = realloc(s->steps, (s->nsteps + 1) * sizeof *ns)) ==
-		    NULL)
-			return err_set(OR_E_NOMEM, "out of memory");
-		s->steps = ns;
-		*cur = &s->steps[s->nsteps];
-		if (parse_step_line(p, line + 5, *cur) != OR_OK)
-			return OR_E_INPUT;
-		s->nsteps++;
-		return OR_OK;
-	}
-	if (st == NULL) {			/* the header */
-		if (keyword(line, "name", &v)) {
-			if (s->name != NULL)
-				return perr(p, p->line, "name given twice");
-			s->name = v;
-		} else if (keyword(line, "version", &v)) {
-			if (s->version != NULL)
-				return perr(p, p->line, "version given twice");
-			s->version = v;
-		} else if (keyword(line, "description", &v)) {
-			if (s->ndescription == SCRIPT_MAX_TEXT)
-				return perr(p, p->line, "description too long");
-			s->description[s->ndescription++] = v;
-		} else if (keyword(line, "role", &v)) {
-			if (s->nroles == SCRIPT_MAX_ROLES)
-				return perr(p, p->line, "more than %d roles",
-				    SCRIPT_MAX_ROLES);
-			if (*v == '\0' || strlen(v) > 64)
-				return perr(p, p->line, "a role is a name of 1 "
-				    "to 64 characters");
-			if (role_declared(s, v))
-				return perr(p, p->line, "role \"%s\" declared "
-				    "twice", v);
-			s->roles[s->nroles++] = v;
-			if (s->default_witness == NULL &&
-			    strstr(v, "Witness") != NULL)
-				s->default_witness = v;
-		} else
-			return perr(p, p->line, "unknown header line (expected "
-			    "name:, version:, description:, role: or the first "
-			    "\"step N: title\"; free text is indented)");
-		return OR_OK;
-	}
 	if (keyword(line, "role", &v)) {
 		if (st->role != NULL)
 			return perr(p, p->line, "step %u: role given twice",
@@ -695,22 +781,7 @@ parse_line(struct parser *p, char *line, struct script_step **cur)
 		st->action = actions[i].action;
 		st->action_line = p->line;
 	} else if (keyword(line, "param", &v)) {
-		if (st->nparams == SCRIPT_MAX_PARAMS)
-			return perr(p, p->line, "step %u: too many parameters",
-			    st->number);
-		if ((eq = strchr(v, '=')) == NULL)
-			return perr(p, p->line, "expected \"param: key = "
-			    "value\"");
-		*eq = '\0';
-		st->params[st->nparams].key = str_trim(v);
-		st->params[st->nparams].value = str_trim(eq + 1);
-		st->params[st->nparams].line = p->line;
-		if (*st->params[st->nparams].key == '\0')
-			return perr(p, p->line, "a parameter without a name");
-		if (*st->params[st->nparams].value == '\0')
-			return perr(p, p->line, "parameter \"%s\" has no value",
-			    st->params[st->nparams].key);
-		st->nparams++;
+		return parse_param(p, v, st);
 	} else if (keyword(line, "check", &v)) {
 		if (st->nchecks == SCRIPT_MAX_CHECKS)
 			return perr(p, p->line, "step %u: too many checks",
@@ -723,6 +794,53 @@ parse_line(struct parser *p, char *line, struct script_step **cur)
 		return perr(p, p->line, "unknown line in step %u (expected "
 		    "role:, witness:, action:, param:, check:, or indented "
 		    "free text)", st->number);
+	return OR_OK;
+}
+
+static int
+parse_line(struct parser *p, char *line, struct script_step **cur)
+{
+	if (line[0] == ' ' || line[0] == '\t')
+		return parse_text(p, line, *cur);
+	if (strncmp(line, "step ", 5) == 0)
+		return parse_new_step(p, line, cur);
+	if (*cur == NULL)
+		return parse_header(p, line);
+	return parse_step_keyword(p, line, *cur);
+}
+
+/* A line as read (line to nl, the NUL that was its line feed): not too
+ * long, no control character but a tab. */
+static int
+check_raw_line(const struct parser *p, const char *line, const char *nl)
+{
+	const char *c;
+
+	if ((size_t)(nl - line) > SCRIPT_MAX_LINE)
+		return perr(p, p->line, "line longer than %d bytes",
+		    SCRIPT_MAX_LINE);
+	for (c = line; c < nl; c++)
+		if ((unsigned char)*c < 0x20 && *c != '\t')
+			return perr(p, p->line, "control character 0x%02x (save "
+			    "the script as plain text with LF line ends)",
+			    (unsigned char)*c);
+	return OR_OK;
+}
+
+/* What every script has: a name, a version, roles and steps. */
+static int
+check_header(const struct parser *p)
+{
+	const struct script *s = p->s;
+
+	if (s->name == NULL || *s->name == '\0')
+		return perr(p, 1, "the header has no name:");
+	if (s->version == NULL || *s->version == '\0')
+		return perr(p, 1, "the header has no version:");
+	if (s->nroles == 0)
+		return perr(p, 1, "the header declares no role:");
+	if (s->nsteps == 0)
+		return perr(p, p->line, "the script has no steps");
 	return OR_OK;
 }
 
@@ -760,23 +878,12 @@ script_parse(const char *data, size_t len, const char *name,
 	}
 	for (line = s->buf; line < s->buf + len; line = next) {
 		char *nl = memchr(line, '\n', (size_t)(s->buf + len - line));
-		const char *c;
 
 		p.line++;
 		*nl = '\0';
 		next = nl + 1;
-		if ((size_t)(nl - line) > SCRIPT_MAX_LINE) {
-			rc = perr(&p, p.line, "line longer than %d bytes",
-			    SCRIPT_MAX_LINE);
+		if ((rc = check_raw_line(&p, line, nl)) != OR_OK)
 			goto fail;
-		}
-		for (c = line; c < nl; c++)
-			if ((unsigned char)*c < 0x20 && *c != '\t') {
-				rc = perr(&p, p.line, "control character 0x%02x "
-				    "(save the script as plain text with LF "
-				    "line ends)", (unsigned char)*c);
-				goto fail;
-			}
 		if (line[0] == '#')
 			continue;
 		if (*str_trim(line) == '\0' && line[0] != '\0')
@@ -800,22 +907,8 @@ script_parse(const char *data, size_t len, const char *name,
 		rc = perr(&p, 1, "not a ceremony script (empty)");
 		goto fail;
 	}
-	if (s->name == NULL || *s->name == '\0') {
-		rc = perr(&p, 1, "the header has no name:");
+	if ((rc = check_header(&p)) != OR_OK)
 		goto fail;
-	}
-	if (s->version == NULL || *s->version == '\0') {
-		rc = perr(&p, 1, "the header has no version:");
-		goto fail;
-	}
-	if (s->nroles == 0) {
-		rc = perr(&p, 1, "the header declares no role:");
-		goto fail;
-	}
-	if (s->nsteps == 0) {
-		rc = perr(&p, p.line, "the script has no steps");
-		goto fail;
-	}
 	for (i = 0; i < s->nsteps; i++) {
 		if ((rc = check_step(&p, &s->steps[i])) != OR_OK)
 			goto fail;

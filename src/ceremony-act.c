@@ -1,0 +1,983 @@
+/*
+ * ceremony-act.c — the actions of a ceremony step (script.h's enum
+ * script_action): pre-flight checks, participants, notes, the root's
+ * creation, fingerprints, signing CSRs, revoking, signing a CRL, the
+ * public export, checking the key, re-sharing it.  Each is one function,
+ * found through a table indexed by the action, and each records what it
+ * did in the transcript before it reports it done.  What a resumed step
+ * finds already done is asked of ceremony-resume.c first.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "airgap.h"
+#include "cadb.h"
+#include "ceremony-int.h"
+#include "crl.h"
+#include "err.h"
+#include "fileio.h"
+#include "keystore.h"
+#include "reshare.h"
+#include "revoke.h"
+#include "rootca.h"
+#include "share.h"
+#include "sign.h"
+#include "transcript.h"
+#include "util.h"
+
+/* A path on the media: MEDIA/name. */
+static int
+media_path(const struct ceremony *c, const char *name, char *buf, size_t size)
+{
+	if (c->p.media == NULL)
+		return err_set(OR_E_USAGE, "step %s writes or reads the media: "
+		    "give --media DIR", ceremony_cur_number(c));
+	return file_join(buf, size, c->p.media, name);
+}
+
+/* Records the current step's first attempt before it touches the CA (a
+ * resumed step keeps its first attempt's record). */
+static int
+attempt_mark(struct ceremony *c, const struct script_step *st,
+    time_t revoked_at)
+{
+	struct attempt *a = &c->attempt[c->current];
+	struct cadb_summary sum;
+	char seq[24], at[24];
+	int rc;
+
+	if (a->have)
+		return OR_OK;
+	if ((rc = cadb_scan(c->p.dir, &sum, NULL, NULL)) != OR_OK)
+		return rc;
+	snprintf(seq, sizeof seq, "%" PRIu64, sum.records);
+	snprintf(at, sizeof at, "%lld", (long long)revoked_at);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "ca_seq", seq);
+		if (revoked_at != 0)
+			jf_add(&f, "revoked_at", at);
+		if ((rc = ceremony_rec(c, "attempt", &f)) != OR_OK)
+			return rc;
+	}
+	a->have = true;
+	a->ca_seq = sum.records;
+	a->revoked_at = revoked_at;
+	return OR_OK;
+}
+
+/* ---- the actions ------------------------------------------------------ */
+
+/* Going on despite a failed pre-flight check needs a recorded reason. */
+static int
+override(struct ceremony *c, const struct script_step *st, const char *check,
+    const char *summary)
+{
+	char q[512], reason[512], by[256];
+	const char *why = NULL;
+	bool yes = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->p.noverrides; i++)
+		if (strcmp(c->p.overrides[i].check, check) == 0)
+			why = c->p.overrides[i].reason;
+	if (why == NULL) {
+		snprintf(q, sizeof q, "%s. Go on anyway? (The reason is "
+		    "recorded in the transcript.)", summary);
+		if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+			return rc;
+		if (!yes)
+			return err_set(OR_E_ENV, "pre-flight check failed: %s",
+			    summary);
+		snprintf(q, sizeof q, "Reason for going on despite the failed "
+		    "%s check", check);
+		if ((rc = c->io->ask(c->io, q, reason, sizeof reason)) != OR_OK)
+			return rc;
+		if (reason[0] == '\0')
+			return err_set(OR_E_ENV, "pre-flight check failed: %s "
+			    "(an override needs a reason)", summary);
+		why = reason;
+	}
+	interact_say(c->io, SAY_WARN, "going on despite the failed %s check: "
+	    "%s", check, why);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "check", check);
+		jf_add(&f, "failed", summary);
+		jf_add(&f, "reason", why);
+		jf_add(&f, "by", ceremony_who(c, st->role, by, sizeof by));
+		return ceremony_rec(c, "override", &f);
+	}
+}
+
+/* The reference time the officer reads from the reference clock; asked
+ * again (three times at most) until it is a UTC time. */
+static int
+ask_reference_time(struct ceremony *c, char *stated, size_t size,
+    time_t *ref)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		if ((rc = c->io->ask(c->io, "The reference time (UTC, "
+		    "YYYY-MM-DDTHH:MM:SSZ)", stated, size)) != OR_OK)
+			return rc;
+		if (utc_parse(stated, strlen(stated), ref))
+			return OR_OK;
+		interact_say(c->io, SAY_WARN, "\"%s\" is not a UTC time "
+		    "written as YYYY-MM-DDTHH:MM:SSZ", stated);
+	}
+	return err_set(OR_E_INPUT, "no reference time was entered as "
+	    "YYYY-MM-DDTHH:MM:SSZ");
+}
+
+static int
+pf_airgap(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	return airgap_network(r);
+}
+
+static int
+pf_clock(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	return airgap_clock(now, r);
+}
+
+static int
+pf_selfcheck(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	char exe[65];
+
+	return airgap_selfcheck(r, exe);
+}
+
+static int
+pf_media(struct ceremony *c, time_t now, struct preflight_result *r)
+{
+	return airgap_media(c->p.media, r);
+}
+
+/* The pre-flight checks (script.h), in the order a step runs them. */
+static const struct preflight_check {
+	const char *name;
+	int (*run)(struct ceremony *c, time_t now, struct preflight_result *r);
+	bool reference;		/* the officer compares with a reference */
+} preflight_checks[] = {
+	{ "airgap", pf_airgap, false },
+	{ "clock", pf_clock, true },
+	{ "selfcheck", pf_selfcheck, false },
+	{ "media", pf_media, false },
+};
+
+/* The clock passed: the officer compares it with a reference clock.  A
+ * mismatch is recorded with the reference time stated, and fails r. */
+static int
+preflight_reference(struct ceremony *c, const struct script_step *st,
+    time_t now, struct preflight_result *r)
+{
+	char utc[21], q[512], by[256], stated[64], diff[32];
+	struct jfields f;
+	time_t ref = 0;
+	bool yes;
+	int rc;
+
+	utc_text(now, utc);
+	snprintf(q, sizeof q, "%s: the clock shows %s UTC. Does it match the "
+	    "reference clock (within a minute)?", ceremony_who(c, st->role, by,
+	    sizeof by), utc);
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	stated[0] = '\0';
+	diff[0] = '\0';
+	if (!yes) {
+		if ((rc = ask_reference_time(c, stated, sizeof stated, &ref)) !=
+		    OR_OK)
+			return rc;
+		snprintf(diff, sizeof diff, "%lld",
+		    (long long)now - (long long)ref);
+	}
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "system_time", utc);
+	jf_add(&f, "matches_reference", yes ? "yes" : "no");
+	jf_add(&f, "reference_time", yes ? utc : stated);
+	jf_add(&f, "by", by);
+	if (!yes)
+		jf_add(&f, "offset_seconds", diff);
+	if ((rc = ceremony_rec(c, "clock", &f)) != OR_OK)
+		return rc;
+	if (!yes) {
+		r->pass = false;
+		snprintf(r->summary, sizeof r->summary, "clock: the system "
+		    "clock (%s) does not match the reference (%s): %s s apart",
+		    utc, stated, diff);
+	}
+	return OR_OK;
+}
+
+static int
+act_preflight(struct ceremony *c, const struct script_step *st)
+{
+	const struct preflight_check *ck;
+	struct preflight_result *r;
+	struct jfields f;
+	time_t now;
+	size_t i;
+	int rc = OR_OK;
+
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	for (i = 0; i < nitems(preflight_checks); i++) {
+		ck = &preflight_checks[i];
+		if (!script_preflight_has(st, ck->name))
+			continue;
+		now = time(NULL);
+		if ((rc = ck->run(c, now, r)) != OR_OK)
+			goto out;
+		c->io->show_block(c->io, r->summary, r->evidence);
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "check", ck->name);
+		jf_add(&f, "result", r->pass ? "pass" : "fail");
+		jf_add(&f, "summary", r->summary);
+		jf_add(&f, "evidence", r->evidence);
+		if ((rc = ceremony_rec(c, "preflight", &f)) != OR_OK)
+			goto out;
+		if (ck->reference && r->pass &&
+		    (rc = preflight_reference(c, st, now, r)) != OR_OK)
+			goto out;
+		if (!r->pass && (rc = override(c, st, ck->name, r->summary)) !=
+		    OR_OK)
+			goto out;
+	}
+out:
+	free(r);
+	return rc;
+}
+
+static int
+act_participants(struct ceremony *c, const struct script_step *st)
+{
+	char block[4096], prompt[128];
+	size_t i, used = 0;
+	int rc, w;
+
+	for (i = 0; i < c->s.nroles; i++) {
+		if (c->names[i][0] == '\0') {
+			snprintf(prompt, sizeof prompt, "Name of the %s",
+			    c->s.roles[i]);
+			if ((rc = c->io->ask(c->io, prompt, c->names[i],
+			    sizeof c->names[i])) != OR_OK)
+				return rc;
+			if (c->names[i][0] == '\0')
+				return err_set(OR_E_INPUT, "the %s has no name: "
+				    "every role is filled", c->s.roles[i]);
+		}
+		{
+			struct jfields f;
+
+			jf_init(&f);
+			jf_add(&f, "step", st->number_text);
+			jf_add(&f, "role", c->s.roles[i]);
+			jf_add(&f, "name", c->names[i]);
+			if ((rc = ceremony_rec(c, "participant", &f)) != OR_OK)
+				return rc;
+		}
+		w = snprintf(block + used, sizeof block - used, "%-28s %s\n",
+		    c->s.roles[i], c->names[i]);
+		if (w > 0 && (size_t)w < sizeof block - used)
+			used += (size_t)w;
+	}
+	c->io->show_block(c->io, "Participants", used ? block : "");
+	return OR_OK;
+}
+
+static int
+act_note(struct ceremony *c, const struct script_step *st)
+{
+	char q[512], by[256];
+	bool yes = false;
+	int rc;
+
+	snprintf(q, sizeof q, "%s: initial step %s (\"%s\"): done as written?",
+	    ceremony_who(c, st->role, by, sizeof by), st->number_text,
+	    st->title);
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "step %s was not initialled by %s",
+		    st->number_text, by);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "by", by);
+		return ceremony_rec(c, "initialled", &f);
+	}
+}
+
+/* Moves the transcript from the staging folder into DIR/transcripts/. */
+/* A generate-root step's rootca_params, from the script and the command
+ * line; profiles: room for the profiles file's path. */
+static int
+gen_params(struct ceremony *c, const struct script_step *st,
+    struct rootca_params *rp, char profiles[PATH_MAX])
+{
+	const char *v;
+	int rc;
+
+	memset(rp, 0, sizeof *rp);
+	rp->dir = c->p.dir;
+	rp->subject = script_param(st, "subject");
+	if ((rc = keytype_parse(script_param(st, "key"), &rp->key_type)) !=
+	    OR_OK)
+		return rc;
+	rp->profile_name = (v = script_param(st, "profile")) != NULL ? v :
+	    "root";
+	if ((v = script_param(st, "profiles")) != NULL) {
+		if ((rc = file_join(profiles, PATH_MAX, c->s.dir, v)) != OR_OK)
+			return rc;
+		rp->profiles_file = profiles;
+	}
+	if ((v = script_param(st, "days")) != NULL)
+		rp->days = strtol(v, NULL, 10);
+	rp->kdf = KDF_SENSITIVE;
+	if ((v = c->p.kdf) != NULL || (v = script_param(st, "kdf")) != NULL) {
+		if ((rc = kdf_level_parse(v, &rp->kdf)) != OR_OK)
+			return err_set(OR_E_USAGE, "kdf: expected sensitive, "
+			    "moderate or interactive, got \"%s\"", v);
+	}
+	if ((v = script_param(st, "store")) != NULL &&
+	    strcmp(v, "pkcs11") == 0) {
+		if (c->p.token == NULL)
+			return err_set(OR_E_USAGE, "step %s keeps the root key "
+			    "on a token: give its URI with --token",
+			    st->number_text);
+		rp->pkcs11 = true;
+		rp->token_uri = c->p.token;
+		rp->module = c->p.module;
+		rp->label = (v = script_param(st, "label")) != NULL ? v :
+		    "offroot-root";
+	}
+	return OR_OK;
+}
+
+/* The officers' media folders of a root under a quorum. */
+struct gen_shares {
+	char (*dirs)[PATH_MAX];
+	const char *dirp[SEALED_QUORUM_MAX_N];
+};
+
+/* Officer shares: each officer's media first (reshare.h), then rootca
+ * asks each officer's passphrase, twice.  The caller frees sh->dirs. */
+static int
+gen_share_dirs(struct ceremony *c, const char *quorum,
+    struct rootca_params *rp, struct gen_shares *sh)
+{
+	unsigned i;
+	int rc;
+
+	if ((rc = quorum_parse(quorum, &rp->quorum_m, &rp->quorum_n)) != OR_OK)
+		return rc;
+	if ((sh->dirs = calloc(rp->quorum_n, sizeof *sh->dirs)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	for (i = 0; i < rp->quorum_n; i++) {
+		if ((rc = reshare_ask_dir(c->io, i, rp->quorum_n, sh->dirs[i],
+		    sizeof sh->dirs[i])) != OR_OK)
+			return rc;
+		sh->dirp[i] = sh->dirs[i];
+	}
+	rp->share_dirs = sh->dirp;
+	rp->nshare_dirs = rp->quorum_n;
+	return OR_OK;
+}
+
+/* The new root in the transcript: "root-created", and for a key on a
+ * token the officer's word on the vendor's backup ("token-backup"). */
+static int
+gen_record(struct ceremony *c, const struct script_step *st,
+    const struct rootca_params *rp, const struct rootca_result *res,
+    const char *fphex, const char *qtext)
+{
+	struct jfields f;
+	char by[256];
+	int rc;
+
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "root_sha256", fphex);
+	jf_add(&f, "subject", rp->subject);
+	jf_add(&f, "key_type", keytype_name(rp->key_type));
+	jf_add(&f, "store", rp->pkcs11 ? "pkcs11" : "sealed");
+	jf_add(&f, "kdf", rp->pkcs11 ? "none" : kdf_level_name(rp->kdf));
+	jf_add(&f, "profile", rp->profile_name);
+	jf_add(&f, "quorum", qtext);
+	if ((rc = ceremony_rec(c, "root-created", &f)) != OR_OK ||
+	    !rp->pkcs11)
+		return rc;
+	/* offroot cannot copy a token key: the officer's word on the
+	 * vendor's backup joins the ceremony's own record. */
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "question", res->token_backup_question);
+	jf_add(&f, "confirmed_by", ceremony_who(c, st->role, by, sizeof by));
+	jf_add(&f, "operator_confirmed", res->token_backed_up ? "yes" : "no");
+	return ceremony_rec(c, "token-backup", &f);
+}
+
+/* The witness confirms the new root's fingerprint, read aloud. */
+static int
+gen_confirm(struct ceremony *c, const struct script_step *st,
+    const struct rootca_result *res, const char *fphex)
+{
+	struct jfields f;
+	char by[256], q[512];
+	bool yes = false;
+	int rc;
+
+	c->io->show_block(c->io, "SHA-256 fingerprint of the new root "
+	    "certificate (read it aloud)", res->fingerprint);
+	snprintf(q, sizeof q, "%s: the fingerprint was read aloud and written "
+	    "on the printed script?", ceremony_who(c, script_witness(&c->s,
+	    st), by, sizeof by));
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "of", "root");
+	jf_add(&f, "sha256", fphex);
+	jf_add(&f, "confirmed_by", by);
+	jf_add(&f, "answer", yes ? "yes" : "no");
+	if ((rc = ceremony_rec(c, "fingerprint", &f)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "%s did not confirm the root's "
+		    "fingerprint", by);
+	return OR_OK;
+}
+
+static int
+act_generate_root(struct ceremony *c, const struct script_step *st)
+{
+	struct rootca_params rp;
+	struct rootca_result res;
+	struct gen_shares sh;
+	const char *quorum = script_param(st, "quorum");
+	char profiles[PATH_MAX], fphex[65], qtext[16];
+	int rc;
+
+	if ((rc = gen_params(c, st, &rp, profiles)) != OR_OK)
+		return rc;
+	if (ceremony_is_ca(c->p.dir)) {
+		if ((rc = ceremony_resume_root(c, st, &rp)) != OR_OK)
+			return rc;
+		return ceremony_move_in(c);
+	}
+	memset(&sh, 0, sizeof sh);
+	snprintf(qtext, sizeof qtext, "%s", quorum != NULL ? quorum : "none");
+	if (quorum != NULL &&
+	    (rc = gen_share_dirs(c, quorum, &rp, &sh)) != OR_OK) {
+		free(sh.dirs);
+		return rc;
+	}
+	rc = rootca_create(&rp, c->io, &res);
+	free(sh.dirs);
+	if (rc != OR_OK)
+		return rc;
+	/* From here the root exists: the transcript joins it first. */
+	if ((rc = ceremony_move_in(c)) != OR_OK)
+		return rc;
+	hex_encode(res.cert_sha256, 32, fphex);
+	if ((rc = gen_record(c, st, &rp, &res, fphex, qtext)) != OR_OK)
+		return rc;
+	c->key_store[0] = '\0';
+	ceremony_push_status(c);
+	return gen_confirm(c, st, &res, fphex);
+}
+
+static int
+act_fingerprint(struct ceremony *c, const struct script_step *st)
+{
+	const char *of = script_param(st, "of");
+	unsigned char md[32];
+	char block[1024], hex[65], by[256], q[512], title[128];
+	struct cadb_summary sum;
+	X509 *root = NULL;
+	bool yes = false;
+	int rc;
+
+	if (strcmp(of, "root") == 0) {
+		if ((rc = cadb_scan(c->p.dir, &sum, NULL, NULL)) != OR_OK ||
+		    (rc = cadb_load_root(c->p.dir, &sum, &root)) != OR_OK)
+			return rc;
+		rc = cert_sha256(root, md);
+		X509_free(root);
+		if (rc != OR_OK)
+			return rc;
+		snprintf(title, sizeof title, "SHA-256 of the root certificate");
+	} else {
+		const char *h = strcmp(of, "bundle") == 0 ? c->manifest :
+		    c->crl_sha;
+
+		if (h[0] == '\0' || hex_decode(h, md, 32) != OR_OK)
+			return err_set(OR_E_INPUT, "step %s: no %s was made in "
+			    "this ceremony", st->number_text, of);
+		snprintf(title, sizeof title, "SHA-256 of the %s", strcmp(of,
+		    "bundle") == 0 ? "bundle's MANIFEST" : "CRL");
+	}
+	hex_encode(md, 32, hex);
+	fingerprint_block(md, block, sizeof block);
+	c->io->show_block(c->io, title, block);
+	snprintf(q, sizeof q, "%s: does the fingerprint read aloud match the "
+	    "screen and what was written down?", ceremony_who(c,
+	    script_witness(&c->s, st), by, sizeof by));
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "of", of);
+		jf_add(&f, "sha256", hex);
+		jf_add(&f, "confirmed_by", by);
+		jf_add(&f, "answer", yes ? "yes" : "no");
+		if ((rc = ceremony_rec(c, "fingerprint", &f)) != OR_OK)
+			return rc;
+	}
+	if (!yes)
+		return err_set(OR_E_CANCEL, "%s did not confirm the %s "
+		    "fingerprint", by, of);
+	return OR_OK;
+}
+
+
+static int
+act_sign(struct ceremony *c, const struct script_step *st)
+{
+	const char *list = script_param(st, "csr"), *v, *csrs[64];
+	char (*paths)[PATH_MAX] = NULL, outdir[PATH_MAX], item[256];
+	char count[24];
+	struct sign_params sp;
+	struct sign_result res;
+	size_t n = 0;
+	bool done = false;
+	int rc;
+
+	if ((rc = media_path(c, script_param(st, "bundle"), outdir,
+	    sizeof outdir)) != OR_OK)
+		return rc;
+	if ((rc = ceremony_resume_bundle(c, st, outdir, &done)) != OR_OK ||
+	    done)
+		return rc;
+	if ((paths = calloc(64, sizeof *paths)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	for (v = list; *v != '\0' && n < 64;) {
+		size_t len = strcspn(v, ",");
+		char *t = item, *e;
+
+		snprintf(item, sizeof item, "%.*s", (int)len, v);
+		while (*t == ' ')
+			t++;
+		e = t + strlen(t);
+		while (e > t && e[-1] == ' ')
+			*--e = '\0';
+		if (*t != '\0') {
+			if ((rc = media_path(c, t, paths[n], sizeof paths[n])) !=
+			    OR_OK)
+				goto out;
+			csrs[n] = paths[n];
+			n++;
+		}
+		v += len;
+		if (*v == ',')
+			v++;
+	}
+	/* A run cut short after the issuance, before the bundle. */
+	if ((rc = ceremony_resume_sign(c, st, csrs, n, outdir, &done)) !=
+	    OR_OK || done)
+		goto out;
+	if ((rc = attempt_mark(c, st, 0)) != OR_OK)
+		goto out;
+	memset(&sp, 0, sizeof sp);
+	sp.dir = c->p.dir;
+	sp.csrs = csrs;
+	sp.ncsr = n;
+	sp.profile_name = script_param(st, "profile");
+	if ((v = script_param(st, "days")) != NULL)
+		sp.days = strtol(v, NULL, 10);
+	sp.outdir = outdir;
+	if ((rc = sign_run_ks(&sp, &c->ks, c->io, &res)) != OR_OK)
+		goto out;
+	hex_encode(res.manifest_sha256, 32, c->manifest);
+	snprintf(count, sizeof count, "%zu", res.issued);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "certificates", count);
+		jf_add(&f, "bundle", outdir);
+		jf_add(&f, "manifest_sha256", c->manifest);
+		rc = ceremony_rec(c, "signed", &f);
+	}
+	interact_say(c->io, SAY_RESULT, "step %s: %zu certificate%s signed; "
+	    "bundle in %s", st->number_text, res.issued, res.issued == 1 ?
+	    "" : "s", outdir);
+out:
+	free(paths);
+	return rc;
+}
+
+static int
+act_revoke(struct ceremony *c, const struct script_step *st)
+{
+	struct revoke_request req;
+	struct revoke_list list = { 0 };
+	struct revoke_serial one;
+	struct cadb *db = NULL;
+	unsigned char *data = NULL, md[32];
+	char path[PATH_MAX], sha[65], count[24];
+	const char *v;
+	size_t len, unknown = 0, n = 1;
+	bool done = false;
+	int rc;
+
+	memset(&req, 0, sizeof req);
+	if ((rc = revoke_reason_parse(script_param(st, "reason"),
+	    &req.reason)) != OR_OK)
+		return rc;
+	/* Every attempt of the step revokes at the time the first chose. */
+	req.revoked_at = c->attempt[c->current].have &&
+	    c->attempt[c->current].revoked_at != 0 ?
+	    c->attempt[c->current].revoked_at : time(NULL);
+	if ((v = script_param(st, "serial")) != NULL) {
+		if ((rc = revoke_serial_parse(v, strlen(v), &one)) != OR_OK)
+			return rc;
+	} else {
+		if ((rc = media_path(c, script_param(st, "serials-file"), path,
+		    sizeof path)) != OR_OK ||
+		    (rc = file_read(path, REVOKE_MAX_FILE, &data, &len)) !=
+		    OR_OK)
+			return rc;
+		if ((rc = revoke_parse_serials((const char *)data, len,
+		    &list)) != OR_OK) {
+			rc = err_context(rc, "%s", path);
+			goto out;
+		}
+		if ((rc = sha256(data, len, md)) != OR_OK)
+			goto out;
+		hex_encode(md, sizeof md, sha);
+		req.source_sha256 = sha;
+		n = list.n;
+	}
+	if ((rc = ceremony_resume_revoke(c, st, &req, v != NULL ? &one :
+	    list.s, n, &done)) != OR_OK || done)
+		goto out;
+	if ((rc = attempt_mark(c, st, req.revoked_at)) != OR_OK)
+		goto out;
+	if ((rc = cadb_open(c->p.dir, &db)) != OR_OK)
+		goto out;
+	if (v != NULL)
+		rc = revoke_record(db, &req, &one, NULL, 1, &unknown);
+	else
+		rc = revoke_record(db, &req, list.s, list.line, list.n,
+		    &unknown);
+	if (rc != OR_OK)
+		goto out;
+	snprintf(count, sizeof count, "%zu", n);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "serials", count);
+		jf_add(&f, "first",
+		    v != NULL ? v : script_param(st, "serials-file"));
+		jf_add(&f, "reason", revoke_reason_name(req.reason));
+		rc = ceremony_rec(c, "revoked", &f);
+	}
+	interact_say(c->io, SAY_INFO, "step %s: %zu serial(s) revoked; sign and "
+	    "publish a CRL within 24 hours", st->number_text, n);
+out:
+	cadb_close(db);
+	revoke_list_free(&list);
+	free(data);
+	return rc;
+}
+
+static int
+act_sign_crl(struct ceremony *c, const struct script_step *st)
+{
+	struct crl_params cp;
+	struct crl_plan plan;
+	struct crl_result res;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	char out[PATH_MAX], num[24], ent[24], tu[21], nu[21];
+	const char *v;
+	int rc;
+
+	memset(&cp, 0, sizeof cp);
+	memset(&plan, 0, sizeof plan);
+	memset(&res, 0, sizeof res);
+	if ((v = script_param(st, "days")) != NULL)
+		cp.days = strtol(v, NULL, 10);
+	if ((v = script_param(st, "output")) != NULL) {
+		if ((rc = media_path(c, v, out, sizeof out)) != OR_OK)
+			return rc;
+		if (ceremony_exists(out))
+			return err_set(OR_E_EXISTS, "%s already exists; "
+			    "refusing to overwrite it", out);
+		cp.out = out;
+	}
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
+	    (rc = crl_prepare(db, root, &cp, &plan)) != OR_OK ||
+	    (rc = ceremony_need_key(c, db, root)) != OR_OK ||
+	    (rc = crl_sign(db, c->ks, c->io, &cp, &plan, &res)) != OR_OK)
+		goto out;
+	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", res.sha256);
+	snprintf(num, sizeof num, "%" PRIu64, res.number);
+	snprintf(ent, sizeof ent, "%zu", res.entries);
+	utc_text(res.this_update, tu);
+	utc_text(res.next_update, nu);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "number", num);
+		jf_add(&f, "this_update", tu);
+		jf_add(&f, "next_update", nu);
+		jf_add(&f, "entries", ent);
+		jf_add(&f, "file", res.file);
+		jf_add(&f, "sha256", res.sha256);
+		jf_add(&f, "output", cp.out != NULL ? cp.out : "none");
+		if ((rc = ceremony_rec(c, "crl-signed", &f)) != OR_OK)
+			goto out;
+	}
+	interact_say(c->io, SAY_RESULT, "step %s: CRL number %s signed "
+	    "(%s entries); the next CRL is due before %s", st->number_text,
+	    num, ent, nu);
+out:
+	crl_result_free(&res);
+	crl_plan_free(&plan);
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
+/* The public export: root.pem, the latest CRL and their SHA-256 sums in a
+ * new folder on the media.  Needs no key. */
+static int
+act_export(struct ceremony *c, const struct script_step *st)
+{
+	const char *crlopt = script_param(st, "crl");
+	bool want_crl = crlopt == NULL || strcmp(crlopt, "yes") == 0;
+	struct revoke_db rdb;
+	unsigned char *der = NULL, md[32];
+	char folder[PATH_MAX], src[PATH_MAX], dst[PATH_MAX], crls[PATH_MAX];
+	char roothex[65], crlhex[65] = "none", sums[512], num[24] = "none";
+	char *pem = NULL;
+	size_t len = 0, pemlen = 0;
+	int rc;
+
+	memset(&rdb, 0, sizeof rdb);
+	if ((rc = media_path(c, script_param(st, "folder"), folder,
+	    sizeof folder)) != OR_OK)
+		return rc;
+	if (want_crl) {
+		if ((rc = revoke_db_load(c->p.dir, 0, &rdb)) != OR_OK)
+			return rc;
+		if (!rdb.has_crl) {
+			rc = err_set(OR_E_INPUT, "step %s: the CA has signed no "
+			    "CRL yet (add a sign-crl step before, or param: "
+			    "crl = no)", st->number_text);
+			goto out;
+		}
+		if ((rc = cadb_path(c->p.dir, CADB_CRLS, crls, sizeof crls)) !=
+		    OR_OK || (rc = file_join(src, sizeof src, crls,
+		    rdb.last_crl.file)) != OR_OK ||
+		    (rc = file_read(src, CRL_MAX_FILE, &der, &len)) != OR_OK ||
+		    (rc = crl_to_pem(der, len, &pem, &pemlen)) != OR_OK)
+			goto out;
+		snprintf(num, sizeof num, "%" PRIu64, rdb.last_crl.number);
+	}
+	if ((rc = file_mkdir(folder, 0755)) != OR_OK)
+		goto out;
+	if ((rc = cadb_path(c->p.dir, CADB_ROOT_CERT, src, sizeof src)) !=
+	    OR_OK || (rc = file_join(dst, sizeof dst, folder, "root.pem")) !=
+	    OR_OK || (rc = ceremony_write_copy(src, dst, roothex)) != OR_OK)
+		goto out;
+	snprintf(sums, sizeof sums, "%s  root.pem\n", roothex);
+	if (want_crl) {
+		if ((rc = file_join(dst, sizeof dst, folder, "crl.pem")) !=
+		    OR_OK || (rc = file_write_new(dst, pem, pemlen, 0644)) !=
+		    OR_OK || (rc = sha256(pem, pemlen, md)) != OR_OK)
+			goto out;
+		hex_encode(md, 32, crlhex);
+		snprintf(sums + strlen(sums), sizeof sums - strlen(sums),
+		    "%s  crl.pem\n", crlhex);
+	}
+	if ((rc = file_join(dst, sizeof dst, folder, "SHA256SUMS")) != OR_OK ||
+	    (rc = file_write_new(dst, sums, strlen(sums), 0644)) != OR_OK)
+		goto out;
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "folder", folder);
+		jf_add(&f, "root_pem_sha256", roothex);
+		jf_add(&f, "crl_number", num);
+		jf_add(&f, "crl_pem_sha256", crlhex);
+		rc = ceremony_rec(c, "exported", &f);
+	}
+	interact_say(c->io, SAY_RESULT, "step %s: root.pem%s written to %s",
+	    st->number_text, want_crl ? " and crl.pem" : "", folder);
+out:
+	revoke_db_free(&rdb);
+	free(der);
+	free(pem);
+	return rc;
+}
+
+static int
+act_check_key(struct ceremony *c, const struct script_step *st)
+{
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	int rc;
+
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
+	    (rc = ceremony_need_key(c, db, root)) != OR_OK)
+		goto out;
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "result", "the key matches root.crt");
+		jf_add(&f, "key_type", keytype_name(c->ks->type));
+		if ((rc = cadb_append(db, "key-check", &f)) != OR_OK)
+			goto out;
+	}
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "result", "the key matches root.crt");
+		jf_add(&f, "key_type", keytype_name(c->ks->type));
+		rc = ceremony_rec(c, "key-checked", &f);
+	}
+	interact_say(c->io, SAY_RESULT, "step %s: the root key opens and "
+	    "matches root.crt", st->number_text);
+out:
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
+/* A new officer share set: the current officers open the key (if this
+ * ceremony has not yet), then each new officer in turn gives the folder
+ * of their media and a new passphrase, twice (reshare.c). */
+static int
+act_reshare(struct ceremony *c, const struct script_step *st)
+{
+	struct reshare_params rp;
+	struct reshare_plan plan;
+	struct reshare_result res;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	const char *kdf = c->p.kdf != NULL ? c->p.kdf :
+	    script_param(st, "kdf");
+	bool done;
+	int rc;
+
+	memset(&rp, 0, sizeof rp);
+	memset(&plan, 0, sizeof plan);
+	if ((rc = ceremony_resume_reshare(c, st, &done)) != OR_OK || done)
+		return rc;
+	rp.step = st->number_text;
+	if ((rc = quorum_parse(script_param(st, "quorum"), &rp.m, &rp.n)) !=
+	    OR_OK)
+		return rc;
+	if (kdf != NULL) {
+		if (kdf_level_parse(kdf, &rp.kdf) != OR_OK)
+			return err_set(OR_E_USAGE, "kdf \"%s\"", kdf);
+		rp.kdf_given = true;
+	}
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK)
+		goto out;
+	if (strcmp(db->sum.store, "sealed") != 0) {
+		rc = err_set(OR_E_INPUT, "%s: the key is on a token (%s store); "
+		    "officer shares are for a sealed key file", c->p.dir,
+		    db->sum.store);
+		goto out;
+	}
+	if ((rc = ceremony_need_key(c, db, root)) != OR_OK ||
+	    (rc = reshare_prepare(&rp, db, c->io, &plan)) != OR_OK ||
+	    (rc = reshare_commit(&plan, db, c->ks, c->tr, c->io, &res)) !=
+	    OR_OK)
+		goto out;
+	c->key_store[0] = '\0';	/* the status line reads it again */
+	interact_say(c->io, SAY_RESULT, "step %s: the root key is re-shared "
+	    "as a %s quorum (share set %.8s); the old %s shares no longer "
+	    "open it: destroy them", st->number_text, res.quorum, res.set,
+	    res.old_quorum);
+out:
+	reshare_plan_free(&plan);
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
+
+/* ---- the table -------------------------------------------------------- */
+
+/* Every action a script can name (script.h), indexed by it. */
+static const struct ceremony_action {
+	enum script_action action;
+	int (*run)(struct ceremony *c, const struct script_step *st);
+} ceremony_actions[] = {
+	[SA_PREFLIGHT] = { SA_PREFLIGHT, act_preflight },
+	[SA_PARTICIPANTS] = { SA_PARTICIPANTS, act_participants },
+	[SA_NOTE] = { SA_NOTE, act_note },
+	[SA_GENERATE_ROOT] = { SA_GENERATE_ROOT, act_generate_root },
+	[SA_CONFIRM_FINGERPRINT] = { SA_CONFIRM_FINGERPRINT, act_fingerprint },
+	[SA_SIGN_CSRS] = { SA_SIGN_CSRS, act_sign },
+	[SA_REVOKE] = { SA_REVOKE, act_revoke },
+	[SA_SIGN_CRL] = { SA_SIGN_CRL, act_sign_crl },
+	[SA_EXPORT] = { SA_EXPORT, act_export },
+	[SA_CHECK_KEY] = { SA_CHECK_KEY, act_check_key },
+	[SA_RESHARE] = { SA_RESHARE, act_reshare },
+};
+_Static_assert(nitems(ceremony_actions) == SA_NONE,
+    "every script action has its entry in ceremony_actions");
+
+int
+ceremony_act(struct ceremony *c, const struct script_step *st)
+{
+	const struct ceremony_action *a = NULL;
+
+	if ((size_t)st->action < nitems(ceremony_actions))
+		a = &ceremony_actions[st->action];
+	if (a == NULL || a->run == NULL || a->action != st->action)
+		return err_set(OR_E_INPUT, "step %s: no action",
+		    st->number_text);
+	return a->run(c, st);
+}

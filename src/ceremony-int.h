@@ -1,0 +1,128 @@
+/*
+ * ceremony-int.h — what the three files of the ceremony engine share,
+ * and nothing outside them sees: the state of a run (struct ceremony)
+ * and the helpers each file lends the others, grouped by the file that
+ * defines them.
+ *
+ *   ceremony.c         the run: open (a new transcript, or a resume),
+ *                      the step loop, sealing, ceremony_execute
+ *   ceremony-resume.c  what a resume finds: an unfinished transcript of
+ *                      the script, and the work of a step an earlier run
+ *                      began that is done already
+ *   ceremony-act.c     the actions, one function each, dispatched
+ *                      through a table indexed by enum script_action
+ *
+ * The public side is ceremony.h.
+ */
+#ifndef OFFROOT_CEREMONY_INT_H
+#define OFFROOT_CEREMONY_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/x509.h>
+
+#include "ceremony.h"
+#include "interact.h"
+#include "journal.h"
+#include "script.h"
+
+#define CEREMONY_NAME_MAX	128
+
+struct cadb;
+struct keystore;
+struct revoke_request;
+struct revoke_serial;
+struct rootca_params;
+struct transcript;
+
+/* A sign-csrs or revoke step's first attempt, recorded ("attempt")
+ * before the step touches the CA: what a resume compares the journal
+ * with. */
+struct attempt {
+	bool have;
+	uint64_t ca_seq;	/* the CA journal's last record before it */
+	time_t revoked_at;	/* a revoke step's revocation time */
+};
+
+struct ceremony {
+	struct ceremony_params p;
+	struct interact *io;
+	struct script s;
+	struct transcript *tr;
+	bool in_stage;			/* the transcript is in stage/ */
+	char stage[PATH_MAX];		/* PARENT/.BASE.ceremony */
+	struct step_view *views;
+	bool *begun;			/* begun in an earlier run */
+	struct attempt *attempt;	/* per step */
+	size_t current;
+	bool running;
+	char names[SCRIPT_MAX_ROLES][CEREMONY_NAME_MAX];
+	struct keystore *ks;
+	char manifest[65];		/* the last bundle's MANIFEST SHA-256 */
+	char crl_sha[65];		/* the last CRL's SHA-256 */
+	char key_store[96], transcript_state[64];
+	unsigned ndiag;			/* stderr lines recorded */
+};
+
+/* ---- ceremony.c ------------------------------------------------------ */
+
+bool ceremony_exists(const char *path);
+/* Whether dir holds a CA journal. */
+bool ceremony_is_ca(const char *dir);
+int ceremony_role_index(const struct script *s, const char *role);
+/* "Internal Witness (Bob Example)", or the role alone before names are
+ * known. */
+const char *ceremony_who(const struct ceremony *c, const char *role,
+    char *buf, size_t size);
+/* The current step's number, "0" outside a step. */
+const char *ceremony_cur_number(const struct ceremony *c);
+void ceremony_push_status(struct ceremony *c);
+/* One record in the ceremony's transcript. */
+int ceremony_rec(struct ceremony *c, const char *type,
+    const struct jfields *f);
+int ceremony_open_ca(struct ceremony *c, struct cadb **db, X509 **root);
+/* Unlocks the root key once for the ceremony, or proves the one held. */
+int ceremony_need_key(struct ceremony *c, struct cadb *db, X509 *root);
+/* Moves the transcript from the staging folder into DIR/transcripts/. */
+int ceremony_move_in(struct ceremony *c);
+/* Copies src to the new file dst; hex: the copy's SHA-256. */
+int ceremony_write_copy(const char *src, const char *dst, char hex[65]);
+
+/* ---- ceremony-resume.c ----------------------------------------------- */
+
+/* Looks for an unfinished run of this script; resumes it when the
+ * operators agree.  *resumed says whether it did. */
+int ceremony_resume_offer(struct ceremony *c, bool *resumed);
+/* A generate-root step whose CA directory exists: done when its init
+ * record is this step's (recorded "already-done"), refused otherwise. */
+int ceremony_resume_root(struct ceremony *c, const struct script_step *st,
+    const struct rootca_params *rp);
+/* A sign-csrs step begun before whose bundle the journal records as
+ * exported: *done, recorded "already-done". */
+int ceremony_resume_bundle(struct ceremony *c, const struct script_step *st,
+    const char *outdir, bool *done);
+/* A sign-csrs step begun before whose certificates the journal records
+ * as issued but not exported: the bundle is written from the issued
+ * copies ("resumed-export"), nothing is signed again; *done. */
+int ceremony_resume_sign(struct ceremony *c, const struct script_step *st,
+    const char *const *csrs, size_t n, const char *outdir, bool *done);
+/* A revoke step begun before whose revocation the journal holds: *done,
+ * recorded "already-done". */
+int ceremony_resume_revoke(struct ceremony *c, const struct script_step *st,
+    const struct revoke_request *req, const struct revoke_serial *s,
+    size_t n, bool *done);
+/* A reshare step begun before whose reshare the CA journal records:
+ * *done, recorded "already-done". */
+int ceremony_resume_reshare(struct ceremony *c, const struct script_step *st,
+    bool *done);
+
+/* ---- ceremony-act.c -------------------------------------------------- */
+
+/* Does what step st's action does (the step-begin record is written; the
+ * step's checks are confirmed after). */
+int ceremony_act(struct ceremony *c, const struct script_step *st);
+
+#endif

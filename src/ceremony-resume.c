@@ -1,0 +1,752 @@
+/*
+ * ceremony-resume.c — what a resume finds (ceremony.h, "Resume").  A run
+ * that stopped leaves its transcript unclosed; this file finds the
+ * latest unclosed transcript of the same script, shows what it
+ * completed and reopens it when the operators agree.  Then, for a step
+ * an earlier run began, it tells whether the step's work is already in
+ * the CA (a root created, a bundle exported, certificates issued but not
+ * exported, a revocation, a reshare), so that nothing is done twice: a
+ * key generated again, a serial used again, a CSR signed again.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "cadb.h"
+#include "ceremony-int.h"
+#include "csr.h"
+#include "dn.h"
+#include "err.h"
+#include "fileio.h"
+#include "keystore.h"
+#include "revoke.h"
+#include "rootca.h"
+#include "sign.h"
+#include "transcript.h"
+#include "util.h"
+
+/* What an earlier, unclosed transcript of this script completed. */
+struct prior {
+	const struct script *s;
+	bool is_ceremony, match, closed;
+	bool done[SCRIPT_MAX_STEPS], begun[SCRIPT_MAX_STEPS];
+	struct attempt attempt[SCRIPT_MAX_STEPS];
+	char names[SCRIPT_MAX_ROLES][CEREMONY_NAME_MAX];
+	char manifest[65], crl_sha[65];
+	char path[PATH_MAX], name[128];
+	bool in_stage;
+};
+
+static int
+step_index(const struct script *s, const char *number)
+{
+	size_t i;
+
+	for (i = 0; number != NULL && i < s->nsteps; i++)
+		if (strcmp(s->steps[i].number_text, number) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- finding an unfinished ceremony --------------------------------- */
+
+static int
+prior_visit(const struct jrecord *r, void *vctx)
+{
+	struct prior *pr = vctx;
+	const char *v, *role, *name;
+	int k;
+
+	if (r->seq == 1) {
+		v = jrecord_get(r, "operation");
+		pr->is_ceremony = v != NULL && strcmp(v, "ceremony") == 0;
+	} else if (strcmp(r->type, "ceremony") == 0) {
+		v = jrecord_get(r, "script_sha256");
+		pr->match = v != NULL && strcmp(v, pr->s->sha256_hex) == 0;
+	} else if (strcmp(r->type, "end") == 0) {
+		pr->closed = true;
+	} else if (strcmp(r->type, "participant") == 0) {
+		role = jrecord_get(r, "role");
+		name = jrecord_get(r, "name");
+		if (role != NULL && name != NULL &&
+		    (k = ceremony_role_index(pr->s, role)) >= 0)
+			snprintf(pr->names[k], sizeof pr->names[k], "%s", name);
+	} else if (strcmp(r->type, "step-begin") == 0) {
+		if ((k = step_index(pr->s, jrecord_get(r, "step"))) >= 0)
+			pr->begun[k] = true;
+	} else if (strcmp(r->type, "step-end") == 0) {
+		if ((k = step_index(pr->s, jrecord_get(r, "step"))) >= 0)
+			pr->done[k] = true;
+	} else if (strcmp(r->type, "attempt") == 0) {
+		if ((k = step_index(pr->s, jrecord_get(r, "step"))) >= 0 &&
+		    !pr->attempt[k].have &&
+		    (v = jrecord_get(r, "ca_seq")) != NULL) {
+			pr->attempt[k].have = true;
+			pr->attempt[k].ca_seq = strtoull(v, NULL, 10);
+			if ((v = jrecord_get(r, "revoked_at")) != NULL)
+				pr->attempt[k].revoked_at = (time_t)strtoll(v,
+				    NULL, 10);
+		}
+	} else if ((strcmp(r->type, "signed") == 0 ||
+	    strcmp(r->type, "resumed-export") == 0) &&
+	    (v = jrecord_get(r, "manifest_sha256")) != NULL) {
+		snprintf(pr->manifest, sizeof pr->manifest, "%s", v);
+	} else if (strcmp(r->type, "crl-signed") == 0 &&
+	    (v = jrecord_get(r, "sha256")) != NULL) {
+		snprintf(pr->crl_sha, sizeof pr->crl_sha, "%s", v);
+	}
+	return OR_OK;
+}
+
+/* The latest unclosed transcript of this script in folder, into best. */
+static void
+scan_folder(struct ceremony *c, const char *folder, bool in_stage,
+    struct prior *best, struct prior *tmp, unsigned *others)
+{
+	struct dirent *de;
+	DIR *d;
+	size_t n;
+
+	if ((d = opendir(folder)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (de->d_name[0] == '.' || n < 5 || n >= sizeof tmp->name ||
+		    strcmp(de->d_name + n - 4, ".log") != 0 ||
+		    strstr(de->d_name, "-ceremony-") == NULL)
+			continue;
+		memset(tmp, 0, sizeof *tmp);
+		tmp->s = &c->s;
+		if (file_join(tmp->path, sizeof tmp->path, folder,
+		    de->d_name) != OR_OK ||
+		    journal_scan(tmp->path, prior_visit, tmp) != OR_OK) {
+			err_clear();
+			continue;
+		}
+		if (!tmp->is_ceremony || tmp->closed)
+			continue;
+		if (!tmp->match) {
+			(*others)++;
+			continue;
+		}
+		memcpy(tmp->name, de->d_name, n + 1);
+		tmp->in_stage = in_stage;
+		if (best->name[0] == '\0' || strcmp(tmp->name, best->name) > 0)
+			memcpy(best, tmp, sizeof *best);
+	}
+	closedir(d);
+}
+
+static int
+reopen(struct ceremony *c, const struct prior *pr)
+{
+	struct transcript *t;
+	int rc;
+
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	snprintf(t->path, sizeof t->path, "%s", pr->path);
+	snprintf(t->name, sizeof t->name, "%s", pr->name);
+	snprintf(t->operation, sizeof t->operation, "ceremony");
+	if ((rc = journal_open(t->path, NULL, NULL, &t->journal)) != OR_OK) {
+		free(t);
+		return err_context(rc, "the unfinished ceremony's transcript");
+	}
+	c->tr = t;
+	c->in_stage = pr->in_stage;
+	return OR_OK;
+}
+
+/* Shows what the unfinished run pr completed: list gets the completed
+ * steps' numbers (empty: none), *first the first step not done (nsteps:
+ * every step is done, but the transcript was never sealed). */
+static void
+prior_show(struct ceremony *c, const struct prior *pr, char *list,
+    size_t size, size_t *first)
+{
+	char block[4096];
+	size_t i, used, l = 0;
+	int w;
+
+	list[0] = '\0';
+	*first = SIZE_MAX;
+	for (i = 0; i < c->s.nsteps; i++) {
+		if (pr->done[i]) {
+			w = snprintf(list + l, size - l, "%s%s", l ? ", " : "",
+			    c->s.steps[i].number_text);
+			if (w > 0 && (size_t)w < size - l)
+				l += (size_t)w;
+		} else if (*first == SIZE_MAX)
+			*first = i;
+	}
+	if (*first == SIZE_MAX)
+		*first = c->s.nsteps;
+	used = (size_t)snprintf(block, sizeof block, "transcript: %s\n"
+	    "completed steps: %s\n", pr->path, l ? list : "none");
+	if (*first < c->s.nsteps)
+		snprintf(block + used, sizeof block - used, "first step not "
+		    "done: step %s: %s\n", c->s.steps[*first].number_text,
+		    c->s.steps[*first].title);
+	else
+		snprintf(block + used, sizeof block - used, "every step is "
+		    "done; the transcript was not sealed\n");
+	c->io->show_block(c->io, "An unfinished run of this ceremony", block);
+}
+
+/* Whether the operators resume from step first: as the params say, or
+ * asked through io. */
+static int
+prior_agree(struct ceremony *c, size_t first, bool *yes)
+{
+	char q[256];
+
+	*yes = false;
+	if (first < c->s.nsteps)
+		snprintf(q, sizeof q, "Resume this ceremony from step %s?",
+		    c->s.steps[first].number_text);
+	else
+		snprintf(q, sizeof q, "Resume this ceremony to seal it?");
+	switch (c->p.resume) {
+	case CEREMONY_RESUME_YES:
+		*yes = true;
+		break;
+	case CEREMONY_RESUME_NO:
+		*yes = false;
+		break;
+	case CEREMONY_RESUME_ASK:
+		return c->io->confirm(c->io, q, yes);
+	}
+	return OR_OK;
+}
+
+/* Goes on with the unfinished run pr: its transcript, what its steps
+ * did, a "resume" record. */
+static int
+prior_adopt(struct ceremony *c, const struct prior *pr, const char *list,
+    size_t first)
+{
+	struct jfields f;
+	size_t i;
+	int rc;
+
+	if ((rc = reopen(c, pr)) != OR_OK)
+		return rc;
+	for (i = 0; i < c->s.nsteps; i++) {
+		c->views[i].state = pr->done[i] ? STEP_DONE : STEP_PENDING;
+		c->begun[i] = pr->begun[i] && !pr->done[i];
+		c->attempt[i] = pr->attempt[i];
+	}
+	memcpy(c->names, pr->names, sizeof c->names);
+	memcpy(c->manifest, pr->manifest, sizeof c->manifest);
+	memcpy(c->crl_sha, pr->crl_sha, sizeof c->crl_sha);
+	jf_init(&f);
+	jf_add(&f, "completed", list[0] != '\0' ? list : "none");
+	jf_add(&f, "from_step", first < c->s.nsteps ?
+	    c->s.steps[first].number_text : "seal");
+	jf_add(&f, "runner", c->p.runner != NULL ? c->p.runner : "cli");
+	return ceremony_rec(c, "resume", &f);
+}
+
+/* Looks for an unfinished run of this script; resumes it when the
+ * operators agree.  *resumed says whether it did. */
+int
+ceremony_resume_offer(struct ceremony *c, bool *resumed)
+{
+	struct prior *best = NULL, *tmp = NULL;
+	char folder[PATH_MAX], list[1024];
+	size_t first;
+	unsigned others = 0;
+	bool yes = false;
+	int rc = OR_OK;
+
+	*resumed = false;
+	best = calloc(1, sizeof *best);
+	tmp = calloc(1, sizeof *tmp);
+	if (best == NULL || tmp == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (cadb_path(c->p.dir, CADB_TRANSCRIPTS, folder, sizeof folder) ==
+	    OR_OK)
+		scan_folder(c, folder, false, best, tmp, &others);
+	if (file_join(folder, sizeof folder, c->stage, CADB_TRANSCRIPTS) ==
+	    OR_OK)
+		scan_folder(c, folder, true, best, tmp, &others);
+	if (others > 0)
+		interact_say(c->io, SAY_WARN, "%u unfinished ceremony "
+		    "transcript(s) of other scripts (or other versions of this "
+		    "one) are left as they are", others);
+	if (best->name[0] == '\0')
+		goto out;
+	prior_show(c, best, list, sizeof list, &first);
+	if ((rc = prior_agree(c, first, &yes)) != OR_OK)
+		goto out;
+	if (!yes) {
+		interact_say(c->io, SAY_WARN, "not resuming: %s stays unclosed "
+		    "(offroot audit counts it as abandoned)", best->path);
+		goto out;
+	}
+	if ((rc = prior_adopt(c, best, list, first)) != OR_OK)
+		goto out;
+	*resumed = true;
+out:
+	free(best);
+	free(tmp);
+	return rc;
+}
+
+struct init_subject {
+	char subject[1024];
+};
+
+static int
+init_visit(const struct jrecord *r, void *vctx)
+{
+	struct init_subject *is = vctx;
+	const char *v;
+
+	if (strcmp(r->type, "init") == 0 && (v = jrecord_get(r, "subject")))
+		snprintf(is->subject, sizeof is->subject, "%s", v);
+	return OR_OK;
+}
+
+/* The CA directory exists: done when its init record is this step's. */
+int
+ceremony_resume_root(struct ceremony *c, const struct script_step *st,
+    const struct rootca_params *rp)
+{
+	struct cadb_summary sum;
+	struct init_subject is;
+	X509_NAME *dn = NULL;
+	char want[1024];
+	int rc;
+
+	memset(&is, 0, sizeof is);
+	if ((rc = cadb_scan(c->p.dir, &sum, init_visit, &is)) != OR_OK)
+		return rc;
+	if ((rc = dn_parse(rp->subject, &dn)) != OR_OK)
+		return rc;
+	rc = dn_format(dn, want, sizeof want);
+	X509_NAME_free(dn);
+	if (rc != OR_OK)
+		return rc;
+	if (!sum.initialised || strcmp(is.subject, want) != 0 ||
+	    strcmp(sum.key_type, keytype_name(rp->key_type)) != 0 ||
+	    strcmp(sum.profile, rp->profile_name) != 0 ||
+	    strcmp(sum.store, rp->pkcs11 ? "pkcs11" : "sealed") != 0)
+		return err_set(OR_E_EXISTS, "%s holds a CA that step %s did not "
+		    "make (%s, %s, profile %s); refusing to go on", c->p.dir,
+		    st->number_text, is.subject, sum.key_type, sum.profile);
+	interact_say(c->io, SAY_INFO, "step %s: the root was already created "
+	    "(%s): not generating another key", st->number_text, c->p.dir);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "reason",
+		    "the CA directory exists with the init record this step "
+		    "makes: the key is not generated again");
+		jf_add(&f, "root_sha256", sum.root_sha256);
+		return ceremony_rec(c, "already-done", &f);
+	}
+}
+
+struct export_find {
+	const char *outdir;
+	char manifest[65];
+};
+
+static int
+export_visit(const struct jrecord *r, void *vctx)
+{
+	struct export_find *e = vctx;
+	const char *v;
+
+	if (strcmp(r->type, "export") == 0 &&
+	    (v = jrecord_get(r, "outdir")) != NULL &&
+	    strcmp(v, e->outdir) == 0 &&
+	    (v = jrecord_get(r, "manifest_sha256")) != NULL)
+		snprintf(e->manifest, sizeof e->manifest, "%s", v);
+	return OR_OK;
+}
+
+/* A run cut short after the bundle was written: done already. */
+int
+ceremony_resume_bundle(struct ceremony *c, const struct script_step *st,
+    const char *outdir, bool *done)
+{
+	struct cadb_summary sum;
+	struct export_find ef;
+	struct jfields f;
+	int rc;
+
+	*done = false;
+	if (!c->begun[c->current])
+		return OR_OK;
+	memset(&ef, 0, sizeof ef);
+	ef.outdir = outdir;
+	if ((rc = cadb_scan(c->p.dir, &sum, export_visit, &ef)) != OR_OK)
+		return rc;
+	if (ef.manifest[0] == '\0')
+		return OR_OK;
+	*done = true;
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "reason", "the journal records this bundle as exported: "
+	    "nothing is signed again");
+	jf_add(&f, "bundle", outdir);
+	jf_add(&f, "manifest_sha256", ef.manifest);
+	snprintf(c->manifest, sizeof c->manifest, "%s", ef.manifest);
+	return ceremony_rec(c, "already-done", &f);
+}
+
+/* Issuances the journal records after a step's first attempt, for the
+ * step's CSRs under its profile. */
+struct issued_find {
+	uint64_t after;
+	const char *profile;
+	size_t n;
+	char (*csr)[65];		/* the step's CSRs' SHA-256 */
+	char (*serial)[64];		/* what each was issued as */
+	unsigned *count;
+};
+
+static int
+issued_visit(const struct jrecord *r, void *vctx)
+{
+	struct issued_find *f = vctx;
+	const char *csr, *serial, *prof;
+	size_t k;
+
+	if (r->seq <= f->after || strcmp(r->type, "issue") != 0 ||
+	    (csr = jrecord_get(r, "csr_sha256")) == NULL ||
+	    (serial = jrecord_get(r, "serial")) == NULL ||
+	    (prof = jrecord_get(r, "profile")) == NULL ||
+	    strcmp(prof, f->profile) != 0)
+		return OR_OK;
+	for (k = 0; k < f->n; k++)
+		if (strcmp(csr, f->csr[k]) == 0 && f->count[k]++ == 0)
+			snprintf(f->serial[k], sizeof f->serial[k], "%s", serial);
+	return OR_OK;
+}
+
+/* Names the half-written bundle folders an interrupted run left next to
+ * outdir (bundle.c writes into .NAME.partial-XXXXXX, then renames). */
+static void
+warn_partial(struct ceremony *c, const char *outdir)
+{
+	char parent[PATH_MAX], prefix[PATH_MAX + 16];
+	const char *base = strrchr(outdir, '/');
+	struct dirent *de;
+	DIR *d;
+
+	base = base != NULL ? base + 1 : outdir;
+	file_dirname(outdir, parent, sizeof parent);
+	snprintf(prefix, sizeof prefix, ".%s.partial-", base);
+	if ((d = opendir(parent)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+			interact_say(c->io, SAY_WARN, "%s/%s was left half-written "
+			    "by the interrupted run: it is not the bundle and "
+			    "can be deleted", parent, de->d_name);
+	closedir(d);
+}
+
+/* The journal's issuances of the step's CSRs (csrs, n) since its first
+ * attempt, into f (allocated here; the caller frees its arrays). */
+static int
+issued_scan(struct ceremony *c, const struct script_step *st,
+    const char *const *csrs, size_t n, struct issued_find *f)
+{
+	struct cadb_summary sum;
+	struct csr_info ci;
+	size_t k;
+	int rc;
+
+	f->after = c->attempt[c->current].ca_seq;
+	f->profile = script_param(st, "profile") != NULL ?
+	    script_param(st, "profile") : "intermediate";
+	f->n = n;
+	f->csr = calloc(n, sizeof *f->csr);
+	f->serial = calloc(n, sizeof *f->serial);
+	f->count = calloc(n, sizeof *f->count);
+	if (f->csr == NULL || f->serial == NULL || f->count == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	for (k = 0; k < n; k++) {
+		if ((rc = csr_load(csrs[k], &ci)) != OR_OK)
+			return rc;
+		hex_encode(ci.csr_sha256, 32, f->csr[k]);
+		csr_free(&ci);
+	}
+	return cadb_scan(c->p.dir, &sum, issued_visit, f);
+}
+
+/* The serials issued once each (into serials, and list: comma-separated,
+ * listsize bytes); *found of them.  A CSR issued twice is refused. */
+static int
+issued_serials(const struct script_step *st, const char *const *csrs,
+    const struct issued_find *f, const char **serials, char *list,
+    size_t listsize, size_t *found)
+{
+	size_t k, used = 0;
+
+	*found = 0;
+	for (k = 0; k < f->n; k++) {
+		if (f->count[k] > 1)
+			return err_set(OR_E_CORRUPT, "step %s: the journal "
+			    "records %u issuances for %s since this step "
+			    "began; refusing to go on", st->number_text,
+			    f->count[k], csrs[k]);
+		if (f->count[k] == 1) {
+			serials[(*found)++] = f->serial[k];
+			used += (size_t)snprintf(list + used, listsize - used,
+			    "%s%s", used ? "," : "", f->serial[k]);
+		}
+	}
+	return OR_OK;
+}
+
+/* The bundle of the n certificates (serials; list: the same, as text)
+ * issued before the interruption, written from their issued copies
+ * (sign_export_ks) and recorded ("resumed-export"). */
+static int
+resumed_export(struct ceremony *c, const struct script_step *st,
+    const char **serials, size_t n, const char *list, const char *outdir)
+{
+	struct export_params ep;
+	struct sign_result res;
+	struct jfields f;
+	char reason[160];
+	int rc;
+
+	interact_say(c->io, SAY_INFO, "step %s: the journal records %zu "
+	    "certificate%s issued before the interruption (%s): writing the "
+	    "bundle without signing again", st->number_text, n, n == 1 ? "" :
+	    "s", list);
+	warn_partial(c, outdir);
+	snprintf(reason, sizeof reason, "ceremony step %s resumed: the bundle "
+	    "of certificates issued before the interruption", st->number_text);
+	memset(&ep, 0, sizeof ep);
+	ep.dir = c->p.dir;
+	ep.serials = serials;
+	ep.nserial = n;
+	ep.outdir = outdir;
+	ep.reason = reason;
+	if ((rc = sign_export_ks(&ep, &c->ks, c->io, &res)) != OR_OK)
+		return rc;
+	hex_encode(res.manifest_sha256, 32, c->manifest);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "reason", "the journal records these certificates as "
+	    "issued in this step before the interruption: the bundle is "
+	    "written from their issued copies, nothing is signed again");
+	jf_add_u64(&f, "certificates", n);
+	jf_add(&f, "serials", list);
+	jf_add(&f, "bundle", outdir);
+	jf_add(&f, "manifest_sha256", c->manifest);
+	if ((rc = ceremony_rec(c, "resumed-export", &f)) != OR_OK)
+		return rc;
+	interact_say(c->io, SAY_RESULT, "step %s: the bundle of %zu "
+	    "certificate%s issued before the interruption is in %s",
+	    st->number_text, n, n == 1 ? "" : "s", outdir);
+	return OR_OK;
+}
+
+/*
+ * A sign-csrs step cut short after its certificates were issued (recorded
+ * in the journal) but before their bundle was: the bundle is written from
+ * the issued copies, nothing is signed again.  *done says whether the
+ * journal held this step's issuances.
+ */
+int
+ceremony_resume_sign(struct ceremony *c, const struct script_step *st,
+    const char *const *csrs, size_t n, const char *outdir, bool *done)
+{
+	struct issued_find f;
+	const char **serials = NULL;
+	char *list = NULL;
+	size_t found = 0, listsize = n * (sizeof *f.serial + 1);
+	int rc;
+
+	*done = false;
+	if (!c->begun[c->current] || !c->attempt[c->current].have)
+		return OR_OK;
+	memset(&f, 0, sizeof f);
+	serials = calloc(n, sizeof *serials);
+	list = calloc(1, listsize);
+	if (serials == NULL || list == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = issued_scan(c, st, csrs, n, &f)) != OR_OK ||
+	    (rc = issued_serials(st, csrs, &f, serials, list, listsize,
+	    &found)) != OR_OK || found == 0)	/* none: sign as usual */
+		goto out;
+	if (found < n) {
+		rc = err_set(OR_E_CORRUPT, "step %s: the journal records %zu of "
+		    "its %zu certificates as issued since this step began; "
+		    "refusing to go on", st->number_text, found, n);
+		goto out;
+	}
+	if (ceremony_exists(outdir)) {
+		rc = err_set(OR_E_EXISTS, "step %s: certificate%s %s %s issued "
+		    "before the interruption, but the journal does not record "
+		    "their bundle and %s exists: check it with offroot verify, "
+		    "move it aside and resume again", st->number_text,
+		    n == 1 ? "" : "s", list, n == 1 ? "was" : "were", outdir);
+		goto out;
+	}
+	if ((rc = resumed_export(c, st, serials, n, list, outdir)) == OR_OK)
+		*done = true;
+out:
+	free(f.csr);
+	free(f.serial);
+	free(f.count);
+	free(serials);
+	free(list);
+	return rc;
+}
+
+/* Whether the journal already holds exactly this step's revocation:
+ * every serial revoked for the step's reason at the time its first
+ * attempt chose. */
+static int
+revoke_done(struct ceremony *c, const struct revoke_request *req,
+    const struct revoke_serial *s, size_t n, bool *done)
+{
+	struct revoke_db rdb;
+	const struct revoke_entry *e;
+	size_t i;
+	int rc;
+
+	*done = false;
+	memset(&rdb, 0, sizeof rdb);
+	if ((rc = revoke_db_load(c->p.dir, REVOKE_DB_ENTRIES, &rdb)) != OR_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		e = revoke_db_find(&rdb, &s[i]);
+		if (e == NULL || e->reason != req->reason ||
+		    e->revoked_at != (int64_t)req->revoked_at)
+			break;
+	}
+	*done = i == n;
+	revoke_db_free(&rdb);
+	return OR_OK;
+}
+
+/* A run cut short after the revocation was recorded. */
+int
+ceremony_resume_revoke(struct ceremony *c, const struct script_step *st,
+    const struct revoke_request *req, const struct revoke_serial *s,
+    size_t n, bool *done)
+{
+	struct jfields f;
+	char at[21];
+	int rc;
+
+	*done = false;
+	if (!c->begun[c->current] || !c->attempt[c->current].have)
+		return OR_OK;
+	if ((rc = revoke_done(c, req, s, n, done)) != OR_OK || !*done)
+		return rc;
+	utc_text(req->revoked_at, at);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "reason", "the journal already holds this step's "
+	    "revocation (same serials, reason and time): nothing is revoked "
+	    "again");
+	jf_add_u64(&f, "serials", n);
+	jf_add(&f, "revocation_reason", revoke_reason_name(req->reason));
+	jf_add(&f, "revoked_at", at);
+	rc = ceremony_rec(c, "already-done", &f);
+	interact_say(c->io, SAY_INFO, "step %s: the revocation was recorded "
+	    "before the interruption: not revoking again", st->number_text);
+	return rc;
+}
+
+/* Resuming a reshare step: the share sets this step wrote in earlier
+ * runs (share-written records after its step-begin records), and whether
+ * the CA journal recorded a reshare to one of them. */
+struct reshare_sets {
+	const char *step;
+	bool in_step;
+	char set[8][33];
+	size_t n;
+	char done[33];
+};
+
+static int
+reshare_sets_visit(const struct jrecord *r, void *vctx)
+{
+	struct reshare_sets *rs = vctx;
+	const char *v = jrecord_get(r, "share_set");
+	const char *step = jrecord_get(r, "step");
+
+	if (strcmp(r->type, "step-begin") == 0)
+		rs->in_step = step != NULL && strcmp(step, rs->step) == 0;
+	if (!rs->in_step || v == NULL || strcmp(r->type, "share-written") != 0
+	    || rs->n == 8 || (rs->n > 0 && strcmp(rs->set[rs->n - 1], v) == 0))
+		return OR_OK;
+	snprintf(rs->set[rs->n++], sizeof rs->set[0], "%s", v);
+	return OR_OK;
+}
+
+static int
+reshare_journal_visit(const struct jrecord *r, void *vctx)
+{
+	struct reshare_sets *rs = vctx;
+	const char *v = jrecord_get(r, "share_set");
+	size_t i;
+
+	if (strcmp(r->type, "reshare") != 0 || v == NULL)
+		return OR_OK;
+	for (i = 0; i < rs->n; i++)
+		if (strcmp(rs->set[i], v) == 0)
+			snprintf(rs->done, sizeof rs->done, "%s", v);
+	return OR_OK;
+}
+
+/* A run cut short after its reshare was recorded: done already. */
+int
+ceremony_resume_reshare(struct ceremony *c, const struct script_step *st,
+    bool *done)
+{
+	struct reshare_sets rs;
+	struct cadb_summary sum;
+	int rc;
+
+	*done = false;
+	memset(&rs, 0, sizeof rs);
+	rs.step = st->number_text;
+	if (!c->begun[c->current])
+		return OR_OK;
+	if ((rc = journal_scan(c->tr->path, reshare_sets_visit, &rs)) != OR_OK ||
+	    (rs.n != 0 && (rc = cadb_scan(c->p.dir, &sum,
+	    reshare_journal_visit, &rs)) != OR_OK))
+		return rc;
+	if (rs.done[0] == '\0')
+		return OR_OK;
+	*done = true;
+	interact_say(c->io, SAY_INFO, "step %s: the CA journal already records "
+	    "this step's reshare (share set %.8s): not re-sharing again",
+	    st->number_text, rs.done);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "reason",
+		    "the CA journal records the reshare to the share set "
+		    "this step wrote");
+		jf_add(&f, "share_set", rs.done);
+		return ceremony_rec(c, "already-done", &f);
+	}
+}
+
