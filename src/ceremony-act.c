@@ -170,18 +170,6 @@ pf_media(struct ceremony *c, time_t now, struct preflight_result *r)
 	return airgap_media(c->p.media, r);
 }
 
-/* The pre-flight checks (script.h), in the order a step runs them. */
-static const struct preflight_check {
-	const char *name;
-	int (*run)(struct ceremony *c, time_t now, struct preflight_result *r);
-	bool reference;		/* the officer compares with a reference */
-} preflight_checks[] = {
-	{ "airgap", pf_airgap, false },
-	{ "clock", pf_clock, true },
-	{ "selfcheck", pf_selfcheck, false },
-	{ "media", pf_media, false },
-};
-
 /* The clock passed: the officer compares it with a reference clock.  A
  * mismatch is recorded with the reference time stated, and fails r. */
 static int
@@ -228,6 +216,85 @@ preflight_reference(struct ceremony *c, const struct script_step *st,
 	return OR_OK;
 }
 
+/*
+ * The self-check passed: is this binary the release?  A script that pins
+ * the release (param: binary_sha256, from RELEASE.txt) is compared here
+ * and a mismatch fails the check.  Without a pin the Ceremony
+ * Administrator compares the hash, shown in hex and PGP words, with the
+ * printed RELEASE.txt two people brought.  Either way the comparison is
+ * recorded ("release"), and a mismatch going on needs an override.
+ */
+static int
+preflight_release(struct ceremony *c, const struct script_step *st,
+    time_t now, struct preflight_result *r)
+{
+	const char *pin = script_param(st, "binary_sha256");
+	unsigned char md[SHA256_LEN];
+	char exe[65], want[65], block[1024], q[512], by[256];
+	struct jfields f;
+	bool match;
+	size_t i;
+	int rc;
+
+	if ((rc = self_sha256_hex(exe)) != OR_OK ||
+	    (rc = hex_decode(exe, md, sizeof md)) != OR_OK)
+		return rc;
+	ceremony_who(c, st->role, by, sizeof by);
+	if (pin != NULL) {
+		for (i = 0; i < 64 && pin[i] != '\0'; i++)
+			want[i] = (char)(pin[i] >= 'A' && pin[i] <= 'F' ?
+			    pin[i] - 'A' + 'a' : pin[i]);
+		want[i] = '\0';
+		match = strcmp(exe, want) == 0;
+	} else {
+		fingerprint_block(md, block, sizeof block);
+		c->io->show_block(c->io, "This binary's SHA-256: compare it "
+		    "with the printed RELEASE.txt", block);
+		snprintf(q, sizeof q, "%s: does the binary's SHA-256 match "
+		    "both printed copies of RELEASE.txt?", by);
+		if ((rc = c->io->confirm(c->io, q, &match)) != OR_OK)
+			return rc;
+	}
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "binary_sha256", exe);
+	jf_add(&f, "compared_with", pin != NULL ? "the script's pin" :
+	    "the printed RELEASE.txt");
+	if (pin != NULL)
+		jf_add(&f, "pinned", want);
+	jf_add(&f, "matches", match ? "yes" : "no");
+	jf_add(&f, "by", pin != NULL ? "offroot" : by);
+	if ((rc = ceremony_rec(c, "release", &f)) != OR_OK)
+		return rc;
+	if (!match) {
+		r->pass = false;
+		if (pin != NULL)
+			snprintf(r->summary, sizeof r->summary, "self-check: "
+			    "this binary's SHA-256 %.16s... is not the release "
+			    "the script pins (%.16s...)", exe, want);
+		else
+			snprintf(r->summary, sizeof r->summary, "self-check: "
+			    "this binary's SHA-256 %.16s... does not match the "
+			    "printed RELEASE.txt", exe);
+	}
+	return OR_OK;
+}
+
+/* The pre-flight checks (script.h), in the order a step runs them.  A
+ * check that passed on its own evidence may still need the officers to
+ * compare it with something outside the machine (confirm). */
+static const struct preflight_check {
+	const char *name;
+	int (*run)(struct ceremony *c, time_t now, struct preflight_result *r);
+	int (*confirm)(struct ceremony *c, const struct script_step *st,
+	    time_t now, struct preflight_result *r);
+} preflight_checks[] = {
+	{ "airgap", pf_airgap, NULL },
+	{ "clock", pf_clock, preflight_reference },
+	{ "selfcheck", pf_selfcheck, preflight_release },
+	{ "media", pf_media, NULL },
+};
+
 static int
 act_preflight(struct ceremony *c, const struct script_step *st)
 {
@@ -256,8 +323,8 @@ act_preflight(struct ceremony *c, const struct script_step *st)
 		jf_add(&f, "evidence", r->evidence);
 		if ((rc = ceremony_rec(c, "preflight", &f)) != OR_OK)
 			goto out;
-		if (ck->reference && r->pass &&
-		    (rc = preflight_reference(c, st, now, r)) != OR_OK)
+		if (ck->confirm != NULL && r->pass &&
+		    (rc = ck->confirm(c, st, now, r)) != OR_OK)
 			goto out;
 		if (!r->pass && (rc = override(c, st, ck->name, r->summary)) !=
 		    OR_OK)

@@ -44,6 +44,7 @@ enum pkind {
 	PK_OF,		/* root | bundle | crl */
 	PK_YESNO,
 	PK_QUORUM,	/* M/N officers */
+	PK_SHA256,	/* 64 hex digits */
 };
 
 struct pspec {
@@ -60,7 +61,9 @@ struct aspec {
 };
 
 static const struct pspec p_preflight[] = {
-	{ "checks", false, PK_CHECKS }, { NULL, false, PK_TEXT } };
+	{ "checks", false, PK_CHECKS },
+	{ "binary_sha256", false, PK_SHA256 },	/* the release pinned */
+	{ NULL, false, PK_TEXT } };
 static const struct pspec p_none[] = { { NULL, false, PK_TEXT } };
 static const struct pspec p_generate[] = {
 	{ "subject", true, PK_DN },
@@ -326,6 +329,7 @@ check_value(const struct parser *p, const struct script_param *sp,
 	enum kdf_level kdf;
 	struct revoke_serial serial;
 	X509_NAME *dn = NULL;
+	unsigned char md[SHA256_LEN];
 	int reason;
 	unsigned qm, qn;
 
@@ -390,6 +394,14 @@ check_value(const struct parser *p, const struct script_param *sp,
 		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 			return perr(p, sp->line, "%s: expected yes or no, got "
 			    "\"%s\"", sp->key, v);
+		return OR_OK;
+	case PK_SHA256:
+		if (strlen(v) != 64 || hex_decode(v, md, sizeof md) != OR_OK) {
+			err_clear();
+			return perr(p, sp->line, "%s: expected the 64 hex digits "
+			    "of a SHA-256 (RELEASE.txt), got \"%s\"", sp->key,
+			    v);
+		}
 		return OR_OK;
 	case PK_QUORUM:
 		if (quorum_parse(v, &qm, &qn) != OR_OK)
@@ -486,6 +498,10 @@ check_step(const struct parser *p, const struct script_step *st)
 	    (script_param(st, "serials-file") != NULL))
 		return perr(p, st->action_line, "revoke needs exactly one of "
 		    "\"param: serial\" and \"param: serials-file\"");
+	if (st->action == SA_PREFLIGHT && script_param(st, "binary_sha256") &&
+	    !script_preflight_has(st, "selfcheck"))
+		return perr(p, st->action_line, "binary_sha256 is compared by "
+		    "the selfcheck: add it to \"param: checks\"");
 	if (st->action == SA_NOTE && st->ntext == 0 && st->nchecks == 0)
 		return perr(p, st->line, "step %u: a note needs text to "
 		    "initial", st->number);
@@ -1015,6 +1031,16 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 		fprintf(f, "         binary SHA-256 %.32s\n"
 		    "                        %s\n", binary_sha256,
 		    binary_sha256 + 32);
+	for (i = 0; i < s->nsteps; i++) {
+		const char *pin = script_param(&s->steps[i], "binary_sha256");
+
+		if (s->steps[i].action == SA_PREFLIGHT && pin != NULL)
+			fprintf(f, "Release  pinned binary SHA-256 %.32s\n"
+			    "                                %s\n"
+			    "         (step %s compares it; RELEASE.txt must "
+			    "show the same)\n", pin, pin + 32,
+			    s->steps[i].number_text);
+	}
 	fprintf(f, "         compare both with the published values: "
 	    "match [ ]  initials ______\n");
 	fprintf(f, "Date     ____-__-__   Location ______________________"
