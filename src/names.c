@@ -408,29 +408,22 @@ put(char *out, size_t size, size_t *used, bool *full, const char *s,
 	out[*used] = '\0';
 }
 
-#define NAMES_WORDS	32	/* words whose odd letters are marked */
-
 /*
  * The value for a message: printable ASCII as it is (" and \ escaped),
- * Latin, Greek and Cyrillic letters as they are, but in word w (a run of
- * such letters) those not of script major[w] (SC_NONE: none) marked as
- * "[а: CYRILLIC SMALL LETTER A]"; anything else as "[U+XXXX]" or
- * "[U+XXXX NAME]".  major may be NULL.
+ * Latin, Greek and Cyrillic letters as they are, but those not of script
+ * keep (SC_NONE: none) marked as "[а: CYRILLIC SMALL LETTER A]"; anything
+ * else as "[U+XXXX]" or "[U+XXXX NAME]".
  */
 static void
-show_value(const ASN1_STRING *s, const enum script *major, char *out,
-    size_t size)
+show_value(const ASN1_STRING *s, enum script keep, char *out, size_t size)
 {
 	struct cpiter it = { ASN1_STRING_get0_data(s),
 	    (size_t)ASN1_STRING_length(s), 0, ASN1_STRING_type(s) };
 	unsigned long cp;
 	size_t used = 0, start;
-	bool full = false;
+	bool full = false, marked;
 	char piece[96], ch[8];
 	const char *name;
-	enum script mark = SC_NONE;
-	size_t word = 0;
-	bool inword = false;
 	int r;
 
 	out[0] = '\0';
@@ -439,19 +432,10 @@ show_value(const ASN1_STRING *s, const enum script *major, char *out,
 			put(out, size, &used, &full, "[invalid]", 9);
 			break;
 		}
-		if (script_of(cp) == SC_NONE) {
-			if (inword)
-				word++;
-			inword = false;
-			mark = SC_NONE;
-		} else {
-			if (!inword && major != NULL && word < NAMES_WORDS)
-				mark = major[word];
-			inword = true;
-		}
+		marked = keep != SC_NONE && script_of(cp) != SC_NONE &&
+		    script_of(cp) != keep;
 		start = 0;
-		if (cp >= 0x20 && cp < 0x7f && (mark == SC_NONE ||
-		    script_of(cp) == mark)) {
+		if (cp >= 0x20 && cp < 0x7f && !marked) {
 			if (cp == '"' || cp == '\\')
 				piece[start++] = '\\';
 			piece[start++] = (char)cp;
@@ -473,7 +457,7 @@ show_value(const ASN1_STRING *s, const enum script *major, char *out,
 				ch[2] = (char)(0x80 | (cp & 0x3f));
 				ch[3] = '\0';
 			}
-			if (mark == SC_NONE || script_of(cp) == mark) {
+			if (!marked) {
 				put(out, size, &used, &full, ch, strlen(ch));
 				continue;
 			}
@@ -558,35 +542,6 @@ struct scan {
 };
 
 /*
- * The end of a word (a run of Latin, Greek or Cyrillic letters) whose
- * letters per script are in letters and scripts, in order of appearance,
- * in first[0..*n-1]: when it mixes scripts, its most used script (the
- * first seen on a tie) goes to major[word], its scripts into used, and
- * *mixed counts it.  Resets letters and *n for the next word.
- */
-static void
-word_end(unsigned letters[SC_N], const enum script *first, size_t *n,
-    size_t word, enum script *major, bool used[SC_N], size_t *mixed)
-{
-	enum script top = first[0];
-	size_t i;
-
-	for (i = 1; i < *n; i++)
-		if (letters[first[i]] > letters[top])
-			top = first[i];
-	if (word < NAMES_WORDS)
-		major[word] = *n > 1 ? top : SC_NONE;
-	if (*n > 1) {
-		for (i = 0; i < *n; i++)
-			used[first[i]] = true;
-		(*mixed)++;
-	}
-	for (i = 0; i < *n; i++)
-		letters[first[i]] = 0;
-	*n = 0;
-}
-
-/*
  * The character checks of one string: control, bidirectional, invisible,
  * invalid encoding; PrintableString's alphabet when strict.  At most one
  * finding per kind.  Then the scripts of its letters (when warn_scripts).
@@ -599,9 +554,8 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 	    (size_t)ASN1_STRING_length(s), 0, ASN1_STRING_type(s) };
 	unsigned long cp;
 	unsigned letters[SC_N] = { 0 };
-	enum script first[SC_N], sc, major[NAMES_WORDS] = { SC_NONE };
-	bool used[SC_N] = { false };
-	size_t pos = 0, i, word = 0, wscripts = 0, mixed = 0;
+	enum script sc, first[SC_N], top;
+	size_t pos = 0, nscripts = 0, i;
 	bool seen[NAMES_INVISIBLE + 1] = { false }, charset = false;
 	char ch[96], shown[NAMES_SHOW], list[40];
 	enum names_class cl;
@@ -663,32 +617,30 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 			    "alphabet (A-Z a-z 0-9 space '()+,-./:=?)", where,
 			    ch, pos);
 		}
-		if ((sc = script_of(cp)) != SC_NONE) {
-			if (letters[sc]++ == 0)
-				first[wscripts++] = sc;
-		} else if (wscripts > 0) {
-			word_end(letters, first, &wscripts, word++, major,
-			    used, &mixed);
-		}
+		if ((sc = script_of(cp)) != SC_NONE && letters[sc]++ == 0)
+			first[nscripts++] = sc;
 	}
-	if (wscripts > 0)
-		word_end(letters, first, &wscripts, word, major, used, &mixed);
 	out->chars = pos;
 	out->valid = true;
-	if (!warn_scripts || mixed == 0)
+	if (!warn_scripts || nscripts < 2)
 		return;
-	/* The scripts of the mixed words, Latin first. */
+	/* Mark the letters not of the most used script (the first seen on a
+	 * tie): "V[а: CYRILLIC SMALL LETTER A]ult". */
+	for (i = 1, top = first[0]; i < nscripts; i++)
+		if (letters[first[i]] > letters[top])
+			top = first[i];
+	/* The scripts of the value, Latin first. */
 	list[0] = '\0';
 	for (sc = SC_LATIN; sc < SC_N; sc++) {
-		if (!used[sc])
+		if (letters[sc] == 0)
 			continue;
-		for (i = sc + 1; i < SC_N && !used[i]; i++)
+		for (i = sc + 1; i < SC_N && letters[i] == 0; i++)
 			;
 		snprintf(list + strlen(list), sizeof list - strlen(list),
 		    "%s%s", list[0] == '\0' ? "" : i < SC_N ? ", " : " and ",
 		    script_names[sc]);
 	}
-	show_value(s, major, shown, sizeof shown);
+	show_value(s, top, shown, sizeof shown);
 	say(c, LINT_WARN, "w_name_mixed_scripts", "%s mixes %s: \"%s\"",
 	    where, list, shown);
 }
@@ -749,7 +701,7 @@ check_value(const struct nchk *c, const ASN1_OBJECT *obj,
 	if (rule->syntax == SYN_COUNTRY) {
 		if (len != 2 || d[0] < 'A' || d[0] > 'Z' || d[1] < 'A' ||
 		    d[1] > 'Z') {
-			show_value(s, NULL, shown, sizeof shown);
+			show_value(s, SC_NONE, shown, sizeof shown);
 			say(c, LINT_ERROR, "e_name_country_invalid", "%s must be "
 			    "two upper-case letters A-Z (ISO 3166), not \"%s\"",
 			    where, shown);
