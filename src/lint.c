@@ -435,7 +435,7 @@ name_der_equal(const X509_NAME *a, const X509_NAME *b)
 
 /* names.c's findings, into the report. */
 static void
-names_found(void *ctx, enum lint_level level, const char *code,
+lint_names_found(void *ctx, enum lint_level level, const char *code,
     const char *text)
 {
 	add(ctx, level, code, "%s", text);
@@ -452,10 +452,10 @@ lint_name_text(struct lint *l, const X509_NAME *subj, const X509_NAME *iss)
 {
 	static const struct names_policy issuer_policy = { .chars_only = true };
 
-	names_check_name(subj, "subject", NULL, names_found, l);
+	names_check_name(subj, "subject", NULL, lint_names_found, l);
 	if (iss != NULL && (subj == NULL || !name_der_equal(subj, iss)))
-		names_check_name(iss, "issuer", &issuer_policy, names_found, l);
-	names_check_extensions(l->cert, names_found, l);
+		names_check_name(iss, "issuer", &issuer_policy, lint_names_found, l);
+	names_check_extensions(l->cert, lint_names_found, l);
 }
 
 static void
@@ -956,7 +956,7 @@ lint_name(const X509_NAME *name, const char *where,
 	memset(report, 0, sizeof *report);
 	memset(&l, 0, sizeof l);
 	l.r = report;
-	names_check_name(name, where, NULL, names_found, &l);
+	names_check_name(name, where, NULL, lint_names_found, &l);
 	return OR_OK;
 }
 
