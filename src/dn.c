@@ -28,6 +28,7 @@
 
 #include "dn.h"
 #include "err.h"
+#include "names.h"
 #include "util.h"
 
 #define DN_MAX_TEXT	4096	/* bytes of input */
@@ -81,63 +82,14 @@ static const struct {
 	{ arc_ev, sizeof arc_ev },
 };
 
-/*
- * Length of the UTF-8 sequence at p (of at most n bytes) and its code
- * point in *cp; 0 for an invalid, overlong, surrogate or truncated one.
- */
-static size_t
-dn_utf8(const unsigned char *p, size_t n, unsigned long *cp)
-{
-	unsigned long c, min;
-	size_t i, len;
+/* Strict UTF-8 and the characters a name must not hold: names.c's, so
+ * that what dn_parse accepts the linter accepts too. */
+#define dn_utf8(p, n, cp)	names_utf8((p), (n), (cp))
 
-	if (n == 0)
-		return 0;
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		c = p[0] & 0x1f;
-		min = 0x80;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		c = p[0] & 0x0f;
-		min = 0x800;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		c = p[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (p[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-/*
- * Control characters (C0, DEL, C1) and the invisible or bidirectional
- * formatting characters that could make a name read differently from
- * what it is: soft hyphen, Arabic letter mark, zero-width characters,
- * directional marks, embeddings, overrides and isolates, word joiner and
- * invisible operators, byte order mark.
- */
 static bool
 dn_invisible(unsigned long cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xad ||
-	    cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2064) ||
-	    (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+	return names_class(cp) != NAMES_OK;
 }
 
 static bool
@@ -394,15 +346,18 @@ dn_check(const struct dn_ava *a, int nid, const unsigned char *v, size_t n,
 	unsigned long cp;
 	size_t i, k, chars = 0;
 	bool printable = true, ascii = true;
+	char ch[80];
 
 	for (i = 0; i < n; i += k) {
 		if ((k = dn_utf8(v + i, n - i, &cp)) == 0)
 			return err_set(OR_E_INPUT, "the value of %s in \"%s\" is "
 			    "not valid UTF-8", a->type, a->show);
-		if (dn_invisible(cp))
+		if (dn_invisible(cp)) {
+			names_char_text(cp, ch, sizeof ch);
 			return err_set(OR_E_INPUT, "control or invisible "
-			    "character U+%04lX in the value of %s in \"%s\"",
-			    cp, a->type, a->show);
+			    "character %s at position %zu of the value of %s "
+			    "in \"%s\"", ch, chars + 1, a->type, a->show);
+		}
 		if (cp >= 0x80)
 			ascii = false;
 		if (!dn_printable(cp))

@@ -28,6 +28,7 @@
 #include "err.h"
 #include "interact.h"
 #include "lint.h"
+#include "names.h"
 #include "util.h"
 
 #define BR_ROOT_MIN_DAYS	2922L
@@ -432,6 +433,31 @@ name_der_equal(const X509_NAME *a, const X509_NAME *b)
 	return la == lb && memcmp(da, db, la) == 0;
 }
 
+/* names.c's findings, into the report. */
+static void
+lint_names_found(void *ctx, enum lint_level level, const char *code,
+    const char *text)
+{
+	add(ctx, level, code, "%s", text);
+}
+
+/*
+ * Names a person can trust (names.h): the subject in full; the issuer's
+ * characters and encodings when it is another certificate's subject (its
+ * shape was linted when that certificate was made); every name in the
+ * extensions.
+ */
+static void
+lint_name_text(struct lint *l, const X509_NAME *subj, const X509_NAME *iss)
+{
+	static const struct names_policy issuer_policy = { .chars_only = true };
+
+	names_check_name(subj, "subject", NULL, lint_names_found, l);
+	if (iss != NULL && (subj == NULL || !name_der_equal(subj, iss)))
+		names_check_name(iss, "issuer", &issuer_policy, lint_names_found, l);
+	names_check_extensions(l->cert, lint_names_found, l);
+}
+
 static void
 lint_names(struct lint *l)
 {
@@ -444,6 +470,7 @@ lint_names(struct lint *l)
 		add(l, LINT_ERROR, "e_subject_empty", "the subject is empty");
 	if (iss == NULL || X509_NAME_entry_count(iss) == 0)
 		add(l, LINT_ERROR, "e_issuer_empty", "the issuer is empty");
+	lint_name_text(l, subj, iss);
 	if (subj == NULL || iss == NULL)
 		return;
 	if (l->issuer != NULL) {
@@ -917,6 +944,19 @@ lint_cert(X509 *cert, X509 *issuer, enum profile_family family,
 	lint_public_key(&l);
 	if (l.rc != OR_OK)
 		return err_set(l.rc, "out of memory while linting");
+	return OR_OK;
+}
+
+int
+lint_name(const X509_NAME *name, const char *where,
+    struct lint_report *report)
+{
+	struct lint l;
+
+	memset(report, 0, sizeof *report);
+	memset(&l, 0, sizeof l);
+	l.r = report;
+	names_check_name(name, where, NULL, lint_names_found, &l);
 	return OR_OK;
 }
 

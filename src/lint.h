@@ -28,6 +28,16 @@
  *               w_ca_subject_no_common_name e_br_ca_subject_no_country
  *               e_br_ca_subject_no_organization
  *               e_br_ca_subject_no_common_name e_br_ca_subject_has_ou
+ *   name text   (names.h; every family, the subject in full, the issuer's
+ *               characters, the names in extensions)
+ *               e_name_nul_character (the null-prefix certificates of
+ *               2009, Marlinspike and Kaminsky) e_name_control_character
+ *               e_name_bidi_control e_name_invisible_character
+ *               e_name_invalid_encoding e_name_string_type
+ *               e_name_printable_charset e_name_country_invalid
+ *               e_name_too_long e_name_value_empty
+ *               e_name_attribute_repeated e_name_multi_valued_rdn
+ *               w_name_mixed_scripts
  *   extensions  e_ext_duplicate e_ext_unknown_critical e_ext_undecodable
  *   basicConstraints  e_ca_basic_constraints_missing
  *               e_ca_basic_constraints_ca_false
@@ -83,6 +93,11 @@ struct lint_report {
  * findings, lower levels make room for errors); returns OR_OK (findings
  * are in the report, not the return value) or OR_E_NOMEM. */
 int lint_cert(X509 *cert, X509 *issuer, enum profile_family family,
+    struct lint_report *report);
+/* Lints one name alone with the name-text rules of lint_cert (names.h):
+ * a CSR's subject before a certificate is built, a subject typed at init.
+ * where starts each message ("subject").  Fills report; returns OR_OK. */
+int lint_name(const X509_NAME *name, const char *where,
     struct lint_report *report);
 size_t lint_count(const struct lint_report *r, enum lint_level level);
 /* Tells the officer every finding below LINT_ERROR (errors are the

@@ -255,6 +255,15 @@ test_refusals(void)
 	refused("CN=evil\xe2\x80\xaegpj.exe", "U+202E",
 	    "a right-to-left override");
 	refused("CN=a\xe2\x80\x8b" "b", "U+200B", "a zero-width space");
+	/* The classes of names.c, which the linter uses too. */
+	refused("CN=Root\xf3\xa0\x81\x81", "U+E0041 TAG CHARACTER at "
+	    "position 5", "a Unicode tag");
+	refused("CN=a\xe2\x80\xa8" "b", "U+2028 LINE SEPARATOR", "a line "
+	    "separator");
+	refused("CN=Good\xe2\x81\xa7" "CA", "U+2067 RIGHT-TO-LEFT ISOLATE at "
+	    "position 5", "a right-to-left isolate, named");
+	refused("CN=Good\\1B[2J", "U+001B ESCAPE at position 5",
+	    "an escaped ESC, named with its position");
 	memset(text, 0, sizeof text);
 	memcpy(text, "CN=", 3);
 	memset(text + 3, 'a', 65);
