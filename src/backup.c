@@ -197,33 +197,24 @@ manifest_text(const char *root_sha, const struct cadb *db,
 	return OR_OK;
 }
 
-/* One destination: staged, written, synced, read back, renamed. */
+/* Copies every file and folder of the list into the staging folder,
+ * noting each file's SHA-256 in the list. */
 static int
-backup_one(struct cadb *db, struct blist *l, const char *to,
-    const char *name, char *final, size_t fsize, char manifest_sha[65])
+stage_copy(const struct cadb *db, struct blist *l, const char *stage)
 {
-	char stage[PATH_MAX], path[PATH_MAX], src[PATH_MAX];
-	unsigned char *data = NULL, md[SHA256_LEN];
-	char *man = NULL;
-	size_t i, len, manlen = 0;
-	int n, rc;
+	char path[PATH_MAX], src[PATH_MAX];
+	unsigned char *data = NULL;
+	size_t i, len;
+	int rc = OR_OK;
 
-	n = snprintf(stage, sizeof stage, "%s/.%s.partial-XXXXXX", to, name);
-	if (n < 0 || (size_t)n >= sizeof stage ||
-	    file_join(final, fsize, to, name) != OR_OK)
-		return err_set(OR_E_INPUT, "path too long: %s", to);
-	if (access(final, F_OK) == 0)
-		return err_set(OR_E_EXISTS, "%s already exists", final);
-	if (mkdtemp(stage) == NULL)
-		return err_errno(OR_E_IO, "cannot create a folder in %s", to);
 	for (i = 0; i < l->n; i++) {
 		if ((rc = file_join(path, sizeof path, stage, l->f[i].rel)) !=
 		    OR_OK)
-			goto out;
+			break;
 		if (l->f[i].dir) {
 			if (mkdir(path, 0755) == -1) {
 				rc = err_errno(OR_E_IO, "%s", path);
-				goto out;
+				break;
 			}
 			continue;
 		}
@@ -234,56 +225,102 @@ backup_one(struct cadb *db, struct blist *l, const char *to,
 		    (rc = sha256(data, len, l->f[i].sha)) != OR_OK ||
 		    (rc = file_write_new_ex(path, data, len, l->f[i].mode,
 		    FILE_DIRECT | FILE_BATCH)) != OR_OK)
-			goto out;
+			break;
 		free(data);
 		data = NULL;
 	}
-	/* Sync every folder, then read every file back from the media. */
+	free(data);
+	return rc;
+}
+
+/* Syncs every folder, then reads every file back from the media and
+ * compares it with the original's SHA-256. */
+static int
+stage_read_back(const struct blist *l, const char *stage)
+{
+	char path[PATH_MAX];
+	unsigned char *data = NULL, md[SHA256_LEN];
+	size_t i, len;
+	int rc;
+
 	if ((rc = file_batch_sync(stage)) != OR_OK)
-		goto out;
+		return rc;
 	for (i = 0; i < l->n; i++)
 		if (l->f[i].dir && ((rc = file_join(path, sizeof path, stage,
 		    l->f[i].rel)) != OR_OK ||
 		    (rc = file_batch_sync(path)) != OR_OK))
-			goto out;
+			return rc;
 	for (i = 0; i < l->n; i++) {
 		if (l->f[i].dir)
 			continue;
 		if ((rc = file_join(path, sizeof path, stage, l->f[i].rel)) !=
 		    OR_OK ||
 		    (rc = file_read(path, BACKUP_FILE_MAX, &data, &len)) !=
-		    OR_OK || (rc = sha256(data, len, md)) != OR_OK)
-			goto out;
+		    OR_OK || (rc = sha256(data, len, md)) != OR_OK) {
+			free(data);
+			return rc;
+		}
 		free(data);
 		data = NULL;
-		if (memcmp(md, l->f[i].sha, SHA256_LEN) != 0) {
-			rc = err_set(OR_E_IO, "%s: the copy read back differs "
+		if (memcmp(md, l->f[i].sha, SHA256_LEN) != 0)
+			return err_set(OR_E_IO, "%s: the copy read back differs "
 			    "from the original: the media is failing", path);
-			goto out;
-		}
 	}
-	if ((rc = manifest_text(db->sum.root_sha256, db, l, &man, &manlen)) !=
-	    OR_OK ||
-	    (rc = file_join(path, sizeof path, stage, BACKUP_MANIFEST)) !=
-	    OR_OK ||
-	    (rc = file_write_new_ex(path, man, manlen, 0644, FILE_DIRECT)) !=
-	    OR_OK || (rc = sha256(man, manlen, md)) != OR_OK)
+	return OR_OK;
+}
+
+/* Writes the staging folder's MANIFEST; its SHA-256 into manifest_sha. */
+static int
+stage_manifest(const struct cadb *db, const struct blist *l,
+    const char *stage, char manifest_sha[65])
+{
+	char path[PATH_MAX], *man = NULL;
+	unsigned char md[SHA256_LEN];
+	size_t manlen = 0;
+	int rc;
+
+	if ((rc = manifest_text(db->sum.root_sha256, db, l, &man, &manlen)) ==
+	    OR_OK &&
+	    (rc = file_join(path, sizeof path, stage, BACKUP_MANIFEST)) ==
+	    OR_OK &&
+	    (rc = file_write_new_ex(path, man, manlen, 0644, FILE_DIRECT)) ==
+	    OR_OK && (rc = sha256(man, manlen, md)) == OR_OK)
+		hex_encode(md, sizeof md, manifest_sha);
+	free(man);
+	return rc;
+}
+
+/* One destination: staged, written, synced, read back, renamed.  On
+ * failure the staging folder and everything in it is removed. */
+static int
+backup_one(struct cadb *db, struct blist *l, const char *to,
+    const char *name, char *final, size_t fsize, char manifest_sha[65])
+{
+	char stage[PATH_MAX];
+	int n, rc;
+
+	n = snprintf(stage, sizeof stage, "%s/.%s.partial-XXXXXX", to, name);
+	if (n < 0 || (size_t)n >= sizeof stage ||
+	    file_join(final, fsize, to, name) != OR_OK)
+		return err_set(OR_E_INPUT, "path too long: %s", to);
+	if (access(final, F_OK) == 0)
+		return err_set(OR_E_EXISTS, "%s already exists", final);
+	if (mkdtemp(stage) == NULL)
+		return err_errno(OR_E_IO, "cannot create a folder in %s", to);
+	if ((rc = stage_copy(db, l, stage)) != OR_OK ||
+	    (rc = stage_read_back(l, stage)) != OR_OK ||
+	    (rc = stage_manifest(db, l, stage, manifest_sha)) != OR_OK)
 		goto out;
-	hex_encode(md, sizeof md, manifest_sha);
 	if (renameat2(AT_FDCWD, stage, AT_FDCWD, final, RENAME_NOREPLACE) ==
 	    -1) {
 		rc = err_errno(errno == EEXIST ? OR_E_EXISTS : OR_E_IO,
 		    "moving the backup into %s", final);
 		goto out;
 	}
-	if ((rc = file_sync_dir(to)) != OR_OK)
-		goto out;
-	rc = OR_OK;
+	rc = file_sync_dir(to);
 out:
 	if (rc != OR_OK && access(stage, F_OK) == 0)
 		unstage(stage, l);
-	free(data);
-	free(man);
 	return rc;
 }
 
