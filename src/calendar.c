@@ -1,9 +1,10 @@
 /*
- * calendar.c — the CA's calendar read from its journal: what the TUI's
- * home screen and offroot status show.  The same dates as `offroot status`: the
- * next CRL is due CRL_REFRESH_DAYS before the last CRL's nextUpdate; issued
- * certificates that are not revoked and expire within CAL_SOON_DAYS;
- * the root's own notAfter.
+ * calendar.c — the CA's calendar, read from its journal in one pass, so
+ * that the TUI's home screen and `offroot status` show the same dates and
+ * an offline CA's officers know when to meet next: the next CRL is due
+ * CRL_REFRESH_DAYS before the last CRL's nextUpdate; issued certificates
+ * that are not revoked and expire within CAL_SOON_DAYS; the root's own
+ * notAfter.
  */
 #include <stdio.h>
 #include <stdlib.h>

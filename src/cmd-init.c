@@ -1,5 +1,10 @@
-/* cmd-init.c — offroot init: create a root CA, its key in a sealed file or
- * on a PKCS#11 token. */
+/*
+ * cmd-init.c — offroot init: create a root CA, its key in a sealed file
+ * (one passphrase or an officer quorum) or on a PKCS#11 token.  The
+ * command layer only: it turns the options into struct rootca_params,
+ * refusing options that belong to another store, and shows the new
+ * root's fingerprint; rootca_create (rootca.c) does the work.
+ */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,6 +1,8 @@
 /*
  * cmd-inspect.c — offroot inspect: a human summary of a certificate, CSR or
- * CRL (PEM or DER) with SHA-256 fingerprints in hex and PGP words.
+ * CRL (PEM or DER) with SHA-256 fingerprints in hex and PGP words, so that
+ * officers can compare what is in front of them with what they were told
+ * (read aloud, word by word) without any key or CA directory.
  */
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,4 +1,10 @@
-/* cmd-status.c — offroot status: the CA at a glance, warnings first. */
+/*
+ * cmd-status.c — offroot status: the CA at a glance (root, key store,
+ * journal, counts, CRL due date, certificates expiring soon) and the
+ * warnings an officer must act on, as text or --json.  Read-only: it
+ * takes no lock and opens no key, so it is safe to run at any time, and
+ * it still reports what it can read when the journal does not verify.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,8 +53,9 @@ struct status {
 	char warn[MAX_WARN][256];
 };
 
+/* Adds a warning line (the first MAX_WARN are kept). */
 static void __attribute__((format(printf, 2, 3)))
-warn(struct status *s, const char *fmt, ...)
+status_warn(struct status *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -59,71 +66,73 @@ warn(struct status *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* root.crt: its subject, serial, dates and fingerprint, and whether it is
+ * the one the journal records. */
 static void
-gather(const char *dir, struct status *s)
+gather_root(const char *dir, time_t now, struct status *s)
 {
 	unsigned char md[32];
-	char path[PATH_MAX], keyref[65];
-	time_t now = time(NULL), na;
+	char path[PATH_MAX];
 	X509 *root = NULL;
 	BIGNUM *bn = NULL;
+	time_t na;
 	char *hex;
 
-	/* One pass: the summary, the revocations and the calendar. */
-	memset(&s->rdb, 0, sizeof s->rdb);
-	s->journal_rc = calendar_scan(dir, now, &s->cal, &s->sum, &s->rdb);
-	if (s->journal_rc != OR_OK) {
-		snprintf(s->journal_error, sizeof s->journal_error, "%s",
-		    err_msg(s->journal_rc));
-		warn(s, "journal: %s", s->journal_error);
+	if (cadb_path(dir, CADB_ROOT_CERT, path, sizeof path) != OR_OK ||
+	    load_cert_file(path, &root) != OR_OK) {
+		status_warn(s, "cannot read %s: %s", path, err_msg(OR_E_INPUT));
+		return;
 	}
-	if (cadb_path(dir, CADB_ROOT_CERT, path, sizeof path) == OR_OK &&
-	    load_cert_file(path, &root) == OR_OK) {
-		s->have_root = true;
-		dn_format(X509_get_subject_name(root), s->subject,
-		    sizeof s->subject);
-		if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(root),
-		    NULL)) != NULL && (hex = BN_bn2hex(bn)) != NULL) {
-			snprintf(s->serial, sizeof s->serial, "%s", hex);
-			OPENSSL_free(hex);
-		}
-		BN_free(bn);
-		utc_text(asn1_unix(X509_get0_notBefore(root)), s->not_before);
-		na = asn1_unix(X509_get0_notAfter(root));
-		utc_text(na, s->not_after);
-		s->root_days_left = (long)((na - now) / 86400);
-		if (cert_sha256(root, md) == OR_OK) {
-			hex_encode(md, sizeof md, s->fp_hex);
-			pgpwords_render(md, sizeof md, s->fp_words,
-			    sizeof s->fp_words);
-		}
-		if (na < now)
-			warn(s, "the root certificate EXPIRED on %s",
-			    s->not_after);
-		else if (s->root_days_left < WARN_DAYS)
-			warn(s, "the root certificate expires in %ld days (%s)",
-			    s->root_days_left, s->not_after);
-		if (s->journal_rc == OR_OK &&
-		    strcmp(s->fp_hex, s->sum.root_sha256) != 0)
-			warn(s, "root.crt is not the certificate the journal "
-			    "records");
-	} else {
-		warn(s, "cannot read %s: %s", path, err_msg(OR_E_INPUT));
+	s->have_root = true;
+	dn_format(X509_get_subject_name(root), s->subject, sizeof s->subject);
+	if ((bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(root),
+	    NULL)) != NULL && (hex = BN_bn2hex(bn)) != NULL) {
+		snprintf(s->serial, sizeof s->serial, "%s", hex);
+		OPENSSL_free(hex);
 	}
+	BN_free(bn);
+	utc_text(asn1_unix(X509_get0_notBefore(root)), s->not_before);
+	na = asn1_unix(X509_get0_notAfter(root));
+	utc_text(na, s->not_after);
+	s->root_days_left = (long)((na - now) / 86400);
+	if (cert_sha256(root, md) == OR_OK) {
+		hex_encode(md, sizeof md, s->fp_hex);
+		pgpwords_render(md, sizeof md, s->fp_words,
+		    sizeof s->fp_words);
+	}
+	if (na < now)
+		status_warn(s, "the root certificate EXPIRED on %s",
+		    s->not_after);
+	else if (s->root_days_left < WARN_DAYS)
+		status_warn(s, "the root certificate expires in %ld days (%s)",
+		    s->root_days_left, s->not_after);
+	if (s->journal_rc == OR_OK &&
+	    strcmp(s->fp_hex, s->sum.root_sha256) != 0)
+		status_warn(s, "root.crt is not the certificate the journal "
+		    "records");
 	X509_free(root);
+}
+
+/* The key store: the sealed key file's header, or the token key
+ * reference checked against the journal. */
+static void
+gather_key(const char *dir, struct status *s)
+{
+	char path[PATH_MAX], keyref[65];
+
 	if (cadb_path(dir, CADB_SEALED_KEY, path, sizeof path) == OR_OK &&
 	    sealed_info(path, &s->key) == OR_OK) {
 		s->have_key = true;
 		if (s->key.kdf != KDF_SENSITIVE)
-			warn(s, "the key file is sealed with the %s Argon2id "
-			    "level, weaker than sensitive",
+			status_warn(s, "the key file is sealed with the %s "
+			    "Argon2id level, weaker than sensitive",
 			    kdf_level_name(s->key.kdf));
 		if (s->key.quorum_n != 0 && s->key.quorum_m == 1)
-			warn(s, "a 1-of-%u quorum: each officer's share alone "
-			    "opens the key", s->key.quorum_n);
+			status_warn(s, "a 1-of-%u quorum: each officer's share "
+			    "alone opens the key", s->key.quorum_n);
 	} else if (s->journal_rc == OR_OK &&
 	    strcmp(s->sum.store, "sealed") == 0) {
-		warn(s, "sealed key file: %s", err_msg(OR_E_CORRUPT));
+		status_warn(s, "sealed key file: %s", err_msg(OR_E_CORRUPT));
 	}
 	/* A token key: the reference names the module that check-key and
 	 * every signing command will load, so it must be the recorded one. */
@@ -131,8 +140,15 @@ gather(const char *dir, struct status *s)
 	    (cadb_path(dir, CADB_KEY_URI, path, sizeof path) != OR_OK ||
 	    file_sha256_hex(path, keyref) != OR_OK ||
 	    strcmp(keyref, s->sum.key_file_sha256) != 0))
-		warn(s, "%s is missing or not the key reference the journal "
-		    "records", CADB_KEY_URI);
+		status_warn(s, "%s is missing or not the key reference the "
+		    "journal records", CADB_KEY_URI);
+}
+
+/* The CRL's due dates, revocations not on a CRL yet, and certificates
+ * expiring soon. */
+static void
+gather_crl(time_t now, struct status *s)
+{
 	if (s->sum.has_crl) {
 		/* The next ceremony is due CRL_REFRESH_DAYS before the CRL
 		 * expires: time to gather the officers. */
@@ -140,37 +156,55 @@ gather(const char *dir, struct status *s)
 		utc_text(s->sum.crl_next_update - CRL_REFRESH_DAYS * 86400L,
 		    s->crl_due);
 		if (s->sum.crl_next_update < now)
-			warn(s, "the CRL EXPIRED on %s: every chain under this "
-			    "root fails revocation checks; sign a new CRL now",
-			    s->next_crl);
+			status_warn(s, "the CRL EXPIRED on %s: every chain under "
+			    "this root fails revocation checks; sign a new CRL "
+			    "now", s->next_crl);
 		else if (s->sum.crl_next_update - now <
 		    CRL_REFRESH_DAYS * 86400L)
-			warn(s, "the CRL's nextUpdate is %s, within %d days: "
-			    "sign the next CRL now", s->next_crl,
+			status_warn(s, "the CRL's nextUpdate is %s, within %d "
+			    "days: sign the next CRL now", s->next_crl,
 			    CRL_REFRESH_DAYS);
 	} else if (s->journal_rc == OR_OK) {
-		warn(s, "no CRL has been signed yet");
+		status_warn(s, "no CRL has been signed yet");
 	}
 	if (s->journal_rc == OR_OK && s->rdb.since_crl > 0)
-		warn(s, "%llu revocation(s) are on no CRL yet: sign and publish "
-		    "a CRL within 24 hours of a revocation (BR 4.9.7)",
+		status_warn(s, "%llu revocation(s) are on no CRL yet: sign and "
+		    "publish a CRL within 24 hours of a revocation (BR 4.9.7)",
 		    (unsigned long long)s->rdb.since_crl);
 	if (s->journal_rc == OR_OK && s->rdb.incomplete_batches > 0)
-		warn(s, "a bulk revocation beginning at journal record %llu "
-		    "was interrupted and has no effect; run it again",
+		status_warn(s, "a bulk revocation beginning at journal record "
+		    "%llu was interrupted and has no effect; run it again",
 		    (unsigned long long)s->rdb.incomplete_seq);
 	s->since_crl = s->rdb.since_crl;
-	revoke_db_free(&s->rdb);
-	if (s->journal_rc == OR_OK) {
-		if (s->cal.nexpiring > 0)
-			warn(s, "%zu issued certificate%s expire%s within %d "
-			    "days: plan the re-signing ceremony", s->cal.nexpiring,
-			    s->cal.nexpiring == 1 ? "" : "s",
-			    s->cal.nexpiring == 1 ? "s" : "", CAL_SOON_DAYS);
+	if (s->journal_rc == OR_OK && s->cal.nexpiring > 0)
+		status_warn(s, "%zu issued certificate%s expire%s within %d "
+		    "days: plan the re-signing ceremony", s->cal.nexpiring,
+		    s->cal.nexpiring == 1 ? "" : "s",
+		    s->cal.nexpiring == 1 ? "s" : "", CAL_SOON_DAYS);
+}
+
+/* Everything status shows, and the warnings, in the order they are
+ * listed. */
+static void
+gather(const char *dir, struct status *s)
+{
+	time_t now = time(NULL);
+
+	/* One pass: the summary, the revocations and the calendar. */
+	memset(&s->rdb, 0, sizeof s->rdb);
+	s->journal_rc = calendar_scan(dir, now, &s->cal, &s->sum, &s->rdb);
+	if (s->journal_rc != OR_OK) {
+		snprintf(s->journal_error, sizeof s->journal_error, "%s",
+		    err_msg(s->journal_rc));
+		status_warn(s, "journal: %s", s->journal_error);
 	}
+	gather_root(dir, now, s);
+	gather_key(dir, s);
+	gather_crl(now, s);
+	revoke_db_free(&s->rdb);
 	if (!secret_memory_locked())
-		warn(s, "memory locking (mlock) is not available: secrets "
-		    "could reach swap");
+		status_warn(s, "memory locking (mlock) is not available: "
+		    "secrets could reach swap");
 }
 
 static void

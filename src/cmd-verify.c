@@ -1,4 +1,9 @@
-/* cmd-verify.c — offroot verify: check a signed bundle on the online side. */
+/*
+ * cmd-verify.c — offroot verify: check a signed bundle on the online side,
+ * with the root certificate and no key, before installing anything the
+ * offline ceremony produced.  The command layer only: the checks are
+ * verify_bundle's (verify.c); this prints the one summary line.
+ */
 #include "cmd.h"
 #include "err.h"
 #include "sign.h"

@@ -1,5 +1,14 @@
 /*
- * rootca.c — creating a root CA (rootca.h).
+ * rootca.c — creating a root CA (rootca.h): the engine behind `offroot
+ * init` and the root-creation ceremony.  rootca_create runs eight steps in
+ * a fixed order (the ceremonies and their scripts depend on it): refuse
+ * what can be refused before any key exists (target, profile, subject, a
+ * lint rehearsal with a throwaway key, the passphrases), stage the CA
+ * directory beside its final place, make the key, make and lint the
+ * certificate, seal the key (or write the token reference) and prove it
+ * opens, write root.crt and the profiles, open the journal and seal the
+ * transcript, and only then rename the directory into place.  A failure
+ * leaves nothing behind: no directory, no share files, no token key.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -371,6 +380,8 @@ rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
 	for (i = 0; i < q->n; i++) {
 		struct jfields f;
 
+		snprintf(x, sizeof x, "%u", i + 1);
+		hex_encode(q->digest[i], sizeof q->digest[i], md);
 		jf_init(&f);
 		jf_add(&f, "share_set", set);
 		jf_add(&f, "quorum_m", m);
@@ -378,8 +389,6 @@ rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
 		jf_add(&f, "share", x);
 		jf_add(&f, "file", q->path[i]);
 		jf_add(&f, "file_sha256", md);
-		snprintf(x, sizeof x, "%u", i + 1);
-		hex_encode(q->digest[i], sizeof q->digest[i], md);
 		if ((rc = transcript_add(tr, "share-written", &f)) != OR_OK)
 			return rc;
 		interact_say(io, SAY_INFO, "officer %u's share: %s", i + 1,
@@ -388,333 +397,454 @@ rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
 	return OR_OK;
 }
 
+/*
+ * rootca_create's state, shared by its eight steps.  Each step fills what
+ * the later ones use; ctx_free is the one exit, on success and failure
+ * alike: it undoes a staged creation that failed (the token key, the
+ * staging folder, the share files) and then wipes and frees every secret
+ * and key.
+ */
+struct rootca_ctx {
+	const struct rootca_params *p;
+	struct interact *io;
+	struct rootca_result *res;
+	/* 1. the inputs */
+	struct profile prof;
+	bool loaded;			/* prof holds a loaded profile */
+	X509_NAME *subject;
+	char subj_text[1024];
+	bool exists;			/* the target is an empty folder */
+	struct secret *pass;		/* one passphrase ... */
+	struct secret *opass[SEALED_QUORUM_MAX_N];	/* ... or the officers' */
+	/* 2. the staging folder and the init transcript in it */
+	char stage[PATH_MAX];
+	bool staged;			/* stage is ours to remove on failure */
+	struct transcript *tr;
+	/* 3. the key */
+	struct keystore *ks;
+	char pkhex[65];
+	/* 4. the certificate */
+	X509 *tbs, *cert;
+	char fphex[65], serial_hex[64], nb_text[24], na_text[24];
+	/* 5. the key file: sealed (with its check) or a token reference */
+	struct keystore *check;
+	struct quorum_set *qs;
+	char setid[33];
+	char keyfile[65];
+	/* 6. root.crt and profiles.cnf */
+	char rootfile[65], profhash[65];
+	/* 7. the journal */
+	struct journal *j;
+};
+
+/* 1a. The profile must allow this root: a CA profile, the key type, the
+ * signature scheme, the validity. */
+static int
+check_profile(struct rootca_ctx *c)
+{
+	const struct rootca_params *p = c->p;
+	int rc;
+
+	if ((rc = profile_load(p->profiles_file, p->profile_name != NULL ?
+	    p->profile_name : "root", &c->prof)) != OR_OK)
+		return rc;
+	c->loaded = true;
+	if (!c->prof.is_ca)
+		return err_set(OR_E_POLICY, "profile %s is not a CA profile",
+		    c->prof.name);
+	if (p->key_type != KT_NONE &&
+	    (c->prof.key_types & (1u << p->key_type)) == 0)
+		return err_set(OR_E_POLICY, "profile %s does not allow %s keys",
+		    c->prof.name, keytype_name(p->key_type));
+	/* RSA-PSS needs an RSA issuer, and a root issues itself. */
+	if (c->prof.pss && p->key_type != KT_NONE &&
+	    p->key_type != KT_RSA_3072 && p->key_type != KT_RSA_4096)
+		return err_set(OR_E_POLICY, "profile %s signs with RSA-PSS "
+		    "(signature = pss), which needs an RSA root key, not %s",
+		    c->prof.name, keytype_name(p->key_type));
+	if (p->days < 0 || p->days > c->prof.validity_days)
+		return err_set(OR_E_POLICY, "--days %ld is longer than profile "
+		    "%s allows (%ld)", p->days, c->prof.name,
+		    c->prof.validity_days);
+	return OR_OK;
+}
+
+/* 1b. The secrets that will seal the key: one passphrase, or each
+ * officer's for a quorum; none for a token (it asks for its PIN). */
+static int
+ask_secrets(struct rootca_ctx *c)
+{
+	const struct rootca_params *p = c->p;
+	int rc;
+
+	if (!p->pkcs11 && p->kdf != KDF_SENSITIVE)
+		interact_say(c->io, SAY_WARN, "the key file will be sealed with "
+		    "the %s Argon2id level, weaker than the default "
+		    "(sensitive); this is recorded in the key file",
+		    kdf_level_name(p->kdf));
+	if (p->quorum_n != 0)
+		return quorum_prepare(p, c->io, c->opass);
+	if (p->pkcs11)
+		return OR_OK;
+	if ((rc = c->io->ask_secret(c->io, "New passphrase for the root key",
+	    true, &c->pass)) != OR_OK)
+		return rc;
+	if (c->pass->len < MIN_PASSPHRASE)
+		return err_set(OR_E_INPUT, "the passphrase is shorter than %d "
+		    "characters", MIN_PASSPHRASE);
+	return OR_OK;
+}
+
+/* 1. Everything that can be refused is refused before any work. */
+static int
+check_inputs(struct rootca_ctx *c)
+{
+	int rc;
+
+	if ((rc = check_target(c->p->dir, &c->exists)) != OR_OK ||
+	    (rc = check_profile(c)) != OR_OK)
+		return rc;
+	if ((rc = dn_parse(c->p->subject, &c->subject)) != OR_OK)
+		return err_context(rc, "--subject");
+	if ((rc = dn_format(c->subject, c->subj_text,
+	    sizeof c->subj_text)) != OR_OK ||
+	    (rc = lint_rehearsal(c->p->key_type, c->subject, &c->prof,
+	    c->p->days)) != OR_OK)
+		return rc;
+	return ask_secrets(c);
+}
+
+/* 2. Stage the CA directory beside its final place, and open the init
+ * transcript there with the parameters. */
+static int
+stage_dir(struct rootca_ctx *c)
+{
+	const struct rootca_params *p = c->p;
+	struct jfields f;
+	int rc;
+
+	if ((rc = make_staging(p->dir, c->stage, sizeof c->stage)) != OR_OK)
+		return rc;
+	c->staged = true;
+	if ((rc = transcript_begin(c->stage, "init", &c->tr)) != OR_OK)
+		return rc;
+	jf_init(&f);
+	jf_add(&f, "subject", c->subj_text);
+	jf_add(&f, "key_type", keytype_name(p->key_type));
+	jf_add(&f, "store", p->pkcs11 ? "pkcs11" : "sealed");
+	jf_add(&f, "kdf", p->pkcs11 ? "none" : kdf_level_name(p->kdf));
+	jf_add(&f, "profile", c->prof.name);
+	jf_add(&f, "profile_source", c->prof.source);
+	if (p->quorum_n != 0)
+		jf_addf(&f, "quorum", "%u/%u", p->quorum_m, p->quorum_n);
+	return transcript_add(c->tr, "parameters", &f);
+}
+
+/* 3. The key: on the token, or generated here to be sealed. */
+static int
+make_key(struct rootca_ctx *c)
+{
+	unsigned char pkfp[32];
+	struct jfields f;
+	int rc;
+
+	if (c->p->pkcs11)
+		rc = token_key(c->p, &c->prof, c->io, c->tr, &c->ks);
+	else {
+		c->io->progress(c->io, "Generating the root key", -1);
+		rc = sealed_generate(c->p->key_type, &c->ks);
+		c->io->progress(c->io, NULL, 1);
+	}
+	if (rc != OR_OK || (rc = pubkey_sha256(c->ks->pub, pkfp)) != OR_OK)
+		return rc;
+	hex_encode(pkfp, sizeof pkfp, c->pkhex);
+	jf_init(&f);
+	jf_add(&f, "key_type", keytype_name(c->ks->type));
+	jf_add(&f, "public_key_sha256", c->pkhex);
+	return transcript_add(c->tr, "key-generated", &f);
+}
+
+/* The signed certificate's fingerprint, serial and dates, as the
+ * transcript and the journal record them. */
+static int
+describe_cert(struct rootca_ctx *c)
+{
+	struct rootca_result *res = c->res;
+	char *serial_str;
+	BIGNUM *bn;
+	time_t nb, na;
+	int rc;
+
+	if ((rc = cert_sha256(c->cert, res->cert_sha256)) != OR_OK)
+		return rc;
+	hex_encode(res->cert_sha256, 32, c->fphex);
+	fingerprint_block(res->cert_sha256, res->fingerprint,
+	    sizeof res->fingerprint);
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(c->cert), NULL);
+	serial_str = bn != NULL ? BN_bn2hex(bn) : NULL;
+	BN_free(bn);
+	snprintf(c->serial_hex, sizeof c->serial_hex, "%s",
+	    serial_str != NULL ? serial_str : "?");
+	OPENSSL_free(serial_str);
+	if ((nb = asn1_unix(X509_get0_notBefore(c->cert))) == 0 ||
+	    (na = asn1_unix(X509_get0_notAfter(c->cert))) == 0)
+		return err_set(OR_E_CRYPTO, "the new certificate's validity "
+		    "cannot be read");
+	snprintf(c->nb_text, sizeof c->nb_text, "%lld", (long long)nb);
+	snprintf(c->na_text, sizeof c->na_text, "%lld", (long long)na);
+	return OR_OK;
+}
+
+/* 4. The certificate: build, lint, sign, verify. */
+static int
+make_cert(struct rootca_ctx *c)
+{
+	struct issue_request req;
+	struct lint_report lint;
+	int rc;
+
+	memset(&req, 0, sizeof req);
+	req.subject = c->subject;
+	req.subject_key = c->ks->pub;
+	req.issuer = NULL;
+	req.issuer_key = c->ks->pub;
+	req.issuer_type = c->ks->type;
+	req.profile = &c->prof;
+	req.days = c->p->days;
+	if ((rc = issue_build(&req, &c->tbs)) != OR_OK)
+		return rc;
+	rc = issue_lint(c->tbs, NULL, &c->prof, &lint);
+	lint_say(c->io, "root certificate", &lint);
+	if (rc != OR_OK ||
+	    (rc = issue_sign(c->tbs, c->ks, c->ks->pub, &c->cert)) != OR_OK)
+		return rc;
+	/* Lint again after issuance: what was signed is what was linted. */
+	if ((rc = issue_lint(c->cert, NULL, &c->prof, &lint)) != OR_OK)
+		return err_context(rc, "the signed certificate");
+	return describe_cert(c);
+}
+
+/* 5, under a quorum: the key sealed under a new share set, the key file
+ * and the officers' share files written, the shares recorded. */
+static int
+seal_quorum(struct rootca_ctx *c, const char *path)
+{
+	const struct rootca_params *p = c->p;
+	int rc;
+
+	if ((rc = quorum_seal(c->ks, p->quorum_m, p->quorum_n, p->kdf,
+	    c->opass, c->io, &c->qs)) != OR_OK ||
+	    (rc = file_write_new(path, c->qs->key_image, c->qs->key_len,
+	    0600)) != OR_OK ||
+	    (rc = file_sha256_hex(path, c->keyfile)) != OR_OK ||
+	    (rc = quorum_write(c->qs, p->share_dirs, p->nshare_dirs)) !=
+	    OR_OK || (rc = rootca_record_shares(c->qs, c->tr, c->io)) != OR_OK)
+		return rc;
+	hex_encode(c->qs->set_id, sizeof c->qs->set_id, c->setid);
+	return OR_OK;
+}
+
+/* 5, under one passphrase: sealed, then reopened with the same
+ * passphrase and proved to hold the certificate's key. */
+static int
+seal_passphrase(struct rootca_ctx *c, const char *path)
+{
+	struct interact *io = c->io;
+	int rc;
+
+	io->progress(io, "Sealing the key (Argon2id)", -1);
+	rc = sealed_save(c->ks, c->pass, c->p->kdf, path);
+	io->progress(io, NULL, 1);
+	if (rc != OR_OK)
+		return rc;
+	io->progress(io, "Checking the sealed key file opens", -1);
+	rc = sealed_open(path, c->pass, &c->check);
+	io->progress(io, NULL, 1);
+	if (rc != OR_OK || (rc = keystore_prove(c->check,
+	    X509_get0_pubkey(c->cert))) != OR_OK)
+		return err_context(rc, "the sealed key file failed its check");
+	return file_sha256_hex(path, c->keyfile);
+}
+
+/* 5. Seal the key, then prove the sealed file opens and matches; for a
+ * token, write the key reference and prove the token key. */
+static int
+store_key(struct rootca_ctx *c)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	if (c->p->pkcs11)
+		return token_ref(c->stage, c->ks, c->cert, c->io, c->tr,
+		    c->keyfile, c->res);
+	if ((rc = file_join(path, sizeof path, c->stage, CADB_SEALED_KEY)) !=
+	    OR_OK)
+		return rc;
+	if (c->p->quorum_n != 0)
+		return seal_quorum(c, path);
+	return seal_passphrase(c, path);
+}
+
+/* 6. The root certificate, and the profiles the CA was made with. */
+static int
+write_root(struct rootca_ctx *c)
+{
+	char path[PATH_MAX], *pem = NULL;
+	size_t pemlen = 0;
+	struct jfields f;
+	int rc;
+
+	if ((rc = cert_to_pem(c->cert, &pem, &pemlen)) != OR_OK ||
+	    (rc = file_join(path, sizeof path, c->stage, CADB_ROOT_CERT)) !=
+	    OR_OK ||
+	    (rc = file_write_new(path, pem, pemlen, 0644)) != OR_OK ||
+	    (rc = file_sha256_hex(path, c->rootfile)) != OR_OK)
+		goto out;
+	jf_init(&f);
+	jf_add(&f, "root_sha256", c->fphex);
+	jf_add(&f, "serial", c->serial_hex);
+	jf_add(&f, "not_before", c->nb_text);
+	jf_add(&f, "not_after", c->na_text);
+	if ((rc = transcript_add(c->tr, "root-created", &f)) != OR_OK)
+		goto out;
+	/* The profiles the CA was made with stay with it, so that later
+	 * ceremonies issue from exactly the same text. */
+	rc = copy_profiles(c->p->profiles_file, c->stage, c->profhash);
+out:
+	free(pem);
+	return rc;
+}
+
+/* The journal's first record: everything a later command checks the CA
+ * directory against. */
+static void
+init_fields(const struct rootca_ctx *c, struct jfields *f)
+{
+	const struct rootca_params *p = c->p;
+	const struct pkcs11_keyinfo *ki = pkcs11_info(c->ks);
+
+	jf_init(f);
+	jf_add(f, "subject", c->subj_text);
+	jf_add(f, "root_sha256", c->fphex);
+	jf_add(f, "root_file_sha256", c->rootfile);
+	jf_add(f, "serial", c->serial_hex);
+	jf_add(f, "not_before", c->nb_text);
+	jf_add(f, "not_after", c->na_text);
+	jf_add(f, "key_type", keytype_name(c->ks->type));
+	jf_add(f, "public_key_sha256", c->pkhex);
+	jf_add(f, "store", p->pkcs11 ? "pkcs11" : "sealed");
+	jf_add(f, "key_file", p->pkcs11 ? CADB_KEY_URI : CADB_SEALED_KEY);
+	jf_add(f, "key_file_sha256", c->keyfile);
+	jf_add(f, "profile", c->prof.name);
+	jf_add(f, "profile_source", c->prof.source);
+	jf_add(f, "profiles_file", CADB_PROFILES);
+	jf_add(f, "profiles_sha256", c->profhash);
+	jf_add(f, "tool", "offroot " OFFROOT_VERSION);
+	if (ki == NULL)
+		jf_add(f, "kdf", kdf_level_name(p->kdf));
+	if (ki == NULL && c->qs != NULL) {
+		jf_addf(f, "quorum", "%u/%u", p->quorum_m, p->quorum_n);
+		jf_add(f, "share_set", c->setid);
+	} else if (ki != NULL) {	/* a token: where and how */
+		jf_add(f, "key_uri", ki->uri);
+		jf_add(f, "module", ki->module);
+		jf_add(f, "token_label", ki->token_label);
+		jf_add(f, "token_serial", ki->token_serial);
+		jf_add(f, "key_origin", ki->generated ? "generated" :
+		    "adopted");
+		jf_add(f, "key_extractable", ki->extractable ? "yes" : "no");
+		jf_add(f, "key_never_extractable",
+		    ki->never_extractable ? "yes" : "no");
+	}
+}
+
+/* 7. The CA database, and the transcript sealed by the new key. */
+static int
+write_journal(struct rootca_ctx *c)
+{
+	char path[PATH_MAX];
+	struct jfields f;
+	int rc;
+
+	if ((rc = file_join(path, sizeof path, c->stage, CADB_JOURNAL)) !=
+	    OR_OK ||
+	    (rc = journal_create(path)) != OR_OK ||
+	    (rc = journal_open(path, NULL, NULL, &c->j)) != OR_OK)
+		return rc;
+	init_fields(c, &f);
+	if ((rc = journal_append_fields(c->j, "init", &f, NULL)) != OR_OK)
+		return rc;
+	return transcript_finish(c->tr, c->j, c->ks);
+}
+
+/* 8. Move the finished CA directory into place. */
+static int
+move_into_place(struct rootca_ctx *c)
+{
+	const char *dir = c->p->dir;
+	char parent[PATH_MAX];
+
+	if (c->exists) {
+		if (rename(c->stage, dir) == -1)
+			return err_errno(errno == ENOTEMPTY || errno == EEXIST ?
+			    OR_E_EXISTS : OR_E_IO, "moving the new CA into %s",
+			    dir);
+	} else if (renameat2(AT_FDCWD, c->stage, AT_FDCWD, dir,
+	    RENAME_NOREPLACE) == -1)
+		return err_errno(errno == EEXIST ? OR_E_EXISTS : OR_E_IO,
+		    "moving the new CA into %s", dir);
+	c->staged = false;
+	file_dirname(dir, parent, sizeof parent);
+	return file_sync_dir(parent);
+}
+
+/* The one exit: a failed creation that staged anything leaves nothing
+ * (no token key, no staging folder, no share files); then every secret
+ * and key is wiped and freed. */
+static void
+ctx_free(struct rootca_ctx *c, int rc)
+{
+	if (rc != OR_OK && c->staged)
+		token_discard(c->ks, c->io, rc);	/* no CA names the new key */
+	if (rc != OR_OK && c->staged)
+		remove_staging(c->stage);
+	if (rc != OR_OK && c->staged && c->qs != NULL)
+		quorum_unwrite(c->qs);	/* no CA opens with these shares */
+	quorum_free(c->qs);
+	quorum_free_pass(c->opass, SEALED_QUORUM_MAX_N);
+	if (c->j != NULL)
+		journal_close(c->j);
+	transcript_free(c->tr);
+	keystore_close(c->check);
+	keystore_close(c->ks);
+	secret_free(c->pass);
+	X509_free(c->tbs);
+	X509_free(c->cert);
+	X509_NAME_free(c->subject);
+	if (c->loaded)
+		profile_free(&c->prof);
+}
+
 int
 rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res)
 {
-	struct profile prof;
-	struct issue_request req;
-	struct lint_report lint;
-	struct keystore *ks = NULL, *check = NULL;
-	struct secret *pass = NULL, *opass[SEALED_QUORUM_MAX_N] = { NULL };
-	struct quorum_set *qs = NULL;
-	char setid[33];
-	struct transcript *tr = NULL;
-	struct journal *j = NULL;
-	X509_NAME *subject = NULL;
-	X509 *tbs = NULL, *cert = NULL;
-	unsigned char pkfp[32];
-	char stage[PATH_MAX], path[PATH_MAX], parent[PATH_MAX];
-	char fphex[65], pkhex[65], rootfile[65], keyfile[65], profhash[65];
-	char subj_text[1024], serial_hex[64], nb_text[24], na_text[24];
-	char *pem = NULL, *serial_str = NULL;
-	size_t pemlen = 0;
-	bool exists, staged = false, loaded = false;
-	time_t nb, na;
+	struct rootca_ctx c;
 	int rc;
 
 	memset(res, 0, sizeof *res);
-	memset(&prof, 0, sizeof prof);
-	/* 1. Everything that can be refused is refused before any work. */
-	if ((rc = check_target(p->dir, &exists)) != OR_OK)
-		return rc;
-	if ((rc = profile_load(p->profiles_file, p->profile_name != NULL ?
-	    p->profile_name : "root", &prof)) != OR_OK)
-		return rc;
-	loaded = true;
-	if (!prof.is_ca) {
-		rc = err_set(OR_E_POLICY, "profile %s is not a CA profile",
-		    prof.name);
-		goto out;
-	}
-	if (p->key_type != KT_NONE &&
-	    (prof.key_types & (1u << p->key_type)) == 0) {
-		rc = err_set(OR_E_POLICY, "profile %s does not allow %s keys",
-		    prof.name, keytype_name(p->key_type));
-		goto out;
-	}
-	/* RSA-PSS needs an RSA issuer, and a root issues itself. */
-	if (prof.pss && p->key_type != KT_NONE && p->key_type != KT_RSA_3072 &&
-	    p->key_type != KT_RSA_4096) {
-		rc = err_set(OR_E_POLICY, "profile %s signs with RSA-PSS "
-		    "(signature = pss), which needs an RSA root key, not %s",
-		    prof.name, keytype_name(p->key_type));
-		goto out;
-	}
-	if (p->days < 0 || p->days > prof.validity_days) {
-		rc = err_set(OR_E_POLICY, "--days %ld is longer than profile "
-		    "%s allows (%ld)", p->days, prof.name, prof.validity_days);
-		goto out;
-	}
-	if ((rc = dn_parse(p->subject, &subject)) != OR_OK) {
-		rc = err_context(rc, "--subject");
-		goto out;
-	}
-	if ((rc = dn_format(subject, subj_text, sizeof subj_text)) != OR_OK)
-		goto out;
-	if ((rc = lint_rehearsal(p->key_type, subject, &prof, p->days)) !=
-	    OR_OK)
-		goto out;
-	if (!p->pkcs11 && p->kdf != KDF_SENSITIVE)
-		interact_say(io, SAY_WARN, "the key file will be sealed with "
-		    "the %s Argon2id level, weaker than the default "
-		    "(sensitive); this is recorded in the key file",
-		    kdf_level_name(p->kdf));
-	if (p->quorum_n != 0 && (rc = quorum_prepare(p, io, opass)) != OR_OK)
-		goto out;
-	if (!p->pkcs11 && p->quorum_n == 0 && (rc = io->ask_secret(io,
-	    "New passphrase for the root key", true, &pass)) != OR_OK)
-		goto out;
-	if (!p->pkcs11 && p->quorum_n == 0 && pass->len < MIN_PASSPHRASE) {
-		rc = err_set(OR_E_INPUT, "the passphrase is shorter than %d "
-		    "characters", MIN_PASSPHRASE);
-		goto out;
-	}
-
-	/* 2. Stage the CA directory beside its final place. */
-	if ((rc = make_staging(p->dir, stage, sizeof stage)) != OR_OK)
-		goto out;
-	staged = true;
-	if ((rc = transcript_begin(stage, "init", &tr)) != OR_OK)
-		goto out;
-	{
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "subject", subj_text);
-		jf_add(&f, "key_type", keytype_name(p->key_type));
-		jf_add(&f, "store", p->pkcs11 ? "pkcs11" : "sealed");
-		jf_add(&f, "kdf", p->pkcs11 ? "none" : kdf_level_name(p->kdf));
-		jf_add(&f, "profile", prof.name);
-		jf_add(&f, "profile_source", prof.source);
-		if (p->quorum_n != 0)
-			jf_addf(&f, "quorum", "%u/%u", p->quorum_m,
-			    p->quorum_n);
-		if ((rc = transcript_add(tr, "parameters", &f)) != OR_OK)
-			goto out;
-	}
-
-	/* 3. The key. */
-	if (p->pkcs11)
-		rc = token_key(p, &prof, io, tr, &ks);
-	else {
-		io->progress(io, "Generating the root key", -1);
-		rc = sealed_generate(p->key_type, &ks);
-		io->progress(io, NULL, 1);
-	}
-	if (rc != OR_OK)
-		goto out;
-	if ((rc = pubkey_sha256(ks->pub, pkfp)) != OR_OK)
-		goto out;
-	hex_encode(pkfp, sizeof pkfp, pkhex);
-	{
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "key_type", keytype_name(ks->type));
-		jf_add(&f, "public_key_sha256", pkhex);
-		if ((rc = transcript_add(tr, "key-generated", &f)) != OR_OK)
-			goto out;
-	}
-
-	/* 4. The certificate: build, lint, sign, verify. */
-	memset(&req, 0, sizeof req);
-	req.subject = subject;
-	req.subject_key = ks->pub;
-	req.issuer = NULL;
-	req.issuer_key = ks->pub;
-	req.issuer_type = ks->type;
-	req.profile = &prof;
-	req.days = p->days;
-	if ((rc = issue_build(&req, &tbs)) != OR_OK)
-		goto out;
-	rc = issue_lint(tbs, NULL, &prof, &lint);
-	lint_say(io, "root certificate", &lint);
-	if (rc != OR_OK)
-		goto out;
-	if ((rc = issue_sign(tbs, ks, ks->pub, &cert)) != OR_OK)
-		goto out;
-	/* Lint again after issuance: what was signed is what was linted. */
-	if ((rc = issue_lint(cert, NULL, &prof, &lint)) != OR_OK) {
-		rc = err_context(rc, "the signed certificate");
-		goto out;
-	}
-	if ((rc = cert_sha256(cert, res->cert_sha256)) != OR_OK)
-		goto out;
-	hex_encode(res->cert_sha256, 32, fphex);
-	fingerprint_block(res->cert_sha256, res->fingerprint,
-	    sizeof res->fingerprint);
-	{
-		BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert),
-		    NULL);
-		serial_str = bn != NULL ? BN_bn2hex(bn) : NULL;
-		BN_free(bn);
-		snprintf(serial_hex, sizeof serial_hex, "%s",
-		    serial_str != NULL ? serial_str : "?");
-	}
-	if ((nb = asn1_unix(X509_get0_notBefore(cert))) == 0 ||
-	    (na = asn1_unix(X509_get0_notAfter(cert))) == 0) {
-		rc = err_set(OR_E_CRYPTO, "the new certificate's validity "
-		    "cannot be read");
-		goto out;
-	}
-	snprintf(nb_text, sizeof nb_text, "%lld", (long long)nb);
-	snprintf(na_text, sizeof na_text, "%lld", (long long)na);
-
-	/* 5. Seal the key, then prove the sealed file opens and matches;
-	 * for a token, write the key reference and prove the token key. */
-	if (p->pkcs11) {
-		if ((rc = token_ref(stage, ks, cert, io, tr, keyfile, res)) !=
-		    OR_OK)
-			goto out;
-	} else if (p->quorum_n != 0) {
-		if ((rc = file_join(path, sizeof path, stage,
-		    CADB_SEALED_KEY)) != OR_OK ||
-		    (rc = quorum_seal(ks, p->quorum_m, p->quorum_n, p->kdf,
-		    opass, io, &qs)) != OR_OK ||
-		    (rc = file_write_new(path, qs->key_image, qs->key_len,
-		    0600)) != OR_OK ||
-		    (rc = file_sha256_hex(path, keyfile)) != OR_OK ||
-		    (rc = quorum_write(qs, p->share_dirs, p->nshare_dirs)) !=
-		    OR_OK || (rc = rootca_record_shares(qs, tr, io)) != OR_OK)
-			goto out;
-		hex_encode(qs->set_id, sizeof qs->set_id, setid);
-	} else {
-		if ((rc = file_join(path, sizeof path, stage,
-		    CADB_SEALED_KEY)) != OR_OK)
-			goto out;
-		io->progress(io, "Sealing the key (Argon2id)", -1);
-		rc = sealed_save(ks, pass, p->kdf, path);
-		io->progress(io, NULL, 1);
-		if (rc != OR_OK)
-			goto out;
-		io->progress(io, "Checking the sealed key file opens", -1);
-		rc = sealed_open(path, pass, &check);
-		io->progress(io, NULL, 1);
-		if (rc != OR_OK || (rc = keystore_prove(check,
-		    X509_get0_pubkey(cert))) != OR_OK) {
-			rc = err_context(rc, "the sealed key file failed its "
-			    "check");
-			goto out;
-		}
-		if ((rc = file_sha256_hex(path, keyfile)) != OR_OK)
-			goto out;
-	}
-
-	/* 6. The root certificate. */
-	if ((rc = cert_to_pem(cert, &pem, &pemlen)) != OR_OK ||
-	    (rc = file_join(path, sizeof path, stage, CADB_ROOT_CERT)) != OR_OK ||
-	    (rc = file_write_new(path, pem, pemlen, 0644)) != OR_OK ||
-	    (rc = file_sha256_hex(path, rootfile)) != OR_OK)
-		goto out;
-	{
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "root_sha256", fphex);
-		jf_add(&f, "serial", serial_hex);
-		jf_add(&f, "not_before", nb_text);
-		jf_add(&f, "not_after", na_text);
-		if ((rc = transcript_add(tr, "root-created", &f)) != OR_OK)
-			goto out;
-	}
-
-	/* The profiles the CA was made with stay with it, so that later
-	 * ceremonies issue from exactly the same text. */
-	if ((rc = copy_profiles(p->profiles_file, stage, profhash)) != OR_OK)
-		goto out;
-
-	/* 7. The CA database, and the transcript sealed by the new key. */
-	if ((rc = file_join(path, sizeof path, stage, CADB_JOURNAL)) != OR_OK ||
-	    (rc = journal_create(path)) != OR_OK ||
-	    (rc = journal_open(path, NULL, NULL, &j)) != OR_OK)
-		goto out;
-	{
-		const struct pkcs11_keyinfo *ki = pkcs11_info(ks);
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "subject", subj_text);
-		jf_add(&f, "root_sha256", fphex);
-		jf_add(&f, "root_file_sha256", rootfile);
-		jf_add(&f, "serial", serial_hex);
-		jf_add(&f, "not_before", nb_text);
-		jf_add(&f, "not_after", na_text);
-		jf_add(&f, "key_type", keytype_name(ks->type));
-		jf_add(&f, "public_key_sha256", pkhex);
-		jf_add(&f, "store", p->pkcs11 ? "pkcs11" : "sealed");
-		jf_add(&f, "key_file",
-		    p->pkcs11 ? CADB_KEY_URI : CADB_SEALED_KEY);
-		jf_add(&f, "key_file_sha256", keyfile);
-		jf_add(&f, "profile", prof.name);
-		jf_add(&f, "profile_source", prof.source);
-		jf_add(&f, "profiles_file", CADB_PROFILES);
-		jf_add(&f, "profiles_sha256", profhash);
-		jf_add(&f, "tool", "offroot " OFFROOT_VERSION);
-		if (ki == NULL)
-			jf_add(&f, "kdf", kdf_level_name(p->kdf));
-		if (ki == NULL && qs != NULL) {
-			jf_addf(&f, "quorum", "%u/%u", p->quorum_m,
-			    p->quorum_n);
-			jf_add(&f, "share_set", setid);
-		} else if (ki != NULL) {	/* a token: where and how */
-			jf_add(&f, "key_uri", ki->uri);
-			jf_add(&f, "module", ki->module);
-			jf_add(&f, "token_label", ki->token_label);
-			jf_add(&f, "token_serial", ki->token_serial);
-			jf_add(&f, "key_origin", ki->generated ? "generated" :
-			    "adopted");
-			jf_add(&f, "key_extractable", ki->extractable ? "yes" :
-			    "no");
-			jf_add(&f, "key_never_extractable",
-			    ki->never_extractable ? "yes" : "no");
-		}
-		if ((rc = journal_append_fields(j, "init", &f, NULL)) != OR_OK)
-			goto out;
-	}
-	if ((rc = transcript_finish(tr, j, ks)) != OR_OK)
-		goto out;
-
-	/* 8. Move the finished CA directory into place. */
-	if (exists) {
-		if (rename(stage, p->dir) == -1) {
-			rc = err_errno(errno == ENOTEMPTY || errno == EEXIST ?
-			    OR_E_EXISTS : OR_E_IO, "moving the new CA into %s",
-			    p->dir);
-			goto out;
-		}
-	} else if (renameat2(AT_FDCWD, stage, AT_FDCWD, p->dir,
-	    RENAME_NOREPLACE) == -1) {
-		rc = err_errno(errno == EEXIST ? OR_E_EXISTS : OR_E_IO,
-		    "moving the new CA into %s", p->dir);
-		goto out;
-	}
-	staged = false;
-	file_dirname(p->dir, parent, sizeof parent);
-	if ((rc = file_sync_dir(parent)) != OR_OK)
-		goto out;
-	rc = OR_OK;
-out:
-	if (rc != OR_OK && staged)
-		token_discard(ks, io, rc);	/* no CA names the new key */
-	if (rc != OR_OK && staged)
-		remove_staging(stage);
-	if (rc != OR_OK && staged && qs != NULL)
-		quorum_unwrite(qs);	/* no CA opens with these shares */
-	quorum_free(qs);
-	quorum_free_pass(opass, SEALED_QUORUM_MAX_N);
-	if (j != NULL)
-		journal_close(j);
-	transcript_free(tr);
-	keystore_close(check);
-	keystore_close(ks);
-	secret_free(pass);
-	X509_free(tbs);
-	X509_free(cert);
-	X509_NAME_free(subject);
-	OPENSSL_free(serial_str);
-	free(pem);
-	if (loaded)
-		profile_free(&prof);
+	memset(&c, 0, sizeof c);
+	c.p = p;
+	c.io = io;
+	c.res = res;
+	if ((rc = check_inputs(&c)) == OR_OK &&
+	    (rc = stage_dir(&c)) == OR_OK &&
+	    (rc = make_key(&c)) == OR_OK &&
+	    (rc = make_cert(&c)) == OR_OK &&
+	    (rc = store_key(&c)) == OR_OK &&
+	    (rc = write_root(&c)) == OR_OK &&
+	    (rc = write_journal(&c)) == OR_OK)
+		rc = move_into_place(&c);
+	ctx_free(&c, rc);
 	return rc;
 }

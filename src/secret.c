@@ -262,6 +262,82 @@ secret_tty_write(int fd, const char *text)
 	}
 }
 
+/* Catches the signals that would leave the terminal quiet, keeping the
+ * old dispositions in saved. */
+static void
+secret_tty_catch(struct sigaction saved[SECRET_NSIGS])
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = secret_onsig;
+	sa.sa_flags = 0;	/* no SA_RESTART: a signal ends the read */
+	for (i = 0; i < SECRET_NSIGS; i++) {
+		secret_signo[secret_sigs[i]] = 0;
+		sigaction(secret_sigs[i], &sa, &saved[i]);
+	}
+}
+
+/* Delivers what arrived while the terminal was quiet (after the secret
+ * is wiped): ^C still ends the program, ^Z still stops it. */
+static void
+secret_tty_deliver(void)
+{
+	size_t i;
+
+	for (i = 0; i < SECRET_NSIGS; i++)
+		if (secret_signo[secret_sigs[i]]) {
+			secret_signo[secret_sigs[i]] = 0;
+			raise(secret_sigs[i]);
+		}
+}
+
+/*
+ * Reads one line byte by byte into s (without its LF and trailing CRs);
+ * past SECRET_MAX bytes the rest of the line is read and dropped, and
+ * *toolong set.  Returns the last read(2)'s result: -1 on an error or a
+ * signal, 0 at EOF (*eof set too).
+ */
+static ssize_t
+secret_tty_line(int fd, struct secret *s, bool *eof, bool *toolong)
+{
+	unsigned char junk;
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (n < SECRET_MAX)
+			r = read(fd, s->buf + n, 1);
+		else
+			r = read(fd, &junk, 1);
+		if (r == -1) {
+			if (errno == EINTR && !secret_signalled())
+				continue;
+			break;
+		}
+		if (r == 0) {
+			*eof = true;
+			break;
+		}
+		if (n < SECRET_MAX) {
+			if (s->buf[n] == '\n')
+				break;
+			n++;
+		} else if (junk == '\n')
+			break;
+		else
+			*toolong = true;
+	}
+	sodium_memzero(&junk, sizeof junk);
+	s->buf[n] = '\0';
+	while (n > 0 && s->buf[n - 1] == '\r')
+		s->buf[--n] = '\0';
+	s->len = n;
+	return r;
+}
+
 /*
  * Like OpenBSD's readpassphrase(3): echo off, line read byte by byte into
  * the secret, then the terminal and the signal dispositions are restored
@@ -270,13 +346,12 @@ secret_tty_write(int fd, const char *text)
 int
 secret_from_tty(const char *prompt, struct secret **out)
 {
-	struct sigaction sa, saved[SECRET_NSIGS];
+	struct sigaction saved[SECRET_NSIGS];
 	struct termios old, quiet;
 	struct secret *s = NULL;
-	unsigned char junk;
 	bool restore = false, toolong = false, eof = false;
-	size_t i, n = 0;
-	ssize_t r = 0;
+	size_t i;
+	ssize_t r;
 	int fd, rc;
 
 	*out = NULL;
@@ -291,16 +366,7 @@ secret_from_tty(const char *prompt, struct secret **out)
 		close(fd);
 		return err_set(OR_E_NOMEM, "out of memory for a secret");
 	}
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = secret_onsig;
-	sa.sa_flags = 0;	/* no SA_RESTART: a signal ends the read */
-	for (i = 0; i < SECRET_NSIGS; i++) {
-		secret_signo[secret_sigs[i]] = 0;
-		sigaction(secret_sigs[i], &sa, &saved[i]);
-	}
-
+	secret_tty_catch(saved);
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
@@ -310,37 +376,8 @@ secret_from_tty(const char *prompt, struct secret **out)
 	}
 	restore = true;
 	secret_tty_write(fd, prompt != NULL ? prompt : "Passphrase: ");
-
-	for (;;) {
-		if (n < SECRET_MAX)
-			r = read(fd, s->buf + n, 1);
-		else
-			r = read(fd, &junk, 1);
-		if (r == -1) {
-			if (errno == EINTR && !secret_signalled())
-				continue;
-			break;
-		}
-		if (r == 0) {
-			eof = true;
-			break;
-		}
-		if (n < SECRET_MAX) {
-			if (s->buf[n] == '\n')
-				break;
-			n++;
-		} else if (junk == '\n')
-			break;
-		else
-			toolong = true;
-	}
-	sodium_memzero(&junk, sizeof junk);
-	s->buf[n] = '\0';
-	while (n > 0 && s->buf[n - 1] == '\r')
-		s->buf[--n] = '\0';
-	s->len = n;
+	r = secret_tty_line(fd, s, &eof, &toolong);
 	secret_tty_write(fd, "\n");
-
 	if (secret_signalled())
 		rc = err_set(OR_E_CANCEL, "interrupted while asking for the "
 		    "passphrase");
@@ -349,10 +386,10 @@ secret_from_tty(const char *prompt, struct secret **out)
 	else if (toolong)
 		rc = err_set(OR_E_INPUT, "passphrase longer than %d bytes",
 		    SECRET_MAX);
-	else if (n == 0)
+	else if (s->len == 0)
 		rc = err_set(eof ? OR_E_CANCEL : OR_E_INPUT,
 		    "empty passphrase");
-	else if (memchr(s->buf, '\0', n) != NULL)
+	else if (memchr(s->buf, '\0', s->len) != NULL)
 		rc = err_set(OR_E_INPUT, "passphrase contains a NUL byte");
 	else
 		rc = OR_OK;
@@ -368,13 +405,7 @@ out:
 		*out = s;
 	else
 		secret_free(s);
-	/* Deliver what arrived while the terminal was quiet (after the
-	 * secret is wiped): ^C still ends the program, ^Z still stops it. */
-	for (i = 0; i < SECRET_NSIGS; i++)
-		if (secret_signo[secret_sigs[i]]) {
-			secret_signo[secret_sigs[i]] = 0;
-			raise(secret_sigs[i]);
-		}
+	secret_tty_deliver();
 	return rc;
 }
 

@@ -1,4 +1,12 @@
-/* verify.c — checking a signed bundle (verify.h). */
+/*
+ * verify.c — offroot verify's engine (verify.h): checks a signed bundle on
+ * the online side with nothing but the root certificate, so that whoever
+ * installs what the offline ceremony produced can tell it is complete,
+ * unaltered and issued by that root: MANIFEST signed by the root, every
+ * digest, no file MANIFEST does not name, each certificate chaining to
+ * the root under x509_strict, the CRL current and signed by the root, the
+ * transcript's seal, and each expected CSR answered.
+ */
 #include <dirent.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -240,16 +248,118 @@ out:
 	return rc;
 }
 
+/* Every file MANIFEST names has the digest it records. */
+static int
+check_digests(const char *dir, const struct manifest_entry *e, size_t n,
+    struct verify_result *res)
+{
+	unsigned char *data = NULL, md[32];
+	size_t len, i;
+	int rc = OR_OK;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = read_member(dir, e[i].path, &data, &len)) != OR_OK ||
+		    (rc = sha256(data, len, md)) != OR_OK)
+			break;
+		free(data);
+		data = NULL;
+		if (memcmp(md, e[i].sha256, 32) != 0) {
+			rc = err_set(OR_E_VERIFY, "%s does not match its digest "
+			    "in MANIFEST", e[i].path);
+			break;
+		}
+		res->files++;
+	}
+	free(data);
+	return rc;
+}
+
+/* root.pem must be the root the verifier trusts. */
+static int
+check_bundled_root(const char *dir, X509 *root)
+{
+	STACK_OF(X509) *bundled = NULL;
+	unsigned char *data = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = read_member(dir, "root.pem", &data, &len)) == OR_OK &&
+	    (rc = load_pem_certs(data, len, &bundled)) == OR_OK &&
+	    (sk_X509_num(bundled) != 1 ||
+	    !same_cert(sk_X509_value(bundled, 0), root)))
+		rc = err_set(OR_E_VERIFY, "root.pem is not the given root");
+	sk_X509_pop_free(bundled, X509_free);
+	free(data);
+	return rc;
+}
+
+/* Each DIR/certificate.pem MANIFEST names (with its chain.pem) chains to
+ * the root; the certificates are collected in issued. */
+static int
+check_certificates(const char *dir, const struct manifest_entry *e, size_t n,
+    X509 *root, STACK_OF(X509) *issued, struct verify_result *res)
+{
+	char prefix[300];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		const char *base = strrchr(e[i].path, '/');
+		size_t plen = base != NULL ? (size_t)(base + 1 - e[i].path) : 0;
+
+		base = base != NULL ? base + 1 : e[i].path;
+		if (strcmp(base, "certificate.pem") != 0)
+			continue;
+		snprintf(prefix, sizeof prefix, "%.*s", (int)plen, e[i].path);
+		if ((rc = check_certificate(dir, prefix, root, issued)) != OR_OK)
+			return rc;
+		res->certificates++;
+	}
+	if (res->certificates == 0)
+		return err_set(OR_E_VERIFY, "the bundle holds no certificate");
+	return OR_OK;
+}
+
+/* Each CSR is answered by a certificate with its public key and subject. */
+static int
+match_csrs(const char *const *csrs, size_t ncsr, STACK_OF(X509) *issued,
+    struct verify_result *res)
+{
+	size_t k;
+	int rc;
+
+	for (k = 0; k < ncsr; k++) {
+		struct csr_info ci;
+		bool found = false;
+		int j;
+
+		if ((rc = csr_load(csrs[k], &ci)) != OR_OK)
+			return rc;
+		for (j = 0; j < sk_X509_num(issued) && !found; j++) {
+			X509 *x = sk_X509_value(issued, j);
+			found = EVP_PKEY_eq(X509_get0_pubkey(x), ci.pubkey) == 1 &&
+			    X509_NAME_cmp(X509_get_subject_name(x),
+			    X509_REQ_get_subject_name(ci.req)) == 0;
+		}
+		csr_free(&ci);
+		if (!found)
+			return err_set(OR_E_VERIFY, "no certificate in the bundle "
+			    "carries the public key and subject of %s", csrs[k]);
+		res->csrs_matched++;
+	}
+	return OR_OK;
+}
+
 int
 verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
     size_t ncsr, struct verify_result *res)
 {
 	struct manifest_entry *e = NULL;
 	struct transcript_info ti;
-	unsigned char *manifest = NULL, *sig = NULL, *data = NULL, md[32];
-	STACK_OF(X509) *issued = NULL, *bundled_root = NULL;
-	size_t mlen, siglen, len, n = 0, i, k;
-	char path[PATH_MAX], prefix[300];
+	unsigned char *manifest = NULL, *sig = NULL;
+	STACK_OF(X509) *issued = NULL;
+	size_t mlen, siglen, n = 0;
+	char path[PATH_MAX];
 	X509 *root = NULL;
 	int rc;
 
@@ -266,89 +376,29 @@ verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
 		rc = err_context(OR_E_VERIFY, "MANIFEST");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		free(data);
-		data = NULL;
-		if ((rc = read_member(dir, e[i].path, &data, &len)) != OR_OK ||
-		    (rc = sha256(data, len, md)) != OR_OK)
-			goto out;
-		if (memcmp(md, e[i].sha256, 32) != 0) {
-			rc = err_set(OR_E_VERIFY, "%s does not match its digest "
-			    "in MANIFEST", e[i].path);
-			goto out;
-		}
-		res->files++;
-	}
-	if ((rc = no_unlisted(dir, "", e, n)) != OR_OK)
+	if ((rc = check_digests(dir, e, n, res)) != OR_OK ||
+	    (rc = no_unlisted(dir, "", e, n)) != OR_OK ||
+	    (rc = check_bundled_root(dir, root)) != OR_OK)
 		goto out;
-	/* root.pem must be the root the verifier trusts. */
-	free(data);
-	data = NULL;
-	if ((rc = read_member(dir, "root.pem", &data, &len)) != OR_OK ||
-	    (rc = load_pem_certs(data, len, &bundled_root)) != OR_OK)
-		goto out;
-	if (sk_X509_num(bundled_root) != 1 ||
-	    !same_cert(sk_X509_value(bundled_root, 0), root)) {
-		rc = err_set(OR_E_VERIFY, "root.pem is not the given root");
-		goto out;
-	}
 	if ((issued = sk_X509_new_null()) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		const char *base = strrchr(e[i].path, '/');
-		size_t plen = base != NULL ? (size_t)(base + 1 - e[i].path) : 0;
-
-		base = base != NULL ? base + 1 : e[i].path;
-		if (strcmp(base, "certificate.pem") != 0)
-			continue;
-		snprintf(prefix, sizeof prefix, "%.*s", (int)plen, e[i].path);
-		if ((rc = check_certificate(dir, prefix, root, issued)) != OR_OK)
-			goto out;
-		res->certificates++;
-	}
-	if (res->certificates == 0) {
-		rc = err_set(OR_E_VERIFY, "the bundle holds no certificate");
-		goto out;
-	}
-	if ((rc = check_crl(dir, root)) != OR_OK)
+	if ((rc = check_certificates(dir, e, n, root, issued, res)) != OR_OK ||
+	    (rc = check_crl(dir, root)) != OR_OK)
 		goto out;
 	if ((rc = file_join(path, sizeof path, dir, "transcript.log")) != OR_OK ||
 	    (rc = transcript_verify(path, X509_get0_pubkey(root), &ti)) != OR_OK) {
 		rc = err_context(OR_E_VERIFY, "transcript.log");
 		goto out;
 	}
-	for (k = 0; k < ncsr; k++) {
-		struct csr_info ci;
-		bool found = false;
-		int j;
-
-		if ((rc = csr_load(csrs[k], &ci)) != OR_OK)
-			goto out;
-		for (j = 0; j < sk_X509_num(issued) && !found; j++) {
-			X509 *x = sk_X509_value(issued, j);
-			found = EVP_PKEY_eq(X509_get0_pubkey(x), ci.pubkey) == 1 &&
-			    X509_NAME_cmp(X509_get_subject_name(x),
-			    X509_REQ_get_subject_name(ci.req)) == 0;
-		}
-		csr_free(&ci);
-		if (!found) {
-			rc = err_set(OR_E_VERIFY, "no certificate in the bundle "
-			    "carries the public key and subject of %s", csrs[k]);
-			goto out;
-		}
-		res->csrs_matched++;
-	}
-	rc = OR_OK;
+	rc = match_csrs(csrs, ncsr, issued, res);
 out:
 	ERR_clear_error();
 	sk_X509_pop_free(issued, X509_free);
-	sk_X509_pop_free(bundled_root, X509_free);
 	X509_free(root);
 	free(e);
 	free(manifest);
 	free(sig);
-	free(data);
 	return rc;
 }
