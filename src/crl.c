@@ -16,6 +16,7 @@
 
 #include "cadb.h"
 #include "crl.h"
+#include "der.h"
 #include "err.h"
 #include "fileio.h"
 #include "interact.h"
@@ -31,79 +32,17 @@
 
 /* ---- DER ---------------------------------------------------------------- */
 
-/* One TLV: hdr is where it starts, c its content, end what follows it. */
-struct der {
-	unsigned tag;
-	const unsigned char *hdr, *c, *end;
-	size_t len;
-};
-
-/* Reads one TLV in strict DER (low tag numbers, definite and minimal
- * lengths) from [p, end). */
-static bool
-der_get(const unsigned char *p, const unsigned char *end, struct der *d)
+/* One TLV from [p, end): der_read, where anything but DER_OK refuses. */
+static inline bool
+tlv_get(const unsigned char *p, const unsigned char *end, struct der *d)
 {
-	size_t n, i, len;
-
-	if (end - p < 2 || (p[0] & 0x1f) == 0x1f)
-		return false;
-	d->hdr = p;
-	d->tag = p[0];
-	p++;
-	if (*p < 0x80) {
-		len = *p++;
-	} else {
-		n = *p++ & 0x7fu;
-		if (n == 0 || n > 4 || (size_t)(end - p) < n || p[0] == 0)
-			return false;
-		for (len = 0, i = 0; i < n; i++)
-			len = len << 8 | p[i];
-		if (n == 1 && len < 0x80)
-			return false;
-		p += n;
-	}
-	if ((size_t)(end - p) < len)
-		return false;
-	d->c = p;
-	d->len = len;
-	d->end = p + len;
-	return true;
-}
-
-static size_t
-der_hdr_size(size_t len)
-{
-	if (len < 0x80)
-		return 2;
-	if (len < 0x100)
-		return 3;
-	if (len < 0x10000)
-		return 4;
-	if (len < 0x1000000)
-		return 5;
-	return 6;
-}
-
-static unsigned char *
-der_put_hdr(unsigned char *p, unsigned tag, size_t len)
-{
-	size_t n = der_hdr_size(len) - 2, i;
-
-	*p++ = (unsigned char)tag;
-	if (n == 0) {
-		*p++ = (unsigned char)len;
-		return p;
-	}
-	*p++ = (unsigned char)(0x80 | n);
-	for (i = n; i-- > 0;)
-		*p++ = (unsigned char)(len >> (8 * i));
-	return p;
+	return der_read(p, end, d) == DER_OK;
 }
 
 /* UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ, as RFC 5280
  * requires them (seconds, Z, no fractions). */
 static bool
-der_time_ok(const struct der *d)
+tlv_time_ok(const struct der *d)
 {
 	size_t i, nd;
 
@@ -122,7 +61,7 @@ der_time_ok(const struct der *d)
 }
 
 static time_t
-der_time(const struct der *d)
+tlv_time(const struct der *d)
 {
 	const unsigned char *p = d->hdr;
 	ASN1_TIME *t;
@@ -246,7 +185,7 @@ out:
 /* Octets of the INTEGER content of a serial (a 0 first when the top bit
  * is set, so that it stays positive). */
 static size_t
-serial_int_len(const struct revoke_entry *e)
+entry_int_len(const struct revoke_entry *e)
 {
 	return e->len + ((e->serial[REVOKE_SERIAL_MAX - e->len] & 0x80) != 0);
 }
@@ -261,7 +200,7 @@ entry_parts(struct encoder *enc, const struct revoke_entry *e, size_t *clen,
 	if ((*t = enc_time(enc, e->revoked_at)) == NULL ||
 	    (*x = enc_exts(enc, e)) == NULL)
 		return OR_E_CRYPTO;
-	*clen = 2 + serial_int_len(e) + (*t)->len + (*x)->len;
+	*clen = 2 + entry_int_len(e) + (*t)->len + (*x)->len;
 	return OR_OK;
 }
 
@@ -269,9 +208,9 @@ static unsigned char *
 entry_put(unsigned char *p, const struct revoke_entry *e, size_t clen,
     const struct tcache *t, const struct xcache *x)
 {
-	size_t ilen = serial_int_len(e);
+	size_t ilen = entry_int_len(e);
 
-	p = der_put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, clen);
+	p = der_put_header(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, clen);
 	*p++ = V_ASN1_INTEGER;
 	*p++ = (unsigned char)ilen;
 	if (ilen > e->len)
@@ -420,15 +359,15 @@ split_tbs(const unsigned char *tbs, size_t len, const unsigned char **pre,
 	const unsigned char *p;
 	int i;
 
-	if (!der_get(tbs, tbs + len, &d) || d.end != tbs + len)
+	if (!tlv_get(tbs, tbs + len, &d) || d.end != tbs + len)
 		return err_set(OR_E_CRYPTO, "OpenSSL's TBS is not one SEQUENCE");
 	p = d.c;
 	for (i = 0; i < 5; i++) {
-		if (!der_get(p, d.end, &f))
+		if (!tlv_get(p, d.end, &f))
 			return err_set(OR_E_CRYPTO, "OpenSSL's TBS is short");
 		p = f.end;
 	}
-	if (!der_get(p, d.end, &f) ||
+	if (!tlv_get(p, d.end, &f) ||
 	    f.tag != (V_ASN1_CONTEXT_SPECIFIC | V_ASN1_CONSTRUCTED) ||
 	    f.end != d.end)
 		return err_set(OR_E_CRYPTO, "OpenSSL's TBS does not end with "
@@ -495,10 +434,10 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 	for (i = 0; i < s->n; i++) {
 		if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) != OR_OK)
 			goto out;
-		entlen += der_hdr_size(clen) + clen;
+		entlen += der_header_size(clen) + clen;
 	}
-	tbsc = prelen + extlen + (s->n > 0 ? der_hdr_size(entlen) + entlen : 0);
-	tbslen = der_hdr_size(tbsc) + tbsc;
+	tbsc = prelen + extlen + (s->n > 0 ? der_header_size(entlen) + entlen : 0);
+	tbslen = der_header_size(tbsc) + tbsc;
 	if ((buf = malloc(CRL_OUTER_RESERVE + tbslen + (size_t)alglen +
 	    CRL_SIG_RESERVE)) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory for a CRL of %zu "
@@ -509,12 +448,12 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 
 	/* Pass 2: the TBS. */
 	tbs = buf + CRL_OUTER_RESERVE;
-	p = der_put_hdr(tbs, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbsc);
+	p = der_put_header(tbs, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbsc);
 	memcpy(p, pre, prelen);
 	p += prelen;
 	if (s->n > 0) {
 		/* RFC 5280 5.1.2.6: absent, not empty, without entries. */
-		p = der_put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+		p = der_put_header(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
 		    entlen);
 		for (i = 0; i < s->n; i++) {
 			if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) !=
@@ -552,13 +491,13 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 	}
 	memcpy(p, alg, (size_t)alglen);
 	p += alglen;
-	p = der_put_hdr(p, V_ASN1_BIT_STRING, siglen + 1);
+	p = der_put_header(p, V_ASN1_BIT_STRING, siglen + 1);
 	*p++ = 0;	/* no unused bits */
 	memcpy(p, sig, siglen);
 	p += siglen;
 	outc = (size_t)(p - tbs);
-	h = der_hdr_size(outc);
-	(void)der_put_hdr(tbs - h, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, outc);
+	h = der_header_size(outc);
+	(void)der_put_header(tbs - h, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, outc);
 	if (h < CRL_OUTER_RESERVE)
 		memmove(buf, tbs - h, h + outc);
 	*derlen = h + outc;
@@ -649,9 +588,9 @@ walk_entries(const struct der *list, size_t *count)
 	int c, rc;
 
 	while (p < list->end) {
-		if (!der_get(p, list->end, &e) ||
+		if (!tlv_get(p, list->end, &e) ||
 		    e.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
-		    !der_get(e.c, e.end, &s) || s.tag != V_ASN1_INTEGER ||
+		    !tlv_get(e.c, e.end, &s) || s.tag != V_ASN1_INTEGER ||
 		    s.len == 0 || s.len > REVOKE_SERIAL_MAX + 1 ||
 		    (s.c[0] & 0x80) != 0 ||
 		    (s.len > 1 && s.c[0] == 0 && (s.c[1] & 0x80) == 0) ||
@@ -666,11 +605,11 @@ walk_entries(const struct der *list, size_t *count)
 		}
 		prev = s.c;
 		prevlen = s.len;
-		if (!der_get(s.end, e.end, &t) || !der_time_ok(&t))
+		if (!tlv_get(s.end, e.end, &t) || !tlv_time_ok(&t))
 			return bad("a malformed revocation date");
 		xlen = 0;
 		if (t.end != e.end) {
-			if (!der_get(t.end, e.end, &x) ||
+			if (!tlv_get(t.end, e.end, &x) ||
 			    x.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
 			    x.end != e.end)
 				return bad("malformed entry extensions");
@@ -827,20 +766,20 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 	int i, namelen, rc;
 
 	memset(info, 0, sizeof *info);
-	if (!der_get(der, der + len, &outer) ||
+	if (!tlv_get(der, der + len, &outer) ||
 	    outer.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
 	    outer.end != der + len ||
-	    !der_get(outer.c, outer.end, &tbs) ||
+	    !tlv_get(outer.c, outer.end, &tbs) ||
 	    tbs.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
-	    !der_get(tbs.end, outer.end, &alg) ||
+	    !tlv_get(tbs.end, outer.end, &alg) ||
 	    alg.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
-	    !der_get(alg.end, outer.end, &sig) ||
+	    !tlv_get(alg.end, outer.end, &sig) ||
 	    sig.tag != V_ASN1_BIT_STRING || sig.end != outer.end ||
 	    sig.len < 2 || sig.c[0] != 0)
 		return bad("not a DER CertificateList");
 	p = tbs.c;
 	for (i = 0; i < 5; i++) {
-		if (!der_get(p, tbs.end, &f[i]))
+		if (!tlv_get(p, tbs.end, &f[i]))
 			return bad("a truncated TBSCertList");
 		p = f[i].end;
 	}
@@ -857,11 +796,11 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 	OPENSSL_free(name);
 	if (rc)
 		return bad("the issuer is not the root's subject");
-	if (!der_time_ok(&f[3]) || !der_time_ok(&f[4]))
+	if (!tlv_time_ok(&f[3]) || !tlv_time_ok(&f[4]))
 		return bad("thisUpdate or nextUpdate is malformed or absent");
-	info->this_update = der_time(&f[3]);
-	info->next_update = der_time(&f[4]);
-	if (p < tbs.end && der_get(p, tbs.end, &d) &&
+	info->this_update = tlv_time(&f[3]);
+	info->next_update = tlv_time(&f[4]);
+	if (p < tbs.end && tlv_get(p, tbs.end, &d) &&
 	    d.tag == (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED)) {
 		if (d.len == 0)
 			return bad("an empty revokedCertificates list");
@@ -869,11 +808,11 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 			return rc;
 		p = d.end;
 	}
-	if (!der_get(p, tbs.end, &d) ||
+	if (!tlv_get(p, tbs.end, &d) ||
 	    d.tag != (V_ASN1_CONTEXT_SPECIFIC | V_ASN1_CONSTRUCTED) ||
 	    d.end != tbs.end)
 		return bad("lint: e_crl_extensions: no crlExtensions");
-	if (!der_get(d.c, d.end, &d) || d.end != tbs.end)
+	if (!tlv_get(d.c, d.end, &d) || d.end != tbs.end)
 		return bad("malformed crlExtensions");
 	if ((rc = check_crl_exts(&d, issuer, &info->number)) != OR_OK)
 		return rc;
