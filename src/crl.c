@@ -379,27 +379,174 @@ split_tbs(const unsigned char *tbs, size_t len, const unsigned char **pre,
 	return OR_OK;
 }
 
+/* What crl_build assembles around the entries: the skeleton's TBS cut
+ * where the entries go, and its algorithm. */
+struct crl_frame {
+	X509_CRL *skel;
+	unsigned char *tbs0;		/* the skeleton's TBS, OpenSSL's */
+	const unsigned char *pre, *ext;	/* version..nextUpdate; extensions */
+	size_t prelen, extlen;
+	unsigned char *alg;		/* the AlgorithmIdentifier's DER */
+	size_t alglen;
+};
+
+static void
+frame_free(struct crl_frame *f)
+{
+	X509_CRL_free(f->skel);
+	OPENSSL_free(f->tbs0);
+	OPENSSL_free(f->alg);
+	memset(f, 0, sizeof *f);
+}
+
+/* Step 1: OpenSSL builds and pre-signs every field but the entries. */
+static int
+frame_make(const struct crl_spec *s, const EVP_MD *md, struct crl_frame *f)
+{
+	const ASN1_BIT_STRING *sig0;
+	const X509_ALGOR *alg0;
+	int n, rc;
+
+	memset(f, 0, sizeof *f);
+	if ((rc = skeleton(s, md, &f->skel)) != OR_OK)
+		return rc;
+	if ((n = i2d_re_X509_CRL_tbs(f->skel, &f->tbs0)) <= 0)
+		return err_openssl(OR_E_CRYPTO, "encoding the CRL");
+	if ((rc = split_tbs(f->tbs0, (size_t)n, &f->pre, &f->prelen, &f->ext,
+	    &f->extlen)) != OR_OK)
+		return rc;
+	X509_CRL_get0_signature(f->skel, &sig0, &alg0);
+	if ((n = i2d_X509_ALGOR(alg0, &f->alg)) <= 0)
+		return err_openssl(OR_E_CRYPTO, "encoding the algorithm");
+	f->alglen = (size_t)n;
+	return OR_OK;
+}
+
+/* Pass 1: the content length of revokedCertificates, so that the TBS is
+ * written once, in place, in a buffer of its final size. */
+static int
+entries_size(struct encoder *enc, const struct crl_spec *s, size_t *entlen)
+{
+	const struct tcache *t;
+	const struct xcache *x;
+	size_t i, clen, sum = 0;
+	int rc;
+
+	for (i = 0; i < s->n; i++) {
+		if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) != OR_OK)
+			return rc;
+		sum += der_header_size(clen) + clen;
+	}
+	*entlen = sum;
+	return OR_OK;
+}
+
+/* Pass 2: the TBS at tbs, tbslen bytes, tbsc of them content; *end is
+ * where it ends. */
+static int
+put_tbs(struct encoder *enc, const struct crl_spec *s,
+    const struct crl_frame *f, size_t entlen, size_t tbsc, size_t tbslen,
+    unsigned char *tbs, unsigned char **end)
+{
+	const struct tcache *t;
+	const struct xcache *x;
+	unsigned char *p;
+	size_t i, clen;
+	int rc;
+
+	p = der_put_header(tbs, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbsc);
+	memcpy(p, f->pre, f->prelen);
+	p += f->prelen;
+	if (s->n > 0) {
+		/* RFC 5280 5.1.2.6: absent, not empty, without entries. */
+		p = der_put_header(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+		    entlen);
+		for (i = 0; i < s->n; i++) {
+			if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) !=
+			    OR_OK)
+				return rc;
+			p = entry_put(p, &s->e[i], clen, t, x);
+		}
+	}
+	memcpy(p, f->ext, f->extlen);
+	p += f->extlen;
+	if ((size_t)(p - tbs) != tbslen)
+		return err_set(OR_E_CRYPTO, "CRL encoder: %zu bytes written, "
+		    "%zu planned", (size_t)(p - tbs), tbslen);
+	*end = p;
+	return OR_OK;
+}
+
+/* Step 3: the key store signs exactly these bytes: hashed here once when
+ * it can sign a digest, so that they are not hashed twice more (to sign
+ * and to check the signature); crl_verify checks the finished CRL from
+ * its bytes either way. */
+static int
+sign_tbs(struct keystore *ks, const char *digest, const EVP_MD *md,
+    const unsigned char *tbs, size_t tbslen, unsigned char **sig,
+    size_t *siglen)
+{
+	unsigned char tbsmd[EVP_MAX_MD_SIZE];
+	unsigned int tbsmdlen = 0;
+
+	if (!keystore_can_sign_digest(ks, digest))
+		return keystore_sign(ks, digest, tbs, tbslen, sig, siglen);
+	if (EVP_Digest(tbs, tbslen, tbsmd, &tbsmdlen, md, NULL) != 1)
+		return err_openssl(OR_E_CRYPTO, "hashing the CRL");
+	return keystore_sign_digest(ks, digest, tbsmd, tbsmdlen, sig, siglen);
+}
+
+/* Appends algorithm and signature at p (after the TBS at tbs) and puts
+ * the outer header in front, moved to buf[0]; returns the DER's length. */
+static size_t
+put_signature(unsigned char *buf, unsigned char *tbs, unsigned char *p,
+    const struct crl_frame *f, const unsigned char *sig, size_t siglen)
+{
+	size_t outc, h;
+
+	memcpy(p, f->alg, f->alglen);
+	p += f->alglen;
+	p = der_put_header(p, V_ASN1_BIT_STRING, siglen + 1);
+	*p++ = 0;	/* no unused bits */
+	memcpy(p, sig, siglen);
+	p += siglen;
+	outc = (size_t)(p - tbs);
+	h = der_header_size(outc);
+	(void)der_put_header(tbs - h, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+	    outc);
+	if (h < CRL_OUTER_RESERVE)
+		memmove(buf, tbs - h, h + outc);
+	return h + outc;
+}
+
+/* Step 4: our own output verified before anyone sees it. */
+static int
+check_own(const struct crl_spec *s, const unsigned char *der, size_t len)
+{
+	struct crl_info info;
+	int rc;
+
+	if ((rc = crl_verify(der, len, s->issuer, &info)) != OR_OK)
+		return err_context(rc, "the CRL just signed does not verify");
+	if (info.number != s->number || info.entries != s->n ||
+	    info.this_update != s->this_update ||
+	    info.next_update != s->next_update)
+		return err_set(OR_E_CRYPTO, "the CRL just signed does not say "
+		    "what was intended");
+	return OR_OK;
+}
+
 int
 crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
     size_t *derlen)
 {
-	const ASN1_BIT_STRING *sig0;
-	const X509_ALGOR *alg0;
-	const struct tcache *t;
-	const struct xcache *x;
-	const unsigned char *pre = NULL, *ext = NULL;
+	struct crl_frame f = { 0 };
+	struct encoder *enc = NULL;
 	const char *digest;
 	const EVP_MD *md = NULL;
-	struct encoder *enc = NULL;
-	struct crl_info info;
-	X509_CRL *skel = NULL;
-	unsigned char *tbs0 = NULL, *alg = NULL, *sig = NULL, *buf = NULL;
-	unsigned char *p, *tbs;
-	size_t prelen = 0, extlen = 0, entlen = 0, clen, tbsc, tbslen, siglen = 0;
-	size_t outc, h, i;
-	unsigned char tbsmd[EVP_MAX_MD_SIZE];
-	unsigned int tbsmdlen = 0;
-	int n, alglen, rc;
+	unsigned char *sig = NULL, *buf = NULL, *tbs, *p = NULL;
+	size_t entlen = 0, tbsc, tbslen, siglen = 0;
+	int rc;
 
 	*der = NULL;
 	*derlen = 0;
@@ -409,123 +556,47 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 	if (digest != NULL && (md = EVP_get_digestbyname(digest)) == NULL)
 		return err_set(OR_E_CRYPTO, "digest %s is not available",
 		    digest);
-	if ((rc = skeleton(s, md, &skel)) != OR_OK)
+	if ((rc = frame_make(s, md, &f)) != OR_OK)
 		goto out;
-	if ((n = i2d_re_X509_CRL_tbs(skel, &tbs0)) <= 0) {
-		rc = err_openssl(OR_E_CRYPTO, "encoding the CRL");
-		goto out;
-	}
-	if ((rc = split_tbs(tbs0, (size_t)n, &pre, &prelen, &ext, &extlen)) !=
-	    OR_OK)
-		goto out;
-	X509_CRL_get0_signature(skel, &sig0, &alg0);
-	if ((alglen = i2d_X509_ALGOR(alg0, &alg)) <= 0) {
-		rc = err_openssl(OR_E_CRYPTO, "encoding the algorithm");
-		goto out;
-	}
-
-	/* Pass 1: the size of every entry, so that the TBS is written once,
-	 * in place, in a buffer of its final size. */
 	if ((enc = calloc(1, sizeof *enc)) == NULL ||
 	    (enc->time = ASN1_TIME_new()) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < s->n; i++) {
-		if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) != OR_OK)
-			goto out;
-		entlen += der_header_size(clen) + clen;
-	}
-	tbsc = prelen + extlen + (s->n > 0 ? der_header_size(entlen) + entlen : 0);
+	if ((rc = entries_size(enc, s, &entlen)) != OR_OK)
+		goto out;
+	tbsc = f.prelen + f.extlen +
+	    (s->n > 0 ? der_header_size(entlen) + entlen : 0);
 	tbslen = der_header_size(tbsc) + tbsc;
-	if ((buf = malloc(CRL_OUTER_RESERVE + tbslen + (size_t)alglen +
+	if ((buf = malloc(CRL_OUTER_RESERVE + tbslen + f.alglen +
 	    CRL_SIG_RESERVE)) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory for a CRL of %zu "
 		    "bytes", tbslen);
 		goto out;
 	}
 	mem_advise_huge(buf, CRL_OUTER_RESERVE + tbslen);
-
-	/* Pass 2: the TBS. */
 	tbs = buf + CRL_OUTER_RESERVE;
-	p = der_put_header(tbs, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbsc);
-	memcpy(p, pre, prelen);
-	p += prelen;
-	if (s->n > 0) {
-		/* RFC 5280 5.1.2.6: absent, not empty, without entries. */
-		p = der_put_header(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
-		    entlen);
-		for (i = 0; i < s->n; i++) {
-			if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) !=
-			    OR_OK)
-				goto out;
-			p = entry_put(p, &s->e[i], clen, t, x);
-		}
-	}
-	memcpy(p, ext, extlen);
-	p += extlen;
-	if ((size_t)(p - tbs) != tbslen) {
-		rc = err_set(OR_E_CRYPTO, "CRL encoder: %zu bytes written, "
-		    "%zu planned", (size_t)(p - tbs), tbslen);
-		goto out;
-	}
-
-	/* The key store signs exactly these bytes: hashed here once when it
-	 * can sign a digest, so that they are not hashed twice more (to sign
-	 * and to check the signature); crl_verify below checks the finished
-	 * CRL from its bytes either way. */
-	if (keystore_can_sign_digest(ks, digest)) {
-		if (EVP_Digest(tbs, tbslen, tbsmd, &tbsmdlen, md, NULL) != 1) {
-			rc = err_openssl(OR_E_CRYPTO, "hashing the CRL");
-			goto out;
-		}
-		rc = keystore_sign_digest(ks, digest, tbsmd, tbsmdlen, &sig,
-		    &siglen);
-	} else
-		rc = keystore_sign(ks, digest, tbs, tbslen, &sig, &siglen);
-	if (rc != OR_OK)
+	if ((rc = put_tbs(enc, s, &f, entlen, tbsc, tbslen, tbs, &p)) !=
+	    OR_OK ||
+	    (rc = sign_tbs(ks, digest, md, tbs, tbslen, &sig, &siglen)) !=
+	    OR_OK)
 		goto out;
 	if (siglen + 1 + 6 > CRL_SIG_RESERVE) {
 		rc = err_set(OR_E_CRYPTO, "signature too long");
 		goto out;
 	}
-	memcpy(p, alg, (size_t)alglen);
-	p += alglen;
-	p = der_put_header(p, V_ASN1_BIT_STRING, siglen + 1);
-	*p++ = 0;	/* no unused bits */
-	memcpy(p, sig, siglen);
-	p += siglen;
-	outc = (size_t)(p - tbs);
-	h = der_header_size(outc);
-	(void)der_put_header(tbs - h, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, outc);
-	if (h < CRL_OUTER_RESERVE)
-		memmove(buf, tbs - h, h + outc);
-	*derlen = h + outc;
-
-	/* Verify our own output before anyone sees it. */
-	if ((rc = crl_verify(buf, *derlen, s->issuer, &info)) != OR_OK) {
-		err_context(rc, "the CRL just signed does not verify");
+	*derlen = put_signature(buf, tbs, p, &f, sig, siglen);
+	if ((rc = check_own(s, buf, *derlen)) != OR_OK)
 		goto out;
-	}
-	if (info.number != s->number || info.entries != s->n ||
-	    info.this_update != s->this_update ||
-	    info.next_update != s->next_update) {
-		rc = err_set(OR_E_CRYPTO, "the CRL just signed does not say "
-		    "what was intended");
-		goto out;
-	}
 	*der = buf;
 	buf = NULL;
-	rc = OR_OK;
 out:
 	if (rc != OR_OK)
 		*derlen = 0;
 	free(buf);
 	if (enc != NULL)
 		encoder_free(enc);
-	X509_CRL_free(skel);
-	OPENSSL_free(tbs0);
-	OPENSSL_free(alg);
+	frame_free(&f);
 	OPENSSL_free(sig);
 	return rc;
 }
