@@ -1266,37 +1266,3 @@ out:
 	revoke_db_free(&rdb);
 	return rc;
 }
-
-uint64_t
-revoke_batch_count(struct revoke_batch_count *c, const struct jrecord *r)
-{
-	uint64_t batch, part, parts, count, done;
-
-	if (strcmp(r->type, "revoke-batch") != 0) {
-		c->batch = 0;
-		c->pending = 0;
-		return strcmp(r->type, "revoke") == 0;
-	}
-	if (!parse_u64(jrecord_get(r, "batch"), &batch) ||
-	    !parse_u64(jrecord_get(r, "part"), &part) ||
-	    !parse_u64(jrecord_get(r, "parts"), &parts) ||
-	    !parse_u64(jrecord_get(r, "count"), &count)) {
-		c->batch = 0;
-		return 0;
-	}
-	if (part == 1) {
-		c->batch = batch;
-		c->pending = 0;
-	} else if (c->batch != batch || part != c->part + 1) {
-		c->batch = 0;
-		return 0;
-	}
-	c->part = part;
-	c->pending += count;
-	if (part != parts)
-		return 0;
-	done = c->pending;
-	c->batch = 0;
-	c->pending = 0;
-	return done;
-}

@@ -198,13 +198,4 @@ int revoke_record(struct cadb *db, const struct revoke_request *req,
     const struct revoke_serial *s, const uint32_t *line, size_t n,
     size_t *unknown);
 
-/* Batch bookkeeping that cadb.c's summary shares: feed every record in
- * order; returns how many serials a record completes (a revoke record: 1;
- * the last part of a batch: the whole batch; otherwise 0). */
-struct revoke_batch_count {
-	uint64_t batch, part, pending;
-};
-uint64_t revoke_batch_count(struct revoke_batch_count *c,
-    const struct jrecord *r);
-
 #endif
