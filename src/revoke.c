@@ -1,6 +1,10 @@
 /*
- * revoke.c — revocations: names, serials, the serials file, recording, and
+ * revoke.c — revocations: reason names, the serials file, recording, and
  * the journal replayed into the CA's revocation state (revoke.h).
+ *
+ * Serial numbers themselves are serial.c's; this file records through
+ * cadb_append and is read by crl.c, ocsp.c and the calendar, never the
+ * other way round.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <openssl/bn.h>
 
 #include "cadb.h"
 #include "err.h"
@@ -50,165 +52,6 @@ revoke_reason_parse(const char *name, int *reason)
 	    "affiliationChanged superseded cessationOfOperation "
 	    "certificateHold removeFromCRL privilegeWithdrawn aACompromise)",
 	    name != NULL ? name : "");
-}
-
-/* ---- serials ------------------------------------------------------------ */
-
-/* Reason for a refusal, without err_set: the file parser formats it with
- * the line number. */
-static const char *
-serial_parse(const char *text, size_t n, struct revoke_serial *out)
-{
-	unsigned char digits[64];
-	size_t nd = 0, i, k, start;
-	bool colons;
-	int v;
-
-	memset(out, 0, sizeof *out);
-	if (n >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-		text += 2;
-		n -= 2;
-	}
-	if (n == 0)
-		return "empty serial number";
-	colons = memchr(text, ':', n) != NULL;
-	/* With colons: octets of two digits, "0a:1b:2c". */
-	if (colons && n % 3 != 2)
-		return "with colons, a serial number is written as octets "
-		    "of two digits (0a:1b:...)";
-	for (i = 0; i < n; i++) {
-		if (colons && i % 3 == 2) {
-			if (text[i] != ':')
-				return "with colons, a serial number is "
-				    "written as octets of two digits "
-				    "(0a:1b:...)";
-			continue;
-		}
-		if ((v = hex_value(text[i])) < 0)
-			return "the serial number is not hexadecimal";
-		if (nd == sizeof digits)
-			return "the serial number is too long (at most 20 "
-			    "octets)";
-		digits[nd++] = (unsigned char)v;
-	}
-	for (start = 0; start < nd && digits[start] == 0; start++)
-		;
-	if (start == nd)
-		return "the serial number is zero";
-	if (nd - start > 2 * REVOKE_SERIAL_MAX)
-		return "the serial number is too long (at most 20 octets)";
-	/* Right-aligned: the last digit is the low nibble of b[19]. */
-	for (i = nd, k = 2 * REVOKE_SERIAL_MAX; i > start; i--, k--) {
-		if (k % 2 == 0)
-			out->b[(k - 1) / 2] |= digits[i - 1];
-		else
-			out->b[(k - 1) / 2] |= (unsigned char)(digits[i - 1]
-			    << 4);
-	}
-	out->len = (uint8_t)((nd - start + 1) / 2);
-	return NULL;
-}
-
-/* Values of lowercase hex digits, plus one; 0 for any other byte. */
-static const unsigned char canon_hex[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
-
-/* A serial as the journal spells it: 1-40 lowercase hex digits without
- * leading zeros (a million of them are read for a large CRL). */
-static bool
-serial_canonical(const char *text, size_t n, struct revoke_serial *out)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	unsigned lo, hi, bad = 0;
-	size_t i, k;
-
-	if (n == 0 || n > 2 * REVOKE_SERIAL_MAX || p[0] == '0')
-		return false;
-	memset(out->b, 0, sizeof out->b);
-	for (i = n, k = REVOKE_SERIAL_MAX; i >= 2; i -= 2) {
-		lo = canon_hex[p[i - 1]];
-		hi = canon_hex[p[i - 2]];
-		bad |= (lo == 0) | (hi == 0);
-		out->b[--k] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 0xf));
-	}
-	if (i == 1) {
-		lo = canon_hex[p[0]];
-		bad |= lo == 0;
-		out->b[--k] = (unsigned char)((lo - 1) & 0xf);
-	}
-	out->len = (uint8_t)((n + 1) / 2);
-	return !bad;
-}
-
-int
-revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out)
-{
-	const char *why = serial_parse(text, n, out);
-
-	if (why != NULL)
-		return err_set(OR_E_INPUT, "%s", why);
-	return OR_OK;
-}
-
-void
-revoke_serial_hex(const struct revoke_serial *s, char out[REVOKE_SERIAL_HEX])
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i, o = 0;
-
-	for (i = REVOKE_SERIAL_MAX - s->len; i < REVOKE_SERIAL_MAX; i++) {
-		if (o > 0 || (s->b[i] >> 4) != 0)
-			out[o++] = digits[s->b[i] >> 4];
-		if (o > 0 || (s->b[i] & 0xf) != 0)
-			out[o++] = digits[s->b[i] & 0xf];
-	}
-	if (o == 0)
-		out[o++] = '0';
-	out[o] = '\0';
-}
-
-int
-revoke_serial_cmp(const struct revoke_serial *a, const struct revoke_serial *b)
-{
-	return memcmp(a->b, b->b, REVOKE_SERIAL_MAX);
-}
-
-int
-revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out)
-{
-	BIGNUM *bn;
-	int n, rc = OR_OK;
-
-	memset(out, 0, sizeof *out);
-	if ((bn = ASN1_INTEGER_to_BN(ai, NULL)) == NULL)
-		return err_openssl(OR_E_INPUT, "serial number");
-	n = BN_num_bytes(bn);
-	if (BN_is_negative(bn) || BN_is_zero(bn))
-		rc = err_set(OR_E_INPUT, "the serial number is not positive");
-	else if (n > REVOKE_SERIAL_MAX)
-		rc = err_set(OR_E_INPUT, "the serial number is longer than "
-		    "20 octets");
-	else if (BN_bn2binpad(bn, out->b, REVOKE_SERIAL_MAX) < 0)
-		rc = err_openssl(OR_E_CRYPTO, "serial number");
-	else
-		out->len = (uint8_t)n;
-	BN_free(bn);
-	return rc;
-}
-
-ASN1_INTEGER *
-revoke_serial_to_asn1(const struct revoke_serial *s)
-{
-	ASN1_INTEGER *ai = NULL;
-	BIGNUM *bn;
-
-	if ((bn = BN_bin2bn(s->b, REVOKE_SERIAL_MAX, NULL)) != NULL)
-		ai = BN_to_ASN1_INTEGER(bn, NULL);
-	BN_free(bn);
-	return ai;
 }
 
 /* ---- times -------------------------------------------------------------- */
@@ -327,7 +170,7 @@ int
 revoke_parse_serials(const char *buf, size_t len, struct revoke_list *out)
 {
 	struct revoke_serial s;
-	const char *p = buf, *end = buf + len, *nl, *a, *b, *why;
+	const char *p = buf, *end = buf + len, *nl, *a, *b;
 	uint32_t line = 0;
 	int rc;
 
@@ -354,9 +197,9 @@ revoke_parse_serials(const char *buf, size_t len, struct revoke_list *out)
 			    line);
 			goto fail;
 		}
-		if ((why = serial_parse(a, (size_t)(b - a), &s)) != NULL) {
-			rc = err_set(OR_E_INPUT, "line %" PRIu32 ": %s", line,
-			    why);
+		if ((rc = revoke_serial_parse(a, (size_t)(b - a), &s)) !=
+		    OR_OK) {
+			rc = err_context(rc, "line %" PRIu32, line);
 			goto fail;
 		}
 		if (out->n == REVOKE_MAX_SERIALS) {
@@ -740,7 +583,7 @@ db_add_issued(struct revoke_db *db, const struct jrecord *r)
 	const char *v = jrecord_get(r, "serial");
 	size_t cap;
 
-	if (v == NULL || !serial_canonical(v, strlen(v), &s))
+	if (v == NULL || !serial_parse_canonical(v, strlen(v), &s))
 		return rec_bad(r, "no valid serial");
 	(void)parse_time_field(jrecord_get(r, "not_after"), &na);
 	if (db->nissued == db->capissued) {
@@ -826,7 +669,7 @@ visit_batch(struct revoke_db *db, const struct jrecord *r)
 		for (p = v; *p != '\0'; p = comma + 1) {
 			if ((comma = strchr(p, ',')) == NULL)
 				comma = p + strlen(p);
-			if (!serial_canonical(p, (size_t)(comma - p), &s))
+			if (!serial_parse_canonical(p, (size_t)(comma - p), &s))
 				return rec_bad(r, "a malformed serial");
 			if ((rc = db_add(db, &s, reason, at, has_inv, inv)) !=
 			    OR_OK)
@@ -936,7 +779,7 @@ revoke_db_visit(const struct jrecord *r, void *vdb)
 		    OR_OK)
 			return rc;
 		if ((v = jrecord_get(r, "serial")) == NULL ||
-		    !serial_canonical(v, strlen(v), &s))
+		    !serial_parse_canonical(v, strlen(v), &s))
 			return rec_bad(r, "no valid serial");
 		if ((rc = db_add(db, &s, reason, at, has_inv, inv)) != OR_OK)
 			return rc;

@@ -1,5 +1,5 @@
 /*
- * revoke.h — revocations: reason codes, serial numbers, the serials file,
+ * revoke.h — revocations: reason codes, the serials file,
  * recording revocations in the CA journal, and replaying the journal into
  * the CA's revocation state (what a CRL or an OCSP response says).
  *
@@ -19,9 +19,8 @@
  *   crl-number    number: reserved before a CRL is signed, never reused
  *   crl           number this_update next_update entries file sha256
  *
- * A serial is kept as its big-endian magnitude, right-aligned in 20 bytes
- * with leading zero bytes, so that memcmp orders serials numerically.
- * The journal spells it in lowercase hex without leading zeros.
+ * Serial numbers are serial.h's: the journal spells them in lowercase hex
+ * without leading zeros.
  */
 #ifndef OFFROOT_REVOKE_H
 #define OFFROOT_REVOKE_H
@@ -34,9 +33,8 @@
 #include <openssl/x509.h>
 
 #include "journal.h"
+#include "serial.h"
 
-#define REVOKE_SERIAL_MAX	20		/* octets of magnitude */
-#define REVOKE_SERIAL_HEX	(2 * REVOKE_SERIAL_MAX + 1)
 #define REVOKE_BATCH_PART	1400		/* serials per revoke-batch */
 #define REVOKE_MAX_FILE		(256u << 20)	/* serials file cap */
 #define REVOKE_MAX_SERIALS	(8u << 20)	/* serials in one file */
@@ -59,25 +57,6 @@ enum revoke_reason {
  * the names. */
 const char *revoke_reason_name(int reason);
 int revoke_reason_parse(const char *name, int *reason);
-
-struct revoke_serial {
-	unsigned char b[REVOKE_SERIAL_MAX];	/* right-aligned magnitude */
-	uint8_t len;				/* 1..20 octets */
-};
-
-/* Parses a serial: 1-40 hex digits (either case), optionally "0x" first
- * or colons between octets ("0A:1B"); leading zeros are allowed and
- * dropped.  Zero, and more than 20 octets of magnitude, are refused.
- * OR_E_INPUT with a reason in err_msg. */
-int revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out);
-/* Lowercase hex without leading zeros. */
-void revoke_serial_hex(const struct revoke_serial *s,
-    char out[REVOKE_SERIAL_HEX]);
-int revoke_serial_cmp(const struct revoke_serial *a,
-    const struct revoke_serial *b);
-/* From a certificate's serial (positive, at most 20 octets). */
-int revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out);
-ASN1_INTEGER *revoke_serial_to_asn1(const struct revoke_serial *s);
 
 /* Parses a time given on the command line: YYYY-MM-DDTHH:MM:SSZ,
  * YYYY-MM-DD (midnight UTC), "@SECONDS" or "now".  OR_E_USAGE. */
