@@ -1,5 +1,14 @@
 /*
  * crl.c — building, linting, signing, verifying and keeping CRLs (crl.h).
+ *
+ * In the order of the file: the entry encoder (each entry's bytes, with
+ * OpenSSL's encodings of dates and extensions cached), the lint, crl_build
+ * as the steps crl.h lists (frame_make, entries_size, put_tbs, sign_tbs,
+ * put_signature, check_own), crl_verify's walk, the PEM made on demand,
+ * and the ceremony step (prepare, sign, record, keep).  DER headers are
+ * der.c's; the entries arrive sorted by crl-sort.c (through the replay).
+ * The per-entry loops are the hot path of a million-entry CRL: they copy
+ * bytes into one buffer sized in advance and allocate nothing.
  */
 #include <errno.h>
 #include <inttypes.h>

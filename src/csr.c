@@ -3,8 +3,8 @@
  *
  * The container (one PEM block or one DER object) is taken apart here; the
  * DER is then walked once for the encoding rules BER allows and DER does
- * not, parsed by OpenSSL, and re-encoded by OpenSSL to compare byte for
- * byte.  The content checks (csr_check) run in a fixed order and stop at
+ * not (headers read by der.c, the content rules here), parsed by OpenSSL,
+ * and re-encoded by OpenSSL to compare byte for byte.  The content checks (csr_check) run in a fixed order and stop at
  * the first refusal, which names the file and the reason on one line.
  */
 #include <stdbool.h>

@@ -4,7 +4,10 @@
  *
  * Reading streams the file through one large buffer: lines are parsed in
  * place and hashed with one reusable digest context, so a journal of a
- * million records is verified without holding it in memory.  Appending
+ * million records is verified without holding it in memory.  A line is
+ * parsed in the order journal.h promises: check_hash (length and hash),
+ * parse_item for each item (seq, time, type, prev, then fields decoded in
+ * place), check_chain (prev, then seq).  Appending
  * builds the whole line, writes it with one write() loop, fdatasyncs it and
  * reads it back past the page cache; on any failure the file is truncated
  * back to its previous size so that no torn record remains, and the handle
