@@ -1514,7 +1514,7 @@ out:
  * attempt chose. */
 static int
 revoke_done(struct ceremony *c, const struct revoke_request *req,
-    const struct revoke_serial *s, size_t n, bool *done)
+    const struct serial *s, size_t n, bool *done)
 {
 	struct revoke_db rdb;
 	const struct revoke_entry *e;
@@ -1541,7 +1541,7 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 {
 	struct revoke_request req;
 	struct revoke_list list = { 0 };
-	struct revoke_serial one;
+	struct serial one;
 	struct cadb *db = NULL;
 	unsigned char *data = NULL, md[32];
 	char path[PATH_MAX], sha[65], count[24];
@@ -1559,7 +1559,7 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 	    c->attempt[c->current].revoked_at != 0 ?
 	    c->attempt[c->current].revoked_at : time(NULL);
 	if ((v = script_param(st, "serial")) != NULL) {
-		if ((rc = revoke_serial_parse(v, strlen(v), &one)) != OR_OK)
+		if ((rc = serial_parse(v, strlen(v), &one)) != OR_OK)
 			return rc;
 	} else {
 		if ((rc = media_path(c, script_param(st, "serials-file"), path,

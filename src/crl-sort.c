@@ -172,9 +172,9 @@ entry_key(const struct revoke_entry *e, size_t d)
 {
 	unsigned char b[8] = { 0 };
 
-	if (d + 8 <= REVOKE_SERIAL_MAX)
+	if (d + 8 <= SERIAL_MAX)
 		return load_be64(e->serial + d);
-	memcpy(b, e->serial + d, REVOKE_SERIAL_MAX - d);
+	memcpy(b, e->serial + d, SERIAL_MAX - d);
 	return load_be64(b);
 }
 
@@ -206,11 +206,11 @@ entry_small(struct revoke_entry *e, size_t n, size_t d)
 }
 
 /* The first byte from d on where some serial of e[0..n) differs from
- * e[0]'s (REVOKE_SERIAL_MAX when none). */
+ * e[0]'s (SERIAL_MAX when none). */
 static size_t
 entry_first_diff(const struct revoke_entry *e, size_t n, size_t d)
 {
-	unsigned char acc[REVOKE_SERIAL_MAX] = { 0 };
+	unsigned char acc[SERIAL_MAX] = { 0 };
 	uint64_t a = 0, b = 0;
 	uint32_t c = 0;
 	size_t i;
@@ -226,7 +226,7 @@ entry_first_diff(const struct revoke_entry *e, size_t n, size_t d)
 	}
 	for (i = 0; i < 4; i++)
 		acc[16 + i] = (unsigned char)(c >> (24 - 8 * i));
-	for (; d < REVOKE_SERIAL_MAX && acc[d] == 0; d++)
+	for (; d < SERIAL_MAX && acc[d] == 0; d++)
 		;
 	return d;
 }
@@ -241,7 +241,7 @@ entry_radix(struct revoke_entry *e, size_t n, size_t d)
 		entry_small(e, n, d);
 		return;
 	}
-	for (; d < REVOKE_SERIAL_MAX; d++) {
+	for (; d < SERIAL_MAX; d++) {
 		memset(count, 0, sizeof count);
 		for (i = 0; i < n; i++)
 			count[e[i].serial[d]]++;
@@ -251,7 +251,7 @@ entry_radix(struct revoke_entry *e, size_t n, size_t d)
 		 * zeros): one pass finds the first byte where any differ. */
 		d = entry_first_diff(e, n, d + 1) - 1;
 	}
-	if (d == REVOKE_SERIAL_MAX) {
+	if (d == SERIAL_MAX) {
 		/* One serial revoked n times: by journal order. */
 		entry_introsort(e, n);
 		return;

@@ -196,7 +196,7 @@ out:
 static size_t
 entry_int_len(const struct revoke_entry *e)
 {
-	return e->len + ((e->serial[REVOKE_SERIAL_MAX - e->len] & 0x80) != 0);
+	return e->len + ((e->serial[SERIAL_MAX - e->len] & 0x80) != 0);
 }
 
 /* Length of one entry's content; *t and *x are its cached tails. */
@@ -204,7 +204,7 @@ static int
 entry_parts(struct encoder *enc, const struct revoke_entry *e, size_t *clen,
     const struct tcache **t, const struct xcache **x)
 {
-	if (e->len == 0 || e->len > REVOKE_SERIAL_MAX)
+	if (e->len == 0 || e->len > SERIAL_MAX)
 		return err_set(OR_E_INPUT, "an entry without a serial number");
 	if ((*t = enc_time(enc, e->revoked_at)) == NULL ||
 	    (*x = enc_exts(enc, e)) == NULL)
@@ -224,7 +224,7 @@ entry_put(unsigned char *p, const struct revoke_entry *e, size_t clen,
 	*p++ = (unsigned char)ilen;
 	if (ilen > e->len)
 		*p++ = 0;
-	memcpy(p, e->serial + REVOKE_SERIAL_MAX - e->len, e->len);
+	memcpy(p, e->serial + SERIAL_MAX - e->len, e->len);
 	p += e->len;
 	memcpy(p, t->der, t->len);
 	p += t->len;
@@ -239,8 +239,8 @@ crl_lint(const struct crl_spec *s)
 {
 	time_t nb = asn1_unix(X509_get0_notBefore(s->issuer));
 	time_t na = asn1_unix(X509_get0_notAfter(s->issuer));
-	char hex[REVOKE_SERIAL_HEX], a[21], b[21];
-	struct revoke_serial rs;
+	char hex[SERIAL_HEX], a[21], b[21];
+	struct serial rs;
 	size_t i;
 
 	if (s->number == 0)
@@ -270,13 +270,13 @@ crl_lint(const struct crl_spec *s)
 	}
 	for (i = 0; i < s->n; i++) {
 		if (i > 0 && memcmp(s->e[i - 1].serial, s->e[i].serial,
-		    REVOKE_SERIAL_MAX) >= 0)
+		    SERIAL_MAX) >= 0)
 			return err_set(OR_E_POLICY, "lint: e_crl_entries_order: "
 			    "entries are not sorted and unique");
 		if (s->e[i].revoked_at > s->this_update) {
-			memcpy(rs.b, s->e[i].serial, REVOKE_SERIAL_MAX);
+			memcpy(rs.b, s->e[i].serial, SERIAL_MAX);
 			rs.len = s->e[i].len;
-			revoke_serial_hex(&rs, hex);
+			serial_to_hex(&rs, hex);
 			utc_text(s->this_update, a);
 			return err_set(OR_E_POLICY, "lint: e_crl_revocation_"
 			    "after_this_update: serial %s is revoked after "
@@ -671,7 +671,7 @@ walk_entries(const struct der *list, size_t *count)
 		if (!tlv_get(p, list->end, &e) ||
 		    e.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
 		    !tlv_get(e.c, e.end, &s) || s.tag != V_ASN1_INTEGER ||
-		    s.len == 0 || s.len > REVOKE_SERIAL_MAX + 1 ||
+		    s.len == 0 || s.len > SERIAL_MAX + 1 ||
 		    (s.c[0] & 0x80) != 0 ||
 		    (s.len > 1 && s.c[0] == 0 && (s.c[1] & 0x80) == 0) ||
 		    (s.len == 1 && s.c[0] == 0))

@@ -100,9 +100,9 @@ bad:
 /* ---- the serials file ------------------------------------------------- */
 
 static int
-list_add(struct revoke_list *l, const struct revoke_serial *s, uint32_t line)
+list_add(struct revoke_list *l, const struct serial *s, uint32_t line)
 {
-	struct revoke_serial *ns;
+	struct serial *ns;
 	uint32_t *nl;
 	size_t cap;
 
@@ -129,7 +129,7 @@ static int
 cmp_index(const void *a, const void *b)
 {
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	int c = revoke_serial_cmp(&sort_list->s[i], &sort_list->s[j]);
+	int c = serial_cmp(&sort_list->s[i], &sort_list->s[j]);
 
 	if (c != 0)
 		return c;
@@ -140,7 +140,7 @@ cmp_index(const void *a, const void *b)
 static int
 find_repeat(const struct revoke_list *l)
 {
-	char hex[REVOKE_SERIAL_HEX];
+	char hex[SERIAL_HEX];
 	uint32_t *idx, first = 0, again = 0;
 	size_t i;
 
@@ -153,7 +153,7 @@ find_repeat(const struct revoke_list *l)
 	sort_list = NULL;
 	/* The repeat that comes first in the file. */
 	for (i = 1; i < l->n; i++)
-		if (revoke_serial_cmp(&l->s[idx[i - 1]], &l->s[idx[i]]) == 0 &&
+		if (serial_cmp(&l->s[idx[i - 1]], &l->s[idx[i]]) == 0 &&
 		    (again == 0 || l->line[idx[i]] < l->line[again - 1])) {
 			first = idx[i - 1] + 1;
 			again = idx[i] + 1;
@@ -161,7 +161,7 @@ find_repeat(const struct revoke_list *l)
 	free(idx);
 	if (again == 0)
 		return OR_OK;
-	revoke_serial_hex(&l->s[again - 1], hex);
+	serial_to_hex(&l->s[again - 1], hex);
 	/* idx are 1-based above so that 0 means none. */
 	return err_set(OR_E_INPUT, "line %" PRIu32 ": serial %s is already "
 	    "on line %" PRIu32, l->line[again - 1], hex, l->line[first - 1]);
@@ -170,7 +170,7 @@ find_repeat(const struct revoke_list *l)
 int
 revoke_parse_serials(const char *buf, size_t len, struct revoke_list *out)
 {
-	struct revoke_serial s;
+	struct serial s;
 	const char *p = buf, *end = buf + len, *nl, *a, *b;
 	uint32_t line = 0;
 	int rc;
@@ -198,7 +198,7 @@ revoke_parse_serials(const char *buf, size_t len, struct revoke_list *out)
 			    line);
 			goto fail;
 		}
-		if ((rc = revoke_serial_parse(a, (size_t)(b - a), &s)) !=
+		if ((rc = serial_parse(a, (size_t)(b - a), &s)) !=
 		    OR_OK) {
 			rc = err_context(rc, "line %" PRIu32, line);
 			goto fail;
@@ -269,7 +269,7 @@ parse_time_field(const char *v, int64_t *out)
 }
 
 static int
-db_add(struct revoke_db *db, const struct revoke_serial *s, int reason,
+db_add(struct revoke_db *db, const struct serial *s, int reason,
     int64_t at, bool has_inv, int64_t inv)
 {
 	struct revoke_entry *ne, *e;
@@ -284,7 +284,7 @@ db_add(struct revoke_db *db, const struct revoke_serial *s, int reason,
 		db->cap = cap;
 	}
 	e = &db->e[db->n++];
-	memcpy(e->serial, s->b, REVOKE_SERIAL_MAX);
+	memcpy(e->serial, s->b, SERIAL_MAX);
 	e->len = s->len;
 	e->reason = (uint8_t)reason;
 	e->has_invalidity = has_inv;
@@ -299,7 +299,7 @@ static int
 db_add_issued(struct revoke_db *db, const struct jrecord *r)
 {
 	struct revoke_issued *ni, *is;
-	struct revoke_serial s;
+	struct serial s;
 	int64_t na = 0;
 	const char *v = jrecord_get(r, "serial");
 	size_t cap;
@@ -315,7 +315,7 @@ db_add_issued(struct revoke_db *db, const struct jrecord *r)
 		db->capissued = cap;
 	}
 	is = &db->issued[db->nissued++];
-	memcpy(is->serial, s.b, REVOKE_SERIAL_MAX);
+	memcpy(is->serial, s.b, SERIAL_MAX);
 	is->len = s.len;
 	is->not_after = na;
 	return OR_OK;
@@ -355,7 +355,7 @@ batch_abandon(struct revoke_db *db)
 static int
 visit_batch(struct revoke_db *db, const struct jrecord *r)
 {
-	struct revoke_serial s;
+	struct serial s;
 	uint64_t batch, part, parts, count, got = 0;
 	const char *v, *p, *comma;
 	bool has_inv;
@@ -476,7 +476,7 @@ int
 revoke_db_visit(const struct jrecord *r, void *vdb)
 {
 	struct revoke_db *db = vdb;
-	struct revoke_serial s;
+	struct serial s;
 	uint64_t number, batch;
 	bool has_inv;
 	int64_t at, inv;
@@ -526,7 +526,7 @@ static int
 cmp_issued(const void *a, const void *b)
 {
 	return memcmp(((const struct revoke_issued *)a)->serial,
-	    ((const struct revoke_issued *)b)->serial, REVOKE_SERIAL_MAX);
+	    ((const struct revoke_issued *)b)->serial, SERIAL_MAX);
 }
 
 /* Keeps one entry per serial: its state after every record in order.  A
@@ -543,7 +543,7 @@ db_resolve(struct revoke_db *db)
 	while (i < db->n) {
 		have = false;
 		for (j = i; j < db->n && memcmp(e[j].serial, e[i].serial,
-		    REVOKE_SERIAL_MAX) == 0; j++) {
+		    SERIAL_MAX) == 0; j++) {
 			if (!have) {
 				if (e[j].reason == RR_REMOVE_FROM_CRL)
 					continue;
@@ -600,14 +600,14 @@ revoke_db_load(const char *dir, unsigned flags, struct revoke_db *db)
 }
 
 const struct revoke_entry *
-revoke_db_find(const struct revoke_db *db, const struct revoke_serial *s)
+revoke_db_find(const struct revoke_db *db, const struct serial *s)
 {
 	size_t lo = 0, hi = db->n, mid;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = memcmp(db->e[mid].serial, s->b, REVOKE_SERIAL_MAX);
+		c = memcmp(db->e[mid].serial, s->b, SERIAL_MAX);
 		if (c == 0)
 			return &db->e[mid];
 		if (c < 0)
@@ -619,13 +619,13 @@ revoke_db_find(const struct revoke_db *db, const struct revoke_serial *s)
 }
 
 const struct revoke_issued *
-revoke_db_issued(const struct revoke_db *db, const struct revoke_serial *s)
+revoke_db_issued(const struct revoke_db *db, const struct serial *s)
 {
 	struct revoke_issued key;
 
 	if (db->nissued == 0)
 		return NULL;
-	memcpy(key.serial, s->b, REVOKE_SERIAL_MAX);
+	memcpy(key.serial, s->b, SERIAL_MAX);
 	return bsearch(&key, db->issued, db->nissued, sizeof *db->issued,
 	    cmp_issued);
 }
@@ -634,15 +634,15 @@ revoke_db_issued(const struct revoke_db *db, const struct revoke_serial *s)
 
 static int
 check_one(const struct revoke_db *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const uint32_t *line, size_t i,
+    const struct serial *s, const uint32_t *line, size_t i,
     bool *known)
 {
 	const struct revoke_entry *e;
-	char hex[REVOKE_SERIAL_HEX], where[32] = "";
+	char hex[SERIAL_HEX], where[32] = "";
 	char when[32];
 	time_t t;
 
-	revoke_serial_hex(s, hex);
+	serial_to_hex(s, hex);
 	if (line != NULL)
 		snprintf(where, sizeof where, "line %" PRIu32 ": ", line[i]);
 	*known = revoke_db_issued(db, s) != NULL;
@@ -669,12 +669,12 @@ check_one(const struct revoke_db *db, const struct revoke_request *req,
 
 static int
 append_one(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, time_t at, bool known)
+    const struct serial *s, time_t at, bool known)
 {
-	char hex[REVOKE_SERIAL_HEX];
+	char hex[SERIAL_HEX];
 	struct jfields f;
 
-	revoke_serial_hex(s, hex);
+	serial_to_hex(s, hex);
 	jf_init(&f);
 	jf_add(&f, "serial", hex);
 	jf_add(&f, "reason", revoke_reason_name(req->reason));
@@ -686,15 +686,15 @@ append_one(struct cadb *db, const struct revoke_request *req,
 }
 
 static int append_parts(struct cadb *, const struct revoke_request *,
-    const struct revoke_serial *, const bool *, size_t, time_t);
+    const struct serial *, const bool *, size_t, time_t);
 
 /* Indices of serials in increasing order, for append_batch. */
-static const struct revoke_serial *order_serials;
+static const struct serial *order_serials;
 
 static int
 cmp_order(const void *a, const void *b)
 {
-	return revoke_serial_cmp(&order_serials[*(const uint32_t *)a],
+	return serial_cmp(&order_serials[*(const uint32_t *)a],
 	    &order_serials[*(const uint32_t *)b]);
 }
 
@@ -703,9 +703,9 @@ cmp_order(const void *a, const void *b)
  * sorted, and a CRL is re-signed from them many times. */
 static int
 append_batch(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s0, const bool *known0, size_t n, time_t at)
+    const struct serial *s0, const bool *known0, size_t n, time_t at)
 {
-	struct revoke_serial *s = NULL;
+	struct serial *s = NULL;
 	bool *known = NULL;
 	uint32_t *ord = NULL;
 	size_t i;
@@ -736,7 +736,7 @@ out:
 
 static int
 append_parts(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const bool *known, size_t n, time_t at)
+    const struct serial *s, const bool *known, size_t n, time_t at)
 {
 	struct jfields f;
 	char *list = NULL, *p;
@@ -745,7 +745,7 @@ append_parts(struct cadb *db, const struct revoke_request *req,
 	bool all_known;
 	int rc = OR_OK;
 
-	if ((list = malloc(REVOKE_BATCH_PART * REVOKE_SERIAL_HEX + 1)) == NULL)
+	if ((list = malloc(REVOKE_BATCH_PART * SERIAL_HEX + 1)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
 	np = (n + REVOKE_BATCH_PART - 1) / REVOKE_BATCH_PART;
 	batch = journal_seq(db->journal) + 1;
@@ -757,7 +757,7 @@ append_parts(struct cadb *db, const struct revoke_request *req,
 		for (i = 0, p = list; i < m; i++) {
 			if (i > 0)
 				*p++ = ',';
-			revoke_serial_hex(&s[k * REVOKE_BATCH_PART + i], p);
+			serial_to_hex(&s[k * REVOKE_BATCH_PART + i], p);
 			p += strlen(p);
 			all_known = all_known && known[k * REVOKE_BATCH_PART +
 			    i];
@@ -784,7 +784,7 @@ append_parts(struct cadb *db, const struct revoke_request *req,
 
 int
 revoke_record(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const uint32_t *line, size_t n,
+    const struct serial *s, const uint32_t *line, size_t n,
     size_t *unknown)
 {
 	struct revoke_db rdb;

@@ -63,14 +63,14 @@ int revoke_reason_parse(const char *name, int *reason);
 int revoke_parse_time(const char *text, time_t *out);
 
 /*
- * The serials file: one serial per line (as revoke_serial_parse), blank
+ * The serials file: one serial per line (as serial_parse), blank
  * lines and lines starting with '#' ignored, surrounding blanks and CR
  * ignored.  Every line is checked before anything is used; the first bad
  * line is named: "line N: ...".  A serial given twice is refused naming
  * both lines.  An empty list is refused.
  */
 struct revoke_list {
-	struct revoke_serial *s;
+	struct serial *s;
 	uint32_t *line;		/* line number of each serial */
 	size_t n, cap;
 };
@@ -79,7 +79,7 @@ void revoke_list_free(struct revoke_list *l);
 
 /* One revocation.  order is the position in the journal: later wins. */
 struct revoke_entry {
-	unsigned char serial[REVOKE_SERIAL_MAX];
+	unsigned char serial[SERIAL_MAX];
 	uint8_t len;
 	uint8_t reason;
 	uint8_t has_invalidity;
@@ -91,7 +91,7 @@ struct revoke_entry {
 
 /* What the journal says about a certificate this CA issued. */
 struct revoke_issued {
-	unsigned char serial[REVOKE_SERIAL_MAX];
+	unsigned char serial[SERIAL_MAX];
 	uint8_t len;
 	int64_t not_after;
 };
@@ -149,9 +149,9 @@ void revoke_db_free(struct revoke_db *db);
 /* The entry for serial (NULL when not revoked), and whether it was issued
  * here (NULL when not). */
 const struct revoke_entry *revoke_db_find(const struct revoke_db *db,
-    const struct revoke_serial *s);
+    const struct serial *s);
 const struct revoke_issued *revoke_db_issued(const struct revoke_db *db,
-    const struct revoke_serial *s);
+    const struct serial *s);
 
 /* What to record. */
 struct revoke_request {
@@ -174,7 +174,7 @@ struct cadb;
  * were not issued here.
  */
 int revoke_record(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const uint32_t *line, size_t n,
+    const struct serial *s, const uint32_t *line, size_t n,
     size_t *unknown);
 
 #endif

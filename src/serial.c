@@ -20,7 +20,7 @@
 
 /* Reason for a refusal, or NULL. */
 static const char *
-parse_text(const char *text, size_t n, struct revoke_serial *out)
+parse_text(const char *text, size_t n, struct serial *out)
 {
 	unsigned char digits[64];
 	size_t nd = 0, i, k, start;
@@ -58,10 +58,10 @@ parse_text(const char *text, size_t n, struct revoke_serial *out)
 		;
 	if (start == nd)
 		return "the serial number is zero";
-	if (nd - start > 2 * REVOKE_SERIAL_MAX)
+	if (nd - start > 2 * SERIAL_MAX)
 		return "the serial number is too long (at most 20 octets)";
 	/* Right-aligned: the last digit is the low nibble of b[19]. */
-	for (i = nd, k = 2 * REVOKE_SERIAL_MAX; i > start; i--, k--) {
+	for (i = nd, k = 2 * SERIAL_MAX; i > start; i--, k--) {
 		if (k % 2 == 0)
 			out->b[(k - 1) / 2] |= digits[i - 1];
 		else
@@ -80,16 +80,16 @@ static const unsigned char canon_hex[256] = {
 };
 
 bool
-serial_parse_canonical(const char *text, size_t n, struct revoke_serial *out)
+serial_parse_canonical(const char *text, size_t n, struct serial *out)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	unsigned lo, hi, bad = 0;
 	size_t i, k;
 
-	if (n == 0 || n > 2 * REVOKE_SERIAL_MAX || p[0] == '0')
+	if (n == 0 || n > 2 * SERIAL_MAX || p[0] == '0')
 		return false;
 	memset(out->b, 0, sizeof out->b);
-	for (i = n, k = REVOKE_SERIAL_MAX; i >= 2; i -= 2) {
+	for (i = n, k = SERIAL_MAX; i >= 2; i -= 2) {
 		lo = canon_hex[p[i - 1]];
 		hi = canon_hex[p[i - 2]];
 		bad |= (lo == 0) | (hi == 0);
@@ -105,7 +105,7 @@ serial_parse_canonical(const char *text, size_t n, struct revoke_serial *out)
 }
 
 int
-revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out)
+serial_parse(const char *text, size_t n, struct serial *out)
 {
 	const char *why = parse_text(text, n, out);
 
@@ -115,12 +115,12 @@ revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out)
 }
 
 void
-revoke_serial_hex(const struct revoke_serial *s, char out[REVOKE_SERIAL_HEX])
+serial_to_hex(const struct serial *s, char out[SERIAL_HEX])
 {
 	static const char digits[] = "0123456789abcdef";
 	size_t i, o = 0;
 
-	for (i = REVOKE_SERIAL_MAX - s->len; i < REVOKE_SERIAL_MAX; i++) {
+	for (i = SERIAL_MAX - s->len; i < SERIAL_MAX; i++) {
 		if (o > 0 || (s->b[i] >> 4) != 0)
 			out[o++] = digits[s->b[i] >> 4];
 		if (o > 0 || (s->b[i] & 0xf) != 0)
@@ -132,13 +132,13 @@ revoke_serial_hex(const struct revoke_serial *s, char out[REVOKE_SERIAL_HEX])
 }
 
 int
-revoke_serial_cmp(const struct revoke_serial *a, const struct revoke_serial *b)
+serial_cmp(const struct serial *a, const struct serial *b)
 {
-	return memcmp(a->b, b->b, REVOKE_SERIAL_MAX);
+	return memcmp(a->b, b->b, SERIAL_MAX);
 }
 
 int
-revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out)
+serial_from_asn1(const ASN1_INTEGER *ai, struct serial *out)
 {
 	BIGNUM *bn;
 	int n, rc = OR_OK;
@@ -149,10 +149,10 @@ revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out)
 	n = BN_num_bytes(bn);
 	if (BN_is_negative(bn) || BN_is_zero(bn))
 		rc = err_set(OR_E_INPUT, "the serial number is not positive");
-	else if (n > REVOKE_SERIAL_MAX)
+	else if (n > SERIAL_MAX)
 		rc = err_set(OR_E_INPUT, "the serial number is longer than "
 		    "20 octets");
-	else if (BN_bn2binpad(bn, out->b, REVOKE_SERIAL_MAX) < 0)
+	else if (BN_bn2binpad(bn, out->b, SERIAL_MAX) < 0)
 		rc = err_openssl(OR_E_CRYPTO, "serial number");
 	else
 		out->len = (uint8_t)n;
@@ -161,12 +161,12 @@ revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out)
 }
 
 ASN1_INTEGER *
-revoke_serial_to_asn1(const struct revoke_serial *s)
+serial_to_asn1(const struct serial *s)
 {
 	ASN1_INTEGER *ai = NULL;
 	BIGNUM *bn;
 
-	if ((bn = BN_bin2bn(s->b, REVOKE_SERIAL_MAX, NULL)) != NULL)
+	if ((bn = BN_bin2bn(s->b, SERIAL_MAX, NULL)) != NULL)
 		ai = BN_to_ASN1_INTEGER(bn, NULL);
 	BN_free(bn);
 	return ai;

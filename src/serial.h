@@ -3,11 +3,11 @@
  * and compares them.
  *
  * A serial is kept as its big-endian magnitude, right-aligned in
- * REVOKE_SERIAL_MAX (20) bytes with leading zero bytes, so that memcmp
+ * SERIAL_MAX (20) bytes with leading zero bytes, so that memcmp
  * orders serials numerically; len is the number of octets of magnitude.
  * offroot's own files (the journal, issued/) spell it in lowercase hex
  * without leading zeros: serial_parse_canonical reads exactly that form,
- * revoke_serial_parse also what people type.  RFC 5280 4.1.2.2: positive,
+ * serial_parse also what people type.  RFC 5280 4.1.2.2: positive,
  * at most 20 octets.
  */
 #ifndef OFFROOT_SERIAL_H
@@ -19,11 +19,11 @@
 
 #include <openssl/asn1.h>
 
-#define REVOKE_SERIAL_MAX	20		/* octets of magnitude */
-#define REVOKE_SERIAL_HEX	(2 * REVOKE_SERIAL_MAX + 1)
+#define SERIAL_MAX	20		/* octets of magnitude */
+#define SERIAL_HEX	(2 * SERIAL_MAX + 1)
 
-struct revoke_serial {
-	unsigned char b[REVOKE_SERIAL_MAX];	/* right-aligned magnitude */
+struct serial {
+	unsigned char b[SERIAL_MAX];	/* right-aligned magnitude */
 	uint8_t len;				/* 1..20 octets */
 };
 
@@ -31,19 +31,19 @@ struct revoke_serial {
  * or colons between octets ("0A:1B"); leading zeros are allowed and
  * dropped.  Zero, and more than 20 octets of magnitude, are refused.
  * OR_E_INPUT with a reason in err_msg. */
-int revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out);
+int serial_parse(const char *text, size_t n, struct serial *out);
 /* The journal's spelling only: 1-40 lowercase hex digits without leading
  * zeros; false for anything else (no message: the caller names the
  * record). */
 bool serial_parse_canonical(const char *text, size_t n,
-    struct revoke_serial *out);
+    struct serial *out);
 /* Lowercase hex without leading zeros. */
-void revoke_serial_hex(const struct revoke_serial *s,
-    char out[REVOKE_SERIAL_HEX]);
-int revoke_serial_cmp(const struct revoke_serial *a,
-    const struct revoke_serial *b);
+void serial_to_hex(const struct serial *s,
+    char out[SERIAL_HEX]);
+int serial_cmp(const struct serial *a,
+    const struct serial *b);
 /* From a certificate's serial (positive, at most 20 octets). */
-int revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out);
-ASN1_INTEGER *revoke_serial_to_asn1(const struct revoke_serial *s);
+int serial_from_asn1(const ASN1_INTEGER *ai, struct serial *out);
+ASN1_INTEGER *serial_to_asn1(const struct serial *s);
 
 #endif
