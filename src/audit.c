@@ -1,4 +1,16 @@
-/* audit.c — end-to-end check of a CA directory (audit.h). */
+/*
+ * audit.c — end-to-end check of a CA directory without its key (audit.h).
+ *
+ * A first pass over the journal (its chain verified by journal.c)
+ * collects every artefact a record names with the SHA-256 it recorded;
+ * each file is then hashed (file_sha256_hex) and compared and each
+ * transcript verified; a second pass confirms the journal heads the
+ * transcripts name; every file under transcripts/, crls/ and issued/ must
+ * be named, or be the transcript of an interrupted run; last, the key
+ * file or token reference must be the root's.  Why: a CA directory
+ * travels on removable media between ceremonies, and audit is how the
+ * next one knows that nothing was added, removed or altered in between.
+ */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,12 @@
 /*
- * cadb.c — the CA directory and the semantics of its journal's records.
+ * cadb.c — the CA directory and the semantics of its journal's records
+ * (cadb.h): the summary every command starts from (init, key, counts, the
+ * latest CRL), the checks that root.crt and the key file are the ones the
+ * journal recorded, and unlocking the key store.
+ *
+ * It sits below revoke.c: revocations are replayed there (revoke_db), not
+ * summarised here, so that this file needs nothing from revoke.c and
+ * revoke.c can record through cadb_append.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +22,6 @@
 #include "fileio.h"
 #include "interact.h"
 #include "keystore.h"
-#include "revoke.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "share.h"
@@ -52,7 +58,6 @@ struct scan_ctx {
 	struct cadb_summary *sum;
 	journal_visit_fn extra;
 	void *extra_ctx;
-	struct revoke_batch_count batch;	/* revoke-batch parts seen */
 };
 
 static int
@@ -110,8 +115,6 @@ summarise(const struct jrecord *r, void *vctx)
 		}
 		s->has_crl = true;
 	}
-	/* revoke records, and revoke-batch records once a batch is whole. */
-	s->revoked += revoke_batch_count(&ctx->batch, r);
 	if (ctx->extra != NULL)
 		return ctx->extra(r, ctx->extra_ctx);
 	return OR_OK;
@@ -145,7 +148,7 @@ int
 cadb_scan(const char *dir, struct cadb_summary *sum, journal_visit_fn extra,
     void *extra_ctx)
 {
-	struct scan_ctx ctx = { sum, extra, extra_ctx, { 0, 0, 0 } };
+	struct scan_ctx ctx = { sum, extra, extra_ctx };
 	char jpath[PATH_MAX];
 	int rc;
 
@@ -181,7 +184,6 @@ cadb_open_visit(const char *dir, journal_visit_fn extra, void *extra_ctx,
 	ctx.sum = &db->sum;
 	ctx.extra = extra;
 	ctx.extra_ctx = extra_ctx;
-	memset(&ctx.batch, 0, sizeof ctx.batch);
 	if ((rc = journal_open(jpath, summarise, &ctx, &db->journal)) != OR_OK ||
 	    (rc = check_initialised(dir, &db->sum)) != OR_OK) {
 		cadb_close(db);
@@ -239,22 +241,6 @@ load_cert_file(const char *path, X509 **out)
 	if (*out == NULL)
 		return err_openssl(OR_E_INPUT, "%s: not a certificate", path);
 	return OR_OK;
-}
-
-int
-file_sha256_hex(const char *path, char out[65])
-{
-	unsigned char *data = NULL, md[SHA256_LEN];
-	size_t len;
-	int rc;
-
-	if ((rc = file_read(path, 1u << 30, &data, &len)) != OR_OK)
-		return rc;
-	rc = sha256(data, len, md);
-	free(data);
-	if (rc == OR_OK)
-		hex_encode(md, sizeof md, out);
-	return rc;
 }
 
 int

@@ -24,6 +24,7 @@
 
 #include <openssl/x509.h>
 
+#include "fileio.h"	/* file_sha256_hex, which cadb.h once declared */
 #include "journal.h"
 
 #define CADB_ROOT_CERT		"root.crt"
@@ -50,11 +51,9 @@ struct cadb_summary {
 	char kdf[16];
 	char profile[64];
 	time_t created;
+	/* How many are revoked is the replayed state's n (revoke_db,
+	 * calendar_scan): a summary does not replay revocations. */
 	uint64_t issued, transcripts, key_checks;
-	/* Serials in revocation records (whole batches): a hold and its
-	 * release count twice.  How many are revoked now is the replayed
-	 * state's n (revoke_db, calendar_scan). */
-	uint64_t revoked;
 	bool has_crl;
 	uint64_t crl_number;
 	time_t crl_next_update;
@@ -98,7 +97,5 @@ int cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 
 /* Loads a PEM or DER certificate file. */
 int load_cert_file(const char *path, X509 **out);
-/* SHA-256 of a whole file, as hex. */
-int file_sha256_hex(const char *path, char out[65]);
 
 #endif

@@ -76,9 +76,9 @@ cal_cmp(const void *a, const void *b)
 static bool
 cal_revoked(const struct revoke_db *rdb, const char *serial)
 {
-	struct revoke_serial s;
+	struct serial s;
 
-	if (revoke_serial_parse(serial, strlen(serial), &s) != OR_OK)
+	if (serial_parse(serial, strlen(serial), &s) != OR_OK)
 		return false;
 	return revoke_db_find(rdb, &s) != NULL;
 }

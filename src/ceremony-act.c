@@ -715,7 +715,7 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 {
 	struct revoke_request req;
 	struct revoke_list list = { 0 };
-	struct revoke_serial one;
+	struct serial one;
 	struct cadb *db = NULL;
 	unsigned char *data = NULL, md[32];
 	char path[PATH_MAX], sha[65], count[24];
@@ -733,7 +733,7 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 	    c->attempt[c->current].revoked_at != 0 ?
 	    c->attempt[c->current].revoked_at : time(NULL);
 	if ((v = script_param(st, "serial")) != NULL) {
-		if ((rc = revoke_serial_parse(v, strlen(v), &one)) != OR_OK)
+		if ((rc = serial_parse(v, strlen(v), &one)) != OR_OK)
 			return rc;
 	} else {
 		if ((rc = media_path(c, script_param(st, "serials-file"), path,

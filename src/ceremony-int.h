@@ -34,7 +34,7 @@
 struct cadb;
 struct keystore;
 struct revoke_request;
-struct revoke_serial;
+struct serial;
 struct rootca_params;
 struct transcript;
 
@@ -112,7 +112,7 @@ int ceremony_resume_sign(struct ceremony *c, const struct script_step *st,
 /* A revoke step begun before whose revocation the journal holds: *done,
  * recorded "already-done". */
 int ceremony_resume_revoke(struct ceremony *c, const struct script_step *st,
-    const struct revoke_request *req, const struct revoke_serial *s,
+    const struct revoke_request *req, const struct serial *s,
     size_t n, bool *done);
 /* A reshare step begun before whose reshare the CA journal records:
  * *done, recorded "already-done". */

@@ -619,7 +619,7 @@ out:
  * attempt chose. */
 static int
 revoke_done(struct ceremony *c, const struct revoke_request *req,
-    const struct revoke_serial *s, size_t n, bool *done)
+    const struct serial *s, size_t n, bool *done)
 {
 	struct revoke_db rdb;
 	const struct revoke_entry *e;
@@ -644,7 +644,7 @@ revoke_done(struct ceremony *c, const struct revoke_request *req,
 /* A run cut short after the revocation was recorded. */
 int
 ceremony_resume_revoke(struct ceremony *c, const struct script_step *st,
-    const struct revoke_request *req, const struct revoke_serial *s,
+    const struct revoke_request *req, const struct serial *s,
     size_t n, bool *done)
 {
 	struct jfields f;

@@ -32,7 +32,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 {
 	const char *dir = args_get(a, "dir"), *out = args_get(a, "output");
 	const char *sv = args_get(a, "serial");
-	struct revoke_serial serial;
+	struct serial serial;
 	struct ocsp_plan plan;
 	struct transcript *tr = NULL;
 	struct keystore *ks = NULL;
@@ -40,7 +40,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 	struct stat st;
 	X509 *root = NULL;
 	unsigned char *der = NULL, md[SHA256_LEN];
-	char hex[REVOKE_SERIAL_HEX], sha[65];
+	char hex[SERIAL_HEX], sha[65];
 	char tut[21], nut[21];
 	struct jfields f;
 	size_t len;
@@ -49,7 +49,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 
 	if ((rc = args_long(a, "days", 1, 36525, &days)) != OR_OK)
 		return rc;
-	if ((rc = revoke_serial_parse(sv, strlen(sv), &serial)) != OR_OK)
+	if ((rc = serial_parse(sv, strlen(sv), &serial)) != OR_OK)
 		return err_context(rc, "--serial %s", sv);
 	if (lstat(out, &st) == 0)
 		return err_set(OR_E_EXISTS, "%s already exists; refusing to "
@@ -65,7 +65,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 	    (rc = file_write_new(out, der, len, 0644)) != OR_OK)
 		goto out;
 	hex_encode(md, sizeof md, sha);
-	revoke_serial_hex(&serial, hex);
+	serial_to_hex(&serial, hex);
 	jf_init(&f);
 	jf_add(&f, "serial", hex);
 	jf_add(&f, "status", plan.revoked ? "revoked" : "good");

@@ -27,7 +27,7 @@ static const struct cmd_opt revoke_opts[] = {
 
 /* The serial of a certificate this root signed. */
 static int
-cert_serial(struct cadb *db, const char *path, struct revoke_serial *s)
+cert_serial(struct cadb *db, const char *path, struct serial *s)
 {
 	X509 *root = NULL, *cert = NULL;
 	int rc;
@@ -41,7 +41,7 @@ cert_serial(struct cadb *db, const char *path, struct revoke_serial *s)
 		    path);
 		goto out;
 	}
-	if ((rc = revoke_serial_from_asn1(X509_get0_serialNumber(cert), s)) !=
+	if ((rc = serial_from_asn1(X509_get0_serialNumber(cert), s)) !=
 	    OR_OK)
 		err_context(rc, "%s", path);
 out:
@@ -57,10 +57,10 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 	const char *v;
 	struct revoke_request req;
 	struct revoke_list list = { 0 };
-	struct revoke_serial one;
+	struct serial one;
 	struct cadb *db = NULL;
 	unsigned char *data = NULL, md[SHA256_LEN];
-	char hex[REVOKE_SERIAL_HEX], sha[65], when[21];
+	char hex[SERIAL_HEX], sha[65], when[21];
 	size_t len, unknown = 0;
 	int given, rc;
 
@@ -83,7 +83,7 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 		req.revoked_at = time(NULL);
 
 	if ((v = args_get(a, "serial")) != NULL &&
-	    (rc = revoke_serial_parse(v, strlen(v), &one)) != OR_OK) {
+	    (rc = serial_parse(v, strlen(v), &one)) != OR_OK) {
 		rc = err_context(rc, "--serial %s", v);
 		goto out;
 	}
@@ -121,7 +121,7 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 		    when, unknown > 0 ? "; some were not issued by this CA" :
 		    "");
 	} else {
-		revoke_serial_hex(&one, hex);
+		serial_to_hex(&one, hex);
 		interact_say(io, SAY_RESULT, "revoked %s (%s, %s)%s", hex,
 		    revoke_reason_name(req.reason), when, unknown > 0 ?
 		    "; it was not issued by this CA" : "");

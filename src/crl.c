@@ -1,5 +1,14 @@
 /*
  * crl.c — building, linting, signing, verifying and keeping CRLs (crl.h).
+ *
+ * In the order of the file: the entry encoder (each entry's bytes, with
+ * OpenSSL's encodings of dates and extensions cached), the lint, crl_build
+ * as the steps crl.h lists (frame_make, entries_size, put_tbs, sign_tbs,
+ * put_signature, check_own), crl_verify's walk, the PEM made on demand,
+ * and the ceremony step (prepare, sign, record, keep).  DER headers are
+ * der.c's; the entries arrive sorted by crl-sort.c (through the replay).
+ * The per-entry loops are the hot path of a million-entry CRL: they copy
+ * bytes into one buffer sized in advance and allocate nothing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +25,7 @@
 
 #include "cadb.h"
 #include "crl.h"
+#include "der.h"
 #include "err.h"
 #include "fileio.h"
 #include "interact.h"
@@ -31,79 +41,17 @@
 
 /* ---- DER ---------------------------------------------------------------- */
 
-/* One TLV: hdr is where it starts, c its content, end what follows it. */
-struct der {
-	unsigned tag;
-	const unsigned char *hdr, *c, *end;
-	size_t len;
-};
-
-/* Reads one TLV in strict DER (low tag numbers, definite and minimal
- * lengths) from [p, end). */
-static bool
-der_get(const unsigned char *p, const unsigned char *end, struct der *d)
+/* One TLV from [p, end): der_read, where anything but DER_OK refuses. */
+static inline bool
+tlv_get(const unsigned char *p, const unsigned char *end, struct der *d)
 {
-	size_t n, i, len;
-
-	if (end - p < 2 || (p[0] & 0x1f) == 0x1f)
-		return false;
-	d->hdr = p;
-	d->tag = p[0];
-	p++;
-	if (*p < 0x80) {
-		len = *p++;
-	} else {
-		n = *p++ & 0x7fu;
-		if (n == 0 || n > 4 || (size_t)(end - p) < n || p[0] == 0)
-			return false;
-		for (len = 0, i = 0; i < n; i++)
-			len = len << 8 | p[i];
-		if (n == 1 && len < 0x80)
-			return false;
-		p += n;
-	}
-	if ((size_t)(end - p) < len)
-		return false;
-	d->c = p;
-	d->len = len;
-	d->end = p + len;
-	return true;
-}
-
-static size_t
-der_hdr_size(size_t len)
-{
-	if (len < 0x80)
-		return 2;
-	if (len < 0x100)
-		return 3;
-	if (len < 0x10000)
-		return 4;
-	if (len < 0x1000000)
-		return 5;
-	return 6;
-}
-
-static unsigned char *
-der_put_hdr(unsigned char *p, unsigned tag, size_t len)
-{
-	size_t n = der_hdr_size(len) - 2, i;
-
-	*p++ = (unsigned char)tag;
-	if (n == 0) {
-		*p++ = (unsigned char)len;
-		return p;
-	}
-	*p++ = (unsigned char)(0x80 | n);
-	for (i = n; i-- > 0;)
-		*p++ = (unsigned char)(len >> (8 * i));
-	return p;
+	return der_read(p, end, d) == DER_OK;
 }
 
 /* UTCTime YYMMDDHHMMSSZ or GeneralizedTime YYYYMMDDHHMMSSZ, as RFC 5280
  * requires them (seconds, Z, no fractions). */
 static bool
-der_time_ok(const struct der *d)
+tlv_time_ok(const struct der *d)
 {
 	size_t i, nd;
 
@@ -122,7 +70,7 @@ der_time_ok(const struct der *d)
 }
 
 static time_t
-der_time(const struct der *d)
+tlv_time(const struct der *d)
 {
 	const unsigned char *p = d->hdr;
 	ASN1_TIME *t;
@@ -246,9 +194,9 @@ out:
 /* Octets of the INTEGER content of a serial (a 0 first when the top bit
  * is set, so that it stays positive). */
 static size_t
-serial_int_len(const struct revoke_entry *e)
+entry_int_len(const struct revoke_entry *e)
 {
-	return e->len + ((e->serial[REVOKE_SERIAL_MAX - e->len] & 0x80) != 0);
+	return e->len + ((e->serial[SERIAL_MAX - e->len] & 0x80) != 0);
 }
 
 /* Length of one entry's content; *t and *x are its cached tails. */
@@ -256,12 +204,12 @@ static int
 entry_parts(struct encoder *enc, const struct revoke_entry *e, size_t *clen,
     const struct tcache **t, const struct xcache **x)
 {
-	if (e->len == 0 || e->len > REVOKE_SERIAL_MAX)
+	if (e->len == 0 || e->len > SERIAL_MAX)
 		return err_set(OR_E_INPUT, "an entry without a serial number");
 	if ((*t = enc_time(enc, e->revoked_at)) == NULL ||
 	    (*x = enc_exts(enc, e)) == NULL)
 		return OR_E_CRYPTO;
-	*clen = 2 + serial_int_len(e) + (*t)->len + (*x)->len;
+	*clen = 2 + entry_int_len(e) + (*t)->len + (*x)->len;
 	return OR_OK;
 }
 
@@ -269,14 +217,14 @@ static unsigned char *
 entry_put(unsigned char *p, const struct revoke_entry *e, size_t clen,
     const struct tcache *t, const struct xcache *x)
 {
-	size_t ilen = serial_int_len(e);
+	size_t ilen = entry_int_len(e);
 
-	p = der_put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, clen);
+	p = der_put_header(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, clen);
 	*p++ = V_ASN1_INTEGER;
 	*p++ = (unsigned char)ilen;
 	if (ilen > e->len)
 		*p++ = 0;
-	memcpy(p, e->serial + REVOKE_SERIAL_MAX - e->len, e->len);
+	memcpy(p, e->serial + SERIAL_MAX - e->len, e->len);
 	p += e->len;
 	memcpy(p, t->der, t->len);
 	p += t->len;
@@ -291,8 +239,8 @@ crl_lint(const struct crl_spec *s)
 {
 	time_t nb = asn1_unix(X509_get0_notBefore(s->issuer));
 	time_t na = asn1_unix(X509_get0_notAfter(s->issuer));
-	char hex[REVOKE_SERIAL_HEX], a[21], b[21];
-	struct revoke_serial rs;
+	char hex[SERIAL_HEX], a[21], b[21];
+	struct serial rs;
 	size_t i;
 
 	if (s->number == 0)
@@ -322,13 +270,13 @@ crl_lint(const struct crl_spec *s)
 	}
 	for (i = 0; i < s->n; i++) {
 		if (i > 0 && memcmp(s->e[i - 1].serial, s->e[i].serial,
-		    REVOKE_SERIAL_MAX) >= 0)
+		    SERIAL_MAX) >= 0)
 			return err_set(OR_E_POLICY, "lint: e_crl_entries_order: "
 			    "entries are not sorted and unique");
 		if (s->e[i].revoked_at > s->this_update) {
-			memcpy(rs.b, s->e[i].serial, REVOKE_SERIAL_MAX);
+			memcpy(rs.b, s->e[i].serial, SERIAL_MAX);
 			rs.len = s->e[i].len;
-			revoke_serial_hex(&rs, hex);
+			serial_to_hex(&rs, hex);
 			utc_text(s->this_update, a);
 			return err_set(OR_E_POLICY, "lint: e_crl_revocation_"
 			    "after_this_update: serial %s is revoked after "
@@ -420,15 +368,15 @@ split_tbs(const unsigned char *tbs, size_t len, const unsigned char **pre,
 	const unsigned char *p;
 	int i;
 
-	if (!der_get(tbs, tbs + len, &d) || d.end != tbs + len)
+	if (!tlv_get(tbs, tbs + len, &d) || d.end != tbs + len)
 		return err_set(OR_E_CRYPTO, "OpenSSL's TBS is not one SEQUENCE");
 	p = d.c;
 	for (i = 0; i < 5; i++) {
-		if (!der_get(p, d.end, &f))
+		if (!tlv_get(p, d.end, &f))
 			return err_set(OR_E_CRYPTO, "OpenSSL's TBS is short");
 		p = f.end;
 	}
-	if (!der_get(p, d.end, &f) ||
+	if (!tlv_get(p, d.end, &f) ||
 	    f.tag != (V_ASN1_CONTEXT_SPECIFIC | V_ASN1_CONSTRUCTED) ||
 	    f.end != d.end)
 		return err_set(OR_E_CRYPTO, "OpenSSL's TBS does not end with "
@@ -440,27 +388,174 @@ split_tbs(const unsigned char *tbs, size_t len, const unsigned char **pre,
 	return OR_OK;
 }
 
+/* What crl_build assembles around the entries: the skeleton's TBS cut
+ * where the entries go, and its algorithm. */
+struct crl_frame {
+	X509_CRL *skel;
+	unsigned char *tbs0;		/* the skeleton's TBS, OpenSSL's */
+	const unsigned char *pre, *ext;	/* version..nextUpdate; extensions */
+	size_t prelen, extlen;
+	unsigned char *alg;		/* the AlgorithmIdentifier's DER */
+	size_t alglen;
+};
+
+static void
+frame_free(struct crl_frame *f)
+{
+	X509_CRL_free(f->skel);
+	OPENSSL_free(f->tbs0);
+	OPENSSL_free(f->alg);
+	memset(f, 0, sizeof *f);
+}
+
+/* Step 1: OpenSSL builds and pre-signs every field but the entries. */
+static int
+frame_make(const struct crl_spec *s, const EVP_MD *md, struct crl_frame *f)
+{
+	const ASN1_BIT_STRING *sig0;
+	const X509_ALGOR *alg0;
+	int n, rc;
+
+	memset(f, 0, sizeof *f);
+	if ((rc = skeleton(s, md, &f->skel)) != OR_OK)
+		return rc;
+	if ((n = i2d_re_X509_CRL_tbs(f->skel, &f->tbs0)) <= 0)
+		return err_openssl(OR_E_CRYPTO, "encoding the CRL");
+	if ((rc = split_tbs(f->tbs0, (size_t)n, &f->pre, &f->prelen, &f->ext,
+	    &f->extlen)) != OR_OK)
+		return rc;
+	X509_CRL_get0_signature(f->skel, &sig0, &alg0);
+	if ((n = i2d_X509_ALGOR(alg0, &f->alg)) <= 0)
+		return err_openssl(OR_E_CRYPTO, "encoding the algorithm");
+	f->alglen = (size_t)n;
+	return OR_OK;
+}
+
+/* Pass 1: the content length of revokedCertificates, so that the TBS is
+ * written once, in place, in a buffer of its final size. */
+static int
+entries_size(struct encoder *enc, const struct crl_spec *s, size_t *entlen)
+{
+	const struct tcache *t;
+	const struct xcache *x;
+	size_t i, clen, sum = 0;
+	int rc;
+
+	for (i = 0; i < s->n; i++) {
+		if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) != OR_OK)
+			return rc;
+		sum += der_header_size(clen) + clen;
+	}
+	*entlen = sum;
+	return OR_OK;
+}
+
+/* Pass 2: the TBS at tbs, tbslen bytes, tbsc of them content; *end is
+ * where it ends. */
+static int
+put_tbs(struct encoder *enc, const struct crl_spec *s,
+    const struct crl_frame *f, size_t entlen, size_t tbsc, size_t tbslen,
+    unsigned char *tbs, unsigned char **end)
+{
+	const struct tcache *t;
+	const struct xcache *x;
+	unsigned char *p;
+	size_t i, clen;
+	int rc;
+
+	p = der_put_header(tbs, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbsc);
+	memcpy(p, f->pre, f->prelen);
+	p += f->prelen;
+	if (s->n > 0) {
+		/* RFC 5280 5.1.2.6: absent, not empty, without entries. */
+		p = der_put_header(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+		    entlen);
+		for (i = 0; i < s->n; i++) {
+			if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) !=
+			    OR_OK)
+				return rc;
+			p = entry_put(p, &s->e[i], clen, t, x);
+		}
+	}
+	memcpy(p, f->ext, f->extlen);
+	p += f->extlen;
+	if ((size_t)(p - tbs) != tbslen)
+		return err_set(OR_E_CRYPTO, "CRL encoder: %zu bytes written, "
+		    "%zu planned", (size_t)(p - tbs), tbslen);
+	*end = p;
+	return OR_OK;
+}
+
+/* Step 3: the key store signs exactly these bytes: hashed here once when
+ * it can sign a digest, so that they are not hashed twice more (to sign
+ * and to check the signature); crl_verify checks the finished CRL from
+ * its bytes either way. */
+static int
+sign_tbs(struct keystore *ks, const char *digest, const EVP_MD *md,
+    const unsigned char *tbs, size_t tbslen, unsigned char **sig,
+    size_t *siglen)
+{
+	unsigned char tbsmd[EVP_MAX_MD_SIZE];
+	unsigned int tbsmdlen = 0;
+
+	if (!keystore_can_sign_digest(ks, digest))
+		return keystore_sign(ks, digest, tbs, tbslen, sig, siglen);
+	if (EVP_Digest(tbs, tbslen, tbsmd, &tbsmdlen, md, NULL) != 1)
+		return err_openssl(OR_E_CRYPTO, "hashing the CRL");
+	return keystore_sign_digest(ks, digest, tbsmd, tbsmdlen, sig, siglen);
+}
+
+/* Appends algorithm and signature at p (after the TBS at tbs) and puts
+ * the outer header in front, moved to buf[0]; returns the DER's length. */
+static size_t
+put_signature(unsigned char *buf, unsigned char *tbs, unsigned char *p,
+    const struct crl_frame *f, const unsigned char *sig, size_t siglen)
+{
+	size_t outc, h;
+
+	memcpy(p, f->alg, f->alglen);
+	p += f->alglen;
+	p = der_put_header(p, V_ASN1_BIT_STRING, siglen + 1);
+	*p++ = 0;	/* no unused bits */
+	memcpy(p, sig, siglen);
+	p += siglen;
+	outc = (size_t)(p - tbs);
+	h = der_header_size(outc);
+	(void)der_put_header(tbs - h, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
+	    outc);
+	if (h < CRL_OUTER_RESERVE)
+		memmove(buf, tbs - h, h + outc);
+	return h + outc;
+}
+
+/* Step 4: our own output verified before anyone sees it. */
+static int
+check_own(const struct crl_spec *s, const unsigned char *der, size_t len)
+{
+	struct crl_info info;
+	int rc;
+
+	if ((rc = crl_verify(der, len, s->issuer, &info)) != OR_OK)
+		return err_context(rc, "the CRL just signed does not verify");
+	if (info.number != s->number || info.entries != s->n ||
+	    info.this_update != s->this_update ||
+	    info.next_update != s->next_update)
+		return err_set(OR_E_CRYPTO, "the CRL just signed does not say "
+		    "what was intended");
+	return OR_OK;
+}
+
 int
 crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
     size_t *derlen)
 {
-	const ASN1_BIT_STRING *sig0;
-	const X509_ALGOR *alg0;
-	const struct tcache *t;
-	const struct xcache *x;
-	const unsigned char *pre = NULL, *ext = NULL;
+	struct crl_frame f = { 0 };
+	struct encoder *enc = NULL;
 	const char *digest;
 	const EVP_MD *md = NULL;
-	struct encoder *enc = NULL;
-	struct crl_info info;
-	X509_CRL *skel = NULL;
-	unsigned char *tbs0 = NULL, *alg = NULL, *sig = NULL, *buf = NULL;
-	unsigned char *p, *tbs;
-	size_t prelen = 0, extlen = 0, entlen = 0, clen, tbsc, tbslen, siglen = 0;
-	size_t outc, h, i;
-	unsigned char tbsmd[EVP_MAX_MD_SIZE];
-	unsigned int tbsmdlen = 0;
-	int n, alglen, rc;
+	unsigned char *sig = NULL, *buf = NULL, *tbs, *p = NULL;
+	size_t entlen = 0, tbsc, tbslen, siglen = 0;
+	int rc;
 
 	*der = NULL;
 	*derlen = 0;
@@ -470,123 +565,47 @@ crl_build(const struct crl_spec *s, struct keystore *ks, unsigned char **der,
 	if (digest != NULL && (md = EVP_get_digestbyname(digest)) == NULL)
 		return err_set(OR_E_CRYPTO, "digest %s is not available",
 		    digest);
-	if ((rc = skeleton(s, md, &skel)) != OR_OK)
+	if ((rc = frame_make(s, md, &f)) != OR_OK)
 		goto out;
-	if ((n = i2d_re_X509_CRL_tbs(skel, &tbs0)) <= 0) {
-		rc = err_openssl(OR_E_CRYPTO, "encoding the CRL");
-		goto out;
-	}
-	if ((rc = split_tbs(tbs0, (size_t)n, &pre, &prelen, &ext, &extlen)) !=
-	    OR_OK)
-		goto out;
-	X509_CRL_get0_signature(skel, &sig0, &alg0);
-	if ((alglen = i2d_X509_ALGOR(alg0, &alg)) <= 0) {
-		rc = err_openssl(OR_E_CRYPTO, "encoding the algorithm");
-		goto out;
-	}
-
-	/* Pass 1: the size of every entry, so that the TBS is written once,
-	 * in place, in a buffer of its final size. */
 	if ((enc = calloc(1, sizeof *enc)) == NULL ||
 	    (enc->time = ASN1_TIME_new()) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < s->n; i++) {
-		if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) != OR_OK)
-			goto out;
-		entlen += der_hdr_size(clen) + clen;
-	}
-	tbsc = prelen + extlen + (s->n > 0 ? der_hdr_size(entlen) + entlen : 0);
-	tbslen = der_hdr_size(tbsc) + tbsc;
-	if ((buf = malloc(CRL_OUTER_RESERVE + tbslen + (size_t)alglen +
+	if ((rc = entries_size(enc, s, &entlen)) != OR_OK)
+		goto out;
+	tbsc = f.prelen + f.extlen +
+	    (s->n > 0 ? der_header_size(entlen) + entlen : 0);
+	tbslen = der_header_size(tbsc) + tbsc;
+	if ((buf = malloc(CRL_OUTER_RESERVE + tbslen + f.alglen +
 	    CRL_SIG_RESERVE)) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory for a CRL of %zu "
 		    "bytes", tbslen);
 		goto out;
 	}
 	mem_advise_huge(buf, CRL_OUTER_RESERVE + tbslen);
-
-	/* Pass 2: the TBS. */
 	tbs = buf + CRL_OUTER_RESERVE;
-	p = der_put_hdr(tbs, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, tbsc);
-	memcpy(p, pre, prelen);
-	p += prelen;
-	if (s->n > 0) {
-		/* RFC 5280 5.1.2.6: absent, not empty, without entries. */
-		p = der_put_hdr(p, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED,
-		    entlen);
-		for (i = 0; i < s->n; i++) {
-			if ((rc = entry_parts(enc, &s->e[i], &clen, &t, &x)) !=
-			    OR_OK)
-				goto out;
-			p = entry_put(p, &s->e[i], clen, t, x);
-		}
-	}
-	memcpy(p, ext, extlen);
-	p += extlen;
-	if ((size_t)(p - tbs) != tbslen) {
-		rc = err_set(OR_E_CRYPTO, "CRL encoder: %zu bytes written, "
-		    "%zu planned", (size_t)(p - tbs), tbslen);
-		goto out;
-	}
-
-	/* The key store signs exactly these bytes: hashed here once when it
-	 * can sign a digest, so that they are not hashed twice more (to sign
-	 * and to check the signature); crl_verify below checks the finished
-	 * CRL from its bytes either way. */
-	if (keystore_can_sign_digest(ks, digest)) {
-		if (EVP_Digest(tbs, tbslen, tbsmd, &tbsmdlen, md, NULL) != 1) {
-			rc = err_openssl(OR_E_CRYPTO, "hashing the CRL");
-			goto out;
-		}
-		rc = keystore_sign_digest(ks, digest, tbsmd, tbsmdlen, &sig,
-		    &siglen);
-	} else
-		rc = keystore_sign(ks, digest, tbs, tbslen, &sig, &siglen);
-	if (rc != OR_OK)
+	if ((rc = put_tbs(enc, s, &f, entlen, tbsc, tbslen, tbs, &p)) !=
+	    OR_OK ||
+	    (rc = sign_tbs(ks, digest, md, tbs, tbslen, &sig, &siglen)) !=
+	    OR_OK)
 		goto out;
 	if (siglen + 1 + 6 > CRL_SIG_RESERVE) {
 		rc = err_set(OR_E_CRYPTO, "signature too long");
 		goto out;
 	}
-	memcpy(p, alg, (size_t)alglen);
-	p += alglen;
-	p = der_put_hdr(p, V_ASN1_BIT_STRING, siglen + 1);
-	*p++ = 0;	/* no unused bits */
-	memcpy(p, sig, siglen);
-	p += siglen;
-	outc = (size_t)(p - tbs);
-	h = der_hdr_size(outc);
-	(void)der_put_hdr(tbs - h, V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED, outc);
-	if (h < CRL_OUTER_RESERVE)
-		memmove(buf, tbs - h, h + outc);
-	*derlen = h + outc;
-
-	/* Verify our own output before anyone sees it. */
-	if ((rc = crl_verify(buf, *derlen, s->issuer, &info)) != OR_OK) {
-		err_context(rc, "the CRL just signed does not verify");
+	*derlen = put_signature(buf, tbs, p, &f, sig, siglen);
+	if ((rc = check_own(s, buf, *derlen)) != OR_OK)
 		goto out;
-	}
-	if (info.number != s->number || info.entries != s->n ||
-	    info.this_update != s->this_update ||
-	    info.next_update != s->next_update) {
-		rc = err_set(OR_E_CRYPTO, "the CRL just signed does not say "
-		    "what was intended");
-		goto out;
-	}
 	*der = buf;
 	buf = NULL;
-	rc = OR_OK;
 out:
 	if (rc != OR_OK)
 		*derlen = 0;
 	free(buf);
 	if (enc != NULL)
 		encoder_free(enc);
-	X509_CRL_free(skel);
-	OPENSSL_free(tbs0);
-	OPENSSL_free(alg);
+	frame_free(&f);
 	OPENSSL_free(sig);
 	return rc;
 }
@@ -649,10 +668,10 @@ walk_entries(const struct der *list, size_t *count)
 	int c, rc;
 
 	while (p < list->end) {
-		if (!der_get(p, list->end, &e) ||
+		if (!tlv_get(p, list->end, &e) ||
 		    e.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
-		    !der_get(e.c, e.end, &s) || s.tag != V_ASN1_INTEGER ||
-		    s.len == 0 || s.len > REVOKE_SERIAL_MAX + 1 ||
+		    !tlv_get(e.c, e.end, &s) || s.tag != V_ASN1_INTEGER ||
+		    s.len == 0 || s.len > SERIAL_MAX + 1 ||
 		    (s.c[0] & 0x80) != 0 ||
 		    (s.len > 1 && s.c[0] == 0 && (s.c[1] & 0x80) == 0) ||
 		    (s.len == 1 && s.c[0] == 0))
@@ -666,11 +685,11 @@ walk_entries(const struct der *list, size_t *count)
 		}
 		prev = s.c;
 		prevlen = s.len;
-		if (!der_get(s.end, e.end, &t) || !der_time_ok(&t))
+		if (!tlv_get(s.end, e.end, &t) || !tlv_time_ok(&t))
 			return bad("a malformed revocation date");
 		xlen = 0;
 		if (t.end != e.end) {
-			if (!der_get(t.end, e.end, &x) ||
+			if (!tlv_get(t.end, e.end, &x) ||
 			    x.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
 			    x.end != e.end)
 				return bad("malformed entry extensions");
@@ -827,20 +846,20 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 	int i, namelen, rc;
 
 	memset(info, 0, sizeof *info);
-	if (!der_get(der, der + len, &outer) ||
+	if (!tlv_get(der, der + len, &outer) ||
 	    outer.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
 	    outer.end != der + len ||
-	    !der_get(outer.c, outer.end, &tbs) ||
+	    !tlv_get(outer.c, outer.end, &tbs) ||
 	    tbs.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
-	    !der_get(tbs.end, outer.end, &alg) ||
+	    !tlv_get(tbs.end, outer.end, &alg) ||
 	    alg.tag != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED) ||
-	    !der_get(alg.end, outer.end, &sig) ||
+	    !tlv_get(alg.end, outer.end, &sig) ||
 	    sig.tag != V_ASN1_BIT_STRING || sig.end != outer.end ||
 	    sig.len < 2 || sig.c[0] != 0)
 		return bad("not a DER CertificateList");
 	p = tbs.c;
 	for (i = 0; i < 5; i++) {
-		if (!der_get(p, tbs.end, &f[i]))
+		if (!tlv_get(p, tbs.end, &f[i]))
 			return bad("a truncated TBSCertList");
 		p = f[i].end;
 	}
@@ -857,11 +876,11 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 	OPENSSL_free(name);
 	if (rc)
 		return bad("the issuer is not the root's subject");
-	if (!der_time_ok(&f[3]) || !der_time_ok(&f[4]))
+	if (!tlv_time_ok(&f[3]) || !tlv_time_ok(&f[4]))
 		return bad("thisUpdate or nextUpdate is malformed or absent");
-	info->this_update = der_time(&f[3]);
-	info->next_update = der_time(&f[4]);
-	if (p < tbs.end && der_get(p, tbs.end, &d) &&
+	info->this_update = tlv_time(&f[3]);
+	info->next_update = tlv_time(&f[4]);
+	if (p < tbs.end && tlv_get(p, tbs.end, &d) &&
 	    d.tag == (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED)) {
 		if (d.len == 0)
 			return bad("an empty revokedCertificates list");
@@ -869,11 +888,11 @@ crl_verify(const unsigned char *der, size_t len, X509 *issuer,
 			return rc;
 		p = d.end;
 	}
-	if (!der_get(p, tbs.end, &d) ||
+	if (!tlv_get(p, tbs.end, &d) ||
 	    d.tag != (V_ASN1_CONTEXT_SPECIFIC | V_ASN1_CONSTRUCTED) ||
 	    d.end != tbs.end)
 		return bad("lint: e_crl_extensions: no crlExtensions");
-	if (!der_get(d.c, d.end, &d) || d.end != tbs.end)
+	if (!tlv_get(d.c, d.end, &d) || d.end != tbs.end)
 		return bad("malformed crlExtensions");
 	if ((rc = check_crl_exts(&d, issuer, &info->number)) != OR_OK)
 		return rc;

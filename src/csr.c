@@ -3,8 +3,8 @@
  *
  * The container (one PEM block or one DER object) is taken apart here; the
  * DER is then walked once for the encoding rules BER allows and DER does
- * not, parsed by OpenSSL, and re-encoded by OpenSSL to compare byte for
- * byte.  The content checks (csr_check) run in a fixed order and stop at
+ * not (headers read by der.c, the content rules here), parsed by OpenSSL,
+ * and re-encoded by OpenSSL to compare byte for byte.  The content checks (csr_check) run in a fixed order and stop at
  * the first refusal, which names the file and the reason on one line.
  */
 #include <stdbool.h>
@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "csr.h"
+#include "der.h"
 #include "dn.h"
 #include "err.h"
 #include "fileio.h"
@@ -198,41 +199,26 @@ out:
 
 /* ---- DER, not BER ---- */
 
-/*
- * The header of the TLV at p[0..len): its size and the content length.
- * NULL, or why it is not DER.  Tags are one octet (CSRs need no others).
- */
+/* BER's end-of-contents octets, which DER never holds; refused before
+ * the header is read (der_read takes tag 0 as any other). */
 static const char *
-csr_der_header(const unsigned char *p, size_t len, size_t *hdr, size_t *clen)
+csr_der_eoc(const unsigned char *p, size_t len)
 {
-	size_t i, k, n;
+	return len >= 2 && p[0] == 0 ? "end-of-contents octets (BER)" : NULL;
+}
 
-	if (len < 2)
-		return "an element cut short";
-	if (p[0] == 0)
-		return "end-of-contents octets (BER)";
-	if ((p[0] & 0x1f) == 0x1f)
-		return "a multi-octet tag";
-	if (p[1] < 0x80) {
-		*hdr = 2;
-		*clen = p[1];
-		return NULL;
-	}
-	if (p[1] == 0x80)
-		return "an indefinite length (BER)";
-	k = p[1] & 0x7f;
-	if (k > 4)
-		return "a length of more than four octets";
-	if (len < 2 + k)
-		return "an element cut short";
-	if (p[2] == 0)
-		return "a length in more octets than needed (BER)";
-	for (n = 0, i = 0; i < k; i++)
-		n = n << 8 | p[2 + i];
-	if (n < 0x80)
-		return "a long-form length below 128 (BER)";
-	*hdr = 2 + k;
-	*clen = n;
+/* The header of the TLV at p[0..len) (der.h), its content within len.
+ * NULL, or why it is not DER. */
+static const char *
+csr_der_header(const unsigned char *p, size_t len, struct der *d)
+{
+	enum der_status st;
+	const char *why;
+
+	if ((why = csr_der_eoc(p, len)) != NULL)
+		return why;
+	if ((st = der_read(p, p + len, d)) != DER_OK)
+		return der_strerror(st);
 	return NULL;
 }
 
@@ -305,7 +291,8 @@ csr_der_walk(const unsigned char *base, size_t off, size_t len, bool set,
     int depth, const char **why, size_t *at)
 {
 	const unsigned char *p = base + off, *prev = NULL;
-	size_t i = 0, hdr = 0, n = 0, prevlen = 0;
+	size_t i = 0, prevlen = 0;
+	struct der d;
 
 	if (depth > CSR_MAX_DEPTH) {
 		*why = "nesting deeper than any CSR needs";
@@ -314,25 +301,21 @@ csr_der_walk(const unsigned char *base, size_t off, size_t len, bool set,
 	}
 	while (i < len) {
 		*at = off + i;
-		if ((*why = csr_der_header(p + i, len - i, &hdr, &n)) != NULL)
+		if ((*why = csr_der_header(p + i, len - i, &d)) != NULL)
 			return false;
-		if (n > len - i - hdr) {
-			*why = "an element longer than what holds it";
-			return false;
-		}
-		if ((*why = csr_der_content(p[i], p + i + hdr, n)) != NULL)
+		if ((*why = csr_der_content(p[i], d.c, d.len)) != NULL)
 			return false;
 		if (set && prev != NULL &&
-		    csr_der_cmp(prev, prevlen, p + i, hdr + n) > 0) {
+		    csr_der_cmp(prev, prevlen, p + i, d.hdrlen + d.len) > 0) {
 			*why = "a SET OF out of order";
 			return false;
 		}
-		if ((p[i] & 0x20) && !csr_der_walk(base, off + i + hdr, n,
-		    p[i] == 0x31, depth + 1, why, at))
+		if ((p[i] & 0x20) && !csr_der_walk(base, off + i + d.hdrlen,
+		    d.len, p[i] == 0x31, depth + 1, why, at))
 			return false;
 		prev = p + i;
-		prevlen = hdr + n;
-		i += hdr + n;
+		prevlen = d.hdrlen + d.len;
+		i += d.hdrlen + d.len;
 	}
 	return true;
 }
@@ -342,22 +325,28 @@ static int
 csr_der_frame(const unsigned char *der, size_t len, const char *label,
     const char *where)
 {
+	enum der_status st = DER_OK;
 	const char *why;
-	size_t hdr, n, at;
+	struct der d;
+	size_t at;
 
-	if ((why = csr_der_header(der, len, &hdr, &n)) != NULL) {
-		if (strcmp(why, "an element cut short") == 0)
-			return err_set(OR_E_INPUT, "%s: truncated: %s holds %zu "
-			    "bytes, not even a DER header", label, where, len);
+	if ((why = csr_der_eoc(der, len)) == NULL &&
+	    (st = der_read(der, der + len, &d)) != DER_OK)
+		why = der_strerror(st);
+	if (st == DER_SHORT)
+		return err_set(OR_E_INPUT, "%s: truncated: %s holds %zu "
+		    "bytes, not even a DER header", label, where, len);
+	if (st == DER_PAST_END)
+		return err_set(OR_E_INPUT, "%s: truncated: the DER object needs "
+		    "%zu bytes, %s holds %zu", label, d.hdrlen + d.len, where,
+		    len);
+	if (why != NULL)
 		return err_set(OR_E_INPUT, "%s: not DER: %s at offset 0",
 		    label, why);
-	}
-	if (n > len - hdr)
-		return err_set(OR_E_INPUT, "%s: truncated: the DER object needs "
-		    "%zu bytes, %s holds %zu", label, hdr + n, where, len);
-	if (hdr + n < len)
+	if (d.end < der + len)
 		return err_set(OR_E_INPUT, "%s: trailing data: %zu bytes after "
-		    "the DER object in %s", label, len - hdr - n, where);
+		    "the DER object in %s", label, (size_t)(der + len - d.end),
+		    where);
 	if (!csr_der_walk(der, 0, len, false, 0, &why, &at))
 		return err_set(OR_E_INPUT, "%s: not DER: %s at offset %zu",
 		    label, why, at);

@@ -1,6 +1,7 @@
 /*
  * fileio.c — the one helper that writes every output file, and the one that
- * reads input files whole.  See fileio.h for the discipline.
+ * reads input files whole (and file_sha256_hex, the digest the journal
+ * records of a file).  See fileio.h for the discipline.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -531,4 +532,20 @@ file_check(const char *path, const void *data, size_t len)
 	MEM_SOURCE(src, data, len);
 
 	return read_back(path, &src);
+}
+
+int
+file_sha256_hex(const char *path, char out[65])
+{
+	unsigned char *data = NULL, md[SHA256_LEN];
+	size_t len;
+	int rc;
+
+	if ((rc = file_read(path, 1u << 30, &data, &len)) != OR_OK)
+		return rc;
+	rc = sha256(data, len, md);
+	free(data);
+	if (rc == OR_OK)
+		hex_encode(md, sizeof md, out);
+	return rc;
 }

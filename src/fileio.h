@@ -58,6 +58,8 @@ int file_replace(const char *path, const void *data, size_t len, mode_t mode);
  * than max) into a malloc'd buffer, NUL-terminated for convenience. */
 int file_read(const char *path, size_t max, unsigned char **data,
     size_t *len);
+/* SHA-256 of a whole file (at most 1 GiB), as 64 lowercase hex digits. */
+int file_sha256_hex(const char *path, char out[65]);
 /* fsyncs a directory. */
 int file_sync_dir(const char *dir);
 /* mkdir that is fsynced into its parent; an existing one is OR_E_EXISTS. */

@@ -4,7 +4,10 @@
  *
  * Reading streams the file through one large buffer: lines are parsed in
  * place and hashed with one reusable digest context, so a journal of a
- * million records is verified without holding it in memory.  Appending
+ * million records is verified without holding it in memory.  A line is
+ * parsed in the order journal.h promises: check_hash (length and hash),
+ * parse_item for each item (seq, time, type, prev, then fields decoded in
+ * place), check_chain (prev, then seq).  Appending
  * builds the whole line, writes it with one write() loop, fdatasyncs it and
  * reads it back past the page cache; on any failure the file is truncated
  * back to its previous size so that no torn record remains, and the handle
@@ -316,16 +319,9 @@ rec_error(uint64_t want_seq, const char *fmt, ...)
 	return err_set(OR_E_CORRUPT, "record %s", text);
 }
 
-static int
-parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
-    const unsigned char *want_prev, struct jrecord *rec)
+static void
+rec_reset(struct jrecord *rec)
 {
-	static const unsigned char zero[JOURNAL_HASH_LEN];
-	unsigned char digest[JOURNAL_HASH_LEN];
-	const char *why = NULL;
-	size_t end, pos, n, i, item;
-	int rc;
-
 	rec->seq = 0;
 	rec->time = 0;
 	rec->time_text[0] = '\0';
@@ -334,6 +330,16 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 	memset(rec->hash, 0, sizeof rec->hash);
 	rec->nfields = 0;
 	rec->offset = 0;
+}
+
+/* The length, then the hash at the end of the line against every byte
+ * before it, its SP included. */
+static int
+check_hash(struct jdigest *d, const char *buf, size_t len, uint64_t want_seq,
+    struct jrecord *rec)
+{
+	unsigned char digest[JOURNAL_HASH_LEN];
+	int rc;
 
 	if (len > JOURNAL_MAX_LINE - 1)
 		return rec_error(want_seq, "is longer than %d bytes",
@@ -343,90 +349,88 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 	    !hex32_decode(buf + len - JOURNAL_HEX_LEN, rec->hash))
 		return rec_error(want_seq, "is malformed: it does not end "
 		    "with a SHA-256 hash");
-	/* The hash covers every byte before it, its SP included. */
 	if ((rc = jdigest(d, buf, len - JOURNAL_HEX_LEN, digest)) != OR_OK)
 		return rc;
 	if (memcmp(digest, rec->hash, sizeof digest) != 0)
 		return rec_error(want_seq, "was altered: its hash does not "
 		    "match its contents");
+	return OR_OK;
+}
 
-	/* buf[0..end] is a run of items, each followed by one SP; buf[end] is
-	 * the SP before the hash.  Fields are decoded in place. */
-	end = len - JOURNAL_HEX_LEN - 1;
-	for (pos = 0, item = 0; pos <= end; pos += n + 1, item++) {
-		n = (size_t)((char *)memchr(buf + pos, ' ', end + 1 - pos) -
-		    (buf + pos));
-		if (n == 0) {
-			why = "an empty item (two spaces in a row?)";
-			goto bad;
-		}
-		switch (item) {
-		case 0:
-			if (!parse_seq(buf + pos, n, &rec->seq)) {
-				why = "the sequence number is not a decimal "
-				    "number without leading zeros";
-				goto bad;
-			}
-			break;
-		case 1:
-			if (!utc_parse(buf + pos, n, &rec->time)) {
-				why = "the time is not a valid "
-				    "YYYY-MM-DDTHH:MM:SSZ";
-				goto bad;
-			}
-			memcpy(rec->time_text, buf + pos, n);
-			rec->time_text[n] = '\0';
-			break;
-		case 2:
-			if (!name_ok(buf + pos, n, 0)) {
-				why = "the record type is not 1-32 of "
-				    "[a-z0-9-]";
-				goto bad;
-			}
-			memcpy(rec->type, buf + pos, n);
-			rec->type[n] = '\0';
-			break;
-		case 3:
-			/* Usually the previous hash as expected: comparing
-			 * its text with the expected one, encoded, costs
-			 * half of decoding it. */
-			if (want_prev != NULL && n == JOURNAL_HEX_LEN &&
-			    hex32_equal(buf + pos, want_prev)) {
-				memcpy(rec->prev, want_prev, JOURNAL_HASH_LEN);
-				break;
-			}
-			if (n != JOURNAL_HEX_LEN ||
-			    !hex32_decode(buf + pos, rec->prev)) {
-				why = "the previous hash is not 64 lowercase "
-				    "hex digits";
-				goto bad;
-			}
-			break;
-		default:
-			if (rec->nfields == JOURNAL_MAX_FIELDS) {
-				why = "more than "
-				    JOURNAL_STR(JOURNAL_MAX_FIELDS) " fields";
-				goto bad;
-			}
-			if (!parse_field(buf + pos, n,
-			    &rec->fields[rec->nfields], &why))
-				goto bad;
-			for (i = 0; i < rec->nfields; i++)
-				if (rec->fields[i].key[0] ==
-				    rec->fields[rec->nfields].key[0] &&
-				    strcmp(rec->fields[i].key,
-				    rec->fields[rec->nfields].key) == 0) {
-					why = "a field name appears twice";
-					goto bad;
-				}
-			rec->nfields++;
-			break;
-		}
+/* The previous hash, item 3.  Usually the one expected: comparing its
+ * text with the expected one, encoded, costs half of decoding it. */
+static const char *
+parse_prev(const char *p, size_t n, const unsigned char *want_prev,
+    struct jrecord *rec)
+{
+	if (want_prev != NULL && n == JOURNAL_HEX_LEN &&
+	    hex32_equal(p, want_prev)) {
+		memcpy(rec->prev, want_prev, JOURNAL_HASH_LEN);
+		return NULL;
 	}
-	if (item < 4) {
-		why = "it lacks a sequence number, time, type or previous hash";
-		goto bad;
+	if (n != JOURNAL_HEX_LEN || !hex32_decode(p, rec->prev))
+		return "the previous hash is not 64 lowercase hex digits";
+	return NULL;
+}
+
+/* A field, decoded in place and appended to rec unless its name is
+ * already there. */
+static const char *
+add_field(char *p, size_t n, struct jrecord *rec)
+{
+	struct jfield *f = &rec->fields[rec->nfields];
+	const char *why = NULL;
+	size_t i;
+
+	if (rec->nfields == JOURNAL_MAX_FIELDS)
+		return "more than " JOURNAL_STR(JOURNAL_MAX_FIELDS) " fields";
+	if (!parse_field(p, n, f, &why))
+		return why;
+	for (i = 0; i < rec->nfields; i++)
+		if (rec->fields[i].key[0] == f->key[0] &&
+		    strcmp(rec->fields[i].key, f->key) == 0)
+			return "a field name appears twice";
+	rec->nfields++;
+	return NULL;
+}
+
+/* Item number item of a record (p[0..n), n > 0): seq, time, type, prev,
+ * then fields.  NULL, or why the record is malformed. */
+static const char *
+parse_item(char *p, size_t n, size_t item, const unsigned char *want_prev,
+    struct jrecord *rec)
+{
+	switch (item) {
+	case 0:
+		if (!parse_seq(p, n, &rec->seq))
+			return "the sequence number is not a decimal number "
+			    "without leading zeros";
+		return NULL;
+	case 1:
+		if (!utc_parse(p, n, &rec->time))
+			return "the time is not a valid YYYY-MM-DDTHH:MM:SSZ";
+		memcpy(rec->time_text, p, n);
+		rec->time_text[n] = '\0';
+		return NULL;
+	case 2:
+		if (!name_ok(p, n, 0))
+			return "the record type is not 1-32 of [a-z0-9-]";
+		memcpy(rec->type, p, n);
+		rec->type[n] = '\0';
+		return NULL;
+	case 3:
+		return parse_prev(p, n, want_prev, rec);
+	default:
+		return add_field(p, n, rec);
 	}
+}
+
+/* Where the record sits in the chain: its prev, then its seq. */
+static int
+check_chain(uint64_t want_seq, const unsigned char *want_prev,
+    const struct jrecord *rec)
+{
+	static const unsigned char zero[JOURNAL_HASH_LEN];
 
 	if (want_prev != NULL &&
 	    memcmp(rec->prev, want_prev, JOURNAL_HASH_LEN) != 0) {
@@ -451,6 +455,39 @@ parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
 		return rec_error(want_seq, "carries sequence number %"
 		    PRIu64 " instead of %" PRIu64, rec->seq, want_seq);
 	return OR_OK;
+}
+
+/* One line: length and hash, then the items (fields decoded in place),
+ * then its place in the chain (journal_parse_record's order). */
+static int
+parse_line(struct jdigest *d, char *buf, size_t len, uint64_t want_seq,
+    const unsigned char *want_prev, struct jrecord *rec)
+{
+	const char *why = NULL;
+	size_t end, pos, n, item;
+	int rc;
+
+	rec_reset(rec);
+	if ((rc = check_hash(d, buf, len, want_seq, rec)) != OR_OK)
+		return rc;
+	/* buf[0..end] is a run of items, each followed by one SP; buf[end] is
+	 * the SP before the hash. */
+	end = len - JOURNAL_HEX_LEN - 1;
+	for (pos = 0, item = 0; pos <= end; pos += n + 1, item++) {
+		n = (size_t)((char *)memchr(buf + pos, ' ', end + 1 - pos) -
+		    (buf + pos));
+		if (n == 0)
+			why = "an empty item (two spaces in a row?)";
+		else
+			why = parse_item(buf + pos, n, item, want_prev, rec);
+		if (why != NULL)
+			goto bad;
+	}
+	if (item < 4) {
+		why = "it lacks a sequence number, time, type or previous hash";
+		goto bad;
+	}
+	return check_chain(want_seq, want_prev, rec);
 bad:
 	rec->nfields = 0;
 	return rec_error(want_seq, "is malformed: %s", why);

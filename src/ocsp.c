@@ -16,12 +16,12 @@
 #include "util.h"
 
 int
-ocsp_prepare(struct cadb *db, X509 *root, const struct revoke_serial *s,
+ocsp_prepare(struct cadb *db, X509 *root, const struct serial *s,
     long days, struct ocsp_plan *plan)
 {
 	const struct revoke_entry *e;
 	struct revoke_db rdb;
-	char hex[REVOKE_SERIAL_HEX], when[21];
+	char hex[SERIAL_HEX], when[21];
 	time_t na = asn1_unix(X509_get0_notAfter(root));
 	int rc;
 
@@ -46,7 +46,7 @@ ocsp_prepare(struct cadb *db, X509 *root, const struct revoke_serial *s,
 	if ((rc = revoke_db_load(db->dir, REVOKE_DB_ENTRIES |
 	    REVOKE_DB_ISSUED, &rdb)) != OR_OK)
 		return rc;
-	revoke_serial_hex(s, hex);
+	serial_to_hex(s, hex);
 	if (revoke_db_issued(&rdb, s) == NULL) {
 		rc = err_set(OR_E_INPUT, "serial %s was not issued by this CA: "
 		    "no OCSP response can be signed for it", hex);
@@ -170,7 +170,7 @@ ocsp_build(const struct ocsp_plan *plan, struct keystore *ks,
 	if (digest != NULL && (md = EVP_get_digestbyname(digest)) == NULL)
 		return err_set(OR_E_CRYPTO, "digest %s is not available",
 		    digest);
-	if ((serial = revoke_serial_to_asn1(&plan->serial)) == NULL ||
+	if ((serial = serial_to_asn1(&plan->serial)) == NULL ||
 	    (cid = OCSP_cert_id_new(EVP_sha1(),
 	    X509_get_subject_name(plan->root),
 	    X509_get0_pubkey_bitstr(plan->root), serial)) == NULL) {

@@ -33,7 +33,7 @@
 struct ocsp_plan {
 	X509 *root;
 	enum keytype type;
-	struct revoke_serial serial;
+	struct serial serial;
 	bool revoked;
 	int reason;		/* when revoked */
 	time_t revoked_at;	/* when revoked */
@@ -44,7 +44,7 @@ struct cadb;
 /* Looks the serial up in the journal (refused unless this root issued
  * it) and checks the period (1 to OFFROOT_OCSP_MAX_DAYS days, not past
  * the root's notAfter); no key needed. */
-int ocsp_prepare(struct cadb *db, X509 *root, const struct revoke_serial *s,
+int ocsp_prepare(struct cadb *db, X509 *root, const struct serial *s,
     long days, struct ocsp_plan *plan);
 /* Builds and signs the OCSPResponse (DER, malloc'd) and verifies it. */
 int ocsp_build(const struct ocsp_plan *plan, struct keystore *ks,

@@ -1,6 +1,10 @@
 /*
- * revoke.c — revocations: names, serials, the serials file, recording, and
+ * revoke.c — revocations: reason names, the serials file, recording, and
  * the journal replayed into the CA's revocation state (revoke.h).
+ *
+ * Serial numbers themselves are serial.c's; this file records through
+ * cadb_append and is read by crl.c, ocsp.c and the calendar, never the
+ * other way round.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,9 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/bn.h>
-
 #include "cadb.h"
+#include "crl-sort.h"
 #include "err.h"
 #include "revoke.h"
 #include "util.h"
@@ -50,165 +53,6 @@ revoke_reason_parse(const char *name, int *reason)
 	    "affiliationChanged superseded cessationOfOperation "
 	    "certificateHold removeFromCRL privilegeWithdrawn aACompromise)",
 	    name != NULL ? name : "");
-}
-
-/* ---- serials ------------------------------------------------------------ */
-
-/* Reason for a refusal, without err_set: the file parser formats it with
- * the line number. */
-static const char *
-serial_parse(const char *text, size_t n, struct revoke_serial *out)
-{
-	unsigned char digits[64];
-	size_t nd = 0, i, k, start;
-	bool colons;
-	int v;
-
-	memset(out, 0, sizeof *out);
-	if (n >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-		text += 2;
-		n -= 2;
-	}
-	if (n == 0)
-		return "empty serial number";
-	colons = memchr(text, ':', n) != NULL;
-	/* With colons: octets of two digits, "0a:1b:2c". */
-	if (colons && n % 3 != 2)
-		return "with colons, a serial number is written as octets "
-		    "of two digits (0a:1b:...)";
-	for (i = 0; i < n; i++) {
-		if (colons && i % 3 == 2) {
-			if (text[i] != ':')
-				return "with colons, a serial number is "
-				    "written as octets of two digits "
-				    "(0a:1b:...)";
-			continue;
-		}
-		if ((v = hex_value(text[i])) < 0)
-			return "the serial number is not hexadecimal";
-		if (nd == sizeof digits)
-			return "the serial number is too long (at most 20 "
-			    "octets)";
-		digits[nd++] = (unsigned char)v;
-	}
-	for (start = 0; start < nd && digits[start] == 0; start++)
-		;
-	if (start == nd)
-		return "the serial number is zero";
-	if (nd - start > 2 * REVOKE_SERIAL_MAX)
-		return "the serial number is too long (at most 20 octets)";
-	/* Right-aligned: the last digit is the low nibble of b[19]. */
-	for (i = nd, k = 2 * REVOKE_SERIAL_MAX; i > start; i--, k--) {
-		if (k % 2 == 0)
-			out->b[(k - 1) / 2] |= digits[i - 1];
-		else
-			out->b[(k - 1) / 2] |= (unsigned char)(digits[i - 1]
-			    << 4);
-	}
-	out->len = (uint8_t)((nd - start + 1) / 2);
-	return NULL;
-}
-
-/* Values of lowercase hex digits, plus one; 0 for any other byte. */
-static const unsigned char canon_hex[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
-	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
-
-/* A serial as the journal spells it: 1-40 lowercase hex digits without
- * leading zeros (a million of them are read for a large CRL). */
-static bool
-serial_canonical(const char *text, size_t n, struct revoke_serial *out)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	unsigned lo, hi, bad = 0;
-	size_t i, k;
-
-	if (n == 0 || n > 2 * REVOKE_SERIAL_MAX || p[0] == '0')
-		return false;
-	memset(out->b, 0, sizeof out->b);
-	for (i = n, k = REVOKE_SERIAL_MAX; i >= 2; i -= 2) {
-		lo = canon_hex[p[i - 1]];
-		hi = canon_hex[p[i - 2]];
-		bad |= (lo == 0) | (hi == 0);
-		out->b[--k] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 0xf));
-	}
-	if (i == 1) {
-		lo = canon_hex[p[0]];
-		bad |= lo == 0;
-		out->b[--k] = (unsigned char)((lo - 1) & 0xf);
-	}
-	out->len = (uint8_t)((n + 1) / 2);
-	return !bad;
-}
-
-int
-revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out)
-{
-	const char *why = serial_parse(text, n, out);
-
-	if (why != NULL)
-		return err_set(OR_E_INPUT, "%s", why);
-	return OR_OK;
-}
-
-void
-revoke_serial_hex(const struct revoke_serial *s, char out[REVOKE_SERIAL_HEX])
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i, o = 0;
-
-	for (i = REVOKE_SERIAL_MAX - s->len; i < REVOKE_SERIAL_MAX; i++) {
-		if (o > 0 || (s->b[i] >> 4) != 0)
-			out[o++] = digits[s->b[i] >> 4];
-		if (o > 0 || (s->b[i] & 0xf) != 0)
-			out[o++] = digits[s->b[i] & 0xf];
-	}
-	if (o == 0)
-		out[o++] = '0';
-	out[o] = '\0';
-}
-
-int
-revoke_serial_cmp(const struct revoke_serial *a, const struct revoke_serial *b)
-{
-	return memcmp(a->b, b->b, REVOKE_SERIAL_MAX);
-}
-
-int
-revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out)
-{
-	BIGNUM *bn;
-	int n, rc = OR_OK;
-
-	memset(out, 0, sizeof *out);
-	if ((bn = ASN1_INTEGER_to_BN(ai, NULL)) == NULL)
-		return err_openssl(OR_E_INPUT, "serial number");
-	n = BN_num_bytes(bn);
-	if (BN_is_negative(bn) || BN_is_zero(bn))
-		rc = err_set(OR_E_INPUT, "the serial number is not positive");
-	else if (n > REVOKE_SERIAL_MAX)
-		rc = err_set(OR_E_INPUT, "the serial number is longer than "
-		    "20 octets");
-	else if (BN_bn2binpad(bn, out->b, REVOKE_SERIAL_MAX) < 0)
-		rc = err_openssl(OR_E_CRYPTO, "serial number");
-	else
-		out->len = (uint8_t)n;
-	BN_free(bn);
-	return rc;
-}
-
-ASN1_INTEGER *
-revoke_serial_to_asn1(const struct revoke_serial *s)
-{
-	ASN1_INTEGER *ai = NULL;
-	BIGNUM *bn;
-
-	if ((bn = BN_bin2bn(s->b, REVOKE_SERIAL_MAX, NULL)) != NULL)
-		ai = BN_to_ASN1_INTEGER(bn, NULL);
-	BN_free(bn);
-	return ai;
 }
 
 /* ---- times -------------------------------------------------------------- */
@@ -256,9 +100,9 @@ bad:
 /* ---- the serials file ------------------------------------------------- */
 
 static int
-list_add(struct revoke_list *l, const struct revoke_serial *s, uint32_t line)
+list_add(struct revoke_list *l, const struct serial *s, uint32_t line)
 {
-	struct revoke_serial *ns;
+	struct serial *ns;
 	uint32_t *nl;
 	size_t cap;
 
@@ -285,7 +129,7 @@ static int
 cmp_index(const void *a, const void *b)
 {
 	uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-	int c = revoke_serial_cmp(&sort_list->s[i], &sort_list->s[j]);
+	int c = serial_cmp(&sort_list->s[i], &sort_list->s[j]);
 
 	if (c != 0)
 		return c;
@@ -296,7 +140,7 @@ cmp_index(const void *a, const void *b)
 static int
 find_repeat(const struct revoke_list *l)
 {
-	char hex[REVOKE_SERIAL_HEX];
+	char hex[SERIAL_HEX];
 	uint32_t *idx, first = 0, again = 0;
 	size_t i;
 
@@ -309,7 +153,7 @@ find_repeat(const struct revoke_list *l)
 	sort_list = NULL;
 	/* The repeat that comes first in the file. */
 	for (i = 1; i < l->n; i++)
-		if (revoke_serial_cmp(&l->s[idx[i - 1]], &l->s[idx[i]]) == 0 &&
+		if (serial_cmp(&l->s[idx[i - 1]], &l->s[idx[i]]) == 0 &&
 		    (again == 0 || l->line[idx[i]] < l->line[again - 1])) {
 			first = idx[i - 1] + 1;
 			again = idx[i] + 1;
@@ -317,7 +161,7 @@ find_repeat(const struct revoke_list *l)
 	free(idx);
 	if (again == 0)
 		return OR_OK;
-	revoke_serial_hex(&l->s[again - 1], hex);
+	serial_to_hex(&l->s[again - 1], hex);
 	/* idx are 1-based above so that 0 means none. */
 	return err_set(OR_E_INPUT, "line %" PRIu32 ": serial %s is already "
 	    "on line %" PRIu32, l->line[again - 1], hex, l->line[first - 1]);
@@ -326,8 +170,8 @@ find_repeat(const struct revoke_list *l)
 int
 revoke_parse_serials(const char *buf, size_t len, struct revoke_list *out)
 {
-	struct revoke_serial s;
-	const char *p = buf, *end = buf + len, *nl, *a, *b, *why;
+	struct serial s;
+	const char *p = buf, *end = buf + len, *nl, *a, *b;
 	uint32_t line = 0;
 	int rc;
 
@@ -354,9 +198,9 @@ revoke_parse_serials(const char *buf, size_t len, struct revoke_list *out)
 			    line);
 			goto fail;
 		}
-		if ((why = serial_parse(a, (size_t)(b - a), &s)) != NULL) {
-			rc = err_set(OR_E_INPUT, "line %" PRIu32 ": %s", line,
-			    why);
+		if ((rc = serial_parse(a, (size_t)(b - a), &s)) !=
+		    OR_OK) {
+			rc = err_context(rc, "line %" PRIu32, line);
 			goto fail;
 		}
 		if (out->n == REVOKE_MAX_SERIALS) {
@@ -385,286 +229,6 @@ revoke_list_free(struct revoke_list *l)
 	free(l->s);
 	free(l->line);
 	memset(l, 0, sizeof *l);
-}
-
-/* ---- sorting entries ---------------------------------------------------- */
-
-/* An in-place introsort: qsort would allocate a copy of the array, and
- * this array is the largest thing a million-entry CRL holds. */
-static inline uint64_t
-load_be64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof v);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-static inline uint32_t
-load_be32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof v);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-	return v;
-}
-
-/* By serial (20 big-endian bytes: three integer compares, no memcmp
- * call), then by journal order. */
-static inline int
-entry_cmp(const struct revoke_entry *a, const struct revoke_entry *b)
-{
-	uint64_t x = load_be64(a->serial), y = load_be64(b->serial);
-	uint32_t u, v;
-
-	if (x != y)
-		return x < y ? -1 : 1;
-	x = load_be64(a->serial + 8);
-	y = load_be64(b->serial + 8);
-	if (x != y)
-		return x < y ? -1 : 1;
-	u = load_be32(a->serial + 16);
-	v = load_be32(b->serial + 16);
-	if (u != v)
-		return u < v ? -1 : 1;
-	return (a->order > b->order) - (a->order < b->order);
-}
-
-static void
-entry_swap(struct revoke_entry *a, struct revoke_entry *b)
-{
-	struct revoke_entry t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-static void
-entry_sift(struct revoke_entry *e, size_t root, size_t n)
-{
-	size_t child;
-
-	while ((child = 2 * root + 1) < n) {
-		if (child + 1 < n && entry_cmp(&e[child], &e[child + 1]) < 0)
-			child++;
-		if (entry_cmp(&e[root], &e[child]) >= 0)
-			return;
-		entry_swap(&e[root], &e[child]);
-		root = child;
-	}
-}
-
-static void
-entry_heapsort(struct revoke_entry *e, size_t n)
-{
-	size_t i;
-
-	for (i = n / 2; i-- > 0;)
-		entry_sift(e, i, n);
-	for (i = n; i-- > 1;) {
-		entry_swap(&e[0], &e[i]);
-		entry_sift(e, 0, i);
-	}
-}
-
-static void
-entry_sort_rec(struct revoke_entry *e, size_t n, int depth)
-{
-	struct revoke_entry pivot;
-	size_t i, j, mid;
-
-	while (n > 16) {
-		if (depth-- == 0) {
-			entry_heapsort(e, n);
-			return;
-		}
-		mid = n / 2;
-		if (entry_cmp(&e[mid], &e[0]) < 0)
-			entry_swap(&e[mid], &e[0]);
-		if (entry_cmp(&e[n - 1], &e[0]) < 0)
-			entry_swap(&e[n - 1], &e[0]);
-		if (entry_cmp(&e[n - 1], &e[mid]) < 0)
-			entry_swap(&e[n - 1], &e[mid]);
-		pivot = e[mid];
-		i = 0;
-		j = n - 1;
-		for (;;) {
-			while (entry_cmp(&e[i], &pivot) < 0)
-				i++;
-			while (entry_cmp(&pivot, &e[j]) < 0)
-				j--;
-			if (i >= j)
-				break;
-			entry_swap(&e[i], &e[j]);
-			i++;
-			j--;
-		}
-		/* e[0..j] <= pivot <= e[j+1..n); recurse on the smaller. */
-		if (j + 1 < n - j - 1) {
-			entry_sort_rec(e, j + 1, depth);
-			e += j + 1;
-			n -= j + 1;
-		} else {
-			entry_sort_rec(e + j + 1, n - j - 1, depth);
-			n = j + 1;
-		}
-	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && entry_cmp(&e[j], &e[j - 1]) < 0; j--)
-			entry_swap(&e[j], &e[j - 1]);
-}
-
-static void
-entry_introsort(struct revoke_entry *e, size_t n)
-{
-	int depth = 0;
-	size_t m;
-
-	for (m = n; m > 1; m >>= 1)
-		depth += 2;
-	entry_sort_rec(e, n, depth);
-}
-
-/*
- * Most significant byte first, in place (American flag sort): serials are
- * fixed-width big-endian keys, so each of at most 20 levels moves every
- * entry once, with no comparisons.  Levels where every serial has the
- * same byte are skipped (small sequential serials have 17 leading zero
- * bytes); buckets of a few entries, and a group of entries for one serial
- * (ordered by journal order), go to the comparison sort.
- */
-#define ENTRY_RADIX_SMALL	48
-
-/* Eight bytes of a serial from byte d on, as one number (zeros past the
- * end). */
-static inline uint64_t
-entry_key(const struct revoke_entry *e, size_t d)
-{
-	unsigned char b[8] = { 0 };
-
-	if (d + 8 <= REVOKE_SERIAL_MAX)
-		return load_be64(e->serial + d);
-	memcpy(b, e->serial + d, REVOKE_SERIAL_MAX - d);
-	return load_be64(b);
-}
-
-/* A bucket of at most ENTRY_RADIX_SMALL entries that agree before byte
- * d: insertion sort of (eight-byte key, index), ties by entry_cmp, then
- * the entries moved once. */
-static void
-entry_small(struct revoke_entry *e, size_t n, size_t d)
-{
-	struct { uint64_t k; uint32_t i; } key[ENTRY_RADIX_SMALL], t;
-	struct revoke_entry tmp[ENTRY_RADIX_SMALL];
-	size_t i, j;
-
-	for (i = 0; i < n; i++) {
-		key[i].k = entry_key(&e[i], d);
-		key[i].i = (uint32_t)i;
-	}
-	for (i = 1; i < n; i++) {
-		t = key[i];
-		for (j = i; j > 0 && (key[j - 1].k > t.k ||
-		    (key[j - 1].k == t.k &&
-		    entry_cmp(&e[key[j - 1].i], &e[t.i]) > 0)); j--)
-			key[j] = key[j - 1];
-		key[j] = t;
-	}
-	for (i = 0; i < n; i++)
-		tmp[i] = e[key[i].i];
-	memcpy(e, tmp, n * sizeof *e);
-}
-
-/* The first byte from d on where some serial of e[0..n) differs from
- * e[0]'s (REVOKE_SERIAL_MAX when none). */
-static size_t
-entry_first_diff(const struct revoke_entry *e, size_t n, size_t d)
-{
-	unsigned char acc[REVOKE_SERIAL_MAX] = { 0 };
-	uint64_t a = 0, b = 0;
-	uint32_t c = 0;
-	size_t i;
-
-	for (i = 1; i < n; i++) {
-		a |= load_be64(e[i].serial) ^ load_be64(e[0].serial);
-		b |= load_be64(e[i].serial + 8) ^ load_be64(e[0].serial + 8);
-		c |= load_be32(e[i].serial + 16) ^ load_be32(e[0].serial + 16);
-	}
-	for (i = 0; i < 8; i++) {
-		acc[i] = (unsigned char)(a >> (56 - 8 * i));
-		acc[8 + i] = (unsigned char)(b >> (56 - 8 * i));
-	}
-	for (i = 0; i < 4; i++)
-		acc[16 + i] = (unsigned char)(c >> (24 - 8 * i));
-	for (; d < REVOKE_SERIAL_MAX && acc[d] == 0; d++)
-		;
-	return d;
-}
-
-static void
-entry_radix(struct revoke_entry *e, size_t n, size_t d)
-{
-	size_t count[256], next[256], end[256], i, b, c, sum;
-	struct revoke_entry t, u;
-
-	if (n <= ENTRY_RADIX_SMALL) {
-		entry_small(e, n, d);
-		return;
-	}
-	for (; d < REVOKE_SERIAL_MAX; d++) {
-		memset(count, 0, sizeof count);
-		for (i = 0; i < n; i++)
-			count[e[i].serial[d]]++;
-		if (count[e[0].serial[d]] != n)
-			break;
-		/* All agree on byte d (short serials have many leading
-		 * zeros): one pass finds the first byte where any differ. */
-		d = entry_first_diff(e, n, d + 1) - 1;
-	}
-	if (d == REVOKE_SERIAL_MAX) {
-		/* One serial revoked n times: by journal order. */
-		entry_introsort(e, n);
-		return;
-	}
-	for (b = 0, sum = 0; b < 256; b++) {
-		next[b] = sum;
-		sum += count[b];
-		end[b] = sum;
-	}
-	for (b = 0; b < 256; b++) {
-		while (next[b] < end[b]) {
-			t = e[next[b]];
-			c = t.serial[d];
-			while (c != b) {
-				u = e[next[c]];
-				e[next[c]++] = t;
-				t = u;
-				c = t.serial[d];
-			}
-			e[next[b]++] = t;
-		}
-	}
-	for (b = 0, sum = 0; b < 256; sum += count[b], b++)
-		if (count[b] > 1)
-			entry_radix(e + sum, count[b], d + 1);
-}
-
-static void
-entry_sort(struct revoke_entry *e, size_t n)
-{
-	size_t i;
-
-	/* One bulk revocation lists its serials in order (append_batch). */
-	for (i = 1; i < n && entry_cmp(&e[i - 1], &e[i]) < 0; i++)
-		;
-	if (i < n)
-		entry_radix(e, n, 0);
 }
 
 /* ---- the journal replayed ----------------------------------------------- */
@@ -705,7 +269,7 @@ parse_time_field(const char *v, int64_t *out)
 }
 
 static int
-db_add(struct revoke_db *db, const struct revoke_serial *s, int reason,
+db_add(struct revoke_db *db, const struct serial *s, int reason,
     int64_t at, bool has_inv, int64_t inv)
 {
 	struct revoke_entry *ne, *e;
@@ -720,7 +284,7 @@ db_add(struct revoke_db *db, const struct revoke_serial *s, int reason,
 		db->cap = cap;
 	}
 	e = &db->e[db->n++];
-	memcpy(e->serial, s->b, REVOKE_SERIAL_MAX);
+	memcpy(e->serial, s->b, SERIAL_MAX);
 	e->len = s->len;
 	e->reason = (uint8_t)reason;
 	e->has_invalidity = has_inv;
@@ -735,12 +299,12 @@ static int
 db_add_issued(struct revoke_db *db, const struct jrecord *r)
 {
 	struct revoke_issued *ni, *is;
-	struct revoke_serial s;
+	struct serial s;
 	int64_t na = 0;
 	const char *v = jrecord_get(r, "serial");
 	size_t cap;
 
-	if (v == NULL || !serial_canonical(v, strlen(v), &s))
+	if (v == NULL || !serial_parse_canonical(v, strlen(v), &s))
 		return rec_bad(r, "no valid serial");
 	(void)parse_time_field(jrecord_get(r, "not_after"), &na);
 	if (db->nissued == db->capissued) {
@@ -751,7 +315,7 @@ db_add_issued(struct revoke_db *db, const struct jrecord *r)
 		db->capissued = cap;
 	}
 	is = &db->issued[db->nissued++];
-	memcpy(is->serial, s.b, REVOKE_SERIAL_MAX);
+	memcpy(is->serial, s.b, SERIAL_MAX);
 	is->len = s.len;
 	is->not_after = na;
 	return OR_OK;
@@ -791,7 +355,7 @@ batch_abandon(struct revoke_db *db)
 static int
 visit_batch(struct revoke_db *db, const struct jrecord *r)
 {
-	struct revoke_serial s;
+	struct serial s;
 	uint64_t batch, part, parts, count, got = 0;
 	const char *v, *p, *comma;
 	bool has_inv;
@@ -826,7 +390,7 @@ visit_batch(struct revoke_db *db, const struct jrecord *r)
 		for (p = v; *p != '\0'; p = comma + 1) {
 			if ((comma = strchr(p, ',')) == NULL)
 				comma = p + strlen(p);
-			if (!serial_canonical(p, (size_t)(comma - p), &s))
+			if (!serial_parse_canonical(p, (size_t)(comma - p), &s))
 				return rec_bad(r, "a malformed serial");
 			if ((rc = db_add(db, &s, reason, at, has_inv, inv)) !=
 			    OR_OK)
@@ -912,7 +476,7 @@ int
 revoke_db_visit(const struct jrecord *r, void *vdb)
 {
 	struct revoke_db *db = vdb;
-	struct revoke_serial s;
+	struct serial s;
 	uint64_t number, batch;
 	bool has_inv;
 	int64_t at, inv;
@@ -936,7 +500,7 @@ revoke_db_visit(const struct jrecord *r, void *vdb)
 		    OR_OK)
 			return rc;
 		if ((v = jrecord_get(r, "serial")) == NULL ||
-		    !serial_canonical(v, strlen(v), &s))
+		    !serial_parse_canonical(v, strlen(v), &s))
 			return rec_bad(r, "no valid serial");
 		if ((rc = db_add(db, &s, reason, at, has_inv, inv)) != OR_OK)
 			return rc;
@@ -962,7 +526,7 @@ static int
 cmp_issued(const void *a, const void *b)
 {
 	return memcmp(((const struct revoke_issued *)a)->serial,
-	    ((const struct revoke_issued *)b)->serial, REVOKE_SERIAL_MAX);
+	    ((const struct revoke_issued *)b)->serial, SERIAL_MAX);
 }
 
 /* Keeps one entry per serial: its state after every record in order.  A
@@ -979,7 +543,7 @@ db_resolve(struct revoke_db *db)
 	while (i < db->n) {
 		have = false;
 		for (j = i; j < db->n && memcmp(e[j].serial, e[i].serial,
-		    REVOKE_SERIAL_MAX) == 0; j++) {
+		    SERIAL_MAX) == 0; j++) {
 			if (!have) {
 				if (e[j].reason == RR_REMOVE_FROM_CRL)
 					continue;
@@ -1004,7 +568,7 @@ revoke_db_finish(struct revoke_db *db)
 {
 	batch_abandon(db);
 	if (db->flags & REVOKE_DB_ENTRIES) {
-		entry_sort(db->e, db->n);
+		crl_sort_entries(db->e, db->n);
 		db_resolve(db);
 	}
 	if ((db->flags & REVOKE_DB_ISSUED) && db->nissued > 1)
@@ -1036,14 +600,14 @@ revoke_db_load(const char *dir, unsigned flags, struct revoke_db *db)
 }
 
 const struct revoke_entry *
-revoke_db_find(const struct revoke_db *db, const struct revoke_serial *s)
+revoke_db_find(const struct revoke_db *db, const struct serial *s)
 {
 	size_t lo = 0, hi = db->n, mid;
 	int c;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		c = memcmp(db->e[mid].serial, s->b, REVOKE_SERIAL_MAX);
+		c = memcmp(db->e[mid].serial, s->b, SERIAL_MAX);
 		if (c == 0)
 			return &db->e[mid];
 		if (c < 0)
@@ -1055,13 +619,13 @@ revoke_db_find(const struct revoke_db *db, const struct revoke_serial *s)
 }
 
 const struct revoke_issued *
-revoke_db_issued(const struct revoke_db *db, const struct revoke_serial *s)
+revoke_db_issued(const struct revoke_db *db, const struct serial *s)
 {
 	struct revoke_issued key;
 
 	if (db->nissued == 0)
 		return NULL;
-	memcpy(key.serial, s->b, REVOKE_SERIAL_MAX);
+	memcpy(key.serial, s->b, SERIAL_MAX);
 	return bsearch(&key, db->issued, db->nissued, sizeof *db->issued,
 	    cmp_issued);
 }
@@ -1070,15 +634,15 @@ revoke_db_issued(const struct revoke_db *db, const struct revoke_serial *s)
 
 static int
 check_one(const struct revoke_db *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const uint32_t *line, size_t i,
+    const struct serial *s, const uint32_t *line, size_t i,
     bool *known)
 {
 	const struct revoke_entry *e;
-	char hex[REVOKE_SERIAL_HEX], where[32] = "";
+	char hex[SERIAL_HEX], where[32] = "";
 	char when[32];
 	time_t t;
 
-	revoke_serial_hex(s, hex);
+	serial_to_hex(s, hex);
 	if (line != NULL)
 		snprintf(where, sizeof where, "line %" PRIu32 ": ", line[i]);
 	*known = revoke_db_issued(db, s) != NULL;
@@ -1105,12 +669,12 @@ check_one(const struct revoke_db *db, const struct revoke_request *req,
 
 static int
 append_one(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, time_t at, bool known)
+    const struct serial *s, time_t at, bool known)
 {
-	char hex[REVOKE_SERIAL_HEX];
+	char hex[SERIAL_HEX];
 	struct jfields f;
 
-	revoke_serial_hex(s, hex);
+	serial_to_hex(s, hex);
 	jf_init(&f);
 	jf_add(&f, "serial", hex);
 	jf_add(&f, "reason", revoke_reason_name(req->reason));
@@ -1122,15 +686,15 @@ append_one(struct cadb *db, const struct revoke_request *req,
 }
 
 static int append_parts(struct cadb *, const struct revoke_request *,
-    const struct revoke_serial *, const bool *, size_t, time_t);
+    const struct serial *, const bool *, size_t, time_t);
 
 /* Indices of serials in increasing order, for append_batch. */
-static const struct revoke_serial *order_serials;
+static const struct serial *order_serials;
 
 static int
 cmp_order(const void *a, const void *b)
 {
-	return revoke_serial_cmp(&order_serials[*(const uint32_t *)a],
+	return serial_cmp(&order_serials[*(const uint32_t *)a],
 	    &order_serials[*(const uint32_t *)b]);
 }
 
@@ -1139,9 +703,9 @@ cmp_order(const void *a, const void *b)
  * sorted, and a CRL is re-signed from them many times. */
 static int
 append_batch(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s0, const bool *known0, size_t n, time_t at)
+    const struct serial *s0, const bool *known0, size_t n, time_t at)
 {
-	struct revoke_serial *s = NULL;
+	struct serial *s = NULL;
 	bool *known = NULL;
 	uint32_t *ord = NULL;
 	size_t i;
@@ -1172,7 +736,7 @@ out:
 
 static int
 append_parts(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const bool *known, size_t n, time_t at)
+    const struct serial *s, const bool *known, size_t n, time_t at)
 {
 	struct jfields f;
 	char *list = NULL, *p;
@@ -1181,7 +745,7 @@ append_parts(struct cadb *db, const struct revoke_request *req,
 	bool all_known;
 	int rc = OR_OK;
 
-	if ((list = malloc(REVOKE_BATCH_PART * REVOKE_SERIAL_HEX + 1)) == NULL)
+	if ((list = malloc(REVOKE_BATCH_PART * SERIAL_HEX + 1)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
 	np = (n + REVOKE_BATCH_PART - 1) / REVOKE_BATCH_PART;
 	batch = journal_seq(db->journal) + 1;
@@ -1193,7 +757,7 @@ append_parts(struct cadb *db, const struct revoke_request *req,
 		for (i = 0, p = list; i < m; i++) {
 			if (i > 0)
 				*p++ = ',';
-			revoke_serial_hex(&s[k * REVOKE_BATCH_PART + i], p);
+			serial_to_hex(&s[k * REVOKE_BATCH_PART + i], p);
 			p += strlen(p);
 			all_known = all_known && known[k * REVOKE_BATCH_PART +
 			    i];
@@ -1220,7 +784,7 @@ append_parts(struct cadb *db, const struct revoke_request *req,
 
 int
 revoke_record(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const uint32_t *line, size_t n,
+    const struct serial *s, const uint32_t *line, size_t n,
     size_t *unknown)
 {
 	struct revoke_db rdb;
@@ -1265,38 +829,4 @@ out:
 	free(known);
 	revoke_db_free(&rdb);
 	return rc;
-}
-
-uint64_t
-revoke_batch_count(struct revoke_batch_count *c, const struct jrecord *r)
-{
-	uint64_t batch, part, parts, count, done;
-
-	if (strcmp(r->type, "revoke-batch") != 0) {
-		c->batch = 0;
-		c->pending = 0;
-		return strcmp(r->type, "revoke") == 0;
-	}
-	if (!parse_u64(jrecord_get(r, "batch"), &batch) ||
-	    !parse_u64(jrecord_get(r, "part"), &part) ||
-	    !parse_u64(jrecord_get(r, "parts"), &parts) ||
-	    !parse_u64(jrecord_get(r, "count"), &count)) {
-		c->batch = 0;
-		return 0;
-	}
-	if (part == 1) {
-		c->batch = batch;
-		c->pending = 0;
-	} else if (c->batch != batch || part != c->part + 1) {
-		c->batch = 0;
-		return 0;
-	}
-	c->part = part;
-	c->pending += count;
-	if (part != parts)
-		return 0;
-	done = c->pending;
-	c->batch = 0;
-	c->pending = 0;
-	return done;
 }

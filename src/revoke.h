@@ -1,5 +1,5 @@
 /*
- * revoke.h — revocations: reason codes, serial numbers, the serials file,
+ * revoke.h — revocations: reason codes, the serials file,
  * recording revocations in the CA journal, and replaying the journal into
  * the CA's revocation state (what a CRL or an OCSP response says).
  *
@@ -19,9 +19,8 @@
  *   crl-number    number: reserved before a CRL is signed, never reused
  *   crl           number this_update next_update entries file sha256
  *
- * A serial is kept as its big-endian magnitude, right-aligned in 20 bytes
- * with leading zero bytes, so that memcmp orders serials numerically.
- * The journal spells it in lowercase hex without leading zeros.
+ * Serial numbers are serial.h's: the journal spells them in lowercase hex
+ * without leading zeros.
  */
 #ifndef OFFROOT_REVOKE_H
 #define OFFROOT_REVOKE_H
@@ -34,9 +33,8 @@
 #include <openssl/x509.h>
 
 #include "journal.h"
+#include "serial.h"
 
-#define REVOKE_SERIAL_MAX	20		/* octets of magnitude */
-#define REVOKE_SERIAL_HEX	(2 * REVOKE_SERIAL_MAX + 1)
 #define REVOKE_BATCH_PART	1400		/* serials per revoke-batch */
 #define REVOKE_MAX_FILE		(256u << 20)	/* serials file cap */
 #define REVOKE_MAX_SERIALS	(8u << 20)	/* serials in one file */
@@ -60,38 +58,19 @@ enum revoke_reason {
 const char *revoke_reason_name(int reason);
 int revoke_reason_parse(const char *name, int *reason);
 
-struct revoke_serial {
-	unsigned char b[REVOKE_SERIAL_MAX];	/* right-aligned magnitude */
-	uint8_t len;				/* 1..20 octets */
-};
-
-/* Parses a serial: 1-40 hex digits (either case), optionally "0x" first
- * or colons between octets ("0A:1B"); leading zeros are allowed and
- * dropped.  Zero, and more than 20 octets of magnitude, are refused.
- * OR_E_INPUT with a reason in err_msg. */
-int revoke_serial_parse(const char *text, size_t n, struct revoke_serial *out);
-/* Lowercase hex without leading zeros. */
-void revoke_serial_hex(const struct revoke_serial *s,
-    char out[REVOKE_SERIAL_HEX]);
-int revoke_serial_cmp(const struct revoke_serial *a,
-    const struct revoke_serial *b);
-/* From a certificate's serial (positive, at most 20 octets). */
-int revoke_serial_from_asn1(const ASN1_INTEGER *ai, struct revoke_serial *out);
-ASN1_INTEGER *revoke_serial_to_asn1(const struct revoke_serial *s);
-
 /* Parses a time given on the command line: YYYY-MM-DDTHH:MM:SSZ,
  * YYYY-MM-DD (midnight UTC), "@SECONDS" or "now".  OR_E_USAGE. */
 int revoke_parse_time(const char *text, time_t *out);
 
 /*
- * The serials file: one serial per line (as revoke_serial_parse), blank
+ * The serials file: one serial per line (as serial_parse), blank
  * lines and lines starting with '#' ignored, surrounding blanks and CR
  * ignored.  Every line is checked before anything is used; the first bad
  * line is named: "line N: ...".  A serial given twice is refused naming
  * both lines.  An empty list is refused.
  */
 struct revoke_list {
-	struct revoke_serial *s;
+	struct serial *s;
 	uint32_t *line;		/* line number of each serial */
 	size_t n, cap;
 };
@@ -100,7 +79,7 @@ void revoke_list_free(struct revoke_list *l);
 
 /* One revocation.  order is the position in the journal: later wins. */
 struct revoke_entry {
-	unsigned char serial[REVOKE_SERIAL_MAX];
+	unsigned char serial[SERIAL_MAX];
 	uint8_t len;
 	uint8_t reason;
 	uint8_t has_invalidity;
@@ -112,7 +91,7 @@ struct revoke_entry {
 
 /* What the journal says about a certificate this CA issued. */
 struct revoke_issued {
-	unsigned char serial[REVOKE_SERIAL_MAX];
+	unsigned char serial[SERIAL_MAX];
 	uint8_t len;
 	int64_t not_after;
 };
@@ -170,9 +149,9 @@ void revoke_db_free(struct revoke_db *db);
 /* The entry for serial (NULL when not revoked), and whether it was issued
  * here (NULL when not). */
 const struct revoke_entry *revoke_db_find(const struct revoke_db *db,
-    const struct revoke_serial *s);
+    const struct serial *s);
 const struct revoke_issued *revoke_db_issued(const struct revoke_db *db,
-    const struct revoke_serial *s);
+    const struct serial *s);
 
 /* What to record. */
 struct revoke_request {
@@ -195,16 +174,7 @@ struct cadb;
  * were not issued here.
  */
 int revoke_record(struct cadb *db, const struct revoke_request *req,
-    const struct revoke_serial *s, const uint32_t *line, size_t n,
+    const struct serial *s, const uint32_t *line, size_t n,
     size_t *unknown);
-
-/* Batch bookkeeping that cadb.c's summary shares: feed every record in
- * order; returns how many serials a record completes (a revoke record: 1;
- * the last part of a batch: the whole batch; otherwise 0). */
-struct revoke_batch_count {
-	uint64_t batch, part, pending;
-};
-uint64_t revoke_batch_count(struct revoke_batch_count *c,
-    const struct jrecord *r);
 
 #endif

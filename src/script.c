@@ -327,7 +327,7 @@ check_value(const struct parser *p, const struct script_param *sp,
 	const char *v = sp->value;
 	enum keytype kt;
 	enum kdf_level kdf;
-	struct revoke_serial serial;
+	struct serial serial;
 	X509_NAME *dn = NULL;
 	unsigned char md[SHA256_LEN];
 	int reason;
@@ -380,7 +380,7 @@ check_value(const struct parser *p, const struct script_param *sp,
 			return perr(p, sp->line, "%s", err_msg(OR_E_USAGE));
 		return OR_OK;
 	case PK_SERIAL:
-		if (revoke_serial_parse(v, strlen(v), &serial) != OR_OK)
+		if (serial_parse(v, strlen(v), &serial) != OR_OK)
 			return perr(p, sp->line, "serial: %s", err_msg(
 			    OR_E_INPUT));
 		return OR_OK;

@@ -23,8 +23,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct revoke_list l;
-	struct revoke_serial back;
-	char hex[REVOKE_SERIAL_HEX];
+	struct serial back;
+	char hex[SERIAL_HEX];
 	size_t i, k, lines = 1;
 	int rc;
 
@@ -42,24 +42,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (l.n == 0)
 		abort();
 	for (i = 0; i < l.n; i++) {
-		if (l.s[i].len < 1 || l.s[i].len > REVOKE_SERIAL_MAX ||
-		    l.s[i].b[REVOKE_SERIAL_MAX - l.s[i].len] == 0 ||
+		if (l.s[i].len < 1 || l.s[i].len > SERIAL_MAX ||
+		    l.s[i].b[SERIAL_MAX - l.s[i].len] == 0 ||
 		    l.line[i] < 1 || l.line[i] > lines ||
 		    (i > 0 && l.line[i] <= l.line[i - 1]))
 			abort();
-		for (k = 0; k < REVOKE_SERIAL_MAX - l.s[i].len; k++)
+		for (k = 0; k < SERIAL_MAX - l.s[i].len; k++)
 			if (l.s[i].b[k] != 0)
 				abort();
-		revoke_serial_hex(&l.s[i], hex);
-		if (revoke_serial_parse(hex, strlen(hex), &back) != OR_OK ||
-		    revoke_serial_cmp(&back, &l.s[i]) != 0 ||
+		serial_to_hex(&l.s[i], hex);
+		if (serial_parse(hex, strlen(hex), &back) != OR_OK ||
+		    serial_cmp(&back, &l.s[i]) != 0 ||
 		    back.len != l.s[i].len)
 			abort();
 	}
 	/* No repeats (n is small for fuzz inputs). */
 	for (i = 0; i < l.n && l.n < 4096; i++)
 		for (k = i + 1; k < l.n; k++)
-			if (revoke_serial_cmp(&l.s[i], &l.s[k]) == 0)
+			if (serial_cmp(&l.s[i], &l.s[k]) == 0)
 				abort();
 	revoke_list_free(&l);
 	return 0;
