@@ -2046,6 +2046,8 @@ pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
 			p->inlen = p->mdlen;
 		} else if (k->can_pss_hash[di])
 			p->mech.mechanism = pkcs11_digests[di].pss_mech;
+		else if (digest == NULL)	/* no mechanism left to choose */
+			return err_set(OR_E_INPUT, "RSA-PSS needs a digest");
 		else
 			return pkcs11_check_pss(k, ks->type, digest);
 		return OR_OK;
