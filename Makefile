@@ -48,9 +48,14 @@ MANS        := $(sort $(wildcard manuals/*.[1-9]))
 .PHONY: check-tsan all check check-fast check-asan unit fuzz bench run install deps clean lint-man
 all: $(BUILD)/offroot
 
-$(BUILD)/obj/%.o: %.c $(wildcard src/*.h hsm/*.h ui/*.h) Makefile
+# Header dependencies: the compiler writes them (-MMD -MP) next to each
+# object or unit binary as a .d file, included below; -MP adds a target for
+# every header, so a header that is removed does not stop the build.
+DEPFLAGS    := -MMD -MP
+
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/liboffroot.a: $(LIB_OBJS)
 	@rm -f $@
@@ -59,9 +64,12 @@ $(BUILD)/liboffroot.a: $(LIB_OBJS)
 $(BUILD)/offroot: $(BUILD)/obj/src/main.o $(BUILD)/liboffroot.a
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) $^ -o $@ $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/liboffroot.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liboffroot.a Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS_ALL) $(LDFLAGS_ALL) $< $(BUILD)/liboffroot.a -o $@ $(PKG_LIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS_ALL) $(DEPFLAGS) -MF $@.d -MT $@ $(LDFLAGS_ALL) \
+	  $< $(BUILD)/liboffroot.a -o $@ $(PKG_LIBS)
+
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d $(BUILD)/fuzz/*.d)
 
 # The fault-injecting PKCS#11 module the token tests load (tests/p11shim):
 # never instrumented, so that it also loads into uninstrumented tools.
@@ -142,7 +150,7 @@ install: all
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/offroot
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-tsan
 
 # Shipping (dist/): the Debian package, the offline install set a USB
 # stick carries to the ceremony laptop, and RELEASE.txt with the hashes
