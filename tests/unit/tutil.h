@@ -38,7 +38,7 @@ tu_begin(const char *name)
 }
 
 /* tu_dir/name; four results stay valid at once. */
-static const char * __attribute__((unused))
+static __attribute__((unused)) const char *
 tu_path(const char *name)
 {
 	static char buf[4][512];
@@ -64,7 +64,7 @@ tu_end(void)
 }
 
 /* A whole file, NUL-terminated, malloc'd; NULL when it cannot be read. */
-static char * __attribute__((unused))
+static __attribute__((unused)) char *
 tu_slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
