@@ -148,7 +148,7 @@ exists(const char *path)
 static bool
 journal_same(const char *ca, const char *saved)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 16];
 	size_t la, lb;
 	char *a, *b;
 	bool same;
@@ -165,7 +165,7 @@ journal_same(const char *ca, const char *saved)
 static void
 save_journal(const char *ca, const char *to)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 16];
 
 	snprintf(path, sizeof path, "%s/%s", ca, CADB_JOURNAL);
 	tu_copy(path, to);

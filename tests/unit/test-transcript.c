@@ -89,7 +89,7 @@ three_steps(const char *dir, struct keystore *ks, char *path, size_t size,
 		return rc;
 	snprintf(path, size, "%s", t->path);
 	for (int i = 0; i < 3 && rc == OR_OK; i++) {
-		char v[16];
+		char v[24];
 		snprintf(v, sizeof v, "value-%d", i);
 		struct jfield f[] = { { "step", v, 0 }, { "who", "Officer A", 0 } };
 		rc = transcript_add(t, "step", f, 2);
