@@ -109,7 +109,7 @@ deps:
 JOBS        ?= 4
 CHECK_JOBS  ?= 2
 SERIAL_TESTS := 85-ceremony
-SLOW_TESTS  := 89-tui-details 86-tui 90-reproducible 88-tui-resume \
+SLOW_TESTS  := 97-package 89-tui-details 86-tui 90-reproducible 88-tui-resume \
 	       87-tui-quorum 75-quorum 20-sign 76-quorum-ceremony 10-init \
 	       25-kubernetes-etcd 80-crl 81-revoke
 T_ALL       := $(sort $(wildcard tests/t/*.t))

@@ -181,20 +181,25 @@ main(void)
 	rc = cadb_open(ca, &db);
 	is_rc(rc, OR_OK, "cadb_open locks and verifies the CA");
 	if (rc == OR_OK) {
-		struct jfield i1[] = { { "serial", "1a2b", 0 } };
-		struct jfield i2[] = { { "serial", "3c4d", 0 } };
-		struct jfield c5[] = { { "number", "5", 0 },
-		    { "next_update", "1800000000", 0 } };
-		struct jfield c3[] = { { "number", "3", 0 },
-		    { "next_update", "1700000000", 0 } };
+		struct jfields i1, i2, c5, c3;
 
-		rc = cadb_append(db, "issue", i1, 1);
+		jf_init(&i1);
+		jf_add(&i1, "serial", "1a2b");
+		jf_init(&i2);
+		jf_add(&i2, "serial", "3c4d");
+		jf_init(&c5);
+		jf_add_u64(&c5, "number", 5);
+		jf_add_i64(&c5, "next_update", 1800000000);
+		jf_init(&c3);
+		jf_add_u64(&c3, "number", 3);
+		jf_add_i64(&c3, "next_update", 1700000000);
+		rc = cadb_append(db, "issue", &i1);
 		if (rc == OR_OK)
-			rc = cadb_append(db, "issue", i2, 1);
+			rc = cadb_append(db, "issue", &i2);
 		if (rc == OR_OK)
-			rc = cadb_append(db, "crl", c5, 2);
+			rc = cadb_append(db, "crl", &c5);
 		if (rc == OR_OK)
-			rc = cadb_append(db, "crl", c3, 2);
+			rc = cadb_append(db, "crl", &c3);
 		is_rc(rc, OR_OK, "four records appended");
 		is_int(db->sum.records, records0 + 4, "the open CA counts them");
 
@@ -204,7 +209,7 @@ main(void)
 		is_int(in_child(child_scan, ca), OR_E_ENV,
 		    "nor scan it while it is being written");
 		before = size_of(jpath);
-		rc = cadb_append(db, "Bad Type", i1, 1);
+		rc = cadb_append(db, "Bad Type", &i1);
 		ok(rc == OR_E_INPUT && size_of(jpath) == before,
 		    "an invalid record type is refused (%s), nothing written",
 		    err_name(rc));

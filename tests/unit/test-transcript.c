@@ -91,8 +91,12 @@ three_steps(const char *dir, struct keystore *ks, char *path, size_t size,
 	for (int i = 0; i < 3 && rc == OR_OK; i++) {
 		char v[24];
 		snprintf(v, sizeof v, "value-%d", i);
-		struct jfield f[] = { { "step", v, 0 }, { "who", "Officer A", 0 } };
-		rc = transcript_add(t, "step", f, 2);
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", v);
+		jf_add(&f, "who", "Officer A");
+		rc = transcript_add(t, "step", &f);
 	}
 	if (rc == OR_OK)
 		rc = transcript_close(t, 7, head7, ks, final);
@@ -198,9 +202,12 @@ test_refusals(void)
 	/* Begun, never closed: the record of an interrupted run. */
 	rc = transcript_begin(dir, "crl", &t);
 	if (rc == OR_OK) {
-		struct jfield f[] = { { "step", "1", 0 } };
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", "1");
 		snprintf(copy, sizeof copy, "%s", t->path);
-		rc = transcript_add(t, "step", f, 1);
+		rc = transcript_add(t, "step", &f);
 		transcript_free(t);
 	}
 	is_rc(rc, OR_OK, "a transcript begun and left open");
