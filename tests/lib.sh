@@ -131,3 +131,40 @@ new_ca() {
 	"$OFFROOT" init -d "$_dir" --subject "/C=DE/O=offroot tests/CN=Test Root" \
 	    --kdf interactive --passphrase-file "$PASS" "$@" >"$T/init.out" 2>"$T/init.err"
 }
+
+# ca_snapshot DIR / ca_unchanged DIR: saves the CA directory's journal and
+# list of files, then checks both are exactly as saved (a refusal records
+# nothing and writes nothing into the CA).
+ca_snapshot() {
+	cp "$1/journal" "$T/journal.before"
+	(cd "$1" && find . | sort) >"$T/files.before"
+}
+ca_unchanged() {
+	cmp -s "$T/journal.before" "$1/journal" &&
+	    (cd "$1" && find . | sort) | cmp -s - "$T/files.before"
+}
+
+# mkcsr NAME: a P-256 key and a CSR for /C=DE/O=offroot tests/CN=NAME in
+# $T/NAME.key and $T/NAME.csr.
+mkcsr() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$T/$1.key" -subj "/C=DE/O=offroot tests/CN=$1" \
+	    -out "$T/$1.csr" 2>/dev/null
+}
+
+# crl_number FILE: the CRL number openssl reads (hex, no 0x).
+crl_number() {
+	openssl crl -in "$1" -noout -crlnumber 2>/dev/null | sed 's/crlNumber=0x//'
+}
+
+# random_serials N FILE: N random 20-byte serials (top bit clear), one a
+# line in hex, for bulk revocations.
+random_serials() {
+	$PY -c '
+import os, sys
+with open(sys.argv[2], "w") as f:
+    for i in range(int(sys.argv[1])):
+        b = bytearray(os.urandom(20)); b[0] &= 0x7f
+        f.write(b.hex() + "\n")
+' "$1" "$2"
+}
