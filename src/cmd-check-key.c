@@ -11,10 +11,7 @@
 
 static const struct cmd_opt check_key_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
+	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -59,8 +56,7 @@ out:
 
 const struct cmd_entry cmd_check_key_entry = {
 	"check-key",
-	"-d DIR [--passphrase-file FILE | --pin-file FILE | (--share FILE "
-	    "--share-passphrase-file FILE) ...] [--yes]",
+	"-d DIR " CMD_USAGE_UNLOCK,
 	"unlock the root key and prove it matches the root certificate",
 	check_key_opts, 0, 0, check_key_exec
 };

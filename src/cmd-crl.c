@@ -20,10 +20,7 @@ static const struct cmd_opt crl_opts[] = {
 	{ "days", 0, OPT_ARG },
 	{ "this-update", 0, OPT_ARG },
 	{ "der", 0, 0 },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
+	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -148,8 +145,7 @@ out:
 const struct cmd_entry cmd_crl_entry = {
 	"crl",
 	"-d DIR -o FILE [--days N] [--this-update TIME] [--der] "
-	    "[--passphrase-file FILE | --pin-file FILE | (--share FILE "
-	    "--share-passphrase-file FILE) ...] [--yes]",
+	    CMD_USAGE_UNLOCK,
 	"sign the next CRL (also kept in DIR/crls/)",
 	crl_opts, 0, 0, crl_exec
 };

@@ -19,10 +19,7 @@ static const struct cmd_opt ocsp_opts[] = {
 	{ "serial", 0, OPT_ARG | OPT_REQUIRED },
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
 	{ "days", 0, OPT_ARG },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
+	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -100,9 +97,7 @@ out:
 
 const struct cmd_entry cmd_ocsp_entry = {
 	"ocsp",
-	"-d DIR --serial HEX -o FILE [--days N] [--passphrase-file FILE | "
-	    "--pin-file FILE | (--share FILE --share-passphrase-file FILE) "
-	    "...] [--yes]",
+	"-d DIR --serial HEX -o FILE [--days N] " CMD_USAGE_UNLOCK,
 	"sign an OCSP response (good or revoked) for a certificate issued here",
 	ocsp_opts, 0, 0, ocsp_exec
 };

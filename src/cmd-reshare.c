@@ -28,9 +28,7 @@ static const struct cmd_opt reshare_opts[] = {
 	{ "share-dir", 0, OPT_ARG | OPT_MULTI | OPT_REQUIRED },
 	{ "new-share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
 	{ "kdf", 0, OPT_ARG },
-	{ "passphrase-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },
+	CMD_OPTS_UNLOCK_SEALED,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -127,8 +125,7 @@ const struct cmd_entry cmd_reshare_entry = {
 	"reshare",
 	"-d DIR --quorum M/N --share-dir DIR ... "
 	    "[--new-share-passphrase-file FILE ...] [--kdf LEVEL] "
-	    "[(--share FILE --share-passphrase-file FILE) ... | "
-	    "--passphrase-file FILE]",
+	    CMD_USAGE_UNLOCK_SEALED,
 	"re-seal the root key under a new M-of-N officer share set",
 	reshare_opts, 0, 0, reshare_exec
 };

@@ -38,6 +38,25 @@ struct cmd_opt {
 	{ "share", 0, OPT_ARG | OPT_MULTI }, \
 	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI }
 
+/* The options of every command that unlocks the root key: a passphrase
+ * file (a sealed key), officer shares (a quorum), a PIN file (a token),
+ * and --yes (the command's confirmations; for a token, also spending its
+ * final PIN try).  The usage text that goes with them. */
+#define CMD_OPTS_UNLOCK_SEALED \
+	{ "passphrase-file", 0, OPT_ARG }, \
+	CMD_OPTS_SHARES, \
+	{ "yes", 'y', 0 }
+#define CMD_OPTS_UNLOCK \
+	CMD_OPTS_UNLOCK_SEALED, \
+	{ "pin-file", 0, OPT_ARG }
+#define CMD_USAGE_SHARES \
+	"(--share FILE --share-passphrase-file FILE) ..."
+#define CMD_USAGE_UNLOCK \
+	"[--passphrase-file FILE | --pin-file FILE | " CMD_USAGE_SHARES "] " \
+	"[--yes]"
+#define CMD_USAGE_UNLOCK_SEALED \
+	"[--passphrase-file FILE | " CMD_USAGE_SHARES "] [--yes]"
+
 #define CMD_MAX_VALUES	4200	/* sign takes up to SIGN_MAX_CSRS CSRs */
 
 struct cmd_args {
