@@ -9,6 +9,15 @@
  *      walkthrough);
  *   4. add tests under tests/t/ (must-fail cases too).
  *
+ * A command that uses the root key also:
+ *   - takes CMD_OPTS_UNLOCK in its option spec and CMD_USAGE_UNLOCK in its
+ *     usage (a command for a sealed key only: the _SEALED pair);
+ *   - runs through op.h in its order: op_begin (lock, open, check every
+ *     output path), its own input checks and the officer's review,
+ *     op_unlock (transcript, then key), sign and record, op_finish, and on
+ *     any failure op_fail(&op, rc), then op_end.  Never transcript_begin
+ *     or cadb_unlock itself: op.c is where a failed run is recorded.
+ *
  * The dispatcher parses options from the spec: unknown, repeated (unless
  * OPT_MULTI) or missing-argument options are usage errors (exit 2).
  */
