@@ -1,5 +1,8 @@
-/* cmd-export.c — offroot export: write the signed bundle again for
- * certificates this CA already issued (e.g. after the media failed). */
+/*
+ * cmd-export.c — offroot export: write the signed bundle again for
+ * certificates this CA already issued (e.g. after the media failed).  The
+ * work, and its lifecycle (op.h), is sign.c's sign_export.
+ */
 #include "cmd.h"
 #include "err.h"
 #include "sign.h"

@@ -1,4 +1,8 @@
-/* cmd-sign.c — offroot sign: sign CSRs with the root, export the bundle. */
+/*
+ * cmd-sign.c — offroot sign: sign intermediate CSRs with the root and write
+ * the signed bundle.  The work, and its lifecycle (op.h), is sign.c's
+ * sign_run; this file only turns the command line into sign_params.
+ */
 #include "cmd.h"
 #include "err.h"
 #include "sign.h"
