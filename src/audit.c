@@ -163,18 +163,25 @@ named(const struct audit_ctx *c, const char *sub, const char *file)
 
 /*
  * A transcript the journal does not name is legitimate only as the record
- * of an interrupted run: it must verify as a chain and never have been
- * closed.  A closed one missing from the journal means the journal lost
- * records.
+ * of a run that recorded nothing in the journal: interrupted (it verifies
+ * as a chain and was never closed), or failed (op.h: a "failed" record,
+ * then the end, no seal).  What such a transcript says was done, the
+ * journal does not hold, and the journal is what audit trusts.  A sealed
+ * one missing from the journal means the journal lost records.
  */
 static bool
-abandoned(const char *path)
+abandoned(const char *path, bool *failed)
 {
 	struct transcript_info ti;
 	uint64_t good, size, seq;
 
-	if (transcript_verify(path, NULL, &ti) == OR_OK)
-		return !ti.closed;
+	*failed = false;
+	if (transcript_verify(path, NULL, &ti) == OR_OK) {
+		if (!ti.closed)
+			return true;
+		*failed = !ti.sealed && ti.failed;
+		return *failed;
+	}
 	/* Killed in the middle of writing a record: whole records before a
 	 * torn last line. */
 	return journal_tail(path, &good, &size, &seq) == OR_OK && good < size;
@@ -190,6 +197,7 @@ no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 	char path[PATH_MAX], path2[PATH_MAX];
 	struct dirent *de;
 	size_t i;
+	bool failed;
 	DIR *d;
 
 	for (i = 0; i < nitems(subs); i++) {
@@ -206,8 +214,11 @@ no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 				continue;
 			if (!named(c, subs[i], de->d_name) && i == 0 &&
 			    file_join(path2, sizeof path2, path, de->d_name) ==
-			    OR_OK && abandoned(path2)) {
-				res->abandoned++;
+			    OR_OK && abandoned(path2, &failed)) {
+				if (failed)
+					res->failed++;
+				else
+					res->abandoned++;
 				continue;
 			}
 			if (!named(c, subs[i], de->d_name)) {

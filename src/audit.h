@@ -15,6 +15,8 @@ struct audit_result {
 	uint64_t artefacts;	/* files verified by digest */
 	uint64_t transcripts;	/* transcripts whose seal verified */
 	uint64_t abandoned;	/* unclosed transcripts of interrupted runs */
+	uint64_t failed;	/* failed runs that recorded nothing:
+				 * closed, unsealed, not in the journal */
 };
 
 /* OR_OK when everything verifies; otherwise the first problem, with

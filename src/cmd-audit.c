@@ -26,6 +26,11 @@ audit_exec(struct cmd_args *a, struct interact *io)
 		    "operations that were interrupted (their records say how "
 		    "far they got)", (unsigned long long)res.abandoned,
 		    res.abandoned == 1 ? "" : "s");
+	if (res.failed > 0)
+		interact_say(io, SAY_INFO, "%llu failed run%s that recorded "
+		    "nothing (closed transcripts without a seal, not in the "
+		    "journal)", (unsigned long long)res.failed,
+		    res.failed == 1 ? "" : "s");
 	return OR_OK;
 }
 

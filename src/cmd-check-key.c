@@ -1,4 +1,9 @@
-/* cmd-check-key.c — offroot check-key: unlock the key, prove it matches. */
+/*
+ * cmd-check-key.c — offroot check-key: unlock the key and prove it matches
+ * root.crt, so that the officers know before a ceremony that their
+ * passphrase, shares or token still open it.  The check is recorded in the
+ * journal and in a sealed transcript (op.h).
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -6,15 +11,12 @@
 #include "cmd.h"
 #include "err.h"
 #include "keystore.h"
-#include "secret.h"
+#include "op.h"
 #include "transcript.h"
 
 static const struct cmd_opt check_key_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
+	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -22,45 +24,32 @@ static const struct cmd_opt check_key_opts[] = {
 static int
 check_key_exec(struct cmd_args *a, struct interact *io)
 {
-	struct cadb *db = NULL;
-	struct keystore *ks = NULL;
-	struct transcript *tr = NULL;
-	X509 *root = NULL;
 	const char *dir = args_get(a, "dir");
+	struct jfields f;
+	struct op op;
 	int rc;
 
-	if ((rc = cadb_open(dir, &db)) != OR_OK ||
-	    (rc = cadb_load_root(dir, &db->sum, &root)) != OR_OK ||
-	    (rc = cadb_unlock(db, root, io, &ks)) != OR_OK)
+	if ((rc = op_begin(&op, dir, "check-key", NULL)) != OR_OK ||
+	    (rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;
-	if ((rc = transcript_begin(dir, "check-key", &tr)) != OR_OK)
-		goto out;
-	{
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "result", "the key matches root.crt");
-		jf_add(&f, "key_type", keytype_name(ks->type));
-		if ((rc = transcript_add(tr, "key-check", &f)) != OR_OK ||
-		    (rc = cadb_append(db, "key-check", &f)) != OR_OK)
-			goto out;
-	}
-	if ((rc = transcript_finish(tr, db->journal, ks)) != OR_OK)
+	jf_init(&f);
+	jf_add(&f, "result", "the key matches root.crt");
+	jf_add(&f, "key_type", keytype_name(op.ks->type));
+	if ((rc = transcript_add(op.tr, "key-check", &f)) != OR_OK ||
+	    (rc = cadb_append(op.db, "key-check", &f)) != OR_OK ||
+	    (rc = op_finish(&op)) != OR_OK)
 		goto out;
 	interact_say(io, SAY_RESULT, "the key opens and matches %s/%s", dir,
 	    CADB_ROOT_CERT);
 out:
-	transcript_free(tr);
-	keystore_close(ks);
-	X509_free(root);
-	cadb_close(db);
+	rc = op_fail(&op, rc);
+	op_end(&op);
 	return rc;
 }
 
 const struct cmd_entry cmd_check_key_entry = {
 	"check-key",
-	"-d DIR [--passphrase-file FILE | --pin-file FILE | (--share FILE "
-	    "--share-passphrase-file FILE) ...] [--yes]",
+	"-d DIR " CMD_USAGE_UNLOCK,
 	"unlock the root key and prove it matches the root certificate",
 	check_key_opts, 0, 0, check_key_exec
 };

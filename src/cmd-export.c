@@ -1,5 +1,8 @@
-/* cmd-export.c — offroot export: write the signed bundle again for
- * certificates this CA already issued (e.g. after the media failed). */
+/*
+ * cmd-export.c — offroot export: write the signed bundle again for
+ * certificates this CA already issued (e.g. after the media failed).  The
+ * work, and its lifecycle (op.h), is sign.c's sign_export.
+ */
 #include "cmd.h"
 #include "err.h"
 #include "sign.h"
@@ -9,10 +12,7 @@ static const struct cmd_opt export_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
 	{ "serial", 0, OPT_ARG | OPT_MULTI | OPT_REQUIRED },
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
+	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -46,9 +46,7 @@ export_exec(struct cmd_args *a, struct interact *io)
 
 const struct cmd_entry cmd_export_entry = {
 	"export",
-	"-d DIR --serial HEX [--serial HEX ...] -o OUTDIR [--passphrase-file "
-	    "FILE | --pin-file FILE | (--share FILE --share-passphrase-file "
-	    "FILE) ...] [--yes]",
+	"-d DIR --serial HEX [--serial HEX ...] -o OUTDIR " CMD_USAGE_UNLOCK,
 	"write the signed bundle again for certificates already issued",
 	export_opts, 0, 0, export_exec
 };

@@ -1,7 +1,11 @@
-/* cmd-ocsp.c — offroot ocsp: a pre-signed OCSP response for one serial. */
+/*
+ * cmd-ocsp.c — offroot ocsp: a pre-signed OCSP response (good or revoked)
+ * for one serial this CA issued, for relying parties of an offline root
+ * that has no responder.  The response is recorded in the journal and in a
+ * sealed transcript (op.h).
+ */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cadb.h"
@@ -10,6 +14,7 @@
 #include "fileio.h"
 #include "keystore.h"
 #include "ocsp.h"
+#include "op.h"
 #include "revoke.h"
 #include "transcript.h"
 #include "util.h"
@@ -19,26 +24,37 @@ static const struct cmd_opt ocsp_opts[] = {
 	{ "serial", 0, OPT_ARG | OPT_REQUIRED },
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
 	{ "days", 0, OPT_ARG },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
+	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
+
+/* The ocsp record: serial, status and validity of the response. */
+static void
+ocsp_fields(struct jfields *f, const struct ocsp_plan *plan, const char *hex,
+    const char *sha)
+{
+	jf_init(f);
+	jf_add(f, "serial", hex);
+	jf_add(f, "status", plan->revoked ? "revoked" : "good");
+	if (plan->revoked) {
+		jf_add(f, "reason", revoke_reason_name(plan->reason));
+		jf_add_i64(f, "revoked_at", plan->revoked_at);
+	}
+	jf_add_i64(f, "this_update", plan->this_update);
+	jf_add_i64(f, "next_update", plan->next_update);
+	jf_add(f, "sha256", sha);
+}
 
 static int
 ocsp_exec(struct cmd_args *a, struct interact *io)
 {
 	const char *dir = args_get(a, "dir"), *out = args_get(a, "output");
 	const char *sv = args_get(a, "serial");
+	const struct op_output outs[] = { { out, OP_NEW_FILE }, { NULL, 0 } };
 	struct serial serial;
 	struct ocsp_plan plan;
-	struct transcript *tr = NULL;
-	struct keystore *ks = NULL;
-	struct cadb *db = NULL;
-	struct stat st;
-	X509 *root = NULL;
+	struct op op;
 	unsigned char *der = NULL, md[SHA256_LEN];
 	char hex[SERIAL_HEX], sha[65];
 	char tut[21], nut[21];
@@ -51,37 +67,23 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 		return rc;
 	if ((rc = serial_parse(sv, strlen(sv), &serial)) != OR_OK)
 		return err_context(rc, "--serial %s", sv);
-	if (lstat(out, &st) == 0)
-		return err_set(OR_E_EXISTS, "%s already exists; refusing to "
-		    "overwrite it", out);
-	if ((rc = cadb_open(dir, &db)) != OR_OK ||
-	    (rc = cadb_load_root(dir, &db->sum, &root)) != OR_OK ||
-	    (rc = ocsp_prepare(db, root, &serial, days, &plan)) != OR_OK ||
-	    (rc = cadb_unlock(db, root, io, &ks)) != OR_OK ||
-	    (rc = transcript_begin(dir, "ocsp", &tr)) != OR_OK)
+	if ((rc = op_begin(&op, dir, "ocsp", outs)) != OR_OK ||
+	    (rc = ocsp_prepare(op.db, op.root, &serial, days, &plan)) != OR_OK ||
+	    (rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;
-	if ((rc = ocsp_build(&plan, ks, &der, &len)) != OR_OK ||
+	if ((rc = ocsp_build(&plan, op.ks, &der, &len)) != OR_OK ||
 	    (rc = sha256(der, len, md)) != OR_OK ||
 	    (rc = file_write_new(out, der, len, 0644)) != OR_OK)
 		goto out;
 	hex_encode(md, sizeof md, sha);
 	serial_to_hex(&serial, hex);
-	jf_init(&f);
-	jf_add(&f, "serial", hex);
-	jf_add(&f, "status", plan.revoked ? "revoked" : "good");
-	if (plan.revoked) {
-		jf_add(&f, "reason", revoke_reason_name(plan.reason));
-		jf_add_i64(&f, "revoked_at", plan.revoked_at);
-	}
-	jf_add_i64(&f, "this_update", plan.this_update);
-	jf_add_i64(&f, "next_update", plan.next_update);
-	jf_add(&f, "sha256", sha);
-	if ((rc = cadb_append(db, "ocsp", &f)) != OR_OK) {
+	ocsp_fields(&f, &plan, hex, sha);
+	if ((rc = cadb_append(op.db, "ocsp", &f)) != OR_OK) {
 		(void)unlink(out);
 		goto out;
 	}
-	if ((rc = transcript_add(tr, "ocsp", &f)) != OR_OK ||
-	    (rc = transcript_finish(tr, db->journal, ks)) != OR_OK)
+	if ((rc = transcript_add(op.tr, "ocsp", &f)) != OR_OK ||
+	    (rc = op_finish(&op)) != OR_OK)
 		goto out;
 	utc_text(plan.this_update, tut);
 	utc_text(plan.next_update, nut);
@@ -91,18 +93,14 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 	    revoke_reason_name(plan.reason) : "", tut, nut, out);
 out:
 	free(der);
-	transcript_free(tr);
-	keystore_close(ks);
-	X509_free(root);
-	cadb_close(db);
+	rc = op_fail(&op, rc);
+	op_end(&op);
 	return rc;
 }
 
 const struct cmd_entry cmd_ocsp_entry = {
 	"ocsp",
-	"-d DIR --serial HEX -o FILE [--days N] [--passphrase-file FILE | "
-	    "--pin-file FILE | (--share FILE --share-passphrase-file FILE) "
-	    "...] [--yes]",
+	"-d DIR --serial HEX -o FILE [--days N] " CMD_USAGE_UNLOCK,
 	"sign an OCSP response (good or revoked) for a certificate issued here",
 	ocsp_opts, 0, 0, ocsp_exec
 };

@@ -4,7 +4,9 @@
  * action reshare): the key is opened with the current quorum (or
  * passphrase), then the new share set is sealed, written, and the key file
  * replaced atomically.  The journal's reshare record carries the new key
- * file's digest and the share sets' ids, never a share.
+ * file's digest and the share sets' ids, never a share.  The run follows
+ * op.h: the new officers' folders are checked before the key is unlocked,
+ * and a failed run closes its transcript saying why.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "op.h"
 #include "reshare.h"
 #include "rootca.h"
 #include "secret.h"
@@ -28,9 +31,7 @@ static const struct cmd_opt reshare_opts[] = {
 	{ "share-dir", 0, OPT_ARG | OPT_MULTI | OPT_REQUIRED },
 	{ "new-share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
 	{ "kdf", 0, OPT_ARG },
-	{ "passphrase-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
-	{ "yes", 'y', 0 },
+	CMD_OPTS_UNLOCK_SEALED,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -80,46 +81,46 @@ static int
 reshare_exec(struct cmd_args *a, struct interact *io)
 {
 	const char *dir = args_get(a, "dir");
+	struct op_output outs[SEALED_QUORUM_MAX_N + 1];
 	struct reshare_args r;
 	struct reshare_plan plan;
 	struct reshare_result res;
-	struct cadb *db = NULL;
-	struct keystore *ks = NULL;
-	struct transcript *tr = NULL;
-	X509 *root = NULL;
+	struct op op;
+	size_t i;
 	int rc;
 
 	memset(&plan, 0, sizeof plan);
 	if ((rc = reshare_args(a, &r)) != OR_OK)
 		return rc;
-	if ((rc = cadb_open(dir, &db)) != OR_OK ||
-	    (rc = cadb_load_root(dir, &db->sum, &root)) != OR_OK)
+	for (i = 0; i < r.p.nshare_dirs; i++) {
+		outs[i].path = r.p.share_dirs[i];
+		outs[i].kind = OP_INTO_FOLDER;
+	}
+	outs[i].path = NULL;
+	if ((rc = op_begin(&op, dir, "reshare", outs)) != OR_OK)
 		goto out;
-	if (strcmp(db->sum.store, "sealed") != 0) {
+	if (strcmp(op.db->sum.store, "sealed") != 0) {
 		rc = err_set(OR_E_INPUT, "%s: the key is on a token (%s store); "
-		    "a quorum is for a sealed key file", dir, db->sum.store);
+		    "a quorum is for a sealed key file", dir, op.db->sum.store);
 		goto out;
 	}
 	/* 1. The current quorum (or passphrase) opens the key. */
-	if ((rc = cadb_unlock(db, root, io, &ks)) != OR_OK)
+	if ((rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;
 	/* 2. The new officers' passphrases. */
-	if ((rc = reshare_prepare(&r.p, db, io, &plan)) != OR_OK)
+	if ((rc = reshare_prepare(&r.p, op.db, io, &plan)) != OR_OK)
 		goto out;
 	/* 3. The new set, written and checked; the key file replaced. */
-	if ((rc = transcript_begin(dir, "reshare", &tr)) != OR_OK ||
-	    (rc = reshare_commit(&plan, db, ks, tr, io, &res)) != OR_OK ||
-	    (rc = transcript_finish(tr, db->journal, ks)) != OR_OK)
+	if ((rc = reshare_commit(&plan, op.db, op.ks, op.tr, io, &res)) !=
+	    OR_OK || (rc = op_finish(&op)) != OR_OK)
 		goto out;
 	interact_say(io, SAY_RESULT, "re-shared the root key of %s as a %s "
 	    "quorum (share set %.8s); the old %s shares no longer open it: "
 	    "destroy them", dir, res.quorum, res.set, res.old_quorum);
 out:
 	reshare_plan_free(&plan);
-	transcript_free(tr);
-	keystore_close(ks);
-	X509_free(root);
-	cadb_close(db);
+	rc = op_fail(&op, rc);
+	op_end(&op);
 	return rc;
 }
 
@@ -127,8 +128,7 @@ const struct cmd_entry cmd_reshare_entry = {
 	"reshare",
 	"-d DIR --quorum M/N --share-dir DIR ... "
 	    "[--new-share-passphrase-file FILE ...] [--kdf LEVEL] "
-	    "[(--share FILE --share-passphrase-file FILE) ... | "
-	    "--passphrase-file FILE]",
+	    CMD_USAGE_UNLOCK_SEALED,
 	"re-seal the root key under a new M-of-N officer share set",
 	reshare_opts, 0, 0, reshare_exec
 };

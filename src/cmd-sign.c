@@ -1,4 +1,8 @@
-/* cmd-sign.c — offroot sign: sign CSRs with the root, export the bundle. */
+/*
+ * cmd-sign.c — offroot sign: sign intermediate CSRs with the root and write
+ * the signed bundle.  The work, and its lifecycle (op.h), is sign.c's
+ * sign_run; this file only turns the command line into sign_params.
+ */
 #include "cmd.h"
 #include "err.h"
 #include "sign.h"
@@ -10,11 +14,8 @@ static const struct cmd_opt sign_opts[] = {
 	{ "profile", 0, OPT_ARG },
 	{ "profiles", 0, OPT_ARG },
 	{ "days", 0, OPT_ARG },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	CMD_OPTS_SHARES,
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
-	{ "yes", 'y', 0 },
+	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -53,9 +54,7 @@ sign_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_sign_entry = {
 	"sign",
 	"-d DIR --csr FILE [--csr FILE ...] -o OUTDIR [--profile NAME] "
-	    "[--profiles FILE] [--days N] [--passphrase-file FILE | "
-	    "--pin-file FILE | (--share FILE --share-passphrase-file FILE) "
-	    "...] [--yes]",
+	    "[--profiles FILE] [--days N] " CMD_USAGE_UNLOCK,
 	"sign intermediate CSRs with the root and export the signed bundle",
 	sign_opts, 0, 0, sign_exec
 };

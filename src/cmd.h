@@ -9,6 +9,15 @@
  *      walkthrough);
  *   4. add tests under tests/t/ (must-fail cases too).
  *
+ * A command that uses the root key also:
+ *   - takes CMD_OPTS_UNLOCK in its option spec and CMD_USAGE_UNLOCK in its
+ *     usage (a command for a sealed key only: the _SEALED pair);
+ *   - runs through op.h in its order: op_begin (lock, open, check every
+ *     output path), its own input checks and the officer's review,
+ *     op_unlock (transcript, then key), sign and record, op_finish, and on
+ *     any failure op_fail(&op, rc), then op_end.  Never transcript_begin
+ *     or cadb_unlock itself: op.c is where a failed run is recorded.
+ *
  * The dispatcher parses options from the spec: unknown, repeated (unless
  * OPT_MULTI) or missing-argument options are usage errors (exit 2).
  */
@@ -37,6 +46,25 @@ struct cmd_opt {
 #define CMD_OPTS_SHARES \
 	{ "share", 0, OPT_ARG | OPT_MULTI }, \
 	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI }
+
+/* The options of every command that unlocks the root key: a passphrase
+ * file (a sealed key), officer shares (a quorum), a PIN file (a token),
+ * and --yes (the command's confirmations; for a token, also spending its
+ * final PIN try).  The usage text that goes with them. */
+#define CMD_OPTS_UNLOCK_SEALED \
+	{ "passphrase-file", 0, OPT_ARG }, \
+	CMD_OPTS_SHARES, \
+	{ "yes", 'y', 0 }
+#define CMD_OPTS_UNLOCK \
+	CMD_OPTS_UNLOCK_SEALED, \
+	{ "pin-file", 0, OPT_ARG }
+#define CMD_USAGE_SHARES \
+	"(--share FILE --share-passphrase-file FILE) ..."
+#define CMD_USAGE_UNLOCK \
+	"[--passphrase-file FILE | --pin-file FILE | " CMD_USAGE_SHARES "] " \
+	"[--yes]"
+#define CMD_USAGE_UNLOCK_SEALED \
+	"[--passphrase-file FILE | " CMD_USAGE_SHARES "] [--yes]"
 
 #define CMD_MAX_VALUES	4200	/* sign takes up to SIGN_MAX_CSRS CSRs */
 

@@ -1,5 +1,10 @@
 /*
- * sign.c — signing CSRs and exporting the signed bundle (sign.h).
+ * sign.c — signing CSRs and exporting the signed bundle (sign.h): the
+ * engine behind offroot sign and export and the ceremony's signing and
+ * export steps.  Each run follows op.h: every CSR imported, built, linted
+ * and reviewed before the key is unlocked; then the certificates signed
+ * and recorded, the CRL that goes with them, the transcript sealed, and
+ * only then the bundle written to the media.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -27,15 +32,13 @@
 #include "json.h"
 #include "keystore.h"
 #include "lint.h"
+#include "op.h"
 #include "pgpwords.h"
 #include "profile.h"
 #include "sign.h"
 #include "transcript.h"
 #include "util.h"
 #include "workers.h"
-
-/* Free space the bundle media must have before the key is unlocked. */
-#define MIN_FREE_BYTES	(256u << 10)
 
 struct pending {
 	const char *path;
@@ -98,31 +101,6 @@ safe_cn(X509 *x, char *out, size_t size)
 		o = (size_t)snprintf(out, size, "certificate");
 	out[o] = '\0';
 	OPENSSL_free(utf8);
-}
-
-/* The outdir's folder must exist and have room, before the key is used. */
-static int
-check_media(const char *outdir)
-{
-	char parent[PATH_MAX];
-	struct statvfs vfs;
-	struct stat st;
-
-	if (lstat(outdir, &st) == 0)
-		return err_set(OR_E_EXISTS, "%s already exists; a bundle is "
-		    "always written into a new folder", outdir);
-	file_dirname(outdir, parent, sizeof parent);
-	if (stat(parent, &st) == -1 || !S_ISDIR(st.st_mode))
-		return err_set(OR_E_IO, "%s: the media folder is missing "
-		    "(is the media mounted?)", parent);
-	if (statvfs(parent, &vfs) == -1)
-		return err_errno(OR_E_IO, "%s", parent);
-	if (vfs.f_flag & ST_RDONLY)
-		return err_set(OR_E_IO, "%s is read-only", parent);
-	if ((unsigned long long)vfs.f_bavail * vfs.f_frsize < MIN_FREE_BYTES)
-		return err_set(OR_E_IO, "%s has less than %u KiB free: the "
-		    "media is full", parent, MIN_FREE_BYTES >> 10);
-	return OR_OK;
 }
 
 static const char readme_text[] =
@@ -232,72 +210,60 @@ out:
 	return rc;
 }
 
-/* Assembles and writes the bundle for the issued certificates. */
+/* One certificate's files in the bundle, under prefix ("" or
+ * "NAME-SERIAL/"): certificate.pem, chain.pem (it, then the root) and
+ * vault-set-signed.json (Vault's intermediate/set-signed body). */
 static int
-export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
-    struct pending *pend, size_t n, const char *transcript_path,
-    const unsigned char *crlder, size_t crllen, const char *outdir,
-    struct sign_result *res)
+bundle_add_cert(struct bundle *b, const struct pending *pd, const char *prefix,
+    const char *rootpem, size_t rootlen)
 {
-	struct bundle b = { 0 };
-	char *rootpem = NULL, *certpem = NULL, *crlpem = NULL, *chain = NULL;
-	char *json = NULL, *readme = NULL, hint[256], listing[2048];
-	char name[256], prefix[160], mhex[65], count[24];
-	unsigned char *tdata = NULL;
-	size_t rootlen = 0, certlen = 0, crlpemlen = 0, tlen = 0, i, jlen = 0;
+	char *certpem = NULL, *chain = NULL, *json = NULL, name[256];
+	size_t certlen = 0, jlen = 0;
+	struct json j;
 	FILE *mem;
 	int rc;
 
-	if ((rc = cert_to_pem(root, &rootpem, &rootlen)) != OR_OK ||
-	    (rc = crl_to_pem(crlder, crllen, &crlpem, &crlpemlen)) != OR_OK ||
-	    (rc = file_read(transcript_path, 64u << 20, &tdata, &tlen)) != OR_OK)
+	if ((rc = cert_to_pem(pd->cert, &certpem, &certlen)) != OR_OK)
+		return rc;
+	if ((chain = malloc(certlen + rootlen + 1)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
-	if ((rc = bundle_add(&b, "root.pem", rootpem, rootlen)) != OR_OK ||
-	    (rc = bundle_add(&b, "crl.pem", crlpem, crlpemlen)) != OR_OK ||
-	    (rc = bundle_add(&b, "transcript.log", tdata, tlen)) != OR_OK)
-		goto out;
-	for (i = 0; i < n; i++) {
-		struct json j;
-
-		if (n == 1)
-			prefix[0] = '\0';
-		else
-			snprintf(prefix, sizeof prefix, "%s-%.32s/", pend[i].cn,
-			    pend[i].serial);
-		free(certpem);
-		certpem = NULL;
-		if ((rc = cert_to_pem(pend[i].cert, &certpem, &certlen)) != OR_OK)
-			goto out;
-		free(chain);
-		if ((chain = malloc(certlen + rootlen + 1)) == NULL) {
-			rc = err_set(OR_E_NOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(chain, certpem, certlen);
-		memcpy(chain + certlen, rootpem, rootlen);
-		snprintf(name, sizeof name, "%scertificate.pem", prefix);
-		if ((rc = bundle_add(&b, name, certpem, certlen)) != OR_OK)
-			goto out;
-		snprintf(name, sizeof name, "%schain.pem", prefix);
-		if ((rc = bundle_add(&b, name, chain, certlen + rootlen)) !=
-		    OR_OK)
-			goto out;
-		/* Vault's intermediate/set-signed body. */
-		chain[certlen + rootlen] = '\0';
-		free(json);
-		json = NULL;
-		if ((mem = open_memstream(&json, &jlen)) == NULL) {
-			rc = err_set(OR_E_NOMEM, "out of memory");
-			goto out;
-		}
-		json_begin(&j, mem);
-		json_str(&j, "certificate", chain);
-		json_end(&j);
-		fclose(mem);
-		snprintf(name, sizeof name, "%svault-set-signed.json", prefix);
-		if ((rc = bundle_add(&b, name, json, jlen)) != OR_OK)
-			goto out;
 	}
+	memcpy(chain, certpem, certlen);
+	memcpy(chain + certlen, rootpem, rootlen);
+	chain[certlen + rootlen] = '\0';
+	snprintf(name, sizeof name, "%scertificate.pem", prefix);
+	if ((rc = bundle_add(b, name, certpem, certlen)) != OR_OK)
+		goto out;
+	snprintf(name, sizeof name, "%schain.pem", prefix);
+	if ((rc = bundle_add(b, name, chain, certlen + rootlen)) != OR_OK)
+		goto out;
+	if ((mem = open_memstream(&json, &jlen)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	json_begin(&j, mem);
+	json_str(&j, "certificate", chain);
+	json_end(&j);
+	fclose(mem);
+	snprintf(name, sizeof name, "%svault-set-signed.json", prefix);
+	rc = bundle_add(b, name, json, jlen);
+out:
+	free(certpem);
+	free(chain);
+	free(json);
+	return rc;
+}
+
+/* README.txt: what the bundle holds and how to check it. */
+static int
+bundle_add_readme(struct bundle *b, size_t n, enum keytype t)
+{
+	char hint[256], listing[2048], *readme = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+
 	if (n == 1)
 		snprintf(listing, sizeof listing,
 		    "certificate.pem      the new certificate\n"
@@ -310,16 +276,50 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 		    "with\n"
 		    "                       certificate.pem, chain.pem and "
 		    "vault-set-signed.json");
-	manifest_verify_hint(ks->type, hint, sizeof hint);
-	if ((mem = open_memstream(&readme, &jlen)) == NULL) {
-		rc = err_set(OR_E_NOMEM, "out of memory");
-		goto out;
-	}
+	manifest_verify_hint(t, hint, sizeof hint);
+	if ((mem = open_memstream(&readme, &len)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
 	fprintf(mem, readme_text, listing, hint);
 	fclose(mem);
-	if ((rc = bundle_add(&b, "README.txt", readme, jlen)) != OR_OK)
+	rc = bundle_add(b, "README.txt", readme, len);
+	free(readme);
+	return rc;
+}
+
+/* Assembles and writes the bundle for the issued certificates, signs its
+ * MANIFEST and records the export. */
+static int
+export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
+    struct pending *pend, size_t n, const char *transcript_path,
+    const unsigned char *crlder, size_t crllen, const char *outdir,
+    struct sign_result *res)
+{
+	struct bundle b = { 0 };
+	char *rootpem = NULL, *crlpem = NULL, prefix[160], mhex[65], count[24];
+	unsigned char *tdata = NULL;
+	size_t rootlen = 0, crlpemlen = 0, tlen = 0, i;
+	int rc;
+
+	if ((rc = cert_to_pem(root, &rootpem, &rootlen)) != OR_OK ||
+	    (rc = crl_to_pem(crlder, crllen, &crlpem, &crlpemlen)) != OR_OK ||
+	    (rc = file_read(transcript_path, 64u << 20, &tdata, &tlen)) != OR_OK)
 		goto out;
-	if ((rc = bundle_write(&b, outdir, ks, keytype_default_digest(ks->type),
+	if ((rc = bundle_add(&b, "root.pem", rootpem, rootlen)) != OR_OK ||
+	    (rc = bundle_add(&b, "crl.pem", crlpem, crlpemlen)) != OR_OK ||
+	    (rc = bundle_add(&b, "transcript.log", tdata, tlen)) != OR_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (n == 1)
+			prefix[0] = '\0';
+		else
+			snprintf(prefix, sizeof prefix, "%s-%.32s/", pend[i].cn,
+			    pend[i].serial);
+		if ((rc = bundle_add_cert(&b, &pend[i], prefix, rootpem,
+		    rootlen)) != OR_OK)
+			goto out;
+	}
+	if ((rc = bundle_add_readme(&b, n, ks->type)) != OR_OK ||
+	    (rc = bundle_write(&b, outdir, ks, keytype_default_digest(ks->type),
 	    res->manifest_sha256)) != OR_OK)
 		goto out;
 	hex_encode(res->manifest_sha256, 32, mhex);
@@ -328,11 +328,7 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 out:
 	bundle_free(&b);
 	free(rootpem);
-	free(certpem);
 	free(crlpem);
-	free(chain);
-	free(json);
-	free(readme);
 	free(tdata);
 	return rc;
 }
@@ -630,6 +626,7 @@ fail:
 	return rc;
 }
 
+/* The profile the requests are signed under, and --days within it. */
 static int
 load_profile(const char *dir, const struct sign_params *p,
     struct profile *prof)
@@ -647,12 +644,134 @@ load_profile(const char *dir, const struct sign_params *p,
 	if ((rc = profile_load(file, p->profile_name != NULL ?
 	    p->profile_name : "intermediate", prof)) != OR_OK)
 		return rc;
-	if (!prof->is_ca) {
-		profile_free(prof);
-		return err_set(OR_E_POLICY, "profile %s is not a CA profile; "
+	if (!prof->is_ca)
+		rc = err_set(OR_E_POLICY, "profile %s is not a CA profile; "
 		    "offroot signs CA certificates only", prof->name);
+	else if (p->days < 0 || p->days > prof->validity_days)
+		rc = err_set(OR_E_POLICY, "--days %ld is longer than profile %s "
+		    "allows (%ld)", p->days, prof->name, prof->validity_days);
+	if (rc != OR_OK)
+		profile_free(prof);
+	return rc;
+}
+
+/* Imports every CSR (verifying its signature: that runs on every CPU),
+ * then builds and lints each certificate; one public key twice in a batch
+ * is refused.  Nothing is signed. */
+static int
+check_requests(const struct sign_params *p, struct pending *pend, X509 *root,
+    const struct profile *prof, struct interact *io)
+{
+	enum keytype root_type = keytype_of(X509_get0_pubkey(root));
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < p->ncsr; i++)
+		pend[i].path = p->csrs[i];
+	if ((rc = workers_run(p->ncsr, load_job, NULL, pend, 0)) != OR_OK)
+		return rc;
+	for (i = 0; i < p->ncsr; i++) {
+		if ((rc = prepare(&pend[i], root, X509_get0_pubkey(root),
+		    root_type, prof, p->days, io)) != OR_OK)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (memcmp(pend[j].csr.pubkey_sha256,
+			    pend[i].csr.pubkey_sha256, 32) == 0)
+				return err_set(OR_E_POLICY, "%s and %s carry "
+				    "the same public key", pend[j].path,
+				    pend[i].path);
 	}
 	return OR_OK;
+}
+
+/* The officer reviews each request against what will be issued, then
+ * confirms the batch. */
+static int
+confirm_requests(const struct pending *pend, size_t n,
+    const struct profile *prof, struct interact *io)
+{
+	char question[128];
+	bool yes = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		review(io, i, n, &pend[i], prof);
+	snprintf(question, sizeof question, "Sign %zu certificate%s with the "
+	    "root key?", n, n == 1 ? "" : "s");
+	if ((rc = io->confirm(io, question, &yes)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "not signed: the officer declined");
+	return OR_OK;
+}
+
+/* What the officer reviewed, in the transcript (one write). */
+static int
+record_reviewed(struct transcript *tr, const struct pending *pend, size_t n,
+    const struct profile *prof)
+{
+	char csrhex[65], pkhex[65];
+	struct jfields f;
+	size_t i;
+	int rc;
+
+	if ((rc = journal_hold(tr->journal)) != OR_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		hex_encode(pend[i].csr.csr_sha256, 32, csrhex);
+		hex_encode(pend[i].csr.pubkey_sha256, 32, pkhex);
+		jf_init(&f);
+		jf_add(&f, "file", pend[i].path);
+		jf_add(&f, "subject", pend[i].csr.subject);
+		jf_add(&f, "csr_sha256", csrhex);
+		jf_add(&f, "pubkey_sha256", pkhex);
+		jf_add(&f, "profile", prof->name);
+		if ((rc = transcript_add(tr, "reviewed", &f)) != OR_OK)
+			break;
+	}
+	if (rc == OR_OK)
+		rc = journal_commit(tr->journal);
+	else
+		journal_drop(tr->journal);
+	return rc;
+}
+
+/*
+ * The CRL that goes with the bundle (the current one, or a new one), then
+ * the transcript closed and sealed (it goes into the bundle), then the
+ * bundle.  A failure after the seal is not in the transcript: the caller
+ * reports it.
+ */
+static int
+bundle_out(struct op *op, struct pending *pend, size_t n, const char *outdir,
+    struct interact *io, struct sign_result *res)
+{
+	unsigned char *crlder = NULL;
+	size_t crllen = 0;
+	int rc;
+
+	if ((rc = crl_current_or_new(op->db, op->root, op->ks, io, &crlder,
+	    &crllen)) == OR_OK && (rc = op_finish(op)) == OR_OK)
+		rc = export_bundle(op->db, op->root, op->ks, pend, n,
+		    op->tr->path, crlder, crllen, outdir, res);
+	free(crlder);
+	return rc;
+}
+
+static void
+pending_free(struct pending *pend, size_t n)
+{
+	size_t i;
+
+	for (i = 0; pend != NULL && i < n; i++) {
+		if (pend[i].have_csr)
+			csr_free(&pend[i].csr);
+		X509_free(pend[i].tbs);
+		X509_free(pend[i].cert);
+		free(pend[i].pem);
+	}
+	free(pend);
 }
 
 int
@@ -667,21 +786,19 @@ sign_run(const struct sign_params *p, struct interact *io,
 	return rc;
 }
 
+/* In the order of op.h: every check before the key, then sign, record,
+ * seal and write the bundle. */
 int
 sign_run_ks(const struct sign_params *p, struct keystore **ksp,
     struct interact *io, struct sign_result *res)
 {
-	struct cadb *db = NULL;
-	struct keystore *ks = *ksp;
-	struct transcript *tr = NULL;
+	const struct op_output outs[] = {
+		{ p->outdir, OP_NEW_FOLDER }, { NULL, 0 }
+	};
 	struct pending *pend = NULL;
 	struct profile prof;
-	enum keytype root_type;
-	unsigned char *crlder = NULL;
-	size_t crllen = 0, i, j;
-	bool loaded = false, yes = false;
-	X509 *root = NULL;
-	char question[128];
+	bool loaded = false;
+	struct op op;
 	int rc;
 
 	memset(res, 0, sizeof *res);
@@ -690,110 +807,34 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 		    SIGN_MAX_CSRS);
 	if ((pend = calloc(p->ncsr, sizeof *pend)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
-	if ((rc = cadb_open(p->dir, &db)) != OR_OK ||
-	    (rc = cadb_load_root(p->dir, &db->sum, &root)) != OR_OK)
-		goto out;
-	if ((rc = load_profile(p->dir, p, &prof)) != OR_OK)
+	/* 1. The CA, the bundle's folder, the profile, every request, and
+	 * the officer's confirmation: all before the key is touched. */
+	if ((rc = op_begin(&op, p->dir, "sign", outs)) != OR_OK ||
+	    (rc = load_profile(p->dir, p, &prof)) != OR_OK)
 		goto out;
 	loaded = true;
-	if (p->days < 0 || p->days > prof.validity_days) {
-		rc = err_set(OR_E_POLICY, "--days %ld is longer than profile %s "
-		    "allows (%ld)", p->days, prof.name, prof.validity_days);
+	if ((rc = check_requests(p, pend, op.root, &prof, io)) != OR_OK ||
+	    (rc = confirm_requests(pend, p->ncsr, &prof, io)) != OR_OK)
 		goto out;
-	}
-	if ((rc = check_media(p->outdir)) != OR_OK)
+	/* 2. The key (the caller's, when it is already unlocked), the review
+	 * on record, the certificates signed and recorded. */
+	if ((rc = op_unlock(&op, io, ksp)) != OR_OK ||
+	    (rc = record_reviewed(op.tr, pend, p->ncsr, &prof)) != OR_OK ||
+	    (rc = issue_all(op.db, op.tr, pend, p->ncsr, op.root, op.ks,
+	    &prof, io, &res->issued)) != OR_OK)
 		goto out;
-	root_type = keytype_of(X509_get0_pubkey(root));
-
-	/* 1. Everything is checked before the key is touched.  Importing a
-	 * CSR verifies its signature: that runs on every CPU. */
-	for (i = 0; i < p->ncsr; i++)
-		pend[i].path = p->csrs[i];
-	if ((rc = workers_run(p->ncsr, load_job, NULL, pend, 0)) != OR_OK)
-		goto out;
-	for (i = 0; i < p->ncsr; i++) {
-		if ((rc = prepare(&pend[i], root, X509_get0_pubkey(root),
-		    root_type, &prof, p->days, io)) != OR_OK)
-			goto out;
-		for (j = 0; j < i; j++)
-			if (memcmp(pend[j].csr.pubkey_sha256,
-			    pend[i].csr.pubkey_sha256, 32) == 0) {
-				rc = err_set(OR_E_POLICY, "%s and %s carry the "
-				    "same public key", pend[j].path,
-				    pend[i].path);
-				goto out;
-			}
-	}
-	for (i = 0; i < p->ncsr; i++)
-		review(io, i, p->ncsr, &pend[i], &prof);
-	snprintf(question, sizeof question, "Sign %zu certificate%s with the "
-	    "root key?", p->ncsr, p->ncsr == 1 ? "" : "s");
-	if ((rc = io->confirm(io, question, &yes)) != OR_OK)
-		goto out;
-	if (!yes) {
-		rc = err_set(OR_E_CANCEL, "not signed: the officer declined");
-		goto out;
-	}
-
-	/* 2. The key (the caller's, when it is already unlocked). */
-	if (ks == NULL) {
-		if ((rc = cadb_unlock(db, root, io, ksp)) != OR_OK)
-			goto out;
-		ks = *ksp;
-	} else if ((rc = keystore_prove(ks, X509_get0_pubkey(root))) != OR_OK)
-		goto out;
-	if ((rc = transcript_begin(p->dir, "sign", &tr)) != OR_OK ||
-	    (rc = journal_hold(tr->journal)) != OR_OK)
-		goto out;
-	for (i = 0; i < p->ncsr; i++) {
-		char csrhex[65], pkhex[65];
-
-		hex_encode(pend[i].csr.csr_sha256, 32, csrhex);
-		hex_encode(pend[i].csr.pubkey_sha256, 32, pkhex);
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "file", pend[i].path);
-		jf_add(&f, "subject", pend[i].csr.subject);
-		jf_add(&f, "csr_sha256", csrhex);
-		jf_add(&f, "pubkey_sha256", pkhex);
-		jf_add(&f, "profile", prof.name);
-		if ((rc = transcript_add(tr, "reviewed", &f)) != OR_OK)
-			goto out;
-	}
-	if ((rc = journal_commit(tr->journal)) != OR_OK)
-		goto out;
-	if ((rc = issue_all(db, tr, pend, p->ncsr, root, ks, &prof, io,
-	    &res->issued)) != OR_OK)
-		goto out;
-
-	/* 3. The CRL that goes with the bundle, the sealed transcript, and
-	 * the bundle itself. */
-	if ((rc = crl_current_or_new(db, root, ks, io, &crlder, &crllen)) !=
-	    OR_OK || (rc = transcript_finish(tr, db->journal, ks)) != OR_OK ||
-	    (rc = export_bundle(db, root, ks, pend, p->ncsr, tr->path, crlder,
-	    crllen, p->outdir, res)) != OR_OK)
-		goto out;
-	rc = OR_OK;
+	/* 3. The CRL, the sealed transcript, the bundle. */
+	rc = bundle_out(&op, pend, p->ncsr, p->outdir, io, res);
 out:
 	if (rc != OR_OK && res->issued > 0)
 		rc = err_context(rc, "%zu certificate%s issued and recorded, "
 		    "but the bundle was not written (offroot export can write "
 		    "it again)", res->issued, res->issued == 1 ? "" : "s");
-	for (i = 0; pend != NULL && i < p->ncsr; i++) {
-		if (pend[i].have_csr)
-			csr_free(&pend[i].csr);
-		X509_free(pend[i].tbs);
-		X509_free(pend[i].cert);
-		free(pend[i].pem);
-	}
-	free(pend);
-	free(crlder);
-	transcript_free(tr);
-	X509_free(root);
+	rc = op_fail(&op, rc);
+	pending_free(pend, p->ncsr);
 	if (loaded)
 		profile_free(&prof);
-	cadb_close(db);
+	op_end(&op);
 	return rc;
 }
 
@@ -825,6 +866,83 @@ find_issued(const struct jrecord *r, void *vctx)
 	return OR_OK;
 }
 
+/* One pending entry per serial asked for, in the journal's form
+ * (lowercase, no leading zeros). */
+static struct pending *
+export_pending(const struct export_params *p)
+{
+	struct pending *pend;
+	size_t i, k;
+
+	if ((pend = calloc(p->nserial, sizeof *pend)) == NULL)
+		return NULL;
+	for (i = 0; i < p->nserial; i++) {
+		const char *s = p->serials[i];
+		char *out = pend[i].serial;
+
+		for (k = 0; s[k] != '\0' && k + 1 < sizeof pend[i].serial; k++)
+			out[k] = (char)tolower((unsigned char)s[k]);
+		out[k] = '\0';
+		while (out[0] == '0' && out[1] != '\0')
+			memmove(out, out + 1, strlen(out));
+		pend[i].path = p->serials[i];
+	}
+	return pend;
+}
+
+/* Each certificate as issued/ keeps it, checked against the digest its
+ * issue record names.  fc: what find_issued gathered. */
+static int
+export_load(const struct export_params *p, struct find_ctx *fc)
+{
+	char dir[PATH_MAX], path[PATH_MAX], hex[65];
+	struct pending *pd;
+	size_t i;
+	int rc;
+
+	if ((rc = cadb_path(p->dir, CADB_ISSUED, dir, sizeof dir)) != OR_OK)
+		return rc;
+	for (i = 0; i < p->nserial; i++) {
+		pd = &fc->pend[i];
+		if (fc->file[i][0] == '\0')
+			return err_set(OR_E_INPUT, "serial %s was not issued by "
+			    "this CA", p->serials[i]);
+		if ((rc = file_join(path, sizeof path, dir, fc->file[i])) !=
+		    OR_OK || (rc = file_sha256_hex(path, hex)) != OR_OK ||
+		    (rc = load_cert_file(path, &pd->cert)) != OR_OK)
+			return rc;
+		if (strcmp(hex, fc->sha[i]) != 0)
+			return err_set(OR_E_CORRUPT, "%s differs from what the "
+			    "journal recorded", path);
+		safe_cn(pd->cert, pd->cn, sizeof pd->cn);
+	}
+	return OR_OK;
+}
+
+/* Why and what is exported, in the transcript. */
+static int
+record_exported(struct transcript *tr, const struct export_params *p,
+    const struct pending *pend)
+{
+	struct jfields f;
+	size_t i;
+	int rc;
+
+	if (p->reason != NULL) {
+		jf_init(&f);
+		jf_add(&f, "reason", p->reason);
+		if ((rc = transcript_add(tr, "reason", &f)) != OR_OK)
+			return rc;
+	}
+	for (i = 0; i < p->nserial; i++) {
+		jf_init(&f);
+		jf_add(&f, "serial", pend[i].serial);
+		if ((rc = transcript_add(tr, "exported", &f)) != OR_OK)
+			return rc;
+	}
+	return OR_OK;
+}
+
 int
 sign_export(const struct export_params *p, struct interact *io,
     struct sign_result *res)
@@ -837,112 +955,48 @@ sign_export(const struct export_params *p, struct interact *io,
 	return rc;
 }
 
+/* In the order of op.h, as sign_run_ks: the certificates found and
+ * checked before the key, then the bundle. */
 int
 sign_export_ks(const struct export_params *p, struct keystore **ksp,
     struct interact *io, struct sign_result *res)
 {
-	struct cadb *db = NULL;
-	struct keystore *ks = *ksp;
-	struct transcript *tr = NULL;
-	struct pending *pend = NULL;
-	struct cadb_summary sum;
-	struct find_ctx fc;
-	char (*file)[96] = NULL, (*sha)[65] = NULL, path[PATH_MAX], hex[65];
-	char dir[PATH_MAX];
-	unsigned char *crlder = NULL;
-	size_t crllen = 0, i, k;
-	X509 *root = NULL;
+	const struct op_output outs[] = {
+		{ p->outdir, OP_NEW_FOLDER }, { NULL, 0 }
+	};
+	struct find_ctx fc = { p, NULL, NULL, NULL };
+	struct op op;
 	int rc;
 
 	memset(res, 0, sizeof *res);
+	memset(&op, 0, sizeof op);
 	if (p->nserial == 0 || p->nserial > SIGN_MAX_CSRS)
 		return err_set(OR_E_USAGE, "give from 1 to %d serials",
 		    SIGN_MAX_CSRS);
-	pend = calloc(p->nserial, sizeof *pend);
-	file = calloc(p->nserial, sizeof *file);
-	sha = calloc(p->nserial, sizeof *sha);
-	if (pend == NULL || file == NULL || sha == NULL) {
+	fc.pend = export_pending(p);
+	fc.file = calloc(p->nserial, sizeof *fc.file);
+	fc.sha = calloc(p->nserial, sizeof *fc.sha);
+	if (fc.pend == NULL || fc.file == NULL || fc.sha == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < p->nserial; i++) {
-		const char *s = p->serials[i];
-
-		for (k = 0; s[k] != '\0' && k + 1 < sizeof pend[i].serial; k++)
-			pend[i].serial[k] = (char)tolower((unsigned char)s[k]);
-		pend[i].serial[k] = '\0';
-		while (pend[i].serial[0] == '0' && pend[i].serial[1] != '\0')
-			memmove(pend[i].serial, pend[i].serial + 1,
-			    strlen(pend[i].serial));
-		pend[i].path = p->serials[i];
-	}
-	if ((rc = cadb_open(p->dir, &db)) != OR_OK ||
-	    (rc = cadb_load_root(p->dir, &db->sum, &root)) != OR_OK ||
-	    (rc = check_media(p->outdir)) != OR_OK)
+	/* 1. The CA (its one journal pass finds the issue records), the
+	 * bundle's folder, the certificates: before the key. */
+	if ((rc = op_begin_visit(&op, p->dir, "export", outs, find_issued,
+	    &fc)) != OR_OK || (rc = export_load(p, &fc)) != OR_OK)
 		goto out;
-	fc.p = p;
-	fc.pend = pend;
-	fc.file = file;
-	fc.sha = sha;
-	if ((rc = cadb_scan(p->dir, &sum, find_issued, &fc)) != OR_OK)
-		goto out;
-	for (i = 0; i < p->nserial; i++) {
-		if (file[i][0] == '\0') {
-			rc = err_set(OR_E_INPUT, "serial %s was not issued by "
-			    "this CA", p->serials[i]);
-			goto out;
-		}
-		if ((rc = cadb_path(p->dir, CADB_ISSUED, dir, sizeof dir)) !=
-		    OR_OK || (rc = file_join(path, sizeof path, dir, file[i]))
-		    != OR_OK || (rc = file_sha256_hex(path, hex)) != OR_OK ||
-		    (rc = load_cert_file(path, &pend[i].cert)) != OR_OK)
-			goto out;
-		if (strcmp(hex, sha[i]) != 0) {
-			rc = err_set(OR_E_CORRUPT, "%s differs from what the "
-			    "journal recorded", path);
-			goto out;
-		}
-		safe_cn(pend[i].cert, pend[i].cn, sizeof pend[i].cn);
-	}
-	if (ks == NULL) {
-		if ((rc = cadb_unlock(db, root, io, ksp)) != OR_OK)
-			goto out;
-		ks = *ksp;
-	} else if ((rc = keystore_prove(ks, X509_get0_pubkey(root))) != OR_OK)
-		goto out;
-	if ((rc = transcript_begin(p->dir, "export", &tr)) != OR_OK)
-		goto out;
-	if (p->reason != NULL) {
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "reason", p->reason);
-		if ((rc = transcript_add(tr, "reason", &f)) != OR_OK)
-			goto out;
-	}
-	for (i = 0; i < p->nserial; i++) {
-		struct jfields f;
-
-		jf_init(&f);
-		jf_add(&f, "serial", pend[i].serial);
-		if ((rc = transcript_add(tr, "exported", &f)) != OR_OK)
-			goto out;
-	}
-	if ((rc = crl_current_or_new(db, root, ks, io, &crlder, &crllen)) !=
-	    OR_OK || (rc = transcript_finish(tr, db->journal, ks)) != OR_OK ||
-	    (rc = export_bundle(db, root, ks, pend, p->nserial, tr->path,
-	    crlder, crllen, p->outdir, res)) != OR_OK)
+	/* 2. The key, the export on record, the CRL, the seal, the bundle. */
+	if ((rc = op_unlock(&op, io, ksp)) != OR_OK ||
+	    (rc = record_exported(op.tr, p, fc.pend)) != OR_OK ||
+	    (rc = bundle_out(&op, fc.pend, p->nserial, p->outdir, io, res)) !=
+	    OR_OK)
 		goto out;
 	res->issued = p->nserial;
 out:
-	for (i = 0; pend != NULL && i < p->nserial; i++)
-		X509_free(pend[i].cert);
-	free(pend);
-	free(file);
-	free(sha);
-	free(crlder);
-	transcript_free(tr);
-	X509_free(root);
-	cadb_close(db);
+	rc = op_fail(&op, rc);
+	pending_free(fc.pend, p->nserial);
+	free(fc.file);
+	free(fc.sha);
+	op_end(&op);
 	return rc;
 }

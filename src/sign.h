@@ -9,7 +9,9 @@
  * each request against what will be issued and confirms.  Then the key
  * signs, every signature is verified and the DER re-parsed, each issuance
  * is recorded in the journal (fsynced) with a copy under DIR/issued/, and
- * the signed bundle is written to a new folder on the media.
+ * the signed bundle is written to a new folder on the media.  Both entry
+ * points follow op.h: a failure after the transcript began is recorded in
+ * it as failed, and it is closed.
  */
 #ifndef OFFROOT_SIGN_H
 #define OFFROOT_SIGN_H

@@ -284,6 +284,8 @@ verify_visit(const struct jrecord *r, void *vctx)
 	} else if (info->closed) {
 		return err_set(OR_E_CORRUPT, "record %llu follows the end",
 		    (unsigned long long)r->seq);
+	} else if (strcmp(r->type, "failed") == 0) {
+		info->failed = true;
 	}
 	memcpy(v->last_hash, r->hash, 32);
 	return OR_OK;

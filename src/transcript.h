@@ -47,6 +47,7 @@ struct transcript_info {
 	uint64_t records;
 	char operation[64];
 	bool closed, sealed;
+	bool failed;		/* a "failed" record: the run failed (op.h) */
 	uint64_t journal_seq;
 	unsigned char journal_head[32];
 	unsigned char final_hash[32];
