@@ -252,7 +252,7 @@ share_file_name(const struct share_info *info, char *buf, size_t size)
 /* ---- the quorum ---- */
 
 int
-quorum_parse(const char *text, unsigned *m, unsigned *n)
+share_quorum_parse(const char *text, unsigned *m, unsigned *n)
 {
 	unsigned long a, b;
 	char *end;
@@ -277,7 +277,7 @@ bad:
 }
 
 void
-quorum_free_pass(struct secret **pass, unsigned n)
+share_free_passphrases(struct secret **pass, unsigned n)
 {
 	unsigned i;
 
@@ -288,7 +288,8 @@ quorum_free_pass(struct secret **pass, unsigned n)
 }
 
 void
-quorum_warn(struct interact *io, unsigned m, unsigned n, size_t nshare_dirs)
+share_quorum_warn(struct interact *io, unsigned m, unsigned n,
+    size_t nshare_dirs)
 {
 	if (m == 1)
 		interact_say(io, SAY_WARN, "a 1-of-%u quorum: each officer's "
@@ -301,7 +302,7 @@ quorum_warn(struct interact *io, unsigned m, unsigned n, size_t nshare_dirs)
 }
 
 int
-quorum_ask(struct interact *io, unsigned n, size_t min_len,
+share_ask_passphrases(struct interact *io, unsigned n, size_t min_len,
     struct secret **pass)
 {
 	char prompt[160];
@@ -329,12 +330,12 @@ quorum_ask(struct interact *io, unsigned n, size_t min_len,
 	}
 out:
 	if (rc != OR_OK)
-		quorum_free_pass(pass, n);
+		share_free_passphrases(pass, n);
 	return rc;
 }
 
 void
-quorum_free(struct quorum_set *q)
+share_quorum_free(struct share_quorum *q)
 {
 	if (q == NULL)
 		return;
@@ -345,7 +346,7 @@ quorum_free(struct quorum_set *q)
 /* Checks our own output: shares open, windows of m rebuild key, the key
  * file opens with key to ks's key. */
 static int
-quorum_check(const struct quorum_set *q, struct keystore *ks,
+share_quorum_check(const struct share_quorum *q, struct keystore *ks,
     struct secret *const *pass, const unsigned char *key,
     const unsigned char *values, struct interact *io)
 {
@@ -409,10 +410,11 @@ out:
 }
 
 int
-quorum_seal(struct keystore *ks, unsigned m, unsigned n, enum kdf_level kdf,
-    struct secret *const *pass, struct interact *io, struct quorum_set **out)
+share_quorum_seal(struct keystore *ks, unsigned m, unsigned n,
+    enum kdf_level kdf, struct secret *const *pass, struct interact *io,
+    struct share_quorum **out)
 {
-	struct quorum_set *q = NULL;
+	struct share_quorum *q = NULL;
 	struct share_info si;
 	unsigned char *key = NULL, *values = NULL;
 	unsigned i;
@@ -459,7 +461,7 @@ quorum_seal(struct keystore *ks, unsigned m, unsigned n, enum kdf_level kdf,
 	    (const unsigned char (*)[32])q->digest, key, &q->key_image,
 	    &q->key_len)) != OR_OK)
 		goto out;
-	if ((rc = quorum_check(q, ks, pass, key, values, io)) != OR_OK)
+	if ((rc = share_quorum_check(q, ks, pass, key, values, io)) != OR_OK)
 		goto out;
 	*out = q;
 	q = NULL;
@@ -467,12 +469,12 @@ quorum_seal(struct keystore *ks, unsigned m, unsigned n, enum kdf_level kdf,
 out:
 	sodium_free(key);
 	sodium_free(values);
-	quorum_free(q);
+	share_quorum_free(q);
 	return rc;
 }
 
 void
-quorum_unwrite(struct quorum_set *q)
+share_quorum_unwrite(struct share_quorum *q)
 {
 	char dir[PATH_MAX];
 	unsigned i;
@@ -487,7 +489,8 @@ quorum_unwrite(struct quorum_set *q)
 }
 
 int
-quorum_write(struct quorum_set *q, const char *const *dirs, size_t ndirs)
+share_quorum_write(struct share_quorum *q, const char *const *dirs,
+    size_t ndirs)
 {
 	char saved[1024];
 	unsigned i;
@@ -511,13 +514,13 @@ quorum_write(struct quorum_set *q, const char *const *dirs, size_t ndirs)
 	return OR_OK;
 fail:
 	snprintf(saved, sizeof saved, "%s", err_msg(rc));
-	quorum_unwrite(q);
+	share_quorum_unwrite(q);
 	return err_set(rc, "%s", saved);
 }
 
 /* ---- opening ---- */
 
-struct quorum_got {
+struct share_got {
 	unsigned have;
 	unsigned char xs[SEALED_QUORUM_MAX_N];
 	size_t place[SEALED_QUORUM_MAX_N];	/* 1-based place offered */
@@ -526,7 +529,7 @@ struct quorum_got {
 };
 
 static void __attribute__((format(printf, 3, 4)))
-quorum_problem(struct interact *io, struct quorum_got *g, const char *fmt,
+share_problem(struct interact *io, struct share_got *g, const char *fmt,
     ...)
 {
 	char text[512];
@@ -542,7 +545,7 @@ quorum_problem(struct interact *io, struct quorum_got *g, const char *fmt,
 
 /* The next share offered: OR_E_CANCEL when no more are. */
 static int
-quorum_next(struct interact *io, size_t k, bool *listed,
+share_next(struct interact *io, size_t k, bool *listed,
     const struct sealed_info *si, unsigned have, char *path, size_t size,
     struct secret **pass)
 {
@@ -576,7 +579,7 @@ quorum_next(struct interact *io, size_t k, bool *listed,
  * of this CA's current set and not given yet.  One is taken; among
  * several the officer chooses.  *skip: none (reported), path unset. */
 static int
-quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
+share_pick(struct interact *io, struct share_got *g, size_t k,
     const struct sealed_info *si, char *path, size_t size, bool *skip)
 {
 	char dir[PATH_MAX], names[SHARE_PICK_MAX][SHARE_NAME_MAX];
@@ -592,7 +595,7 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 	*skip = true;
 	snprintf(dir, sizeof dir, "%s", path);
 	if ((d = opendir(dir)) == NULL) {
-		quorum_problem(io, g, "share %zu: cannot read the folder %s: "
+		share_problem(io, g, "share %zu: cannot read the folder %s: "
 		    "%s", k + 1, dir, strerror(errno));
 		return OR_OK;
 	}
@@ -627,7 +630,7 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 	}
 	closedir(d);
 	if (n == 0) {
-		quorum_problem(io, g, "share %zu: %s holds no share file of "
+		share_problem(io, g, "share %zu: %s holds no share file of "
 		    "this CA's current share set that was not given already",
 		    k + 1, dir);
 		return OR_OK;
@@ -653,7 +656,7 @@ quorum_pick(struct interact *io, struct quorum_got *g, size_t k,
 /* Checks share file buf (offered in place k+1) against the key file's
  * header; returns its x, or 0 after reporting the problem. */
 static unsigned
-quorum_vet(struct interact *io, struct quorum_got *g, size_t k,
+share_vet(struct interact *io, struct share_got *g, size_t k,
     const char *path, const unsigned char *buf, size_t len,
     const struct sealed_info *si)
 {
@@ -663,14 +666,14 @@ quorum_vet(struct interact *io, struct quorum_got *g, size_t k,
 	unsigned i;
 
 	if (share_parse(buf, len, &sh) != OR_OK) {
-		quorum_problem(io, g, "share %zu (%s): %s", k + 1, path,
+		share_problem(io, g, "share %zu (%s): %s", k + 1, path,
 		    err_msg(OR_E_CORRUPT));
 		return 0;
 	}
 	if (memcmp(sh.key_id, si->pubkey_sha256, SHA256_LEN) != 0) {
 		hex_encode(sh.key_id, 4, kid);
 		hex_encode(si->pubkey_sha256, 4, want);
-		quorum_problem(io, g, "share %zu (%s) belongs to another CA "
+		share_problem(io, g, "share %zu (%s) belongs to another CA "
 		    "(key id %s, this CA's is %s)", k + 1, path, kid, want);
 		return 0;
 	}
@@ -678,7 +681,7 @@ quorum_vet(struct interact *io, struct quorum_got *g, size_t k,
 	    sh.m != si->quorum_m || sh.n != si->quorum_n) {
 		hex_encode(sh.set_id, 4, kid);
 		hex_encode(si->set_id, 4, want);
-		quorum_problem(io, g, "share %zu (%s) is officer %u's share of "
+		share_problem(io, g, "share %zu (%s) is officer %u's share of "
 		    "another share set (%s, %u-of-%u; the key file uses set "
 		    "%s): an old share, replaced by a reshare?", k + 1, path,
 		    sh.x, kid, sh.m, sh.n, want);
@@ -686,14 +689,14 @@ quorum_vet(struct interact *io, struct quorum_got *g, size_t k,
 	}
 	if (sha256(buf, len, md) != OR_OK ||
 	    sodium_memcmp(md, si->share_sha256[sh.x - 1], SHA256_LEN) != 0) {
-		quorum_problem(io, g, "share %zu (%s, officer %u's share) is "
+		share_problem(io, g, "share %zu (%s, officer %u's share) is "
 		    "damaged or altered: its SHA-256 is not the one the key "
 		    "file records", k + 1, path, sh.x);
 		return 0;
 	}
 	for (i = 0; i < g->have; i++)
 		if (g->xs[i] == sh.x) {
-			quorum_problem(io, g, "share %zu (%s) is officer %u's "
+			share_problem(io, g, "share %zu (%s) is officer %u's "
 			    "share again: it was already given as share %zu",
 			    k + 1, path, sh.x, g->place[i]);
 			return 0;
@@ -708,7 +711,7 @@ quorum_vet(struct interact *io, struct quorum_got *g, size_t k,
  * reported and skipped (OR_OK); an accepted one goes into g.
  */
 static int
-quorum_take(struct interact *io, struct quorum_got *g, size_t k,
+share_take(struct interact *io, struct share_got *g, size_t k,
     const struct sealed_info *si, char *path, size_t size,
     struct secret *pass)
 {
@@ -722,17 +725,17 @@ quorum_take(struct interact *io, struct quorum_got *g, size_t k,
 	int rc;
 
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		if ((rc = quorum_pick(io, g, k, si, path, size, &skip)) !=
+		if ((rc = share_pick(io, g, k, si, path, size, &skip)) !=
 		    OR_OK || skip)
 			goto out;
 	}
 	if ((rc = file_read(path, 4096, &buf, &blen)) != OR_OK) {
-		quorum_problem(io, g, "share %zu: %s", k + 1, err_msg(rc));
+		share_problem(io, g, "share %zu: %s", k + 1, err_msg(rc));
 		rc = OR_OK;
 		goto out;
 	}
 	rc = OR_OK;
-	if ((x = quorum_vet(io, g, k, path, buf, blen, si)) == 0)
+	if ((x = share_vet(io, g, k, path, buf, blen, si)) == 0)
 		goto out;
 	if (pass == NULL) {
 		base = strrchr(path, '/');
@@ -747,7 +750,7 @@ quorum_take(struct interact *io, struct quorum_got *g, size_t k,
 	    g->ys + (size_t)g->have * SHARE_VALUE_LEN);
 	io->progress(io, NULL, 1);
 	if (rc == OR_E_AUTH) {
-		quorum_problem(io, g, "share %zu (%s, officer %u's share): "
+		share_problem(io, g, "share %zu (%s, officer %u's share): "
 		    "wrong passphrase", k + 1, path, x);
 		rc = OR_OK;
 		goto out;
@@ -772,11 +775,11 @@ out:
 }
 
 int
-quorum_open(const unsigned char *img, size_t len, struct interact *io,
+share_quorum_open(const unsigned char *img, size_t len, struct interact *io,
     struct keystore **out)
 {
 	struct sealed_info si;
-	struct quorum_got g;
+	struct share_got g;
 	struct secret *pass = NULL;
 	unsigned char *key = NULL;
 	char path[PATH_MAX];
@@ -797,13 +800,13 @@ quorum_open(const unsigned char *img, size_t len, struct interact *io,
 		goto out;
 	}
 	for (k = 0; g.have < si.quorum_m && k < SHARE_OFFERED_MAX; k++) {
-		rc = quorum_next(io, k, &listed, &si, g.have, path, sizeof path,
+		rc = share_next(io, k, &listed, &si, g.have, path, sizeof path,
 		    &pass);
 		if (rc == OR_E_CANCEL)
 			break;
 		if (rc != OR_OK)
 			goto out;
-		rc = quorum_take(io, &g, k, &si, path, sizeof path, pass);
+		rc = share_take(io, &g, k, &si, path, sizeof path, pass);
 		pass = NULL;
 		if (rc != OR_OK)
 			goto out;

@@ -70,23 +70,23 @@ void share_file_name(const struct share_info *info, char *buf, size_t size);
 /* ---- the quorum ---- */
 
 /* "M/N" with 1 <= M <= N <= SEALED_QUORUM_MAX_N (OR_E_USAGE). */
-int quorum_parse(const char *text, unsigned *m, unsigned *n);
+int share_quorum_parse(const char *text, unsigned *m, unsigned *n);
 
 /* Asks the n new officers' passphrases in turn (interact's
  * new_share_secret, else ask_secret twice with a prompt naming the
  * officer); each at least min_len bytes.  pass[0..n-1] are set; on
  * failure every one is freed. */
-int quorum_ask(struct interact *io, unsigned n, size_t min_len,
+int share_ask_passphrases(struct interact *io, unsigned n, size_t min_len,
     struct secret **pass);
-void quorum_free_pass(struct secret **pass, unsigned n);
+void share_free_passphrases(struct secret **pass, unsigned n);
 /* The warnings a new M-of-N share set may deserve: M = 1 (each officer
  * holds the whole key), and all N share files going to one folder. */
-void quorum_warn(struct interact *io, unsigned m, unsigned n,
+void share_quorum_warn(struct interact *io, unsigned m, unsigned n,
     size_t nshare_dirs);
 
 /* A new share set: the key file image sealed under a fresh random key,
  * and one share file image per officer.  Nothing secret stays in it. */
-struct quorum_set {
+struct share_quorum {
 	unsigned m, n;
 	enum kdf_level kdf;
 	unsigned char set_id[SEALED_SET_ID_LEN];
@@ -103,23 +103,24 @@ struct quorum_set {
  * at level kdf, then checks its own output: every share opens under its
  * passphrase to its value, n windows of m shares rebuild the key, and the
  * key file opens with it to the same key.  Writes nothing. */
-int quorum_seal(struct keystore *ks, unsigned m, unsigned n,
+int share_quorum_seal(struct keystore *ks, unsigned m, unsigned n,
     enum kdf_level kdf, struct secret *const *pass, struct interact *io,
-    struct quorum_set **out);
+    struct share_quorum **out);
 /* Writes share x to dirs[x-1] (ndirs == n) or all to dirs[0] (ndirs ==
  * 1), with file_write_new (mode 0600, never over an existing file, read
  * back).  On failure the share files written so far are removed. */
-int quorum_write(struct quorum_set *q, const char *const *dirs, size_t ndirs);
-/* Removes the share files quorum_write wrote (a creation that failed). */
-void quorum_unwrite(struct quorum_set *q);
-void quorum_free(struct quorum_set *q);
+int share_quorum_write(struct share_quorum *q, const char *const *dirs,
+    size_t ndirs);
+/* Removes the share files share_quorum_write wrote (a failed creation). */
+void share_quorum_unwrite(struct share_quorum *q);
+void share_quorum_free(struct share_quorum *q);
 
 /* Opens a quorum key file image: collects shares through io (interact's
  * share, else ask and ask_secret officer by officer), checks each before
  * its KDF runs and names a bad one by its place and officer (a warning;
  * the share is skipped), stops at M valid shares and rebuilds the key.
  * Fewer than M: OR_E_AUTH "... need K more". */
-int quorum_open(const unsigned char *img, size_t len, struct interact *io,
+int share_quorum_open(const unsigned char *img, size_t len, struct interact *io,
     struct keystore **out);
 
 #endif

@@ -394,7 +394,7 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 		/* M-of-N officer shares (share.h). */
 		if ((rc = file_read(path, 65536, &img, &len)) != OR_OK)
 			return rc;
-		rc = quorum_open(img, len, io, out);
+		rc = share_quorum_open(img, len, io, out);
 		free(img);
 		if (rc != OR_OK)
 			return err_context(rc, "%s", path);

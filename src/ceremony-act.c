@@ -458,7 +458,8 @@ gen_share_dirs(struct ceremony *c, const char *quorum,
 	unsigned i;
 	int rc;
 
-	if ((rc = quorum_parse(quorum, &rp->quorum_m, &rp->quorum_n)) != OR_OK)
+	if ((rc = share_quorum_parse(quorum, &rp->quorum_m, &rp->quorum_n)) !=
+	    OR_OK)
 		return rc;
 	if ((sh->dirs = calloc(rp->quorum_n, sizeof *sh->dirs)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
@@ -980,8 +981,8 @@ act_reshare(struct ceremony *c, const struct script_step *st)
 	if ((rc = ceremony_resume_reshare(c, st, &done)) != OR_OK || done)
 		return rc;
 	rp.step = st->number_text;
-	if ((rc = quorum_parse(script_param(st, "quorum"), &rp.m, &rp.n)) !=
-	    OR_OK)
+	if ((rc = share_quorum_parse(script_param(st, "quorum"), &rp.m,
+	    &rp.n)) != OR_OK)
 		return rc;
 	if (kdf != NULL) {
 		if (kdf_level_parse(kdf, &rp.kdf) != OR_OK)

@@ -98,7 +98,7 @@ init_quorum(struct cmd_args *a, struct rootca_params *p, const char **dirs)
 			    "--share-passphrase-file go with --quorum M/N");
 		return OR_OK;
 	}
-	if ((rc = quorum_parse(args_get(a, "quorum"), &p->quorum_m,
+	if ((rc = share_quorum_parse(args_get(a, "quorum"), &p->quorum_m,
 	    &p->quorum_n)) != OR_OK)
 		return rc;
 	if (args_has(a, "passphrase-file"))

@@ -48,7 +48,7 @@ reshare_args(struct cmd_args *a, struct reshare_args *r)
 	int rc;
 
 	memset(r, 0, sizeof *r);
-	if ((rc = quorum_parse(args_get(a, "quorum"), &r->p.m, &r->p.n)) !=
+	if ((rc = share_quorum_parse(args_get(a, "quorum"), &r->p.m, &r->p.n)) !=
 	    OR_OK)
 		return rc;
 	if (args_has(a, "kdf")) {

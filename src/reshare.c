@@ -22,7 +22,7 @@
 void
 reshare_plan_free(struct reshare_plan *plan)
 {
-	quorum_free_pass(plan->pass, SEALED_QUORUM_MAX_N);
+	share_free_passphrases(plan->pass, SEALED_QUORUM_MAX_N);
 }
 
 static bool
@@ -134,7 +134,7 @@ reshare_prepare(const struct reshare_params *p, struct cadb *db,
 		interact_say(io, SAY_WARN, "the new shares will be sealed with "
 		    "the %s Argon2id level, weaker than sensitive",
 		    kdf_level_name(plan->kdf));
-	quorum_warn(io, p->m, p->n, p->nshare_dirs);
+	share_quorum_warn(io, p->m, p->n, p->nshare_dirs);
 	for (i = 0; i < p->nshare_dirs; i++)
 		snprintf(plan->dirs[i], sizeof plan->dirs[i], "%s",
 		    p->share_dirs[i]);
@@ -170,7 +170,7 @@ reshare_commit(struct reshare_plan *plan, struct cadb *db,
     struct reshare_result *res)
 {
 	struct sealed_info old;
-	struct quorum_set *qs = NULL;
+	struct share_quorum *qs = NULL;
 	const char *dirs[SEALED_QUORUM_MAX_N];
 	unsigned char *oldimg = NULL;
 	char path[PATH_MAX], saved[1024];
@@ -191,8 +191,8 @@ reshare_commit(struct reshare_plan *plan, struct cadb *db,
 		snprintf(res->old_quorum, sizeof res->old_quorum, "none");
 		snprintf(res->old_set, sizeof res->old_set, "none");
 	}
-	if ((rc = quorum_seal(ks, plan->m, plan->n, plan->kdf, plan->pass, io,
-	    &qs)) != OR_OK)
+	if ((rc = share_quorum_seal(ks, plan->m, plan->n, plan->kdf, plan->pass,
+	    io, &qs)) != OR_OK)
 		goto out;
 	reshare_plan_free(plan);
 	snprintf(res->quorum, sizeof res->quorum, "%u/%u", plan->m, plan->n);
@@ -200,7 +200,7 @@ reshare_commit(struct reshare_plan *plan, struct cadb *db,
 	/* New share files (new names), then the key file, atomically. */
 	for (i = 0; i < plan->ndirs; i++)
 		dirs[i] = plan->dirs[i];
-	if ((rc = quorum_write(qs, dirs, plan->ndirs)) != OR_OK ||
+	if ((rc = share_quorum_write(qs, dirs, plan->ndirs)) != OR_OK ||
 	    (rc = rootca_record_shares(qs, tr, io)) != OR_OK)
 		goto out;
 	if ((rc = file_replace(path, qs->key_image, qs->key_len, 0600)) !=
@@ -238,11 +238,11 @@ out:
 		    OR_OK)
 			interact_say(io, SAY_WARN, "could not restore the old "
 			    "key file: %s", err_msg(OR_E_IO));
-		quorum_unwrite(qs);
+		share_quorum_unwrite(qs);
 		err_set(rc, "%s", saved);
 	}
 	reshare_plan_free(plan);
-	quorum_free(qs);
+	share_quorum_free(qs);
 	free(oldimg);
 	return rc;
 }

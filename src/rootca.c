@@ -362,12 +362,12 @@ quorum_prepare(const struct rootca_params *p, struct interact *io,
 			return err_set(OR_E_INPUT, "--share-dir %s is not a "
 			    "folder (insert and mount officer %zu's media)",
 			    p->share_dirs[i], i + 1);
-	quorum_warn(io, p->quorum_m, p->quorum_n, p->nshare_dirs);
-	return quorum_ask(io, p->quorum_n, MIN_PASSPHRASE, opass);
+	share_quorum_warn(io, p->quorum_m, p->quorum_n, p->nshare_dirs);
+	return share_ask_passphrases(io, p->quorum_n, MIN_PASSPHRASE, opass);
 }
 
 int
-rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
+rootca_record_shares(const struct share_quorum *q, struct transcript *tr,
     struct interact *io)
 {
 	char set[33], m[12], n[12], x[12], md[65];
@@ -428,7 +428,7 @@ struct rootca_ctx {
 	char fphex[65], serial_hex[64], nb_text[24], na_text[24];
 	/* 5. the key file: sealed (with its check) or a token reference */
 	struct keystore *check;
-	struct quorum_set *qs;
+	struct share_quorum *qs;
 	char setid[33];
 	char keyfile[65];
 	/* 6. root.crt and profiles.cnf */
@@ -632,12 +632,12 @@ seal_quorum(struct rootca_ctx *c, const char *path)
 	const struct rootca_params *p = c->p;
 	int rc;
 
-	if ((rc = quorum_seal(c->ks, p->quorum_m, p->quorum_n, p->kdf,
+	if ((rc = share_quorum_seal(c->ks, p->quorum_m, p->quorum_n, p->kdf,
 	    c->opass, c->io, &c->qs)) != OR_OK ||
 	    (rc = file_write_new(path, c->qs->key_image, c->qs->key_len,
 	    0600)) != OR_OK ||
 	    (rc = file_sha256_hex(path, c->keyfile)) != OR_OK ||
-	    (rc = quorum_write(c->qs, p->share_dirs, p->nshare_dirs)) !=
+	    (rc = share_quorum_write(c->qs, p->share_dirs, p->nshare_dirs)) !=
 	    OR_OK || (rc = rootca_record_shares(c->qs, c->tr, c->io)) != OR_OK)
 		return rc;
 	hex_encode(c->qs->set_id, sizeof c->qs->set_id, c->setid);
@@ -809,9 +809,9 @@ ctx_free(struct rootca_ctx *c, int rc)
 	if (rc != OR_OK && c->staged)
 		remove_staging(c->stage);
 	if (rc != OR_OK && c->staged && c->qs != NULL)
-		quorum_unwrite(c->qs);	/* no CA opens with these shares */
-	quorum_free(c->qs);
-	quorum_free_pass(c->opass, SEALED_QUORUM_MAX_N);
+		share_quorum_unwrite(c->qs);	/* no CA opens with them */
+	share_quorum_free(c->qs);
+	share_free_passphrases(c->opass, SEALED_QUORUM_MAX_N);
 	if (c->j != NULL)
 		journal_close(c->j);
 	transcript_free(c->tr);

@@ -54,11 +54,11 @@ struct rootca_result {
 int rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res);
 
-struct quorum_set;
+struct share_quorum;
 struct transcript;
 /* Notes a new share set in a transcript, one share-written record per
  * share: file name and SHA-256, nothing secret (also used by reshare). */
-int rootca_record_shares(const struct quorum_set *q, struct transcript *tr,
+int rootca_record_shares(const struct share_quorum *q, struct transcript *tr,
     struct interact *io);
 
 #endif

@@ -404,7 +404,7 @@ check_value(const struct parser *p, const struct script_param *sp,
 		}
 		return OR_OK;
 	case PK_QUORUM:
-		if (quorum_parse(v, &qm, &qn) != OR_OK)
+		if (share_quorum_parse(v, &qm, &qn) != OR_OK)
 			return perr(p, sp->line, "%s: expected M/N officers with "
 			    "1 <= M <= N <= %d, such as 3/5, got \"%s\"",
 			    sp->key, SEALED_QUORUM_MAX_N, v);

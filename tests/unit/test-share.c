@@ -2,7 +2,7 @@
  * test-share.c — officer share files and the quorum (hsm/share.c), and
  * the quorum key file (hsm/sealed.c).  KDF at the INTERACTIVE level.
  *
- * quorum_open runs through a scripted face that has neither share nor
+ * share_quorum_open runs through a scripted face that has neither share nor
  * new_share_secret: the path a TUI takes (ask for each share file, then
  * ask_secret for its passphrase).
  */
@@ -154,7 +154,7 @@ test_quorum(void)
 	static const char *pw[3] = { "officer one pw", "officer two pw",
 	    "officer three pw" };
 	struct secret *pass[SEALED_QUORUM_MAX_N] = { NULL };
-	struct quorum_set *q = NULL;
+	struct share_quorum *q = NULL;
 	struct keystore *ks = NULL, *got = NULL;
 	struct sealed_info info;
 	struct interact io;
@@ -170,7 +170,7 @@ test_quorum(void)
 		pass[i] = mksecret(pw[i]);
 	memset(&sc, 0, sizeof sc);
 	face(&io, &sc);
-	ok(quorum_seal(ks, 2, 3, KDF_INTERACTIVE, pass, &io, &q) == OR_OK,
+	ok(share_quorum_seal(ks, 2, 3, KDF_INTERACTIVE, pass, &io, &q) == OR_OK,
 	    "a 2-of-3 set seals (and checks itself)");
 	ok(sealed_parse(q->key_image, q->key_len, &info) == OR_OK &&
 	    info.quorum_m == 2 && info.quorum_n == 3 &&
@@ -180,8 +180,8 @@ test_quorum(void)
 	is_int(sealed_open_buffer(q->key_image, q->key_len, pass[0], &got),
 	    OR_E_INPUT, "a passphrase does not open a quorum key file");
 	dirs[0] = dir;
-	ok(quorum_write(q, dirs, 1) == OR_OK && access(q->path[0], R_OK) == 0,
-	    "share files are written");
+	ok(share_quorum_write(q, dirs, 1) == OR_OK &&
+	    access(q->path[0], R_OK) == 0, "share files are written");
 	snprintf(p1, sizeof p1, "%s", q->path[0]);
 	snprintf(p3, sizeof p3, "%s", q->path[2]);
 
@@ -193,7 +193,7 @@ test_quorum(void)
 	sc.passes[0] = pw[2];
 	sc.passes[1] = pw[0];
 	sc.ns = 2;
-	ok(quorum_open(q->key_image, q->key_len, &io, &got) == OR_OK &&
+	ok(share_quorum_open(q->key_image, q->key_len, &io, &got) == OR_OK &&
 	    EVP_PKEY_eq(got->pub, ks->pub) == 1, "officers 3 and 1, asked in "
 	    "turn, open the key");
 	ok(sc.asked_paths == 2 && sc.asked_secrets == 2, "... asked two paths "
@@ -206,7 +206,7 @@ test_quorum(void)
 	sc.np = 1;
 	sc.passes[0] = pw[1];	/* officer 2's passphrase on share 1 */
 	sc.ns = 1;
-	is_int(quorum_open(q->key_image, q->key_len, &io, &got), OR_E_AUTH,
+	is_int(share_quorum_open(q->key_image, q->key_len, &io, &got), OR_E_AUTH,
 	    "a wrong passphrase, then no more shares: OR_E_AUTH");
 	ok(strstr(err_msg(OR_E_AUTH), "need 2 more") != NULL &&
 	    strstr(sc.warn, "share 1") != NULL &&
@@ -219,18 +219,18 @@ test_quorum(void)
 	sc.np = 2;
 	sc.passes[0] = pw[0];
 	sc.ns = 1;
-	is_int(quorum_open(q->key_image, q->key_len, &io, &got), OR_E_AUTH,
+	is_int(share_quorum_open(q->key_image, q->key_len, &io, &got), OR_E_AUTH,
 	    "the same share twice does not count twice");
 	ok(strstr(sc.warn, "already given as share 1") != NULL &&
 	    sc.asked_secrets == 1, "... named before its passphrase is asked");
 
-	quorum_unwrite(q);
+	share_quorum_unwrite(q);
 	ok(access(p1, F_OK) == -1 && access(p3, F_OK) == -1,
-	    "quorum_unwrite removes the share files it wrote");
+	    "share_quorum_unwrite removes the share files it wrote");
 	rmdir(dir);
 	err_clear();
-	quorum_free(q);
-	quorum_free_pass(pass, SEALED_QUORUM_MAX_N);
+	share_quorum_free(q);
+	share_free_passphrases(pass, SEALED_QUORUM_MAX_N);
 	keystore_close(ks);
 }
 
@@ -239,15 +239,15 @@ test_parse_spec(void)
 {
 	unsigned m = 0, n = 0;
 
-	ok(quorum_parse("3/5", &m, &n) == OR_OK && m == 3 && n == 5,
+	ok(share_quorum_parse("3/5", &m, &n) == OR_OK && m == 3 && n == 5,
 	    "--quorum 3/5");
-	ok(quorum_parse("16/16", &m, &n) == OR_OK, "--quorum 16/16");
-	is_int(quorum_parse("0/3", &m, &n), OR_E_USAGE, "0/3 refused");
-	is_int(quorum_parse("4/3", &m, &n), OR_E_USAGE, "4/3 refused");
-	is_int(quorum_parse("2/17", &m, &n), OR_E_USAGE, "2/17 refused");
-	is_int(quorum_parse("2/-3", &m, &n), OR_E_USAGE, "2/-3 refused");
-	is_int(quorum_parse("2", &m, &n), OR_E_USAGE, "2 refused");
-	is_int(quorum_parse("2/3x", &m, &n), OR_E_USAGE, "2/3x refused");
+	ok(share_quorum_parse("16/16", &m, &n) == OR_OK, "--quorum 16/16");
+	is_int(share_quorum_parse("0/3", &m, &n), OR_E_USAGE, "0/3 refused");
+	is_int(share_quorum_parse("4/3", &m, &n), OR_E_USAGE, "4/3 refused");
+	is_int(share_quorum_parse("2/17", &m, &n), OR_E_USAGE, "2/17 refused");
+	is_int(share_quorum_parse("2/-3", &m, &n), OR_E_USAGE, "2/-3 refused");
+	is_int(share_quorum_parse("2", &m, &n), OR_E_USAGE, "2 refused");
+	is_int(share_quorum_parse("2/3x", &m, &n), OR_E_USAGE, "2/3x refused");
 	err_clear();
 }
 
