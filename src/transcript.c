@@ -274,7 +274,6 @@ verify_visit(const struct jrecord *r, void *vctx)
 		if ((s = jrecord_get(r, "journal_head")) == NULL ||
 		    hex_decode(s, info->journal_head, 32) != OR_OK)
 			return err_set(OR_E_CORRUPT, "end record malformed");
-		memcpy(info->final_hash, r->hash, 32);
 	} else if (strcmp(r->type, "seal") == 0) {
 		if (!info->closed)
 			return err_set(OR_E_CORRUPT, "seal before end");
@@ -303,6 +302,11 @@ transcript_verify(const char *path, EVP_PKEY *pub, struct transcript_info *info)
 	v.pub = pub;
 	if ((rc = journal_scan(path, verify_visit, &v)) != OR_OK)
 		return err_context(rc, "transcript %s", path);
+	/* The final hash is the last record's, the seal's when sealed: the
+	 * one the CA journal's transcript record names (transcript_close),
+	 * the ceremony shows for the printout, and this file ends with. */
+	if (info->closed)
+		memcpy(info->final_hash, v.last_hash, 32);
 	if (pub != NULL && !info->sealed)
 		return err_set(OR_E_VERIFY, "transcript %s is not sealed", path);
 	return OR_OK;
