@@ -340,6 +340,10 @@ backup_make(const char *dir, const char *const *to, size_t nto,
 
 	if (nto == 0)
 		return err_set(OR_E_INPUT, "backup: no destination given");
+	for (k = 0; k < nto; k++)
+		if (file_within(to[k], dir))
+			return err_set(OR_E_USAGE, "%s is inside the CA directory "
+			    "%s: a backup goes to other media", to[k], dir);
 	if ((rc = cadb_open(dir, &db)) != OR_OK)
 		return rc;
 	if ((rc = walk(db->dir, "", 0, &l)) != OR_OK)

@@ -46,6 +46,29 @@ file_dirname(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+bool
+file_within(const char *path, const char *dir)
+{
+	char real_dir[PATH_MAX], probe[PATH_MAX], real[PATH_MAX], up[PATH_MAX];
+	size_t n;
+
+	if (realpath(dir, real_dir) == NULL ||
+	    snprintf(probe, sizeof probe, "%s", path) >= (int)sizeof probe)
+		return false;
+	/* The nearest ancestor that exists: what the new name will be in. */
+	while (realpath(probe, real) == NULL) {
+		file_dirname(probe, up, sizeof up);
+		if (strcmp(up, probe) == 0)
+			return false;
+		snprintf(probe, sizeof probe, "%s", up);
+	}
+	n = strlen(real_dir);
+	if (n == 1)	/* the CA directory is "/": everything is inside */
+		return true;
+	return strncmp(real, real_dir, n) == 0 &&
+	    (real[n] == '\0' || real[n] == '/');
+}
+
 int
 file_join(char *buf, size_t size, const char *dir, const char *name)
 {

@@ -13,6 +13,7 @@
 #ifndef OFFROOT_FILEIO_H
 #define OFFROOT_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -66,6 +67,11 @@ int file_sync_dir(const char *dir);
 int file_mkdir(const char *path, mode_t mode);
 /* Directory part of path, into buf. */
 void file_dirname(const char *path, char *buf, size_t size);
+/* Whether path (which need not exist yet: its nearest existing ancestor is
+ * resolved, links and all) is dir or lies inside it.  An output that would
+ * land inside the CA directory is refused with this: it would be a file
+ * the journal does not know, and audit would report it for good. */
+bool file_within(const char *path, const char *dir);
 /* Joins dir and name into buf; OR_E_INPUT when too long. */
 int file_join(char *buf, size_t size, const char *dir, const char *name);
 

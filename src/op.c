@@ -47,11 +47,15 @@ check_folder(const char *folder, bool room)
 
 /* One output path can be written, before anything is. */
 static int
-check_output(const struct op_output *o)
+check_output(const struct op_output *o, const char *ca_dir)
 {
 	char parent[PATH_MAX];
 	struct stat st;
 
+	if (file_within(o->path, ca_dir))
+		return err_set(OR_E_USAGE, "%s is inside the CA directory %s: "
+		    "outputs go to the media, never into the CA directory",
+		    o->path, ca_dir);
 	/* Share files are a few hundred bytes; a medium that runs out is
 	 * caught, and undone, by reshare_commit. */
 	if (o->kind == OP_INTO_FOLDER)
@@ -79,7 +83,7 @@ op_begin_visit(struct op *op, const char *dir, const char *name,
 		return rc;
 	op->seq = journal_seq(op->db->journal);
 	for (; outs != NULL && outs->path != NULL; outs++)
-		if ((rc = check_output(outs)) != OR_OK)
+		if ((rc = check_output(outs, dir)) != OR_OK)
 			return rc;
 	return OR_OK;
 }
