@@ -72,18 +72,23 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 	    (rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;
 	if ((rc = ocsp_build(&plan, op.ks, &der, &len)) != OR_OK ||
-	    (rc = sha256(der, len, md)) != OR_OK ||
-	    (rc = file_write_new(out, der, len, 0644)) != OR_OK)
+	    (rc = sha256(der, len, md)) != OR_OK)
 		goto out;
 	hex_encode(md, sizeof md, sha);
 	serial_to_hex(&serial, hex);
 	ocsp_fields(&f, &plan, hex, sha);
-	if ((rc = cadb_append(op.db, "ocsp", &f)) != OR_OK) {
-		(void)unlink(out);
+	/* Recorded first, written out after (ARCHITECTURE decision 10): no
+	 * signed response reaches the media that the journal does not
+	 * record. */
+	if ((rc = cadb_append(op.db, "ocsp", &f)) != OR_OK ||
+	    (rc = transcript_add(op.tr, "ocsp", &f)) != OR_OK)
+		goto out;
+	if ((rc = file_write_new(out, der, len, 0644)) != OR_OK) {
+		rc = err_context(rc, "the OCSP response is signed and recorded "
+		    "(SHA-256 %.16s...), but not written to %s", sha, out);
 		goto out;
 	}
-	if ((rc = transcript_add(op.tr, "ocsp", &f)) != OR_OK ||
-	    (rc = op_finish(&op)) != OR_OK)
+	if ((rc = op_finish(&op)) != OR_OK)
 		goto out;
 	utc_text(plan.this_update, tut);
 	utc_text(plan.next_update, nut);

@@ -1169,7 +1169,7 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	char path[PATH_MAX], dir[PATH_MAX];
 	struct crl_pem *pem = NULL;
 	struct file_source src;
-	bool wrote_out = false, wrote_copy = false;
+	bool wrote_copy = false;
 	int rc;
 
 	memset(res, 0, sizeof *res);
@@ -1199,20 +1199,6 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 		goto out;
 	hex_encode(md, sizeof md, res->sha256);
 	snprintf(res->file, sizeof res->file, "%" PRIu64 ".crl", s->number);
-	if (p->out != NULL) {
-		if (p->der)
-			rc = file_write_new(p->out, res->der, res->len, 0644);
-		else if ((pem = malloc(sizeof *pem)) == NULL)
-			rc = err_set(OR_E_NOMEM, "out of memory");
-		else {
-			crl_pem_source(pem, res->der, res->len, &src);
-			rc = file_write_new_source(p->out, &src, 0644);
-		}
-		free(pem);
-		if (rc != OR_OK)
-			goto out;
-		wrote_out = true;
-	}
 	if ((rc = cadb_path(db->dir, CADB_CRLS, dir, sizeof dir)) != OR_OK ||
 	    (rc = file_join(path, sizeof path, dir, res->file)) != OR_OK ||
 	    (rc = file_write_new(path, res->der, res->len, 0644)) != OR_OK)
@@ -1234,14 +1220,30 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	res->number = s->number;
 	res->this_update = s->this_update;
 	res->next_update = s->next_update;
-	rc = OR_OK;
+	/* Only a CRL the journal records leaves for the media (ARCHITECTURE
+	 * decision 10): a kill before this point leaves no signed CRL
+	 * outside the CA directory that the journal does not know. */
+	if (p->out != NULL) {
+		if (p->der)
+			rc = file_write_new(p->out, res->der, res->len, 0644);
+		else if ((pem = malloc(sizeof *pem)) == NULL)
+			rc = err_set(OR_E_NOMEM, "out of memory");
+		else {
+			crl_pem_source(pem, res->der, res->len, &src);
+			rc = file_write_new_source(p->out, &src, 0644);
+		}
+		free(pem);
+		if (rc != OR_OK)
+			return err_context(rc, "CRL number %" PRIu64 " is signed "
+			    "and recorded as %s/%s, but not written to %s",
+			    s->number, dir, res->file, p->out);
+	}
+	return OR_OK;
 out:
 	if (rc != OR_OK) {
 		/* Nothing but the reservation may outlive a failure. */
 		if (wrote_copy && unlink(path) == 0)
 			(void)file_sync_dir(dir);
-		if (wrote_out)
-			(void)unlink(p->out);
 		free(res->der);
 		res->der = NULL;
 		res->len = 0;

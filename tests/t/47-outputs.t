@@ -34,4 +34,24 @@ refused "backup --to the CA directory itself" "$OFFROOT" backup -d "$CA" --to "$
 t_ok "a CRL written beside the CA directory" "$OFFROOT" crl -d "$CA" -o "$T/ca-next.crl" --passphrase-file "$PASS"
 t_ok "a backup to other media" "$OFFROOT" backup -d "$CA" --to "$T/media"
 t_ok "audit passes" "$OFFROOT" audit -d "$CA"
+# What the root signed reaches the media only after the journal records
+# it: the write of the journal record comes before the first byte of the
+# output, seen by strace (tests/install-deps installs it).
+mkcsr ordered
+t_ok "an intermediate for the OCSP response" "$OFFROOT" sign -d "$CA" --csr "$T/ordered.csr" \
+    -o "$T/b-ordered" --passphrase-file "$PASS" --yes
+SER=$(openssl x509 -in "$T/b-ordered/certificate.pem" -noout -serial | cut -d= -f2)
+order_ok() {	# RECORD-TYPE OUTPUT TRACE: the record's write precedes the output's
+	_rec=$(grep -n "journal>, \"[0-9]* [^ ]* $1 " "$3" | head -1 | cut -d: -f1)
+	_out=$(grep -n "${2##*/}" "$3" | head -1 | cut -d: -f1)
+	[ -n "$_rec" ] && [ -n "$_out" ] && [ "$_rec" -lt "$_out" ]
+}
+strace -f -y -e trace=write,openat,rename,renameat,renameat2,link,linkat -s 64 -o "$T/crl.trace" \
+    "$OFFROOT" crl -d "$CA" -o "$T/ordered.crl" --passphrase-file "$PASS" >/dev/null 2>&1
+ok $? "crl under strace"
+order_ok crl "$T/ordered.crl" "$T/crl.trace"; ok $? "crl: the journal records the CRL before -o is created"
+strace -f -y -e trace=write,openat,rename,renameat,renameat2,link,linkat -s 64 -o "$T/ocsp.trace" \
+    "$OFFROOT" ocsp -d "$CA" --serial "$SER" -o "$T/ordered.ocsp" --passphrase-file "$PASS" >/dev/null 2>&1
+ok $? "ocsp under strace"
+order_ok ocsp "$T/ordered.ocsp" "$T/ocsp.trace"; ok $? "ocsp: the journal records the response before -o is created"
 done_testing
