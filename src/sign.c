@@ -686,6 +686,75 @@ check_requests(const struct sign_params *p, struct pending *pend, X509 *root,
 
 /* The officer reviews each request against what will be issued, then
  * confirms the batch. */
+/*
+ * BR 6.1.1.3: a key whose certificate this CA revoked for keyCompromise is
+ * never certified again, under any profile.  The issuance records carry
+ * each certificate's pubkey_sha256 and the journal's revocations their
+ * reasons, so this is settled before the officer is asked and long before
+ * the key is unlocked.
+ */
+struct compromised {
+	const struct pending *pend;
+	size_t n;
+	struct revoke_db rdb;
+	int key_compromise;
+};
+
+static int
+compromised_visit(const struct jrecord *r, void *vctx)
+{
+	struct compromised *c = vctx;
+	const struct revoke_entry *e;
+	const char *pk, *ser;
+	unsigned char md[SHA256_LEN];
+	struct serial s;
+	char when[UTC_TEXT_LEN + 1];
+	size_t i;
+
+	if (strcmp(r->type, "issue") != 0 ||
+	    (pk = jrecord_get(r, "pubkey_sha256")) == NULL ||
+	    (ser = jrecord_get(r, "serial")) == NULL ||
+	    !hex_decode_lower(pk, md, sizeof md))
+		return OR_OK;
+	for (i = 0; i < c->n; i++) {
+		if (memcmp(c->pend[i].csr.pubkey_sha256, md, sizeof md) != 0)
+			continue;
+		if (serial_parse(ser, strlen(ser), &s) != OR_OK) {
+			err_clear();
+			continue;
+		}
+		if ((e = revoke_db_find(&c->rdb, &s)) == NULL ||
+		    e->reason != c->key_compromise)
+			continue;
+		utc_text((time_t)e->revoked_at, when);
+		return err_set(OR_E_INPUT, "%s: its public key was certified "
+		    "here as serial %s, revoked for keyCompromise at %s: a "
+		    "compromised key is never certified again (BR 6.1.1.3)",
+		    c->pend[i].path, ser, when);
+	}
+	return OR_OK;
+}
+
+static int
+refuse_compromised(const char *dir, const struct pending *pend, size_t n)
+{
+	struct compromised c;
+	char jpath[PATH_MAX];
+	int rc;
+
+	c.pend = pend;
+	c.n = n;
+	if ((rc = revoke_reason_parse("keyCompromise", &c.key_compromise)) !=
+	    OR_OK || (rc = revoke_db_load(dir, REVOKE_DB_ENTRIES, &c.rdb)) !=
+	    OR_OK)
+		return rc;
+	if (c.rdb.n > 0 &&
+	    (rc = cadb_path(dir, CADB_JOURNAL, jpath, sizeof jpath)) == OR_OK)
+		rc = journal_scan(jpath, compromised_visit, &c);
+	revoke_db_free(&c.rdb);
+	return rc;
+}
+
 static int
 confirm_requests(const struct pending *pend, size_t n,
     const struct profile *prof, struct interact *io)
@@ -814,6 +883,7 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 		goto out;
 	loaded = true;
 	if ((rc = check_requests(p, pend, op.root, &prof, io)) != OR_OK ||
+	    (rc = refuse_compromised(p->dir, pend, p->ncsr)) != OR_OK ||
 	    (rc = confirm_requests(pend, p->ncsr, &prof, io)) != OR_OK)
 		goto out;
 	/* 2. The key (the caller's, when it is already unlocked), the review
