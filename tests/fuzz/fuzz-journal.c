@@ -150,7 +150,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc;
 
 	if (tmp_path[0] == '\0') {
-		snprintf(tmp_path, sizeof tmp_path, "/tmp/fuzz-journal.%ld",
+		/* In memory where there is a tmpfs: two files per input. */
+		snprintf(tmp_path, sizeof tmp_path, "%s/fuzz-journal.%ld",
+		    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
 		    (long)getpid());
 		atexit(remove_tmp);
 	}
