@@ -63,6 +63,19 @@ t_ok "script check of the installed scripts" "$R/usr/bin/offroot" script check \
     "$R"/usr/share/offroot/ceremony-scripts/*.ceremony
 t_ok "profile check of the installed profile set" "$R/usr/bin/offroot" profile check \
     "$R/usr/share/offroot/ceremony-scripts/kubernetes/profiles.cnf"
+# The TUI's home screen, run from a folder without ceremony-scripts/,
+# offers the installed scripts (found beside the binary, in
+# /usr/share/offroot).
+"$R/usr/bin/offroot" init -d "$T/pca" --subject "/C=DE/O=offroot tests/CN=Package Root" \
+    --kdf interactive --passphrase-file "$PASS" >/dev/null 2>&1
+ok $? "the installed binary creates a CA"
+. "$ROOT/tests/tui.sh"
+start 80 24 linux "cd '$T' && '$R/usr/bin/offroot' tui -d '$T/pca'"
+waitcond 'grep -q "offroot  home" "$T/screen" && lastline "$CLOCK"'
+ok $? "the installed TUI opens its home screen outside any source tree"
+like 'Ceremony: kubernetes\.ceremony' "$T/screen" "... and offers the installed ceremony scripts"
+keys q
+waitfor 'EXIT=0'; ok $? "... and q leaves it"
 cd "$ROOT"
 
 # ---- the offline install set ----------------------------------------------
