@@ -152,6 +152,17 @@ mkcsr() {
 	    -out "$T/$1.csr" 2>/dev/null
 }
 
+# issue_intermediate CA NAME: signs a fresh CSR for NAME (mkcsr) into the
+# bundle $T/b-NAME, as one t_ok check; the certificate is
+# $T/b-NAME/certificate.pem and its serial (hex, as openssl prints it) is
+# echoed by serial_of.
+issue_intermediate() {
+	mkcsr "$2"
+	t_ok "sign issues $2" "$OFFROOT" sign -d "$1" --csr "$T/$2.csr" \
+	    -o "$T/b-$2" --passphrase-file "$PASS" --yes
+}
+serial_of() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
+
 # crl_number FILE: the CRL number openssl reads (hex, no 0x).
 crl_number() {
 	openssl crl -in "$1" -noout -crlnumber 2>/dev/null | sed 's/crlNumber=0x//'

@@ -21,19 +21,16 @@ new_ca "$CA"; ok $? "init"
 
 # ---- issuing two intermediates (offroot sign) --------------------------
 
-mkcsr good-intermediate && mkcsr revoked-intermediate
-t_ok "sign issues the intermediate that stays good" "$OFFROOT" sign -d "$CA" \
-    --csr "$T/good-intermediate.csr" -o "$T/b-good" --passphrase-file "$PASS" --yes
-t_ok "sign issues the intermediate to be revoked" "$OFFROOT" sign -d "$CA" \
-    --csr "$T/revoked-intermediate.csr" -o "$T/b-rev" --passphrase-file "$PASS" --yes
-GOOD="$T/b-good/certificate.pem"
-REV="$T/b-rev/certificate.pem"
-REV_SERIAL=$(openssl x509 -in "$REV" -noout -serial | cut -d= -f2)
+issue_intermediate "$CA" good-intermediate
+issue_intermediate "$CA" revoked-intermediate
+GOOD="$T/b-good-intermediate/certificate.pem"
+REV="$T/b-revoked-intermediate/certificate.pem"
+REV_SERIAL=$(serial_of "$REV")
 # The bundle carries the current CRL: signed by the first sign, kept
 # by the second (nothing was revoked in between).
-cmp -s "$T/b-good/crl.pem" "$T/b-rev/crl.pem"
+cmp -s "$T/b-good-intermediate/crl.pem" "$T/b-revoked-intermediate/crl.pem"
 ok $? "the second bundle reuses the still-current CRL"
-openssl crl -in "$T/b-good/crl.pem" -CAfile "$ROOTPEM" -noout 2>/dev/null
+openssl crl -in "$T/b-good-intermediate/crl.pem" -CAfile "$ROOTPEM" -noout 2>/dev/null
 ok $? "the bundle's CRL verifies with the root"
 
 # ---- revocations for the CRL to list ------------------------------------

@@ -16,10 +16,8 @@ HOUR_AGO=$((NOW - 3600))
 WEEK_AGO=$((NOW - 7 * 86400))
 
 new_ca "$CA"; ok $? "init"
-mkcsr revoked-intermediate
-t_ok "sign issues the intermediate to be revoked" "$OFFROOT" sign -d "$CA" \
-    --csr "$T/revoked-intermediate.csr" -o "$T/b-rev" --passphrase-file "$PASS" --yes
-REV="$T/b-rev/certificate.pem"
+issue_intermediate "$CA" revoked-intermediate
+REV="$T/b-revoked-intermediate/certificate.pem"
 
 # ---- refusals -------------------------------------------------------------
 

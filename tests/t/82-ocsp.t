@@ -13,15 +13,12 @@ ROOTPEM="$CA/root.crt"
 HOUR_AGO=$(($(date +%s) - 3600))
 
 new_ca "$CA"; ok $? "init"
-mkcsr good-intermediate && mkcsr revoked-intermediate
-t_ok "sign issues the intermediate that stays good" "$OFFROOT" sign -d "$CA" \
-    --csr "$T/good-intermediate.csr" -o "$T/b-good" --passphrase-file "$PASS" --yes
-t_ok "sign issues the intermediate to be revoked" "$OFFROOT" sign -d "$CA" \
-    --csr "$T/revoked-intermediate.csr" -o "$T/b-rev" --passphrase-file "$PASS" --yes
-GOOD="$T/b-good/certificate.pem"
-REV="$T/b-rev/certificate.pem"
-GOOD_SERIAL=$(openssl x509 -in "$GOOD" -noout -serial | cut -d= -f2)
-REV_SERIAL=$(openssl x509 -in "$REV" -noout -serial | cut -d= -f2)
+issue_intermediate "$CA" good-intermediate
+issue_intermediate "$CA" revoked-intermediate
+GOOD="$T/b-good-intermediate/certificate.pem"
+REV="$T/b-revoked-intermediate/certificate.pem"
+GOOD_SERIAL=$(serial_of "$GOOD")
+REV_SERIAL=$(serial_of "$REV")
 t_ok "the intermediate is revoked (cACompromise)" "$OFFROOT" revoke -d "$CA" \
     --cert "$REV" --reason cACompromise --date "@$HOUR_AGO"
 # A serial with a revocation record but not issued here: OCSP still refuses

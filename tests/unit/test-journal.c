@@ -25,6 +25,7 @@
 #include "err.h"
 #include "journal.h"
 #include "tap.h"
+#include "tutil.h"
 
 static char tmpdir[64];
 static const unsigned char zero32[32];
@@ -38,30 +39,6 @@ tpath(const char *name)
 
 	snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
 	return p;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
 }
 
 static int
@@ -219,7 +196,7 @@ test_create(void)
 
 	rc = journal_create(p);
 	is_int(rc, OR_OK, "journal_create makes a new journal");
-	buf = slurp(p, &len);
+	buf = tu_slurp(p, &len);
 	ok(buf != NULL && len == strlen(JOURNAL_MAGIC) &&
 	    memcmp(buf, JOURNAL_MAGIC, len) == 0,
 	    "a new journal holds only the header line");
@@ -364,7 +341,7 @@ test_roundtrip(void)
 	}
 	journal_close(j);
 
-	buf = slurp(p, &len);
+	buf = tu_slurp(p, &len);
 	ok(buf != NULL && strstr(buf, " subject=CN=Offroot%20Test%20Root,%20"
 	    "O=Example%20Org ") != NULL, "spaces are written as %%20");
 	ok(buf != NULL && strstr(buf, " percent=100%25%20done%20%2541%20"
@@ -465,7 +442,7 @@ test_reopen(void)
 		/* Record 6's prev must be the head before the append. */
 		struct jrecord *rec = malloc(sizeof *rec);
 		size_t len, off, n;
-		char *buf = slurp(p, &len);
+		char *buf = tu_slurp(p, &len);
 
 		if (buf != NULL && rec != NULL && line_at(buf, len, 6, &off,
 		    &n) == 0) {
@@ -631,7 +608,7 @@ test_damage(void)
 		rc = journal_append(j, "rec", f, 1, NULL);
 	journal_close(j);
 	is_int(rc, OR_OK, "made a journal of 4 records");
-	orig = slurp(p, &len);
+	orig = tu_slurp(p, &len);
 	b = malloc(len + 4096);
 	if (orig == NULL || b == NULL) {
 		ok(0, "read it");
