@@ -11,8 +11,10 @@
  *   DIR/issued/           every certificate issued, by serial
  *
  * Every change to the CA is a journal record, fsynced before the change is
- * reported done.  Record types: init, transcript, key-check (later: issue,
- * revoke, crl, export).
+ * reported done.  The record types and their fields are listed in
+ * offroot(5) (init, transcript, key-check, issue, revoke, revoke-batch,
+ * crl-number, crl, ocsp, export, backup, reshare, repair, ...); this
+ * module reads the ones a summary needs.
  */
 #ifndef OFFROOT_CADB_H
 #define OFFROOT_CADB_H
