@@ -13,6 +13,7 @@
 #include "ceremony.h"
 #include "cmd.h"
 #include "err.h"
+#include "keystore.h"
 #include "ui.h"
 
 static const struct cmd_opt tui_opts[] = {
@@ -243,6 +244,7 @@ tui_exec(struct cmd_args *args, struct interact *cli)
 	struct ui_home_result res;
 	struct interact io;
 	struct tui_ctx c;
+	enum kdf_level level;
 	int rc;
 
 	memset(&o, 0, sizeof o);
@@ -252,6 +254,11 @@ tui_exec(struct cmd_args *args, struct interact *cli)
 	o.scripts = args_get(args, "scripts");
 	c.media = o.media;
 	c.kdf = args_get(args, "kdf");
+	/* Refused here, as `offroot ceremony` does, not at a ceremony's
+	 * generate-root step after its transcript is open. */
+	if (c.kdf != NULL && kdf_level_parse(c.kdf, &level) != OR_OK)
+		return err_set(OR_E_USAGE, "--kdf: expected sensitive, moderate "
+		    "or interactive, got \"%s\"", c.kdf);
 	if (!ui_available())
 		return err_set(OR_E_ENV, "tui: stdin and stdout must be a "
 		    "terminal");

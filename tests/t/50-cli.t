@@ -9,6 +9,7 @@ t_fail "repeated option: exit 2" 2 "$OFFROOT" status -d "$T" -d "$T"
 t_fail "missing --subject: exit 2" 2 "$OFFROOT" init -d "$T/a"
 t_fail "unknown key type: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --key dsa-1024
 t_fail "unknown kdf level: exit 2" 2 "$OFFROOT" init -d "$T/a" --subject /CN=x --kdf none
+t_fail "tui: an unknown kdf level is refused at once, terminal or not" 2 "$OFFROOT" tui --kdf fast
 t_fail "a passphrase on the command line is not an option: exit 2" 2 \
     "$OFFROOT" init -d "$T/a" --subject /CN=x --passphrase secret
 # An empty variable must not make the next option a value.
