@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -205,11 +206,17 @@ out:
 	return rc;
 }
 
+/* crl.pem: signed by the root, current, and listing none of the bundle's
+ * certificates (a bundle whose own CRL revokes its certificate is not a
+ * certificate to install: openssl verify -crl_check says so too). */
 static int
-check_crl(const char *dir, X509 *root)
+check_crl(const char *dir, X509 *root, STACK_OF(X509) *issued)
 {
 	unsigned char *data = NULL;
+	X509_REVOKED *rev = NULL;
 	X509_CRL *crl = NULL;
+	char *hex = NULL;
+	int i;
 	BIO *bio = NULL;
 	size_t len;
 	time_t now = time(NULL);
@@ -239,9 +246,26 @@ check_crl(const char *dir, X509 *root)
 		    "thisUpdate is in the future)");
 		goto out;
 	}
+	for (i = 0; i < sk_X509_num(issued); i++) {
+		X509 *x = sk_X509_value(issued, i);
+
+		if (X509_CRL_get0_by_serial(crl, &rev,
+		    X509_get0_serialNumber(x)) == 1) {
+			BIGNUM *bn = ASN1_INTEGER_to_BN(
+			    X509_get0_serialNumber(x), NULL);
+
+			hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+			BN_free(bn);
+			rc = err_set(OR_E_VERIFY, "certificate serial %s is "
+			    "revoked: the bundle's own crl.pem lists it",
+			    hex != NULL ? hex : "?");
+			goto out;
+		}
+	}
 	rc = OR_OK;
 out:
 	ERR_clear_error();
+	OPENSSL_free(hex);
 	X509_CRL_free(crl);
 	BIO_free(bio);
 	free(data);
@@ -385,7 +409,7 @@ verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
 		goto out;
 	}
 	if ((rc = check_certificates(dir, e, n, root, issued, res)) != OR_OK ||
-	    (rc = check_crl(dir, root)) != OR_OK)
+	    (rc = check_crl(dir, root, issued)) != OR_OK)
 		goto out;
 	if ((rc = file_join(path, sizeof path, dir, "transcript.log")) != OR_OK ||
 	    (rc = transcript_verify(path, X509_get0_pubkey(root), &ti)) != OR_OK) {

@@ -167,4 +167,25 @@ else
 	    --serials-file "$T/300k" --reason superseded --unknown-ok
 fi
 
+# ---- a bundle whose own CRL revokes its certificate ------------------------
+# verify refuses it, naming the serial, as openssl verify -crl_check does;
+# the bundle made before the revocation still verifies.
+V="$T/vca"
+new_ca "$V"; ok $? "a CA for the revoked bundle"
+issue_intermediate "$V" soon-revoked
+VS=$(serial_of "$T/b-soon-revoked/certificate.pem")
+t_ok "revoke it" "$OFFROOT" revoke -d "$V" --serial "$VS" --reason superseded
+t_ok "export the revoked certificate's bundle again" "$OFFROOT" export -d "$V" --serial "$VS" \
+    -o "$T/b-revoked-export" --passphrase-file "$PASS" --yes
+openssl crl -in "$T/b-revoked-export/crl.pem" -noout -text 2>/dev/null | grep -qi "$VS"
+ok $? "... its crl.pem lists the certificate"
+t_fail "verify refuses a bundle whose own CRL revokes its certificate" 1 "$OFFROOT" verify \
+    "$T/b-revoked-export" --root "$V/root.crt"
+like "serial $VS is revoked" "$T/err" "... naming the serial"
+! openssl verify -crl_check -CRLfile "$T/b-revoked-export/crl.pem" -CAfile "$V/root.crt" \
+    "$T/b-revoked-export/certificate.pem" >/dev/null 2>&1
+ok $? "... as openssl verify -crl_check does"
+t_ok "the bundle made before the revocation still verifies" "$OFFROOT" verify \
+    "$T/b-soon-revoked" --root "$V/root.crt"
+
 done_testing
