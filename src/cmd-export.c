@@ -12,6 +12,7 @@ static const struct cmd_opt export_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
 	{ "serial", 0, OPT_ARG | OPT_MULTI | OPT_REQUIRED },
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
+	{ "include-revoked", 0, 0 },
 	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
@@ -35,6 +36,7 @@ export_exec(struct cmd_args *a, struct interact *io)
 	p.serials = serials;
 	p.nserial = n;
 	p.outdir = args_get(a, "output");
+	p.include_revoked = args_has(a, "include-revoked");
 	if ((rc = sign_export(&p, io, &res)) != OR_OK)
 		return rc;
 	interact_say(io, SAY_RESULT, "exported %zu certificate%s to %s",
@@ -46,7 +48,8 @@ export_exec(struct cmd_args *a, struct interact *io)
 
 const struct cmd_entry cmd_export_entry = {
 	"export",
-	"-d DIR --serial HEX [--serial HEX ...] -o OUTDIR " CMD_USAGE_UNLOCK,
+	"-d DIR --serial HEX [--serial HEX ...] -o OUTDIR [--include-revoked] "
+	    CMD_USAGE_UNLOCK,
 	"write the signed bundle again for certificates already issued",
 	export_opts, 0, 0, export_exec
 };

@@ -54,6 +54,7 @@ struct pending {
 	size_t pemlen;
 	bool written;
 	time_t not_before, not_after;
+	char revoked[160];	/* export --include-revoked: why, else "" */
 };
 
 static int
@@ -257,10 +258,11 @@ out:
 
 /* README.txt: what the bundle holds and how to check it. */
 static int
-bundle_add_readme(struct bundle *b, size_t n, enum keytype t)
+bundle_add_readme(struct bundle *b, const struct pending *pend, size_t n,
+    enum keytype t)
 {
 	char hint[256], listing[2048], *readme = NULL;
-	size_t len = 0;
+	size_t len = 0, i;
 	FILE *mem;
 	int rc;
 
@@ -279,6 +281,13 @@ bundle_add_readme(struct bundle *b, size_t n, enum keytype t)
 	manifest_verify_hint(t, hint, sizeof hint);
 	if ((mem = open_memstream(&readme, &len)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
+	/* Exported with --include-revoked: said first, before anything that
+	 * reads like an instruction to install it. */
+	for (i = 0; i < n; i++)
+		if (pend[i].revoked[0] != '\0')
+			fprintf(mem, "WARNING: certificate serial %s is REVOKED "
+			    "(%s). Do not install it; crl.pem lists it.\n\n",
+			    pend[i].serial, pend[i].revoked);
 	fprintf(mem, readme_text, listing, hint);
 	fclose(mem);
 	rc = bundle_add(b, "README.txt", readme, len);
@@ -318,7 +327,7 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 		    rootlen)) != OR_OK)
 			goto out;
 	}
-	if ((rc = bundle_add_readme(&b, n, ks->type)) != OR_OK ||
+	if ((rc = bundle_add_readme(&b, pend, n, ks->type)) != OR_OK ||
 	    (rc = bundle_write(&b, outdir, ks, keytype_default_digest(ks->type),
 	    res->manifest_sha256)) != OR_OK)
 		goto out;
@@ -989,6 +998,37 @@ export_load(const struct export_params *p, struct find_ctx *fc)
 	return OR_OK;
 }
 
+/* A revoked certificate is exported only when asked for by name
+ * (--include-revoked), and then its bundle says so. */
+static int
+export_check_revoked(const struct export_params *p, struct pending *pend)
+{
+	const struct revoke_entry *e;
+	struct revoke_db rdb;
+	struct serial s;
+	char when[UTC_TEXT_LEN + 1];
+	size_t i;
+	int rc;
+
+	if ((rc = revoke_db_load(p->dir, REVOKE_DB_ENTRIES, &rdb)) != OR_OK)
+		return rc;
+	for (i = 0; i < p->nserial && rc == OR_OK; i++) {
+		if ((rc = serial_from_asn1(X509_get0_serialNumber(pend[i].cert),
+		    &s)) != OR_OK || (e = revoke_db_find(&rdb, &s)) == NULL)
+			continue;
+		utc_text((time_t)e->revoked_at, when);
+		if (!p->include_revoked)
+			rc = err_set(OR_E_INPUT, "serial %s is revoked (%s at "
+			    "%s): give --include-revoked to export it anyway",
+			    p->serials[i], revoke_reason_name(e->reason), when);
+		else
+			snprintf(pend[i].revoked, sizeof pend[i].revoked,
+			    "%s at %s", revoke_reason_name(e->reason), when);
+	}
+	revoke_db_free(&rdb);
+	return rc;
+}
+
 /* Why and what is exported, in the transcript. */
 static int
 record_exported(struct transcript *tr, const struct export_params *p,
@@ -1053,7 +1093,8 @@ sign_export_ks(const struct export_params *p, struct keystore **ksp,
 	/* 1. The CA (its one journal pass finds the issue records), the
 	 * bundle's folder, the certificates: before the key. */
 	if ((rc = op_begin_visit(&op, p->dir, "export", outs, find_issued,
-	    &fc)) != OR_OK || (rc = export_load(p, &fc)) != OR_OK)
+	    &fc)) != OR_OK || (rc = export_load(p, &fc)) != OR_OK ||
+	    (rc = export_check_revoked(p, fc.pend)) != OR_OK)
 		goto out;
 	/* 2. The key, the export on record, the CRL, the seal, the bundle. */
 	if ((rc = op_unlock(&op, io, ksp)) != OR_OK ||

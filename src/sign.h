@@ -53,6 +53,7 @@ struct export_params {
 	size_t nserial;
 	const char *outdir;
 	const char *reason;	/* recorded in the export transcript; NULL */
+	bool include_revoked;	/* a revoked serial is exported, flagged */
 };
 int sign_export(const struct export_params *p, struct interact *io,
     struct sign_result *res);

@@ -175,8 +175,17 @@ new_ca "$V"; ok $? "a CA for the revoked bundle"
 issue_intermediate "$V" soon-revoked
 VS=$(serial_of "$T/b-soon-revoked/certificate.pem")
 t_ok "revoke it" "$OFFROOT" revoke -d "$V" --serial "$VS" --reason superseded
-t_ok "export the revoked certificate's bundle again" "$OFFROOT" export -d "$V" --serial "$VS" \
-    -o "$T/b-revoked-export" --passphrase-file "$PASS" --yes
+ca_snapshot "$V"
+t_fail "export refuses a revoked serial" 1 "$OFFROOT" export -d "$V" --serial "$VS" \
+    -o "$T/b-refused" --passphrase-file "$PASS" --yes
+like "serial $VS is revoked \(superseded at .*--include-revoked" "$T/err" \
+    "... naming the reason and the option"
+! grep -q 'Unlocking' "$T/err"; ok $? "... before the key is asked for"
+[ ! -e "$T/b-refused" ] && ca_unchanged "$V"; ok $? "... no bundle, nothing recorded"
+t_ok "export --include-revoked writes it" "$OFFROOT" export -d "$V" --serial "$VS" \
+    -o "$T/b-revoked-export" --include-revoked --passphrase-file "$PASS" --yes
+head -1 "$T/b-revoked-export/README.txt" | grep -qi "serial $VS is REVOKED (superseded at "
+ok $? "... and its README says first that the certificate is revoked"
 openssl crl -in "$T/b-revoked-export/crl.pem" -noout -text 2>/dev/null | grep -qi "$VS"
 ok $? "... its crl.pem lists the certificate"
 t_fail "verify refuses a bundle whose own CRL revokes its certificate" 1 "$OFFROOT" verify \
