@@ -41,21 +41,6 @@ tpath(const char *name)
 	return p;
 }
 
-static int
-spew(const char *path, const char *data, size_t len)
-{
-	FILE *f;
-	int rc;
-
-	(void)unlink(path);
-	if ((f = fopen(path, "wb")) == NULL)
-		return -1;
-	rc = fwrite(data, 1, len, f) == len ? 0 : -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	return rc;
-}
-
 static void
 hex(const unsigned char *in, size_t n, char *out)
 {
@@ -577,7 +562,7 @@ check_damaged(const char *name, const char *data, size_t len,
 	struct journal *j = NULL;
 	int rc;
 
-	if (spew(p, data, len) != 0) {
+	if (tu_spew(p, data, len) != 0) {
 		ok(0, "%s: write the damaged copy", name);
 		return;
 	}
@@ -901,7 +886,7 @@ test_large(void)
 		    "issue", prev, body, h);
 		memcpy(prev, h, 32);
 	}
-	ok(spew(p, buf, n) == 0, "wrote a journal of %" PRIu64 " records "
+	ok(tu_spew(p, buf, n) == 0, "wrote a journal of %" PRIu64 " records "
 	    "(%zu bytes)", nrec, n);
 	free(buf);
 
