@@ -53,6 +53,7 @@ struct ceremony {
 	struct script s;
 	struct transcript *tr;
 	bool in_stage;			/* the transcript is in stage/ */
+	char exe_sha256[65];		/* the self-check's, for the release */
 	char stage[PATH_MAX];		/* PARENT/.BASE.ceremony */
 	struct step_view *views;
 	bool *begun;			/* begun in an earlier run */
