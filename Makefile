@@ -109,7 +109,7 @@ deps:
 JOBS        ?= 4
 CHECK_JOBS  ?= 2
 SERIAL_TESTS := 85-ceremony
-SLOW_TESTS  := 97-package 89-tui-details 86-tui 90-reproducible 88-tui-resume \
+SLOW_TESTS  := 97-package 89-tui-details 86-tui 90-reproducible 88-tui-resume 21-batch \
 	       87-tui-quorum 75-quorum 20-sign 76-quorum-ceremony 10-init \
 	       25-kubernetes-etcd 80-crl 81-revoke
 T_ALL       := $(sort $(wildcard tests/t/*.t))
@@ -146,13 +146,13 @@ check-asan:
 	$(SAN_ENV) $(PROVE) -e '' $(UNIT_BINS:$(BUILD)/%=build-asan/%)
 	$(call prove_sh,$(SAN_ENV))
 
-# ThreadSanitizer on the job pool and batch signing (workers.c).
+# ThreadSanitizer on the job pool and batch signing (workers.c, 21-batch.t).
 check-tsan:
 	$(MAKE) $(PAR) BUILD=build-tsan CC=clang OPT='-O1 -g' CFLAGS=-fsanitize=thread \
 	  LDFLAGS=-fsanitize=thread all build-tsan/tests/test-workers
 	TSAN_OPTIONS=halt_on_error=1 prove -e '' build-tsan/tests/test-workers
 	TSAN_OPTIONS=halt_on_error=1 OFFROOT_BUILD=build-tsan OFFROOT_SANITIZED=1 \
-	  prove -e sh tests/t/20-sign.t
+	  prove -e sh tests/t/21-batch.t
 
 # libFuzzer targets: every parser of outside input, FUZZ_JOBS runs at a
 # time (tests/fuzz/run-all), the slowest first.  FUZZ_RUNS=0 builds only.

@@ -30,18 +30,31 @@ keys() { tmux send-keys -t "=$S:" "$@"; }
 # The screen without its last line (the status line's clock ticks).
 _tui_body() { sed '$d' "$T/screen"; }
 
-# _tui_begin [TENTHS] / _tui_next: the bounds of one wait (polls every
-# 0.05 s); _tui_timeout WHAT: says what was awaited and shows the screen.
+# _tui_begin [TENTHS] / _tui_next: the bounds of one wait; _i counts the
+# twentieths of a second waited.  _tui_nap N: the pause after N polls
+# that saw nothing new: 0.05 s for the first second, which is when a
+# screen usually answers a key, then 0.25 s, so that a wait for Argon2id
+# or a key generation does not spend the CPU it waits for on tmux
+# captures.  It adds the twentieths slept to _i.
+_tui_nap() {
+	if [ "$1" -lt 20 ]; then
+		sleep 0.05; _i=$((_i + 1))
+	else
+		sleep 0.25; _i=$((_i + 5))
+	fi
+}
 _tui_begin() {
 	_lim=${1:-$WAIT}
 	[ "$_tui_late" -eq 0 ] || [ "$_lim" -le 50 ] || _lim=50
 	_i=0
+	_polls=0
 }
 _tui_next() {
 	[ "$_i" -lt $((_lim * 2)) ] || return 1
-	sleep 0.05
-	_i=$((_i + 1))
+	_tui_nap "$_polls"
+	_polls=$((_polls + 1))
 }
+# _tui_timeout WHAT: says what was awaited and shows the screen.
 _tui_timeout() {
 	_tui_late=1
 	diag "timed out after $((_lim / 10)) s waiting for $1; screen:"
@@ -183,9 +196,11 @@ drive() {
 	_dn=0
 	_idle=0
 	: >"$T/drive.prev"
+	_i=0
 	while [ "$_dn" -lt 500 ]; do
 		pane
-		cat "$T/screen" >>"$SEEN"
+		cmp -s "$T/screen" "$T/drive.seen" || cat "$T/screen" >>"$SEEN"
+		cp "$T/screen" "$T/drive.seen"
 		if [ -n "${1:-}" ] && eval "$1"; then
 			return 0
 		fi
@@ -200,10 +215,11 @@ drive() {
 			fi
 		fi
 		_tui_body >"$T/drive.prev"
+		[ "$_idle" -gt 0 ] || _i=0
 		_idle=$((_idle + 1))
-		[ "$_idle" -lt $((LONG * 2)) ] || break
-		[ "$_tui_late" -eq 0 ] || [ "$_idle" -lt 100 ] || break
-		sleep 0.05
+		[ "$_i" -lt $((LONG * 2)) ] || break
+		[ "$_tui_late" -eq 0 ] || [ "$_i" -lt 100 ] || break
+		_tui_nap "$_idle"
 	done
 	_tui_late=1
 	diag "the ceremony did not finish; screen:"
