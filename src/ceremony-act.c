@@ -77,7 +77,11 @@ attempt_mark(struct ceremony *c, const struct script_step *st,
 
 /* ---- the actions ------------------------------------------------------ */
 
-/* Going on despite a failed pre-flight check needs a recorded reason. */
+/* Going on despite a failed pre-flight check needs a recorded reason.  An
+ * answers file gives it only as "override CHECK: reason": its confirm-all
+ * and its ask lines answer the ceremony's own questions, never this one,
+ * so a rehearsal file reused on the day cannot wave a failed check
+ * through. */
 static int
 override(struct ceremony *c, const struct script_step *st, const char *check,
     const char *summary)
@@ -91,6 +95,11 @@ override(struct ceremony *c, const struct script_step *st, const char *check,
 	for (i = 0; i < c->p.noverrides; i++)
 		if (strcmp(c->p.overrides[i].check, check) == 0)
 			why = c->p.overrides[i].reason;
+	if (why == NULL && c->p.runner != NULL &&
+	    strcmp(c->p.runner, "batch") == 0)
+		return err_set(OR_E_ENV, "pre-flight check failed: %s (an "
+		    "answers file goes on only with \"override %s: REASON\")",
+		    summary, check);
 	if (why == NULL) {
 		snprintf(q, sizeof q, "%s. Go on anyway? (The reason is "
 		    "recorded in the transcript.)", summary);

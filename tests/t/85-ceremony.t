@@ -210,8 +210,11 @@ if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
 	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface(s) up' "$T/err"
 	ok $? "with d0 up in the namespace the air-gap check fails (exit $rc)"
 	like 'interface d0: .*UP, NOT AIR-GAPPED' "$T/out" "the evidence names d0"
-	like 'does not answer "Reason for going on despite the failed airgap check"' "$T/err" \
-	    "without an override's reason the ceremony does not go on"
+	like 'answers file goes on only with "override airgap: REASON"' "$T/err" \
+	    "confirm-all: yes does not override a failed check: only an override line does"
+	{ cat "$T/answers-ag"; echo "ask: a reason given as a plain answer"; } >"$T/answers-ask"
+	agrun "$UP" "" "$T/answers-ask"
+	[ "$rc" -eq 3 ]; ok $? "nor does an ask: line that would answer the reason (exit $rc)"
 	{ cat "$T/answers-ag"; echo "override airgap: rehearsal on the lab machine (ticket 42)"; } >"$T/answers-ov2"
 	agrun "$UP" "" "$T/answers-ov2"
 	ok $rc "an override with a reason lets the ceremony go on"
