@@ -113,6 +113,22 @@ gather_root(const char *dir, time_t now, struct status *s)
 	X509_free(root);
 }
 
+/* What the journal last says of the vendor's backup of a token key. */
+static const char *
+token_backup_text(const struct cadb_summary *sum)
+{
+	static char text[96];
+	char when[UTC_TEXT_LEN + 1];
+
+	if (sum->token_backed_up[0] == '\0')
+		return "not recorded (a CA made before offroot recorded it)";
+	utc_text(sum->token_backup_time, when);
+	snprintf(text, sizeof text, "%s, recorded %s",
+	    strcmp(sum->token_backed_up, "yes") == 0 ? "backed up" :
+	    "NOT backed up", when);
+	return text;
+}
+
 /* The key store: the sealed key file's header, or the token key
  * reference checked against the journal. */
 static void
@@ -142,6 +158,14 @@ gather_key(const char *dir, struct status *s)
 	    strcmp(keyref, s->sum.key_file_sha256) != 0))
 		status_warn(s, "%s is missing or not the key reference the "
 		    "journal records", CADB_KEY_URI);
+	/* offroot cannot copy a token key: until the officers record the
+	 * vendor's backup, the token is the only copy of the root. */
+	if (s->journal_rc == OR_OK && strcmp(s->sum.store, "pkcs11") == 0 &&
+	    strcmp(s->sum.token_backed_up, "no") == 0)
+		status_warn(s, "the root key on token \"%s\" is recorded as NOT "
+		    "backed up: losing the token loses the root (after the "
+		    "vendor's backup: offroot token-backup)",
+		    s->sum.token_label);
 }
 
 /* The CRL's due dates, revocations not on a CRL yet, and certificates
@@ -227,6 +251,8 @@ print_text(const char *dir, const struct status *s)
 		if (strcmp(s->sum.store, "pkcs11") == 0) {
 			printf("token:          \"%s\", serial %s (at init)\n",
 			    s->sum.token_label, s->sum.token_serial);
+			printf("token backup:   %s\n",
+			    token_backup_text(&s->sum));
 			printf("key URI:        %s\n", s->sum.key_uri);
 			printf("module:         %s\n", s->sum.module[0] != '\0' ?
 			    s->sum.module : "the modules p11-kit is configured "
@@ -311,6 +337,8 @@ print_json(const char *dir, const struct status *s)
 			json_str(&j, "module", s->sum.module);
 			json_str(&j, "token_label", s->sum.token_label);
 			json_str(&j, "token_serial", s->sum.token_serial);
+			json_str(&j, "token_backed_up",
+			    s->sum.token_backed_up);
 		}
 		if (s->have_key) {
 			json_str(&j, "kdf", kdf_level_name(s->key.kdf));

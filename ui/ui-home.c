@@ -311,6 +311,9 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 	if (c->since_crl > 0)
 		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation(s) on no "
 		    "CRL yet: sign one within 24 hours", c->since_crl);
+	if (c->token_not_backed_up)
+		LINE(ui_attr(u, UI_C_LOUD, 0), "Key:  NOT backed up: token "
+		    "\"%s\" holds the only copy", c->token_label);
 	LINE(0, "Issued: %llu certificates, %llu revoked", c->issued,
 	    c->revoked);
 	if (c->nexpiring == 0)
