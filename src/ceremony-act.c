@@ -787,8 +787,8 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		jf_add(&f, "reason", revoke_reason_name(req.reason));
 		rc = ceremony_rec(c, "revoked", &f);
 	}
-	interact_say(c->io, SAY_INFO, "step %s: %zu serial(s) revoked; sign and "
-	    "publish a CRL within 24 hours", st->number_text, n);
+	interact_say(c->io, SAY_INFO, "step %s: %zu serial%s revoked; sign and "
+	    "publish a CRL within 24 hours", st->number_text, n, plural_s(n));
 out:
 	cadb_close(db);
 	revoke_list_free(&list);

@@ -192,9 +192,10 @@ gather_crl(time_t now, struct status *s)
 		status_warn(s, "no CRL has been signed yet");
 	}
 	if (s->journal_rc == OR_OK && s->rdb.since_crl > 0)
-		status_warn(s, "%llu revocation(s) are on no CRL yet: sign and "
+		status_warn(s, "%llu revocation%s on no CRL yet: sign and "
 		    "publish a CRL within 24 hours of a revocation (BR 4.9.7)",
-		    (unsigned long long)s->rdb.since_crl);
+		    (unsigned long long)s->rdb.since_crl,
+		    s->rdb.since_crl == 1 ? " is" : "s are");
 	if (s->journal_rc == OR_OK && s->rdb.incomplete_batches > 0)
 		status_warn(s, "a bulk revocation beginning at journal record "
 		    "%llu was interrupted and has no effect; run it again",
@@ -281,8 +282,9 @@ print_text(const char *dir, const struct status *s)
 	if (s->journal_rc == OR_OK) {
 		printf("journal:        %llu records, chain intact\n",
 		    (unsigned long long)s->sum.records);
-		printf("issued:         %llu certificates, %llu revoked\n",
+		printf("issued:         %llu certificate%s, %llu revoked\n",
 		    (unsigned long long)s->sum.issued,
+		    plural_s(s->sum.issued),
 		    (unsigned long long)s->cal.revoked);
 		if (s->sum.has_crl) {
 			printf("last CRL:       number %llu, nextUpdate %s\n",

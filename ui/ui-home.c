@@ -309,12 +309,14 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 		    "yet");
 	}
 	if (c->since_crl > 0)
-		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation(s) on no "
-		    "CRL yet: sign one within 24 hours", c->since_crl);
+		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation%s on no "
+		    "CRL yet: sign one within 24 hours", c->since_crl,
+		    plural_s(c->since_crl));
 	if (c->token_not_backed_up)
 		LINE(ui_attr(u, UI_C_LOUD, 0), "Key:  NOT backed up: token "
 		    "\"%s\" holds the only copy", c->token_label);
-	LINE(0, "Issued: %llu certificates, %llu revoked", c->issued,
+	LINE(0, "Issued: %llu certificate%s, %llu revoked", c->issued,
+	    plural_s(c->issued),
 	    c->revoked);
 	if (c->nexpiring == 0)
 		LINE(0, "        none expires within %d days",

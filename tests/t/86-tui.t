@@ -152,8 +152,8 @@ waitfor 'Press Enter to continue' "$LONG"; ok $? "signing finished in the TUI"
 keep
 like 'Done' "$T/screen" "... successfully"
 keys Enter
-waitfor -a 'offroot  home' 'Issued: 1 certificates'
-like 'Issued: 1 certificates' "$T/screen" "back home, the calendar counts the issued certificate"
+waitfor -a 'offroot  home' 'Issued: 1 certificate,'
+like 'Issued: 1 certificate, 0 revoked' "$T/screen" "back home, the calendar counts the issued certificate (in the singular)"
 keys q
 waitfor 'EXIT=0' >/dev/null
 tmux kill-session -t "=$S" 2>/dev/null
