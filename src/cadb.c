@@ -22,6 +22,7 @@
 #include "fileio.h"
 #include "interact.h"
 #include "keystore.h"
+#include "pgpwords.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "share.h"
@@ -219,6 +220,27 @@ cadb_close(struct cadb *db)
 	if (db->journal != NULL)
 		journal_close(db->journal);
 	free(db);
+}
+
+int
+cadb_head(const char *dir, uint64_t *seq, unsigned char hash[32])
+{
+	char jpath[PATH_MAX];
+	int rc;
+
+	if ((rc = check_dir(dir, jpath, sizeof jpath)) != OR_OK)
+		return rc;
+	return journal_peek_head(jpath, seq, hash);
+}
+
+void
+cadb_head_text(const unsigned char hash[32],
+    char hex[2 * CADB_HEAD_LEN + 1], char words[CADB_HEAD_WORDS_MAX])
+{
+	hex_encode(hash, CADB_HEAD_LEN, hex);
+	if (pgpwords_render(hash, CADB_HEAD_LEN, words,
+	    CADB_HEAD_WORDS_MAX) == 0)
+		words[0] = '\0';
 }
 
 int
