@@ -208,12 +208,15 @@ audit_crl_against_journal(const char *label,
 {
 	struct crl_info info;
 	uint64_t max;
+	int rc;
 
 	if (crl_verify(der, len, root, &info) != OR_OK) {
 		ERR_clear_error();
 		err_clear();
 		return OR_E_VERIFY;	/* not the root's: proves nothing */
 	}
+	if ((rc = entries_recorded(der, len, label, db)) != OR_OK)
+		return rc;
 	max = db->crl_reserved_max > db->crl_signed_max ?
 	    db->crl_reserved_max : db->crl_signed_max;
 	if (info.number > max)
@@ -221,7 +224,7 @@ audit_crl_against_journal(const char *label,
 		    "with number %" PRIu64 ", but the journal records none "
 		    "above %" PRIu64 ": the journal was cut", label,
 		    info.number, max);
-	return entries_recorded(der, len, label, db);
+	return OR_OK;
 }
 
 /* Whether a file's bytes are a PEM CRL: then its DER in *der. */

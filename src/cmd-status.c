@@ -1,7 +1,10 @@
 /*
  * cmd-status.c — offroot status: the CA at a glance (root, key store,
  * journal, counts, CRL due date, certificates expiring soon) and the
- * warnings an officer must act on, as text or --json.  Read-only: it
+ * warnings an officer must act on (among them a pre-signed "good" OCSP
+ * response still valid for a revoked certificate, with the command that
+ * signs a "revoked" one), and the journal's head for the paper log, as
+ * text or --json.  Read-only: it
  * takes no lock and opens no key, so it is safe to run at any time, and
  * it still reports what it can read when the journal does not verify.
  */
@@ -39,6 +42,9 @@ static const struct cmd_opt status_opts[] = {
 struct status {
 	struct cadb_summary sum;
 	int journal_rc;
+	bool have_head;
+	char head_hex[2 * CADB_HEAD_LEN + 1], head_words[CADB_HEAD_WORDS_MAX];
+	unsigned long long head_seq;
 	char journal_error[512];
 	bool have_root, have_key;
 	char subject[1024], serial[64], not_before[21], not_after[21];
@@ -50,7 +56,7 @@ struct status {
 	unsigned long long since_crl;
 	struct calendar cal;		/* certificates expiring soon */
 	size_t nwarn;
-	char warn[MAX_WARN][256];
+	char warn[MAX_WARN][768];
 };
 
 /* Adds a warning line (the first MAX_WARN are kept). */
@@ -208,6 +214,50 @@ gather_crl(time_t now, struct status *s)
 		    s->cal.nexpiring == 1 ? "s" : "", CAL_SOON_DAYS);
 }
 
+/* The journal's head (the paper log's line), once the chain verified. */
+static void
+gather_head(const char *dir, struct status *s)
+{
+	unsigned char hash[32];
+	uint64_t seq;
+
+	if (s->journal_rc != OR_OK || cadb_head(dir, &seq, hash) != OR_OK)
+		return;
+	s->have_head = true;
+	s->head_seq = seq;
+	cadb_head_text(hash, s->head_hex, s->head_words);
+}
+
+/* Good OCSP responses still valid for revoked serials (calendar.h). */
+static void
+gather_ocsp(const char *dir, struct status *s)
+{
+	const struct cal_ocsp *o;
+	char nu[21];
+	size_t i;
+
+	for (i = 0; s->cal.ok && i < s->cal.nocsp; i++) {
+		o = &s->cal.ocsp[i];
+		utc_text(o->next_update, nu);
+		if (o->answered)
+			status_warn(s, "serial %s is revoked, but the OCSP "
+			    "response written to %s says \"good\" until %s; "
+			    "a \"revoked\" response was signed since: make "
+			    "sure it replaced the good one", o->serial,
+			    o->file[0] != '\0' ? o->file : "(not recorded)", nu);
+		else
+			status_warn(s, "serial %s is revoked, but the OCSP "
+			    "response written to %s says \"good\" until %s: "
+			    "sign a \"revoked\" response and publish it in its "
+			    "place: offroot ocsp -d %s --serial %s -o FILE",
+			    o->serial, o->file[0] != '\0' ? o->file :
+			    "(not recorded)", nu, dir, o->serial);
+	}
+	if (s->cal.more_ocsp > 0)
+		status_warn(s, "%zu more good OCSP responses of revoked serials "
+		    "are still valid", s->cal.more_ocsp);
+}
+
 /* Everything status shows, and the warnings, in the order they are
  * listed. */
 static void
@@ -226,6 +276,8 @@ gather(const char *dir, struct status *s)
 	gather_root(dir, now, s);
 	gather_key(dir, s);
 	gather_crl(now, s);
+	gather_ocsp(dir, s);
+	gather_head(dir, s);
 	revoke_db_free(&s->rdb);
 	if (!secret_memory_locked())
 		status_warn(s, "memory locking (mlock) is not available: "
@@ -282,6 +334,9 @@ print_text(const char *dir, const struct status *s)
 	if (s->journal_rc == OR_OK) {
 		printf("journal:        %llu records, chain intact\n",
 		    (unsigned long long)s->sum.records);
+		if (s->have_head)
+			printf("journal head:   %s (%s), record %llu\n",
+			    s->head_hex, s->head_words, s->head_seq);
 		printf("issued:         %llu certificate%s, %llu revoked\n",
 		    (unsigned long long)s->sum.issued,
 		    plural_s(s->sum.issued),
@@ -309,6 +364,33 @@ print_text(const char *dir, const struct status *s)
 	    "available" : "NOT available");
 	for (i = 0; i < s->nwarn; i++)
 		printf("WARNING: %s\n", s->warn[i]);
+}
+
+/* "ocsp_good_revoked": the good responses still valid for revoked
+ * serials, each with the command that signs a revoked one. */
+static void
+print_json_ocsp(struct json *j, const char *dir, const struct status *s)
+{
+	const struct cal_ocsp *o;
+	char nu[21], cmd[PATH_MAX + 128];
+	size_t i;
+
+	json_open(j, "ocsp_good_revoked", '[');
+	for (i = 0; s->cal.ok && i < s->cal.nocsp; i++) {
+		o = &s->cal.ocsp[i];
+		utc_text(o->next_update, nu);
+		snprintf(cmd, sizeof cmd, "offroot ocsp -d %s --serial %s -o "
+		    "FILE", dir, o->serial);
+		json_open(j, NULL, '{');
+		json_str(j, "serial", o->serial);
+		json_str(j, "next_update", nu);
+		json_str(j, "file", o->file);
+		json_int(j, "record", (long long)o->seq);
+		json_bool(j, "revoked_response_signed", o->answered);
+		json_str(j, "command", cmd);
+		json_close(j, '{');
+	}
+	json_close(j, '[');
 }
 
 static void
@@ -357,6 +439,11 @@ print_json(const char *dir, const struct status *s)
 	json_int(&j, "records", (long long)s->sum.records);
 	if (s->journal_rc != OR_OK)
 		json_str(&j, "error", s->journal_error);
+	if (s->have_head) {
+		json_str(&j, "head", s->head_hex);
+		json_str(&j, "head_words", s->head_words);
+		json_int(&j, "head_record", (long long)s->head_seq);
+	}
 	json_close(&j, '{');
 	json_int(&j, "issued", (long long)s->sum.issued);
 	json_int(&j, "revoked", (long long)s->cal.revoked);
@@ -382,6 +469,7 @@ print_json(const char *dir, const struct status *s)
 		json_close(&j, '{');
 	}
 	json_close(&j, '[');
+	print_json_ocsp(&j, dir, s);
 	json_bool(&j, "memory_locked", secret_memory_locked());
 	json_open(&j, "warnings", '[');
 	for (i = 0; i < s->nwarn; i++)

@@ -276,6 +276,40 @@ ui_date(time_t t, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* Good OCSP responses still valid for revoked certificates (calendar.h):
+ * listed until they expire, with the command that answers them. */
+static size_t
+ui_home_ocsp(struct ui *u, const struct calendar *c, struct ui_cal_line *l,
+    size_t n, size_t max)
+{
+	char d1[11];
+	size_t i;
+
+	for (i = 0; i < c->nocsp && n + 2 <= max; i++) {
+		ui_date(c->ocsp[i].next_update, d1);
+		snprintf(l[n].text, sizeof l[n].text, "OCSP: serial %.16s is "
+		    "REVOKED, but a pre-signed response says GOOD until %s "
+		    "(%.120s)", c->ocsp[i].serial, d1, c->ocsp[i].file[0] ?
+		    c->ocsp[i].file : "file not recorded");
+		l[n++].attr = ui_attr(u, UI_C_LOUD, 0);
+		if (c->ocsp[i].answered)
+			snprintf(l[n].text, sizeof l[n].text, "      a revoked "
+			    "response was signed since: publish it in its "
+			    "place");
+		else
+			snprintf(l[n].text, sizeof l[n].text, "      sign a "
+			    "revoked response: offroot ocsp -d %.120s --serial "
+			    "%s -o FILE", u->ca_dir, c->ocsp[i].serial);
+		l[n++].attr = ui_attr(u, UI_C_LOUD, 0);
+	}
+	if (c->more_ocsp > 0 && n < max) {
+		snprintf(l[n].text, sizeof l[n].text, "      ... and %zu more "
+		    "such OCSP responses", c->more_ocsp);
+		l[n++].attr = ui_attr(u, UI_C_LOUD, 0);
+	}
+	return n;
+}
+
 static size_t
 ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
     size_t max)
@@ -344,6 +378,7 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 	if (c->token_not_backed_up)
 		LINE(ui_attr(u, UI_C_LOUD, 0), "Key:  NOT backed up: token "
 		    "\"%s\" holds the only copy", c->token_label);
+	n = ui_home_ocsp(u, c, l, n, max);
 	LINE(0, "Issued: %llu certificate%s, %llu revoked", c->issued,
 	    plural_s(c->issued),
 	    c->revoked);
@@ -372,7 +407,7 @@ ui_home_draw(struct ui_screen *s)
 {
 	struct ui_home *h = s->data;
 	struct ui *u = s->ui;
-	struct ui_cal_line l[CAL_MAX_EXPIRING + 16];
+	struct ui_cal_line l[CAL_MAX_EXPIRING + 2 * CAL_MAX_OCSP + 17];
 	char title[PATH_MAX + 32];
 	size_t n, i, rows, top = 0;
 	int ch, bh, y;
