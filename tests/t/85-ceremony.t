@@ -110,6 +110,19 @@ else
 	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
 fi
 TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+# The journal's head after each step that changed it: said for the paper
+# log, and in the step-end record of the transcript; the last, after the
+# seal, is the journal's last record.
+cp "$T/err" "$T/ceremony.err"
+grep -o ' step-end .*journal_head=[0-9a-f]*' "$TR" | sed 's/.*journal_head=//' >"$T/heads"
+[ "$(wc -l <"$T/heads")" -ge 3 ] &&
+    (while read -r h; do grep -q " $h\$" "$CA/journal" || exit 1; done <"$T/heads")
+ok $? "step-end records name the CA journal's head after each step that changed it ($(wc -l <"$T/heads"))"
+[ "$(grep -c '^journal head: record [0-9]*, [0-9a-f]\{16\} (' "$T/ceremony.err")" -eq "$(($(wc -l <"$T/heads") + 1))" ]
+ok $? "... and the head is said after each of them, and after the seal"
+[ "$(grep '^journal head: ' "$T/ceremony.err" | tail -n 1 | sed 's/.*, \([0-9a-f]*\) (.*/\1/')" = \
+    "$(tail -n 1 "$CA/journal" | awk '{print substr($NF, 1, 16)}')" ]
+ok $? "... the last one the journal's last record"
 B="$MEDIA/vault-int-bundle"
 openssl verify -x509_strict -CAfile "$MEDIA/public/root.pem" "$B/certificate.pem" >/dev/null 2>&1
 ok $? "the Vault intermediate verifies against the exported root (-x509_strict)"
