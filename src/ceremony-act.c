@@ -21,6 +21,7 @@
 #include "ceremony-int.h"
 #include "crl.h"
 #include "err.h"
+#include "ocsp-good.h"
 #include "fileio.h"
 #include "keystore.h"
 #include "reshare.h"
@@ -726,6 +727,7 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 	struct revoke_list list = { 0 };
 	struct serial one;
 	struct cadb *db = NULL;
+	struct ocsp_goods goods = { 0 };
 	unsigned char *data = NULL, md[32];
 	char path[PATH_MAX], sha[65], count[24];
 	const char *v;
@@ -766,7 +768,9 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		goto out;
 	if ((rc = attempt_mark(c, st, req.revoked_at)) != OR_OK)
 		goto out;
-	if ((rc = cadb_open(c->p.dir, &db)) != OR_OK)
+	ocsp_goods_init(&goods, time(NULL));
+	if ((rc = cadb_open_visit(c->p.dir, ocsp_goods_visit, &goods, &db)) !=
+	    OR_OK)
 		goto out;
 	if (v != NULL)
 		rc = revoke_record(db, &req, &one, NULL, 1, &unknown);
@@ -789,7 +793,10 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 	}
 	interact_say(c->io, SAY_INFO, "step %s: %zu serial%s revoked; sign and "
 	    "publish a CRL within 24 hours", st->number_text, n, plural_s(n));
+	ocsp_goods_warn(c->io, c->p.dir, &goods, v != NULL ? &one : list.s,
+	    n);
 out:
+	ocsp_goods_free(&goods);
 	cadb_close(db);
 	revoke_list_free(&list);
 	free(data);

@@ -56,38 +56,6 @@ out:
 	return rc;
 }
 
-/* The good responses still valid for the serials just revoked. */
-static void
-warn_ocsp_goods(struct interact *io, const char *dir,
-    const struct ocsp_goods *gs, const struct serial *s, size_t n)
-{
-	const struct ocsp_good *g;
-	char nu[21];
-	size_t i, k;
-
-	for (i = 0; i < gs->n; i++) {
-		g = &gs->g[i];
-		for (k = 0; k < n; k++)
-			if (serial_cmp(&g->serial, &s[k]) == 0)
-				break;
-		if (k == n)
-			continue;
-		utc_text(g->next_update, nu);
-		interact_say(io, SAY_WARN, "serial %s is revoked, but the OCSP "
-		    "response of journal record %llu (written to %s) says "
-		    "\"good\" until its nextUpdate %s: wherever it is served, "
-		    "the certificate is trusted until then%s", g->serial_hex,
-		    (unsigned long long)g->seq, g->file[0] != '\0' ? g->file :
-		    "a path the record does not name", nu, g->answered ?
-		    "; a \"revoked\" response was signed already: publish it "
-		    "in its place" : "");
-		if (!g->answered)
-			interact_say(io, SAY_WARN, "sign a \"revoked\" response "
-			    "and publish it in its place: offroot ocsp -d %s "
-			    "--serial %s -o FILE", dir, g->serial_hex);
-	}
-}
-
 static int
 revoke_exec(struct cmd_args *a, struct interact *io)
 {
@@ -170,9 +138,9 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 	interact_say(io, SAY_INFO, "sign and publish a new CRL within 24 "
 	    "hours (BR 4.9.7): offroot crl -d %s -o FILE", dir);
 	if (file != NULL)
-		warn_ocsp_goods(io, dir, &goods, list.s, list.n);
+		ocsp_goods_warn(io, dir, &goods, list.s, list.n);
 	else
-		warn_ocsp_goods(io, dir, &goods, &one, 1);
+		ocsp_goods_warn(io, dir, &goods, &one, 1);
 out:
 	ocsp_goods_free(&goods);
 	cadb_close(db);

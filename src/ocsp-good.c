@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "err.h"
+#include "interact.h"
 #include "ocsp-good.h"
+#include "util.h"
 
 void
 ocsp_goods_init(struct ocsp_goods *gs, time_t now)
@@ -79,4 +81,36 @@ ocsp_goods_visit(const struct jrecord *r, void *vgs)
 				g->file[i] = '?';
 	}
 	return OR_OK;
+}
+
+/* The good responses still valid for the serials just revoked. */
+void
+ocsp_goods_warn(struct interact *io, const char *dir,
+    const struct ocsp_goods *gs, const struct serial *s, size_t n)
+{
+	const struct ocsp_good *g;
+	char nu[21];
+	size_t i, k;
+
+	for (i = 0; i < gs->n; i++) {
+		g = &gs->g[i];
+		for (k = 0; k < n; k++)
+			if (serial_cmp(&g->serial, &s[k]) == 0)
+				break;
+		if (k == n)
+			continue;
+		utc_text(g->next_update, nu);
+		interact_say(io, SAY_WARN, "serial %s is revoked, but the OCSP "
+		    "response of journal record %llu (written to %s) says "
+		    "\"good\" until its nextUpdate %s: wherever it is served, "
+		    "the certificate is trusted until then%s", g->serial_hex,
+		    (unsigned long long)g->seq, g->file[0] != '\0' ? g->file :
+		    "a path the record does not name", nu, g->answered ?
+		    "; a \"revoked\" response was signed already: publish it "
+		    "in its place" : "");
+		if (!g->answered)
+			interact_say(io, SAY_WARN, "sign a \"revoked\" response "
+			    "and publish it in its place: offroot ocsp -d %s "
+			    "--serial %s -o FILE", dir, g->serial_hex);
+	}
 }

@@ -44,5 +44,12 @@ void ocsp_goods_init(struct ocsp_goods *gs, time_t now);
  * ocsp records.  OR_E_NOMEM only. */
 int ocsp_goods_visit(const struct jrecord *r, void *gs);
 void ocsp_goods_free(struct ocsp_goods *gs);
+/* Warns through io about each good response in gs for one of the n
+ * serials just revoked: its record, file and nextUpdate, and the ocsp
+ * command for DIR that signs a "revoked" one (revoke, a ceremony's revoke
+ * step). */
+struct interact;
+void ocsp_goods_warn(struct interact *io, const char *dir,
+    const struct ocsp_goods *gs, const struct serial *s, size_t n);
 
 #endif
