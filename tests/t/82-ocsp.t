@@ -125,6 +125,44 @@ t_ok "revoke --serials-file" "$OFFROOT" revoke -d "$CA" --serials-file "$T/seria
     --reason superseded
 like "warning: serial $BULK_J is revoked, but the OCSP response .*written to $RT/bulk.ocsp" \
     "$T/err" "a bulk revocation warns about the good response too"
+
+# A ceremony's revoke step warns the same way.
+issue_intermediate "$CA" cer
+CER_J=$(jserial "$(serial_of "$T/b-cer/certificate.pem")")
+t_ok "ocsp: a good response for the fourth intermediate" "$OFFROOT" ocsp -d "$CA" \
+    --serial "$CER_J" -o "$T/cer.ocsp" --days 2 --passphrase-file "$PASS"
+mkdir -p "$T/media"
+cat >"$T/revoke.ceremony" <<E
+offroot-ceremony 1
+name: Revocation
+version: 1
+role: Ceremony Administrator
+role: Crypto Officer 1
+
+step 1: Pre-flight checks
+role: Ceremony Administrator
+action: preflight
+
+step 2: Participants
+role: Ceremony Administrator
+action: participants
+
+step 3: Revoke the intermediate
+role: Crypto Officer 1
+action: revoke
+param: serial = $CER_J
+param: reason = superseded
+E
+cat >"$T/revoke.answers" <<'E'
+participant: Ceremony Administrator = Alice Admin
+participant: Crypto Officer 1 = Carol Officer
+confirm-all: yes
+override airgap: test machine
+E
+t_ok "a revocation ceremony (batch)" "$OFFROOT" ceremony "$T/revoke.ceremony" \
+    -d "$CA" --media "$T/media" --answers "$T/revoke.answers" --passphrase-file "$PASS"
+like "warning: serial $CER_J is revoked, but the OCSP response .*written to $RT/cer.ocsp" \
+    "$T/err" "the ceremony's revoke step warns about the good response"
 t_ok "audit passes with the new ocsp records" "$OFFROOT" audit -d "$CA"
 
 done_testing
