@@ -227,38 +227,44 @@ audit_crl_against_journal(const char *label,
 	return OR_OK;
 }
 
-/* Whether a file's bytes are a PEM CRL: then its DER in *der. */
+/* A CRL file, DER or PEM ("X509 CRL"), as the DER bytes that were signed
+ * (PEM is only base64 around them: nothing is re-encoded).  *der is freed
+ * with OPENSSL_free. */
 static int
 load_crl(const char *path, unsigned char **der, size_t *len)
 {
-	unsigned char *buf = NULL;
-	X509_CRL *crl = NULL;
+	unsigned char *buf = NULL, *data = NULL;
+	char *name = NULL, *header = NULL;
+	long n = 0;
 	BIO *bio;
-	int n, rc;
+	int rc;
 
 	*der = NULL;
 	if ((rc = file_read(path, FILE_MAX_INPUT, &buf, len)) != OR_OK)
 		return rc;
 	if (*len > 0 && buf[0] == 0x30) {
-		/* The caller frees with OPENSSL_free. */
 		if ((*der = OPENSSL_malloc(*len)) != NULL)
 			memcpy(*der, buf, *len);
 		free(buf);
 		return *der != NULL ? OR_OK : err_set(OR_E_NOMEM,
 		    "out of memory");
 	}
-	if ((bio = BIO_new_mem_buf(buf, (int)*len)) != NULL)
-		crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL);
+	if ((bio = BIO_new_mem_buf(buf, (int)*len)) != NULL &&
+	    PEM_read_bio(bio, &name, &header, &data, &n) == 1 &&
+	    strcmp(name, PEM_STRING_X509_CRL) == 0 && n > 0) {
+		*der = data;
+		*len = (size_t)n;
+		data = NULL;
+	}
 	BIO_free(bio);
 	free(buf);
-	if (crl == NULL)
-		return err_openssl(OR_E_INPUT, "%s: not a CRL", path);
-	*der = NULL;
-	n = i2d_X509_CRL(crl, der);
-	X509_CRL_free(crl);
-	if (n <= 0)
-		return err_openssl(OR_E_CRYPTO, "%s: encoding", path);
-	*len = (size_t)n;
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	ERR_clear_error();
+	if (*der == NULL)
+		return err_set(OR_E_INPUT, "%s: not a CRL (DER, or PEM \"X509 "
+		    "CRL\")", path);
 	return OR_OK;
 }
 

@@ -103,6 +103,11 @@ head_of "$T/err"
 t_ok "audit passes with the CRL" "$OFFROOT" audit -d "$CA"
 t_ok "audit --crl: the published CRL agrees with the journal" \
     "$OFFROOT" audit -d "$CA" --crl "$T/published.pem"
+t_ok "audit --crl: the DER copy too" "$OFFROOT" audit -d "$CA" \
+    --crl "$(ls "$CA"/crls/*.crl | sort -t/ -k1 | tail -n 1)"
+t_fail "audit --crl: a file that is not a CRL" 1 "$OFFROOT" audit -d "$CA" \
+    --crl "$CA/root.crt"
+like "root.crt: not a CRL" "$T/err" "... is named"
 CRLNUM=$(tail -n 4 "$J" | sed -n 's/.* crl .*number=\([0-9]*\) .*/\1/p')
 [ -n "$CRLNUM" ]; ok $? "the journal records CRL $CRLNUM"
 
