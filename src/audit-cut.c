@@ -157,7 +157,8 @@ list_crls(const char *dir, uint64_t **out, size_t *n)
 		v[(*n)++] = num;
 	}
 	closedir(d);
-	qsort(v, *n, sizeof *v, cmp_desc);
+	if (*n > 1)
+		qsort(v, *n, sizeof *v, cmp_desc);
 	*out = v;
 	return OR_OK;
 }
