@@ -417,6 +417,7 @@ gen_params(struct ceremony *c, const struct script_step *st,
 
 	memset(rp, 0, sizeof *rp);
 	rp->dir = c->p.dir;
+	rp->leftover = LEFTOVER_ASK;	/* a killed init's folder: asked */
 	rp->subject = script_param(st, "subject");
 	if ((rc = keytype_parse(script_param(st, "key"), &rp->key_type)) !=
 	    OR_OK)
