@@ -7,8 +7,9 @@
 # (and its root.crt fingerprint) until --leftover keep or wipe is given.
 # Keep moves it aside with a note, wipe overwrites the key file before
 # removing it; either is recorded in the new CA's journal and init
-# transcript.  A folder a running init holds is not a leftover.  A
-# ceremony killed inside its generate-root step asks on resume.
+# transcript.  A folder a running init holds is not a leftover.  A killed
+# token init's leftover names the key left on the token.  A ceremony
+# killed inside its generate-root step asks on resume.
 . "$(dirname "$0")/../lib.sh"
 
 command -v strace >/dev/null 2>&1 || { echo "1..0 # SKIP strace is not installed"; exit 0; }
@@ -128,6 +129,48 @@ while [ ! -e "$T/live-locked" ]; do sleep 0.1; done
 t_ok "a folder another init holds locked is passed by" init "$T/live/ca"
 kill "$fl" 2>/dev/null; wait "$fl" 2>/dev/null
 t_fail "once its lock is gone it is a leftover" 1 init "$T/live/ca2"
+
+# ---- a key on a token -------------------------------------------------------
+# A killed token init leaves the key on the token and, in the folder, the
+# transcript's token-key record naming it: the rerun names its URI; wipe
+# removes the folder, says the key is still on the token, and records it.
+MOD=/usr/lib/softhsm/libsofthsm2.so
+if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null 2>&1; then
+	sh "$ROOT/hsm/softhsm-setup" "$T/hsm" lo-ca 4711-pin 87654321 >/dev/null 2>&1
+	SOFTHSM2_CONF="$T/hsm/softhsm2.conf"; export SOFTHSM2_CONF
+	printf '4711-pin\n' >"$T/pin"
+	tinit() {	# DIR LABEL [options]
+		_d=$1; _l=$2; shift 2
+		"$OFFROOT" init -d "$_d" --subject "$SUBJ" --store pkcs11 \
+		    --token pkcs11:token=lo-ca --label "$_l" --module "$MOD" \
+		    --pin-file "$T/pin" --yes "$@"
+	}
+	mkdir "$T/tok0" "$T/tok"
+	strace -f -o "$T/tok.strace" -e trace=fsync,renameat2 \
+	    "$OFFROOT" init -d "$T/tok0/ca" --subject "$SUBJ" --store pkcs11 \
+	    --token pkcs11:token=lo-ca --label count-key --module "$MOD" \
+	    --pin-file "$T/pin" --yes >/dev/null 2>&1
+	ok $? "a traced token init completes (the count)"
+	tpid=$(head -1 "$T/tok.strace" | cut -d' ' -f1)
+	TN=$(awk -v pid="$tpid" '$1 != pid { next } $2 ~ /^fsync\(/ { n++; if (on) { print n; exit } } /renameat2\(.*root\.key\.uri"/ { on = 1 }' "$T/tok.strace")
+	strace -f -o /dev/null -e "inject=fsync:signal=KILL:when=$TN" \
+	    "$OFFROOT" init -d "$T/tok/ca" --subject "$SUBJ" --store pkcs11 \
+	    --token pkcs11:token=lo-ca --label lo-key --module "$MOD" \
+	    --pin-file "$T/pin" --yes >/dev/null 2>&1
+	[ $? -eq 137 ]; ok $? "a token init killed after the key was made"
+	t_fail "the rerun refuses the token leftover" 1 tinit "$T/tok/ca" other-key
+	like 'holds a record of a root key on a token, pkcs11:.*object=lo-key' "$T/err" \
+	    "... naming the token key's URI"
+	t_ok "--leftover wipe: the token init goes on" tinit "$T/tok/ca" other-key --leftover wipe
+	like 'the key pkcs11:.*object=lo-key.* is still on the token' "$T/err" \
+	    "... and says the old key is still on the token"
+	like 'init-leftover .*decision=wipe .*key=pkcs11 .*key_uri=pkcs11' "$T/tok/ca/journal" \
+	    "the journal records the token key's URI"
+	t_ok "audit accepts the token CA" "$OFFROOT" audit -d "$T/tok/ca"
+	unset SOFTHSM2_CONF
+else
+	echo "ok $((_n + 1)) # SKIP SoftHSM2 is not installed"; _n=$((_n + 1))
+fi
 
 # ---- a ceremony killed in its generate-root step ---------------------------
 RC="$ROOT/ceremony-scripts/root.ceremony"
