@@ -31,7 +31,7 @@ E
 fresh() { mkdir -p "$T/$1-m"; cp "$T/vault-int.csr" "$T/$1-m/"; }
 cer() {	# NAME ANSWERS [strace options...]: the ceremony, output in $T/out, $T/err
 	_nm=$1; _ans=$2; shift 2
-	if [ $# -gt 0 ]; then set -- strace -f -s 64 -o "$T/$_nm.strace" "$@"; fi
+	if [ $# -gt 0 ]; then set -- strace -f -s 200 -o "$T/$_nm.strace" "$@"; fi
 	"$@" "$OFFROOT" ceremony "$K8S" -d "$T/$_nm" --media "$T/$_nm-m" \
 	    --answers "$_ans" --passphrase-file "$PASS" --kdf interactive \
 	    >"$T/out" 2>"$T/err"
@@ -98,9 +98,10 @@ openssl crl -in "$T/crl-out-m/root.crl" -outform DER | sha256sum | grep -q \
     "$(sed -n 's/^[0-9]* [^ ]* crl .*number=2 .*sha256=\([0-9a-f]*\).*/\1/p' "$T/crl-out/journal")"
 ok $? "crl-out: root.crl on the media is the recorded CRL 2"
 
-# The fsync of root.crl's temporary file: CRL 2 is recorded, root.crl is
-# not there yet.  The resume writes it from the recorded CRL.
-N=$(nth fsync 'write\(.*BEGIN X509 CRL')
+# The first fsync after the CA journal's crl record, that of root.crl's
+# temporary file: CRL 2 is recorded, root.crl is not there yet.  The
+# resume writes it from the recorded CRL.
+N=$(nth fsync 'write\(.*Z crl [0-9a-f]+ number=2 ')
 kill_at crl-noout fsync "$N"
 grep -q '^[0-9]* [^ ]* crl .*number=2 ' "$T/crl-noout/journal" && [ ! -f "$T/crl-noout-m/root.crl" ]
 ok $? "crl-noout: CRL 2 recorded, root.crl not yet on the media"
