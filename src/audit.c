@@ -73,7 +73,7 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
 	"revoke-batch", "crl-number", "crl", "ocsp", "reshare", "backup",
-	"repair", "token-backup", NULL
+	"repair", "token-backup", "init-leftover", NULL
 };
 
 static int
