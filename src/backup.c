@@ -47,6 +47,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "journal.h"
+#include "recover.h"
 #include "util.h"
 
 #define BACKUP_MANIFEST		"MANIFEST"
@@ -346,6 +347,8 @@ backup_make(const char *dir, const char *const *to, size_t nto,
 			    "%s: a backup goes to other media", to[k], dir);
 	if ((rc = cadb_open(dir, &db)) != OR_OK)
 		return rc;
+	if ((rc = recover_ca_load(db, io)) != OR_OK)
+		goto out;
 	if ((rc = walk(db->dir, "", 0, &l)) != OR_OK)
 		goto out;
 	qsort(l.f, l.n, sizeof l.f[0], bcmp_rel);

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "recover.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
@@ -757,7 +758,8 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		goto out;
 	if ((rc = attempt_mark(c, st, req.revoked_at)) != OR_OK)
 		goto out;
-	if ((rc = cadb_open(c->p.dir, &db)) != OR_OK)
+	if ((rc = cadb_open(c->p.dir, &db)) != OR_OK ||
+	    (rc = recover_ca_load(db, c->io)) != OR_OK)
 		goto out;
 	if (v != NULL)
 		rc = revoke_record(db, &req, &one, NULL, 1, &unknown);

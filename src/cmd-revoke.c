@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "fileio.h"
+#include "recover.h"
 #include "revoke.h"
 #include "util.h"
 
@@ -102,7 +103,8 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 		hex_encode(md, sizeof md, sha);
 		req.source_sha256 = sha;
 	}
-	if ((rc = cadb_open(dir, &db)) != OR_OK)
+	if ((rc = cadb_open(dir, &db)) != OR_OK ||
+	    (rc = recover_ca_load(db, io)) != OR_OK)
 		goto out;
 	if ((v = args_get(a, "cert")) != NULL &&
 	    (rc = cert_serial(db, v, &one)) != OR_OK)

@@ -16,6 +16,7 @@
 #include "fileio.h"
 #include "keystore.h"
 #include "op.h"
+#include "recover.h"
 #include "transcript.h"
 
 /* Free space a media folder must have before the key is unlocked. */
@@ -72,14 +73,16 @@ check_output(const struct op_output *o, const char *ca_dir)
 
 int
 op_begin_visit(struct op *op, const char *dir, const char *name,
-    const struct op_output *outs, journal_visit_fn visit, void *visit_ctx)
+    const struct op_output *outs, journal_visit_fn visit, void *visit_ctx,
+    struct interact *io)
 {
 	int rc;
 
 	memset(op, 0, sizeof *op);
 	snprintf(op->name, sizeof op->name, "%s", name);
 	if ((rc = cadb_open_visit(dir, visit, visit_ctx, &op->db)) != OR_OK ||
-	    (rc = cadb_load_root(dir, &op->db->sum, &op->root)) != OR_OK)
+	    (rc = cadb_load_root(dir, &op->db->sum, &op->root)) != OR_OK ||
+	    (rc = recover_ca(op->db, op->root, io)) != OR_OK)
 		return rc;
 	op->seq = journal_seq(op->db->journal);
 	for (; outs != NULL && outs->path != NULL; outs++)
@@ -90,9 +93,9 @@ op_begin_visit(struct op *op, const char *dir, const char *name,
 
 int
 op_begin(struct op *op, const char *dir, const char *name,
-    const struct op_output *outs)
+    const struct op_output *outs, struct interact *io)
 {
-	return op_begin_visit(op, dir, name, outs, NULL, NULL);
+	return op_begin_visit(op, dir, name, outs, NULL, NULL, io);
 }
 
 int

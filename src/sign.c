@@ -35,6 +35,7 @@
 #include "op.h"
 #include "pgpwords.h"
 #include "profile.h"
+#include "recover.h"
 #include "sign.h"
 #include "transcript.h"
 #include "util.h"
@@ -683,6 +684,13 @@ check_requests(const struct sign_params *p, struct pending *pend, X509 *root,
 		if ((rc = prepare(&pend[i], root, X509_get0_pubkey(root),
 		    root_type, prof, p->days, io)) != OR_OK)
 			return rc;
+		/* A serial the root signed once, even a certificate set
+		 * aside after a crash, is never signed again. */
+		if (recover_serial_used(p->dir, pend[i].serial))
+			return err_set(OR_E_EXISTS, "%s: serial %s was drawn, "
+			    "but the root signed it before (issued/ or %s/ "
+			    "holds it); run sign again to draw another",
+			    pend[i].path, pend[i].serial, RECOVER_QUARANTINE);
 		for (j = 0; j < i; j++)
 			if (memcmp(pend[j].csr.pubkey_sha256,
 			    pend[i].csr.pubkey_sha256, 32) == 0)
@@ -887,7 +895,7 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 		return err_set(OR_E_NOMEM, "out of memory");
 	/* 1. The CA, the bundle's folder, the profile, every request, and
 	 * the officer's confirmation: all before the key is touched. */
-	if ((rc = op_begin(&op, p->dir, "sign", outs)) != OR_OK ||
+	if ((rc = op_begin(&op, p->dir, "sign", outs, io)) != OR_OK ||
 	    (rc = load_profile(p->dir, p, &prof)) != OR_OK)
 		goto out;
 	loaded = true;
@@ -1093,7 +1101,7 @@ sign_export_ks(const struct export_params *p, struct keystore **ksp,
 	/* 1. The CA (its one journal pass finds the issue records), the
 	 * bundle's folder, the certificates: before the key. */
 	if ((rc = op_begin_visit(&op, p->dir, "export", outs, find_issued,
-	    &fc)) != OR_OK || (rc = export_load(p, &fc)) != OR_OK ||
+	    &fc, io)) != OR_OK || (rc = export_load(p, &fc)) != OR_OK ||
 	    (rc = export_check_revoked(p, fc.pend)) != OR_OK)
 		goto out;
 	/* 2. The key, the export on record, the CRL, the seal, the bundle. */
