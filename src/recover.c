@@ -47,7 +47,8 @@ struct head {
 
 struct rscan {
 	char **names;		/* sorted: "issued/F", "crls/F", "transcripts/F",
-				 * "quarantine/F", "crl-number/N", "crl/N" */
+				 * "/quarantine/F", "serial/S" (set aside),
+				 * "crl-number/N", "crl/N" */
 	size_t n, cap;
 	struct move *mv;
 	size_t nmv, capmv;
@@ -118,6 +119,8 @@ add_move(struct rscan *s, const struct jrecord *r)
 		    "recover record without file, to or sha256", r->seq);
 	if ((rc = grow((void **)&s->mv, &s->capmv, s->nmv, sizeof *s->mv)) !=
 	    OR_OK)
+		return rc;
+	if ((rc = add_name(s, "serial", jrecord_get(r, "serial"))) != OR_OK)
 		return rc;
 	m = &s->mv[s->nmv++];
 	snprintf(m->file, sizeof m->file, "%s", file);
@@ -340,6 +343,12 @@ settle_cert(struct cadb *db, struct rscan *s, X509 *root, struct interact *io,
 	if (strcmp(want, base) != 0) {
 		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
 		    "and holds serial %s, not its name's: left for audit",
+		    rel, hex);
+		goto out;
+	}
+	if (has_name(s, "serial", hex)) {
+		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
+		    "and holds serial %s, set aside before: left for audit",
 		    rel, hex);
 		goto out;
 	}
