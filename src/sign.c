@@ -297,7 +297,8 @@ bundle_add_readme(struct bundle *b, const struct pending *pend, size_t n,
 }
 
 /* Assembles and writes the bundle for the issued certificates, signs its
- * MANIFEST and records the export. */
+ * MANIFEST and records the export, then renames the bundle into place:
+ * a complete bundle never exists without its export record. */
 static int
 export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
     struct pending *pend, size_t n, const char *transcript_path,
@@ -306,6 +307,7 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 {
 	struct bundle b = { 0 };
 	char *rootpem = NULL, *crlpem = NULL, prefix[160], mhex[65], count[24];
+	char stage[PATH_MAX] = "";
 	unsigned char *tdata = NULL;
 	size_t rootlen = 0, crlpemlen = 0, tlen = 0, i;
 	int rc;
@@ -329,12 +331,19 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 			goto out;
 	}
 	if ((rc = bundle_add_readme(&b, pend, n, ks->type)) != OR_OK ||
-	    (rc = bundle_write(&b, outdir, ks, keytype_default_digest(ks->type),
-	    res->manifest_sha256)) != OR_OK)
+	    (rc = bundle_stage(&b, outdir, ks, keytype_default_digest(ks->type),
+	    res->manifest_sha256, stage, sizeof stage)) != OR_OK)
 		goto out;
 	hex_encode(res->manifest_sha256, 32, mhex);
 	snprintf(count, sizeof count, "%zu", n);
-	rc = record_export(db, outdir, mhex, count, pend, n);
+	if ((rc = record_export(db, outdir, mhex, count, pend, n)) != OR_OK) {
+		bundle_unstage(stage);
+		goto out;
+	}
+	/* Recorded: a failure now leaves the complete bundle staged. */
+	if ((rc = bundle_publish(stage, outdir)) != OR_OK)
+		rc = err_context(rc, "the export is recorded, but the bundle "
+		    "is still in %s", stage);
 out:
 	bundle_free(&b);
 	free(rootpem);

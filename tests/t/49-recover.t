@@ -12,6 +12,9 @@
 #   - crl killed between its transcript's seal and the transcript record:
 #     the close is recorded; a 0-byte transcript is set aside;
 #   - a kill between a quarantine record and its move: the next run moves;
+#   - sign and backup killed at every fdatasync and rename: a complete
+#     bundle or backup never exists without its export or backup record,
+#     and a staging folder left behind is named by the next run;
 #   - what a crash cannot explain (a planted certificate, transcript or
 #     quarantine file) still fails audit.
 . "$(dirname "$0")/../lib.sh"
@@ -188,5 +191,58 @@ t_ok "the next crl" "$OFFROOT" crl -d "$E" -o "$T/e2.pem" --passphrase-file "$PA
 like "recovered: moved transcripts/$ET to quarantine/$ET: an empty transcript" "$T/err" "it sets the empty transcript aside"
 [ -e "$E/quarantine/$ET" ] && [ ! -e "$E/transcripts/$ET" ]; ok $? "the empty file is in quarantine/"
 t_ok "audit passes" "$OFFROOT" audit -d "$E"
+
+# ---- item 6: bundles and backups are recorded before they are complete ----
+
+# sweep SYSCALL KIND [journal]: kills KIND (sign or backup) at its 1st,
+# 2nd, ... SYSCALL (with "journal", its writes to the journal only: a
+# kill does not lose what was written, so a record is there from its
+# write on) until it runs through; after each kill, a complete output
+# must have its record, and a staging folder must be named by the next
+# run.
+sweep() {
+	_sc=$1 _kind=$2 _k=1 _bad= _stages=0 _only=
+	[ "${3:-}" = journal ] && _only="-P $T/w/journal -e trace=$_sc"
+	while [ $_k -lt 60 ]; do
+		rm -rf "$T/w" "$T/wo" && cp -a "$T/base" "$T/w" && mkdir "$T/wo"
+		if [ "$_kind" = sign ]; then
+			strace -f -o /dev/null $_only -e inject="$_sc":signal=KILL:when=$_k \
+			    "$OFFROOT" sign -d "$T/w" --csr "$T/a.csr" -o "$T/wo/bundle" \
+			    --passphrase-file "$PASS" --yes >/dev/null 2>&1
+		else
+			strace -f -o /dev/null $_only -e inject="$_sc":signal=KILL:when=$_k \
+			    "$OFFROOT" backup -d "$T/w" --to "$T/wo" >/dev/null 2>&1
+		fi
+		_rc=$?
+		_done=$(cd "$T/wo" && ls | head -1)
+		if [ -n "$_done" ]; then
+			grep -Eq " (export|backup) .*(outdir|destination)=$T/wo/$_done " "$T/w/journal" ||
+			    _bad="$_bad $_sc#$_k:$_done-unrecorded"
+		fi
+		_stage=$(cd "$T/wo" && ls -a | grep -- '\.partial-' | head -1)
+		[ $_rc -eq 0 ] && break
+		# The next ordinary run (a sign of another request: the killed
+		# one may have issued the first).
+		if [ "$_kind" = sign ]; then
+			"$OFFROOT" sign -d "$T/w" --csr "$T/b.csr" -o "$T/wo/next" \
+			    --passphrase-file "$PASS" --yes >/dev/null 2>"$T/werr"
+		else
+			"$OFFROOT" backup -d "$T/w" --to "$T/wo" >/dev/null 2>"$T/werr"
+		fi || _bad="$_bad $_sc#$_k:next-run"
+		if [ -n "$_stage" ]; then
+			_stages=$((_stages + 1))
+			grep -q "^offroot: warning: $T/wo/$_stage is a .* that a killed run left" "$T/werr" ||
+			    _bad="$_bad $_sc#$_k:stage-not-named"
+		fi
+		"$OFFROOT" audit -d "$T/w" >/dev/null 2>&1 || _bad="$_bad $_sc#$_k:audit"
+		_k=$((_k + 1))
+	done
+	[ -z "$_bad" ] && [ $_rc -eq 0 ]
+	ok $? "$_kind killed at each of its $((_k - 1)) ${_sc} calls${3:+ to the journal}: every complete output recorded, $_stages staging folders named, audit passes after the next run${_bad:+ (failed:$_bad)}"
+}
+sweep write sign journal
+sweep renameat2 sign
+sweep write backup journal
+sweep renameat2 backup
 
 done_testing
