@@ -140,6 +140,18 @@ like "recovered: moved issued/$MORPH to quarantine/$MORPH, as the journal alread
 [ "$(grep -c " recover " "$M/journal")" -eq 1 ]; ok $? "one recover record for the one certificate"
 t_ok "audit passes" "$OFFROOT" audit -d "$M"
 
+# A torn issue record: repair sets it aside, then settles the certificate.
+R="$T/torn"
+cp -a "$T/base" "$R"
+kill_at syncfs 1 "$OFFROOT" sign -d "$R" --csr "$T/a.csr" -o "$T/ra" \
+    --passphrase-file "$PASS" --yes
+RORPH=$(ls "$R/issued")
+printf '3 2026-01-01T00:00:00Z issue 0123' >>"$R/journal"
+t_fail "a torn record stops the next command" 1 "$OFFROOT" revoke -d "$R" --serial 12 --unknown-ok --reason superseded
+t_ok "repair" "$OFFROOT" repair -d "$R" --yes
+like "recovered: moved issued/$RORPH to quarantine/$RORPH" "$T/err" "repair then settles the unrecorded certificate"
+t_ok "audit passes after repair" "$OFFROOT" audit -d "$R"
+
 # ---- item 6: an orphan CRL ------------------------------------------------
 
 C="$T/crl"
