@@ -371,8 +371,8 @@ say_stage(void *vctx, const char *name)
 	struct stage_ctx *c = vctx;
 
 	interact_say(c->io, SAY_WARN, "%s/%s is a backup folder that a killed "
-	    "run left before renaming it into place: it is not a backup; "
-	    "remove it once noted", c->to, name);
+	    "run left before recording it: it is not a backup; remove it "
+	    "once noted", c->to, name);
 }
 
 int

@@ -58,9 +58,9 @@ say_stage(void *vctx, const char *name)
 	struct stage_ctx *c = vctx;
 
 	interact_say(c->io, SAY_WARN, "%s/%s is a bundle folder that a "
-	    "killed run left before renaming it into place: it is not a "
-	    "bundle; the journal's export records say whether it was "
-	    "recorded; remove it once noted", c->folder, name);
+	    "killed run left before recording it: it is not a bundle (export "
+	    "writes one for a certificate the journal records as issued); "
+	    "remove it once noted", c->folder, name);
 }
 
 /* One output path can be written, before anything is.  A bundle's

@@ -54,6 +54,8 @@ struct rscan {
 	size_t nmv, capmv;
 	struct head *tail;
 	size_t ntail, captail;
+	/* The last export and backup records: destination, MANIFEST hash. */
+	char out[2][PATH_MAX], out_sha[2][65];
 };
 
 static int
@@ -164,6 +166,15 @@ gather(const struct jrecord *r, void *vctx)
 		if ((rc = add_name(s, "crl", jrecord_get(r, "number"))) != OR_OK)
 			return rc;
 		return add_name(s, CADB_CRLS, jrecord_get(r, "file"));
+	}
+	if (strcmp(r->type, "export") == 0 || strcmp(r->type, "backup") == 0) {
+		int k = r->type[0] == 'b';
+		const char *o = jrecord_get(r, k ? "destination" : "outdir");
+		const char *m = jrecord_get(r, "manifest_sha256");
+
+		snprintf(s->out[k], sizeof s->out[k], "%s", o ? o : "");
+		snprintf(s->out_sha[k], sizeof s->out_sha[k], "%s", m ? m : "");
+		return OR_OK;
 	}
 	if (strcmp(r->type, "recover") == 0 &&
 	    (action = jrecord_get(r, "action")) != NULL &&
@@ -535,7 +546,11 @@ recover_ca(struct cadb *db, X509 *root, struct interact *io)
 	    (rc = settle_folder(db, &s, root, io, CADB_CRLS, settle_crl)) !=
 	    OR_OK ||
 	    (rc = settle_folder(db, &s, root, io, CADB_TRANSCRIPTS,
-	    settle_transcript)) != OR_OK)
+	    settle_transcript)) != OR_OK ||
+	    (s.out[0][0] && (rc = recover_publish(s.out[0], s.out_sha[0], io))
+	    != OR_OK) ||
+	    (s.out[1][0] && (rc = recover_publish(s.out[1], s.out_sha[1], io))
+	    != OR_OK))
 		goto out;
 out:
 	rscan_free(&s);
@@ -554,6 +569,55 @@ recover_ca_load(struct cadb *db, struct interact *io)
 		rc = recover_ca(db, root, io);
 	X509_free(root);
 	return rc;
+}
+
+/* Whether parent/name is a staged folder whose MANIFEST hashes to sha. */
+static bool
+stage_matches(const char *parent, const char *name, const char *sha)
+{
+	char path[PATH_MAX], man[PATH_MAX], hex[65];
+
+	if (file_join(path, sizeof path, parent, name) != OR_OK ||
+	    file_join(man, sizeof man, path, "MANIFEST") != OR_OK ||
+	    file_sha256_hex(man, hex) != OR_OK) {
+		err_clear();
+		return false;
+	}
+	return strcmp(hex, sha) == 0;
+}
+
+int
+recover_publish(const char *outdir, const char *manifest_hex,
+    struct interact *io)
+{
+	char parent[PATH_MAX], prefix[PATH_MAX], stage[PATH_MAX];
+	const char *base = strrchr(outdir, '/');
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	DIR *d;
+
+	base = base != NULL ? base + 1 : outdir;
+	file_dirname(outdir, parent, sizeof parent);
+	if (lstat(outdir, &st) == 0 || (d = opendir(parent)) == NULL)
+		return OR_OK;
+	snprintf(prefix, sizeof prefix, ".%s" FILE_STAGE_MARK, base);
+	while (!found && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+		    stage_matches(parent, de->d_name, manifest_hex) &&
+		    file_join(stage, sizeof stage, parent, de->d_name) == OR_OK)
+			found = true;
+	closedir(d);
+	if (!found)
+		return OR_OK;
+	if (renameat2(AT_FDCWD, stage, AT_FDCWD, outdir, RENAME_NOREPLACE) ==
+	    -1)
+		return err_errno(OR_E_IO, "moving %s into place as %s", stage,
+		    outdir);
+	interact_say(io, SAY_WARN, "recovered: moved %s into place as %s: "
+	    "the journal recorded it before a crash stopped the rename",
+	    stage, outdir);
+	return file_sync_dir(parent);
 }
 
 bool

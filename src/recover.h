@@ -22,7 +22,10 @@
  *     recover and repair records after it) is what the interrupted run
  *     would have recorded: its "transcript" record is written, then a
  *     "recover" record (action close);
- *   - an empty transcript is moved to quarantine/ with a record.
+ *   - an empty transcript is moved to quarantine/ with a record;
+ *   - the bundle or backup of the journal's last export or backup record,
+ *     still staged beside its destination, is renamed into place
+ *     (recover_publish).
  * Each action is one record (fields in offroot-journal(5)) and one warning
  * line to the officer.  Anything else the journal does not name (not
  * signed by this root, a name that does not match its content, a serial
@@ -51,6 +54,14 @@ struct interact;
 int recover_ca(struct cadb *db, X509 *root, struct interact *io);
 /* recover_ca for a caller that has not loaded root.crt. */
 int recover_ca_load(struct cadb *db, struct interact *io);
+/* A bundle or backup the journal records at outdir (an export or backup
+ * record with manifest_hex, the SHA-256 of its MANIFEST), which a kill
+ * left staged beside it (fileio.h FILE_STAGE_MARK) before the rename: the
+ * staged folder whose MANIFEST matches is renamed into place, completing
+ * what the journal already records (no new record).  Nothing when outdir
+ * exists, or its folder is not there (the media is not mounted). */
+int recover_publish(const char *outdir, const char *manifest_hex,
+    struct interact *io);
 /* Whether DIR/issued/ or DIR/quarantine/ already holds <serial>.pem: a
  * serial the root signed once, recorded or not, is never used again. */
 bool recover_serial_used(const char *dir, const char *serial_hex);

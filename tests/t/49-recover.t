@@ -209,11 +209,12 @@ t_ok "audit passes" "$OFFROOT" audit -d "$E"
 # sweep SYSCALL KIND [journal]: kills KIND (sign or backup) at its 1st,
 # 2nd, ... SYSCALL (with "journal", its writes to the journal only: a
 # kill does not lose what was written, so a record is there from its
-# write on) until it runs through; after each kill, a complete output
-# must have its record, and a staging folder must be named by the next
-# run.
+# write on) until it runs through.  After each kill, and again after the
+# next ordinary run, every complete output must have its record; a
+# staging folder the kill left is either recorded, and then renamed into
+# place by the next run, or named by it in a warning.
 sweep() {
-	_sc=$1 _kind=$2 _k=1 _bad= _stages=0 _only=
+	_sc=$1 _kind=$2 _k=1 _bad= _staged=0 _moved=0 _only=
 	[ "${3:-}" = journal ] && _only="-P $T/w/journal -e trace=$_sc"
 	while [ $_k -lt 60 ]; do
 		rm -rf "$T/w" "$T/wo" && cp -a "$T/base" "$T/w" && mkdir "$T/wo"
@@ -226,31 +227,41 @@ sweep() {
 			    "$OFFROOT" backup -d "$T/w" --to "$T/wo" >/dev/null 2>&1
 		fi
 		_rc=$?
-		_done=$(cd "$T/wo" && ls | head -1)
-		if [ -n "$_done" ]; then
-			grep -Eq " (export|backup) .*(outdir|destination)=$T/wo/$_done " "$T/w/journal" ||
-			    _bad="$_bad $_sc#$_k:$_done-unrecorded"
-		fi
-		_stage=$(cd "$T/wo" && ls -a | grep -- '\.partial-' | head -1)
+		all_recorded "$_sc#$_k"
 		[ $_rc -eq 0 ] && break
+		_stage=$(cd "$T/wo" && ls -a | grep -- '\.partial-' | head -1)
 		# The next ordinary run (a sign of another request: the killed
 		# one may have issued the first).
 		if [ "$_kind" = sign ]; then
 			"$OFFROOT" sign -d "$T/w" --csr "$T/b.csr" -o "$T/wo/next" \
 			    --passphrase-file "$PASS" --yes >/dev/null 2>"$T/werr"
 		else
+			sleep 1	# a backup's folder is named to the second
 			"$OFFROOT" backup -d "$T/w" --to "$T/wo" >/dev/null 2>"$T/werr"
 		fi || _bad="$_bad $_sc#$_k:next-run"
+		all_recorded "$_sc#$_k:after"
 		if [ -n "$_stage" ]; then
-			_stages=$((_stages + 1))
-			grep -q "^offroot: warning: $T/wo/$_stage is a .* that a killed run left" "$T/werr" ||
-			    _bad="$_bad $_sc#$_k:stage-not-named"
+			_staged=$((_staged + 1))
+			if grep -q "^offroot: warning: recovered: moved $T/wo/$_stage into place" "$T/werr"; then
+				_moved=$((_moved + 1))
+			else
+				grep -q "^offroot: warning: $T/wo/$_stage is a .* that a killed run left" "$T/werr" ||
+				    _bad="$_bad $_sc#$_k:stage-not-named"
+			fi
 		fi
 		"$OFFROOT" audit -d "$T/w" >/dev/null 2>&1 || _bad="$_bad $_sc#$_k:audit"
 		_k=$((_k + 1))
 	done
 	[ -z "$_bad" ] && [ $_rc -eq 0 ]
-	ok $? "$_kind killed at each of its $((_k - 1)) ${_sc} calls${3:+ to the journal}: every complete output recorded, $_stages staging folders named, audit passes after the next run${_bad:+ (failed:$_bad)}"
+	ok $? "$_kind killed at each of its $((_k - 1)) ${_sc} calls${3:+ to the journal}: every complete output recorded; of $_staged staging folders, $_moved recorded and moved into place, the others named; audit passes after the next run${_bad:+ (failed:$_bad)}"
+}
+# all_recorded WHEN: every folder in $T/wo is named by an export or backup
+# record of $T/w.
+all_recorded() {
+	for _o in $(cd "$T/wo" && ls); do
+		grep -Eq " (export|backup) .*(outdir|destination)=$T/wo/$_o " "$T/w/journal" ||
+		    _bad="$_bad $1:$_o-unrecorded"
+	done
 }
 sweep write sign journal
 sweep renameat2 sign
