@@ -91,6 +91,9 @@ summarise(const struct jrecord *r, void *vctx)
 		    sizeof s->token_label);
 		copy_field(r, "token_serial", s->token_serial,
 		    sizeof s->token_serial);
+		copy_field(r, "token_backed_up", s->token_backed_up,
+		    sizeof s->token_backed_up);
+		s->token_backup_time = r->time;
 		copy_field(r, "key_type", s->key_type, sizeof s->key_type);
 		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
 		copy_field(r, "profile", s->profile, sizeof s->profile);
@@ -103,6 +106,10 @@ summarise(const struct jrecord *r, void *vctx)
 		/* The key file was re-sealed under a new share set. */
 		copy_field(r, "key_file_sha256", s->key_file_sha256,
 		    sizeof s->key_file_sha256);
+	} else if (strcmp(r->type, "token-backup") == 0) {
+		copy_field(r, "backed_up", s->token_backed_up,
+		    sizeof s->token_backed_up);
+		s->token_backup_time = r->time;
 	} else if (strcmp(r->type, "issue") == 0) {
 		s->issued++;
 	} else if (strcmp(r->type, "recover") == 0) {

@@ -49,6 +49,12 @@ struct cadb_summary {
 	char key_uri[1024];		/* pkcs11: the key's pkcs11: URI */
 	char module[PATH_MAX];		/* pkcs11: "" for p11-kit's modules */
 	char token_label[33], token_serial[17];	/* pkcs11, at init */
+	/* pkcs11: the officers' last word on the vendor's backup of the
+	 * token key, "yes" or "no" (init's token_backed_up, then each
+	 * token-backup record); "" when never said (a CA made before it
+	 * was recorded, or a sealed key). */
+	char token_backed_up[4];
+	time_t token_backup_time;
 	char key_type[16];
 	char kdf[16];
 	char profile[64];

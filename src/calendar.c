@@ -133,6 +133,10 @@ calendar_scan(const char *dir, time_t now, struct calendar *cal,
 	cal->ok = true;
 	snprintf(cal->store, sizeof cal->store, "%s", sum->store);
 	snprintf(cal->kdf, sizeof cal->kdf, "%s", sum->kdf);
+	snprintf(cal->token_label, sizeof cal->token_label, "%s",
+	    sum->token_label);
+	cal->token_not_backed_up = strcmp(sum->store, "pkcs11") == 0 &&
+	    strcmp(sum->token_backed_up, "no") == 0;
 	cal->issued = sum->issued;
 	/* Certificates revoked now, as the next CRL lists them: a hold
 	 * released by removeFromCRL is not one, a hold made permanent is

@@ -29,6 +29,8 @@ struct calendar {
 	time_t root_not_after;
 	char store[16];
 	char kdf[16];
+	bool token_not_backed_up;	/* pkcs11: recorded as not backed up */
+	char token_label[33];
 	bool has_crl;
 	unsigned long long crl_number;
 	time_t crl_next_update;

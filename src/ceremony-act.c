@@ -78,7 +78,11 @@ attempt_mark(struct ceremony *c, const struct script_step *st,
 
 /* ---- the actions ------------------------------------------------------ */
 
-/* Going on despite a failed pre-flight check needs a recorded reason. */
+/* Going on despite a failed pre-flight check needs a recorded reason.  An
+ * answers file gives it only as "override CHECK: reason": its confirm-all
+ * and its ask lines answer the ceremony's own questions, never this one,
+ * so a rehearsal file reused on the day cannot wave a failed check
+ * through. */
 static int
 override(struct ceremony *c, const struct script_step *st, const char *check,
     const char *summary)
@@ -92,6 +96,11 @@ override(struct ceremony *c, const struct script_step *st, const char *check,
 	for (i = 0; i < c->p.noverrides; i++)
 		if (strcmp(c->p.overrides[i].check, check) == 0)
 			why = c->p.overrides[i].reason;
+	if (why == NULL && c->p.runner != NULL &&
+	    strcmp(c->p.runner, "batch") == 0)
+		return err_set(OR_E_ENV, "pre-flight check failed: %s (an "
+		    "answers file goes on only with \"override %s: REASON\")",
+		    summary, check);
 	if (why == NULL) {
 		snprintf(q, sizeof q, "%s. Go on anyway? (The reason is "
 		    "recorded in the transcript.)", summary);
@@ -780,8 +789,8 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		jf_add(&f, "reason", revoke_reason_name(req.reason));
 		rc = ceremony_rec(c, "revoked", &f);
 	}
-	interact_say(c->io, SAY_INFO, "step %s: %zu serial(s) revoked; sign and "
-	    "publish a CRL within 24 hours", st->number_text, n);
+	interact_say(c->io, SAY_INFO, "step %s: %zu serial%s revoked; sign and "
+	    "publish a CRL within 24 hours", st->number_text, n, plural_s(n));
 out:
 	cadb_close(db);
 	revoke_list_free(&list);

@@ -114,6 +114,22 @@ gather_root(const char *dir, time_t now, struct status *s)
 	X509_free(root);
 }
 
+/* What the journal last says of the vendor's backup of a token key. */
+static const char *
+token_backup_text(const struct cadb_summary *sum)
+{
+	static char text[96];
+	char when[UTC_TEXT_LEN + 1];
+
+	if (sum->token_backed_up[0] == '\0')
+		return "not recorded (a CA made before offroot recorded it)";
+	utc_text(sum->token_backup_time, when);
+	snprintf(text, sizeof text, "%s, recorded %s",
+	    strcmp(sum->token_backed_up, "yes") == 0 ? "backed up" :
+	    "NOT backed up", when);
+	return text;
+}
+
 /* The key store: the sealed key file's header, or the token key
  * reference checked against the journal. */
 static void
@@ -143,6 +159,14 @@ gather_key(const char *dir, struct status *s)
 	    strcmp(keyref, s->sum.key_file_sha256) != 0))
 		status_warn(s, "%s is missing or not the key reference the "
 		    "journal records", CADB_KEY_URI);
+	/* offroot cannot copy a token key: until the officers record the
+	 * vendor's backup, the token is the only copy of the root. */
+	if (s->journal_rc == OR_OK && strcmp(s->sum.store, "pkcs11") == 0 &&
+	    strcmp(s->sum.token_backed_up, "no") == 0)
+		status_warn(s, "the root key on token \"%s\" is recorded as NOT "
+		    "backed up: losing the token loses the root (after the "
+		    "vendor's backup: offroot token-backup)",
+		    s->sum.token_label);
 }
 
 /* The CRL's due dates, revocations not on a CRL yet, and certificates
@@ -169,9 +193,10 @@ gather_crl(time_t now, struct status *s)
 		status_warn(s, "no CRL has been signed yet");
 	}
 	if (s->journal_rc == OR_OK && s->rdb.since_crl > 0)
-		status_warn(s, "%llu revocation(s) are on no CRL yet: sign and "
+		status_warn(s, "%llu revocation%s on no CRL yet: sign and "
 		    "publish a CRL within 24 hours of a revocation (BR 4.9.7)",
-		    (unsigned long long)s->rdb.since_crl);
+		    (unsigned long long)s->rdb.since_crl,
+		    s->rdb.since_crl == 1 ? " is" : "s are");
 	if (s->journal_rc == OR_OK && s->rdb.incomplete_batches > 0)
 		status_warn(s, "a bulk revocation beginning at journal record "
 		    "%llu was interrupted and has no effect; run it again",
@@ -228,6 +253,8 @@ print_text(const char *dir, const struct status *s)
 		if (strcmp(s->sum.store, "pkcs11") == 0) {
 			printf("token:          \"%s\", serial %s (at init)\n",
 			    s->sum.token_label, s->sum.token_serial);
+			printf("token backup:   %s\n",
+			    token_backup_text(&s->sum));
 			printf("key URI:        %s\n", s->sum.key_uri);
 			printf("module:         %s\n", s->sum.module[0] != '\0' ?
 			    s->sum.module : "the modules p11-kit is configured "
@@ -256,8 +283,9 @@ print_text(const char *dir, const struct status *s)
 	if (s->journal_rc == OR_OK) {
 		printf("journal:        %llu records, chain intact\n",
 		    (unsigned long long)s->sum.records);
-		printf("issued:         %llu certificates, %llu revoked\n",
+		printf("issued:         %llu certificate%s, %llu revoked\n",
 		    (unsigned long long)s->sum.issued,
+		    plural_s(s->sum.issued),
 		    (unsigned long long)s->cal.revoked);
 		if (s->sum.recovered > 0)
 			printf("recovered:      %llu action%s after crashes, %llu "
@@ -320,6 +348,8 @@ print_json(const char *dir, const struct status *s)
 			json_str(&j, "module", s->sum.module);
 			json_str(&j, "token_label", s->sum.token_label);
 			json_str(&j, "token_serial", s->sum.token_serial);
+			json_str(&j, "token_backed_up",
+			    s->sum.token_backed_up);
 		}
 		if (s->have_key) {
 			json_str(&j, "kdf", kdf_level_name(s->key.kdf));

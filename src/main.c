@@ -37,6 +37,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_tui_entry,
 	&cmd_reshare_entry,
 	&cmd_backup_entry,
+	&cmd_token_backup_entry,
 	NULL
 };
 

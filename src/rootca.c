@@ -755,6 +755,8 @@ init_fields(const struct rootca_ctx *c, struct jfields *f)
 		jf_add(f, "key_extractable", ki->extractable ? "yes" : "no");
 		jf_add(f, "key_never_extractable",
 		    ki->never_extractable ? "yes" : "no");
+		jf_add(f, "token_backed_up",
+		    c->res->token_backed_up ? "yes" : "no");
 	}
 }
 

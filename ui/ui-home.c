@@ -18,6 +18,7 @@
 
 #include "cadb.h"
 #include "err.h"
+#include "script.h"
 #include "ui-int.h"
 #include "util.h"
 
@@ -109,6 +110,39 @@ ui_entry_cmp(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
+/* A script's entry, labelled by its name: line.  A script that creates a
+ * root is not offered on a CA that has one (it would stop at its
+ * generate-root step, after the pre-flight and the participants); a
+ * script that does not parse is listed by its file name, so that choosing
+ * it shows why. */
+static void
+ui_home_script(struct ui_home *h, const char *path, const char *file)
+{
+	struct ui_home_entry *e;
+	struct script sc;
+	int n;
+
+	if (script_load(path, &sc) != OR_OK) {
+		err_clear();
+		e = &h->e[h->n++];
+		n = snprintf(e->label, sizeof e->label, "Ceremony: %s (does "
+		    "not parse: choose it to see why)", file);
+	} else {
+		if (sc.creates_root && h->have_journal) {
+			script_free(&sc);
+			return;
+		}
+		e = &h->e[h->n++];
+		n = snprintf(e->label, sizeof e->label, "Ceremony: %s",
+		    sc.name != NULL ? sc.name : file);
+		script_free(&sc);
+	}
+	if (n >= (int)sizeof e->label)
+		e->label[sizeof e->label - 2] = '~';
+	e->action = UI_CEREMONY;
+	ui_copy(e->path, sizeof e->path, path);
+}
+
 /* *.ceremony in dir and its subfolders (one level). */
 static void
 ui_home_scan(struct ui_home *h, const char *dir, const char *prefix,
@@ -127,13 +161,8 @@ ui_home_scan(struct ui_home *h, const char *dir, const char *prefix,
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		len = strlen(de->d_name);
 		if (len > 9 && strcmp(de->d_name + len - 9, ".ceremony") == 0) {
-			struct ui_home_entry *e = &h->e[h->n++];
-
-			e->action = UI_CEREMONY;
-			if (snprintf(e->label, sizeof e->label, "Ceremony: %s%s",
-			    prefix, de->d_name) >= (int)sizeof e->label)
-				e->label[sizeof e->label - 2] = '~';
-			ui_copy(e->path, sizeof e->path, path);
+			snprintf(sub, sizeof sub, "%s%s", prefix, de->d_name);
+			ui_home_script(h, path, sub);
 		} else if (depth == 0 && ui_is_dir(path)) {
 			if (snprintf(sub, sizeof sub, "%s/", de->d_name) >=
 			    (int)sizeof sub)
@@ -309,9 +338,14 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 		    "yet");
 	}
 	if (c->since_crl > 0)
-		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation(s) on no "
-		    "CRL yet: sign one within 24 hours", c->since_crl);
-	LINE(0, "Issued: %llu certificates, %llu revoked", c->issued,
+		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation%s on no "
+		    "CRL yet: sign one within 24 hours", c->since_crl,
+		    plural_s(c->since_crl));
+	if (c->token_not_backed_up)
+		LINE(ui_attr(u, UI_C_LOUD, 0), "Key:  NOT backed up: token "
+		    "\"%s\" holds the only copy", c->token_label);
+	LINE(0, "Issued: %llu certificate%s, %llu revoked", c->issued,
+	    plural_s(c->issued),
 	    c->revoked);
 	if (c->nexpiring == 0)
 		LINE(0, "        none expires within %d days",
@@ -368,6 +402,10 @@ ui_home_draw(struct ui_screen *s)
 	for (i = 0; i < rows && top + i < h->n; i++) {
 		snprintf(title, sizeof title, "%c %s", top + i == h->sel ?
 		    '>' : ' ', h->e[top + i].label);
+		/* A label cut by a narrow terminal says so. */
+		if (COLS > 8 && strlen(title) > (size_t)(COLS - 4) &&
+		    (size_t)(COLS - 4) < sizeof title)
+			memcpy(title + COLS - 7, "...", 4);
 		if (top + i == h->sel)
 			attron(A_REVERSE);
 		mvhline(y + 1 + (int)i, 1, ' ', COLS - 2);

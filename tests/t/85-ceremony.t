@@ -207,11 +207,14 @@ if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
 	like 'air gap: no network interface up but loopback' "$T/out" "... and says so"
 	UP='{ ip link add d0 type dummy 2>/dev/null || ip link add d0 type veth peer name d1; } && ip link set d0 up'
 	agrun "$UP" "" "$T/answers-ag"
-	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface(s) up' "$T/err"
+	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface up' "$T/err"
 	ok $? "with d0 up in the namespace the air-gap check fails (exit $rc)"
 	like 'interface d0: .*UP, NOT AIR-GAPPED' "$T/out" "the evidence names d0"
-	like 'does not answer "Reason for going on despite the failed airgap check"' "$T/err" \
-	    "without an override's reason the ceremony does not go on"
+	like 'answers file goes on only with "override airgap: REASON"' "$T/err" \
+	    "confirm-all: yes does not override a failed check: only an override line does"
+	{ cat "$T/answers-ag"; echo "ask: a reason given as a plain answer"; } >"$T/answers-ask"
+	agrun "$UP" "" "$T/answers-ask"
+	[ "$rc" -eq 3 ]; ok $? "nor does an ask: line that would answer the reason (exit $rc)"
 	{ cat "$T/answers-ag"; echo "override airgap: rehearsal on the lab machine (ticket 42)"; } >"$T/answers-ov2"
 	agrun "$UP" "" "$T/answers-ov2"
 	ok $rc "an override with a reason lets the ceremony go on"
@@ -232,7 +235,7 @@ if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
 	if unshare -m sh -c 'mount --bind "$1" /sys/class' sh "$AGM" 2>/dev/null; then
 		radio 0 0
 		agrun : "$T/sysclass" "$T/answers-ag"
-		[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 0 interface(s) up, 1 radio(s) not blocked' "$T/err"
+		[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 0 interfaces up, 1 radio not blocked' "$T/err"
 		ok $? "a wireless device not blocked fails the air-gap check (exit $rc)"
 		like 'radio phy0 \(wlan, rfkill0\): NOT BLOCKED' "$T/out" "the evidence names the radio"
 		radio 1 0
