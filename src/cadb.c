@@ -113,6 +113,10 @@ summarise(const struct jrecord *r, void *vctx)
 		s->token_backup_time = r->time;
 	} else if (strcmp(r->type, "issue") == 0) {
 		s->issued++;
+	} else if (strcmp(r->type, "recover") == 0) {
+		s->recovered++;
+		v = jrecord_get(r, "action");
+		s->quarantined += v != NULL && strcmp(v, "quarantine") == 0;
 	} else if (strcmp(r->type, "crl") == 0) {
 		/* The highest number signed, and that CRL's nextUpdate. */
 		v = jrecord_get(r, "number");

@@ -62,6 +62,9 @@ struct cadb_summary {
 	/* How many are revoked is the replayed state's n (revoke_db,
 	 * calendar_scan): a summary does not replay revocations. */
 	uint64_t issued, transcripts, key_checks;
+	/* recover records (recover.h): every action, and the files set
+	 * aside in quarantine/ among them. */
+	uint64_t recovered, quarantined;
 	bool has_crl;
 	uint64_t crl_number;
 	time_t crl_next_update;

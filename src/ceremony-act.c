@@ -24,6 +24,7 @@
 #include "ocsp-good.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "recover.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
@@ -771,7 +772,7 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		goto out;
 	ocsp_goods_init(&goods, time(NULL));
 	if ((rc = cadb_open_visit(c->p.dir, ocsp_goods_visit, &goods, &db)) !=
-	    OR_OK)
+	    OR_OK || (rc = recover_ca_load(db, c->io)) != OR_OK)
 		goto out;
 	if (v != NULL)
 		rc = revoke_record(db, &req, &one, NULL, 1, &unknown);

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "recover.h"
 #include "revoke.h"
 #include "rootca.h"
 #include "sign.h"
@@ -401,6 +402,22 @@ export_visit(const struct jrecord *r, void *vctx)
 }
 
 /* A run cut short after the bundle was written: done already. */
+/* outdir holds the bundle whose MANIFEST the journal recorded. */
+static int
+bundle_in_place(const struct script_step *st, const char *outdir,
+    const char *manifest)
+{
+	char path[PATH_MAX], hex[65];
+
+	if (file_join(path, sizeof path, outdir, "MANIFEST") == OR_OK &&
+	    file_sha256_hex(path, hex) == OR_OK && strcmp(hex, manifest) == 0)
+		return OR_OK;
+	return err_set(OR_E_EXISTS, "step %s: the journal records its bundle "
+	    "as written to %s (MANIFEST SHA-256 %s), but %s does not hold it: "
+	    "move what is there aside, then resume", st->number_text, outdir,
+	    manifest, outdir);
+}
+
 int
 ceremony_resume_bundle(struct ceremony *c, const struct script_step *st,
     const char *outdir, bool *done)
@@ -419,6 +436,11 @@ ceremony_resume_bundle(struct ceremony *c, const struct script_step *st,
 		return rc;
 	if (ef.manifest[0] == '\0')
 		return OR_OK;
+	/* Recorded before it was renamed into place (bundle_stage): a kill
+	 * may have left it staged. */
+	if ((rc = recover_publish(outdir, ef.manifest, c->io)) != OR_OK ||
+	    (rc = bundle_in_place(st, outdir, ef.manifest)) != OR_OK)
+		return rc;
 	*done = true;
 	jf_init(&f);
 	jf_add(&f, "step", st->number_text);

@@ -25,6 +25,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "recover.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -151,7 +152,10 @@ ceremony_open_ca(struct ceremony *c, struct cadb **db, X509 **root)
 	*root = NULL;
 	if ((rc = cadb_open(c->p.dir, db)) != OR_OK)
 		return rc;
-	if ((rc = cadb_load_root(c->p.dir, &(*db)->sum, root)) != OR_OK) {
+	if ((rc = cadb_load_root(c->p.dir, &(*db)->sum, root)) != OR_OK ||
+	    (rc = recover_ca(*db, *root, c->io)) != OR_OK) {
+		X509_free(*root);
+		*root = NULL;
 		cadb_close(*db);
 		*db = NULL;
 	}

@@ -86,7 +86,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 		return rc;
 	if ((rc = serial_parse(sv, strlen(sv), &serial)) != OR_OK)
 		return err_context(rc, "--serial %s", sv);
-	if ((rc = op_begin(&op, dir, "ocsp", outs)) != OR_OK ||
+	if ((rc = op_begin(&op, dir, "ocsp", outs, io)) != OR_OK ||
 	    (rc = ocsp_prepare(op.db, op.root, &serial, days, &plan)) != OR_OK ||
 	    (rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;

@@ -15,6 +15,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "ocsp-good.h"
+#include "recover.h"
 #include "revoke.h"
 #include "util.h"
 
@@ -111,7 +112,7 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 		req.source_sha256 = sha;
 	}
 	if ((rc = cadb_open_visit(dir, ocsp_goods_visit, &goods, &db)) !=
-	    OR_OK)
+	    OR_OK || (rc = recover_ca_load(db, io)) != OR_OK)
 		goto out;
 	if ((v = args_get(a, "cert")) != NULL &&
 	    (rc = cert_serial(db, v, &one)) != OR_OK)

@@ -26,6 +26,7 @@
 #include "json.h"
 #include "keystore.h"
 #include "pgpwords.h"
+#include "recover.h"
 #include "revoke.h"
 #include "secret.h"
 #include "util.h"
@@ -341,6 +342,14 @@ print_text(const char *dir, const struct status *s)
 		    (unsigned long long)s->sum.issued,
 		    plural_s(s->sum.issued),
 		    (unsigned long long)s->cal.revoked);
+		if (s->sum.recovered > 0)
+			printf("recovered:      %llu action%s after crashes, %llu "
+			    "file%s set aside in %s/ (offroot-recovery(7))\n",
+			    (unsigned long long)s->sum.recovered,
+			    s->sum.recovered == 1 ? "" : "s",
+			    (unsigned long long)s->sum.quarantined,
+			    s->sum.quarantined == 1 ? "" : "s",
+			    RECOVER_QUARANTINE);
 		if (s->sum.has_crl) {
 			printf("last CRL:       number %llu, nextUpdate %s\n",
 			    (unsigned long long)s->sum.crl_number, s->next_crl);
@@ -447,6 +456,10 @@ print_json(const char *dir, const struct status *s)
 	json_close(&j, '{');
 	json_int(&j, "issued", (long long)s->sum.issued);
 	json_int(&j, "revoked", (long long)s->cal.revoked);
+	json_open(&j, "recovered", '{');
+	json_int(&j, "actions", (long long)s->sum.recovered);
+	json_int(&j, "quarantined", (long long)s->sum.quarantined);
+	json_close(&j, '{');
 	json_open(&j, "crl", '{');
 	json_bool(&j, "present", s->sum.has_crl);
 	json_int(&j, "revocations_since", (long long)s->since_crl);

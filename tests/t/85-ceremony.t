@@ -9,8 +9,8 @@
 # recorded override; the clock check when the officer says the clock is
 # wrong and enters the reference time; transcript verify catching edited, removed and
 # reordered records; a ceremony killed with SIGKILL resumed without a
-# second key generation; one killed between issuance and bundle resumed
-# by writing the bundle, without signing again.
+# second key generation; one killed as its recorded bundle was renamed
+# into place resumed by moving it there, without signing again.
 . "$(dirname "$0")/../lib.sh"
 
 SCRIPTS="$ROOT/ceremony-scripts"
@@ -356,11 +356,12 @@ grep -q ' already-done ' "$CA3"/transcripts/*-ceremony-*.log &&
     [ "$(grep -c '^[0-9]* [^ ]* init ' "$CA3/journal")" -eq 1 ]
 ok $? "the re-run step 4 finds the matching init record and does not generate again"
 
-# ---- a crash after the issuance, before the bundle: resume -----------------
+# ---- a crash after the issuance and export record, before the rename ------
 # A preloaded shim (test code, compiled here; nothing in offroot) kills the
 # process with SIGKILL as it moves the finished bundle into place: the
-# journal holds the issuance, not the export.  The resume must write the
-# bundle from the issued copy and never sign again.
+# journal holds the issuance and the export (recorded before the rename),
+# the bundle is complete in its staging folder.  The resume moves it into
+# place and never signs again; it refuses while something else is there.
 if command -v cc >/dev/null 2>&1; then
 cat >"$T/killrename.c" <<'E'
 #define _GNU_SOURCE
@@ -395,31 +396,34 @@ KILL_ON_RENAME_TO="$M5/intermediate-bundle" LD_PRELOAD="$T/killrename.so" \
     --answers "$T/answers-int" --passphrase-file "$PASS" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" -eq 137 ]; ok $? "killed with SIGKILL as the bundle was moved into place (exit $rc)"
+STAGE5=$(cd "$M5" && ls -a | grep -- '^\.intermediate-bundle\.partial-')
 [ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] &&
-    ! grep -q '^[0-9]* [^ ]* export ' "$CA5/journal" && [ ! -e "$M5/intermediate-bundle" ]
-ok $? "at that moment the journal holds the issuance but no export, and there is no bundle"
+    [ "$(grep -c '^[0-9]* [^ ]* export ' "$CA5/journal")" -eq 1 ] &&
+    [ ! -e "$M5/intermediate-bundle" ] && [ -f "$M5/$STAGE5/MANIFEST" ]
+ok $? "at that moment the journal holds the issuance and the export, and the bundle is staged ($STAGE5)"
 serial5=$(sed -n 's/^[0-9]* [^ ]* issue [^ ]* serial=\([0-9a-f]*\) .*/\1/p' "$CA5/journal")
 { cat "$T/answers-int"; echo "resume: yes"; } >"$T/answers-int-resume"
-# A folder where the bundle goes that the journal does not record: refused,
+# A folder where the bundle goes that is not the recorded bundle: refused,
 # nothing signed, nothing overwritten.
 mkdir "$M5/intermediate-bundle"; echo "not a bundle" >"$M5/intermediate-bundle/stray"
-t_fail "a resume refuses to write over a bundle folder the journal does not record" 1 \
+t_fail "a resume refuses when the bundle folder does not hold the recorded bundle" 1 \
     $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" --media "$M5" \
     --answers "$T/answers-int-resume" --passphrase-file "$PASS"
-like 'issued before the interruption, but the journal does not record their bundle' "$T/err" \
-    "it says the certificate was issued and the folder is in the way"
-[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] && [ -f "$M5/intermediate-bundle/stray" ]
-ok $? "nothing was signed again and the folder is untouched"
+like 'the journal records its bundle as written to .*intermediate-bundle .*does not hold it' "$T/err" \
+    "it says the bundle is recorded and the folder is in the way"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] && [ -f "$M5/intermediate-bundle/stray" ] &&
+    [ -f "$M5/$STAGE5/MANIFEST" ]
+ok $? "nothing was signed again, the folder is untouched, the staged bundle kept"
 rm -r "$M5/intermediate-bundle"
 t_ok "the signing ceremony resumes and finishes" $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" \
     --media "$M5" --answers "$T/answers-int-resume" --passphrase-file "$PASS"
-like 'issued before the interruption .*without signing again' "$T/err" "it says it writes the bundle without signing again"
-like 'partial-.* was left half-written' "$T/err" "and names the half-written folder the killed run left"
+like "recovered: moved $M5/$STAGE5 into place as $M5/intermediate-bundle" "$T/err" \
+    "it moves the recorded, staged bundle into place"
 [ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ]
 ok $? "the journal still holds exactly one issuance: nothing was signed again"
 [ "$(grep -c '^[0-9]* [^ ]* export .*intermediate-bundle' "$CA5/journal")" -eq 1 ]
 ok $? "the bundle's export is recorded once"
-t_ok "offroot verify accepts the bundle written by the resume" "$OFFROOT" verify \
+t_ok "offroot verify accepts the bundle" "$OFFROOT" verify \
     "$M5/intermediate-bundle" --root "$CA5/root.crt" --csr "$M5/intermediate.csr"
 got=$(openssl x509 -in "$M5/intermediate-bundle/certificate.pem" -noout -serial | sed 's/.*=//; s/^0*//' | tr 'A-F' 'a-f')
 [ -n "$serial5" ] && [ "$got" = "$serial5" ]
@@ -427,8 +431,8 @@ ok $? "the bundle holds the certificate issued before the kill ($serial5)"
 t_ok "offroot audit accepts the CA after the resume" "$OFFROOT" audit -d "$CA5"
 TR5=$(ls "$CA5"/transcripts/*-ceremony-*.log)
 [ "$(echo "$TR5" | wc -l)" -eq 1 ] && grep -q ' resume ' "$TR5" &&
-    grep -q " resumed-export .*serials=$serial5 " "$TR5" && ! grep -q ' signed ' "$TR5"
-ok $? "one ceremony transcript: the resume and the bundle written for the issued serial"
+    grep -q " already-done .*bundle=$M5/intermediate-bundle " "$TR5" && ! grep -q ' signed ' "$TR5"
+ok $? "one ceremony transcript: the resume finds the bundle done, nothing signed again"
 t_ok "the resumed transcript verifies" "$OFFROOT" transcript verify "$TR5" --root "$CA5/root.crt"
 else
 	diag "no C compiler: the crash between issuance and export is not exercised"
