@@ -823,6 +823,14 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 			after = "; the PIN is now LOCKED";
 		else if (ti.flags & CKF_USER_PIN_FINAL_TRY)
 			after = "; ONE attempt is left before it locks";
+		else if (rv == CKR_PIN_INCORRECT &&
+		    !(ti.flags & CKF_USER_PIN_COUNT_LOW))
+			/* The module's answer, not its name: a TPM's module
+			 * reports no counters while the chip's lockout
+			 * counts. */
+			after = "; the token reports no failed-PIN count, so "
+			    "offroot cannot warn before it locks: make sure "
+			    "of the PIN before trying again";
 	}
 	rc = pkcs11_rv_err(rv, "token \"%s\": logging in", s->label);
 	if (*after != '\0')	/* err_set formats through a copy */

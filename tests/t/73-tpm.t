@@ -10,8 +10,9 @@
 # pkcs11-tool say so); check-key, sign, crl and ocsp work, each result
 # verified by openssl, certtool and Python cryptography; no transient
 # object is left in the TPM after a command that succeeded; a wrong PIN is
-# one line of offroot's; rsa-4096 and ed25519, which the TPM lacks, are
-# refused before a key is made.
+# one line of offroot's, which says that the token counts no failed PINs;
+# tokens says that the serial (all zeros) tells no TPM apart; rsa-4096 and
+# ed25519, which the TPM lacks, are refused before a key is made.
 . "$(dirname "$0")/../lib.sh"
 SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
@@ -117,6 +118,12 @@ PYEOF
 	[ $rc -eq 0 ] || diag "$(tail -3 "$T/err")"
 }
 
+# ---- tokens ----
+t_ok "tokens lists the TPM's token" "$OFFROOT" tokens --module "$MOD"
+like '^  slot [0-9]+ .*: token "root-ca"$' "$T/out" "tokens: the token by label"
+like '^    \(serial all zeros: the same on every token of this kind' "$T/out" \
+    "tokens: a serial of zeros is said not to tell this token apart"
+
 # ---- root creation, check-key, sign, crl, ocsp: three key types ----
 # rsa-3072-pss: the Kubernetes profiles with RSA-PSS for root and
 # intermediate (the token hashes: CKM_SHA*_RSA_PKCS_PSS).
@@ -203,6 +210,8 @@ ok $? "no transient object is left in the TPM after the commands that succeeded"
 t_fail "a wrong PIN (exit 1)" 1 "$OFFROOT" check-key -d "$T/ca-ec-p256" \
     --pin-file "$T/badpin"
 like 'CKR_PIN_INCORRECT' "$T/err" "a wrong PIN: the token's reason and its CKR_ name"
+like 'reports no failed-PIN count, so offroot cannot warn before it locks' "$T/err" \
+    "a wrong PIN: the token counts no failures, and offroot says so"
 # The module writes its own ERROR: lines to stderr; offroot's is the one.
 [ "$(grep -c '^offroot: ' "$T/err")" -eq 1 ]
 ok $? "a wrong PIN: one line of offroot's"
