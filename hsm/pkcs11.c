@@ -1626,13 +1626,17 @@ pkcs11_destroy(struct pkcs11_key *k)
 static void
 pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 {
+	char name[40];
+	CK_RV rv;
+
 	if (k == NULL || !k->info.generated || k->discarded)
 		return;
-	if (pkcs11_destroy(k) != CKR_OK)
+	if ((rv = pkcs11_destroy(k)) != CKR_OK)
 		pkcs11_say(io, SAY_WARN, "token \"%s\": the key pair generated "
-		    "for this root could not be removed: delete the objects "
-		    "labelled \"%s\" with id %s by hand", k->slot.label,
-		    k->info.label, k->info.id_hex);
+		    "for this root could not be removed (%s): delete the "
+		    "objects labelled \"%s\" with id %s by hand", k->slot.label,
+		    pkcs11_rv_name(rv, name, sizeof name), k->info.label,
+		    k->info.id_hex);
 }
 
 /* What C_GenerateKeyPair is asked for, by key type. */

@@ -12,7 +12,9 @@
 # object is left in the TPM after a command that succeeded; a wrong PIN is
 # one line of offroot's, which says that the token counts no failed PINs;
 # tokens says that the serial (all zeros) tells no TPM apart; rsa-4096 and
-# ed25519, which the TPM lacks, are refused before a key is made.
+# ed25519, which the TPM lacks, are refused before a key is made; a new key
+# the token made able to decrypt is destroyed again and the module
+# finalised.
 . "$(dirname "$0")/../lib.sh"
 SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
@@ -229,6 +231,22 @@ for k in rsa-4096 ed25519; do
 	ok $? "$k: the mechanisms were asked, and no key generation reached the TPM"
 	[ ! -e "$T/x-$k" ]; ok $? "$k: nothing written"
 done
+# A key the token made able to decrypt (the shim says so, as a module that
+# ignored the template would) is destroyed again on the TPM, and the
+# module is finalised.  (tpm2-pkcs11 leaves the key loaded in a TPM
+# without a resource manager; flushed here.)
+: >"$T/calls"
+P11SHIM_MODULE=$MOD P11SHIM_LOG="$T/calls" P11SHIM_ATTR_TRUE=CKA_DECRYPT \
+    t_fail "a new key that may decrypt: refused (exit 3)" 3 \
+    "$OFFROOT" init -d "$T/x-dec" --subject "$SUBJ" --store pkcs11 \
+    --module "$SHIM" --token pkcs11:token=root-ca --key ec-p256 \
+    --label x-decrypt --pin-file "$PIN" --yes
+like 'made a key whose private half may sign, decrypt, not sign only' "$T/err" \
+    "a new key that may decrypt: the reason"
+[ "$(grep -c '^C_DestroyObject$' "$T/calls")" -eq 2 ] &&
+    [ "$(grep -c '^C_Finalize$' "$T/calls")" -eq 1 ]
+ok $? "a new key that may decrypt: both halves destroyed, the module finalised"
+flush
 run p11tool --list-objects --type privkey
 [ "$(grep -c 'Private Key Object' "$T/out")" -eq 4 ]
 ok $? "the TPM token holds the four roots' keys and no other"
