@@ -268,7 +268,14 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 			interact_say(io, SAY_INFO, "the adopted key is sensitive "
 			    "and %s", ki->never_extractable ? "has never been "
 			    "extractable" : "not extractable (but was once)");
-	}
+		if (ki->can_decrypt || ki->can_derive || ki->can_unwrap)
+			interact_say(io, SAY_WARN, "the adopted key's private "
+			    "half may %s, not only sign", ki->usage);
+	} else
+		interact_say(io, SAY_INFO, "the key generated on token \"%s\" "
+		    "may %s; it is sensitive and %s", ki->token_label, ki->usage,
+		    ki->never_extractable ? "has never been extractable" :
+		    "not extractable");
 	{
 		struct jfields f;
 
@@ -285,6 +292,7 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 		jf_add(&f, "extractable", ki->extractable ? "yes" : "no");
 		jf_add(&f, "never_extractable",
 		    ki->never_extractable ? "yes" : "no");
+		jf_add(&f, "usage", ki->usage);
 		return transcript_add(tr, "token-key", &f);
 	}
 }

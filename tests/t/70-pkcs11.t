@@ -64,6 +64,7 @@ like '^    manufacturer SoftHSM project, model SoftHSM v2, serial [0-9a-f]{16}$'
 serial=$(softhsm2-util --show-slots | sed -n 's/^ *Serial number: *\([0-9a-f]\{1,\}\)$/\1/p' | head -1)
 [ -n "$serial" ] && grep -q "serial $serial\$" "$T/out"
 ok $? "tokens: the serial is the one SoftHSM2 reports ($serial)"
+! grep -q 'serial all zeros' "$T/out"; ok $? "tokens: SoftHSM2's serial is its own"
 like '^    flags: login-required' "$T/out" "tokens: flags"
 like '^    uri:   pkcs11:.*serial=[0-9a-f]+;token=root-ca$' "$T/out" "tokens: the token's URI"
 like 'private keys are listed only with --login' "$T/out" "tokens: no login unless asked"
@@ -248,6 +249,8 @@ refuse() {	# refuse NAME CODE DIR init-options...
 refuse "a wrong PIN" 1 "$T/x1" --subject "$SUBJ" --token pkcs11:token=root-ca \
     --module "$MOD" --pin-file "$T/badpin" --label x1
 like 'CKR_PIN_INCORRECT' "$T/err" "a wrong PIN: the token's reason and its CKR_ name"
+! grep -q 'no failed-PIN count' "$T/err"
+ok $? "a wrong PIN: SoftHSM2 counts failed PINs, so no word of a token that does not"
 refuse "a token label that is not there" 3 "$T/x2" --subject "$SUBJ" \
     --token pkcs11:token=no-such-token --module "$MOD" --pin-file "$PIN"
 refuse "a missing module" 3 "$T/x3" --subject "$SUBJ" --token pkcs11:token=root-ca \
