@@ -554,6 +554,9 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			return rc;
 		return ceremony_move_in(c);
 	}
+	/* The step's verify: lines, before the key is made. */
+	if ((rc = ceremony_verify(c, st)) != OR_OK)
+		return rc;
 	memset(&sh, 0, sizeof sh);
 	snprintf(qtext, sizeof qtext, "%s", quorum != NULL ? quorum : "none");
 	if (quorum != NULL &&
@@ -641,6 +644,8 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	char count[24];
 	struct sign_params sp;
 	struct sign_result res;
+	struct sign_hooks hooks;
+	struct ceremony_sign hx;
 	size_t n = 0;
 	bool done = false;
 	int rc;
@@ -688,6 +693,8 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	if ((v = script_param(st, "days")) != NULL)
 		sp.days = strtol(v, NULL, 10);
 	sp.outdir = outdir;
+	ceremony_sign_hooks(c, st, &hx, &hooks);
+	sp.hooks = &hooks;
 	if ((rc = sign_run_ks(&sp, &c->ks, c->io, &res)) != OR_OK)
 		goto out;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
@@ -814,6 +821,7 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	}
 	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
 	    (rc = crl_prepare(db, root, &cp, &plan)) != OR_OK ||
+	    (rc = ceremony_verify(c, st)) != OR_OK ||
 	    (rc = ceremony_need_key(c, db, root)) != OR_OK ||
 	    (rc = crl_sign(db, c->ks, c->io, &cp, &plan, &res)) != OR_OK)
 		goto out;

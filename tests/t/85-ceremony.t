@@ -110,6 +110,8 @@ else
 	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
 fi
 TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+csr_hash_first "$TR"
+ok $? "the witness confirmed the CSR's SHA-256 before key-unlocked and signed"
 B="$MEDIA/vault-int-bundle"
 openssl verify -x509_strict -CAfile "$MEDIA/public/root.pem" "$B/certificate.pem" >/dev/null 2>&1
 ok $? "the Vault intermediate verifies against the exported root (-x509_strict)"
@@ -417,5 +419,81 @@ t_ok "the resumed transcript verifies" "$OFFROOT" transcript verify "$TR5" --roo
 else
 	diag "no C compiler: the crash between issuance and export is not exercised"
 fi
+
+# ---- the CSR's SHA-256, confirmed before the key ---------------------------
+# A no leaves nothing unlocked or issued, with the reason on record; the
+# resume shows both SHA-256 values again and asks again.  In words or hex
+# mode the witness types the start of the requester's value, which may be
+# the file's (sha256sum) or the DER request's.
+CA6="$T/ca6"; M6="$T/m6"; mkdir -p "$M6"
+new_ca "$CA6"; ok $? "a CA for the CSR hash runs"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/int6.key" -subj "/C=DE/O=offroot tests/CN=Hashed Intermediate" \
+    -out "$M6/intermediate.csr" 2>/dev/null
+INT="$SCRIPTS/intermediate.ceremony"
+{ echo "confirm 4: no"; grep -v '^exception' "$A"; } >"$T/answers-hash-no"
+t_fail "a witness's no to the CSR's SHA-256 stops the signing step" 1 $RUN "$OFFROOT" \
+    ceremony "$INT" -d "$CA6" --media "$M6" --answers "$T/answers-hash-no" --passphrase-file "$PASS"
+like 'did not confirm the SHA-256 of intermediate.csr; nothing was unlocked or signed' "$T/err" \
+    "it says why, and that nothing was unlocked or signed"
+TR6=$(ls "$CA6"/transcripts/*-ceremony-*.log)
+! grep -q '^[0-9]* [^ ]* issue ' "$CA6/journal" && ! grep -q ' key-unlocked \| signed ' "$TR6" &&
+    grep -q ' csr-hash .*answer=no' "$TR6" && grep -q ' abandoned .*did%20not%20confirm%20the%20SHA-256' "$TR6"
+ok $? "no issue record, no unlock; the transcript records the no and why the run stopped"
+fsha=$(sha256sum "$M6/intermediate.csr" | cut -c1-64)
+dsha=$(openssl req -in "$M6/intermediate.csr" -outform DER | sha256sum | cut -c1-64)
+{ grep -v '^exception' "$A"; echo "resume: yes"; } >"$T/answers-hash-yes"
+t_ok "the resumed step asks again and signs" $RUN "$OFFROOT" ceremony "$INT" -d "$CA6" \
+    --media "$M6" --answers "$T/answers-hash-yes" --passphrase-file "$PASS"
+tr -d ' \n' <"$T/out" | grep -qi "compare.*sha256sum.*$fsha.*DERrequest.*$dsha"
+ok $? "the resume shows both SHA-256 values again, labelled: the file (sha256sum) and the DER request"
+csr_hash_first "$TR6"
+ok $? "after the resume the yes precedes key-unlocked and signed"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA6/journal")" -eq 1 ]; ok $? "one issuance"
+
+# words and hex: a script that has the witness type.
+sed 's/^param: confirm_csr = yes$/param: confirm_csr = words/' "$INT" >"$T/int-words.ceremony"
+CA7="$T/ca7"; M7="$T/m7"; mkdir -p "$M7"; new_ca "$CA7"
+cp "$M6/intermediate.csr" "$M7/"
+words=$("$OFFROOT" digest "$M7/intermediate.csr" | sed -n 4p | cut -d' ' -f1-2)
+{ grep -v '^exception' "$A"; for i in 1 2 3; do echo "ask 4: hello world"; done; } >"$T/answers-words-bad"
+t_fail "three wrong pairs of words stop the step" 1 $RUN "$OFFROOT" ceremony "$T/int-words.ceremony" \
+    -d "$CA7" --media "$M7" --answers "$T/answers-words-bad" --passphrase-file "$PASS"
+like '"hello world" is not the start of either SHA-256 of intermediate.csr \(3 of 3 tries\)' "$T/err" \
+    "each wrong try is named, and the third is the last"
+! grep -q '^[0-9]* [^ ]* issue ' "$CA7/journal" &&
+    [ "$(grep -c ' csr-hash .*typed=hello%20world .*matched=none' "$CA7"/transcripts/*-ceremony-*.log)" -eq 3 ]
+ok $? "nothing issued; every try is in the transcript"
+{ grep -v '^exception' "$A"; echo "resume: yes"; echo "ask 4: $(echo "$words" | tr 'a-z' 'A-Z')"; } >"$T/answers-words"
+t_ok "the first two PGP words of the file's SHA-256 (any case) let the step sign" $RUN "$OFFROOT" \
+    ceremony "$T/int-words.ceremony" -d "$CA7" --media "$M7" --answers "$T/answers-words" --passphrase-file "$PASS"
+like 'the value the requester sent is the SHA-256 of the file as it is on the media' "$T/err" \
+    "it says which of the two values the requester sent"
+grep -q " csr-hash .*method=words .*matched=file .*answer=yes" "$CA7"/transcripts/*-ceremony-*.log
+ok $? "recorded: words, matched the file"
+sed 's/^param: confirm_csr = yes$/param: confirm_csr = hex/' "$INT" >"$T/int-hex.ceremony"
+CA8="$T/ca8"; M8="$T/m8"; mkdir -p "$M8"; new_ca "$CA8"; cp "$M6/intermediate.csr" "$M8/"
+{ grep -v '^exception' "$A"; echo "ask 4: $(echo "$dsha" | cut -c1-4) $(echo "$dsha" | cut -c5-8)"; } >"$T/answers-hex"
+t_ok "the first two hex groups of the DER request's SHA-256 let the step sign" $RUN "$OFFROOT" \
+    ceremony "$T/int-hex.ceremony" -d "$CA8" --media "$M8" --answers "$T/answers-hex" --passphrase-file "$PASS"
+grep -q " csr-hash .*method=hex .*matched=der .*answer=yes" "$CA8"/transcripts/*-ceremony-*.log &&
+    csr_hash_first "$(ls "$CA8"/transcripts/*-ceremony-*.log)"
+ok $? "recorded: hex, matched the DER request, before key-unlocked and signed"
+sed 's/^param: confirm_csr = yes$/param: confirm_csr = maybe/' "$INT" >"$T/int-maybe.ceremony"
+t_fail "script check refuses an unknown confirm_csr" 1 "$OFFROOT" script check "$T/int-maybe.ceremony"
+like 'confirm_csr: expected words' "$T/err" "and names the three ways"
+
+# A verify: line is asked before the action, a check: line after.
+sed '/^step 3: Confirm the root fingerprint$/,/^param: of = root$/s/^param: of = root$/param: of = root\nverify: The printout of the root ceremony is on the table./' \
+    "$INT" >"$T/int-verify.ceremony"
+t_ok "a script with a verify: line passes script check" "$OFFROOT" script check "$T/int-verify.ceremony"
+{ echo "confirm 3: no"; grep -v '^exception' "$A"; } >"$T/answers-verify-no"
+t_fail "a no to a verify: line stops the step before its action" 1 $RUN "$OFFROOT" ceremony \
+    "$T/int-verify.ceremony" -d "$CA8" --media "$M8" --answers "$T/answers-verify-no" --passphrase-file "$PASS"
+TRV=$(ls -t "$CA8"/transcripts/*-ceremony-*.log | head -1)
+grep -q ' verified .*answer=no' "$TRV" && ! grep -q ' fingerprint ' "$TRV"
+ok $? "recorded as verified=no, and the fingerprint was never shown or confirmed"
+t_ok "script print marks it as before the action" "$OFFROOT" script print "$T/int-verify.ceremony"
+like '\[ \] BEFORE the action: The printout of the root ceremony' "$T/out" "... on the paper"
 
 done_testing

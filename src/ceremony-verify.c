@@ -1,0 +1,224 @@
+/*
+ * ceremony-verify.c — what a ceremony step shows and has confirmed
+ * before its action does anything irreversible (ARCHITECTURE decision
+ * 10): the witness's comparison of each CSR's SHA-256 with the value its
+ * requester sent, before the key is unlocked to sign it (sign.h's
+ * hooks), and the preview of the next CRL before the key is unlocked to
+ * sign that.  A refusal here leaves the CA as it was: nothing unlocked,
+ * no serial or CRL number used; the transcript records why.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cadb.h"
+#include "ceremony-int.h"
+#include "crl.h"
+#include "csr.h"
+#include "err.h"
+#include "keystore.h"
+#include "pgpwords.h"
+#include "sign.h"
+#include "util.h"
+
+#define CSR_HASH_TRIES	3
+
+/* The typed words or hex groups, lowercased, in canonical spacing: words
+ * separated by one space, hex digits with no space at all. */
+static void
+canon(const char *in, bool hex, char *out, size_t size)
+{
+	size_t n = 0;
+	bool gap = false;
+
+	for (; *in != '\0' && n + 2 < size; in++) {
+		if (isspace((unsigned char)*in)) {
+			gap = n > 0;
+			continue;
+		}
+		if (gap && !hex)
+			out[n++] = ' ';
+		gap = false;
+		out[n++] = (char)tolower((unsigned char)*in);
+	}
+	out[n] = '\0';
+}
+
+/* Whether typed is the start of md as the mode reads it: the first two
+ * PGP words, or the first two hex groups (8 digits). */
+static bool
+typed_matches(const char *typed, bool hex, const unsigned char md[32])
+{
+	char want[80], got[160];
+	size_t i;
+
+	if (hex)
+		snprintf(want, sizeof want, "%02x%02x%02x%02x", md[0], md[1],
+		    md[2], md[3]);
+	else
+		snprintf(want, sizeof want, "%s %s", pgpword(md[0], 0),
+		    pgpword(md[1], 1));
+	for (i = 0; want[i] != '\0'; i++)
+		want[i] = (char)tolower((unsigned char)want[i]);
+	canon(typed, hex, got, sizeof got);
+	return strcmp(got, want) == 0;
+}
+
+/* One "csr-hash" record: what the witness compared and answered. */
+static int
+rec_csr_hash(struct ceremony *c, const struct script_step *st,
+    const char *path, const struct csr_info *ci, const char *method,
+    const char *typed, const char *matched, const char *by, bool yes)
+{
+	char fhex[65], dhex[65];
+	struct jfields f;
+
+	hex_encode(ci->file_sha256, 32, fhex);
+	hex_encode(ci->csr_sha256, 32, dhex);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "file", path);
+	jf_add(&f, "file_sha256", fhex);
+	jf_add(&f, "der_sha256", dhex);
+	jf_add(&f, "method", method);
+	if (typed != NULL)
+		jf_add(&f, "typed", typed);
+	jf_add(&f, "matched", matched);
+	jf_add(&f, "by", by);
+	jf_add(&f, "answer", yes ? "yes" : "no");
+	return ceremony_rec(c, "csr-hash", &f);
+}
+
+/* Both SHA-256 values of one CSR, labelled, large. */
+static void
+show_csr_hashes(struct ceremony *c, size_t i, size_t n, const char *name,
+    const struct csr_info *ci)
+{
+	char block[3072], fp[1024], title[512];
+	int w;
+
+	fingerprint_block(ci->file_sha256, fp, sizeof fp);
+	w = snprintf(block, sizeof block, "The file as it is on the media "
+	    "(sha256sum %s):\n%s", name, fp);
+	fingerprint_block(ci->csr_sha256, fp, sizeof fp);
+	if (w > 0 && (size_t)w < sizeof block)
+		snprintf(block + w, sizeof block - (size_t)w, "The DER request "
+		    "(openssl req -in %s -outform DER | sha256sum):\n%s", name,
+		    fp);
+	snprintf(title, sizeof title, "CSR %zu of %zu, %s: compare with the "
+	    "SHA-256 its requester sent", i + 1, n, name);
+	c->io->show_block(c->io, title, block);
+}
+
+/* The witness types the start of the requester's value; up to three
+ * tries, each recorded.  *matched: "file", "der" or "none". */
+static int
+csr_hash_typed(struct ceremony *c, const struct script_step *st,
+    const char *path, const char *name, const struct csr_info *ci,
+    bool hex, const char *by, const char **matched)
+{
+	char q[512], typed[160];
+	int rc, tries;
+
+	for (tries = 1; tries <= CSR_HASH_TRIES; tries++) {
+		snprintf(q, sizeof q, "%s: type the first two %s of the "
+		    "SHA-256 the requester sent for %s", by, hex ?
+		    "hex groups (8 digits)" : "PGP words", name);
+		if ((rc = c->io->ask(c->io, q, typed, sizeof typed)) != OR_OK)
+			return rc;
+		*matched = typed_matches(typed, hex, ci->file_sha256) ? "file" :
+		    typed_matches(typed, hex, ci->csr_sha256) ? "der" : "none";
+		if ((rc = rec_csr_hash(c, st, path, ci, hex ? "hex" : "words",
+		    typed, *matched, by, strcmp(*matched, "none") != 0)) !=
+		    OR_OK || strcmp(*matched, "none") != 0)
+			return rc;
+		interact_say(c->io, SAY_WARN, "\"%s\" is not the start of "
+		    "either SHA-256 of %s (%d of %d tries)", typed, name, tries,
+		    CSR_HASH_TRIES);
+	}
+	return OR_OK;
+}
+
+/* sign_hooks.csr: the witness compares CSR i's SHA-256 with the
+ * requester's value, as the step's confirm_csr says. */
+static int
+hook_csr(void *ctx, size_t i, size_t n, const char *path,
+    const struct csr_info *ci)
+{
+	struct ceremony_sign *x = ctx;
+	struct ceremony *c = x->c;
+	const struct script_step *st = x->st;
+	const char *mode = script_param(st, "confirm_csr"), *name, *matched;
+	char by[256], q[768];
+	bool yes = false;
+	int rc;
+
+	name = strrchr(path, '/') != NULL ? strrchr(path, '/') + 1 : path;
+	ceremony_who(c, script_witness(&c->s, st), by, sizeof by);
+	show_csr_hashes(c, i, n, name, ci);
+	if (mode == NULL || strcmp(mode, "yes") == 0) {
+		snprintf(q, sizeof q, "%s: does the SHA-256 the requester sent "
+		    "for %s match one of the two above (the file, or the DER "
+		    "request)?", by, name);
+		if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK ||
+		    (rc = rec_csr_hash(c, st, path, ci, "yes", NULL, yes ?
+		    "witness" : "none", by, yes)) != OR_OK)
+			return rc;
+	} else {
+		if ((rc = csr_hash_typed(c, st, path, name, ci,
+		    strcmp(mode, "hex") == 0, by, &matched)) != OR_OK)
+			return rc;
+		yes = strcmp(matched, "none") != 0;
+		if (yes)
+			interact_say(c->io, SAY_INFO, "%s: the value the "
+			    "requester sent is the SHA-256 of %s", name,
+			    strcmp(matched, "file") == 0 ? "the file as it is "
+			    "on the media" : "the DER request");
+	}
+	if (!yes)
+		return err_set(OR_E_CANCEL, "step %s: %s did not confirm the "
+		    "SHA-256 of %s; nothing was unlocked or signed (see "
+		    "offroot-ceremony(7): a hash that does not match)",
+		    st->number_text, by, name);
+	return OR_OK;
+}
+
+/* sign_hooks.ready: the step's verify: lines, still before the key. */
+static int
+hook_ready(void *ctx)
+{
+	struct ceremony_sign *x = ctx;
+
+	return ceremony_verify(x->c, x->st);
+}
+
+/* sign_hooks.unlocked: the key this step unlocked goes on record. */
+static int
+hook_unlocked(void *ctx)
+{
+	struct ceremony_sign *x = ctx;
+	struct cadb_summary sum;
+	int rc;
+
+	if (x->had_key || x->c->ks == NULL)
+		return OR_OK;
+	if ((rc = cadb_scan(x->c->p.dir, &sum, NULL, NULL)) != OR_OK)
+		return rc;
+	return ceremony_rec_unlocked(x->c, sum.store);
+}
+
+void
+ceremony_sign_hooks(struct ceremony *c, const struct script_step *st,
+    struct ceremony_sign *x, struct sign_hooks *h)
+{
+	x->c = c;
+	x->st = st;
+	x->had_key = c->ks != NULL;
+	memset(h, 0, sizeof *h);
+	h->csr = hook_csr;
+	h->ready = hook_ready;
+	h->unlocked = hook_unlocked;
+	h->ctx = x;
+}
