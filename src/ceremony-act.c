@@ -23,6 +23,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "op.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
@@ -819,8 +820,14 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 			    "refusing to overwrite it", out);
 		cp.out = out;
 	}
+	/* What will be signed, confirmed; the output still writable (a
+	 * medium pulled out meanwhile); the verify: lines; only then the
+	 * key, and the CRL number. */
 	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
 	    (rc = crl_prepare(db, root, &cp, &plan)) != OR_OK ||
+	    (rc = ceremony_crl_preview(c, st, &plan, cp.out)) != OR_OK ||
+	    (cp.out != NULL && (rc = op_check_output(&(struct op_output){
+	    cp.out, OP_NEW_FILE }, c->p.dir)) != OR_OK) ||
 	    (rc = ceremony_verify(c, st)) != OR_OK ||
 	    (rc = ceremony_need_key(c, db, root)) != OR_OK ||
 	    (rc = crl_sign(db, c->ks, c->io, &cp, &plan, &res)) != OR_OK)

@@ -144,6 +144,13 @@ struct ceremony_sign {
 void ceremony_sign_hooks(struct ceremony *c, const struct script_step *st,
     struct ceremony_sign *x, struct sign_hooks *h);
 
+struct crl_plan;
+/* The next CRL (number, thisUpdate, nextUpdate, the revocations since the
+ * last CRL, the entries in all, the output), recorded ("crl-preview") and
+ * confirmed by the step's role, before the key is unlocked. */
+int ceremony_crl_preview(struct ceremony *c, const struct script_step *st,
+    const struct crl_plan *plan, const char *out);
+
 /* ---- ceremony-act.c -------------------------------------------------- */
 
 /* Does what step st's action does (the step-begin record is written; the

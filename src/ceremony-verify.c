@@ -20,6 +20,7 @@
 #include "err.h"
 #include "keystore.h"
 #include "pgpwords.h"
+#include "revoke.h"
 #include "sign.h"
 #include "util.h"
 
@@ -221,4 +222,109 @@ ceremony_sign_hooks(struct ceremony *c, const struct script_step *st,
 	h->ready = hook_ready;
 	h->unlocked = hook_unlocked;
 	h->ctx = x;
+}
+
+/* ---- the next CRL, shown before the key -------------------------------- */
+
+#define CRL_PREVIEW_LIST	10	/* revocations listed by serial */
+
+/* The revocations the journal recorded since the last CRL: the entries
+ * replayed last (plan->rdb's order counts every entry replayed). */
+static void
+crl_preview_new(const struct crl_plan *plan, char *block, size_t size,
+    size_t *used)
+{
+	const struct revoke_db *r = &plan->rdb;
+	uint64_t first = r->order > r->since_crl ? r->order - r->since_crl : 0;
+	char serial[2 * SERIAL_MAX + 1], when[21];
+	size_t i, shown = 0;
+	int w;
+
+	for (i = 0; i < plan->spec.n && *used < size; i++) {
+		const struct revoke_entry *e = &plan->spec.e[i];
+
+		if (e->order < first)
+			continue;
+		if (++shown > CRL_PREVIEW_LIST)
+			continue;
+		hex_encode(e->serial, e->len, serial);
+		utc_text((time_t)e->revoked_at, when);
+		w = snprintf(block + *used, size - *used, "  %s  %s  %s\n",
+		    serial, revoke_reason_name(e->reason), when);
+		if (w > 0)
+			*used += (size_t)w;
+	}
+	if (shown > CRL_PREVIEW_LIST && *used < size) {
+		w = snprintf(block + *used, size - *used, "  ... and %zu more\n",
+		    shown - CRL_PREVIEW_LIST);
+		if (w > 0)
+			*used += (size_t)w;
+	}
+}
+
+/* One "crl-preview" record: what was shown and the answer. */
+static int
+rec_crl_preview(struct ceremony *c, const struct script_step *st,
+    const struct crl_plan *plan, const char *by, bool yes)
+{
+	char num[24], since[24], ent[24], tu[21], nu[21];
+	struct jfields f;
+
+	snprintf(num, sizeof num, "%" PRIu64, plan->spec.number);
+	snprintf(since, sizeof since, "%" PRIu64, plan->rdb.since_crl);
+	snprintf(ent, sizeof ent, "%zu", plan->spec.n);
+	utc_text(plan->spec.this_update, tu);
+	utc_text(plan->spec.next_update, nu);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "number", num);
+	jf_add(&f, "this_update", tu);
+	jf_add(&f, "next_update", nu);
+	jf_add(&f, "revoked_since_last", since);
+	jf_add(&f, "entries", ent);
+	jf_add(&f, "by", by);
+	jf_add(&f, "answer", yes ? "yes" : "no");
+	return ceremony_rec(c, "crl-preview", &f);
+}
+
+int
+ceremony_crl_preview(struct ceremony *c, const struct script_step *st,
+    const struct crl_plan *plan, const char *out)
+{
+	const struct revoke_db *r = &plan->rdb;
+	char block[4096], tu[21], nu[21], last[96], by[256], q[512];
+	size_t used = 0;
+	bool yes = false;
+	int rc, w;
+
+	utc_text(plan->spec.this_update, tu);
+	utc_text(plan->spec.next_update, nu);
+	if (r->has_crl)
+		snprintf(last, sizeof last, "the last one is number %" PRIu64,
+		    r->last_crl.number);
+	else
+		snprintf(last, sizeof last, "the first CRL of this CA");
+	w = snprintf(block, sizeof block, "CRL number:   %" PRIu64 " (%s)\n"
+	    "thisUpdate:   %s\nnextUpdate:   %s%s\nrevoked since the last "
+	    "CRL: %" PRIu64 "\n", plan->spec.number, last, tu, nu,
+	    plan->clamped ? " (the root's notAfter)" : "", r->since_crl);
+	if (w > 0 && (size_t)w < sizeof block)
+		used = (size_t)w;
+	crl_preview_new(plan, block, sizeof block, &used);
+	if (used < sizeof block)
+		snprintf(block + used, sizeof block - used, "entries in all: "
+		    "%zu\noutput:       %s\n", plan->spec.n, out != NULL ? out :
+		    "none (the CA directory only)");
+	c->io->show_block(c->io, "The next CRL (nothing is signed yet)",
+	    block);
+	snprintf(q, sizeof q, "%s: sign CRL number %" PRIu64 " as shown?",
+	    ceremony_who(c, st->role, by, sizeof by), plan->spec.number);
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK ||
+	    (rc = rec_crl_preview(c, st, plan, by, yes)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "step %s: %s did not confirm the "
+		    "next CRL; the key was not unlocked and CRL number %" PRIu64
+		    " was not used", st->number_text, by, plan->spec.number);
+	return OR_OK;
 }

@@ -46,8 +46,8 @@ check_folder(const char *folder, bool room)
 }
 
 /* One output path can be written, before anything is. */
-static int
-check_output(const struct op_output *o, const char *ca_dir)
+int
+op_check_output(const struct op_output *o, const char *ca_dir)
 {
 	char parent[PATH_MAX];
 	struct stat st;
@@ -83,7 +83,7 @@ op_begin_visit(struct op *op, const char *dir, const char *name,
 		return rc;
 	op->seq = journal_seq(op->db->journal);
 	for (; outs != NULL && outs->path != NULL; outs++)
-		if ((rc = check_output(outs, dir)) != OR_OK)
+		if ((rc = op_check_output(outs, dir)) != OR_OK)
 			return rc;
 	return OR_OK;
 }

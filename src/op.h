@@ -93,6 +93,9 @@ int op_begin(struct op *op, const char *dir, const char *name,
  * pass (cadb_open_visit): a command that replays the journal. */
 int op_begin_visit(struct op *op, const char *dir, const char *name,
     const struct op_output *outs, journal_visit_fn visit, void *visit_ctx);
+/* The check op_begin makes of one output (a ceremony step that holds no
+ * op repeats it right before the unlock: a medium pulled out meanwhile). */
+int op_check_output(const struct op_output *o, const char *ca_dir);
 /* Opens the transcript, then the key.  held NULL: the key is unlocked here
  * and closed by op_end.  held not NULL: a key the caller keeps unlocked
  * (a ceremony): *held is proved against root.crt when set, else unlocked

@@ -496,4 +496,49 @@ ok $? "recorded as verified=no, and the fingerprint was never shown or confirmed
 t_ok "script print marks it as before the action" "$OFFROOT" script print "$T/int-verify.ceremony"
 like '\[ \] BEFORE the action: The printout of the root ceremony' "$T/out" "... on the paper"
 
+# ---- the CRL step: what it will sign, before the key -----------------------
+CRLS="$SCRIPTS/crl.ceremony"
+{ grep -v '^exception' "$A"; echo "resume: no"; } >"$T/answers-crl"
+M9="$T/m9"; mkdir -p "$M9"
+t_ok "crl.ceremony signs the first CRL of a CA" $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+    --media "$M9" --answers "$T/answers-crl" --passphrase-file "$PASS"
+serial6=$(sed -n 's/^[0-9]* [^ ]* issue [^ ]* serial=\([0-9a-f]*\) .*/\1/p' "$CA6/journal")
+t_ok "the intermediate is revoked after it" "$OFFROOT" revoke -d "$CA6" --serial "$serial6" \
+    --reason superseded
+rm -rf "$M9"; mkdir -p "$M9"
+t_ok "crl.ceremony signs the next one" $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+    --media "$M9" --answers "$T/answers-crl" --passphrase-file "$PASS"
+sed -n '/^== The next CRL (nothing is signed yet)$/,/^output:/p' "$T/out" >"$T/crl-preview"
+like '^CRL number: +[0-9]+ \(the last one is number [0-9]+\)$' "$T/crl-preview" "the preview names the next CRL number and the last one"
+like '^thisUpdate: +20[0-9-]+T[0-9:]+Z$' "$T/crl-preview" "... thisUpdate"
+like '^nextUpdate: +20[0-9-]+T[0-9:]+Z' "$T/crl-preview" "... nextUpdate"
+like '^revoked since the last CRL: 1$' "$T/crl-preview" "... how many were revoked since the last CRL"
+like "^  $serial6  superseded  20" "$T/crl-preview" "... each by serial, reason and time"
+like '^entries in all: 1$' "$T/crl-preview" "... and the entries in all"
+TRC=$(ls -t "$CA6"/transcripts/*-ceremony-*.log | head -1)
+awk '/ crl-preview .*answer=yes/ && !p {p=NR} / key-unlocked / && !k {k=NR} / crl-signed / && !s {s=NR}
+    END {exit !(p && k && s && p < k && k < s)}' "$TRC"
+ok $? "the transcript: the confirmed preview, then key-unlocked, then crl-signed"
+# A missing medium, or one that is a file: refused before the unlock, with
+# no CRL number reserved (the pre-flight media check is overridden).
+{ grep -v '^exception' "$A"; echo "resume: no"; echo "override media: the test removes it"; } >"$T/answers-crl-gone"
+for kind in missing file; do
+	MG="$T/gone-$kind"; rm -rf "$MG"; [ "$kind" = file ] && echo "not a folder" >"$MG"
+	cp "$CA6/journal" "$T/journal.crl-before"
+	t_fail "a $kind medium stops the CRL step" 3 $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+	    --media "$MG" --answers "$T/answers-crl-gone" --passphrase-file "$PASS"
+	TRG=$(ls -t "$CA6"/transcripts/*-ceremony-*.log | head -1)
+	cmp -s "$CA6/journal" "$T/journal.crl-before" && ! grep -q ' key-unlocked ' "$TRG" &&
+	    grep -q ' crl-preview ' "$TRG"
+	ok $? "... before the key was unlocked: no CRL number reserved, the journal as it was ($kind)"
+done
+{ echo "confirm 3: no"; grep -v '^exception' "$A"; echo "resume: no"; } >"$T/answers-crl-no"
+cp "$CA6/journal" "$T/journal.crl-before"
+rm -rf "$M9"; mkdir -p "$M9"
+t_fail "a no to the CRL preview stops the step" 1 $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+    --media "$M9" --answers "$T/answers-crl-no" --passphrase-file "$PASS"
+like 'did not confirm the next CRL; the key was not unlocked and CRL number [0-9]+ was not used' "$T/err" \
+    "it says the key was not unlocked and the number not used"
+cmp -s "$CA6/journal" "$T/journal.crl-before"; ok $? "... and the journal is as it was"
+
 done_testing
