@@ -764,8 +764,8 @@ pkcs11_final_try(struct pkcs11_slot *s, struct interact *io)
  * *keep, when not NULL, receives the PIN (for per-signature logins).
  */
 static int
-pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
-    struct secret **keep)
+pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
+    struct interact *io, struct secret **keep, bool *again)
 {
 	struct secret *pin = NULL;
 	CK_TOKEN_INFO ti;
@@ -774,6 +774,7 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 	CK_RV rv;
 	int rc;
 
+	*again = false;
 	if (keep != NULL)
 		*keep = NULL;
 	if ((rv = s->fn->C_GetTokenInfo(s->id, &ti)) != CKR_OK)
@@ -822,12 +823,42 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 			after = "; the PIN is now LOCKED";
 		else if (ti.flags & CKF_USER_PIN_FINAL_TRY)
 			after = "; ONE attempt is left before it locks";
+		else if (ti.flags & CKF_USER_PIN_COUNT_LOW)
+			after = "; the token reports few attempts left "
+			    "(PIN-count-low)";
 	}
+	/* A PIN typed wrong may be typed again (pkcs11_login), never one
+	 * read from a file, nor one on a locked token. */
+	*again = rv == CKR_PIN_INCORRECT && pin != NULL && io != NULL &&
+	    !io->fixed_secrets && !(ti.flags & CKF_USER_PIN_LOCKED);
 	rc = pkcs11_rv_err(rv, "token \"%s\": logging in", s->label);
 	if (*after != '\0')	/* err_set formats through a copy */
 		err_set(rc, "%s%s", err_msg(rc), after);
 out:
 	secret_free(pin);
+	return rc;
+}
+
+/* pkcs11_login_once, asked again after a wrong PIN (INTERACT_TRIES
+ * times at most), saying what the token reports of its attempts left; a
+ * token on its final attempt asks the officer first again
+ * (pkcs11_final_try). */
+static int
+pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
+    struct secret **keep)
+{
+	bool again = false;
+	int t, rc = OR_OK;
+
+	for (t = 1; t <= INTERACT_TRIES; t++) {
+		if ((rc = pkcs11_login_once(s, h, io, keep, &again)) == OR_OK ||
+		    !again || t == INTERACT_TRIES)
+			return rc;
+		pkcs11_say(io, SAY_WARN, "wrong PIN: %s; %d tr%s left",
+		    err_msg(rc), INTERACT_TRIES - t, INTERACT_TRIES - t == 1 ?
+		    "y" : "ies");
+		err_clear();
+	}
 	return rc;
 }
 

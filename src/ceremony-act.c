@@ -102,11 +102,11 @@ override(struct ceremony *c, const struct script_step *st, const char *check,
 			    summary);
 		snprintf(q, sizeof q, "Reason for going on despite the failed "
 		    "%s check", check);
-		if ((rc = c->io->ask(c->io, q, reason, sizeof reason)) != OR_OK)
-			return rc;
-		if (reason[0] == '\0')
-			return err_set(OR_E_ENV, "pre-flight check failed: %s "
-			    "(an override needs a reason)", summary);
+		if ((rc = interact_ask_nonempty(c->io, q, "the reason for an "
+		    "override", reason, sizeof reason)) != OR_OK)
+			return rc == OR_E_INPUT ? err_set(OR_E_ENV, "pre-flight "
+			    "check failed: %s (an override needs a reason)",
+			    summary) : rc;
 		why = reason;
 	}
 	interact_say(c->io, SAY_WARN, "going on despite the failed %s check: "
@@ -338,7 +338,7 @@ out:
 static int
 act_participants(struct ceremony *c, const struct script_step *st)
 {
-	char block[4096], prompt[128];
+	char block[4096], prompt[128], what[128];
 	size_t i, used = 0;
 	int rc, w;
 
@@ -346,12 +346,13 @@ act_participants(struct ceremony *c, const struct script_step *st)
 		if (c->names[i][0] == '\0') {
 			snprintf(prompt, sizeof prompt, "Name of the %s",
 			    c->s.roles[i]);
-			if ((rc = c->io->ask(c->io, prompt, c->names[i],
-			    sizeof c->names[i])) != OR_OK)
-				return rc;
-			if (c->names[i][0] == '\0')
-				return err_set(OR_E_INPUT, "the %s has no name: "
-				    "every role is filled", c->s.roles[i]);
+			snprintf(what, sizeof what, "the name of the %s",
+			    c->s.roles[i]);
+			if ((rc = interact_ask_nonempty(c->io, prompt, what,
+			    c->names[i], sizeof c->names[i])) != OR_OK)
+				return rc == OR_E_INPUT ? err_set(rc, "the %s has "
+				    "no name: every role is filled",
+				    c->s.roles[i]) : rc;
 		}
 		{
 			struct jfields f;
