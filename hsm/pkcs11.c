@@ -765,11 +765,11 @@ pkcs11_final_try(struct pkcs11_slot *s, struct interact *io)
  */
 static int
 pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
-    struct interact *io, struct secret **keep, bool *again)
+    struct interact *io, const char *why, struct secret **keep, bool *again)
 {
 	struct secret *pin = NULL;
 	CK_TOKEN_INFO ti;
-	char prompt[128];
+	char prompt[512];
 	const char *after = "";
 	CK_RV rv;
 	int rc;
@@ -801,7 +801,7 @@ pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
 		    "the reader's PIN pad", s->label);
 		rv = s->fn->C_Login(h, CKU_USER, NULL, 0);
 	} else {
-		snprintf(prompt, sizeof prompt, "PIN for token \"%s\"",
+		snprintf(prompt, sizeof prompt, "%sPIN for token \"%s\"", why,
 		    s->label);
 		if (io == NULL)
 			return err_set(OR_E_ENV, "no way to ask for the PIN");
@@ -847,14 +847,16 @@ static int
 pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
     struct secret **keep)
 {
+	char why[384] = "";
 	bool again = false;
 	int t, rc = OR_OK;
 
 	for (t = 1; t <= INTERACT_TRIES; t++) {
-		if ((rc = pkcs11_login_once(s, h, io, keep, &again)) == OR_OK ||
-		    !again || t == INTERACT_TRIES)
+		if ((rc = pkcs11_login_once(s, h, io, why, keep, &again)) ==
+		    OR_OK || !again || t == INTERACT_TRIES)
 			return rc;
-		pkcs11_say(io, SAY_WARN, "wrong PIN: %s; %d tr%s left",
+		/* In the prompt: a face may cover what was said with it. */
+		snprintf(why, sizeof why, "Wrong PIN (%s), %d tr%s left. ",
 		    err_msg(rc), INTERACT_TRIES - t, INTERACT_TRIES - t == 1 ?
 		    "y" : "ies");
 		err_clear();

@@ -373,11 +373,11 @@ static int
 unlock_sealed(const char *path, struct interact *io, struct keystore **out)
 {
 	struct secret *pass = NULL;
+	char prompt[128] = "Passphrase for the root key";
 	int t, rc = OR_OK;
 
 	for (t = 1; t <= INTERACT_TRIES; t++) {
-		if ((rc = io->ask_secret(io, "Passphrase for the root key",
-		    false, &pass)) != OR_OK)
+		if ((rc = io->ask_secret(io, prompt, false, &pass)) != OR_OK)
 			return rc;
 		io->progress(io, "Unlocking the root key (Argon2id)", -1);
 		rc = sealed_open(path, pass, out);
@@ -386,10 +386,10 @@ unlock_sealed(const char *path, struct interact *io, struct keystore **out)
 		pass = NULL;
 		if (rc != OR_E_AUTH || io->fixed_secrets)
 			return rc;
-		if (t < INTERACT_TRIES)
-			interact_say(io, SAY_WARN, "wrong passphrase, %d tr%s "
-			    "left", INTERACT_TRIES - t, INTERACT_TRIES - t == 1 ?
-			    "y" : "ies");
+		/* In the prompt: a face may cover what was said with it. */
+		snprintf(prompt, sizeof prompt, "Wrong passphrase, %d tr%s "
+		    "left. Passphrase for the root key", INTERACT_TRIES - t,
+		    INTERACT_TRIES - t == 1 ? "y" : "ies");
 	}
 	return err_set(OR_E_AUTH, "wrong passphrase %d times (or the key "
 	    "file was altered); nothing was unlocked", INTERACT_TRIES);
