@@ -541,4 +541,28 @@ like 'did not confirm the next CRL; the key was not unlocked and CRL number [0-9
     "it says the key was not unlocked and the number not used"
 cmp -s "$CA6/journal" "$T/journal.crl-before"; ok $? "... and the journal is as it was"
 
+# ---- slips: asked again, but never in a loop from a file -------------------
+# An empty name is asked again; a wrong passphrase from a file is not (the
+# same file would give the same answer): one error line.
+CA10="$T/ca10"; M10="$T/m10"; mkdir -p "$M10"; new_ca "$CA10"
+{ grep -v '^exception\|^participant: Internal Witness' "$A"; echo "resume: no"
+  echo "ask 2:"; echo "ask 2: Bob Witness"; } >"$T/answers-empty"
+t_ok "an empty name is asked again, and the ceremony completes" $RUN "$OFFROOT" ceremony \
+    "$CRLS" -d "$CA10" --media "$M10" --answers "$T/answers-empty" --passphrase-file "$PASS"
+like 'Name of the Internal Witness \(the name of the Internal Witness cannot be empty; 2 tries left\): Bob Witness' \
+    "$T/err" "the second question says why it is asked again"
+grep -q ' participant .*role=Internal%20Witness name=Bob%20Witness ' "$(ls -t "$CA10"/transcripts/*-ceremony-*.log | head -1)"
+ok $? "the name given the second time is recorded"
+{ grep -v '^exception\|^participant: Internal Witness' "$A"; echo "resume: no"
+  for i in 1 2 3; do echo "ask 2:"; done; } >"$T/answers-empty3"; mkdir -p "$T/m10b"
+t_fail "three empty names stop the step" 1 $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA10" \
+    --media "$T/m10b" --answers "$T/answers-empty3" --passphrase-file "$PASS"
+like 'the Internal Witness has no name' "$T/err" "... saying which role"
+printf 'not the passphrase\n' >"$T/wrongpass"; chmod 600 "$T/wrongpass"
+mkdir -p "$T/m10c"
+t_fail "a wrong --passphrase-file in batch fails at once with one line" 1 $RUN "$OFFROOT" ceremony \
+    "$CRLS" -d "$CA10" --media "$T/m10c" --answers "$T/answers-crl" --passphrase-file "$T/wrongpass"
+like 'wrong passphrase' "$T/err" "... naming the wrong passphrase"
+! grep -q 'tries left' "$T/err"; ok $? "... without asking the file again"
+
 done_testing
