@@ -564,5 +564,8 @@ t_fail "a wrong --passphrase-file in batch fails at once with one line" 1 $RUN "
     "$CRLS" -d "$CA10" --media "$T/m10c" --answers "$T/answers-crl" --passphrase-file "$T/wrongpass"
 like 'wrong passphrase' "$T/err" "... naming the wrong passphrase"
 ! grep -q 'tries left' "$T/err"; ok $? "... without asking the file again"
+t_fail "offroot check-key with a wrong --passphrase-file: one line" 1 "$OFFROOT" check-key \
+    -d "$CA10" --passphrase-file "$T/wrongpass"
+[ "$(grep -c 'Unlocking the root key' "$T/err")" -eq 1 ]; ok $? "... after one try: a file is not asked again"
 
 done_testing
