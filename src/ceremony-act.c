@@ -556,8 +556,10 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			return rc;
 		return ceremony_move_in(c);
 	}
-	/* The step's verify: lines, before the key is made. */
-	if ((rc = ceremony_verify(c, st)) != OR_OK)
+	/* What will be made, confirmed; the step's verify: lines; then the
+	 * officers' media and passphrases, and the key. */
+	if ((rc = ceremony_root_preview(c, st, &rp, quorum)) != OR_OK ||
+	    (rc = ceremony_verify(c, st)) != OR_OK)
 		return rc;
 	memset(&sh, 0, sizeof sh);
 	snprintf(qtext, sizeof qtext, "%s", quorum != NULL ? quorum : "none");

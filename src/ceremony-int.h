@@ -151,6 +151,13 @@ struct crl_plan;
 int ceremony_crl_preview(struct ceremony *c, const struct script_step *st,
     const struct crl_plan *plan, const char *out);
 
+/* The root a generate-root step will make (subject, key type, store and
+ * KDF, profile, validity, path length), recorded ("root-preview") and
+ * confirmed by the step's role before anything is made.  quorum: "3/5" or
+ * NULL. */
+int ceremony_root_preview(struct ceremony *c, const struct script_step *st,
+    const struct rootca_params *rp, const char *quorum);
+
 /* ---- ceremony-act.c -------------------------------------------------- */
 
 /* Does what step st's action does (the step-begin record is written; the

@@ -3,8 +3,8 @@
  * before its action does anything irreversible (ARCHITECTURE decision
  * 10): the witness's comparison of each CSR's SHA-256 with the value its
  * requester sent, before the key is unlocked to sign it (sign.h's
- * hooks), and the preview of the next CRL before the key is unlocked to
- * sign that.  A refusal here leaves the CA as it was: nothing unlocked,
+ * hooks), the preview of the next CRL before the key is unlocked to sign
+ * that, and the preview of a new root before its key is made.  A refusal here leaves the CA as it was: nothing unlocked,
  * no serial or CRL number used; the transcript records why.
  */
 #include <ctype.h>
@@ -20,7 +20,9 @@
 #include "err.h"
 #include "keystore.h"
 #include "pgpwords.h"
+#include "profile.h"
 #include "revoke.h"
+#include "rootca.h"
 #include "sign.h"
 #include "util.h"
 
@@ -327,4 +329,73 @@ ceremony_crl_preview(struct ceremony *c, const struct script_step *st,
 		    "next CRL; the key was not unlocked and CRL number %" PRIu64
 		    " was not used", st->number_text, by, plan->spec.number);
 	return OR_OK;
+}
+
+/* ---- the root, shown before it is made --------------------------------- */
+
+/* The key store line of the root preview. */
+static void
+root_store_text(const struct rootca_params *rp, const char *quorum,
+    char *out, size_t size)
+{
+	if (rp->pkcs11)
+		snprintf(out, size, "generated on the token %s, label %s",
+		    rp->token_uri, rp->label);
+	else if (quorum != NULL)
+		snprintf(out, size, "a sealed file under a %s officer quorum "
+		    "(Argon2id %s)", quorum, kdf_level_name(rp->kdf));
+	else
+		snprintf(out, size, "a sealed file under one passphrase "
+		    "(Argon2id %s)", kdf_level_name(rp->kdf));
+}
+
+int
+ceremony_root_preview(struct ceremony *c, const struct script_step *st,
+    const struct rootca_params *rp, const char *quorum)
+{
+	struct profile prof;
+	char block[2048], store[512], path[32], by[256], q[512], dtext[24];
+	struct jfields f;
+	bool yes = false;
+	long days;
+	int rc;
+
+	if ((rc = profile_load(rp->profiles_file, rp->profile_name, &prof)) !=
+	    OR_OK)
+		return rc;
+	days = rp->days != 0 ? rp->days : prof.validity_days;
+	root_store_text(rp, quorum, store, sizeof store);
+	if (prof.pathlen >= 0)
+		snprintf(path, sizeof path, "%d", prof.pathlen);
+	else
+		snprintf(path, sizeof path, "none (no limit)");
+	snprintf(block, sizeof block, "subject:      %s\nkey type:     %s\n"
+	    "key store:    %s\nprofile:      %s (%s, %s family)\nvalidity:     "
+	    "%ld days from now\npath length:  %s\n", rp->subject,
+	    keytype_name(rp->key_type), store, prof.name, prof.source,
+	    profile_family_name(prof.family), days, path);
+	c->io->show_block(c->io, "The root that will be made (nothing is "
+	    "made yet)", block);
+	snprintf(q, sizeof q, "%s: make this root key and certificate?",
+	    ceremony_who(c, st->role, by, sizeof by));
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		goto out;
+	snprintf(dtext, sizeof dtext, "%ld", days);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "subject", rp->subject);
+	jf_add(&f, "key_type", keytype_name(rp->key_type));
+	jf_add(&f, "store", store);
+	jf_add(&f, "profile", prof.name);
+	jf_add(&f, "profile_source", prof.source);
+	jf_add(&f, "validity_days", dtext);
+	jf_add(&f, "pathlen", prof.pathlen >= 0 ? path : "none");
+	jf_add(&f, "by", by);
+	jf_add(&f, "answer", yes ? "yes" : "no");
+	if ((rc = ceremony_rec(c, "root-preview", &f)) == OR_OK && !yes)
+		rc = err_set(OR_E_CANCEL, "step %s: %s did not confirm the "
+		    "root to be made; no key was made", st->number_text, by);
+out:
+	profile_free(&prof);
+	return rc;
 }

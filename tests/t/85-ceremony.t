@@ -110,6 +110,14 @@ else
 	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
 fi
 TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+sed -n '/^== The root that will be made (nothing is made yet)$/,/^path length:/p' "$T/out" >"$T/root-preview"
+like '^key type: +ec-p384$' "$T/root-preview" "before the root is made: its key type"
+like '^key store: +a sealed file under one passphrase \(Argon2id interactive\)$' "$T/root-preview" "... store and KDF"
+like '^profile: +root \(.*kubernetes/profiles.cnf, private family\)$' "$T/root-preview" "... profile and its file"
+like '^validity: +365 days' "$T/root-preview" "... validity"
+like '^path length: +2$' "$T/root-preview" "... and path length"
+awk '/ root-preview .*answer=yes/ && !p {p=NR} / root-created / && !r {r=NR} END {exit !(p && r && p < r)}' "$TR"
+ok $? "the confirmed preview precedes root-created in the transcript"
 csr_hash_first "$TR"
 ok $? "the witness confirmed the CSR's SHA-256 before key-unlocked and signed"
 B="$MEDIA/vault-int-bundle"
@@ -331,7 +339,7 @@ ok $? "the resumed ceremony's intermediate verifies"
 # A witness declines right after the root is made: resuming finds the CA
 # and skips the generation as already done.
 CA3="$T/ca3"; M3="$T/m3"; mkdir -p "$M3"
-{ echo "confirm 4: no"; cat "$A"; } >"$T/answers-no"
+{ echo "confirm 4: yes"; echo "confirm 4: no"; cat "$A"; } >"$T/answers-no"
 t_fail "a declined fingerprint stops the ceremony" 1 $RUN "$OFFROOT" ceremony "$K8S" \
     -d "$CA3" --media "$M3" --answers "$T/answers-no" --passphrase-file "$PASS" --kdf interactive
 [ -f "$CA3/root.crt" ]; ok $? "the root had been created"
@@ -495,6 +503,13 @@ grep -q ' verified .*answer=no' "$TRV" && ! grep -q ' fingerprint ' "$TRV"
 ok $? "recorded as verified=no, and the fingerprint was never shown or confirmed"
 t_ok "script print marks it as before the action" "$OFFROOT" script print "$T/int-verify.ceremony"
 like '\[ \] BEFORE the action: The printout of the root ceremony' "$T/out" "... on the paper"
+
+# A no to the root's preview: nothing made, no CA directory.
+{ echo "confirm 4: no"; cat "$A"; } >"$T/answers-root-no"
+t_fail "a no to the root's preview stops the step" 1 $RUN "$OFFROOT" ceremony "$K8S" \
+    -d "$T/ca-none" --media "$MEDIA" --answers "$T/answers-root-no" --passphrase-file "$PASS" --kdf interactive
+like 'did not confirm the root to be made; no key was made' "$T/err" "... saying nothing was made"
+[ ! -e "$T/ca-none" ]; ok $? "... and there is no CA directory"
 
 # ---- the CRL step: what it will sign, before the key -----------------------
 CRLS="$SCRIPTS/crl.ceremony"
