@@ -110,6 +110,19 @@ else
 	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
 fi
 TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+# The journal's head after each step that changed it: said for the paper
+# log, and in the step-end record of the transcript; the last, after the
+# seal, is the journal's last record.
+cp "$T/err" "$T/ceremony.err"
+grep -o ' step-end .*journal_head=[0-9a-f]*' "$TR" | sed 's/.*journal_head=//' >"$T/heads"
+[ "$(wc -l <"$T/heads")" -ge 3 ] &&
+    (while read -r h; do grep -q " $h\$" "$CA/journal" || exit 1; done <"$T/heads")
+ok $? "step-end records name the CA journal's head after each step that changed it ($(wc -l <"$T/heads"))"
+[ "$(grep -c '^journal head: record [0-9]*, [0-9a-f]\{16\} (' "$T/ceremony.err")" -eq "$(($(wc -l <"$T/heads") + 1))" ]
+ok $? "... and the head is said after each of them, and after the seal"
+[ "$(grep '^journal head: ' "$T/ceremony.err" | tail -n 1 | sed 's/.*, \([0-9a-f]*\) (.*/\1/')" = \
+    "$(tail -n 1 "$CA/journal" | awk '{print substr($NF, 1, 16)}')" ]
+ok $? "... the last one the journal's last record"
 sed -n '/^== The root that will be made (nothing is made yet)$/,/^path length:/p' "$T/out" >"$T/root-preview"
 like '^key type: +ec-p384$' "$T/root-preview" "before the root is made: its key type"
 like '^key store: +a sealed file under one passphrase \(Argon2id interactive\)$' "$T/root-preview" "... store and KDF"
@@ -217,11 +230,14 @@ if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
 	like 'air gap: no network interface up but loopback' "$T/out" "... and says so"
 	UP='{ ip link add d0 type dummy 2>/dev/null || ip link add d0 type veth peer name d1; } && ip link set d0 up'
 	agrun "$UP" "" "$T/answers-ag"
-	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface(s) up' "$T/err"
+	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface up' "$T/err"
 	ok $? "with d0 up in the namespace the air-gap check fails (exit $rc)"
 	like 'interface d0: .*UP, NOT AIR-GAPPED' "$T/out" "the evidence names d0"
-	like 'does not answer "Reason for going on despite the failed airgap check"' "$T/err" \
-	    "without an override's reason the ceremony does not go on"
+	like 'answers file goes on only with "override airgap: REASON"' "$T/err" \
+	    "confirm-all: yes does not override a failed check: only an override line does"
+	{ cat "$T/answers-ag"; echo "ask: a reason given as a plain answer"; } >"$T/answers-ask"
+	agrun "$UP" "" "$T/answers-ask"
+	[ "$rc" -eq 3 ]; ok $? "nor does an ask: line that would answer the reason (exit $rc)"
 	{ cat "$T/answers-ag"; echo "override airgap: rehearsal on the lab machine (ticket 42)"; } >"$T/answers-ov2"
 	agrun "$UP" "" "$T/answers-ov2"
 	ok $rc "an override with a reason lets the ceremony go on"
@@ -242,7 +258,7 @@ if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
 	if unshare -m sh -c 'mount --bind "$1" /sys/class' sh "$AGM" 2>/dev/null; then
 		radio 0 0
 		agrun : "$T/sysclass" "$T/answers-ag"
-		[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 0 interface(s) up, 1 radio(s) not blocked' "$T/err"
+		[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 0 interfaces up, 1 radio not blocked' "$T/err"
 		ok $? "a wireless device not blocked fails the air-gap check (exit $rc)"
 		like 'radio phy0 \(wlan, rfkill0\): NOT BLOCKED' "$T/out" "the evidence names the radio"
 		radio 1 0
