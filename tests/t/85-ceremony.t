@@ -10,7 +10,13 @@
 # wrong and enters the reference time; transcript verify catching edited, removed and
 # reordered records; a ceremony killed with SIGKILL resumed without a
 # second key generation; one killed between issuance and bundle resumed
-# by writing the bundle, without signing again.
+# by writing the bundle, without signing again.  What comes before the
+# irreversible part of a step: the root's preview, each CSR's SHA-256
+# (file and DER) confirmed by the witness (yes/no, words, hex) before
+# key-unlocked and signed, a no leaving no issuance and a resume asking
+# again with the values on screen; verify: lines; the next CRL's preview,
+# and a missing medium refused before the unlock with no CRL number used.
+# Slips asked again: an empty name; never a wrong passphrase file.
 . "$(dirname "$0")/../lib.sh"
 
 SCRIPTS="$ROOT/ceremony-scripts"
