@@ -4,8 +4,9 @@
  * 10): the witness's comparison of each CSR's SHA-256 with the value its
  * requester sent, before the key is unlocked to sign it (sign.h's
  * hooks), the preview of the next CRL before the key is unlocked to sign
- * that, and the preview of a new root before its key is made.  A refusal here leaves the CA as it was: nothing unlocked,
- * no serial or CRL number used; the transcript records why.
+ * that, and the preview of a new root before its key is made.  A
+ * refusal here leaves the CA as it was: nothing made or unlocked, no
+ * serial or CRL number used; the transcript records why.
  */
 #include <ctype.h>
 #include <inttypes.h>
