@@ -765,16 +765,17 @@ pkcs11_final_try(struct pkcs11_slot *s, struct interact *io)
  * *keep, when not NULL, receives the PIN (for per-signature logins).
  */
 static int
-pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
-    struct secret **keep)
+pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
+    struct interact *io, const char *why, struct secret **keep, bool *again)
 {
 	struct secret *pin = NULL;
 	CK_TOKEN_INFO ti;
-	char prompt[128];
+	char prompt[512];
 	const char *after = "";
 	CK_RV rv;
 	int rc;
 
+	*again = false;
 	if (keep != NULL)
 		*keep = NULL;
 	if ((rv = s->fn->C_GetTokenInfo(s->id, &ti)) != CKR_OK)
@@ -801,7 +802,7 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 		    "the reader's PIN pad", s->label);
 		rv = s->fn->C_Login(h, CKU_USER, NULL, 0);
 	} else {
-		snprintf(prompt, sizeof prompt, "PIN for token \"%s\"",
+		snprintf(prompt, sizeof prompt, "%sPIN for token \"%s\"", why,
 		    s->label);
 		if (io == NULL)
 			return err_set(OR_E_ENV, "no way to ask for the PIN");
@@ -823,8 +824,10 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 			after = "; the PIN is now LOCKED";
 		else if (ti.flags & CKF_USER_PIN_FINAL_TRY)
 			after = "; ONE attempt is left before it locks";
-		else if (rv == CKR_PIN_INCORRECT &&
-		    !(ti.flags & CKF_USER_PIN_COUNT_LOW))
+		else if (ti.flags & CKF_USER_PIN_COUNT_LOW)
+			after = "; the token reports few attempts left "
+			    "(PIN-count-low)";
+		else if (rv == CKR_PIN_INCORRECT)
 			/* The module's answer, not its name: a TPM's module
 			 * reports no counters while the chip's lockout
 			 * counts. */
@@ -832,11 +835,40 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 			    "offroot cannot warn before it locks: make sure "
 			    "of the PIN before trying again";
 	}
+	/* A PIN typed wrong may be typed again (pkcs11_login), never one
+	 * read from a file, nor one on a locked token. */
+	*again = rv == CKR_PIN_INCORRECT && pin != NULL && io != NULL &&
+	    !io->fixed_secrets && !(ti.flags & CKF_USER_PIN_LOCKED);
 	rc = pkcs11_rv_err(rv, "token \"%s\": logging in", s->label);
 	if (*after != '\0')	/* err_set formats through a copy */
 		err_set(rc, "%s%s", err_msg(rc), after);
 out:
 	secret_free(pin);
+	return rc;
+}
+
+/* pkcs11_login_once, asked again after a wrong PIN (INTERACT_TRIES
+ * times at most), saying what the token reports of its attempts left; a
+ * token on its final attempt asks the officer first again
+ * (pkcs11_final_try). */
+static int
+pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
+    struct secret **keep)
+{
+	char why[384] = "";
+	bool again = false;
+	int t, rc = OR_OK;
+
+	for (t = 1; t <= INTERACT_TRIES; t++) {
+		if ((rc = pkcs11_login_once(s, h, io, why, keep, &again)) ==
+		    OR_OK || !again || t == INTERACT_TRIES)
+			return rc;
+		/* In the prompt: a face may cover what was said with it. */
+		snprintf(why, sizeof why, "Wrong PIN (%s), %d tr%s left. ",
+		    err_msg(rc), INTERACT_TRIES - t, INTERACT_TRIES - t == 1 ?
+		    "y" : "ies");
+		err_clear();
+	}
 	return rc;
 }
 

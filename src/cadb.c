@@ -400,6 +400,34 @@ unlock_key_file_unrecorded(struct cadb *db, const char *path,
 	return OR_OK;
 }
 
+/* The passphrase of a key sealed under one: asked again when wrong, up to
+ * INTERACT_TRIES times (once from a file: fixed_secrets). */
+static int
+unlock_sealed(const char *path, struct interact *io, struct keystore **out)
+{
+	struct secret *pass = NULL;
+	char prompt[128] = "Passphrase for the root key";
+	int t, rc = OR_OK;
+
+	for (t = 1; t <= INTERACT_TRIES; t++) {
+		if ((rc = io->ask_secret(io, prompt, false, &pass)) != OR_OK)
+			return rc;
+		io->progress(io, "Unlocking the root key (Argon2id)", -1);
+		rc = sealed_open(path, pass, out);
+		io->progress(io, NULL, 1);
+		secret_free(pass);
+		pass = NULL;
+		if (rc != OR_E_AUTH || io->fixed_secrets)
+			return rc;
+		/* In the prompt: a face may cover what was said with it. */
+		snprintf(prompt, sizeof prompt, "Wrong passphrase, %d tr%s "
+		    "left. Passphrase for the root key", INTERACT_TRIES - t,
+		    INTERACT_TRIES - t == 1 ? "y" : "ies");
+	}
+	return err_set(OR_E_AUTH, "wrong passphrase %d times (or the key "
+	    "file was altered); nothing was unlocked", INTERACT_TRIES);
+}
+
 int
 cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
     struct keystore **out)
@@ -440,14 +468,7 @@ cadb_unlock(struct cadb *db, X509 *root, struct interact *io,
 			    "officer shares", path);
 		}
 		err_clear();
-		if ((rc = io->ask_secret(io, "Passphrase for the root key",
-		    false, &pass)) != OR_OK)
-			return rc;
-		io->progress(io, "Unlocking the root key (Argon2id)", -1);
-		rc = sealed_open(path, pass, out);
-		io->progress(io, NULL, 1);
-		secret_free(pass);
-		if (rc != OR_OK)
+		if ((rc = unlock_sealed(path, io, out)) != OR_OK)
 			return rc;
 	}
 	/* It opened; it must also be the key file the journal names last

@@ -24,6 +24,7 @@
 #include "ocsp-good.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "op.h"
 #include "recover.h"
 #include "reshare.h"
 #include "revoke.h"
@@ -112,11 +113,11 @@ override(struct ceremony *c, const struct script_step *st, const char *check,
 			    summary);
 		snprintf(q, sizeof q, "Reason for going on despite the failed "
 		    "%s check", check);
-		if ((rc = c->io->ask(c->io, q, reason, sizeof reason)) != OR_OK)
-			return rc;
-		if (reason[0] == '\0')
-			return err_set(OR_E_ENV, "pre-flight check failed: %s "
-			    "(an override needs a reason)", summary);
+		if ((rc = interact_ask_nonempty(c->io, q, "the reason for an "
+		    "override", reason, sizeof reason)) != OR_OK)
+			return rc == OR_E_INPUT ? err_set(OR_E_ENV, "pre-flight "
+			    "check failed: %s (an override needs a reason)",
+			    summary) : rc;
 		why = reason;
 	}
 	interact_say(c->io, SAY_WARN, "going on despite the failed %s check: "
@@ -348,7 +349,7 @@ out:
 static int
 act_participants(struct ceremony *c, const struct script_step *st)
 {
-	char block[4096], prompt[128];
+	char block[4096], prompt[128], what[128];
 	size_t i, used = 0;
 	int rc, w;
 
@@ -356,12 +357,13 @@ act_participants(struct ceremony *c, const struct script_step *st)
 		if (c->names[i][0] == '\0') {
 			snprintf(prompt, sizeof prompt, "Name of the %s",
 			    c->s.roles[i]);
-			if ((rc = c->io->ask(c->io, prompt, c->names[i],
-			    sizeof c->names[i])) != OR_OK)
-				return rc;
-			if (c->names[i][0] == '\0')
-				return err_set(OR_E_INPUT, "the %s has no name: "
-				    "every role is filled", c->s.roles[i]);
+			snprintf(what, sizeof what, "the name of the %s",
+			    c->s.roles[i]);
+			if ((rc = interact_ask_nonempty(c->io, prompt, what,
+			    c->names[i], sizeof c->names[i])) != OR_OK)
+				return rc == OR_E_INPUT ? err_set(rc, "the %s has "
+				    "no name: every role is filled",
+				    c->s.roles[i]) : rc;
 		}
 		{
 			struct jfields f;
@@ -566,6 +568,11 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 			return rc;
 		return ceremony_move_in(c);
 	}
+	/* What will be made, confirmed; the step's verify: lines; then the
+	 * officers' media and passphrases, and the key. */
+	if ((rc = ceremony_root_preview(c, st, &rp, quorum)) != OR_OK ||
+	    (rc = ceremony_verify(c, st)) != OR_OK)
+		return rc;
 	memset(&sh, 0, sizeof sh);
 	snprintf(qtext, sizeof qtext, "%s", quorum != NULL ? quorum : "none");
 	if (quorum != NULL &&
@@ -653,6 +660,8 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	char count[24];
 	struct sign_params sp;
 	struct sign_result res;
+	struct sign_hooks hooks;
+	struct ceremony_sign hx;
 	size_t n = 0;
 	bool done = false;
 	int rc;
@@ -700,6 +709,8 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	if ((v = script_param(st, "days")) != NULL)
 		sp.days = strtol(v, NULL, 10);
 	sp.outdir = outdir;
+	ceremony_sign_hooks(c, st, &hx, &hooks);
+	sp.hooks = &hooks;
 	if ((rc = sign_run_ks(&sp, &c->ks, c->io, &res)) != OR_OK)
 		goto out;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
@@ -832,8 +843,15 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	 * way that is not this step's). */
 	if ((rc = ceremony_resume_crl(c, st, cp.out, &done)) != OR_OK || done)
 		return rc;
+	/* What will be signed, confirmed; the output still writable (a
+	 * medium pulled out meanwhile); the verify: lines; only then the
+	 * key, and the CRL number. */
 	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
 	    (rc = crl_prepare(db, root, &cp, &plan)) != OR_OK ||
+	    (rc = ceremony_crl_preview(c, st, &plan, cp.out)) != OR_OK ||
+	    (cp.out != NULL && (rc = op_check_output(&(struct op_output){
+	    cp.out, OP_NEW_FILE }, c->p.dir, c->io)) != OR_OK) ||
+	    (rc = ceremony_verify(c, st)) != OR_OK ||
 	    (rc = ceremony_need_key(c, db, root)) != OR_OK ||
 	    (rc = attempt_mark(c, st, 0)) != OR_OK ||
 	    (rc = crl_sign(db, c->ks, c->io, &cp, &plan, &res)) != OR_OK)

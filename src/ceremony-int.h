@@ -11,6 +11,8 @@
  *                      began that is done already
  *   ceremony-act.c     the actions, one function each, dispatched
  *                      through a table indexed by enum script_action
+ *   ceremony-verify.c  what a step has confirmed before its action does
+ *                      anything irreversible (CSR hashes, CRL preview)
  *
  * The public side is ceremony.h.
  */
@@ -66,6 +68,7 @@ struct ceremony {
 	char crl_sha[65];		/* the last CRL's SHA-256 */
 	char key_store[96], transcript_state[64];
 	unsigned ndiag;			/* stderr lines recorded */
+	bool verified;			/* the current step's verify: lines */
 };
 
 /* ---- ceremony.c ------------------------------------------------------ */
@@ -87,6 +90,11 @@ int ceremony_rec(struct ceremony *c, const char *type,
 int ceremony_open_ca(struct ceremony *c, struct cadb **db, X509 **root);
 /* Unlocks the root key once for the ceremony, or proves the one held. */
 int ceremony_need_key(struct ceremony *c, struct cadb *db, X509 *root);
+/* The current step's verify: lines, asked once, before its action does
+ * anything irreversible ("verified" records; a no is OR_E_CANCEL). */
+int ceremony_verify(struct ceremony *c, const struct script_step *st);
+/* Records "key-unlocked" for the current step (store: "sealed", ...). */
+int ceremony_rec_unlocked(struct ceremony *c, const char *store);
 /* Moves the transcript from the staging folder into DIR/transcripts/. */
 int ceremony_move_in(struct ceremony *c);
 /* Copies src to the new file dst; hex: the copy's SHA-256. */
@@ -133,6 +141,35 @@ int ceremony_resume_export(struct ceremony *c, const struct script_step *st,
 /* Writes one export file, or (resume) checks the one there is the same. */
 int ceremony_export_put(const char *path, const void *data, size_t len,
     bool resume);
+/* ---- ceremony-verify.c ----------------------------------------------- */
+
+struct sign_hooks;
+
+/* What a sign-csrs step's hooks need. */
+struct ceremony_sign {
+	struct ceremony *c;
+	const struct script_step *st;
+	bool had_key;		/* unlocked by an earlier step */
+};
+/* The sign.h hooks of a sign-csrs step: each CSR's SHA-256 compared by
+ * the witness (param confirm_csr: words, hex or yes), then the step's
+ * verify: lines, all before the key; "key-unlocked" recorded after. */
+void ceremony_sign_hooks(struct ceremony *c, const struct script_step *st,
+    struct ceremony_sign *x, struct sign_hooks *h);
+
+struct crl_plan;
+/* The next CRL (number, thisUpdate, nextUpdate, the revocations since the
+ * last CRL, the entries in all, the output), recorded ("crl-preview") and
+ * confirmed by the step's role, before the key is unlocked. */
+int ceremony_crl_preview(struct ceremony *c, const struct script_step *st,
+    const struct crl_plan *plan, const char *out);
+
+/* The root a generate-root step will make (subject, key type, store and
+ * KDF, profile, validity, path length), recorded ("root-preview") and
+ * confirmed by the step's role before anything is made.  quorum: "3/5" or
+ * NULL. */
+int ceremony_root_preview(struct ceremony *c, const struct script_step *st,
+    const struct rootca_params *rp, const char *quorum);
 
 /* ---- ceremony-act.c -------------------------------------------------- */
 

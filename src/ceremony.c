@@ -132,15 +132,19 @@ ceremony_need_key(struct ceremony *c, struct cadb *db, X509 *root)
 		return keystore_prove(c->ks, X509_get0_pubkey(root));
 	if ((rc = cadb_unlock(db, root, c->io, &c->ks)) != OR_OK)
 		return rc;
-	{
-		struct jfields f;
+	return ceremony_rec_unlocked(c, db->sum.store);
+}
 
-		jf_init(&f);
-		jf_add(&f, "step", ceremony_cur_number(c));
-		jf_add(&f, "key_type", keytype_name(c->ks->type));
-		jf_add(&f, "store", db->sum.store);
-		return ceremony_rec(c, "key-unlocked", &f);
-	}
+int
+ceremony_rec_unlocked(struct ceremony *c, const char *store)
+{
+	struct jfields f;
+
+	jf_init(&f);
+	jf_add(&f, "step", ceremony_cur_number(c));
+	jf_add(&f, "key_type", keytype_name(c->ks->type));
+	jf_add(&f, "store", store);
+	return ceremony_rec(c, "key-unlocked", &f);
 }
 
 int
@@ -429,18 +433,22 @@ ceremony_write_copy(const char *src, const char *dst, char hex[65])
 
 /* ---- running -------------------------------------------------------- */
 
+/* The witness confirms each of a step's checks (before: its verify:
+ * lines, recorded "verified"; after: its check: lines, "confirmed"). */
 static int
-confirm_checks(struct ceremony *c, const struct script_step *st)
+confirm_list(struct ceremony *c, const struct script_step *st,
+    const char *const *list, size_t n, bool before)
 {
 	char q[SCRIPT_MAX_LINE + 300], by[256];
 	bool yes;
 	size_t k;
 	int rc;
 
-	for (k = 0; k < st->nchecks; k++) {
+	for (k = 0; k < n; k++) {
 		yes = false;
-		snprintf(q, sizeof q, "%s: %s", ceremony_who(c,
-		    script_witness(&c->s, st), by, sizeof by), st->checks[k]);
+		snprintf(q, sizeof q, "%s: %s%s", ceremony_who(c,
+		    script_witness(&c->s, st), by, sizeof by), before ?
+		    "before the action: " : "", list[k]);
 		if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
 			return rc;
 		{
@@ -448,17 +456,41 @@ confirm_checks(struct ceremony *c, const struct script_step *st)
 
 			jf_init(&f);
 			jf_add(&f, "step", st->number_text);
-			jf_add(&f, "check", st->checks[k]);
+			jf_add(&f, "check", list[k]);
 			jf_add(&f, "by", by);
 			jf_add(&f, "answer", yes ? "yes" : "no");
-			if ((rc = ceremony_rec(c, "confirmed", &f)) != OR_OK)
+			if ((rc = ceremony_rec(c, before ? "verified" :
+			    "confirmed", &f)) != OR_OK)
 				return rc;
 		}
 		if (!yes)
 			return err_set(OR_E_CANCEL, "step %s: %s did not "
-			    "confirm: %s", st->number_text, by, st->checks[k]);
+			    "confirm%s: %s", st->number_text, by, before ?
+			    " (before the action; nothing was done)" : "",
+			    list[k]);
 	}
 	return OR_OK;
+}
+
+int
+ceremony_verify(struct ceremony *c, const struct script_step *st)
+{
+	int rc;
+
+	if (c->verified)
+		return OR_OK;
+	if ((rc = confirm_list(c, st, st->verifies, st->nverifies, true)) ==
+	    OR_OK)
+		c->verified = true;
+	return rc;
+}
+
+/* Actions that ask the step's verify: lines themselves, at the last
+ * moment before what cannot be undone (ceremony_verify). */
+static bool
+verifies_inside(enum script_action a)
+{
+	return a == SA_SIGN_CSRS || a == SA_SIGN_CRL || a == SA_GENERATE_ROOT;
 }
 
 static void
@@ -476,6 +508,12 @@ show_step(struct ceremony *c, const struct script_step *st)
 	for (k = 0; k < st->ntext && used < sizeof block; k++) {
 		w = snprintf(block + used, sizeof block - used, "%s\n",
 		    st->text[k]);
+		if (w > 0)
+			used += (size_t)w;
+	}
+	for (k = 0; k < st->nverifies && used < sizeof block; k++) {
+		w = snprintf(block + used, sizeof block - used, "verify (before "
+		    "the action): %s\n", st->verifies[k]);
 		if (w > 0)
 			used += (size_t)w;
 	}
@@ -547,9 +585,12 @@ run_step(struct ceremony *c, size_t i)
 	push_steps(c);
 	ceremony_push_status(c);
 	show_step(c, st);
-	rc = ceremony_act(c, st);
+	c->verified = false;
+	rc = verifies_inside(st->action) ? OR_OK : ceremony_verify(c, st);
 	if (rc == OR_OK)
-		rc = confirm_checks(c, st);
+		rc = ceremony_act(c, st);
+	if (rc == OR_OK)
+		rc = confirm_list(c, st, st->checks, st->nchecks, false);
 	if (rc != OR_OK) {
 		snprintf(why, sizeof why, "%s", err_msg(rc));
 		{

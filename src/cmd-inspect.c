@@ -215,6 +215,7 @@ inspect_csr(const unsigned char *data, size_t len, const char *path,
 		printf("%-16s%d requested critical extension%s unknown to "
 		    "offroot (ignored)\n", "note:", ci.unknown_critical,
 		    ci.unknown_critical == 1 ? "" : "s");
+	print_fp(io, "the file as it is (sha256sum)", ci.file_sha256);
 	print_fp(io, "the CSR (DER)", ci.csr_sha256);
 	print_fp(io, "the public key (SubjectPublicKeyInfo)",
 	    ci.pubkey_sha256);

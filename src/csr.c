@@ -594,6 +594,7 @@ csr_decode(const unsigned char *buf, size_t len, const char *label,
 		goto out;
 	}
 	if ((rc = sha256(der, derlen, out->csr_sha256)) != OR_OK ||
+	    (rc = sha256(buf, len, out->file_sha256)) != OR_OK ||
 	    (rc = sha256(spki, (size_t)spkilen, out->pubkey_sha256)) != OR_OK)
 		goto out;
 	if (dn_format(X509_REQ_get_subject_name(out->req), out->subject,

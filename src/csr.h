@@ -74,6 +74,9 @@ struct csr_info {
 					 * "dsa", "ec-secp256k1"... */
 	char sig_alg[64];		/* "ecdsa-with-SHA384", "RSASSA-PSS"... */
 	unsigned char csr_sha256[32];	/* of the CSR's DER */
+	unsigned char file_sha256[32];	/* of the bytes as read: the file as
+					 * it is on the media (PEM or DER),
+					 * what sha256sum prints */
 	unsigned char pubkey_sha256[32]; /* of its SubjectPublicKeyInfo DER */
 	char subject[1024];		/* RFC 4514, one line ("" if unshowable) */
 	STACK_OF(X509_EXTENSION) *requested; /* NULL: none (or malformed) */

@@ -553,6 +553,7 @@ interact_batch_init(struct interact *io, struct batch_interact *b)
 	io->steps = b_steps;
 	io->share = b_share;
 	io->new_share_secret = b_new_share_secret;
+	io->fixed_secrets = true;
 	io->ctx = b;
 	snprintf(b->step, sizeof b->step, "0");
 }

@@ -229,5 +229,6 @@ interact_cli_init(struct interact *io, struct cli_interact *cfg)
 	io->show_block = cli_show_block;
 	io->share = cli_share;
 	io->new_share_secret = cli_new_share_secret;
+	io->fixed_secrets = cfg->secret_file != NULL;
 	io->ctx = cfg;
 }

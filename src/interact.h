@@ -93,6 +93,10 @@ struct interact {
 	int (*new_share_secret)(struct interact *io, size_t k,
 	    struct secret **out);
 	void *ctx;
+	/* ask_secret reads a file (--passphrase-file, the batch runner):
+	 * asking again gives the same answer, so a wrong or short one is
+	 * refused at once instead of asked again. */
+	bool fixed_secrets;
 	/* Optional, set by the engine (NULL: notes are not taken): an
 	 * exception note a participant typed at any step (the TUI's F2).  The
 	 * face calls it on the engine's thread from inside one of the calls
@@ -105,6 +109,22 @@ struct interact {
 	 * terminal and captured it (the TUI); called like note. */
 	void (*diag)(void *note_ctx, const char *line);
 };
+
+/* How often a person is asked again for a passphrase or PIN that was
+ * wrong, a new passphrase that was too short or typed differently, a name
+ * or a reason left empty, before the step stops. */
+#define INTERACT_TRIES	3
+
+/* A new secret: asked once and refused at once when shorter than min_len
+ * (then asked again), then asked again to confirm; INTERACT_TRIES times at
+ * most.  A face with fixed_secrets reads it once, checks its length, and
+ * never asks again. */
+int interact_new_secret(struct interact *io, const char *prompt,
+    size_t min_len, struct secret **out);
+/* io->ask until the answer is not empty (INTERACT_TRIES times at most);
+ * what: "the name of the Internal Witness", for the messages. */
+int interact_ask_nonempty(struct interact *io, const char *prompt,
+    const char *what, char *buf, size_t size);
 
 /* io->say with printf formatting (at most 2047 bytes of text). */
 void interact_say(struct interact *io, enum say_level level,

@@ -359,6 +359,8 @@ main(int argc, char **argv)
 	cfg.secret_file = args_get(&args, "passphrase-file");
 	if (cfg.secret_file == NULL)	/* a token PIN, read the same way */
 		cfg.secret_file = args_get(&args, "pin-file");
+	/* A wrong one from a file is not asked again (interact.h). */
+	io.fixed_secrets = cfg.secret_file != NULL;
 	if ((rc = cli_shares(&args, &cfg)) != OR_OK) {
 		fprintf(stderr, "offroot: %s\n", err_msg(rc));
 		usage_of(e, stderr);

@@ -66,8 +66,8 @@ say_stage(void *vctx, const char *name)
 /* One output path can be written, before anything is.  A bundle's
  * folder: a staging folder a killed run left beside it is named to the
  * officer. */
-static int
-check_output(const struct op_output *o, const char *ca_dir,
+int
+op_check_output(const struct op_output *o, const char *ca_dir,
     struct interact *io)
 {
 	struct stage_ctx sc;
@@ -112,7 +112,7 @@ op_begin_visit(struct op *op, const char *dir, const char *name,
 		return rc;
 	op->seq = journal_seq(op->db->journal);
 	for (; outs != NULL && outs->path != NULL; outs++)
-		if ((rc = check_output(outs, dir, io)) != OR_OK)
+		if ((rc = op_check_output(outs, dir, io)) != OR_OK)
 			return rc;
 	return OR_OK;
 }

@@ -96,6 +96,11 @@ int op_begin(struct op *op, const char *dir, const char *name,
 int op_begin_visit(struct op *op, const char *dir, const char *name,
     const struct op_output *outs, journal_visit_fn visit, void *visit_ctx,
     struct interact *io);
+/* The check op_begin makes of one output (a ceremony step that holds no
+ * op repeats it right before the unlock: a medium pulled out meanwhile);
+ * io hears of a bundle folder a killed run left beside it. */
+int op_check_output(const struct op_output *o, const char *ca_dir,
+    struct interact *io);
 /* Opens the transcript, then the key.  held NULL: the key is unlocked here
  * and closed by op_end.  held not NULL: a key the caller keeps unlocked
  * (a ceremony): *held is proved against root.crt when set, else unlocked

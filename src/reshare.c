@@ -64,7 +64,7 @@ static int
 ask_pass(struct interact *io, unsigned i, unsigned n, struct secret **out)
 {
 	char prompt[160];
-	int t, rc;
+	int rc;
 
 	*out = NULL;
 	if (io->new_share_secret != NULL &&
@@ -79,21 +79,12 @@ ask_pass(struct interact *io, unsigned i, unsigned n, struct secret **out)
 		    "shorter than %d characters", i + 1,
 		    RESHARE_MIN_PASSPHRASE);
 	}
-	for (t = 0; t < RESHARE_TRIES; t++) {
-		snprintf(prompt, sizeof prompt, "New officer %u of %u: choose "
-		    "the passphrase for your share", i + 1, n);
-		if ((rc = io->ask_secret(io, prompt, true, out)) != OR_OK)
-			return rc;
-		if ((*out)->len >= RESHARE_MIN_PASSPHRASE)
-			return OR_OK;
-		secret_free(*out);
-		*out = NULL;
-		interact_say(io, SAY_WARN, "officer %u: a passphrase of at "
-		    "least %d characters, please", i + 1,
-		    RESHARE_MIN_PASSPHRASE);
-	}
-	return err_set(OR_E_INPUT, "new officer %u's passphrase is shorter "
-	    "than %d characters", i + 1, RESHARE_MIN_PASSPHRASE);
+	snprintf(prompt, sizeof prompt, "New officer %u of %u: choose the "
+	    "passphrase for your share", i + 1, n);
+	if ((rc = interact_new_secret(io, prompt, RESHARE_MIN_PASSPHRASE,
+	    out)) != OR_OK)
+		return err_context(rc, "new officer %u", i + 1);
+	return OR_OK;
 }
 
 int

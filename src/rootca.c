@@ -497,7 +497,6 @@ static int
 ask_secrets(struct rootca_ctx *c)
 {
 	const struct rootca_params *p = c->p;
-	int rc;
 
 	if (!p->pkcs11 && p->kdf != KDF_SENSITIVE)
 		interact_say(c->io, SAY_WARN, "the key file will be sealed with "
@@ -508,13 +507,9 @@ ask_secrets(struct rootca_ctx *c)
 		return quorum_prepare(p, c->io, c->opass);
 	if (p->pkcs11)
 		return OR_OK;
-	if ((rc = c->io->ask_secret(c->io, "New passphrase for the root key",
-	    true, &c->pass)) != OR_OK)
-		return rc;
-	if (c->pass->len < MIN_PASSPHRASE)
-		return err_set(OR_E_INPUT, "the passphrase is shorter than %d "
-		    "characters", MIN_PASSPHRASE);
-	return OR_OK;
+	/* Too short is refused on the first entry, not after two. */
+	return interact_new_secret(c->io, "New passphrase for the root key",
+	    MIN_PASSPHRASE, &c->pass);
 }
 
 /* 1. Everything that can be refused is refused before any work. */

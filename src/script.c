@@ -45,6 +45,7 @@ enum pkind {
 	PK_YESNO,
 	PK_QUORUM,	/* M/N officers */
 	PK_SHA256,	/* 64 hex digits */
+	PK_CONFIRM_CSR,	/* words | hex | yes */
 };
 
 struct pspec {
@@ -83,6 +84,7 @@ static const struct pspec p_sign[] = {
 	{ "bundle", true, PK_MEDIA },
 	{ "profile", false, PK_NAME },
 	{ "days", false, PK_DAYS },
+	{ "confirm_csr", false, PK_CONFIRM_CSR },
 	{ NULL, false, PK_TEXT } };
 static const struct pspec p_revoke[] = {
 	{ "serial", false, PK_SERIAL },
@@ -403,6 +405,14 @@ check_value(const struct parser *p, const struct script_param *sp,
 			    v);
 		}
 		return OR_OK;
+	case PK_CONFIRM_CSR:
+		if (strcmp(v, "words") != 0 && strcmp(v, "hex") != 0 &&
+		    strcmp(v, "yes") != 0)
+			return perr(p, sp->line, "%s: expected words (the "
+			    "witness types the first two PGP words), hex (the "
+			    "first two hex groups) or yes (the witness answers "
+			    "yes or no), got \"%s\"", sp->key, v);
+		return OR_OK;
 	case PK_QUORUM:
 		if (share_quorum_parse(v, &qm, &qn) != OR_OK)
 			return perr(p, sp->line, "%s: expected M/N officers with "
@@ -502,7 +512,8 @@ check_step(const struct parser *p, const struct script_step *st)
 	    !script_preflight_has(st, "selfcheck"))
 		return perr(p, st->action_line, "binary_sha256 is compared by "
 		    "the selfcheck: add it to \"param: checks\"");
-	if (st->action == SA_NOTE && st->ntext == 0 && st->nchecks == 0)
+	if (st->action == SA_NOTE && st->ntext == 0 && st->nchecks == 0 &&
+	    st->nverifies == 0)
 		return perr(p, st->line, "step %u: a note needs text to "
 		    "initial", st->number);
 	if (st->action == SA_GENERATE_ROOT && script_param(st, "label") &&
@@ -768,7 +779,8 @@ parse_param(struct parser *p, char *v, struct script_step *st)
 	return OR_OK;
 }
 
-/* A keyword line of step st: role, witness, action, param, check. */
+/* A keyword line of step st: role, witness, action, param, verify,
+ * check. */
 static int
 parse_step_keyword(struct parser *p, char *line, struct script_step *st)
 {
@@ -806,10 +818,18 @@ parse_step_keyword(struct parser *p, char *line, struct script_step *st)
 			return perr(p, p->line, "an empty check");
 		st->check_lines[st->nchecks] = p->line;
 		st->checks[st->nchecks++] = v;
+	} else if (keyword(line, "verify", &v)) {
+		if (st->nverifies == SCRIPT_MAX_CHECKS)
+			return perr(p, p->line, "step %u: too many verify: "
+			    "lines", st->number);
+		if (*v == '\0')
+			return perr(p, p->line, "an empty verify:");
+		st->verify_lines[st->nverifies] = p->line;
+		st->verifies[st->nverifies++] = v;
 	} else
 		return perr(p, p->line, "unknown line in step %u (expected "
-		    "role:, witness:, action:, param:, check:, or indented "
-		    "free text)", st->number);
+		    "role:, witness:, action:, param:, verify:, check:, or "
+		    "indented free text)", st->number);
 	return OR_OK;
 }
 
@@ -1073,6 +1093,15 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 		fprintf(f, "]\n");
 		for (k = 0; k < st->ntext; k++)
 			wrap(f, "      ", st->text[k], 78);
+		for (k = 0; k < st->nverifies; k++) {
+			char line[SCRIPT_MAX_LINE + 64];
+
+			snprintf(line, sizeof line, "[ ] BEFORE the action: %s",
+			    st->verifies[k]);
+			wrap(f, "      ", line, 78);
+			fprintf(f, "          confirmed by %s: initials ______\n",
+			    script_witness(s, st));
+		}
 		for (k = 0; k < st->nchecks; k++) {
 			char line[SCRIPT_MAX_LINE + 64];
 

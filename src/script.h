@@ -14,7 +14,8 @@
  *   role: Ceremony Administrator
  *   action: preflight
  *   param: checks = airgap, clock, selfcheck, media
- *   check: The Internal Witness sees no network cable plugged in.
+ *   verify: The Internal Witness sees no network cable plugged in.
+ *   check: The evidence of every check was read aloud.
  *   	Free text, indented, for the people reading the printout.
  *
  * script_parse checks everything a script can get wrong on paper before
@@ -73,6 +74,14 @@ struct script_step {
 	unsigned action_line;
 	struct script_param params[SCRIPT_MAX_PARAMS];
 	size_t nparams;
+	/* verify: what the witness confirms BEFORE the action does anything
+	 * irreversible (ceremony.h: before the key is unlocked for
+	 * sign-csrs and sign-crl, before the key is made for generate-root,
+	 * before the action starts for the others). */
+	const char *verifies[SCRIPT_MAX_CHECKS];
+	unsigned verify_lines[SCRIPT_MAX_CHECKS];
+	size_t nverifies;
+	/* check: what the witness confirms after the action. */
 	const char *checks[SCRIPT_MAX_CHECKS];
 	unsigned check_lines[SCRIPT_MAX_CHECKS];
 	size_t nchecks;

@@ -401,8 +401,12 @@ review(struct interact *io, size_t i, size_t n, const struct pending *pd,
 		    val != NULL ? val : "");
 		BIO_free(bio);
 	}
+	fingerprint_block(pd->csr.file_sha256, fp, sizeof fp);
+	ADD("SHA-256 of the CSR file as on the media (sha256sum FILE):\n%s",
+	    fp);
 	fingerprint_block(pd->csr.csr_sha256, fp, sizeof fp);
-	ADD("SHA-256 of the CSR:\n%s", fp);
+	ADD("SHA-256 of the CSR's DER (openssl req -in FILE -outform DER | "
+	    "sha256sum):\n%s", fp);
 	fingerprint_block(pd->csr.pubkey_sha256, fp, sizeof fp);
 	ADD("SHA-256 of its public key:\n%s", fp);
 #undef ADD
@@ -783,7 +787,8 @@ refuse_compromised(const char *dir, const struct pending *pend, size_t n)
 
 static int
 confirm_requests(const struct pending *pend, size_t n,
-    const struct profile *prof, struct interact *io)
+    const struct profile *prof, const struct sign_hooks *hooks,
+    struct interact *io)
 {
 	char question[128];
 	bool yes = false;
@@ -792,6 +797,15 @@ confirm_requests(const struct pending *pend, size_t n,
 
 	for (i = 0; i < n; i++)
 		review(io, i, n, &pend[i], prof);
+	/* The ceremony's checks that come before the key (the witness
+	 * compares each CSR's SHA-256 with the requester's value). */
+	for (i = 0; hooks != NULL && hooks->csr != NULL && i < n; i++)
+		if ((rc = hooks->csr(hooks->ctx, i, n, pend[i].path,
+		    &pend[i].csr)) != OR_OK)
+			return rc;
+	if (hooks != NULL && hooks->ready != NULL &&
+	    (rc = hooks->ready(hooks->ctx)) != OR_OK)
+		return rc;
 	snprintf(question, sizeof question, "Sign %zu certificate%s with the "
 	    "root key?", n, n == 1 ? "" : "s");
 	if ((rc = io->confirm(io, question, &yes)) != OR_OK)
@@ -806,7 +820,7 @@ static int
 record_reviewed(struct transcript *tr, const struct pending *pend, size_t n,
     const struct profile *prof)
 {
-	char csrhex[65], pkhex[65];
+	char csrhex[65], pkhex[65], filehex[65];
 	struct jfields f;
 	size_t i;
 	int rc;
@@ -816,10 +830,12 @@ record_reviewed(struct transcript *tr, const struct pending *pend, size_t n,
 	for (i = 0; i < n; i++) {
 		hex_encode(pend[i].csr.csr_sha256, 32, csrhex);
 		hex_encode(pend[i].csr.pubkey_sha256, 32, pkhex);
+		hex_encode(pend[i].csr.file_sha256, 32, filehex);
 		jf_init(&f);
 		jf_add(&f, "file", pend[i].path);
 		jf_add(&f, "subject", pend[i].csr.subject);
 		jf_add(&f, "csr_sha256", csrhex);
+		jf_add(&f, "csr_file_sha256", filehex);
 		jf_add(&f, "pubkey_sha256", pkhex);
 		jf_add(&f, "profile", prof->name);
 		if ((rc = transcript_add(tr, "reviewed", &f)) != OR_OK)
@@ -910,11 +926,14 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 	loaded = true;
 	if ((rc = check_requests(p, pend, op.root, &prof, io)) != OR_OK ||
 	    (rc = refuse_compromised(p->dir, pend, p->ncsr)) != OR_OK ||
-	    (rc = confirm_requests(pend, p->ncsr, &prof, io)) != OR_OK)
+	    (rc = confirm_requests(pend, p->ncsr, &prof, p->hooks, io)) !=
+	    OR_OK)
 		goto out;
 	/* 2. The key (the caller's, when it is already unlocked), the review
 	 * on record, the certificates signed and recorded. */
 	if ((rc = op_unlock(&op, io, ksp)) != OR_OK ||
+	    (p->hooks != NULL && p->hooks->unlocked != NULL &&
+	    (rc = p->hooks->unlocked(p->hooks->ctx)) != OR_OK) ||
 	    (rc = record_reviewed(op.tr, pend, p->ncsr, &prof)) != OR_OK ||
 	    (rc = issue_all(op.db, op.tr, pend, p->ncsr, op.root, op.ks,
 	    &prof, io, &res->issued)) != OR_OK)

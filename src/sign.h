@@ -22,6 +22,24 @@
 
 #define SIGN_MAX_CSRS	4096
 
+struct csr_info;
+
+/*
+ * A ceremony's checks around the unlock (NULL members are skipped).  After
+ * the officer reviewed every request and before "Sign?" and the key: csr
+ * for each request i of n (the witness compares its SHA-256 with the
+ * requester's value), then ready (the step's other verify: checks).
+ * Anything but OR_OK stops the run: nothing is unlocked or issued.
+ * unlocked: right after the key was unlocked (or the held key proved).
+ */
+struct sign_hooks {
+	int (*csr)(void *ctx, size_t i, size_t n, const char *path,
+	    const struct csr_info *ci);
+	int (*ready)(void *ctx);
+	int (*unlocked)(void *ctx);
+	void *ctx;
+};
+
 struct sign_params {
 	const char *dir;
 	const char *const *csrs;
@@ -30,6 +48,7 @@ struct sign_params {
 	const char *profiles_file;	/* NULL: DIR/profiles.cnf */
 	long days;			/* 0: the profile's validity */
 	const char *outdir;
+	const struct sign_hooks *hooks;	/* NULL: none (offroot sign) */
 };
 
 struct sign_result {

@@ -179,3 +179,15 @@ with open(sys.argv[2], "w") as f:
         f.write(b.hex() + "\n")
 ' "$1" "$2"
 }
+
+# csr_hash_first TRANSCRIPT: in the records after the transcript's last
+# "resume" (all of them when it has none), the witness's yes to a CSR's
+# SHA-256 ("csr-hash ... answer=yes") comes before "key-unlocked" (when
+# the step unlocked the key) and before "signed", and there is a "signed".
+csr_hash_first() {
+	awk '/ resume /{h=k=s=0; n=0} {n++}
+	    / csr-hash .* answer=yes/ && !h {h=n}
+	    / key-unlocked / && !k {k=n}
+	    / signed / && !s {s=n}
+	    END {exit !(h && s && h < s && (!k || h < k))}' "$1"
+}

@@ -21,16 +21,25 @@ like 'EXIT=0' "$T/screen" "init succeeded with the typed passphrase"
 ! grep -rq "$secret" "$T/ca"; ok $? "the passphrase is nowhere in the CA directory"
 tmux kill-session -t "=$S" 2>/dev/null
 
-# Mismatched entries are refused and nothing is created.
+# A passphrase too short is refused on its first entry; mismatched
+# entries are asked again; the third mismatch ends it, nothing created.
 start 100 30 linux "'$OFFROOT' init -d '$T/ca2' --subject /C=DE/O=Test/CN=tty --kdf interactive"
 waitfor 'New passphrase'
+keys "short" Enter
+waitfor 'Too short: at least 8 characters \(2 tries left\)\. New passphrase for the root key:'
+ok $? "a passphrase too short is refused on its first entry, and asked again"
+! grep -q '(again)' "$T/screen"; ok $? "... before it was typed a second time"
 keys "first entry 123" Enter
 waitfor '\(again\)'
 keys "second entry 456" Enter
+waitfor 'The two entries differ \(1 try left\)'; ok $? "two different entries: said so, and asked again"
+keys "third entry 789" Enter
+waitfor '\(again\)'
+keys "fourth entry 012" Enter
 waitfor 'EXIT='
-like 'EXIT=1' "$T/screen" "two different entries: exit 1"
-like 'differ' "$T/screen" "two different entries: said so"
-[ ! -e "$T/ca2" ]; ok $? "two different entries: nothing created"
+like 'EXIT=1' "$T/screen" "the last tries spent: exit 1"
+like 'differed' "$T/screen" "... saying the entries differed"
+[ ! -e "$T/ca2" ]; ok $? "... and nothing created"
 tmux kill-session -t "=$S" 2>/dev/null
 
 # The passphrase file's content never reaches argv or the environment of

@@ -327,7 +327,7 @@ E
 for answer in yes no; do
 	sed -e "s/^param: profile = root\$/param: profile = root\nparam: store = pkcs11\nparam: label = ceremony-$answer/" \
 	    "$ROOT/ceremony-scripts/root.ceremony" >"$T/token-$answer.ceremony"
-	{ [ $answer = no ] && echo "confirm 3: no"; cat "$T/answers"; } >"$T/answers-$answer"
+	{ [ $answer = no ] && printf "confirm 3: yes\nconfirm 3: no\n"; cat "$T/answers"; } >"$T/answers-$answer"
 	mkdir -p "$T/media-$answer"
 	t_ok "root.ceremony on a token in batch (backup answered $answer)" \
 	    "$OFFROOT" ceremony "$T/token-$answer.ceremony" -d "$T/cer-$answer" \

@@ -423,6 +423,17 @@ if command -v script >/dev/null 2>&1; then
 	    "'$OFFROOT' check-key -d '$CA' --pin-file '$PIN'" /dev/null >"$T/tty.out" 2>&1
 	[ $? -eq 0 ] && [ "$(calls C_Login)" -eq 1 ]
 	ok $? "final try: \"y\" on the terminal spends it"
+	# A wrong PIN typed on the terminal is asked again, the prompt saying
+	# why and the tries left; the right one then works.  (The terminal
+	# drops what is typed ahead of a secret prompt: hence the pauses.)
+	rm -f "$T/calls"
+	{ sleep 2; printf 'not-the-pin-0\n'; sleep 3; head -1 "$PIN"; sleep 1; } |
+	    script -qec "'$OFFROOT' check-key -d '$CA'" /dev/null >"$T/tty.out" 2>&1
+	rc=$?
+	[ "$rc" -eq 0 ] && [ "$(calls C_Login)" -eq 2 ] &&
+	    grep -q 'Wrong PIN (.*CKR_PIN_INCORRECT.*), 2 tries left\. PIN for token "root-ca"' "$T/tty.out"
+	ok $? "a wrong PIN on the terminal is asked again (\"Wrong PIN (...), 2 tries left\"); the right one works"
+	[ $? -eq 0 ] || diag "exit $rc, $(calls C_Login) logins: $(cat "$T/tty.out")"
 fi
 rm -f "$T/calls"
 P11SHIM_TOKEN_FLAGS=final-try run "$OFFROOT" sign -d "$CA" -o "$T/out-final" \

@@ -23,6 +23,10 @@ t_ok "the Vault bundle verifies against the new root" "$OFFROOT" verify \
     "$T/media/vault-int-bundle" --root "$T/ca/root.crt" --csr "$T/media/vault-int.csr"
 grep -q ' participant .* name=Alice%20Admin%20(rehearsal) ' "$T/ca/transcripts/"*-ceremony-*.log
 ok $? "the transcript names the example's participants"
+csr_hash_first "$(ls "$T/ca/transcripts/"*-ceremony-*.log)"
+ok $? "the witness confirmed the CSR's SHA-256 before the key was unlocked and the certificate signed"
+grep -q ' verified .*step=8 ' "$T/ca/transcripts/"*-ceremony-*.log
+ok $? "step 8's verify: line is answered (before the CRL is signed)"
 # The final hash the officers write on the last page is the one anybody
 # can recompute later: transcript verify's, and the CA journal's record.
 said=$(sed -n 's/.* sealed, final hash \([0-9a-f]\{64\}\)$/\1/p' "$T/ceremony.log" | head -1)

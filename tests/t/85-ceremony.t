@@ -10,7 +10,13 @@
 # wrong and enters the reference time; transcript verify catching edited, removed and
 # reordered records; a ceremony killed with SIGKILL resumed without a
 # second key generation; one killed as its recorded bundle was renamed
-# into place resumed by moving it there, without signing again.
+# into place resumed by moving it there, without signing again.  What comes before the
+# irreversible part of a step: the root's preview, each CSR's SHA-256
+# (file and DER) confirmed by the witness (yes/no, words, hex) before
+# key-unlocked and signed, a no leaving no issuance and a resume asking
+# again with the values on screen; verify: lines; the next CRL's preview,
+# and a missing medium refused before the unlock with no CRL number used.
+# Slips asked again: an empty name; never a wrong passphrase file.
 . "$(dirname "$0")/../lib.sh"
 
 SCRIPTS="$ROOT/ceremony-scripts"
@@ -123,6 +129,16 @@ ok $? "... and the head is said after each of them, and after the seal"
 [ "$(grep '^journal head: ' "$T/ceremony.err" | tail -n 1 | sed 's/.*, \([0-9a-f]*\) (.*/\1/')" = \
     "$(tail -n 1 "$CA/journal" | awk '{print substr($NF, 1, 16)}')" ]
 ok $? "... the last one the journal's last record"
+sed -n '/^== The root that will be made (nothing is made yet)$/,/^path length:/p' "$T/out" >"$T/root-preview"
+like '^key type: +ec-p384$' "$T/root-preview" "before the root is made: its key type"
+like '^key store: +a sealed file under one passphrase \(Argon2id interactive\)$' "$T/root-preview" "... store and KDF"
+like '^profile: +root \(.*kubernetes/profiles.cnf, private family\)$' "$T/root-preview" "... profile and its file"
+like '^validity: +365 days' "$T/root-preview" "... validity"
+like '^path length: +2$' "$T/root-preview" "... and path length"
+awk '/ root-preview .*answer=yes/ && !p {p=NR} / root-created / && !r {r=NR} END {exit !(p && r && p < r)}' "$TR"
+ok $? "the confirmed preview precedes root-created in the transcript"
+csr_hash_first "$TR"
+ok $? "the witness confirmed the CSR's SHA-256 before key-unlocked and signed"
 B="$MEDIA/vault-int-bundle"
 openssl verify -x509_strict -CAfile "$MEDIA/public/root.pem" "$B/certificate.pem" >/dev/null 2>&1
 ok $? "the Vault intermediate verifies against the exported root (-x509_strict)"
@@ -345,7 +361,7 @@ ok $? "the resumed ceremony's intermediate verifies"
 # A witness declines right after the root is made: resuming finds the CA
 # and skips the generation as already done.
 CA3="$T/ca3"; M3="$T/m3"; mkdir -p "$M3"
-{ echo "confirm 4: no"; cat "$A"; } >"$T/answers-no"
+{ echo "confirm 4: yes"; echo "confirm 4: no"; cat "$A"; } >"$T/answers-no"
 t_fail "a declined fingerprint stops the ceremony" 1 $RUN "$OFFROOT" ceremony "$K8S" \
     -d "$CA3" --media "$M3" --answers "$T/answers-no" --passphrase-file "$PASS" --kdf interactive
 [ -f "$CA3/root.crt" ]; ok $? "the root had been created"
@@ -437,5 +453,160 @@ t_ok "the resumed transcript verifies" "$OFFROOT" transcript verify "$TR5" --roo
 else
 	diag "no C compiler: the crash between issuance and export is not exercised"
 fi
+
+# ---- the CSR's SHA-256, confirmed before the key ---------------------------
+# A no leaves nothing unlocked or issued, with the reason on record; the
+# resume shows both SHA-256 values again and asks again.  In words or hex
+# mode the witness types the start of the requester's value, which may be
+# the file's (sha256sum) or the DER request's.
+CA6="$T/ca6"; M6="$T/m6"; mkdir -p "$M6"
+new_ca "$CA6"; ok $? "a CA for the CSR hash runs"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
+    -keyout "$T/int6.key" -subj "/C=DE/O=offroot tests/CN=Hashed Intermediate" \
+    -out "$M6/intermediate.csr" 2>/dev/null
+INT="$SCRIPTS/intermediate.ceremony"
+{ echo "confirm 4: no"; grep -v '^exception' "$A"; } >"$T/answers-hash-no"
+t_fail "a witness's no to the CSR's SHA-256 stops the signing step" 1 $RUN "$OFFROOT" \
+    ceremony "$INT" -d "$CA6" --media "$M6" --answers "$T/answers-hash-no" --passphrase-file "$PASS"
+like 'did not confirm the SHA-256 of intermediate.csr; nothing was unlocked or signed' "$T/err" \
+    "it says why, and that nothing was unlocked or signed"
+TR6=$(ls "$CA6"/transcripts/*-ceremony-*.log)
+! grep -q '^[0-9]* [^ ]* issue ' "$CA6/journal" && ! grep -q ' key-unlocked \| signed ' "$TR6" &&
+    grep -q ' csr-hash .*answer=no' "$TR6" && grep -q ' abandoned .*did%20not%20confirm%20the%20SHA-256' "$TR6"
+ok $? "no issue record, no unlock; the transcript records the no and why the run stopped"
+fsha=$(sha256sum "$M6/intermediate.csr" | cut -c1-64)
+dsha=$(openssl req -in "$M6/intermediate.csr" -outform DER | sha256sum | cut -c1-64)
+{ grep -v '^exception' "$A"; echo "resume: yes"; } >"$T/answers-hash-yes"
+t_ok "the resumed step asks again and signs" $RUN "$OFFROOT" ceremony "$INT" -d "$CA6" \
+    --media "$M6" --answers "$T/answers-hash-yes" --passphrase-file "$PASS"
+tr -d ' \n' <"$T/out" | grep -qi "compare.*sha256sum.*$fsha.*DERrequest.*$dsha"
+ok $? "the resume shows both SHA-256 values again, labelled: the file (sha256sum) and the DER request"
+csr_hash_first "$TR6"
+ok $? "after the resume the yes precedes key-unlocked and signed"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA6/journal")" -eq 1 ]; ok $? "one issuance"
+
+# words and hex: a script that has the witness type.
+sed 's/^param: confirm_csr = yes$/param: confirm_csr = words/' "$INT" >"$T/int-words.ceremony"
+CA7="$T/ca7"; M7="$T/m7"; mkdir -p "$M7"; new_ca "$CA7"
+cp "$M6/intermediate.csr" "$M7/"
+words=$("$OFFROOT" digest "$M7/intermediate.csr" | sed -n 4p | cut -d' ' -f1-2)
+{ grep -v '^exception' "$A"; for i in 1 2 3; do echo "ask 4: hello world"; done; } >"$T/answers-words-bad"
+t_fail "three wrong pairs of words stop the step" 1 $RUN "$OFFROOT" ceremony "$T/int-words.ceremony" \
+    -d "$CA7" --media "$M7" --answers "$T/answers-words-bad" --passphrase-file "$PASS"
+like '"hello world" is not the start of either SHA-256 of intermediate.csr \(3 of 3 tries\)' "$T/err" \
+    "each wrong try is named, and the third is the last"
+! grep -q '^[0-9]* [^ ]* issue ' "$CA7/journal" &&
+    [ "$(grep -c ' csr-hash .*typed=hello%20world .*matched=none' "$CA7"/transcripts/*-ceremony-*.log)" -eq 3 ]
+ok $? "nothing issued; every try is in the transcript"
+{ grep -v '^exception' "$A"; echo "resume: yes"; echo "ask 4: $(echo "$words" | tr 'a-z' 'A-Z')"; } >"$T/answers-words"
+t_ok "the first two PGP words of the file's SHA-256 (any case) let the step sign" $RUN "$OFFROOT" \
+    ceremony "$T/int-words.ceremony" -d "$CA7" --media "$M7" --answers "$T/answers-words" --passphrase-file "$PASS"
+like 'the value the requester sent is the SHA-256 of the file as it is on the media' "$T/err" \
+    "it says which of the two values the requester sent"
+grep -q " csr-hash .*method=words .*matched=file .*answer=yes" "$CA7"/transcripts/*-ceremony-*.log
+ok $? "recorded: words, matched the file"
+sed 's/^param: confirm_csr = yes$/param: confirm_csr = hex/' "$INT" >"$T/int-hex.ceremony"
+CA8="$T/ca8"; M8="$T/m8"; mkdir -p "$M8"; new_ca "$CA8"; cp "$M6/intermediate.csr" "$M8/"
+{ grep -v '^exception' "$A"; echo "ask 4: $(echo "$dsha" | cut -c1-4) $(echo "$dsha" | cut -c5-8)"; } >"$T/answers-hex"
+t_ok "the first two hex groups of the DER request's SHA-256 let the step sign" $RUN "$OFFROOT" \
+    ceremony "$T/int-hex.ceremony" -d "$CA8" --media "$M8" --answers "$T/answers-hex" --passphrase-file "$PASS"
+grep -q " csr-hash .*method=hex .*matched=der .*answer=yes" "$CA8"/transcripts/*-ceremony-*.log &&
+    csr_hash_first "$(ls "$CA8"/transcripts/*-ceremony-*.log)"
+ok $? "recorded: hex, matched the DER request, before key-unlocked and signed"
+sed 's/^param: confirm_csr = yes$/param: confirm_csr = maybe/' "$INT" >"$T/int-maybe.ceremony"
+t_fail "script check refuses an unknown confirm_csr" 1 "$OFFROOT" script check "$T/int-maybe.ceremony"
+like 'confirm_csr: expected words' "$T/err" "and names the three ways"
+
+# A verify: line is asked before the action, a check: line after.
+sed '/^step 3: Confirm the root fingerprint$/,/^param: of = root$/s/^param: of = root$/param: of = root\nverify: The printout of the root ceremony is on the table./' \
+    "$INT" >"$T/int-verify.ceremony"
+t_ok "a script with a verify: line passes script check" "$OFFROOT" script check "$T/int-verify.ceremony"
+{ echo "confirm 3: no"; grep -v '^exception' "$A"; } >"$T/answers-verify-no"
+t_fail "a no to a verify: line stops the step before its action" 1 $RUN "$OFFROOT" ceremony \
+    "$T/int-verify.ceremony" -d "$CA8" --media "$M8" --answers "$T/answers-verify-no" --passphrase-file "$PASS"
+TRV=$(ls -t "$CA8"/transcripts/*-ceremony-*.log | head -1)
+grep -q ' verified .*answer=no' "$TRV" && ! grep -q ' fingerprint ' "$TRV"
+ok $? "recorded as verified=no, and the fingerprint was never shown or confirmed"
+t_ok "script print marks it as before the action" "$OFFROOT" script print "$T/int-verify.ceremony"
+like '\[ \] BEFORE the action: The printout of the root ceremony' "$T/out" "... on the paper"
+
+# A no to the root's preview: nothing made, no CA directory.
+{ echo "confirm 4: no"; cat "$A"; } >"$T/answers-root-no"
+t_fail "a no to the root's preview stops the step" 1 $RUN "$OFFROOT" ceremony "$K8S" \
+    -d "$T/ca-none" --media "$MEDIA" --answers "$T/answers-root-no" --passphrase-file "$PASS" --kdf interactive
+like 'did not confirm the root to be made; no key was made' "$T/err" "... saying nothing was made"
+[ ! -e "$T/ca-none" ]; ok $? "... and there is no CA directory"
+
+# ---- the CRL step: what it will sign, before the key -----------------------
+CRLS="$SCRIPTS/crl.ceremony"
+{ grep -v '^exception' "$A"; echo "resume: no"; } >"$T/answers-crl"
+M9="$T/m9"; mkdir -p "$M9"
+t_ok "crl.ceremony signs the first CRL of a CA" $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+    --media "$M9" --answers "$T/answers-crl" --passphrase-file "$PASS"
+serial6=$(sed -n 's/^[0-9]* [^ ]* issue [^ ]* serial=\([0-9a-f]*\) .*/\1/p' "$CA6/journal")
+t_ok "the intermediate is revoked after it" "$OFFROOT" revoke -d "$CA6" --serial "$serial6" \
+    --reason superseded
+rm -rf "$M9"; mkdir -p "$M9"
+t_ok "crl.ceremony signs the next one" $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+    --media "$M9" --answers "$T/answers-crl" --passphrase-file "$PASS"
+sed -n '/^== The next CRL (nothing is signed yet)$/,/^output:/p' "$T/out" >"$T/crl-preview"
+like '^CRL number: +[0-9]+ \(the last one is number [0-9]+\)$' "$T/crl-preview" "the preview names the next CRL number and the last one"
+like '^thisUpdate: +20[0-9-]+T[0-9:]+Z$' "$T/crl-preview" "... thisUpdate"
+like '^nextUpdate: +20[0-9-]+T[0-9:]+Z' "$T/crl-preview" "... nextUpdate"
+like '^revoked since the last CRL: 1$' "$T/crl-preview" "... how many were revoked since the last CRL"
+like "^  $serial6  superseded  20" "$T/crl-preview" "... each by serial, reason and time"
+like '^entries in all: 1$' "$T/crl-preview" "... and the entries in all"
+TRC=$(ls -t "$CA6"/transcripts/*-ceremony-*.log | head -1)
+awk '/ crl-preview .*answer=yes/ && !p {p=NR} / key-unlocked / && !k {k=NR} / crl-signed / && !s {s=NR}
+    END {exit !(p && k && s && p < k && k < s)}' "$TRC"
+ok $? "the transcript: the confirmed preview, then key-unlocked, then crl-signed"
+# A missing medium, or one that is a file: refused before the unlock, with
+# no CRL number reserved (the pre-flight media check is overridden).
+{ grep -v '^exception' "$A"; echo "resume: no"; echo "override media: the test removes it"; } >"$T/answers-crl-gone"
+for kind in missing file; do
+	MG="$T/gone-$kind"; rm -rf "$MG"; [ "$kind" = file ] && echo "not a folder" >"$MG"
+	cp "$CA6/journal" "$T/journal.crl-before"
+	t_fail "a $kind medium stops the CRL step" 3 $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+	    --media "$MG" --answers "$T/answers-crl-gone" --passphrase-file "$PASS"
+	TRG=$(ls -t "$CA6"/transcripts/*-ceremony-*.log | head -1)
+	cmp -s "$CA6/journal" "$T/journal.crl-before" && ! grep -q ' key-unlocked ' "$TRG" &&
+	    grep -q ' crl-preview ' "$TRG"
+	ok $? "... before the key was unlocked: no CRL number reserved, the journal as it was ($kind)"
+done
+{ echo "confirm 3: no"; grep -v '^exception' "$A"; echo "resume: no"; } >"$T/answers-crl-no"
+cp "$CA6/journal" "$T/journal.crl-before"
+rm -rf "$M9"; mkdir -p "$M9"
+t_fail "a no to the CRL preview stops the step" 1 $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA6" \
+    --media "$M9" --answers "$T/answers-crl-no" --passphrase-file "$PASS"
+like 'did not confirm the next CRL; the key was not unlocked and CRL number [0-9]+ was not used' "$T/err" \
+    "it says the key was not unlocked and the number not used"
+cmp -s "$CA6/journal" "$T/journal.crl-before"; ok $? "... and the journal is as it was"
+
+# ---- slips: asked again, but never in a loop from a file -------------------
+# An empty name is asked again; a wrong passphrase from a file is not (the
+# same file would give the same answer): one error line.
+CA10="$T/ca10"; M10="$T/m10"; mkdir -p "$M10"; new_ca "$CA10"
+{ grep -v '^exception\|^participant: Internal Witness' "$A"; echo "resume: no"
+  echo "ask 2:"; echo "ask 2: Bob Witness"; } >"$T/answers-empty"
+t_ok "an empty name is asked again, and the ceremony completes" $RUN "$OFFROOT" ceremony \
+    "$CRLS" -d "$CA10" --media "$M10" --answers "$T/answers-empty" --passphrase-file "$PASS"
+like 'Name of the Internal Witness \(the name of the Internal Witness cannot be empty; 2 tries left\): Bob Witness' \
+    "$T/err" "the second question says why it is asked again"
+grep -q ' participant .*role=Internal%20Witness name=Bob%20Witness ' "$(ls -t "$CA10"/transcripts/*-ceremony-*.log | head -1)"
+ok $? "the name given the second time is recorded"
+{ grep -v '^exception\|^participant: Internal Witness' "$A"; echo "resume: no"
+  for i in 1 2 3; do echo "ask 2:"; done; } >"$T/answers-empty3"; mkdir -p "$T/m10b"
+t_fail "three empty names stop the step" 1 $RUN "$OFFROOT" ceremony "$CRLS" -d "$CA10" \
+    --media "$T/m10b" --answers "$T/answers-empty3" --passphrase-file "$PASS"
+like 'the Internal Witness has no name' "$T/err" "... saying which role"
+printf 'not the passphrase\n' >"$T/wrongpass"; chmod 600 "$T/wrongpass"
+mkdir -p "$T/m10c"
+t_fail "a wrong --passphrase-file in batch fails at once with one line" 1 $RUN "$OFFROOT" ceremony \
+    "$CRLS" -d "$CA10" --media "$T/m10c" --answers "$T/answers-crl" --passphrase-file "$T/wrongpass"
+like 'wrong passphrase' "$T/err" "... naming the wrong passphrase"
+! grep -q 'tries left' "$T/err"; ok $? "... without asking the file again"
+t_fail "offroot check-key with a wrong --passphrase-file: one line" 1 "$OFFROOT" check-key \
+    -d "$CA10" --passphrase-file "$T/wrongpass"
+[ "$(grep -c 'Unlocking the root key' "$T/err")" -eq 1 ]; ok $? "... after one try: a file is not asked again"
 
 done_testing

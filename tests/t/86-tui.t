@@ -95,6 +95,11 @@ keys 3 Enter
 waitfor 'Create the root'
 keys y
 waitfor 'New passphrase for the root key'; ok $? "the passphrase is asked in the TUI"
+keep
+keys -l "short"; waitfor '\*{5}'; keys Enter
+waitcond 'grep -q "Too short: at least 8 characters" "$T/screen" && ! grep -q "(again)" "$T/screen"'
+ok $? "a passphrase too short is refused on its first entry, before it is typed again"
+keep
 keys -l "$secret"
 waitfor "\\*{${#secret}}"	# all typed: the count is checked below
 keep

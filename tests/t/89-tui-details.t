@@ -4,7 +4,9 @@
 # root key, unlocking it to sign); the new root's SHA-256 fingerprint
 # drawn large in hex and in PGP words; and on the CSR review screen the
 # fingerprints of the CSR and of its public key, in hex and PGP words,
-# each equal to what openssl computes.  In a 120x40 xterm, with the
+# each equal to what openssl computes; a wrong passphrase asked again,
+# with the tries left on screen, and the ceremony completing.  In a
+# 120x40 xterm, with the
 # default (sensitive) Argon2id level so that the work is long enough to
 # be seen.
 . "$(dirname "$0")/../lib.sh"
@@ -92,5 +94,33 @@ tmux kill-session -t "=$S" 2>/dev/null
 cert=$(ls "$M/intermediate-bundle/"*certificate.pem 2>/dev/null | head -1)
 t_ok "the reviewed intermediate verifies (-x509_strict)" \
     openssl verify -x509_strict -CAfile "$CA/root.crt" "$cert"
+
+# ---- crl.ceremony: a wrong passphrase, then the right one ----------------
+# The step asks again, saying how many tries are left, and the ceremony
+# completes: no relaunch, no resume.
+M2="$T/media2"; mkdir -p "$M2"
+wrong=1
+answer() {
+	if [ "$wrong" = 1 ] && grep -q 'assphrase for the root key' "$T/screen"; then
+		wrong=0; echo wrong >>"$T/asked"; type_secret "not the passphrase"
+	else
+		answer_common
+	fi
+}
+start $COLS 40 xterm-256color "'$OFFROOT' ceremony ceremony-scripts/crl.ceremony -d '$CA' --media '$M2'"
+waitfor 'Pre-flight checks'; ok $? "crl.ceremony in a ${COLS}x40 xterm"
+: >"$SEEN.crl"; SEEN0=$SEEN; SEEN="$SEEN.crl"
+drive; ok $? "crl.ceremony driven to its end"
+SEEN=$SEEN0; cat "$SEEN.crl" >>"$SEEN"
+grep -q '^wrong$' "$T/asked" && [ "$(grep -c '^passphrase$' "$T/asked")" -ge 1 ]
+ok $? "a wrong passphrase was typed, then the right one"
+grep -q 'Wrong passphrase, 2 tries left' "$SEEN.crl"; ok $? "the screen said: Wrong passphrase, 2 tries left"
+like 'Done' "$T/screen" "... and the ceremony completed"
+keys Enter
+waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
+tmux kill-session -t "=$S" 2>/dev/null
+TRC=$(ls -t "$CA"/transcripts/*-ceremony-*.log | head -1)
+[ "$(grep -c ' key-unlocked ' "$TRC")" -eq 1 ] && grep -q ' crl-signed ' "$TRC" && grep -q ' end ' "$TRC"
+ok $? "one transcript: the key unlocked once, the CRL signed, the transcript sealed"
 ! grep -q "$secret" "$SEEN"; ok $? "the passphrase never appeared on any screen"
 done_testing
