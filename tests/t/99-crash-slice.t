@@ -11,4 +11,4 @@ if ! command -v strace >/dev/null 2>&1 || ! strace -f -qq -o /dev/null true 2>/d
 	echo "1..0 # SKIP strace cannot trace here"
 	exit 0
 fi
-exec "$PY" "$ROOT/tests/crash/sweep" --slice
+"$PY" "$ROOT/tests/crash/sweep" --slice
