@@ -181,7 +181,7 @@ bench: all
 
 # The whole crash sweep (issue 12, item 7): every writing command killed at
 # each fsync, fdatasync, syncfs, rename and write call in turn, then the
-# next run checked (tests/crash/sweep says how).  Half an hour on two
+# next run checked (tests/crash/sweep says how).  40 minutes on two busy
 # cores; it runs niced, one point at a time.  make check runs a fixed
 # slice of it, tests/t/99-crash-slice.t.  SWEEP_ARGS passes options
 # (--scenarios sign,crl --stride 3 --keep DIR).
