@@ -265,14 +265,14 @@ quarantine_name(const struct cadb *db, const struct rscan *s,
 }
 
 /*
- * Records, then moves, one file into quarantine/.  sub/base is the file;
- * key and value a field naming what it used (serial or number); why the
- * reason recorded and told.
+ * Records, then moves, one file into quarantine/.  sub/base is the file,
+ * tobase its name there; key and value a field naming what it used
+ * (serial or number); why the reason recorded and told.
  */
 static int
-quarantine(struct cadb *db, struct rscan *s, struct interact *io,
-    const char *sub, const char *base, const char *key, const char *value,
-    const char *why)
+quarantine_as(struct cadb *db, struct rscan *s, struct interact *io,
+    const char *sub, const char *base, const char *tobase, const char *key,
+    const char *value, const char *why)
 {
 	char rel[256], to[256], path[PATH_MAX], sha[65];
 	struct jfields f;
@@ -282,7 +282,7 @@ quarantine(struct cadb *db, struct rscan *s, struct interact *io,
 	if ((rc = ca_path(db, rel, path, sizeof path)) != OR_OK ||
 	    (rc = file_sha256_hex(path, sha)) != OR_OK ||
 	    (rc = quarantine_dir(db)) != OR_OK ||
-	    (rc = quarantine_name(db, s, base, to, sizeof to)) != OR_OK)
+	    (rc = quarantine_name(db, s, tobase, to, sizeof to)) != OR_OK)
 		return rc;
 	jf_init(&f);
 	jf_add(&f, "action", "quarantine");
@@ -298,6 +298,14 @@ quarantine(struct cadb *db, struct rscan *s, struct interact *io,
 	interact_say(io, SAY_WARN, "recovered: moved %s to %s: %s", rel, to,
 	    why);
 	return OR_OK;
+}
+
+static int
+quarantine(struct cadb *db, struct rscan *s, struct interact *io,
+    const char *sub, const char *base, const char *key, const char *value,
+    const char *why)
+{
+	return quarantine_as(db, s, io, sub, base, base, key, value, why);
 }
 
 /* A quarantine record written before a kill took its move: finish it. */
@@ -491,8 +499,77 @@ settle_transcript(struct cadb *db, struct rscan *s, X509 *root,
 	return OR_OK;
 }
 
+/*
+ * sub/.BASE.RANDOM.tmp: a file write_temp (fileio.c) made and a kill left
+ * before its rename.  Written whole and fsynced before the rename, it may
+ * hold a complete signed certificate or CRL that nothing records: the
+ * same as an unrecorded issued/ or crls/ file, set aside under BASE with
+ * its serial or number.  Anything else it holds (nothing, a part) is set
+ * aside too, under its own name without the dot: audit then names every
+ * file of the folder, and nothing is deleted.
+ */
+static int
+settle_temp(struct cadb *db, struct rscan *s, X509 *root, struct interact *io,
+    const char *sub, const char *name)
+{
+	char rel[256], path[PATH_MAX], final[160], want[160], hex[SERIAL_HEX];
+	unsigned char *der = NULL;
+	struct crl_info info;
+	struct serial ser;
+	const char *dot;
+	X509 *x = NULL;
+	size_t len;
+	int rc;
+
+	/* .BASE.RANDOM.tmp -> BASE */
+	snprintf(final, sizeof final, "%.*s", (int)(strlen(name) - 5),
+	    name + 1);
+	if ((dot = strrchr(final, '.')) != NULL)
+		final[dot - final] = '\0';
+	snprintf(rel, sizeof rel, "%s/%s", sub, name);
+	if ((rc = ca_path(db, rel, path, sizeof path)) != OR_OK)
+		return rc;
+	want[0] = '\0';
+	if (strcmp(sub, CADB_ISSUED) == 0 && load_cert_file(path, &x) == OR_OK &&
+	    X509_verify(x, X509_get0_pubkey(root)) == 1 &&
+	    serial_from_asn1(X509_get0_serialNumber(x), &ser) == OR_OK) {
+		serial_to_hex(&ser, hex);
+		snprintf(want, sizeof want, "%s.pem", hex);
+	} else if (strcmp(sub, CADB_CRLS) == 0 &&
+	    file_read(path, RECOVER_MAX_CRL, &der, &len) == OR_OK &&
+	    crl_verify(der, len, root, &info) == OR_OK) {
+		snprintf(hex, sizeof hex, "%" PRIu64, info.number);
+		snprintf(want, sizeof want, "%s.crl", hex);
+	}
+	X509_free(x);
+	free(der);
+	err_clear();
+	if (want[0] != '\0' && strcmp(want, final) == 0 &&
+	    !has_name(s, sub, final))
+		return quarantine_as(db, s, io, sub, name, final,
+		    sub[0] == 'i' ? "serial" : "number", hex, sub[0] == 'i' ?
+		    "signed by the root, but a sign run was interrupted before "
+		    "it was renamed into place and recorded; never delivered, "
+		    "its serial stays used" :
+		    "signed by the root, but a crl run was interrupted before "
+		    "it was renamed into place and recorded; its number stays "
+		    "unused");
+	return quarantine_as(db, s, io, sub, name, name + 1, NULL, NULL,
+	    "a temporary file an interrupted write left, holding no "
+	    "unrecorded certificate or CRL of this root");
+}
+
 typedef int (*settle_fn)(struct cadb *, struct rscan *, X509 *,
     struct interact *, const char *);
+
+/* write_temp's name: ".BASE.RANDOM.tmp". */
+static bool
+is_temp(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] == '.' && n > 6 && strcmp(name + n - 4, ".tmp") == 0;
+}
 
 /* Every file of DIR/sub that the journal does not name goes to settle. */
 static int
@@ -509,9 +586,12 @@ settle_folder(struct cadb *db, struct rscan *s, X509 *root,
 		return rc;
 	if ((d = opendir(path)) == NULL)
 		return errno == ENOENT ? OR_OK : err_errno(OR_E_IO, "%s", path);
-	/* Listed first, settled after: settling changes the folder. */
+	/* Listed first, settled after: settling changes the folder.  The
+	 * temporary files of an interrupted write are settled too, in
+	 * issued/ and crls/ (a transcript is written in place). */
 	while (rc == OR_OK && (de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.' || has_name(s, sub, de->d_name))
+		if ((de->d_name[0] == '.' && (settle == settle_transcript ||
+		    !is_temp(de->d_name))) || has_name(s, sub, de->d_name))
 			continue;
 		if ((rc = grow((void **)&todo, &cap, n, sizeof *todo)) == OR_OK &&
 		    (todo[n] = strdup(de->d_name)) == NULL)
@@ -521,7 +601,9 @@ settle_folder(struct cadb *db, struct rscan *s, X509 *root,
 	closedir(d);
 	for (i = 0; i < n; i++) {
 		if (rc == OR_OK)
-			rc = settle(db, s, root, io, todo[i]);
+			rc = todo[i][0] == '.' ?
+			    settle_temp(db, s, root, io, sub, todo[i]) :
+			    settle(db, s, root, io, todo[i]);
 		free(todo[i]);
 	}
 	free(todo);

@@ -167,6 +167,49 @@ t_ok "the next crl" "$OFFROOT" crl -d "$C" -o "$T/c2.pem" --passphrase-file "$PA
 [ "$(crl_number "$T/c2.pem")" = 02 ]; ok $? "it is CRL number 2: number 1 is never used twice"
 t_ok "audit passes" "$OFFROOT" audit -d "$C"
 
+# ---- items 1 and 6: a kill before the rename ------------------------------
+# The signed certificate or CRL is written whole and fsynced into a hidden
+# temporary file, then renamed into place: a kill at that rename leaves
+# the only copy of a root-signed object in .NAME.RANDOM.tmp.  The next
+# command sets it aside under NAME, with its serial or number; a temporary
+# file that holds nothing signed is set aside too, under its own name.
+TM="$T/tmp-sign"
+cp -a "$T/base" "$TM"
+kill_at renameat2 1 "$OFFROOT" sign -d "$TM" --csr "$T/a.csr" -o "$T/tma" \
+    --passphrase-file "$PASS" --yes
+ok $? "sign killed at its first rename"
+TMP=$(ls -A "$TM/issued" | grep '^\..*\.tmp$')
+[ -n "$TMP" ] && openssl verify -CAfile "$TM/root.crt" "$TM/issued/$TMP" >/dev/null 2>&1
+ok $? "it left issued/$TMP, a hidden temporary file holding a certificate the root signed"
+TSERIAL=$(openssl x509 -in "$TM/issued/$TMP" -noout -serial | sed 's/^serial=0*//' | tr A-F a-f)
+printf 'half a cert' >"$TM/issued/.deadbeef.pem.0123456789abcdef.tmp"
+t_ok "the next command (revoke) succeeds" "$OFFROOT" revoke -d "$TM" --serial 1234 --unknown-ok --reason superseded
+like "recovered: moved issued/$TMP to quarantine/$TSERIAL.pem: signed by the root, but a sign run was interrupted before it was renamed" \
+    "$T/err" "the signed temporary file goes to quarantine/ under its serial's name"
+like "recovered: moved issued/.deadbeef.pem.0123456789abcdef.tmp to quarantine/deadbeef.pem.0123456789abcdef.tmp: a temporary file" \
+    "$T/err" "a temporary file holding nothing signed is set aside under its own name"
+[ -z "$(ls -A "$TM/issued")" ]; ok $? "issued/ holds nothing unrecorded, hidden or not"
+grep -q " recover .*action=quarantine file=issued/$TMP to=quarantine/$TSERIAL.pem .*serial=$TSERIAL " "$TM/journal"
+ok $? "the recover record names the serial, which stays used"
+t_ok "audit passes" "$OFFROOT" audit -d "$TM"
+t_ok "the next sign" sign_to "$TM" "$T/a.csr" "$T/tmb"
+[ "$(grep -c ' issue ' "$TM/journal")" -eq 1 ] && ! grep -q " issue .*serial=$TSERIAL " "$TM/journal"
+ok $? "... issues one certificate, under another serial"
+t_ok "audit passes" "$OFFROOT" audit -d "$TM"
+
+TC="$T/tmp-crl"
+cp -a "$T/base" "$TC"
+kill_at renameat2 1 "$OFFROOT" crl -d "$TC" -o "$T/tc.pem" --passphrase-file "$PASS"
+ok $? "crl killed at its first rename"
+TMP=$(ls -A "$TC/crls" | grep '^\..*\.tmp$')
+[ -n "$TMP" ]; ok $? "it left crls/$TMP"
+TN=$(openssl crl -in "$TC/crls/$TMP" -inform DER -noout -crlnumber 2>/dev/null | sed "s/crlNumber=0x//")
+t_ok "the next crl succeeds" "$OFFROOT" crl -d "$TC" -o "$T/tc2.pem" --passphrase-file "$PASS"
+like "recovered: moved crls/$TMP to quarantine/[0-9]+\.crl: signed by the root, but a crl run was interrupted" \
+    "$T/err" "the signed CRL goes to quarantine/ under its number"
+[ -n "$TN" ] && [ "$(crl_number "$T/tc2.pem")" != "$TN" ]; ok $? "the new CRL does not reuse number $TN"
+t_ok "audit passes" "$OFFROOT" audit -d "$TC"
+
 # ---- item 2: transcripts --------------------------------------------------
 
 X="$T/tr"

@@ -431,12 +431,16 @@ test_softhsm(void)
 {
 	static const struct {
 		enum keytype type;
-		const char *digest;
+		const char *md;		/* of the signature; NULL: EdDSA */
+		bool digest;		/* signs a digest hashed by the caller */
 	} kinds[] = {
-		{ KT_EC_P256, "sha256" },
-		{ KT_EC_P384, "sha384" },
-		{ KT_RSA_3072, "sha256" },
-		{ KT_ED25519, NULL },
+		{ KT_EC_P256, "sha256", true },
+		{ KT_EC_P384, "sha384", true },
+		/* SoftHSM lists CKM_SHA256_RSA_PKCS: offroot hands an RSA
+		 * key the whole message, as a TPM's module needs (raw
+		 * CKM_RSA_PKCS is a decrypt there), not a digest. */
+		{ KT_RSA_3072, "sha256", false },
+		{ KT_ED25519, NULL, false },
 	};
 	struct tio t = { 0, 0, TEST_PIN };
 	struct interact io;
@@ -492,26 +496,26 @@ test_softhsm(void)
 		    !ki->extractable && ki->never_extractable,
 		    "%s: sensitive, never extractable", label);
 		snprintf(uri, sizeof uri, "%s", ki->uri);
-		rc = keystore_sign(ks, kinds[i].digest, msg, sizeof msg, &sig,
+		rc = keystore_sign(ks, kinds[i].md, msg, sizeof msg, &sig,
 		    &siglen);
-		ok(rc == OR_OK && verifies(ks->pub, kinds[i].digest, sig,
+		ok(rc == OR_OK && verifies(ks->pub, kinds[i].md, sig,
 		    siglen, msg, sizeof msg), "%s: signs, OpenSSL verifies",
 		    label);
 		OPENSSL_free(sig);
 		sig = NULL;
-		/* A digest hashed by the caller: the same kind of signature
-		 * over the message (SoftHSM has CKM_RSA_PKCS). */
-		if (kinds[i].digest != NULL) {
+		/* A digest hashed by the caller (EC): the same kind of
+		 * signature over the message. */
+		if (kinds[i].digest) {
 			unsigned char md[EVP_MAX_MD_SIZE];
 			unsigned int mdlen = 0;
 
-			ok(keystore_can_sign_digest(ks, kinds[i].digest),
+			ok(keystore_can_sign_digest(ks, kinds[i].md),
 			    "%s: can sign a digest", label);
 			rc = EVP_Digest(msg, sizeof msg, md, &mdlen,
-			    EVP_get_digestbyname(kinds[i].digest), NULL) == 1 ?
-			    keystore_sign_digest(ks, kinds[i].digest, md, mdlen,
+			    EVP_get_digestbyname(kinds[i].md), NULL) == 1 ?
+			    keystore_sign_digest(ks, kinds[i].md, md, mdlen,
 			    &sig, &siglen) : OR_E_CRYPTO;
-			ok(rc == OR_OK && verifies(ks->pub, kinds[i].digest,
+			ok(rc == OR_OK && verifies(ks->pub, kinds[i].md,
 			    sig, siglen, msg, sizeof msg), "%s: signs a digest, "
 			    "OpenSSL verifies it over the message", label);
 			OPENSSL_free(sig);
