@@ -127,9 +127,13 @@ batch_check_arg(struct batch_answers *a, size_t ki, const char *head,
 	case 2:
 		if (arg == NULL || (strcmp(arg, "airgap") != 0 &&
 		    strcmp(arg, "clock") != 0 && strcmp(arg, "selfcheck") != 0
-		    && strcmp(arg, "media") != 0))
+		    && strcmp(arg, "media") != 0 &&
+		    strcmp(arg, "mixed-scripts") != 0 &&
+		    strcmp(arg, "similar-subject") != 0 &&
+		    strcmp(arg, "reissue") != 0))
 			return aerr(a, e->line, "override needs a check: "
-			    "airgap, clock, selfcheck or media");
+			    "airgap, clock, selfcheck, media, mixed-scripts, "
+			    "similar-subject or reissue");
 		e->arg = arg;
 		break;
 	}
@@ -398,6 +402,31 @@ b_confirm(struct interact *io, const char *question, bool *yes)
 	return OR_OK;
 }
 
+/* Only an "override CHECK: reason" line answers yes (confirm-all does
+ * not); the reason is shown with the answer. */
+static int
+b_confirm_override(struct interact *io, const char *check,
+    const char *question, bool *yes)
+{
+	struct batch_interact *b = io->ctx;
+	size_t i;
+
+	*yes = false;
+	for (i = 0; i < b->a->noverrides; i++)
+		if (strcmp(b->a->overrides[i].check, check) == 0) {
+			*yes = true;
+			if (!b->quiet)
+				fprintf(stderr, "[step %s] %s -> yes (override "
+				    "%s: %s)\n", b->step, question, check,
+				    b->a->overrides[i].reason);
+			return OR_OK;
+		}
+	interact_say(io, SAY_WARN, "[step %s] %s -> no: %s has no "
+	    "\"override %s: REASON\" line (confirm-all does not answer it)",
+	    b->step, question, b->a->name, check);
+	return OR_OK;
+}
+
 static int
 b_ask(struct interact *io, const char *prompt, char *buf, size_t size)
 {
@@ -545,6 +574,7 @@ interact_batch_init(struct interact *io, struct batch_interact *b)
 	memset(io, 0, sizeof *io);
 	io->say = b_say;
 	io->confirm = b_confirm;
+	io->confirm_override = b_confirm_override;
 	io->ask = b_ask;
 	io->ask_secret = b_ask_secret;
 	io->choose = b_choose;

@@ -268,6 +268,119 @@ script_of(unsigned long cp)
 	return SC_NONE;
 }
 
+/* ---- skeletons: names a person could take for one another ---- */
+
+/*
+ * Greek and Cyrillic letters that look like a Latin letter, in either
+ * case, with the Latin letter (lower case) a reader takes them for: our
+ * own table after the idea of UTS #39's confusables, not its data.
+ */
+static const struct {
+	unsigned short cp;
+	char latin;
+} lookalikes[] = {
+	{ 0x391, 'a' }, { 0x392, 'b' }, { 0x395, 'e' }, { 0x396, 'z' },
+	{ 0x397, 'h' }, { 0x399, 'i' }, { 0x39a, 'k' }, { 0x39c, 'm' },
+	{ 0x39d, 'n' }, { 0x39f, 'o' }, { 0x3a1, 'p' }, { 0x3a4, 't' },
+	{ 0x3a5, 'y' }, { 0x3a7, 'x' }, { 0x3b1, 'a' }, { 0x3b9, 'i' },
+	{ 0x3ba, 'k' }, { 0x3bd, 'v' }, { 0x3bf, 'o' }, { 0x3c1, 'p' },
+	{ 0x3c5, 'u' }, { 0x3c7, 'x' },
+	{ 0x405, 's' }, { 0x406, 'i' }, { 0x408, 'j' }, { 0x410, 'a' },
+	{ 0x412, 'b' }, { 0x415, 'e' }, { 0x41a, 'k' }, { 0x41c, 'm' },
+	{ 0x41d, 'h' }, { 0x41e, 'o' }, { 0x420, 'p' }, { 0x421, 'c' },
+	{ 0x422, 't' }, { 0x423, 'y' }, { 0x425, 'x' }, { 0x430, 'a' },
+	{ 0x432, 'b' }, { 0x435, 'e' }, { 0x43a, 'k' }, { 0x43c, 'm' },
+	{ 0x43d, 'h' }, { 0x43e, 'o' }, { 0x440, 'p' }, { 0x441, 'c' },
+	{ 0x442, 't' }, { 0x443, 'y' }, { 0x445, 'x' }, { 0x455, 's' },
+	{ 0x456, 'i' }, { 0x458, 'j' }, { 0x4bb, 'h' }, { 0x501, 'd' },
+};
+
+/* What cp reads as: a Latin look-alike, a digit read as a letter, or the
+ * lower case of a Latin, Greek or Cyrillic capital. */
+static unsigned long
+skeleton_char(unsigned long cp)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(lookalikes); i++)
+		if (lookalikes[i].cp == cp)
+			return (unsigned long)lookalikes[i].latin;
+	if (cp >= 'A' && cp <= 'Z')
+		return cp + 0x20;
+	if (cp == '0')
+		return 'o';
+	if (cp == '1')
+		return 'l';
+	if ((cp >= 0xff21 && cp <= 0xff3a) || (cp >= 0xff41 && cp <= 0xff5a))
+		return 'a' + (cp - (cp >= 0xff41 ? 0xff41 : 0xff21));
+	if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
+	    (cp >= 0x391 && cp <= 0x3a9) || (cp >= 0x410 && cp <= 0x42f))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40f)
+		return cp + 0x50;
+	return cp;
+}
+
+static bool
+skeleton_put(char *out, size_t size, size_t *used, unsigned long cp)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | cp >> 18);
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (*used + n >= size)
+		return false;
+	memcpy(out + *used, b, n);
+	*used += n;
+	out[*used] = '\0';
+	return true;
+}
+
+bool
+names_skeleton(const char *text, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t n = strlen(text), i = 0, k, used = 0;
+	unsigned long cp;
+
+	if (size == 0)
+		return false;
+	out[0] = '\0';
+	while (i < n) {
+		if ((k = names_utf8(p + i, n - i, &cp)) == 0) {
+			cp = p[i];	/* not UTF-8: the byte as it is */
+			k = 1;
+		}
+		i += k;
+		/* Whitespace, and the backslash dn_format puts before a
+		 * leading or trailing space, do not count. */
+		if (cp == ' ' || cp == '\t' || cp == 0xa0 ||
+		    (cp == '\\' && i < n && p[i] == ' '))
+			continue;
+		if (!skeleton_put(out, size, &used, skeleton_char(cp)))
+			return false;
+	}
+	return true;
+}
+
 /* ---- decoding a value, one character at a time ---- */
 
 struct cpiter {

@@ -54,6 +54,17 @@ void names_char_text(unsigned long cp, char *buf, size_t size);
  */
 size_t names_utf8(const unsigned char *p, size_t n, unsigned long *cp);
 
+/*
+ * The skeleton of a name's text (UTF-8, dn_format's form) into out, for
+ * telling whether a person could take two names for one another: equal
+ * skeletons, different texts.  Letters are lower-cased (Latin, Greek,
+ * Cyrillic), whitespace is dropped, 0 and 1 read as o and l, fullwidth
+ * Latin as Latin, and the Greek and Cyrillic look-alikes of Latin letters
+ * (names.c's own table, after the idea of UTS #39; not its data) as the
+ * Latin letter.  false when it does not fit in size bytes.
+ */
+bool names_skeleton(const char *text, char *out, size_t size);
+
 /* Which checks to run on a name, and what a profile allows. */
 struct names_policy {
 	bool chars_only;	/* characters and encodings, not shape (an

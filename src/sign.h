@@ -16,6 +16,7 @@
 #ifndef OFFROOT_SIGN_H
 #define OFFROOT_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "interact.h"
@@ -30,6 +31,13 @@ struct sign_params {
 	const char *profiles_file;	/* NULL: DIR/profiles.cnf */
 	long days;			/* 0: the profile's validity */
 	const char *outdir;
+	/* Findings no blanket yes answers (interact_override): the
+	 * command's --allow-mixed-scripts, --allow-similar-subject and
+	 * --allow-reissue.  Otherwise the face asks, or the run is refused
+	 * before the key is unlocked. */
+	bool allow_mixed_scripts;	/* a subject attribute mixes scripts */
+	bool allow_similar_subject;	/* looks like an earlier subject */
+	bool allow_reissue;		/* key and subject certified before */
 };
 
 struct sign_result {

@@ -785,6 +785,24 @@ ui_i_choose(struct interact *io, const char *prompt,
 	return ui_call(ui_of(io), &r);
 }
 
+/* A finding no plain yes answers: the officer types the check's name
+ * ("mixed-scripts"); anything else is no. */
+static int
+ui_i_confirm_override(struct interact *io, const char *check,
+    const char *question, bool *yes)
+{
+	char prompt[1200], typed[64];
+	int rc;
+
+	*yes = false;
+	snprintf(prompt, sizeof prompt, "%s To go on, type %s (it goes "
+	    "into the transcript); anything else stops.", question, check);
+	if ((rc = ui_i_ask(io, prompt, typed, sizeof typed)) != OR_OK)
+		return rc;
+	*yes = strcmp(typed, check) == 0;
+	return OR_OK;
+}
+
 static void
 ui_i_progress(struct interact *io, const char *label, double fraction)
 {
@@ -1168,6 +1186,7 @@ ui_open(struct interact *io, const struct ui_options *o)
 	memset(io, 0, sizeof *io);
 	io->say = ui_i_say;
 	io->confirm = ui_i_confirm;
+	io->confirm_override = ui_i_confirm_override;
 	io->ask = ui_i_ask;
 	io->ask_secret = ui_i_ask_secret;
 	io->choose = ui_i_choose;

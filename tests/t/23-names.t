@@ -99,6 +99,14 @@ write("good-umlaut", [("C", PRINTABLE, "DE")], [("O", UTF8, "Müller GmbH")],
       [("CN", UTF8, "Müller GmbH Root CA")])
 write("warn-mixed-scripts", [("C", PRINTABLE, "DE")], [("O", UTF8, "Example Trust")],
       [("CN", UTF8, "V\u0430ult Intermediate")])
+# Look like good-umlaut's subject (signed first): by case, by whitespace, by
+# a zero for an o.  (One key for the corpus: these also share its key.)
+write("similar-case", [("C", PRINTABLE, "DE")], [("O", UTF8, "MÜLLER GMBH")],
+      [("CN", UTF8, "MÜLLER GMBH ROOT CA")])
+write("similar-space", [("C", PRINTABLE, "DE")], [("O", UTF8, "Müller GmbH")],
+      [("CN", UTF8, "Müller  GmbH  Root CA")])
+write("similar-zero", [("C", PRINTABLE, "DE")], [("O", UTF8, "Müller GmbH")],
+      [("CN", UTF8, "Müller GmbH R00t CA")])
 PYEOF
 }
 
@@ -169,12 +177,57 @@ for fam in br k8s; do
 	    -nameopt RFC2253,-esc_msb >"$T/subj" 2>&1
 	like 'CN=Müller GmbH Root CA' "$T/subj" "$fam: the umlauts are kept"
 
-	# Mixed scripts: signed, with a warning that marks the Cyrillic a.
-	run "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-mixed" \
+	# Mixed scripts: --yes is not enough; --allow-mixed-scripts signs, and
+	# the transcript says so.
+	cp "$T/ca-$fam/journal" "$T/journal-$fam.before"
+	t_fail "$fam: Latin mixed with Cyrillic: refused without --allow-mixed-scripts" 1 \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/no-$fam-mixed" \
 	    --csr "$T/csr-$fam/warn-mixed-scripts.csr" --passphrase-file "$PASS" --yes
-	ok $rc "$fam: Latin mixed with Cyrillic signs (a warning, not an error)"
-	like 'warning.*w_name_mixed_scripts: subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Intermediate"' \
-	    "$T/err" "$fam: the warning names the scripts and marks the Cyrillic letter"
+	like '^offroot: .*warn-mixed-scripts.csr: subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Intermediate"; only --allow-mixed-scripts' \
+	    "$T/err" "$fam: the refusal names the attribute, the scripts and the Cyrillic letter"
+	! grep -q 'Unlocking' "$T/err" && [ ! -e "$T/no-$fam-mixed" ] &&
+	    cmp -s "$T/journal-$fam.before" "$T/ca-$fam/journal"
+	ok $? "$fam: mixed scripts: nothing unlocked, written or journalled"
+	t_ok "$fam: Latin mixed with Cyrillic signs with --allow-mixed-scripts" \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-mixed" --allow-mixed-scripts \
+	    --csr "$T/csr-$fam/warn-mixed-scripts.csr" --passphrase-file "$PASS" --yes
+	like 'warning: .*subject CN mixes Latin and Cyrillic.*going on: --allow-mixed-scripts' \
+	    "$T/err" "$fam: the override is shown"
+	# The corpus has one key: certified before under the umlaut subject.
+	s1=$(serial_of "$T/ok-$fam-umlaut/certificate.pem" | tr A-F a-f | sed 's/^0*//')
+	like "warning: .*warn-mixed-scripts.csr: its public key was certified here before as serial $s1 \\(expires .*\\) for the subject \"CN=Müller GmbH Root CA,O=Müller GmbH,C=DE\"" \
+	    "$T/err" "$fam: the same key under another subject warns, naming the serial"
+	grep -l 'override' "$T/ok-$fam-mixed/transcript.log" >/dev/null &&
+	    grep 'override' "$T/ok-$fam-mixed/transcript.log" | grep 'mixed-scripts' |
+	    grep -q 'allow-mixed-scripts'
+	ok $? "$fam: the transcript records the mixed-scripts override and how"
+
+	# Issued twice: the same key and subject again needs --allow-reissue,
+	# and the refusal names the earlier serial and its expiry.
+	t_fail "$fam: the same key and subject again: refused without --allow-reissue" 1 \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/no-$fam-again" \
+	    --csr "$T/csr-$fam/good-umlaut.csr" --passphrase-file "$PASS" --yes
+	like "certified this public key and subject before, as serial $s1 \\(expires [0-9-]+T[0-9:]+Z\\); only --allow-reissue" \
+	    "$T/err" "$fam: the refusal names the earlier serial and its expiry"
+	t_ok "$fam: --allow-reissue signs it again" \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-again" --allow-reissue \
+	    --csr "$T/csr-$fam/good-umlaut.csr" --passphrase-file "$PASS" --yes
+	grep 'override' "$T/ok-$fam-again/transcript.log" | grep -q "reissue.*$s1"
+	ok $? "$fam: the transcript records the reissue override"
+
+	# Subjects that look like an earlier one.
+	for v in case space zero; do
+		t_fail "$fam: similar-$v: refused without --allow-similar-subject" 1 \
+		    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/no-$fam-sim-$v" \
+		    --csr "$T/csr-$fam/similar-$v.csr" --passphrase-file "$PASS" --yes
+		like "differs only by case, whitespace or look-alike characters from \"CN=Müller GmbH Root CA,O=Müller GmbH,C=DE\", certified as serial [0-9a-f]+; only --allow-similar-subject" \
+		    "$T/err" "$fam: similar-$v: named, with the earlier subject and serial"
+	done
+	t_ok "$fam: --allow-similar-subject signs it" \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-sim" --allow-similar-subject \
+	    --csr "$T/csr-$fam/similar-case.csr" --passphrase-file "$PASS" --yes
+	grep 'override' "$T/ok-$fam-sim/transcript.log" | grep -q 'similar-subject'
+	ok $? "$fam: the transcript records the similar-subject override"
 done
 
 # init --subject: what the DN parser lets through, the linter refuses before
@@ -214,10 +267,15 @@ init_refused cn-65 "/CN=$(printf '%065d' 0)" '65 characters' --profiles "$K8S"
 t_ok "init --subject \"Müller GmbH Root CA\": a root" \
     "$OFFROOT" init -d "$T/init-umlaut" --subject "/C=DE/O=Müller GmbH/CN=Müller GmbH Root CA" \
     --kdf interactive --passphrase-file "$PASS"
-t_ok "init --subject with a Cyrillic a: a root (mixed scripts warn only)" \
+init_refused mixed-scripts "/CN=V$(printf '\320\260')ult Root CA" \
+    'subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Root CA"; only --allow-mixed-scripts' \
+    --profiles "$K8S" --passphrase-file "$PASS" --yes
+t_ok "init --subject with a Cyrillic a: a root with --allow-mixed-scripts" \
     "$OFFROOT" init -d "$T/init-mixed" --subject "/CN=V$(printf '\320\260')ult Root CA" \
-    --kdf interactive --passphrase-file "$PASS" --profiles "$K8S"
+    --kdf interactive --passphrase-file "$PASS" --profiles "$K8S" --allow-mixed-scripts
 like 'w_name_mixed_scripts: subject CN mixes Latin and Cyrillic' "$T/err" \
     "init: the mixed-script warning is shown"
+grep -h 'parameters' "$T/init-mixed/transcripts/"* | grep -q 'override_mixed_scripts.*allow-mixed-scripts'
+ok $? "init: the transcript's parameters record the override"
 
 done_testing
