@@ -163,6 +163,7 @@ names_class(unsigned long cp)
 const char *
 names_char_name(unsigned long cp)
 {
+	const char *name;
 	size_t i;
 
 	if (cp < 0x20)
@@ -172,6 +173,8 @@ names_char_name(unsigned long cp)
 			return char_names[i].name;
 	if ((cp >= 0x80 && cp <= 0x9f))
 		return "C1 CONTROL";
+	if ((name = names_nfc_mark_name(cp)) != NULL)
+		return name;
 	if (cp >= 0xe0000 && cp <= 0xe007f)
 		return "TAG CHARACTER";
 	return NULL;
@@ -649,6 +652,36 @@ attr_rule(int nid)
 	return &any;
 }
 
+/*
+ * Whether cp (at 1-based position pos, after prev) shows the value is not
+ * in NFC (names-nfc.c's tables); reported once.
+ */
+static bool
+check_nfc(const struct nchk *c, const char *where, unsigned long prev,
+    unsigned long cp, size_t pos)
+{
+	char a[96], b[96], to[96];
+	unsigned long n;
+
+	if (pos > 1 && (n = names_nfc_compose(prev, cp)) != 0) {
+		names_char_text(prev, a, sizeof a);
+		names_char_text(cp, b, sizeof b);
+		names_char_text(n, to, sizeof to);
+		say(c, LINT_ERROR, "e_name_not_nfc", "%s: %s then %s at "
+		    "position %zu is not Unicode NFC: write %s", where, a, b,
+		    pos, to);
+		return true;
+	}
+	if ((n = names_nfc_singleton(cp)) != 0) {
+		names_char_text(cp, a, sizeof a);
+		names_char_text(n, to, sizeof to);
+		say(c, LINT_ERROR, "e_name_not_nfc", "%s: %s at position %zu "
+		    "is not Unicode NFC: write %s", where, a, pos, to);
+		return true;
+	}
+	return false;
+}
+
 struct scan {
 	size_t chars;		/* characters, when valid */
 	bool valid;		/* every character decoded */
@@ -665,11 +698,11 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 {
 	struct cpiter it = { ASN1_STRING_get0_data(s),
 	    (size_t)ASN1_STRING_length(s), 0, ASN1_STRING_type(s) };
-	unsigned long cp;
+	unsigned long cp, prev = 0;
 	unsigned letters[SC_N] = { 0 };
 	enum script sc, first[SC_N], top;
 	size_t pos = 0, nscripts = 0, i;
-	bool seen[NAMES_INVISIBLE + 1] = { false }, charset = false;
+	bool seen[NAMES_INVISIBLE + 1] = { false }, charset = false, nfc = false;
 	char ch[96], shown[NAMES_SHOW], list[40];
 	enum names_class cl;
 	int r;
@@ -730,6 +763,9 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 			    "alphabet (A-Z a-z 0-9 space '()+,-./:=?)", where,
 			    ch, pos);
 		}
+		if (strict && !nfc && cl == NAMES_OK)
+			nfc = check_nfc(c, where, prev, cp, pos);
+		prev = cp;
 		if ((sc = script_of(cp)) != SC_NONE && letters[sc]++ == 0)
 			first[nscripts++] = sc;
 	}

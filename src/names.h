@@ -12,7 +12,12 @@
  * outside its alphabet, a countryName that is not two letters A-Z; values
  * longer than RFC 5280's upper bounds (counted in characters) or empty;
  * the same attribute type twice (but OU and DC); a multi-valued RDN.
- * Letters of Latin, Greek and Cyrillic mixed in one value are a warning.
+ * Text not in Unicode NFC is refused in a new subject, as far as
+ * names-nfc.c sees it (a Latin, Greek or Cyrillic letter written as base
+ * letter and combining mark; a character NFC replaces, such as U+212B
+ * ANGSTROM SIGN): two encodings of one look are two names.
+ * Letters of Latin, Greek and Cyrillic mixed in one value are a warning
+ * that needs an explicit override to sign (interact_override).
  *
  * Every message names the place ("subject CN"), the character as U+XXXX
  * with its name, and its 1-based position in characters.  A message never
@@ -53,6 +58,17 @@ void names_char_text(unsigned long cp, char *buf, size_t size);
  * U+10FFFF or truncated sequence.
  */
 size_t names_utf8(const unsigned char *p, size_t n, unsigned long *cp);
+
+/*
+ * Unicode NFC, as far as names-nfc.c's tables go: the letter NFC makes of
+ * base followed by the combining mark (0: none, or not in the tables:
+ * the letters of Latin, Greek and Cyrillic below U+0500 and Latin
+ * Extended Additional); the character NFC puts for cp (0: cp itself); a
+ * combining mark's Unicode name (NULL: not one of the tables').
+ */
+unsigned long names_nfc_compose(unsigned long base, unsigned long mark);
+unsigned long names_nfc_singleton(unsigned long cp);
+const char *names_nfc_mark_name(unsigned long cp);
 
 /*
  * The skeleton of a name's text (UTF-8, dn_format's form) into out, for

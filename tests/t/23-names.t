@@ -8,7 +8,11 @@
 # 1, one error line that names the attribute and the character without
 # printing it, nothing unlocked, issued or journalled.  The same at init
 # --subject where the DN parser lets the name through.  A UTF-8 name with
-# umlauts still signs; Latin mixed with Cyrillic is a warning.
+# umlauts still signs; text not in Unicode NFC (as far as names-nfc.c
+# sees) is refused.  Latin mixed with Cyrillic, a subject that looks like an
+# earlier one (case, whitespace, look-alikes), and a key and subject
+# certified before each need their own --allow- flag (--yes is not enough),
+# which the transcript records; the same key under another subject warns.
 . "$(dirname "$0")/../lib.sh"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
 
@@ -85,6 +89,8 @@ cn("bad-cn-65", "a" * 65)
 cn("bad-cn-empty", "")
 cn("bad-cn-bmp", "Root CA", BMP)
 cn("bad-cn-printable-at", "Root@CA", PRINTABLE)
+cn("bad-not-nfc", "Cafe\u0301 Root CA")
+cn("bad-angstrom-sign", "\u212b Labs Root CA")
 write("bad-two-cn", [("CN", UTF8, "Good CA")], [("CN", UTF8, "Evil CA")])
 write("bad-o-teletex", [("C", PRINTABLE, "DE")], [("O", T61, "Example Trust")],
       [("CN", UTF8, "Teletex CA")])
@@ -99,6 +105,11 @@ write("good-umlaut", [("C", PRINTABLE, "DE")], [("O", UTF8, "Müller GmbH")],
       [("CN", UTF8, "Müller GmbH Root CA")])
 write("warn-mixed-scripts", [("C", PRINTABLE, "DE")], [("O", UTF8, "Example Trust")],
       [("CN", UTF8, "V\u0430ult Intermediate")])
+# Repeated types a profile may allow (repeatable_attributes).
+write("rep-two-l", [("O", UTF8, "Example Trust")], [("L", UTF8, "Berlin")],
+      [("L", UTF8, "Mitte")], [("CN", UTF8, "Two Localities CA")])
+write("rep-two-ou", [("O", UTF8, "Example Trust")], [("OU", UTF8, "Ops")],
+      [("OU", UTF8, "PKI")], [("CN", UTF8, "Two Units CA")])
 # Look like good-umlaut's subject (signed first): by case, by whitespace, by
 # a zero for an o.  (One key for the corpus: these also share its key.)
 write("similar-case", [("C", PRINTABLE, "DE")], [("O", UTF8, "MÜLLER GMBH")],
@@ -169,6 +180,11 @@ for fam in br k8s; do
 	like 'e_name_too_long: subject CN is 65 characters long; RFC 5280 allows 64' \
 	    "$T/err" "$fam: the 65-character CN is named"
 
+	run "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/x" --csr "$T/csr-$fam/bad-not-nfc.csr" \
+	    --passphrase-file "$PASS" --yes
+	like "e_name_not_nfc: subject CN: U\\+0065 'e' then U\\+0301 COMBINING ACUTE ACCENT at position 5 is not Unicode NFC: write U\\+00E9" \
+	    "$T/err" "$fam: text not in NFC is named, with the letter to write"
+
 	# The control: a UTF-8 name with umlauts signs.
 	t_ok "$fam: \"Müller GmbH Root CA\" signs" \
 	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-umlaut" \
@@ -230,6 +246,32 @@ for fam in br k8s; do
 	ok $? "$fam: the transcript records the similar-subject override"
 done
 
+# repeatable_attributes: OU and DC by default; a profile's list replaces
+# that (here L, and no longer OU).  The k8s set (a private family: the BR
+# refuses any OU in a CA subject).
+CA="$T/ca-k8s"
+sed 's/^\[intermediate\]$/&\nrepeatable_attributes = L/' "$K8S" >"$T/rep.cnf"
+grep -q '^repeatable_attributes = L' "$T/rep.cnf"; ok $? "a profile with repeatable_attributes = L"
+t_fail "two L: refused under the default (OU and DC only)" 1 \
+    "$OFFROOT" sign -d "$CA" -o "$T/no-rep-l" --csr "$T/csr-k8s/rep-two-l.csr" \
+    --passphrase-file "$PASS" --yes
+like 'e_name_attribute_repeated: subject has L more than once' "$T/err" "two L: named"
+t_ok "two L: signed under repeatable_attributes = L" \
+    "$OFFROOT" sign -d "$CA" -o "$T/ok-rep-l" --csr "$T/csr-k8s/rep-two-l.csr" \
+    --profiles "$T/rep.cnf" --passphrase-file "$PASS" --yes
+t_ok "two OU: signed under the default" \
+    "$OFFROOT" sign -d "$CA" -o "$T/ok-rep-ou" --csr "$T/csr-k8s/rep-two-ou.csr" \
+    --passphrase-file "$PASS" --yes
+t_fail "two OU: refused when the profile's list leaves OU out" 1 \
+    "$OFFROOT" sign -d "$CA" -o "$T/no-rep-ou" --csr "$T/csr-k8s/rep-two-ou.csr" \
+    --profiles "$T/rep.cnf" --passphrase-file "$PASS" --yes
+like 'e_name_attribute_repeated: subject has OU more than once' "$T/err" "two OU: named"
+sed 's/^\[intermediate\]$/&\nrepeatable_attributes = CN/' "$K8S" >"$T/rep-cn.cnf"
+t_fail "repeatable_attributes = CN: the profile is refused" 1 \
+    "$OFFROOT" sign -d "$CA" -o "$T/no-rep-cn" --csr "$T/csr-k8s/rep-two-l.csr" \
+    --profiles "$T/rep-cn.cnf" --passphrase-file "$PASS" --yes
+like 'repeatable_attributes: CN is never repeatable' "$T/err" "... and says why"
+
 # init --subject: what the DN parser lets through, the linter refuses before
 # a key is made or a passphrase asked for (no terminal, no passphrase file:
 # reaching the prompt would be exit 3).
@@ -262,6 +304,8 @@ init_refused tag "/CN=Root CA$(printf '\363\240\201\201')" \
 init_refused escaped-nul '/CN=Good CA\00Evil' 'U\+0000 NULL at position 8' \
     --profiles "$K8S"
 init_refused cn-65 "/CN=$(printf '%065d' 0)" '65 characters' --profiles "$K8S"
+init_refused not-nfc "/CN=Cafe$(printf '\314\201') Root CA" \
+    "e_name_not_nfc: subject CN: U\\+0065 'e' then U\\+0301" --profiles "$K8S"
 
 # init --subject: a UTF-8 name is still a root; a mixed one warns.
 t_ok "init --subject \"Müller GmbH Root CA\": a root" \
