@@ -345,9 +345,26 @@ main(void)
 	}
 	is_int(good, 2, "each issued/ copy is signed by the root and names it as issuer");
 
-	/* ---- a key a ceremony keeps unlocked ------------------------------ */
+	/* ---- issuing twice: confirm-all does not answer it ---------------- */
 	csrs[0] = csr2;
 	sp.ncsr = 1;
+	snprintf(out, sizeof out, "%s", tu_path("bundle-twice"));
+	sp.outdir = out;
+	save_journal(ca, saved);
+	face_init(&f, "yes", pass);
+	rc = sign_run(&sp, &f.io, &res);
+	face_free(&f);
+	is_rc(rc, OR_E_CANCEL, "the same key and subject again: confirm-all "
+	    "does not answer the reissue, nothing signed");
+	ok(journal_same(ca, saved) && !exists(out),
+	    "... the journal unchanged, no bundle");
+	face_init(&f, "yes", pass);
+	ok(f.io.confirm_override != NULL, "the batch face has an explicit "
+	    "confirmation");
+	face_free(&f);
+
+	/* ---- a key a ceremony keeps unlocked ------------------------------ */
+	sp.allow_reissue = true;	/* csr2 again, and again */
 	snprintf(out, sizeof out, "%s", tu_path("bundle-ks1"));
 	sp.outdir = out;
 	face_init(&f, "yes", pass);
