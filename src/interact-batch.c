@@ -15,6 +15,7 @@
 #include "util.h"
 #include "fileio.h"
 #include "interact-batch.h"
+#include "names.h"
 #include "secret.h"
 
 static const struct {
@@ -488,12 +489,18 @@ b_show_block(struct interact *io, const char *title, const char *body)
 {
 	struct batch_interact *b = io->ctx;
 
+	char *t, *e;
+
 	if (b->quiet)
 		return;
-	printf("== %s\n%s", title, body);
-	if (body[0] != '\0' && body[strlen(body) - 1] != '\n')
+	t = names_escape_dup(title, false);
+	e = names_escape_dup(body, true);
+	printf("== %s\n%s", t != NULL ? t : "", e != NULL ? e : "");
+	if (e != NULL && e[0] != '\0' && e[strlen(e) - 1] != '\n')
 		printf("\n");
 	fflush(stdout);
+	free(t);
+	free(e);
 }
 
 /* Tracks the current step; hands its exception notes to the engine; the

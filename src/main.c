@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "interact.h"
+#include "names.h"
 #include "secret.h"
 #include "ui.h"
 
@@ -133,6 +134,17 @@ cli_shares(const struct cmd_args *a, struct cli_interact *cfg)
 		cfg->nnew_pass_files = npass;
 	}
 	return OR_OK;
+}
+
+/* The error line: one line, whatever the message quotes (a file name, a
+ * name) escaped for the terminal (names.h). */
+static void
+print_error(int rc)
+{
+	char line[4096];
+
+	names_escape_text(err_msg(rc), false, line, sizeof line);
+	fprintf(stderr, "offroot: %s\n", line);
 }
 
 static void
@@ -275,7 +287,7 @@ main(int argc, char **argv)
 	int rc;
 
 	if ((rc = secret_init()) != OR_OK) {
-		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		print_error(rc);
 		return err_exit_code(rc);
 	}
 	/* No command on a terminal: the TUI's home screen (offroot tui). */
@@ -306,7 +318,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if ((rc = parse_args(e, argc - 1, argv + 1, &args)) != OR_OK) {
-		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		print_error(rc);
 		usage_of(e, stderr);
 		return err_exit_code(rc);
 	}
@@ -317,14 +329,14 @@ main(int argc, char **argv)
 	if (cfg.secret_file == NULL)	/* a token PIN, read the same way */
 		cfg.secret_file = args_get(&args, "pin-file");
 	if ((rc = cli_shares(&args, &cfg)) != OR_OK) {
-		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		print_error(rc);
 		usage_of(e, stderr);
 		return err_exit_code(rc);
 	}
 	err_clear();
 	rc = e->exec(&args, &io);
 	if (rc != OR_OK) {
-		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		print_error(rc);
 		return err_exit_code(rc);
 	}
 	return 0;

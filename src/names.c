@@ -22,7 +22,9 @@
  *    the name the officer read is not the one a client checks.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -591,6 +593,59 @@ show_value(const ASN1_STRING *s, enum script keep, char *out, size_t size)
 		}
 		put(out, size, &used, &full, piece, strlen(piece));
 	}
+}
+
+/* ---- text for a terminal ---- */
+
+size_t
+names_escape_text(const char *in, bool keep_newlines, char *out,
+    size_t size)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in), i = 0, k, used = 0, changed = 0;
+	bool full = false;
+	unsigned long cp;
+	char piece[96];
+
+	if (size == 0)
+		return 0;
+	out[0] = '\0';
+	while (i < n && !full) {
+		if ((k = names_utf8(p + i, n - i, &cp)) == 0) {
+			snprintf(piece, sizeof piece, "[0x%02X]", p[i]);
+			k = 1;
+		} else if (names_class(cp) == NAMES_OK ||
+		    (keep_newlines && (cp == '\n' || cp == '\t'))) {
+			put(out, size, &used, &full, in + i, k);
+			i += k;
+			continue;
+		} else {
+			piece[0] = '[';
+			names_char_text(cp, piece + 1, sizeof piece - 2);
+			strcat(piece, "]");
+		}
+		changed++;
+		put(out, size, &used, &full, piece, strlen(piece));
+		i += k;
+	}
+	return changed;
+}
+
+char *
+names_escape_dup(const char *in, bool keep_newlines)
+{
+	size_t n = strlen(in), size;
+	char *out;
+
+	/* At most "[U+XXXXX " and a name of under 48 bytes, and "]", for
+	 * each byte. */
+	if (n > (SIZE_MAX - 1) / 64)
+		return NULL;
+	size = n * 64 + 1;
+	if ((out = malloc(size)) == NULL)
+		return NULL;
+	names_escape_text(in, keep_newlines, out, size);
+	return out;
 }
 
 /* ---- one value ---- */

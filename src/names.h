@@ -60,6 +60,21 @@ void names_char_text(unsigned long cp, char *buf, size_t size);
 size_t names_utf8(const unsigned char *p, size_t n, unsigned long *cp);
 
 /*
+ * Text for a terminal or a log, the one way offroot shows what came from
+ * outside (a file name, a message quoting one) when it is not a name
+ * dn_format already escaped: kept as it is, but for a control,
+ * bidirectional or invisible character, shown as "[U+202E RIGHT-TO-LEFT
+ * OVERRIDE]", and a byte that is not UTF-8, shown as "[0xC0]"; newlines
+ * and tabs kept when keep_newlines.  Cut with "..." when it does not fit
+ * in size bytes.  Returns how many characters it escaped.
+ * names_escape_dup: the same in a malloc'ed string that always fits
+ * (NULL: out of memory).
+ */
+size_t names_escape_text(const char *in, bool keep_newlines, char *out,
+    size_t size);
+char *names_escape_dup(const char *in, bool keep_newlines);
+
+/*
  * Unicode NFC, as far as names-nfc.c's tables go: the letter NFC makes of
  * base followed by the combining mark (0: none, or not in the tables:
  * the letters of Latin, Greek and Cyrillic below U+0500 and Latin

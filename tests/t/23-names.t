@@ -246,6 +246,20 @@ for fam in br k8s; do
 	ok $? "$fam: the transcript records the similar-subject override"
 done
 
+# A file name is shown escaped too: in the review (stdout) and in the
+# error line, never sent raw to the terminal.
+hostile="$T/evil$(printf '\033[2J\342\200\256')x.csr"
+cp "$T/csr-k8s/warn-mixed-scripts.csr" "$hostile"
+t_fail "a CSR file named with ESC [2J and an RLO: refused (mixed scripts), one line" 1 \
+    "$OFFROOT" sign -d "$T/ca-k8s" -o "$T/no-hostile" --csr "$hostile" \
+    --passphrase-file "$PASS" --yes
+no_raw "$T/err"; ok $? "the hostile file name: no raw control or bidi character on stderr"
+no_raw "$T/out"; ok $? "the hostile file name: none in the review on stdout"
+like 'evil\[U\+001B ESCAPE\]\[2J\[U\+202E RIGHT-TO-LEFT OVERRIDE\]x\.csr' "$T/out" \
+    "the hostile file name: the review shows it escaped"
+like '^offroot: .*evil\[U\+001B ESCAPE\]\[2J\[U\+202E RIGHT-TO-LEFT OVERRIDE\]x\.csr' \
+    "$T/err" "the hostile file name: the error line shows it escaped"
+
 # repeatable_attributes: OU and DC by default; a profile's list replaces
 # that (here L, and no longer OU).  The k8s set (a private family: the BR
 # refuses any OU in a CA subject).
