@@ -75,14 +75,18 @@ struct face {
 	struct interact io;
 };
 
+/* The batch face answering every confirmation with answer (and, when
+ * extra is not NULL, the answers-file lines in it too). */
 static int
-face_init(struct face *f, const char *answer, const char *pass)
+face_init_extra(struct face *f, const char *answer, const char *pass,
+    const char *extra)
 {
-	char text[64];
+	char text[256];
 	int rc;
 
 	memset(f, 0, sizeof *f);
-	snprintf(text, sizeof text, "confirm-all: %s\n", answer);
+	snprintf(text, sizeof text, "confirm-all: %s\n%s", answer,
+	    extra != NULL ? extra : "");
 	if ((rc = batch_answers_parse(text, strlen(text), "answers", &f->a))
 	    != OR_OK)
 		return rc;
@@ -95,6 +99,12 @@ face_init(struct face *f, const char *answer, const char *pass)
 	f->io.progress = quiet_progress;
 	shown[0] = '\0';
 	return OR_OK;
+}
+
+static int
+face_init(struct face *f, const char *answer, const char *pass)
+{
+	return face_init_extra(f, answer, pass, NULL);
 }
 
 static void
@@ -358,10 +368,11 @@ main(void)
 	    "does not answer the reissue, nothing signed");
 	ok(journal_same(ca, saved) && !exists(out),
 	    "... the journal unchanged, no bundle");
-	face_init(&f, "yes", pass);
-	ok(f.io.confirm_override != NULL, "the batch face has an explicit "
-	    "confirmation");
+	face_init_extra(&f, "yes", pass, "override reissue: a rehearsal\n");
+	rc = sign_run(&sp, &f.io, &res);
 	face_free(&f);
+	is_rc(rc, OR_OK, "... an answers file's \"override reissue: REASON\" "
+	    "line answers it");
 
 	/* ---- a key a ceremony keeps unlocked ------------------------------ */
 	sp.allow_reissue = true;	/* csr2 again, and again */
