@@ -743,9 +743,44 @@ struct scan {
 };
 
 /*
+ * The warning for a value whose letters are of several scripts (letters:
+ * how many of each; first: the scripts in the order first seen).  The
+ * letters not of the most used script (the first seen on a tie) are
+ * marked: "V[а: CYRILLIC SMALL LETTER A]ult".
+ */
+static void
+warn_mixed(const struct nchk *c, const ASN1_STRING *s, const char *where,
+    const unsigned letters[SC_N], const enum script first[SC_N],
+    size_t nscripts)
+{
+	char shown[NAMES_SHOW], list[40];
+	enum script sc, top;
+	size_t i;
+
+	for (i = 1, top = first[0]; i < nscripts; i++)
+		if (letters[first[i]] > letters[top])
+			top = first[i];
+	/* The scripts of the value, Latin first. */
+	list[0] = '\0';
+	for (sc = SC_LATIN; sc < SC_N; sc++) {
+		if (letters[sc] == 0)
+			continue;
+		for (i = sc + 1; i < SC_N && letters[i] == 0; i++)
+			;
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+		    "%s%s", list[0] == '\0' ? "" : i < SC_N ? ", " : " and ",
+		    script_names[sc]);
+	}
+	show_value(s, top, shown, sizeof shown);
+	say(c, LINT_WARN, "w_name_mixed_scripts", "%s mixes %s: \"%s\"",
+	    where, list, shown);
+}
+
+/*
  * The character checks of one string: control, bidirectional, invisible,
- * invalid encoding; PrintableString's alphabet when strict.  At most one
- * finding per kind.  Then the scripts of its letters (when warn_scripts).
+ * invalid encoding; PrintableString's alphabet and NFC when strict.  At
+ * most one finding per kind.  Then the scripts of its letters (when
+ * warn_scripts).
  */
 static void
 scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
@@ -755,10 +790,10 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 	    (size_t)ASN1_STRING_length(s), 0, ASN1_STRING_type(s) };
 	unsigned long cp, prev = 0;
 	unsigned letters[SC_N] = { 0 };
-	enum script sc, first[SC_N], top;
-	size_t pos = 0, nscripts = 0, i;
+	enum script sc, first[SC_N];
+	size_t pos = 0, nscripts = 0;
 	bool seen[NAMES_INVISIBLE + 1] = { false }, charset = false, nfc = false;
-	char ch[96], shown[NAMES_SHOW], list[40];
+	char ch[96];
 	enum names_class cl;
 	int r;
 
@@ -826,27 +861,8 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 	}
 	out->chars = pos;
 	out->valid = true;
-	if (!warn_scripts || nscripts < 2)
-		return;
-	/* Mark the letters not of the most used script (the first seen on a
-	 * tie): "V[а: CYRILLIC SMALL LETTER A]ult". */
-	for (i = 1, top = first[0]; i < nscripts; i++)
-		if (letters[first[i]] > letters[top])
-			top = first[i];
-	/* The scripts of the value, Latin first. */
-	list[0] = '\0';
-	for (sc = SC_LATIN; sc < SC_N; sc++) {
-		if (letters[sc] == 0)
-			continue;
-		for (i = sc + 1; i < SC_N && letters[i] == 0; i++)
-			;
-		snprintf(list + strlen(list), sizeof list - strlen(list),
-		    "%s%s", list[0] == '\0' ? "" : i < SC_N ? ", " : " and ",
-		    script_names[sc]);
-	}
-	show_value(s, top, shown, sizeof shown);
-	say(c, LINT_WARN, "w_name_mixed_scripts", "%s mixes %s: \"%s\"",
-	    where, list, shown);
+	if (warn_scripts && nscripts >= 2)
+		warn_mixed(c, s, where, letters, first, nscripts);
 }
 
 /* One attribute value of a name. */
