@@ -24,6 +24,7 @@
  * (module, slot, token, objects).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -822,6 +823,14 @@ pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
 			after = "; the PIN is now LOCKED";
 		else if (ti.flags & CKF_USER_PIN_FINAL_TRY)
 			after = "; ONE attempt is left before it locks";
+		else if (rv == CKR_PIN_INCORRECT &&
+		    !(ti.flags & CKF_USER_PIN_COUNT_LOW))
+			/* The module's answer, not its name: a TPM's module
+			 * reports no counters while the chip's lockout
+			 * counts. */
+			after = "; the token reports no failed-PIN count, so "
+			    "offroot cannot warn before it locks: make sure "
+			    "of the PIN before trying again";
 	}
 	rc = pkcs11_rv_err(rv, "token \"%s\": logging in", s->label);
 	if (*after != '\0')	/* err_set formats through a copy */
@@ -1369,6 +1378,46 @@ out:
 	return rc;
 }
 
+/* What the private key may do, as the token says: into k->info's can_*
+ * flags and usage text.  An attribute the token does not report counts
+ * as not allowed (PKCS#11 gives these no default that allows). */
+static int
+pkcs11_fill_usage(struct pkcs11_key *k)
+{
+	static const struct {
+		CK_ATTRIBUTE_TYPE type;
+		const char *name;
+		size_t off;
+	} u[] = {
+		{ CKA_SIGN, "sign", offsetof(struct pkcs11_keyinfo, can_sign) },
+		{ CKA_DECRYPT, "decrypt",
+		    offsetof(struct pkcs11_keyinfo, can_decrypt) },
+		{ CKA_DERIVE, "derive",
+		    offsetof(struct pkcs11_keyinfo, can_derive) },
+		{ CKA_UNWRAP, "unwrap",
+		    offsetof(struct pkcs11_keyinfo, can_unwrap) },
+	};
+	struct pkcs11_keyinfo *ki = &k->info;
+	size_t i, n = 0;
+	bool *flag;
+	CK_RV rv;
+
+	ki->usage[0] = '\0';
+	for (i = 0; i < sizeof u / sizeof u[0]; i++) {
+		flag = (bool *)((char *)ki + u[i].off);
+		if ((rv = pkcs11_bool_rv(&k->slot, k->session, k->priv,
+		    u[i].type, false, flag)) != CKR_OK)
+			return pkcs11_rv_err(rv, "token \"%s\": reading what "
+			    "the private key may do", k->slot.label);
+		if (*flag)
+			n += (size_t)snprintf(ki->usage + n, sizeof ki->usage - n,
+			    "%s%s", n > 0 ? ", " : "", u[i].name);
+	}
+	if (n == 0)
+		snprintf(ki->usage, sizeof ki->usage, "nothing");
+	return OR_OK;
+}
+
 /* The one public-key object with the private key's CKA_ID. */
 static int
 pkcs11_find_pub(struct pkcs11_key *k, CK_KEY_TYPE kt)
@@ -1577,13 +1626,17 @@ pkcs11_destroy(struct pkcs11_key *k)
 static void
 pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 {
+	char name[40];
+	CK_RV rv;
+
 	if (k == NULL || !k->info.generated || k->discarded)
 		return;
-	if (pkcs11_destroy(k) != CKR_OK)
+	if ((rv = pkcs11_destroy(k)) != CKR_OK)
 		pkcs11_say(io, SAY_WARN, "token \"%s\": the key pair generated "
-		    "for this root could not be removed: delete the objects "
-		    "labelled \"%s\" with id %s by hand", k->slot.label,
-		    k->info.label, k->info.id_hex);
+		    "for this root could not be removed (%s): delete the "
+		    "objects labelled \"%s\" with id %s by hand", k->slot.label,
+		    pkcs11_rv_name(rv, name, sizeof name), k->info.label,
+		    k->info.id_hex);
 }
 
 /* What C_GenerateKeyPair is asked for, by key type. */
@@ -1668,7 +1721,11 @@ out:
 
 /* The templates: both halves on the token with the same id and label;
  * the private half private, sensitive, not extractable, and it signs and
- * does nothing else; the public half verifies only. */
+ * does nothing else.  The public half is asked for nothing about its use:
+ * offroot never verifies or encrypts on the token, and a module may keep
+ * one set of usage bits for both halves (tpm2-pkcs11 maps CKA_VERIFY to
+ * the TPM's decrypt bit and CKA_ENCRYPT to its sign bit, and refuses a
+ * pair whose halves disagree).  What the token made is read back. */
 static void
 pkcs11_gen_templates(const struct pkcs11_genspec *g, const unsigned char *id,
     size_t idlen, const char *label, struct pkcs11_gentmpl *t)
@@ -1687,9 +1744,6 @@ pkcs11_gen_templates(const struct pkcs11_genspec *g, const unsigned char *id,
 	PKCS11_ATTR(t->pub, t->npub, CKA_KEY_TYPE, &g->kt, sizeof g->kt);
 	PKCS11_ATTR(t->pub, t->npub, CKA_TOKEN, &t->yes, sizeof t->yes);
 	PKCS11_ATTR(t->pub, t->npub, CKA_PRIVATE, &t->no, sizeof t->no);
-	PKCS11_ATTR(t->pub, t->npub, CKA_VERIFY, &t->yes, sizeof t->yes);
-	PKCS11_ATTR(t->pub, t->npub, CKA_ENCRYPT, &t->no, sizeof t->no);
-	PKCS11_ATTR(t->pub, t->npub, CKA_WRAP, &t->no, sizeof t->no);
 	PKCS11_ATTR(t->pub, t->npub, CKA_ID, id, idlen);
 	PKCS11_ATTR(t->pub, t->npub, CKA_LABEL, label, strlen(label));
 	if (g->ecp != NULL)
@@ -1769,6 +1823,13 @@ pkcs11_gen_check(struct pkcs11_key *k, const struct pkcs11_genspec *g,
 		return err_set(OR_E_ENV, "token \"%s\" did not keep the new "
 		    "key private, sensitive and non-extractable, so offroot "
 		    "removes it again", k->slot.label);
+	if ((rc = pkcs11_fill_usage(k)) != OR_OK)
+		return rc;
+	if (!k->info.can_sign || k->info.can_decrypt || k->info.can_derive ||
+	    k->info.can_unwrap)
+		return err_set(OR_E_ENV, "token \"%s\" made a key whose "
+		    "private half may %s, not sign only, so offroot removes it "
+		    "again", k->slot.label, k->info.usage);
 	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, g->kt, type,
 	    pub)) != OR_OK)
 		return rc;
@@ -1928,6 +1989,7 @@ pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
 	    (rc = pkcs11_begin(module, uri, key_uri, false, io, &k)) != OR_OK ||
 	    (rc = pkcs11_find_priv(k, uri, key_uri, &kt)) != OR_OK ||
 	    (rc = pkcs11_fill_key(k)) != OR_OK ||
+	    (rc = pkcs11_fill_usage(k)) != OR_OK ||
 	    (rc = pkcs11_open_public(k, kt, &pub)) != OR_OK)
 		goto out;
 	if ((type = keytype_of(pub)) == KT_NONE) {
@@ -1972,6 +2034,7 @@ struct pkcs11_sigplan {
 	unsigned char data[32 + EVP_MAX_MD_SIZE]; /* DigestInfo || md */
 	const unsigned char *in;
 	size_t inlen;
+	bool prehashed;				/* md came from the caller */
 };
 
 /* The digest: pre as given (its length in len), or msg hashed here when
@@ -2040,21 +2103,26 @@ pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
 		p->pss_params.sLen = p->mdlen;
 		p->mech.pParameter = &p->pss_params;
 		p->mech.ulParameterLen = sizeof p->pss_params;
-		if (k->can_pss_raw) {
+		if (digest != NULL && k->can_pss_hash[di])
+			p->mech.mechanism = pkcs11_digests[di].pss_mech;
+		else if (k->can_pss_raw) {
 			p->mech.mechanism = CKM_RSA_PKCS_PSS;
 			p->in = p->md;
 			p->inlen = p->mdlen;
-		} else if (k->can_pss_hash[di])
-			p->mech.mechanism = pkcs11_digests[di].pss_mech;
-		else if (digest == NULL)	/* no mechanism left to choose */
+		} else if (digest == NULL)	/* no mechanism left to choose */
 			return err_set(OR_E_INPUT, "RSA-PSS needs a digest");
 		else
 			return pkcs11_check_pss(k, ks->type, digest);
 		return OR_OK;
 	}
-	/* Hash here and have the token pad a DigestInfo; tokens without
-	 * CKM_RSA_PKCS hash the message themselves. */
-	if (k->can_rsa_raw) {
+	/* The token hashes the message itself when it can (a digest signed
+	 * by the caller cannot: pkcs11_can_sign_digest says no then); else
+	 * hash here and have the token pad a DigestInfo with raw
+	 * CKM_RSA_PKCS, which some modules do as a private-key decryption
+	 * (tpm2-pkcs11), which a sign-only key may not do. */
+	if (k->can_rsa_hash[di] && !p->prehashed)
+		p->mech.mechanism = pkcs11_digests[di].rsa_mech;
+	else if (k->can_rsa_raw) {
 		p->mech.mechanism = CKM_RSA_PKCS;
 		memcpy(p->data, pkcs11_digests[di].prefix,
 		    pkcs11_digests[di].prefix_len);
@@ -2062,9 +2130,7 @@ pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
 		    p->mdlen);
 		p->in = p->data;
 		p->inlen = pkcs11_digests[di].prefix_len + p->mdlen;
-	} else if (k->can_rsa_hash[di])
-		p->mech.mechanism = pkcs11_digests[di].rsa_mech;
-	else
+	} else
 		return err_set(OR_E_INPUT, "token \"%s\" cannot sign with RSA "
 		    "and %s", k->slot.label, digest);
 	return OR_OK;
@@ -2177,6 +2243,7 @@ pkcs11_sign_pad(struct keystore *ks, const char *digest, bool pss,
 	memset(&p, 0, sizeof p);
 	p.in = msg;
 	p.inlen = len;
+	p.prehashed = pre != NULL;
 	if ((rc = pkcs11_sig_digest(ks, digest, pss, msg, len, pre, &p)) !=
 	    OR_OK || (rc = pkcs11_sig_mech(ks, digest, pss, &p)) != OR_OK ||
 	    (rc = pkcs11_sig_token(k, &p, buf, &n)) != OR_OK ||
@@ -2200,14 +2267,26 @@ pkcs11_sign(struct keystore *ks, const char *digest,
 	return pkcs11_sign_pad(ks, digest, false, msg, len, NULL, sig, siglen);
 }
 
+/* ECDSA signs a digest; RSA only with raw CKM_RSA_PKCS, and only when
+ * the token does not hash with this digest itself: the mechanism
+ * pkcs11_sig_mech prefers (the caller then hands over the message). */
 static bool
 pkcs11_can_sign_digest(const struct keystore *ks, const char *digest)
 {
 	const struct pkcs11_key *k = ks->impl;
+	size_t di;
 
-	return k != NULL && (ks->type == KT_EC_P256 ||
-	    ks->type == KT_EC_P384 || ((ks->type == KT_RSA_3072 ||
-	    ks->type == KT_RSA_4096) && k->can_rsa_raw));
+	if (k == NULL)
+		return false;
+	if (ks->type == KT_EC_P256 || ks->type == KT_EC_P384)
+		return true;
+	if ((ks->type != KT_RSA_3072 && ks->type != KT_RSA_4096) ||
+	    !k->can_rsa_raw || digest == NULL)
+		return false;
+	for (di = 0; di < PKCS11_NDIGESTS; di++)
+		if (strcmp(digest, pkcs11_digests[di].name) == 0)
+			return !k->can_rsa_hash[di];
+	return false;
 }
 
 static int

@@ -41,16 +41,25 @@ struct pkcs11_keyinfo {
 	bool generated;			/* made by pkcs11_generate */
 	bool sensitive, always_sensitive;
 	bool extractable, never_extractable;
+	/* What the private half may do, as the token reports it (read back,
+	 * not assumed from the template), and the same as text: "sign",
+	 * "sign, decrypt", ... */
+	bool can_sign, can_decrypt, can_derive, can_unwrap;
+	char usage[40];
 };
 
 /*
  * Generates a key pair of the given type on the one token that token_uri
  * names, with C_GenerateKeyPair: both halves on the token (CKA_TOKEN),
  * the private half CKA_PRIVATE, CKA_SENSITIVE, not CKA_EXTRACTABLE,
- * CKA_SIGN and nothing else (no decrypt, unwrap or derive; the public half
- * verifies only); a random CKA_ID shared by both halves, and label as
- * CKA_LABEL.  The new key's attributes are read back, and a token that did
- * not honour them loses the key again (OR_E_ENV).
+ * CKA_SIGN and nothing else (no decrypt, unwrap or derive); the public
+ * half is asked for nothing about its use, because modules differ there
+ * (tpm2-pkcs11 keeps one set of usage bits for both halves: its public
+ * CKA_VERIFY is the private half's decrypt); a random CKA_ID shared by both
+ * halves, and label as CKA_LABEL.  The new key's attributes are read back
+ * (pkcs11_info: usage), and a token that did not honour them, or made the
+ * private half able to decrypt, derive or unwrap, loses the key again
+ * (OR_E_ENV).
  * The token's mechanism list is checked before anything is created (with
  * RSA-PSS under pss_digest too, when not NULL: a root whose profile says
  * signature = pss), and an object with the same label or id is refused

@@ -172,7 +172,8 @@ airgap_network(struct preflight_result *r)
 		    "interface up but loopback, no radio unblocked");
 	else
 		snprintf(r->summary, sizeof r->summary, "air gap: FAILED: %u "
-		    "interface(s) up, %u radio(s) not blocked", up, radios);
+		    "interface%s up, %u radio%s not blocked", up, plural_s(up),
+		    radios, plural_s(radios));
 	return OR_OK;
 }
 
@@ -487,12 +488,13 @@ airgap_media(const char *media, struct preflight_result *r)
 		describe_folder(r, media, &writable);
 		r->pass = writable;
 		snprintf(r->summary, sizeof r->summary, "media: %s%s (%u "
-		    "removable device(s) mounted)", media, writable ? "" :
-		    " NOT WRITABLE", found);
+		    "removable device%s mounted)", media, writable ? "" :
+		    " NOT WRITABLE", found, plural_s(found));
 		return OR_OK;
 	}
 	r->pass = found > 0;
 	snprintf(r->summary, sizeof r->summary, "media: %u removable "
-	    "device(s) mounted%s", found, found ? "" : " (give --media DIR)");
+	    "device%s mounted%s", found, plural_s(found),
+	    found ? "" : " (give --media DIR)");
 	return OR_OK;
 }

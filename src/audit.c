@@ -5,8 +5,10 @@
  * collects every artefact a record names with the SHA-256 it recorded;
  * each file is then hashed (file_sha256_hex) and compared and each
  * transcript verified; a second pass confirms the journal heads the
- * transcripts name; every file under transcripts/, crls/ and issued/ must
- * be named, or be the transcript of an interrupted run; last, the key
+ * transcripts name; every file under transcripts/, crls/, issued/,
+ * repairs/ and quarantine/ must be named (quarantine/ by the recover
+ * record that set it aside, recover.h), or be the transcript of an
+ * interrupted run; last, the key
  * file or token reference must be the root's.  Why: a CA directory
  * travels on removable media between ceremonies, and audit is how the
  * next one knows that nothing was added, removed or altered in between.
@@ -25,6 +27,7 @@
 #include "fileio.h"
 #include "keystore.h"
 #include "pkcs11.h"
+#include "recover.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -73,7 +76,7 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
 	"revoke-batch", "crl-number", "crl", "ocsp", "reshare", "backup",
-	"repair", NULL
+	"repair", "recover", "token-backup", "init-leftover", NULL
 };
 
 static int
@@ -114,6 +117,18 @@ collect(const struct jrecord *r, void *vctx)
 	} else if (strcmp(r->type, "repair") == 0) {
 		return add_artefact(c, "repairs", jrecord_get(r, "file"),
 		    jrecord_get(r, "dropped_sha256"), r->seq);
+	} else if (strcmp(r->type, "recover") == 0 &&
+	    jrecord_get(r, "to") != NULL) {
+		/* A file set aside after a crash (recover.h). */
+		const char *to = jrecord_get(r, "to");
+		size_t q = strlen(RECOVER_QUARANTINE);
+
+		if (strncmp(to, RECOVER_QUARANTINE "/", q + 1) != 0)
+			return err_set(OR_E_CORRUPT, "journal record %llu "
+			    "quarantines outside %s/", (unsigned long long)r->seq,
+			    RECOVER_QUARANTINE);
+		return add_artefact(c, RECOVER_QUARANTINE, to + q + 1,
+		    jrecord_get(r, "sha256"), r->seq);
 	} else if (strcmp(r->type, "issue") == 0) {
 		return add_artefact(c, CADB_ISSUED, jrecord_get(r, "file"),
 		    jrecord_get(r, "file_sha256"), r->seq);
@@ -193,7 +208,7 @@ static int
 no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 {
 	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS,
-	    CADB_ISSUED, "repairs" };
+	    CADB_ISSUED, "repairs", RECOVER_QUARANTINE };
 	char path[PATH_MAX], path2[PATH_MAX];
 	struct dirent *de;
 	size_t i;
@@ -203,8 +218,9 @@ no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 	for (i = 0; i < nitems(subs); i++) {
 		if (cadb_path(dir, subs[i], path, sizeof path) != OR_OK)
 			return err_set(OR_E_INPUT, "path too long");
-		/* repairs/ exists only once offroot repair has run. */
-		if (strcmp(subs[i], "repairs") == 0 && access(path, F_OK) == -1)
+		/* repairs/ exists only once offroot repair has run,
+		 * quarantine/ once a crash left something to set aside. */
+		if (i >= 3 && access(path, F_OK) == -1)
 			continue;
 		if ((d = opendir(path)) == NULL)
 			return err_set(OR_E_CORRUPT, "%s/%s is missing", dir,
@@ -320,7 +336,10 @@ audit_run(const char *dir, struct audit_result *res)
 		    "that is not there");
 		goto out;
 	}
-	if ((rc = no_strays(dir, &c, res)) != OR_OK)
+	/* A root-signed CRL that knows more than the journal (audit-cut.c)
+	 * is named as a cut journal before no_strays calls it planted. */
+	if ((rc = audit_crls_cut(dir, root)) != OR_OK ||
+	    (rc = no_strays(dir, &c, res)) != OR_OK)
 		goto out;
 	/* The sealed key's header names the root's public key. */
 	if (strcmp(sum.store, "sealed") == 0) {

@@ -8,7 +8,10 @@
 #ifndef OFFROOT_AUDIT_H
 #define OFFROOT_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/x509.h>
 
 struct audit_result {
 	uint64_t records;
@@ -22,5 +25,33 @@ struct audit_result {
 /* OR_OK when everything verifies; otherwise the first problem, with
  * OR_E_CORRUPT / OR_E_VERIFY. */
 int audit_run(const char *dir, struct audit_result *res);
+
+/*
+ * A journal cut short (audit-cut.c; offroot-journal(5) says which check
+ * catches which attack).
+ *
+ * audit --head: a head from the paper log, as hex (at least
+ * AUDIT_HEAD_MIN bytes) or PGP words; audit_head_check fails unless a
+ * record of the journal has a hash that starts with it, and names that
+ * record in *seq (and the journal's last in *records).
+ */
+#define AUDIT_HEAD_MIN	8
+struct audit_head {
+	unsigned char prefix[32];
+	size_t len;
+};
+int audit_head_parse(const char *text, struct audit_head *h);
+int audit_head_check(const char *dir, const struct audit_head *want,
+    uint64_t *seq, uint64_t *records);
+
+/* The highest-numbered file in DIR/crls/ that is a CRL signed by root must
+ * not list a serial without a revocation record in the journal,
+ * nor carry a number the journal never reserved: either means the journal
+ * lost its last records.  Files the root did not sign prove nothing and
+ * are left to the digest checks. */
+int audit_crls_cut(const char *dir, X509 *root);
+/* The same for a CRL file from elsewhere (audit --crl: the one published,
+ * PEM or DER); OR_E_VERIFY when the root did not sign it. */
+int audit_crl_file(const char *dir, const char *path);
 
 #endif

@@ -47,6 +47,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "journal.h"
+#include "recover.h"
 #include "util.h"
 
 #define BACKUP_MANIFEST		"MANIFEST"
@@ -290,16 +291,43 @@ stage_manifest(const struct cadb *db, const struct blist *l,
 	return rc;
 }
 
-/* One destination: staged, written, synced, read back, renamed.  On
- * failure the staging folder and everything in it is removed. */
+/* The backup record: the destination, how many files, the journal copied
+ * and the MANIFEST's SHA-256. */
+static int
+record_backup(struct cadb *db, const struct blist *l, const char *final,
+    const char *manifest_sha)
+{
+	char count[24], seq[24];
+	size_t i, nfiles = 0;
+	struct jfields f;
+
+	for (i = 0; i < l->n; i++)
+		nfiles += !l->f[i].dir;
+	snprintf(count, sizeof count, "%zu", nfiles);
+	snprintf(seq, sizeof seq, "%llu",
+	    (unsigned long long)journal_seq(db->journal));
+	jf_init(&f);
+	jf_add(&f, "destination", final);
+	jf_add(&f, "files", count);
+	jf_add(&f, "journal_records", seq);
+	jf_add(&f, "manifest_sha256", manifest_sha);
+	return cadb_append(db, "backup", &f);
+}
+
+/* One destination: staged, written, synced, read back, then recorded in
+ * the journal, and only then renamed into place: a complete backup never
+ * exists without its backup record.  On failure before the record the
+ * staging folder and everything in it is removed. */
 static int
 backup_one(struct cadb *db, struct blist *l, const char *to,
     const char *name, char *final, size_t fsize, char manifest_sha[65])
 {
 	char stage[PATH_MAX];
+	bool recorded = false;
 	int n, rc;
 
-	n = snprintf(stage, sizeof stage, "%s/.%s.partial-XXXXXX", to, name);
+	n = snprintf(stage, sizeof stage, "%s/.%s" FILE_STAGE_MARK "XXXXXX",
+	    to, name);
 	if (n < 0 || (size_t)n >= sizeof stage ||
 	    file_join(final, fsize, to, name) != OR_OK)
 		return err_set(OR_E_INPUT, "path too long: %s", to);
@@ -309,19 +337,42 @@ backup_one(struct cadb *db, struct blist *l, const char *to,
 		return err_errno(OR_E_IO, "cannot create a folder in %s", to);
 	if ((rc = stage_copy(db, l, stage)) != OR_OK ||
 	    (rc = stage_read_back(l, stage)) != OR_OK ||
-	    (rc = stage_manifest(db, l, stage, manifest_sha)) != OR_OK)
+	    (rc = stage_manifest(db, l, stage, manifest_sha)) != OR_OK ||
+	    (rc = record_backup(db, l, final, manifest_sha)) != OR_OK)
 		goto out;
+	recorded = true;
 	if (renameat2(AT_FDCWD, stage, AT_FDCWD, final, RENAME_NOREPLACE) ==
 	    -1) {
 		rc = err_errno(errno == EEXIST ? OR_E_EXISTS : OR_E_IO,
-		    "moving the backup into %s", final);
+		    "the backup is recorded, but moving it from %s into %s",
+		    stage, final);
 		goto out;
 	}
 	rc = file_sync_dir(to);
 out:
-	if (rc != OR_OK && access(stage, F_OK) == 0)
-		unstage(stage, l);
+	if (rc != OR_OK && !recorded) {
+		if (access(stage, F_OK) == 0)
+			unstage(stage, l);
+		rc = err_context(rc, "backup to %s (nothing was left there)",
+		    to);
+	} else if (rc != OR_OK)
+		rc = err_context(rc, "backup to %s", to);
 	return rc;
+}
+
+struct stage_ctx {
+	struct interact *io;
+	const char *to;
+};
+
+static void
+say_stage(void *vctx, const char *name)
+{
+	struct stage_ctx *c = vctx;
+
+	interact_say(c->io, SAY_WARN, "%s/%s is a backup folder that a killed "
+	    "run left before recording it: it is not a backup; remove it "
+	    "once noted", c->to, name);
 }
 
 int
@@ -331,8 +382,7 @@ backup_make(const char *dir, const char *const *to, size_t nto,
 	const char *base;
 	struct cadb *db = NULL;
 	struct blist l = { NULL, 0, 0 };
-	char name[256], stamp[21], final[PATH_MAX], msha[65], count[24];
-	char seq[24];
+	char name[256], stamp[21], final[PATH_MAX], msha[65];
 	size_t i, k, nfiles = 0;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -346,6 +396,8 @@ backup_make(const char *dir, const char *const *to, size_t nto,
 			    "%s: a backup goes to other media", to[k], dir);
 	if ((rc = cadb_open(dir, &db)) != OR_OK)
 		return rc;
+	if ((rc = recover_ca_load(db, io)) != OR_OK)
+		goto out;
 	if ((rc = walk(db->dir, "", 0, &l)) != OR_OK)
 		goto out;
 	qsort(l.f, l.n, sizeof l.f[0], bcmp_rel);
@@ -357,28 +409,14 @@ backup_make(const char *dir, const char *const *to, size_t nto,
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(name, sizeof name, "%.200s-backup-%s", base, stamp);
 	for (k = 0; k < nto; k++) {
+		struct stage_ctx sc = { io, to[k] };
+
+		(void)file_each_stage(to[k], say_stage, &sc);
 		io->progress(io, "Writing and reading back the backup", -1);
 		rc = backup_one(db, &l, to[k], name, final, sizeof final, msha);
 		io->progress(io, NULL, 1);
-		if (rc != OR_OK) {
-			rc = err_context(rc, "backup to %s (nothing was left "
-			    "there)", to[k]);
+		if (rc != OR_OK)
 			goto out;
-		}
-		snprintf(count, sizeof count, "%zu", nfiles);
-		snprintf(seq, sizeof seq, "%llu",
-		    (unsigned long long)journal_seq(db->journal));
-		{
-			struct jfields f;
-
-			jf_init(&f);
-			jf_add(&f, "destination", final);
-			jf_add(&f, "files", count);
-			jf_add(&f, "journal_records", seq);
-			jf_add(&f, "manifest_sha256", msha);
-			if ((rc = cadb_append(db, "backup", &f)) != OR_OK)
-				goto out;
-		}
 		interact_say(io, SAY_RESULT, "backed up %zu files to %s "
 		    "(read back and compared; MANIFEST SHA-256 %s)", nfiles,
 		    final, msha);

@@ -126,7 +126,7 @@ bundle_manifest(const struct bundle *b, char **text, size_t *len)
 	return OR_OK;
 }
 
-/* Removes a staging folder written by bundle_write (one level of
+/* Removes a staging folder written by bundle_stage (one level of
  * sub-folders). */
 static void
 remove_tree(const char *dir)
@@ -226,16 +226,18 @@ sync_and_check(const char *stage, const struct bundle *b)
 }
 
 int
-bundle_write(struct bundle *b, const char *outdir, struct keystore *ks,
-    const char *digest, unsigned char manifest_sha256[32])
+bundle_stage(struct bundle *b, const char *outdir, struct keystore *ks,
+    const char *digest, unsigned char manifest_sha256[32], char *stage,
+    size_t size)
 {
-	char stage[PATH_MAX], parent[PATH_MAX], *manifest = NULL;
+	char parent[PATH_MAX], *manifest = NULL;
 	unsigned char *sig = NULL;
 	const char *base;
 	size_t mlen = 0, siglen = 0;
 	struct stat st;
 	int n, rc;
 
+	stage[0] = '\0';
 	if (lstat(outdir, &st) == 0)
 		return err_set(OR_E_EXISTS, "%s already exists; a bundle is "
 		    "always written into a new folder", outdir);
@@ -254,9 +256,9 @@ bundle_write(struct bundle *b, const char *outdir, struct keystore *ks,
 	    (rc = bundle_add(b, BUNDLE_MANIFEST_SIG, sig, siglen)) != OR_OK)
 		goto out;
 
-	n = snprintf(stage, sizeof stage, "%s/.%s.partial-XXXXXX", parent,
+	n = snprintf(stage, size, "%s/.%s" FILE_STAGE_MARK "XXXXXX", parent,
 	    base);
-	if (n < 0 || (size_t)n >= sizeof stage) {
+	if (n < 0 || (size_t)n >= size) {
 		rc = err_set(OR_E_INPUT, "path too long: %s", outdir);
 		goto out;
 	}
@@ -276,27 +278,36 @@ bundle_write(struct bundle *b, const char *outdir, struct keystore *ks,
 		if ((rc = workers_run(b->n, write_job, NULL, &bj, 0)) != OR_OK)
 			goto fail;
 	}
-	if ((rc = sync_and_check(stage, b)) != OR_OK)
-		goto fail;
-	if (renameat2(AT_FDCWD, stage, AT_FDCWD, outdir, RENAME_NOREPLACE) ==
-	    -1) {
-		if (errno == EINVAL && rename(stage, outdir) == 0)
-			goto renamed;
-		rc = err_errno(errno == EEXIST || errno == ENOTEMPTY ?
-		    OR_E_EXISTS : OR_E_IO, "moving the bundle into %s", outdir);
-		goto fail;
-	}
-renamed:
-	if ((rc = file_sync_dir(parent)) != OR_OK)
+	if ((rc = sync_and_check(stage, b)) == OR_OK)
 		goto out;
-	rc = OR_OK;
-	goto out;
 fail:
-	remove_tree(stage);
+	bundle_unstage(stage);
 out:
+	if (rc != OR_OK)
+		stage[0] = '\0';
 	free(manifest);
 	OPENSSL_free(sig);
 	return rc;
+}
+
+int
+bundle_publish(const char *stage, const char *outdir)
+{
+	char parent[PATH_MAX];
+
+	file_dirname(outdir, parent, sizeof parent);
+	if (renameat2(AT_FDCWD, stage, AT_FDCWD, outdir, RENAME_NOREPLACE) ==
+	    -1 && (errno != EINVAL || rename(stage, outdir) == -1))
+		return err_errno(errno == EEXIST || errno == ENOTEMPTY ?
+		    OR_E_EXISTS : OR_E_IO, "moving the bundle into %s", outdir);
+	return file_sync_dir(parent);
+}
+
+void
+bundle_unstage(const char *stage)
+{
+	if (stage[0] != '\0')
+		remove_tree(stage);
 }
 
 int

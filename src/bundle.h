@@ -38,10 +38,18 @@ void bundle_free(struct bundle *b);
 /* Builds MANIFEST over the files added so far. */
 int bundle_manifest(const struct bundle *b, char **text, size_t *len);
 /* Adds MANIFEST and MANIFEST.sig (signed by ks with digest) and writes the
- * whole bundle to outdir, which must not exist.  manifest_sha256 receives
- * the SHA-256 of MANIFEST. */
-int bundle_write(struct bundle *b, const char *outdir, struct keystore *ks,
-    const char *digest, unsigned char manifest_sha256[32]);
+ * whole bundle into a hidden staging folder beside outdir (which must not
+ * exist), named in stage (PATH_MAX): synced and read back, but not a
+ * bundle yet.  manifest_sha256 receives the SHA-256 of MANIFEST.  The
+ * caller records the export, then bundle_publish renames the folder into
+ * place: a kill leaves at most a staging folder, never a complete bundle
+ * the journal does not record.  Nothing is left on failure. */
+int bundle_stage(struct bundle *b, const char *outdir, struct keystore *ks,
+    const char *digest, unsigned char manifest_sha256[32], char *stage,
+    size_t size);
+int bundle_publish(const char *stage, const char *outdir);
+/* Removes a staging folder of bundle_stage. */
+void bundle_unstage(const char *stage);
 
 struct manifest_entry {
 	unsigned char sha256[32];

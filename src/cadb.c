@@ -22,6 +22,7 @@
 #include "fileio.h"
 #include "interact.h"
 #include "keystore.h"
+#include "pgpwords.h"
 #include "pkcs11.h"
 #include "secret.h"
 #include "share.h"
@@ -91,6 +92,9 @@ summarise(const struct jrecord *r, void *vctx)
 		    sizeof s->token_label);
 		copy_field(r, "token_serial", s->token_serial,
 		    sizeof s->token_serial);
+		copy_field(r, "token_backed_up", s->token_backed_up,
+		    sizeof s->token_backed_up);
+		s->token_backup_time = r->time;
 		copy_field(r, "key_type", s->key_type, sizeof s->key_type);
 		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
 		copy_field(r, "profile", s->profile, sizeof s->profile);
@@ -103,8 +107,16 @@ summarise(const struct jrecord *r, void *vctx)
 		/* The key file was re-sealed under a new share set. */
 		copy_field(r, "key_file_sha256", s->key_file_sha256,
 		    sizeof s->key_file_sha256);
+	} else if (strcmp(r->type, "token-backup") == 0) {
+		copy_field(r, "backed_up", s->token_backed_up,
+		    sizeof s->token_backed_up);
+		s->token_backup_time = r->time;
 	} else if (strcmp(r->type, "issue") == 0) {
 		s->issued++;
+	} else if (strcmp(r->type, "recover") == 0) {
+		s->recovered++;
+		v = jrecord_get(r, "action");
+		s->quarantined += v != NULL && strcmp(v, "quarantine") == 0;
 	} else if (strcmp(r->type, "crl") == 0) {
 		/* The highest number signed, and that CRL's nextUpdate. */
 		v = jrecord_get(r, "number");
@@ -212,6 +224,27 @@ cadb_close(struct cadb *db)
 	if (db->journal != NULL)
 		journal_close(db->journal);
 	free(db);
+}
+
+int
+cadb_head(const char *dir, uint64_t *seq, unsigned char hash[32])
+{
+	char jpath[PATH_MAX];
+	int rc;
+
+	if ((rc = check_dir(dir, jpath, sizeof jpath)) != OR_OK)
+		return rc;
+	return journal_peek_head(jpath, seq, hash);
+}
+
+void
+cadb_head_text(const unsigned char hash[32],
+    char hex[2 * CADB_HEAD_LEN + 1], char words[CADB_HEAD_WORDS_MAX])
+{
+	hex_encode(hash, CADB_HEAD_LEN, hex);
+	if (pgpwords_render(hash, CADB_HEAD_LEN, words,
+	    CADB_HEAD_WORDS_MAX) == 0)
+		words[0] = '\0';
 }
 
 int

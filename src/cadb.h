@@ -49,6 +49,12 @@ struct cadb_summary {
 	char key_uri[1024];		/* pkcs11: the key's pkcs11: URI */
 	char module[PATH_MAX];		/* pkcs11: "" for p11-kit's modules */
 	char token_label[33], token_serial[17];	/* pkcs11, at init */
+	/* pkcs11: the officers' last word on the vendor's backup of the
+	 * token key, "yes" or "no" (init's token_backed_up, then each
+	 * token-backup record); "" when never said (a CA made before it
+	 * was recorded, or a sealed key). */
+	char token_backed_up[4];
+	time_t token_backup_time;
 	char key_type[16];
 	char kdf[16];
 	char profile[64];
@@ -56,6 +62,9 @@ struct cadb_summary {
 	/* How many are revoked is the replayed state's n (revoke_db,
 	 * calendar_scan): a summary does not replay revocations. */
 	uint64_t issued, transcripts, key_checks;
+	/* recover records (recover.h): every action, and the files set
+	 * aside in quarantine/ among them. */
+	uint64_t recovered, quarantined;
 	bool has_crl;
 	uint64_t crl_number;
 	time_t crl_next_update;
@@ -87,6 +96,21 @@ int cadb_path(const char *dir, const char *name, char *buf, size_t size);
  * record names. */
 int cadb_load_root(const char *dir, const struct cadb_summary *sum,
     X509 **out);
+
+/*
+ * The journal's head: the last record's seq and hash.  Its first
+ * CADB_HEAD_LEN bytes, in hex and in PGP words, are what every command
+ * that changed the journal reports for the paper log, what status shows
+ * and what audit --head compares (offroot-journal(5)).
+ */
+#define CADB_HEAD_LEN		8
+#define CADB_HEAD_WORDS_MAX	(CADB_HEAD_LEN * 12)
+/* Read from the end of DIR/journal without replaying the chain
+ * (journal_peek_head); no journal is OR_E_INPUT. */
+int cadb_head(const char *dir, uint64_t *seq, unsigned char hash[32]);
+/* The head's first CADB_HEAD_LEN bytes as hex and as PGP words. */
+void cadb_head_text(const unsigned char hash[32],
+    char hex[2 * CADB_HEAD_LEN + 1], char words[CADB_HEAD_WORDS_MAX]);
 
 struct interact;
 struct keystore;

@@ -4,7 +4,8 @@
  * an offline CA's officers know when to meet next: the next CRL is due
  * CRL_REFRESH_DAYS before the last CRL's nextUpdate; issued certificates
  * that are not revoked and expire within CAL_SOON_DAYS; the root's own
- * notAfter.
+ * notAfter; and the "good" OCSP responses still valid whose certificate
+ * was revoked since (ocsp-good.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,13 @@
 #include "crl.h"
 #include "dn.h"
 #include "err.h"
+#include "ocsp-good.h"
 #include "revoke.h"
 #include "calendar.h"
 
 struct cal_scan {
 	struct revoke_db rdb;
+	struct ocsp_goods goods;
 	time_t now;
 	struct cal_cert *c;
 	size_t n, cap;
@@ -36,6 +39,8 @@ cal_visit(const struct jrecord *r, void *arg)
 	const char *serial, *na, *v;
 	long long t;
 
+	if (ocsp_goods_visit(r, &cs->goods) != OR_OK)
+		return OR_E_NOMEM;
 	if (strcmp(r->type, "issue") == 0 &&
 	    (serial = jrecord_get(r, "serial")) != NULL &&
 	    (na = jrecord_get(r, "not_after")) != NULL) {
@@ -100,6 +105,31 @@ cal_root(const char *dir, const struct cadb_summary *sum,
 	X509_free(root);
 }
 
+/* The good responses whose serial the journal now has revoked. */
+static void
+cal_ocsp(const struct cal_scan *cs, struct calendar *cal)
+{
+	const struct ocsp_good *g;
+	struct cal_ocsp *o;
+	size_t i;
+
+	for (i = 0; i < cs->goods.n; i++) {
+		g = &cs->goods.g[i];
+		if (revoke_db_find(&cs->rdb, &g->serial) == NULL)
+			continue;
+		if (cal->nocsp == CAL_MAX_OCSP) {
+			cal->more_ocsp++;
+			continue;
+		}
+		o = &cal->ocsp[cal->nocsp++];
+		snprintf(o->serial, sizeof o->serial, "%s", g->serial_hex);
+		snprintf(o->file, sizeof o->file, "%s", g->file);
+		o->next_update = g->next_update;
+		o->seq = g->seq;
+		o->answered = g->answered;
+	}
+}
+
 void
 calendar_load(const char *dir, time_t now, struct calendar *cal)
 {
@@ -122,17 +152,23 @@ calendar_scan(const char *dir, time_t now, struct calendar *cal,
 	memset(&cs, 0, sizeof cs);
 	cs.now = now;
 	revoke_db_init(&cs.rdb, REVOKE_DB_ENTRIES);
+	ocsp_goods_init(&cs.goods, now);
 	if ((rc = cadb_scan(dir, sum, cal_visit, &cs)) == OR_OK)
 		rc = revoke_db_finish(&cs.rdb);
 	if (rc != OR_OK) {
 		snprintf(cal->error, sizeof cal->error, "%s", err_msg(rc));
 		revoke_db_free(&cs.rdb);
+		ocsp_goods_free(&cs.goods);
 		free(cs.c);
 		return rc;
 	}
 	cal->ok = true;
 	snprintf(cal->store, sizeof cal->store, "%s", sum->store);
 	snprintf(cal->kdf, sizeof cal->kdf, "%s", sum->kdf);
+	snprintf(cal->token_label, sizeof cal->token_label, "%s",
+	    sum->token_label);
+	cal->token_not_backed_up = strcmp(sum->store, "pkcs11") == 0 &&
+	    strcmp(sum->token_backed_up, "no") == 0;
 	cal->issued = sum->issued;
 	/* Certificates revoked now, as the next CRL lists them: a hold
 	 * released by removeFromCRL is not one, a hold made permanent is
@@ -157,6 +193,8 @@ calendar_scan(const char *dir, time_t now, struct calendar *cal,
 		else
 			cal->more_expiring++;
 	}
+	cal_ocsp(&cs, cal);
+	ocsp_goods_free(&cs.goods);
 	*rdb = cs.rdb;
 	free(cs.c);
 	return OR_OK;

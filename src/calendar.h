@@ -1,7 +1,9 @@
 /*
  * calendar.h — the CA's calendar read from its journal: when the next CRL
  * is due, which issued certificates expire soon, when the root expires.
- * The TUI's home screen and `offroot status` show the same dates.
+ * The TUI's home screen and `offroot status` show the same dates, and
+ * the same hazards: pre-signed "good" OCSP responses still valid for a
+ * certificate revoked since (ocsp-good.h), listed until they expire.
  */
 #ifndef OFFROOT_CALENDAR_H
 #define OFFROOT_CALENDAR_H
@@ -21,6 +23,17 @@ struct cal_cert {
 	time_t not_after;
 };
 
+#define CAL_MAX_OCSP	16
+
+/* A "good" OCSP response still valid, for a serial revoked now. */
+struct cal_ocsp {
+	char serial[48];
+	time_t next_update;
+	unsigned long long seq;		/* its ocsp record */
+	char file[512];			/* where it was written, "" unknown */
+	bool answered;			/* a "revoked" response came after */
+};
+
 struct calendar {
 	bool ok;			/* the journal was read */
 	char error[256];
@@ -29,6 +42,8 @@ struct calendar {
 	time_t root_not_after;
 	char store[16];
 	char kdf[16];
+	bool token_not_backed_up;	/* pkcs11: recorded as not backed up */
+	char token_label[33];
 	bool has_crl;
 	unsigned long long crl_number;
 	time_t crl_next_update;
@@ -39,6 +54,9 @@ struct calendar {
 	size_t nexpiring;		/* within CAL_SOON_DAYS, not revoked */
 	size_t more_expiring;		/* beyond the CAL_MAX_EXPIRING shown */
 	struct cal_cert expiring[CAL_MAX_EXPIRING];
+	size_t nocsp;			/* good responses of revoked serials */
+	size_t more_ocsp;		/* beyond the CAL_MAX_OCSP shown */
+	struct cal_ocsp ocsp[CAL_MAX_OCSP];
 };
 
 void calendar_load(const char *dir, time_t now, struct calendar *cal);

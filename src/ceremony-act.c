@@ -21,8 +21,10 @@
 #include "ceremony-int.h"
 #include "crl.h"
 #include "err.h"
+#include "ocsp-good.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "recover.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
@@ -77,7 +79,11 @@ attempt_mark(struct ceremony *c, const struct script_step *st,
 
 /* ---- the actions ------------------------------------------------------ */
 
-/* Going on despite a failed pre-flight check needs a recorded reason. */
+/* Going on despite a failed pre-flight check needs a recorded reason.  An
+ * answers file gives it only as "override CHECK: reason": its confirm-all
+ * and its ask lines answer the ceremony's own questions, never this one,
+ * so a rehearsal file reused on the day cannot wave a failed check
+ * through. */
 static int
 override(struct ceremony *c, const struct script_step *st, const char *check,
     const char *summary)
@@ -91,6 +97,11 @@ override(struct ceremony *c, const struct script_step *st, const char *check,
 	for (i = 0; i < c->p.noverrides; i++)
 		if (strcmp(c->p.overrides[i].check, check) == 0)
 			why = c->p.overrides[i].reason;
+	if (why == NULL && c->p.runner != NULL &&
+	    strcmp(c->p.runner, "batch") == 0)
+		return err_set(OR_E_ENV, "pre-flight check failed: %s (an "
+		    "answers file goes on only with \"override %s: REASON\")",
+		    summary, check);
 	if (why == NULL) {
 		snprintf(q, sizeof q, "%s. Go on anyway? (The reason is "
 		    "recorded in the transcript.)", summary);
@@ -408,6 +419,7 @@ gen_params(struct ceremony *c, const struct script_step *st,
 
 	memset(rp, 0, sizeof *rp);
 	rp->dir = c->p.dir;
+	rp->leftover = LEFTOVER_ASK;	/* a killed init's folder: asked */
 	rp->subject = script_param(st, "subject");
 	if ((rc = keytype_parse(script_param(st, "key"), &rp->key_type)) !=
 	    OR_OK)
@@ -717,6 +729,7 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 	struct revoke_list list = { 0 };
 	struct serial one;
 	struct cadb *db = NULL;
+	struct ocsp_goods goods = { 0 };
 	unsigned char *data = NULL, md[32];
 	char path[PATH_MAX], sha[65], count[24];
 	const char *v;
@@ -757,7 +770,9 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		goto out;
 	if ((rc = attempt_mark(c, st, req.revoked_at)) != OR_OK)
 		goto out;
-	if ((rc = cadb_open(c->p.dir, &db)) != OR_OK)
+	ocsp_goods_init(&goods, time(NULL));
+	if ((rc = cadb_open_visit(c->p.dir, ocsp_goods_visit, &goods, &db)) !=
+	    OR_OK || (rc = recover_ca_load(db, c->io)) != OR_OK)
 		goto out;
 	if (v != NULL)
 		rc = revoke_record(db, &req, &one, NULL, 1, &unknown);
@@ -778,9 +793,12 @@ act_revoke(struct ceremony *c, const struct script_step *st)
 		jf_add(&f, "reason", revoke_reason_name(req.reason));
 		rc = ceremony_rec(c, "revoked", &f);
 	}
-	interact_say(c->io, SAY_INFO, "step %s: %zu serial(s) revoked; sign and "
-	    "publish a CRL within 24 hours", st->number_text, n);
+	interact_say(c->io, SAY_INFO, "step %s: %zu serial%s revoked; sign and "
+	    "publish a CRL within 24 hours", st->number_text, n, plural_s(n));
+	ocsp_goods_warn(c->io, c->p.dir, &goods, v != NULL ? &one : list.s,
+	    n);
 out:
+	ocsp_goods_free(&goods);
 	cadb_close(db);
 	revoke_list_free(&list);
 	free(data);
@@ -797,6 +815,7 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	X509 *root = NULL;
 	char out[PATH_MAX], num[24], ent[24], tu[21], nu[21];
 	const char *v;
+	bool done = false;
 	int rc;
 
 	memset(&cp, 0, sizeof cp);
@@ -807,14 +826,16 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	if ((v = script_param(st, "output")) != NULL) {
 		if ((rc = media_path(c, v, out, sizeof out)) != OR_OK)
 			return rc;
-		if (ceremony_exists(out))
-			return err_set(OR_E_EXISTS, "%s already exists; "
-			    "refusing to overwrite it", out);
 		cp.out = out;
 	}
+	/* A run cut short after the CRL was recorded (or an output in the
+	 * way that is not this step's). */
+	if ((rc = ceremony_resume_crl(c, st, cp.out, &done)) != OR_OK || done)
+		return rc;
 	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
 	    (rc = crl_prepare(db, root, &cp, &plan)) != OR_OK ||
 	    (rc = ceremony_need_key(c, db, root)) != OR_OK ||
+	    (rc = attempt_mark(c, st, 0)) != OR_OK ||
 	    (rc = crl_sign(db, c->ks, c->io, &cp, &plan, &res)) != OR_OK)
 		goto out;
 	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", res.sha256);
@@ -859,8 +880,9 @@ act_export(struct ceremony *c, const struct script_step *st)
 	unsigned char *der = NULL, md[32];
 	char folder[PATH_MAX], src[PATH_MAX], dst[PATH_MAX], crls[PATH_MAX];
 	char roothex[65], crlhex[65] = "none", sums[512], num[24] = "none";
-	char *pem = NULL;
-	size_t len = 0, pemlen = 0;
+	char *pem = NULL, *root = NULL;
+	size_t len = 0, pemlen = 0, rootlen = 0;
+	bool resume = false;
 	int rc;
 
 	memset(&rdb, 0, sizeof rdb);
@@ -884,24 +906,29 @@ act_export(struct ceremony *c, const struct script_step *st)
 			goto out;
 		snprintf(num, sizeof num, "%" PRIu64, rdb.last_crl.number);
 	}
-	if ((rc = file_mkdir(folder, 0755)) != OR_OK)
+	/* A folder an interrupted run of this step began is finished. */
+	if ((rc = ceremony_resume_export(c, st, folder, &resume)) != OR_OK)
 		goto out;
 	if ((rc = cadb_path(c->p.dir, CADB_ROOT_CERT, src, sizeof src)) !=
-	    OR_OK || (rc = file_join(dst, sizeof dst, folder, "root.pem")) !=
-	    OR_OK || (rc = ceremony_write_copy(src, dst, roothex)) != OR_OK)
+	    OR_OK || (rc = file_read(src, FILE_MAX_INPUT,
+	    (unsigned char **)&root, &rootlen)) != OR_OK ||
+	    (rc = file_join(dst, sizeof dst, folder, "root.pem")) != OR_OK ||
+	    (rc = ceremony_export_put(dst, root, rootlen, resume)) != OR_OK ||
+	    (rc = sha256(root, rootlen, md)) != OR_OK)
 		goto out;
+	hex_encode(md, 32, roothex);
 	snprintf(sums, sizeof sums, "%s  root.pem\n", roothex);
 	if (want_crl) {
 		if ((rc = file_join(dst, sizeof dst, folder, "crl.pem")) !=
-		    OR_OK || (rc = file_write_new(dst, pem, pemlen, 0644)) !=
-		    OR_OK || (rc = sha256(pem, pemlen, md)) != OR_OK)
+		    OR_OK || (rc = ceremony_export_put(dst, pem, pemlen,
+		    resume)) != OR_OK || (rc = sha256(pem, pemlen, md)) != OR_OK)
 			goto out;
 		hex_encode(md, 32, crlhex);
 		snprintf(sums + strlen(sums), sizeof sums - strlen(sums),
 		    "%s  crl.pem\n", crlhex);
 	}
 	if ((rc = file_join(dst, sizeof dst, folder, "SHA256SUMS")) != OR_OK ||
-	    (rc = file_write_new(dst, sums, strlen(sums), 0644)) != OR_OK)
+	    (rc = ceremony_export_put(dst, sums, strlen(sums), resume)) != OR_OK)
 		goto out;
 	{
 		struct jfields f;
@@ -920,6 +947,7 @@ out:
 	revoke_db_free(&rdb);
 	free(der);
 	free(pem);
+	free(root);
 	return rc;
 }
 

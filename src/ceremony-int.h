@@ -120,6 +120,20 @@ int ceremony_resume_revoke(struct ceremony *c, const struct script_step *st,
 int ceremony_resume_reshare(struct ceremony *c, const struct script_step *st,
     bool *done);
 
+/* A sign-crl step begun before whose CRL the CA journal records since
+ * its first attempt: *done (its output, out or NULL, holds that CRL or is
+ * written from it), recorded "already-done".  Otherwise an existing out
+ * is refused. */
+int ceremony_resume_crl(struct ceremony *c, const struct script_step *st,
+    const char *out, bool *done);
+/* An export step's folder: created, or, when an earlier run began the
+ * step and left it holding only what the step writes, *resume. */
+int ceremony_resume_export(struct ceremony *c, const struct script_step *st,
+    const char *folder, bool *resume);
+/* Writes one export file, or (resume) checks the one there is the same. */
+int ceremony_export_put(const char *path, const void *data, size_t len,
+    bool resume);
+
 /* ---- ceremony-act.c -------------------------------------------------- */
 
 /* Does what step st's action does (the step-begin record is written; the

@@ -5,8 +5,9 @@
  * completed and reopens it when the operators agree.  Then, for a step
  * an earlier run began, it tells whether the step's work is already in
  * the CA (a root created, a bundle exported, certificates issued but not
- * exported, a revocation, a reshare), so that nothing is done twice: a
- * key generated again, a serial used again, a CSR signed again.
+ * exported, a revocation, a reshare, a CRL signed, a public export
+ * begun), so that nothing is done twice: a key generated again, a serial
+ * used again, a CSR signed again, a CRL signed again.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -14,16 +15,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/x509.h>
 
 #include "cadb.h"
 #include "ceremony-int.h"
+#include "crl.h"
 #include "csr.h"
 #include "dn.h"
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "recover.h"
 #include "revoke.h"
 #include "rootca.h"
 #include "sign.h"
@@ -224,6 +228,27 @@ prior_agree(struct ceremony *c, size_t first, bool *yes)
 	return OR_OK;
 }
 
+/* The participants: a name the transcript records stands (it is what the
+ * witnesses saw); a role it does not name yet (a run stopped before or
+ * during the participants step) keeps the name given up front, by the
+ * answers file, instead of being emptied and asked again. */
+static void
+resume_names(struct ceremony *c, const struct prior *pr)
+{
+	size_t k;
+
+	for (k = 0; k < c->s.nroles; k++) {
+		if (pr->names[k][0] == '\0')
+			continue;
+		if (c->names[k][0] != '\0' &&
+		    strcmp(c->names[k], pr->names[k]) != 0)
+			interact_say(c->io, SAY_WARN, "the transcript names the "
+			    "%s \"%s\", not \"%s\": the recorded name stands",
+			    c->s.roles[k], pr->names[k], c->names[k]);
+		snprintf(c->names[k], sizeof c->names[k], "%s", pr->names[k]);
+	}
+}
+
 /* Goes on with the unfinished run pr: its transcript, what its steps
  * did, a "resume" record. */
 static int
@@ -241,7 +266,7 @@ prior_adopt(struct ceremony *c, const struct prior *pr, const char *list,
 		c->begun[i] = pr->begun[i] && !pr->done[i];
 		c->attempt[i] = pr->attempt[i];
 	}
-	memcpy(c->names, pr->names, sizeof c->names);
+	resume_names(c, pr);
 	memcpy(c->manifest, pr->manifest, sizeof c->manifest);
 	memcpy(c->crl_sha, pr->crl_sha, sizeof c->crl_sha);
 	jf_init(&f);
@@ -377,6 +402,22 @@ export_visit(const struct jrecord *r, void *vctx)
 }
 
 /* A run cut short after the bundle was written: done already. */
+/* outdir holds the bundle whose MANIFEST the journal recorded. */
+static int
+bundle_in_place(const struct script_step *st, const char *outdir,
+    const char *manifest)
+{
+	char path[PATH_MAX], hex[65];
+
+	if (file_join(path, sizeof path, outdir, "MANIFEST") == OR_OK &&
+	    file_sha256_hex(path, hex) == OR_OK && strcmp(hex, manifest) == 0)
+		return OR_OK;
+	return err_set(OR_E_EXISTS, "step %s: the journal records its bundle "
+	    "as written to %s (MANIFEST SHA-256 %s), but %s does not hold it: "
+	    "move what is there aside, then resume", st->number_text, outdir,
+	    manifest, outdir);
+}
+
 int
 ceremony_resume_bundle(struct ceremony *c, const struct script_step *st,
     const char *outdir, bool *done)
@@ -395,6 +436,11 @@ ceremony_resume_bundle(struct ceremony *c, const struct script_step *st,
 		return rc;
 	if (ef.manifest[0] == '\0')
 		return OR_OK;
+	/* Recorded before it was renamed into place (bundle_stage): a kill
+	 * may have left it staged. */
+	if ((rc = recover_publish(outdir, ef.manifest, c->io)) != OR_OK ||
+	    (rc = bundle_in_place(st, outdir, ef.manifest)) != OR_OK)
+		return rc;
 	*done = true;
 	jf_init(&f);
 	jf_add(&f, "step", st->number_text);
@@ -750,3 +796,207 @@ ceremony_resume_reshare(struct ceremony *c, const struct script_step *st,
 	}
 }
 
+
+/* ---- a sign-crl step ------------------------------------------------ */
+
+/* The CRL the journal records as signed since the step's first attempt
+ * (rdb->last_crl), in PEM as the step writes it to the media. */
+static int
+crl_since_attempt(struct ceremony *c, struct revoke_db *rdb, char **pem,
+    size_t *pemlen, bool *found)
+{
+	unsigned char *der = NULL;
+	char crls[PATH_MAX], src[PATH_MAX];
+	size_t len;
+	int rc;
+
+	*found = false;
+	if ((rc = revoke_db_load(c->p.dir, 0, rdb)) != OR_OK)
+		return rc;
+	if (!rdb->has_crl || rdb->last_crl.seq <= c->attempt[c->current].ca_seq)
+		return OR_OK;
+	if ((rc = cadb_path(c->p.dir, CADB_CRLS, crls, sizeof crls)) != OR_OK ||
+	    (rc = file_join(src, sizeof src, crls, rdb->last_crl.file)) !=
+	    OR_OK || (rc = file_read(src, CRL_MAX_FILE, &der, &len)) != OR_OK)
+		return rc;
+	rc = crl_to_pem(der, len, pem, pemlen);
+	free(der);
+	*found = rc == OR_OK;
+	return rc;
+}
+
+/* The output on the media: written from the recorded CRL when the kill
+ * came before it, accepted when it holds exactly that CRL, refused when
+ * it holds anything else. */
+static int
+crl_output(struct ceremony *c, const struct script_step *st,
+    const char *out, const char *pem, size_t pemlen, const char **how)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	bool same;
+	int rc;
+
+	*how = "the recorded CRL is already on the media";
+	if (out == NULL)
+		return OR_OK;
+	if (!ceremony_exists(out)) {
+		*how = "the recorded CRL was copied to the media";
+		return file_write_new(out, pem, pemlen, 0644);
+	}
+	if ((rc = file_read(out, CRL_MAX_FILE, &data, &len)) != OR_OK)
+		return rc;
+	same = len == pemlen && memcmp(data, pem, len) == 0;
+	free(data);
+	if (!same)
+		return err_set(OR_E_EXISTS, "%s already exists and is not the "
+		    "CRL the journal records for this step; refusing to "
+		    "overwrite it", out);
+	return OR_OK;
+}
+
+/*
+ * A sign-crl step begun before: when the CA journal records a CRL signed
+ * since the step's first attempt, the step is done (its output on the
+ * media is that CRL, or is written from it), recorded "already-done";
+ * nothing is signed again.  Otherwise an existing output is refused as
+ * before: it is not this step's.
+ */
+int
+ceremony_resume_crl(struct ceremony *c, const struct script_step *st,
+    const char *out, bool *done)
+{
+	struct revoke_db rdb;
+	struct jfields f;
+	const char *how = "";
+	char *pem = NULL;
+	size_t pemlen = 0;
+	bool found = false;
+	int rc = OR_OK;
+
+	*done = false;
+	memset(&rdb, 0, sizeof rdb);
+	if (c->begun[c->current] && c->attempt[c->current].have &&
+	    (rc = crl_since_attempt(c, &rdb, &pem, &pemlen, &found)) != OR_OK)
+		goto out;
+	if (!found) {
+		if (out != NULL && ceremony_exists(out))
+			rc = err_set(OR_E_EXISTS, "%s already exists; refusing "
+			    "to overwrite it", out);
+		goto out;
+	}
+	if ((rc = crl_output(c, st, out, pem, pemlen, &how)) != OR_OK)
+		goto out;
+	*done = true;
+	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", rdb.last_crl.sha256);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "reason", "the CA journal records the CRL this step signed "
+	    "before the interruption: nothing is signed again");
+	jf_add_u64(&f, "number", rdb.last_crl.number);
+	jf_add(&f, "sha256", rdb.last_crl.sha256);
+	jf_add(&f, "output", out != NULL ? out : "none");
+	jf_add(&f, "output_state", how);
+	if ((rc = ceremony_rec(c, "already-done", &f)) != OR_OK)
+		goto out;
+	interact_say(c->io, SAY_INFO, "step %s: CRL number %" PRIu64 " was "
+	    "signed before the interruption (%s): not signing again",
+	    st->number_text, rdb.last_crl.number, how);
+out:
+	free(pem);
+	revoke_db_free(&rdb);
+	return rc;
+}
+
+/* ---- an export step --------------------------------------------------- */
+
+/* What an export step writes into its folder. */
+static const char *const export_names[] = { "root.pem", "crl.pem",
+    "SHA256SUMS" };
+
+/* Whether name is one of export_names, or the temporary file fileio.c
+ * writes one of them through (".NAME.RANDOM.tmp"): *tmp. */
+static bool
+export_own(const char *name, bool *tmp)
+{
+	size_t i, n, len = strlen(name);
+
+	*tmp = false;
+	for (i = 0; i < nitems(export_names); i++) {
+		n = strlen(export_names[i]);
+		if (strcmp(name, export_names[i]) == 0)
+			return true;
+		if (name[0] == '.' && strncmp(name + 1, export_names[i], n) == 0 &&
+		    name[n + 1] == '.' && len > n + 6 &&
+		    strcmp(name + len - 4, ".tmp") == 0)
+			return *tmp = true;
+	}
+	return false;
+}
+
+/*
+ * An export step's folder.  New: created (*resume false).  Existing,
+ * when an earlier run began this step: it may hold only what the step
+ * writes (the half-written temporaries are removed); *resume, and each
+ * file is then checked rather than written (ceremony_export_put).
+ * Anything else in the way is refused.
+ */
+int
+ceremony_resume_export(struct ceremony *c, const struct script_step *st,
+    const char *folder, bool *resume)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	bool tmp;
+	DIR *d;
+	int rc = OR_OK;
+
+	*resume = false;
+	if (!ceremony_exists(folder) || !c->begun[c->current])
+		return file_mkdir(folder, 0755);
+	if ((d = opendir(folder)) == NULL)
+		return err_errno(OR_E_EXISTS, "%s", folder);
+	while (rc == OR_OK && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (!export_own(de->d_name, &tmp))
+			rc = err_set(OR_E_EXISTS, "%s holds %s, which the "
+			    "export does not write: move the folder aside and "
+			    "resume again", folder, de->d_name);
+		else if (tmp && (rc = file_join(path, sizeof path, folder,
+		    de->d_name)) == OR_OK && unlink(path) == -1)
+			rc = err_errno(OR_E_IO, "removing %s", path);
+	}
+	closedir(d);
+	if (rc != OR_OK || (rc = file_sync_dir(folder)) != OR_OK)
+		return rc;
+	interact_say(c->io, SAY_INFO, "step %s: %s was begun by the "
+	    "interrupted run: finishing it, each file it holds checked",
+	    st->number_text, folder);
+	*resume = true;
+	return OR_OK;
+}
+
+/* Writes one file of the export, or, resuming, checks the one there holds
+ * exactly these bytes. */
+int
+ceremony_export_put(const char *path, const void *data, size_t len,
+    bool resume)
+{
+	unsigned char *have = NULL;
+	size_t hlen = 0;
+	bool same;
+	int rc;
+
+	if (!resume || !ceremony_exists(path))
+		return file_write_new(path, data, len, 0644);
+	if ((rc = file_read(path, FILE_MAX_INPUT, &have, &hlen)) != OR_OK)
+		return rc;
+	same = hlen == len && memcmp(have, data, len) == 0;
+	free(have);
+	if (!same)
+		return err_set(OR_E_EXISTS, "%s is not what the interrupted "
+		    "export wrote: move its folder aside and resume again",
+		    path);
+	return OR_OK;
+}

@@ -25,6 +25,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "recover.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -151,7 +152,10 @@ ceremony_open_ca(struct ceremony *c, struct cadb **db, X509 **root)
 	*root = NULL;
 	if ((rc = cadb_open(c->p.dir, db)) != OR_OK)
 		return rc;
-	if ((rc = cadb_load_root(c->p.dir, &(*db)->sum, root)) != OR_OK) {
+	if ((rc = cadb_load_root(c->p.dir, &(*db)->sum, root)) != OR_OK ||
+	    (rc = recover_ca(*db, *root, c->io)) != OR_OK) {
+		X509_free(*root);
+		*root = NULL;
 		cadb_close(*db);
 		*db = NULL;
 	}
@@ -486,12 +490,45 @@ show_step(struct ceremony *c, const struct script_step *st)
 	c->io->show_block(c->io, title, block);
 }
 
+/*
+ * The CA journal's head after a step that changed it: in the step-end
+ * record of the ceremony's transcript (journal_seq, journal_head) and
+ * said to the participants for the paper log, as every command prints it
+ * (offroot-journal(5)).  Before the CA exists the head is seq 0.
+ */
+static void
+step_head(struct ceremony *c, uint64_t seq0, const unsigned char h0[32],
+    struct jfields *f)
+{
+	char hex[2 * CADB_HEAD_LEN + 1], words[CADB_HEAD_WORDS_MAX];
+	unsigned char h[32];
+	uint64_t seq;
+
+	if (cadb_head(c->p.dir, &seq, h) != OR_OK || seq == 0 ||
+	    (seq == seq0 && memcmp(h, h0, 32) == 0)) {
+		err_clear();
+		return;
+	}
+	jf_add_u64(f, "journal_seq", seq);
+	jf_add_hex(f, "journal_head", h, 32);
+	cadb_head_text(h, hex, words);
+	interact_say(c->io, SAY_INFO, "journal head: record %" PRIu64 ", %s "
+	    "(%s); write it in the paper log", seq, hex, words);
+}
+
 static int
 run_step(struct ceremony *c, size_t i)
 {
 	const struct script_step *st = &c->s.steps[i];
 	char why[1024], by[256];
+	unsigned char h0[32];
+	uint64_t seq0 = 0;
 	int rc;
+
+	memset(h0, 0, sizeof h0);
+	if (cadb_head(c->p.dir, &seq0, h0) != OR_OK)
+		seq0 = 0;
+	err_clear();
 
 	c->current = i;
 	c->running = true;
@@ -536,6 +573,7 @@ run_step(struct ceremony *c, size_t i)
 		jf_init(&f);
 		jf_add(&f, "step", st->number_text);
 		jf_add(&f, "result", "done");
+		step_head(c, seq0, h0, &f);
 		if ((rc = ceremony_rec(c, "step-end", &f)) != OR_OK)
 			return rc;
 	}

@@ -45,7 +45,13 @@
  * (same CSR SHA-256 and profile) but not exported has its bundle written
  * from the issued copies (sign_export_ks, "resumed-export"), never signed
  * again; a revoke step whose serials the journal holds as revoked with the
- * step's reason at that time is "already-done".
+ * step's reason at that time is "already-done".  A sign-crl step records
+ * an "attempt" too: resumed, a CRL the CA journal records after it makes
+ * the step "already-done" (its output on the media must be that CRL, or
+ * is written from it), never signed again.  An export step resumed
+ * finishes the folder it began: what is there must be byte for byte what
+ * it writes, anything else is refused.  Names the transcript records
+ * stand; a role it does not name yet keeps the name given up front.
  */
 #ifndef OFFROOT_CEREMONY_H
 #define OFFROOT_CEREMONY_H

@@ -29,7 +29,7 @@ check_key_exec(struct cmd_args *a, struct interact *io)
 	struct op op;
 	int rc;
 
-	if ((rc = op_begin(&op, dir, "check-key", NULL)) != OR_OK ||
+	if ((rc = op_begin(&op, dir, "check-key", NULL, io)) != OR_OK ||
 	    (rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;
 	jf_init(&f);

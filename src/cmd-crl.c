@@ -109,7 +109,7 @@ crl_exec(struct cmd_args *a, struct interact *io)
 	/* One pass over the journal verifies it and replays it. */
 	revoke_db_init(&rdb, REVOKE_DB_ENTRIES);
 	if ((rc = op_begin_visit(&op, dir, "crl", outs, revoke_db_visit,
-	    &rdb)) != OR_OK || (rc = revoke_db_finish(&rdb)) != OR_OK) {
+	    &rdb, io)) != OR_OK || (rc = revoke_db_finish(&rdb)) != OR_OK) {
 		revoke_db_free(&rdb);
 		goto out;
 	}

@@ -4,6 +4,8 @@
  * command layer only: it turns the options into struct rootca_params,
  * refusing options that belong to another store, and shows the new
  * root's fingerprint; rootca_create (rootca.c) does the work.
+ * --leftover keep|wipe is the officer's decision on what an interrupted
+ * init left beside DIR (leftover.h); without it such a folder is refused.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "keystore.h"
+#include "leftover.h"
 #include "rootca.h"
 #include "share.h"
 
@@ -32,6 +35,7 @@ static const struct cmd_opt init_opts[] = {
 	{ "quorum", 0, OPT_ARG },
 	{ "share-dir", 0, OPT_ARG | OPT_MULTI },
 	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
+	{ "leftover", 0, OPT_ARG },
 	{ "yes", 'y', 0 },
 	{ "allow-mixed-scripts", 0, 0 },
 	{ "quiet", 'q', 0 },
@@ -156,6 +160,12 @@ init_exec(struct cmd_args *a, struct interact *io)
 	if ((rc = init_store(a, &p)) != OR_OK ||
 	    (rc = init_quorum(a, &p, dirs)) != OR_OK)
 		return rc;
+	/* A folder an interrupted init left beside DIR: refused until the
+	 * officer says what happens to it (leftover.h). */
+	if (args_has(a, "leftover") &&
+	    (rc = leftover_decision_parse(args_get(a, "leftover"),
+	    &p.leftover)) != OR_OK)
+		return rc;
 
 	if ((rc = rootca_create(&p, io, &res)) != OR_OK)
 		return rc;
@@ -172,7 +182,8 @@ const struct cmd_entry cmd_init_entry = {
 	    "[--passphrase-file FILE | --quorum M/N "
 	    "--share-dir DIR ... [--share-passphrase-file FILE ...]] "
 	    "[--store pkcs11 (--token URI [--label L] | --key-uri URI) "
-	    "[--module PATH] [--pin-file FILE] [--yes]]",
+	    "[--module PATH] [--pin-file FILE] [--yes]] "
+	    "[--leftover keep|wipe]",
 	"create a root CA: key (sealed file or token), root certificate, "
 	    "journal",
 	init_opts, 0, 0, init_exec

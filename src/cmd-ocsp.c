@@ -4,7 +4,9 @@
  * that has no responder.  The response is recorded in the journal and in a
  * sealed transcript (op.h).
  */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,10 +31,26 @@ static const struct cmd_opt ocsp_opts[] = {
 	{ NULL, 0, 0 }
 };
 
-/* The ocsp record: serial, status and validity of the response. */
+/* Where the response goes, as an absolute path for the ocsp record: a
+ * revocation later names it (ocsp-good.h).  The folder exists (op_begin
+ * checked it). */
+static void
+ocsp_where(const char *out, char *buf, size_t size)
+{
+	char parent[PATH_MAX], real[PATH_MAX];
+	const char *base = strrchr(out, '/');
+
+	file_dirname(out, parent, sizeof parent);
+	if (realpath(parent, real) == NULL || file_join(buf, size, real,
+	    base != NULL ? base + 1 : out) != OR_OK)
+		snprintf(buf, size, "%s", out);
+}
+
+/* The ocsp record: serial, status and validity of the response, and the
+ * file it was written to. */
 static void
 ocsp_fields(struct jfields *f, const struct ocsp_plan *plan, const char *hex,
-    const char *sha)
+    const char *sha, const char *where)
 {
 	jf_init(f);
 	jf_add(f, "serial", hex);
@@ -44,6 +62,7 @@ ocsp_fields(struct jfields *f, const struct ocsp_plan *plan, const char *hex,
 	jf_add_i64(f, "this_update", plan->this_update);
 	jf_add_i64(f, "next_update", plan->next_update);
 	jf_add(f, "sha256", sha);
+	jf_add(f, "file", where);
 }
 
 static int
@@ -57,7 +76,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 	struct op op;
 	unsigned char *der = NULL, md[SHA256_LEN];
 	char hex[SERIAL_HEX], sha[65];
-	char tut[21], nut[21];
+	char tut[21], nut[21], where[PATH_MAX];
 	struct jfields f;
 	size_t len;
 	long days = 0;
@@ -67,7 +86,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 		return rc;
 	if ((rc = serial_parse(sv, strlen(sv), &serial)) != OR_OK)
 		return err_context(rc, "--serial %s", sv);
-	if ((rc = op_begin(&op, dir, "ocsp", outs)) != OR_OK ||
+	if ((rc = op_begin(&op, dir, "ocsp", outs, io)) != OR_OK ||
 	    (rc = ocsp_prepare(op.db, op.root, &serial, days, &plan)) != OR_OK ||
 	    (rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;
@@ -76,7 +95,8 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 		goto out;
 	hex_encode(md, sizeof md, sha);
 	serial_to_hex(&serial, hex);
-	ocsp_fields(&f, &plan, hex, sha);
+	ocsp_where(out, where, sizeof where);
+	ocsp_fields(&f, &plan, hex, sha, where);
 	/* Recorded first, written out after (ARCHITECTURE decision 10): no
 	 * signed response reaches the media that the journal does not
 	 * record. */

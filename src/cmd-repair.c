@@ -6,7 +6,9 @@
  * refuses such a journal rather than drop anything silently; this command
  * does it explicitly, after the officer confirms: the torn bytes are kept
  * in DIR/repairs/, the journal is cut back to its last whole record, and a
- * "repair" record says what was removed.
+ * "repair" record says what was removed.  Then, as every command that
+ * takes the lock, it settles the files the crash left (recover.h): the
+ * certificate a torn issue record would have named goes to quarantine/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "journal.h"
+#include "recover.h"
 #include "util.h"
 
 static const struct cmd_opt repair_opts[] = {
@@ -52,6 +55,18 @@ read_range(int fd, const char *path, uint64_t off, size_t len,
 	}
 	*out = buf;
 	return OR_OK;
+}
+
+static int
+recover_after(const char *dir, struct interact *io)
+{
+	struct cadb *db = NULL;
+	int rc;
+
+	if ((rc = cadb_open(dir, &db)) == OR_OK)
+		rc = recover_ca_load(db, io);
+	cadb_close(db);
+	return rc;
 }
 
 static int
@@ -146,6 +161,12 @@ repair_exec(struct cmd_args *a, struct interact *io)
 	interact_say(io, SAY_RESULT, "set aside the torn record %llu in "
 	    "repairs/%s; the journal ends at record %llu and a repair record",
 	    (unsigned long long)seq + 1, name, (unsigned long long)seq);
+	/* What the torn record would have named (a certificate, a CRL) is
+	 * now a file the journal does not record: settle it as any command
+	 * does after a crash. */
+	journal_close(j);
+	j = NULL;
+	rc = recover_after(dir, io);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -97,7 +97,7 @@ reshare_exec(struct cmd_args *a, struct interact *io)
 		outs[i].kind = OP_INTO_FOLDER;
 	}
 	outs[i].path = NULL;
-	if ((rc = op_begin(&op, dir, "reshare", outs)) != OR_OK)
+	if ((rc = op_begin(&op, dir, "reshare", outs, io)) != OR_OK)
 		goto out;
 	if (strcmp(op.db->sum.store, "sealed") != 0) {
 		rc = err_set(OR_E_INPUT, "%s: the key is on a token (%s store); "

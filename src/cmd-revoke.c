@@ -1,4 +1,9 @@
-/* cmd-revoke.c — offroot revoke: record revocations in the journal. */
+/*
+ * cmd-revoke.c — offroot revoke: record revocations in the journal, then
+ * warn about every pre-signed "good" OCSP response for a serial just
+ * revoked that is still valid (ocsp-good.h): it says "good" until its
+ * nextUpdate wherever it was copied.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +14,8 @@
 #include "cmd.h"
 #include "err.h"
 #include "fileio.h"
+#include "ocsp-good.h"
+#include "recover.h"
 #include "revoke.h"
 #include "util.h"
 
@@ -59,12 +66,14 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 	struct revoke_list list = { 0 };
 	struct serial one;
 	struct cadb *db = NULL;
+	struct ocsp_goods goods;
 	unsigned char *data = NULL, md[SHA256_LEN];
 	char hex[SERIAL_HEX], sha[65], when[21];
 	size_t len, unknown = 0;
 	int given, rc;
 
 	memset(&req, 0, sizeof req);
+	ocsp_goods_init(&goods, time(NULL));
 	given = args_has(a, "serial") + args_has(a, "cert") + (file != NULL);
 	if (given != 1)
 		return err_set(OR_E_USAGE, "revoke: give exactly one of "
@@ -102,7 +111,8 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 		hex_encode(md, sizeof md, sha);
 		req.source_sha256 = sha;
 	}
-	if ((rc = cadb_open(dir, &db)) != OR_OK)
+	if ((rc = cadb_open_visit(dir, ocsp_goods_visit, &goods, &db)) !=
+	    OR_OK || (rc = recover_ca_load(db, io)) != OR_OK)
 		goto out;
 	if ((v = args_get(a, "cert")) != NULL &&
 	    (rc = cert_serial(db, v, &one)) != OR_OK)
@@ -128,7 +138,12 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 	}
 	interact_say(io, SAY_INFO, "sign and publish a new CRL within 24 "
 	    "hours (BR 4.9.7): offroot crl -d %s -o FILE", dir);
+	if (file != NULL)
+		ocsp_goods_warn(io, dir, &goods, list.s, list.n);
+	else
+		ocsp_goods_warn(io, dir, &goods, &one, 1);
 out:
+	ocsp_goods_free(&goods);
 	cadb_close(db);
 	revoke_list_free(&list);
 	free(data);

@@ -1,7 +1,10 @@
 /*
  * cmd-status.c — offroot status: the CA at a glance (root, key store,
  * journal, counts, CRL due date, certificates expiring soon) and the
- * warnings an officer must act on, as text or --json.  Read-only: it
+ * warnings an officer must act on (among them a pre-signed "good" OCSP
+ * response still valid for a revoked certificate, with the command that
+ * signs a "revoked" one), and the journal's head for the paper log, as
+ * text or --json.  Read-only: it
  * takes no lock and opens no key, so it is safe to run at any time, and
  * it still reports what it can read when the journal does not verify.
  */
@@ -23,6 +26,7 @@
 #include "json.h"
 #include "keystore.h"
 #include "pgpwords.h"
+#include "recover.h"
 #include "revoke.h"
 #include "secret.h"
 #include "util.h"
@@ -39,6 +43,9 @@ static const struct cmd_opt status_opts[] = {
 struct status {
 	struct cadb_summary sum;
 	int journal_rc;
+	bool have_head;
+	char head_hex[2 * CADB_HEAD_LEN + 1], head_words[CADB_HEAD_WORDS_MAX];
+	unsigned long long head_seq;
 	char journal_error[512];
 	bool have_root, have_key;
 	char subject[1024], serial[64], not_before[21], not_after[21];
@@ -50,7 +57,7 @@ struct status {
 	unsigned long long since_crl;
 	struct calendar cal;		/* certificates expiring soon */
 	size_t nwarn;
-	char warn[MAX_WARN][256];
+	char warn[MAX_WARN][768];
 };
 
 /* Adds a warning line (the first MAX_WARN are kept). */
@@ -113,6 +120,22 @@ gather_root(const char *dir, time_t now, struct status *s)
 	X509_free(root);
 }
 
+/* What the journal last says of the vendor's backup of a token key. */
+static const char *
+token_backup_text(const struct cadb_summary *sum)
+{
+	static char text[96];
+	char when[UTC_TEXT_LEN + 1];
+
+	if (sum->token_backed_up[0] == '\0')
+		return "not recorded (a CA made before offroot recorded it)";
+	utc_text(sum->token_backup_time, when);
+	snprintf(text, sizeof text, "%s, recorded %s",
+	    strcmp(sum->token_backed_up, "yes") == 0 ? "backed up" :
+	    "NOT backed up", when);
+	return text;
+}
+
 /* The key store: the sealed key file's header, or the token key
  * reference checked against the journal. */
 static void
@@ -142,6 +165,14 @@ gather_key(const char *dir, struct status *s)
 	    strcmp(keyref, s->sum.key_file_sha256) != 0))
 		status_warn(s, "%s is missing or not the key reference the "
 		    "journal records", CADB_KEY_URI);
+	/* offroot cannot copy a token key: until the officers record the
+	 * vendor's backup, the token is the only copy of the root. */
+	if (s->journal_rc == OR_OK && strcmp(s->sum.store, "pkcs11") == 0 &&
+	    strcmp(s->sum.token_backed_up, "no") == 0)
+		status_warn(s, "the root key on token \"%s\" is recorded as NOT "
+		    "backed up: losing the token loses the root (after the "
+		    "vendor's backup: offroot token-backup)",
+		    s->sum.token_label);
 }
 
 /* The CRL's due dates, revocations not on a CRL yet, and certificates
@@ -168,9 +199,10 @@ gather_crl(time_t now, struct status *s)
 		status_warn(s, "no CRL has been signed yet");
 	}
 	if (s->journal_rc == OR_OK && s->rdb.since_crl > 0)
-		status_warn(s, "%llu revocation(s) are on no CRL yet: sign and "
+		status_warn(s, "%llu revocation%s on no CRL yet: sign and "
 		    "publish a CRL within 24 hours of a revocation (BR 4.9.7)",
-		    (unsigned long long)s->rdb.since_crl);
+		    (unsigned long long)s->rdb.since_crl,
+		    s->rdb.since_crl == 1 ? " is" : "s are");
 	if (s->journal_rc == OR_OK && s->rdb.incomplete_batches > 0)
 		status_warn(s, "a bulk revocation beginning at journal record "
 		    "%llu was interrupted and has no effect; run it again",
@@ -181,6 +213,50 @@ gather_crl(time_t now, struct status *s)
 		    "days: plan the re-signing ceremony", s->cal.nexpiring,
 		    s->cal.nexpiring == 1 ? "" : "s",
 		    s->cal.nexpiring == 1 ? "s" : "", CAL_SOON_DAYS);
+}
+
+/* The journal's head (the paper log's line), once the chain verified. */
+static void
+gather_head(const char *dir, struct status *s)
+{
+	unsigned char hash[32];
+	uint64_t seq;
+
+	if (s->journal_rc != OR_OK || cadb_head(dir, &seq, hash) != OR_OK)
+		return;
+	s->have_head = true;
+	s->head_seq = seq;
+	cadb_head_text(hash, s->head_hex, s->head_words);
+}
+
+/* Good OCSP responses still valid for revoked serials (calendar.h). */
+static void
+gather_ocsp(const char *dir, struct status *s)
+{
+	const struct cal_ocsp *o;
+	char nu[21];
+	size_t i;
+
+	for (i = 0; s->cal.ok && i < s->cal.nocsp; i++) {
+		o = &s->cal.ocsp[i];
+		utc_text(o->next_update, nu);
+		if (o->answered)
+			status_warn(s, "serial %s is revoked, but the OCSP "
+			    "response written to %s says \"good\" until %s; "
+			    "a \"revoked\" response was signed since: make "
+			    "sure it replaced the good one", o->serial,
+			    o->file[0] != '\0' ? o->file : "(not recorded)", nu);
+		else
+			status_warn(s, "serial %s is revoked, but the OCSP "
+			    "response written to %s says \"good\" until %s: "
+			    "sign a \"revoked\" response and publish it in its "
+			    "place: offroot ocsp -d %s --serial %s -o FILE",
+			    o->serial, o->file[0] != '\0' ? o->file :
+			    "(not recorded)", nu, dir, o->serial);
+	}
+	if (s->cal.more_ocsp > 0)
+		status_warn(s, "%zu more good OCSP responses of revoked serials "
+		    "are still valid", s->cal.more_ocsp);
 }
 
 /* Everything status shows, and the warnings, in the order they are
@@ -201,6 +277,8 @@ gather(const char *dir, struct status *s)
 	gather_root(dir, now, s);
 	gather_key(dir, s);
 	gather_crl(now, s);
+	gather_ocsp(dir, s);
+	gather_head(dir, s);
 	revoke_db_free(&s->rdb);
 	if (!secret_memory_locked())
 		status_warn(s, "memory locking (mlock) is not available: "
@@ -227,6 +305,8 @@ print_text(const char *dir, const struct status *s)
 		if (strcmp(s->sum.store, "pkcs11") == 0) {
 			printf("token:          \"%s\", serial %s (at init)\n",
 			    s->sum.token_label, s->sum.token_serial);
+			printf("token backup:   %s\n",
+			    token_backup_text(&s->sum));
 			printf("key URI:        %s\n", s->sum.key_uri);
 			printf("module:         %s\n", s->sum.module[0] != '\0' ?
 			    s->sum.module : "the modules p11-kit is configured "
@@ -255,9 +335,21 @@ print_text(const char *dir, const struct status *s)
 	if (s->journal_rc == OR_OK) {
 		printf("journal:        %llu records, chain intact\n",
 		    (unsigned long long)s->sum.records);
-		printf("issued:         %llu certificates, %llu revoked\n",
+		if (s->have_head)
+			printf("journal head:   %s (%s), record %llu\n",
+			    s->head_hex, s->head_words, s->head_seq);
+		printf("issued:         %llu certificate%s, %llu revoked\n",
 		    (unsigned long long)s->sum.issued,
+		    plural_s(s->sum.issued),
 		    (unsigned long long)s->cal.revoked);
+		if (s->sum.recovered > 0)
+			printf("recovered:      %llu action%s after crashes, %llu "
+			    "file%s set aside in %s/ (offroot-recovery(7))\n",
+			    (unsigned long long)s->sum.recovered,
+			    s->sum.recovered == 1 ? "" : "s",
+			    (unsigned long long)s->sum.quarantined,
+			    s->sum.quarantined == 1 ? "" : "s",
+			    RECOVER_QUARANTINE);
 		if (s->sum.has_crl) {
 			printf("last CRL:       number %llu, nextUpdate %s\n",
 			    (unsigned long long)s->sum.crl_number, s->next_crl);
@@ -281,6 +373,33 @@ print_text(const char *dir, const struct status *s)
 	    "available" : "NOT available");
 	for (i = 0; i < s->nwarn; i++)
 		printf("WARNING: %s\n", s->warn[i]);
+}
+
+/* "ocsp_good_revoked": the good responses still valid for revoked
+ * serials, each with the command that signs a revoked one. */
+static void
+print_json_ocsp(struct json *j, const char *dir, const struct status *s)
+{
+	const struct cal_ocsp *o;
+	char nu[21], cmd[PATH_MAX + 128];
+	size_t i;
+
+	json_open(j, "ocsp_good_revoked", '[');
+	for (i = 0; s->cal.ok && i < s->cal.nocsp; i++) {
+		o = &s->cal.ocsp[i];
+		utc_text(o->next_update, nu);
+		snprintf(cmd, sizeof cmd, "offroot ocsp -d %s --serial %s -o "
+		    "FILE", dir, o->serial);
+		json_open(j, NULL, '{');
+		json_str(j, "serial", o->serial);
+		json_str(j, "next_update", nu);
+		json_str(j, "file", o->file);
+		json_int(j, "record", (long long)o->seq);
+		json_bool(j, "revoked_response_signed", o->answered);
+		json_str(j, "command", cmd);
+		json_close(j, '{');
+	}
+	json_close(j, '[');
 }
 
 static void
@@ -311,6 +430,8 @@ print_json(const char *dir, const struct status *s)
 			json_str(&j, "module", s->sum.module);
 			json_str(&j, "token_label", s->sum.token_label);
 			json_str(&j, "token_serial", s->sum.token_serial);
+			json_str(&j, "token_backed_up",
+			    s->sum.token_backed_up);
 		}
 		if (s->have_key) {
 			json_str(&j, "kdf", kdf_level_name(s->key.kdf));
@@ -327,9 +448,18 @@ print_json(const char *dir, const struct status *s)
 	json_int(&j, "records", (long long)s->sum.records);
 	if (s->journal_rc != OR_OK)
 		json_str(&j, "error", s->journal_error);
+	if (s->have_head) {
+		json_str(&j, "head", s->head_hex);
+		json_str(&j, "head_words", s->head_words);
+		json_int(&j, "head_record", (long long)s->head_seq);
+	}
 	json_close(&j, '{');
 	json_int(&j, "issued", (long long)s->sum.issued);
 	json_int(&j, "revoked", (long long)s->cal.revoked);
+	json_open(&j, "recovered", '{');
+	json_int(&j, "actions", (long long)s->sum.recovered);
+	json_int(&j, "quarantined", (long long)s->sum.quarantined);
+	json_close(&j, '{');
 	json_open(&j, "crl", '{');
 	json_bool(&j, "present", s->sum.has_crl);
 	json_int(&j, "revocations_since", (long long)s->since_crl);
@@ -352,6 +482,7 @@ print_json(const char *dir, const struct status *s)
 		json_close(&j, '{');
 	}
 	json_close(&j, '[');
+	print_json_ocsp(&j, dir, s);
 	json_bool(&j, "memory_locked", secret_memory_locked());
 	json_open(&j, "warnings", '[');
 	for (i = 0; i < s->nwarn; i++)

@@ -77,6 +77,11 @@ tokens_token(void *vctx, const struct pkcs11_token_desc *t)
 	    t->slot_description, t->label);
 	printf("    manufacturer %s, model %s, serial %s\n", t->manufacturer,
 	    t->model, t->serial);
+	if (strspn(t->serial, "0") == strlen(t->serial))
+		printf("    (serial %s: the same on every token of this "
+		    "kind, so it does not tell this one apart; compare the "
+		    "label and the key's public key fingerprint)\n",
+		    t->serial[0] != '\0' ? "all zeros" : "empty");
 	tokens_flag(flags, sizeof flags, t->login_required, "login-required");
 	tokens_flag(flags, sizeof flags, t->protected_path, "PIN-pad");
 	tokens_flag(flags, sizeof flags, t->write_protected,

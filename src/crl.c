@@ -1127,39 +1127,6 @@ fail:
 	return rc;
 }
 
-/* crls/ files whose number was reserved but never recorded: a crl run was
- * interrupted between writing the file and recording it. */
-static int
-remove_orphans(struct cadb *db, struct crl_plan *plan, struct interact *io,
-    struct crl_result *res)
-{
-	char name[64], dir[PATH_MAX], path[PATH_MAX];
-	struct stat st;
-	size_t i;
-	int rc;
-
-	if ((rc = cadb_path(db->dir, CADB_CRLS, dir, sizeof dir)) != OR_OK)
-		return rc;
-	for (i = 0; i < plan->rdb.nreserved; i++) {
-		snprintf(name, sizeof name, "%" PRIu64 ".crl",
-		    plan->rdb.reserved[i]);
-		if ((rc = file_join(path, sizeof path, dir, name)) != OR_OK)
-			return rc;
-		if (lstat(path, &st) != 0)
-			continue;
-		if (unlink(path) != 0)
-			return err_errno(OR_E_IO, "removing %s", path);
-		if ((rc = file_sync_dir(dir)) != OR_OK)
-			return rc;
-		res->removed++;
-		interact_say(io, SAY_WARN, "removed %s/%s: a crl run was "
-		    "interrupted after signing it and before recording it; "
-		    "CRL number %" PRIu64 " stays unused", CADB_CRLS, name,
-		    plan->rdb.reserved[i]);
-	}
-	return OR_OK;
-}
-
 int
 crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
     const struct crl_params *p, struct crl_plan *plan, struct crl_result *res)
@@ -1172,9 +1139,9 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	bool wrote_copy = false;
 	int rc;
 
+	/* A CRL of an interrupted run (its number reserved, never recorded)
+	 * was set aside by recover_ca when the CA was opened. */
 	memset(res, 0, sizeof *res);
-	if ((rc = remove_orphans(db, plan, io, res)) != OR_OK)
-		return rc;
 	{
 		struct jfields f;
 

@@ -122,7 +122,6 @@ struct crl_result {
 	size_t entries;
 	char file[64];		/* name in DIR/crls/ */
 	char sha256[65];	/* of the DER */
-	unsigned removed;	/* files of interrupted runs removed */
 	unsigned char *der;	/* malloc'd; crl_result_free */
 	size_t len;
 };

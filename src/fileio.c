@@ -3,6 +3,7 @@
  * reads input files whole (and file_sha256_hex, the digest the journal
  * records of a file).  See fileio.h for the discipline.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -571,4 +572,23 @@ file_sha256_hex(const char *path, char out[65])
 	if (rc == OR_OK)
 		hex_encode(md, sizeof md, out);
 	return rc;
+}
+
+size_t
+file_each_stage(const char *dir, void (*fn)(void *, const char *), void *ctx)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] == '.' && strstr(de->d_name, FILE_STAGE_MARK)
+		    != NULL) {
+			fn(ctx, de->d_name);
+			n++;
+		}
+	closedir(d);
+	return n;
 }

@@ -75,4 +75,12 @@ bool file_within(const char *path, const char *dir);
 /* Joins dir and name into buf; OR_E_INPUT when too long. */
 int file_join(char *buf, size_t size, const char *dir, const char *name);
 
+/* A folder written in full before it is renamed into place (a bundle, a
+ * backup) is staged as DIR/.<name>.partial-XXXXXX beside it. */
+#define FILE_STAGE_MARK	".partial-"
+/* Calls fn(ctx, name) for each staging folder in dir: what a run killed
+ * before its rename left.  Returns how many; none when dir is unreadable. */
+size_t file_each_stage(const char *dir, void (*fn)(void *, const char *),
+    void *ctx);
+
 #endif

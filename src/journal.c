@@ -855,6 +855,65 @@ journal_head(const struct journal *j)
 	return j->st.head;
 }
 
+/*
+ * The last record's seq and hash, read from the end of the file without
+ * replaying the chain (a report of the head after a command, which
+ * verified the whole chain itself): the last complete line must parse and
+ * carry its own hash.  A journal without records is seq 0, hash zero.
+ */
+int
+journal_peek_head(const char *path, uint64_t *seq, unsigned char hash[32])
+{
+	struct jrecord *rec = NULL;
+	struct stat sb;
+	char *buf = NULL, *line;
+	size_t want, len;
+	off_t off;
+	int fd, rc = OR_OK;
+
+	*seq = 0;
+	memset(hash, 0, JOURNAL_HASH_LEN);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return err_errno(OR_E_IO, "cannot open %s", path);
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		rc = err_set(OR_E_INPUT, "%s is not a regular file", path);
+		goto out;
+	}
+	if ((size_t)sb.st_size <= JOURNAL_MAGIC_LEN)
+		goto out;
+	want = (size_t)sb.st_size - JOURNAL_MAGIC_LEN;
+	if (want > JOURNAL_MAX_LINE)
+		want = JOURNAL_MAX_LINE;
+	off = sb.st_size - (off_t)want;
+	if ((buf = malloc(want + 1)) == NULL ||
+	    (rec = malloc(sizeof *rec)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (pread_all(fd, buf, want, off) != 0) {
+		rc = err_errno(OR_E_IO, "%s: read", path);
+		goto out;
+	}
+	if (buf[want - 1] != '\n') {
+		rc = err_set(OR_E_CORRUPT, "%s: the last record is torn", path);
+		goto out;
+	}
+	buf[want - 1] = '\0';
+	line = memrchr(buf, '\n', want - 1);
+	line = line != NULL ? line + 1 : buf;
+	len = (size_t)(buf + want - 1 - line);
+	if ((rc = journal_parse_record(line, len, 0, NULL, rec)) != OR_OK)
+		goto out;
+	*seq = rec->seq;
+	memcpy(hash, rec->hash, JOURNAL_HASH_LEN);
+out:
+	free(rec);
+	free(buf);
+	(void)close(fd);
+	return rc;
+}
+
 void
 journal_close(struct journal *j)
 {

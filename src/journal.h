@@ -147,6 +147,13 @@ uint64_t journal_seq(const struct journal *j);
 const unsigned char *journal_head(const struct journal *j);
 void journal_close(struct journal *j);
 
+/* The last record's seq and hash (0 and zeros when there is none), read
+ * from the file's end: the last line must be a whole record with its own
+ * hash right, but the chain is not replayed.  For reporting a head after
+ * a command that verified the journal; takes no lock. */
+int journal_peek_head(const char *path, uint64_t *seq,
+    unsigned char hash[32]);
+
 /* For repair: verifies every complete record and reports where they end.
  * OR_OK with good_size < file_size means the only defect is an incomplete
  * last line (a write torn by a crash); any other defect is an error as in

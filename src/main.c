@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cadb.h"
 #include "cmd.h"
 #include "err.h"
 #include "interact.h"
@@ -38,6 +39,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_tui_entry,
 	&cmd_reshare_entry,
 	&cmd_backup_entry,
+	&cmd_token_backup_entry,
 	NULL
 };
 
@@ -275,6 +277,45 @@ parse_args(const struct cmd_entry *e, int argc, char **argv,
 	return OR_OK;
 }
 
+/*
+ * The journal's head before a command, and after it when it changed: the
+ * line the officers copy into the paper log (offroot-journal(5)), so that
+ * a journal later cut back to an older head is caught by audit --head.
+ * Printed for a command that failed after recording something, too,
+ * before its error line.  Reading the head must not disturb the error of
+ * the command, so the error text is kept aside.
+ */
+struct head_watch {
+	const char *dir;
+	uint64_t seq;
+	unsigned char hash[32];
+};
+
+static void
+head_watch_begin(const struct cmd_args *a, struct head_watch *w)
+{
+	memset(w, 0, sizeof *w);
+	w->dir = args_get(a, "dir");
+	if (w->dir != NULL && cadb_head(w->dir, &w->seq, w->hash) != OR_OK)
+		w->seq = 0;	/* no CA yet (init) or unreadable */
+	err_clear();
+}
+
+static void
+head_watch_end(const struct head_watch *w, struct interact *io)
+{
+	char hex[2 * CADB_HEAD_LEN + 1], words[CADB_HEAD_WORDS_MAX];
+	unsigned char hash[32];
+	uint64_t seq;
+
+	if (w->dir == NULL || cadb_head(w->dir, &seq, hash) != OR_OK ||
+	    seq == 0 || (seq == w->seq && memcmp(hash, w->hash, 32) == 0))
+		return;
+	cadb_head_text(hash, hex, words);
+	interact_say(io, SAY_INFO, "journal head: record %llu, %s (%s); "
+	    "write it in the paper log", (unsigned long long)seq, hex, words);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -283,6 +324,8 @@ main(int argc, char **argv)
 	struct interact io;
 	static struct cmd_args args;	/* large: not on the stack */
 	static char *tui_argv[] = { "offroot", "tui", NULL };
+	static char why[4096];
+	struct head_watch watch;
 	size_t i;
 	int rc;
 
@@ -333,11 +376,14 @@ main(int argc, char **argv)
 		usage_of(e, stderr);
 		return err_exit_code(rc);
 	}
-	err_clear();
+	head_watch_begin(&args, &watch);
 	rc = e->exec(&args, &io);
 	if (rc != OR_OK) {
-		print_error(rc);
+		names_escape_text(err_msg(rc), false, why, sizeof why);
+		head_watch_end(&watch, &io);
+		fprintf(stderr, "offroot: %s\n", why);
 		return err_exit_code(rc);
 	}
+	head_watch_end(&watch, &io);
 	return 0;
 }

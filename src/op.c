@@ -14,8 +14,10 @@
 #include "cadb.h"
 #include "err.h"
 #include "fileio.h"
+#include "interact.h"
 #include "keystore.h"
 #include "op.h"
+#include "recover.h"
 #include "transcript.h"
 
 /* Free space a media folder must have before the key is unlocked. */
@@ -45,10 +47,30 @@ check_folder(const char *folder, bool room)
 	return OR_OK;
 }
 
-/* One output path can be written, before anything is. */
-static int
-check_output(const struct op_output *o, const char *ca_dir)
+struct stage_ctx {
+	struct interact *io;
+	const char *folder;
+};
+
+static void
+say_stage(void *vctx, const char *name)
 {
+	struct stage_ctx *c = vctx;
+
+	interact_say(c->io, SAY_WARN, "%s/%s is a bundle folder that a "
+	    "killed run left before recording it: it is not a bundle (export "
+	    "writes one for a certificate the journal records as issued); "
+	    "remove it once noted", c->folder, name);
+}
+
+/* One output path can be written, before anything is.  A bundle's
+ * folder: a staging folder a killed run left beside it is named to the
+ * officer. */
+static int
+check_output(const struct op_output *o, const char *ca_dir,
+    struct interact *io)
+{
+	struct stage_ctx sc;
 	char parent[PATH_MAX];
 	struct stat st;
 
@@ -67,32 +89,39 @@ check_output(const struct op_output *o, const char *ca_dir)
 		    err_set(OR_E_EXISTS, "%s already exists; refusing to "
 		    "overwrite it", o->path);
 	file_dirname(o->path, parent, sizeof parent);
+	if (o->kind == OP_NEW_FOLDER) {
+		sc.io = io;
+		sc.folder = parent;
+		(void)file_each_stage(parent, say_stage, &sc);
+	}
 	return check_folder(parent, true);
 }
 
 int
 op_begin_visit(struct op *op, const char *dir, const char *name,
-    const struct op_output *outs, journal_visit_fn visit, void *visit_ctx)
+    const struct op_output *outs, journal_visit_fn visit, void *visit_ctx,
+    struct interact *io)
 {
 	int rc;
 
 	memset(op, 0, sizeof *op);
 	snprintf(op->name, sizeof op->name, "%s", name);
 	if ((rc = cadb_open_visit(dir, visit, visit_ctx, &op->db)) != OR_OK ||
-	    (rc = cadb_load_root(dir, &op->db->sum, &op->root)) != OR_OK)
+	    (rc = cadb_load_root(dir, &op->db->sum, &op->root)) != OR_OK ||
+	    (rc = recover_ca(op->db, op->root, io)) != OR_OK)
 		return rc;
 	op->seq = journal_seq(op->db->journal);
 	for (; outs != NULL && outs->path != NULL; outs++)
-		if ((rc = check_output(outs, dir)) != OR_OK)
+		if ((rc = check_output(outs, dir, io)) != OR_OK)
 			return rc;
 	return OR_OK;
 }
 
 int
 op_begin(struct op *op, const char *dir, const char *name,
-    const struct op_output *outs)
+    const struct op_output *outs, struct interact *io)
 {
-	return op_begin_visit(op, dir, name, outs, NULL, NULL);
+	return op_begin_visit(op, dir, name, outs, NULL, NULL, io);
 }
 
 int

@@ -3,7 +3,9 @@
  * ocsp, check-key, reshare, sign, export): ARCHITECTURE decision 10.
  *
  *   op_begin   lock the CA and open it (journal verified, root.crt the one
- *              the journal names), and check every output path: a new file
+ *              the journal names), settle what a crash left (recover_ca,
+ *              recover.h: its warnings go to io), and check every output
+ *              path: a new file
  *              or bundle folder must not exist yet, its folder must be
  *              there, writable and not full; a folder that share files go
  *              into must be there and writable.  Nothing is written yet: a
@@ -84,15 +86,16 @@ struct op {
 	bool closed;			/* the transcript takes no more records */
 };
 
-/* Locks and opens dir for operation name ("crl"), then checks outs (an
- * array ended by a NULL path; NULL for none).  op_end is safe after a
+/* Locks and opens dir for operation name ("crl"), recovers it after a
+ * crash, then checks outs (an array ended by a NULL path; NULL for none).  op_end is safe after a
  * failure too. */
 int op_begin(struct op *op, const char *dir, const char *name,
-    const struct op_output *outs);
+    const struct op_output *outs, struct interact *io);
 /* op_begin where visit sees every journal record of the one verifying
  * pass (cadb_open_visit): a command that replays the journal. */
 int op_begin_visit(struct op *op, const char *dir, const char *name,
-    const struct op_output *outs, journal_visit_fn visit, void *visit_ctx);
+    const struct op_output *outs, journal_visit_fn visit, void *visit_ctx,
+    struct interact *io);
 /* Opens the transcript, then the key.  held NULL: the key is unlocked here
  * and closed by op_end.  held not NULL: a key the caller keeps unlocked
  * (a ceremony): *held is proved against root.crt when set, else unlocked

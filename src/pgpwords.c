@@ -10,6 +10,7 @@
  */
 #include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pgpwords.h"
 
@@ -179,4 +180,39 @@ pgpwords_render(const unsigned char *buf, size_t n, char *out, size_t size)
 		out[used] = '\0';
 	}
 	return used;
+}
+
+int
+pgpword_byte(const char *word, size_t len, size_t position)
+{
+	const char *const *list = (position % 2 == 0) ? pgpwords_even :
+	    pgpwords_odd;
+	size_t b;
+
+	for (b = 0; b < 256; b++)
+		if (strlen(list[b]) == len &&
+		    strncasecmp(list[b], word, len) == 0)
+			return (int)b;
+	return -1;
+}
+
+size_t
+pgpwords_parse(const char *text, unsigned char *out, size_t max)
+{
+	const char *p = text, *w;
+	size_t n = 0;
+	int b;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',' || *p == '-')
+			p++;
+		if (*p == '\0')
+			return n;
+		for (w = p; *p != '\0' && *p != ' ' && *p != '\t' &&
+		    *p != ',' && *p != '-'; p++)
+			;
+		if (n == max || (b = pgpword_byte(w, (size_t)(p - w), n)) < 0)
+			return 0;
+		out[n++] = (unsigned char)b;
+	}
 }

@@ -13,5 +13,13 @@ const char *pgpword(unsigned char byte, size_t position);
  * the length written, or 0 when out is too small. */
 size_t pgpwords_render(const unsigned char *buf, size_t n, char *out,
     size_t size);
+/* The byte a word stands for at position (case-insensitive; exactly
+ * len bytes of word), or -1 when it is not on that position's list. */
+int pgpword_byte(const char *word, size_t len, size_t position);
+/* Words separated by blanks, commas or hyphens, back into at most max
+ * bytes; returns how many, or 0 when a word is unknown at its position
+ * (a word of the wrong list is a word misread or left out) or there are
+ * more than max. */
+size_t pgpwords_parse(const char *text, unsigned char *out, size_t max);
 
 #endif

@@ -8,7 +8,9 @@
  * certificate, seal the key (or write the token reference) and prove it
  * opens, write root.crt and the profiles, open the journal and seal the
  * transcript, and only then rename the directory into place.  A failure
- * leaves nothing behind: no directory, no share files, no token key.
+ * leaves nothing behind: no directory, no share files, no token key.  A
+ * kill leaves the staging folder; the next run finds it (leftover.c) and
+ * goes no further until the officers keep or wipe it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,8 +106,11 @@ remove_staging(const char *stage)
 	rmdir(stage);
 }
 
+/* The staging folder, made and locked (flock, held until the process
+ * ends or *fd is closed): a concurrent init's leftover_find passes it by,
+ * a kill releases it. */
 static int
-make_staging(const char *dir, char *stage, size_t size)
+make_staging(const char *dir, char *stage, size_t size, int *fd)
 {
 	char parent[PATH_MAX], sub[PATH_MAX];
 	const char *base;
@@ -122,6 +128,12 @@ make_staging(const char *dir, char *stage, size_t size)
 	if (mkdtemp(stage) == NULL)
 		return err_errno(OR_E_IO, "cannot create a folder beside %s",
 		    dir);
+	if ((*fd = open(stage, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
+	    flock(*fd, LOCK_EX | LOCK_NB) == -1) {
+		rc = err_errno(OR_E_IO, "locking %s", stage);
+		remove_staging(stage);
+		return rc;
+	}
 	if ((rc = file_join(sub, sizeof sub, stage, CADB_TRANSCRIPTS)) != OR_OK ||
 	    (rc = file_mkdir(sub, 0755)) != OR_OK ||
 	    (rc = file_join(sub, sizeof sub, stage, CADB_CRLS)) != OR_OK ||
@@ -256,7 +268,14 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 			interact_say(io, SAY_INFO, "the adopted key is sensitive "
 			    "and %s", ki->never_extractable ? "has never been "
 			    "extractable" : "not extractable (but was once)");
-	}
+		if (ki->can_decrypt || ki->can_derive || ki->can_unwrap)
+			interact_say(io, SAY_WARN, "the adopted key's private "
+			    "half may %s, not only sign", ki->usage);
+	} else
+		interact_say(io, SAY_INFO, "the key generated on token \"%s\" "
+		    "may %s; it is sensitive and %s", ki->token_label, ki->usage,
+		    ki->never_extractable ? "has never been extractable" :
+		    "not extractable");
 	{
 		struct jfields f;
 
@@ -273,6 +292,7 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 		jf_add(&f, "extractable", ki->extractable ? "yes" : "no");
 		jf_add(&f, "never_extractable",
 		    ki->never_extractable ? "yes" : "no");
+		jf_add(&f, "usage", ki->usage);
 		return transcript_add(tr, "token-key", &f);
 	}
 }
@@ -418,7 +438,9 @@ struct rootca_ctx {
 	struct secret *pass;		/* one passphrase ... */
 	struct secret *opass[SEALED_QUORUM_MAX_N];	/* ... or the officers' */
 	/* 2. the staging folder and the init transcript in it */
+	struct leftover_set lo;		/* what an interrupted init left */
 	char stage[PATH_MAX];
+	int stage_fd;			/* holds the lock on stage */
 	bool staged;			/* stage is ours to remove on failure */
 	struct transcript *tr;
 	/* 3. the key */
@@ -533,11 +555,36 @@ check_inputs(struct rootca_ctx *c)
 	    c->p->days)) != OR_OK ||
 	    (rc = check_mixed_scripts(c)) != OR_OK)
 		return rc;
+	/* A second root an interrupted init left: nothing goes on until
+	 * the officers decide (leftover.h); it is carried out after the
+	 * last refusal, just before the new CA is staged. */
+	if ((rc = leftover_find(c->p->dir, &c->lo)) != OR_OK ||
+	    (rc = leftover_decide(&c->lo, c->p->leftover, c->io)) != OR_OK)
+		return rc;
 	return ask_secrets(c);
 }
 
-/* 2. Stage the CA directory beside its final place, and open the init
- * transcript there with the parameters. */
+/* The officers' decision on each leftover: in the init transcript, or
+ * in the journal right after the init record. */
+static int
+record_leftovers(struct rootca_ctx *c, bool journal)
+{
+	struct jfields f;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->lo.n; i++) {
+		leftover_fields(&c->lo, i, &f);
+		if ((rc = journal ? journal_append_fields(c->j, "init-leftover",
+		    &f, NULL) : transcript_add(c->tr, "init-leftover", &f)) !=
+		    OR_OK)
+			return rc;
+	}
+	return OR_OK;
+}
+
+/* 2. Settle the leftovers, stage the CA directory beside its final place,
+ * and open the init transcript there with the parameters. */
 static int
 stage_dir(struct rootca_ctx *c)
 {
@@ -545,7 +592,9 @@ stage_dir(struct rootca_ctx *c)
 	struct jfields f;
 	int rc;
 
-	if ((rc = make_staging(p->dir, c->stage, sizeof c->stage)) != OR_OK)
+	if ((rc = leftover_apply(&c->lo, c->io)) != OR_OK ||
+	    (rc = make_staging(p->dir, c->stage, sizeof c->stage,
+	    &c->stage_fd)) != OR_OK)
 		return rc;
 	c->staged = true;
 	if ((rc = transcript_begin(c->stage, "init", &c->tr)) != OR_OK)
@@ -561,7 +610,9 @@ stage_dir(struct rootca_ctx *c)
 		jf_addf(&f, "quorum", "%u/%u", p->quorum_m, p->quorum_n);
 	if (c->mixed_how[0] != '\0')
 		jf_add(&f, "override_mixed_scripts", c->mixed_how);
-	return transcript_add(c->tr, "parameters", &f);
+	if ((rc = transcript_add(c->tr, "parameters", &f)) != OR_OK)
+		return rc;
+	return record_leftovers(c, false);
 }
 
 /* 3. The key: on the token, or generated here to be sealed. */
@@ -779,6 +830,8 @@ init_fields(const struct rootca_ctx *c, struct jfields *f)
 		jf_add(f, "key_extractable", ki->extractable ? "yes" : "no");
 		jf_add(f, "key_never_extractable",
 		    ki->never_extractable ? "yes" : "no");
+		jf_add(f, "token_backed_up",
+		    c->res->token_backed_up ? "yes" : "no");
 	}
 }
 
@@ -796,7 +849,8 @@ write_journal(struct rootca_ctx *c)
 	    (rc = journal_open(path, NULL, NULL, &c->j)) != OR_OK)
 		return rc;
 	init_fields(c, &f);
-	if ((rc = journal_append_fields(c->j, "init", &f, NULL)) != OR_OK)
+	if ((rc = journal_append_fields(c->j, "init", &f, NULL)) != OR_OK ||
+	    (rc = record_leftovers(c, true)) != OR_OK)
 		return rc;
 	return transcript_finish(c->tr, c->j, c->ks);
 }
@@ -835,6 +889,9 @@ ctx_free(struct rootca_ctx *c, int rc)
 	if (rc != OR_OK && c->staged && c->qs != NULL)
 		share_quorum_unwrite(c->qs);	/* no CA opens with them */
 	share_quorum_free(c->qs);
+	leftover_free(&c->lo);
+	if (c->stage_fd != -1)
+		close(c->stage_fd);
 	share_free_passphrases(c->opass, SEALED_QUORUM_MAX_N);
 	if (c->j != NULL)
 		journal_close(c->j);
@@ -861,6 +918,7 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	c.p = p;
 	c.io = io;
 	c.res = res;
+	c.stage_fd = -1;
 	if ((rc = check_inputs(&c)) == OR_OK &&
 	    (rc = stage_dir(&c)) == OR_OK &&
 	    (rc = make_key(&c)) == OR_OK &&

@@ -11,6 +11,7 @@
 
 #include "interact.h"
 #include "keystore.h"
+#include "leftover.h"
 
 struct rootca_params {
 	const char *dir;		/* the new CA directory */
@@ -40,6 +41,10 @@ struct rootca_params {
 	unsigned quorum_m, quorum_n;
 	const char *const *share_dirs;
 	size_t nshare_dirs;
+	/* What to do with the folders an interrupted init left beside dir
+	 * (leftover.h): LEFTOVER_REFUSE (0, the CLI without --leftover)
+	 * refuses, naming the first; a ceremony asks. */
+	enum leftover_decision leftover;
 };
 
 struct rootca_result {
@@ -53,8 +58,11 @@ struct rootca_result {
 
 /* Creates the CA directory: key, sealed key file (or key reference for a
  * token), root certificate, journal, transcript.  Everything is staged in
- * a hidden sibling folder
- * and renamed into place at the end, so a failure leaves nothing. */
+ * a hidden sibling folder (locked while init works in it) and renamed
+ * into place at the end, so a failure leaves nothing; a kill leaves that
+ * folder, which the next run finds (leftover.h) and settles as p->leftover
+ * says before anything else is made, recording the decision in the new
+ * journal and transcript ("init-leftover"). */
 int rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res);
 

@@ -37,6 +37,7 @@
 #include "op.h"
 #include "pgpwords.h"
 #include "profile.h"
+#include "recover.h"
 #include "sign.h"
 #include "transcript.h"
 #include "util.h"
@@ -334,7 +335,8 @@ bundle_add_readme(struct bundle *b, const struct pending *pend, size_t n,
 }
 
 /* Assembles and writes the bundle for the issued certificates, signs its
- * MANIFEST and records the export. */
+ * MANIFEST and records the export, then renames the bundle into place:
+ * a complete bundle never exists without its export record. */
 static int
 export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
     struct pending *pend, size_t n, const char *transcript_path,
@@ -343,6 +345,7 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 {
 	struct bundle b = { 0 };
 	char *rootpem = NULL, *crlpem = NULL, prefix[160], mhex[65], count[24];
+	char stage[PATH_MAX] = "";
 	unsigned char *tdata = NULL;
 	size_t rootlen = 0, crlpemlen = 0, tlen = 0, i;
 	int rc;
@@ -366,12 +369,19 @@ export_bundle(struct cadb *db, X509 *root, struct keystore *ks,
 			goto out;
 	}
 	if ((rc = bundle_add_readme(&b, pend, n, ks->type)) != OR_OK ||
-	    (rc = bundle_write(&b, outdir, ks, keytype_default_digest(ks->type),
-	    res->manifest_sha256)) != OR_OK)
+	    (rc = bundle_stage(&b, outdir, ks, keytype_default_digest(ks->type),
+	    res->manifest_sha256, stage, sizeof stage)) != OR_OK)
 		goto out;
 	hex_encode(res->manifest_sha256, 32, mhex);
 	snprintf(count, sizeof count, "%zu", n);
-	rc = record_export(db, outdir, mhex, count, pend, n);
+	if ((rc = record_export(db, outdir, mhex, count, pend, n)) != OR_OK) {
+		bundle_unstage(stage);
+		goto out;
+	}
+	/* Recorded: a failure now leaves the complete bundle staged. */
+	if ((rc = bundle_publish(stage, outdir)) != OR_OK)
+		rc = err_context(rc, "the export is recorded, but the bundle "
+		    "is still in %s", stage);
 out:
 	bundle_free(&b);
 	free(rootpem);
@@ -727,6 +737,13 @@ check_requests(const struct sign_params *p, struct pending *pend, X509 *root,
 		if ((rc = prepare(&pend[i], root, X509_get0_pubkey(root),
 		    root_type, prof, p->days, io)) != OR_OK)
 			return rc;
+		/* A serial the root signed once, even a certificate set
+		 * aside after a crash, is never signed again. */
+		if (recover_serial_used(p->dir, pend[i].serial))
+			return err_set(OR_E_EXISTS, "%s: serial %s was drawn, "
+			    "but the root signed it before (issued/ or %s/ "
+			    "holds it); run sign again to draw another",
+			    pend[i].path, pend[i].serial, RECOVER_QUARANTINE);
 		for (j = 0; j < i; j++)
 			if (memcmp(pend[j].csr.pubkey_sha256,
 			    pend[i].csr.pubkey_sha256, 32) == 0)
@@ -1069,7 +1086,7 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 		return err_set(OR_E_NOMEM, "out of memory");
 	/* 1. The CA, the bundle's folder, the profile, every request, and
 	 * the officer's confirmation: all before the key is touched. */
-	if ((rc = op_begin(&op, p->dir, "sign", outs)) != OR_OK ||
+	if ((rc = op_begin(&op, p->dir, "sign", outs, io)) != OR_OK ||
 	    (rc = load_profile(p->dir, p, &prof)) != OR_OK)
 		goto out;
 	loaded = true;
@@ -1276,7 +1293,7 @@ sign_export_ks(const struct export_params *p, struct keystore **ksp,
 	/* 1. The CA (its one journal pass finds the issue records), the
 	 * bundle's folder, the certificates: before the key. */
 	if ((rc = op_begin_visit(&op, p->dir, "export", outs, find_issued,
-	    &fc)) != OR_OK || (rc = export_load(p, &fc)) != OR_OK ||
+	    &fc, io)) != OR_OK || (rc = export_load(p, &fc)) != OR_OK ||
 	    (rc = export_check_revoked(p, fc.pend)) != OR_OK)
 		goto out;
 	/* 2. The key, the export on record, the CRL, the seal, the bundle. */

@@ -37,6 +37,8 @@ int cert_to_pem(X509 *x, char **pem, size_t *len);
 /* Strips blanks and tabs at both ends, in place. */
 char *str_trim(char *s);
 /* The number of elements of an array (not of a pointer). */
+/* "" or "s": "1 certificate", "2 certificates". */
+#define plural_s(n)	((n) == 1 ? "" : "s")
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* The one UTC time form offroot writes and reads: YYYY-MM-DDTHH:MM:SSZ,

@@ -18,6 +18,7 @@
 
 #include "cadb.h"
 #include "err.h"
+#include "script.h"
 #include "ui-int.h"
 #include "util.h"
 
@@ -109,6 +110,39 @@ ui_entry_cmp(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
+/* A script's entry, labelled by its name: line.  A script that creates a
+ * root is not offered on a CA that has one (it would stop at its
+ * generate-root step, after the pre-flight and the participants); a
+ * script that does not parse is listed by its file name, so that choosing
+ * it shows why. */
+static void
+ui_home_script(struct ui_home *h, const char *path, const char *file)
+{
+	struct ui_home_entry *e;
+	struct script sc;
+	int n;
+
+	if (script_load(path, &sc) != OR_OK) {
+		err_clear();
+		e = &h->e[h->n++];
+		n = snprintf(e->label, sizeof e->label, "Ceremony: %s (does "
+		    "not parse: choose it to see why)", file);
+	} else {
+		if (sc.creates_root && h->have_journal) {
+			script_free(&sc);
+			return;
+		}
+		e = &h->e[h->n++];
+		n = snprintf(e->label, sizeof e->label, "Ceremony: %s",
+		    sc.name != NULL ? sc.name : file);
+		script_free(&sc);
+	}
+	if (n >= (int)sizeof e->label)
+		e->label[sizeof e->label - 2] = '~';
+	e->action = UI_CEREMONY;
+	ui_copy(e->path, sizeof e->path, path);
+}
+
 /* *.ceremony in dir and its subfolders (one level). */
 static void
 ui_home_scan(struct ui_home *h, const char *dir, const char *prefix,
@@ -127,13 +161,8 @@ ui_home_scan(struct ui_home *h, const char *dir, const char *prefix,
 		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		len = strlen(de->d_name);
 		if (len > 9 && strcmp(de->d_name + len - 9, ".ceremony") == 0) {
-			struct ui_home_entry *e = &h->e[h->n++];
-
-			e->action = UI_CEREMONY;
-			if (snprintf(e->label, sizeof e->label, "Ceremony: %s%s",
-			    prefix, de->d_name) >= (int)sizeof e->label)
-				e->label[sizeof e->label - 2] = '~';
-			ui_copy(e->path, sizeof e->path, path);
+			snprintf(sub, sizeof sub, "%s%s", prefix, de->d_name);
+			ui_home_script(h, path, sub);
 		} else if (depth == 0 && ui_is_dir(path)) {
 			if (snprintf(sub, sizeof sub, "%s/", de->d_name) >=
 			    (int)sizeof sub)
@@ -247,6 +276,40 @@ ui_date(time_t t, char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* Good OCSP responses still valid for revoked certificates (calendar.h):
+ * listed until they expire, with the command that answers them. */
+static size_t
+ui_home_ocsp(struct ui *u, const struct calendar *c, struct ui_cal_line *l,
+    size_t n, size_t max)
+{
+	char d1[11];
+	size_t i;
+
+	for (i = 0; i < c->nocsp && n + 2 <= max; i++) {
+		ui_date(c->ocsp[i].next_update, d1);
+		snprintf(l[n].text, sizeof l[n].text, "OCSP: serial %.16s is "
+		    "REVOKED, but a pre-signed response says GOOD until %s "
+		    "(%.120s)", c->ocsp[i].serial, d1, c->ocsp[i].file[0] ?
+		    c->ocsp[i].file : "file not recorded");
+		l[n++].attr = ui_attr(u, UI_C_LOUD, 0);
+		if (c->ocsp[i].answered)
+			snprintf(l[n].text, sizeof l[n].text, "      a revoked "
+			    "response was signed since: publish it in its "
+			    "place");
+		else
+			snprintf(l[n].text, sizeof l[n].text, "      sign a "
+			    "revoked response: offroot ocsp -d %.120s --serial "
+			    "%s -o FILE", u->ca_dir, c->ocsp[i].serial);
+		l[n++].attr = ui_attr(u, UI_C_LOUD, 0);
+	}
+	if (c->more_ocsp > 0 && n < max) {
+		snprintf(l[n].text, sizeof l[n].text, "      ... and %zu more "
+		    "such OCSP responses", c->more_ocsp);
+		l[n++].attr = ui_attr(u, UI_C_LOUD, 0);
+	}
+	return n;
+}
+
 static size_t
 ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
     size_t max)
@@ -309,9 +372,15 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 		    "yet");
 	}
 	if (c->since_crl > 0)
-		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation(s) on no "
-		    "CRL yet: sign one within 24 hours", c->since_crl);
-	LINE(0, "Issued: %llu certificates, %llu revoked", c->issued,
+		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation%s on no "
+		    "CRL yet: sign one within 24 hours", c->since_crl,
+		    plural_s(c->since_crl));
+	if (c->token_not_backed_up)
+		LINE(ui_attr(u, UI_C_LOUD, 0), "Key:  NOT backed up: token "
+		    "\"%s\" holds the only copy", c->token_label);
+	n = ui_home_ocsp(u, c, l, n, max);
+	LINE(0, "Issued: %llu certificate%s, %llu revoked", c->issued,
+	    plural_s(c->issued),
 	    c->revoked);
 	if (c->nexpiring == 0)
 		LINE(0, "        none expires within %d days",
@@ -338,7 +407,7 @@ ui_home_draw(struct ui_screen *s)
 {
 	struct ui_home *h = s->data;
 	struct ui *u = s->ui;
-	struct ui_cal_line l[CAL_MAX_EXPIRING + 16];
+	struct ui_cal_line l[CAL_MAX_EXPIRING + 2 * CAL_MAX_OCSP + 17];
 	char title[PATH_MAX + 32];
 	size_t n, i, rows, top = 0;
 	int ch, bh, y;
@@ -368,6 +437,10 @@ ui_home_draw(struct ui_screen *s)
 	for (i = 0; i < rows && top + i < h->n; i++) {
 		snprintf(title, sizeof title, "%c %s", top + i == h->sel ?
 		    '>' : ' ', h->e[top + i].label);
+		/* A label cut by a narrow terminal says so. */
+		if (COLS > 8 && strlen(title) > (size_t)(COLS - 4) &&
+		    (size_t)(COLS - 4) < sizeof title)
+			memcpy(title + COLS - 7, "...", 4);
 		if (top + i == h->sel)
 			attron(A_REVERSE);
 		mvhline(y + 1 + (int)i, 1, ' ', COLS - 2);

@@ -26,6 +26,14 @@
  *                            C_GetMechanismList leaves them out,
  *                            C_GetMechanismInfo, C_GenerateKeyPair and
  *                            C_SignInit answer CKR_MECHANISM_INVALID
+ *   P11SHIM_REFUSE_MECH=LIST a token that lists these mechanisms but whose
+ *                            keys may not use them: C_SignInit answers
+ *                            CKR_KEY_FUNCTION_NOT_PERMITTED (tpm2-pkcs11 does
+ *                            raw CKM_RSA_PKCS as a decryption, which a
+ *                            sign-only key may not do); logged "REFUSED"
+ *   P11SHIM_ATTR_TRUE=LIST   CKA_DECRYPT, CKA_DERIVE, CKA_UNWRAP (comma-
+ *                            separated): C_GetAttributeValue reports them
+ *                            CK_TRUE, as a token that ignored the template
  *   P11SHIM_ID_TAKEN=HEX     a search by CKA_ID alone (a new key's random id
  *                            checked for a collision) looks for the id HEX
  *                            instead, as if the random draw had hit it;
@@ -108,12 +116,13 @@ static const struct {
 	{ NULL, 0 }
 };
 
-/* Whether P11SHIM_HIDE_MECH names mech.  An unknown name hides nothing
- * (a typo in a test then shows as a test failure, not as a token). */
+/* Whether the list in the variable var names mech.  An unknown name
+ * names nothing (a typo in a test then shows as a test failure, not as a
+ * token). */
 static int
-shim_hidden(CK_MECHANISM_TYPE mech)
+shim_listed(const char *var, CK_MECHANISM_TYPE mech)
 {
-	const char *v = getenv("P11SHIM_HIDE_MECH"), *p, *end;
+	const char *v = getenv(var), *p, *end;
 	char name[64], *e;
 	size_t len;
 	int i;
@@ -135,6 +144,12 @@ shim_hidden(CK_MECHANISM_TYPE mech)
 			return 1;
 	}
 	return 0;
+}
+
+static int
+shim_hidden(CK_MECHANISM_TYPE mech)
+{
+	return shim_listed("P11SHIM_HIDE_MECH", mech);
 }
 
 static void
@@ -192,8 +207,6 @@ SHIM_FWD(C_GetSessionInfo, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i),
 SHIM_FWD(C_FindObjects, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o,
     CK_ULONG max, CK_ULONG_PTR n), (h, o, max, n))
 SHIM_FWD(C_FindObjectsFinal, (CK_SESSION_HANDLE h), (h))
-SHIM_FWD(C_GetAttributeValue, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
-    CK_ATTRIBUTE_PTR t, CK_ULONG n), (h, o, t, n))
 SHIM_FWD(C_DestroyObject, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o), (h, o))
 SHIM_FWD(C_Sign, (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dn,
     CK_BYTE_PTR s, CK_ULONG_PTR sn), (h, d, dn, s, sn))
@@ -292,7 +305,43 @@ shim_C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 		shim_log("C_SignInit", " HIDDEN");
 		return CKR_MECHANISM_INVALID;
 	}
+	if (m != NULL && shim_listed("P11SHIM_REFUSE_MECH", m->mechanism)) {
+		shim_log("C_SignInit", " REFUSED");
+		return CKR_KEY_FUNCTION_NOT_PERMITTED;
+	}
 	return real->C_SignInit(h, m, k);
+}
+
+/* The attributes, with the usage flags P11SHIM_ATTR_TRUE names set. */
+static CK_RV
+shim_C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o,
+    CK_ATTRIBUTE_PTR t, CK_ULONG n)
+{
+	static const struct {
+		const char *name;
+		CK_ATTRIBUTE_TYPE type;
+	} names[] = {
+		{ "CKA_DECRYPT", CKA_DECRYPT },
+		{ "CKA_DERIVE", CKA_DERIVE },
+		{ "CKA_UNWRAP", CKA_UNWRAP },
+	};
+	const char *v = getenv("P11SHIM_ATTR_TRUE");
+	CK_ULONG i;
+	size_t j;
+	CK_RV rv;
+
+	if ((rv = shim_enter("C_GetAttributeValue")) != CKR_OK ||
+	    (rv = real->C_GetAttributeValue(h, o, t, n)) != CKR_OK ||
+	    v == NULL)
+		return rv;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < sizeof names / sizeof names[0]; j++)
+			if (t[i].type == names[j].type &&
+			    strstr(v, names[j].name) != NULL &&
+			    t[i].pValue != NULL &&
+			    t[i].ulValueLen == sizeof(CK_BBOOL))
+				*(CK_BBOOL *)t[i].pValue = CK_TRUE;
+	return CKR_OK;
 }
 
 static CK_RV

@@ -64,6 +64,7 @@ like '^    manufacturer SoftHSM project, model SoftHSM v2, serial [0-9a-f]{16}$'
 serial=$(softhsm2-util --show-slots | sed -n 's/^ *Serial number: *\([0-9a-f]\{1,\}\)$/\1/p' | head -1)
 [ -n "$serial" ] && grep -q "serial $serial\$" "$T/out"
 ok $? "tokens: the serial is the one SoftHSM2 reports ($serial)"
+! grep -q 'serial all zeros' "$T/out"; ok $? "tokens: SoftHSM2's serial is its own"
 like '^    flags: login-required' "$T/out" "tokens: flags"
 like '^    uri:   pkcs11:.*serial=[0-9a-f]+;token=root-ca$' "$T/out" "tokens: the token's URI"
 like 'private keys are listed only with --login' "$T/out" "tokens: no login unless asked"
@@ -248,6 +249,8 @@ refuse() {	# refuse NAME CODE DIR init-options...
 refuse "a wrong PIN" 1 "$T/x1" --subject "$SUBJ" --token pkcs11:token=root-ca \
     --module "$MOD" --pin-file "$T/badpin" --label x1
 like 'CKR_PIN_INCORRECT' "$T/err" "a wrong PIN: the token's reason and its CKR_ name"
+! grep -q 'no failed-PIN count' "$T/err"
+ok $? "a wrong PIN: SoftHSM2 counts failed PINs, so no word of a token that does not"
 refuse "a token label that is not there" 3 "$T/x2" --subject "$SUBJ" \
     --token pkcs11:token=no-such-token --module "$MOD" --pin-file "$PIN"
 refuse "a missing module" 3 "$T/x3" --subject "$SUBJ" --token pkcs11:token=root-ca \
@@ -341,5 +344,55 @@ for answer in yes no; do
 	    "ceremony ($answer): so does the init transcript"
 	t_ok "ceremony ($answer): audit passes (both transcripts sealed)" \
 	    "$OFFROOT" audit -d "$T/cer-$answer"
+	like " init .* token_backed_up=$answer " "$T/cer-$answer/journal" \
+	    "ceremony ($answer): the journal's init record says token_backed_up=$answer"
 done
+
+# ---- a token key recorded as not backed up: warned until it is ----------
+# status, its JSON and the TUI's calendar warn while the journal's last word
+# on the vendor's backup is "no"; offroot token-backup records the backup
+# (and --withdrawn its loss), and the warning follows the latest record.
+d="$T/cer-no"
+t_ok "status of the CA whose token key is not backed up" "$OFFROOT" status -d "$d"
+like '^WARNING: the root key on token "root-ca" is recorded as NOT backed up' "$T/out" \
+    "status warns that the token holds the only copy"
+like '^token backup: +NOT backed up, recorded ' "$T/out" "status names the state"
+"$OFFROOT" status -d "$d" --json >"$T/st.json" 2>/dev/null
+$PY -c 'import json,sys; k=json.load(open(sys.argv[1]))["key"]; assert k["token_backed_up"] == "no", k' "$T/st.json"
+ok $? "status --json: key.token_backed_up is \"no\""
+t_ok "the CA whose token key is backed up: no such warning" "$OFFROOT" status -d "$T/cer-yes"
+! grep -q 'NOT backed up' "$T/err" "$T/out"; ok $? "... and no NOT-backed-up line"
+# The TUI's home screen, at 80x24 on the console, says it too.
+. "$ROOT/tests/tui.sh"
+start 80 24 linux "'$OFFROOT' tui -d '$d'"
+waitfor 'NOT backed up: token "root-ca" holds the only copy'
+ok $? "the TUI's calendar warns that the token holds the only copy"
+keys q
+cp "$d/journal" "$T/j.tb"
+t_fail "token-backup without a terminal and without --yes records nothing" 3 \
+    setsid "$OFFROOT" token-backup -d "$d" --by "Carol Officer" --note "vendor backup to token 2"
+cmp -s "$T/j.tb" "$d/journal"; ok $? "... the journal is unchanged"
+t_fail "token-backup with an empty --note" 2 \
+    "$OFFROOT" token-backup -d "$d" --by "Carol Officer" --note "" --yes
+new_ca "$T/sealed-ca"; ok $? "a CA with a sealed key"
+t_fail "token-backup on a sealed-key CA is refused" 2 \
+    "$OFFROOT" token-backup -d "$T/sealed-ca" --by "Carol Officer" --note "n/a" --yes
+t_ok "token-backup records the vendor's backup" "$OFFROOT" token-backup -d "$d" \
+    --by "Carol Officer" --note "cloned to backup token SN 0042 (vendor procedure 7.3), bag A-17" --yes
+like ' token-backup [0-9a-f]{64} backed_up=yes token_label=root-ca .*by=Carol%20Officer note=cloned%20to%20backup%20token%20SN%200042' \
+    "$d/journal" "the journal records who said so and what was done"
+start 80 24 linux "'$OFFROOT' tui -d '$d'"
+waitfor -a 'offroot  home' 'Issued: '
+! grep -q 'NOT backed up' "$T/screen"; ok $? "after the record the calendar no longer warns"
+keys q
+t_ok "status after the backup" "$OFFROOT" status -d "$d"
+! grep -q 'NOT backed up' "$T/out"; ok $? "... no longer warns"
+like '^token backup: +backed up, recorded ' "$T/out" "... and says backed up"
+t_ok "audit accepts the token-backup record" "$OFFROOT" audit -d "$d"
+t_ok "token-backup --withdrawn records that the backup is gone" "$OFFROOT" token-backup -d "$d" \
+    --by "Carol Officer" --note "backup token SN 0042 failed its yearly check" --withdrawn --yes
+t_ok "status after the withdrawal" "$OFFROOT" status -d "$d"
+like '^WARNING: the root key on token "root-ca" is recorded as NOT backed up' "$T/out" \
+    "... warns again"
+t_ok "audit after the withdrawal" "$OFFROOT" audit -d "$d"
 done_testing

@@ -168,6 +168,67 @@ openssl x509 -in "$T/out-pss/certificate.pem" -noout -text 2>/dev/null | grep -q
 ok $? "with RSA-PSS: the intermediate is signed RSASSA-PSS"
 consistent "RSA-PSS" "$PSSCA"
 
+# ---- a key that may not use raw CKM_RSA_PKCS (P11SHIM_REFUSE_MECH) ----
+# tpm2-pkcs11 lists CKM_RSA_PKCS but does it as a TPM decryption, which a
+# sign-only key may not do.  offroot signs with the token's own hashing
+# mechanisms when it lists them: the root, an intermediate and a CRL (whose
+# to-be-signed bytes then go to the token whole, not as a digest).
+RAW=CKM_RSA_PKCS,CKM_RSA_PKCS_PSS
+RAWCA="$T/ca-raw"
+rm -f "$T/calls"
+t_ok "raw RSA refused by the key: an rsa-3072 root" env P11SHIM_REFUSE_MECH=$RAW \
+    "$OFFROOT" init -d "$RAWCA" --subject "$SUBJ" --store pkcs11 --module "$SHIM" \
+    --token pkcs11:token=root-ca --key rsa-3072 --label root-raw --pin-file "$PIN" \
+    --yes --quiet
+t_ok "raw RSA refused by the key: sign an intermediate" env P11SHIM_REFUSE_MECH=$RAW \
+    "$OFFROOT" sign -d "$RAWCA" -o "$T/out-raw" --csr "$T/pss-int.csr" \
+    --pin-file "$PIN" --yes --quiet
+t_ok "raw RSA refused by the key: a CRL" env P11SHIM_REFUSE_MECH=$RAW \
+    "$OFFROOT" crl -d "$RAWCA" -o "$T/raw.crl" --pin-file "$PIN" --quiet
+! grep -q 'REFUSED' "$T/calls"; ok $? "raw RSA refused by the key: never asked for"
+run openssl crl -in "$T/raw.crl" -noout -verify -CAfile "$RAWCA/root.crt"
+like '^verify OK$' "$T/err" "raw RSA refused by the key: the CRL verifies"
+run openssl verify -x509_strict -CAfile "$RAWCA/root.crt" "$T/out-raw/certificate.pem"
+ok $rc "raw RSA refused by the key: the intermediate verifies"
+# Where the token does not hash, raw CKM_RSA_PKCS is still the way.
+rm -f "$T/calls"
+t_ok "a token without hashing RSA mechanisms: a CRL with raw CKM_RSA_PKCS" \
+    env P11SHIM_HIDE_MECH=CKM_SHA256_RSA_PKCS,CKM_SHA384_RSA_PKCS,CKM_SHA512_RSA_PKCS \
+    "$OFFROOT" crl -d "$RAWCA" -o "$T/raw2.crl" --pin-file "$PIN" --quiet
+run openssl crl -in "$T/raw2.crl" -noout -verify -CAfile "$RAWCA/root.crt"
+like '^verify OK$' "$T/err" "... and it verifies"
+
+# ---- a token that makes more than a signing key (P11SHIM_ATTR_TRUE) ----
+# What the new private key may do is read back: a key that may decrypt or
+# derive is removed again, one line says why, nothing is written.
+for a in CKA_DECRYPT CKA_DERIVE CKA_UNWRAP; do
+	what=$(echo "$a" | sed 's/^CKA_//' | tr 'A-Z' 'a-z')
+	rm -f "$T/calls"
+	P11SHIM_ATTR_TRUE=$a run "$OFFROOT" init -d "$T/ca-u" --subject "$SUBJ" \
+	    --store pkcs11 --module "$SHIM" --token pkcs11:token=root-ca \
+	    --key ec-p256 --label "usage-$what" --pin-file "$PIN" --yes --quiet
+	[ "$rc" -eq 3 ] && [ "$(errline | grep -c '')" -eq 1 ] &&
+	    errline | grep -q "made a key whose private half may sign, $what, not sign only"
+	ok $? "a new key that may $what: exit 3, one line saying so"
+	[ $? -eq 0 ] || diag "exit $rc: $(cat "$T/err")"
+	[ "$(calls C_DestroyObject)" -eq 2 ] && ! p11objs_all | grep -q "usage-$what"
+	ok $? "a new key that may $what: removed from the token"
+	[ ! -e "$T/ca-u" ]; ok $? "a new key that may $what: nothing written"
+done
+# An adopted key that may derive: adopted, with a warning.
+pkcs11-tool --module "$MOD" --token-label root-ca --login --pin 4711-pin \
+    --keypairgen --key-type EC:prime256v1 --id 0d0e0d --label may-derive \
+    --usage-derive --usage-sign >/dev/null 2>&1
+ok $? "pkcs11-tool makes a key pair that may sign and derive"
+run "$OFFROOT" init -d "$T/ca-derive" --subject "$SUBJ" \
+    --store pkcs11 --module "$SHIM" --key-uri "pkcs11:token=root-ca;object=may-derive" \
+    --pin-file "$PIN" --yes
+ok $rc "an adopted key that may derive is adopted"
+like "^offroot: warning: the adopted key's private half may sign, .*derive.*, not only sign\$" \
+    "$T/err" "... with a warning naming what else it may do"
+like ' token-key .* usage=sign,%20(decrypt,%20)?derive' "$T/ca-derive/transcripts/"*-init-*.log \
+    "... and the transcript records it"
+
 # ---- a new key's random CKA_ID already on the token (P11SHIM_ID_TAKEN) ----
 # offroot draws the id itself; the shim makes the collision check look up
 # the id of the root made above, as if the draw had hit it.
@@ -311,6 +372,8 @@ for fn in C_Sign C_GetAttributeValue; do
 			id=$(sed -n 's/.*labelled "fault-'"$fn-$k"'" with id \([0-9a-f]\{32\}\).*/\1/p' "$T/err")
 			[ -n "$id" ] && p11objs | grep -A3 "label: *fault-$fn-$k\$" | grep -q "ID: *$id"
 			ok $? "init $fn $k: the warning names the key left on the token ($id)"
+			grep -q 'could not be removed.*CKR_DEVICE_REMOVED' "$T/err"
+			ok $? "init $fn $k: the warning names the token's reason"
 			seen=$((seen + 1))
 		fi
 		k=$((k + 1))

@@ -9,8 +9,8 @@
 # recorded override; the clock check when the officer says the clock is
 # wrong and enters the reference time; transcript verify catching edited, removed and
 # reordered records; a ceremony killed with SIGKILL resumed without a
-# second key generation; one killed between issuance and bundle resumed
-# by writing the bundle, without signing again.
+# second key generation; one killed as its recorded bundle was renamed
+# into place resumed by moving it there, without signing again.
 . "$(dirname "$0")/../lib.sh"
 
 SCRIPTS="$ROOT/ceremony-scripts"
@@ -110,6 +110,19 @@ else
 	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
 fi
 TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+# The journal's head after each step that changed it: said for the paper
+# log, and in the step-end record of the transcript; the last, after the
+# seal, is the journal's last record.
+cp "$T/err" "$T/ceremony.err"
+grep -o ' step-end .*journal_head=[0-9a-f]*' "$TR" | sed 's/.*journal_head=//' >"$T/heads"
+[ "$(wc -l <"$T/heads")" -ge 3 ] &&
+    (while read -r h; do grep -q " $h\$" "$CA/journal" || exit 1; done <"$T/heads")
+ok $? "step-end records name the CA journal's head after each step that changed it ($(wc -l <"$T/heads"))"
+[ "$(grep -c '^journal head: record [0-9]*, [0-9a-f]\{16\} (' "$T/ceremony.err")" -eq "$(($(wc -l <"$T/heads") + 1))" ]
+ok $? "... and the head is said after each of them, and after the seal"
+[ "$(grep '^journal head: ' "$T/ceremony.err" | tail -n 1 | sed 's/.*, \([0-9a-f]*\) (.*/\1/')" = \
+    "$(tail -n 1 "$CA/journal" | awk '{print substr($NF, 1, 16)}')" ]
+ok $? "... the last one the journal's last record"
 B="$MEDIA/vault-int-bundle"
 openssl verify -x509_strict -CAfile "$MEDIA/public/root.pem" "$B/certificate.pem" >/dev/null 2>&1
 ok $? "the Vault intermediate verifies against the exported root (-x509_strict)"
@@ -207,11 +220,14 @@ if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
 	like 'air gap: no network interface up but loopback' "$T/out" "... and says so"
 	UP='{ ip link add d0 type dummy 2>/dev/null || ip link add d0 type veth peer name d1; } && ip link set d0 up'
 	agrun "$UP" "" "$T/answers-ag"
-	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface(s) up' "$T/err"
+	[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 1 interface up' "$T/err"
 	ok $? "with d0 up in the namespace the air-gap check fails (exit $rc)"
 	like 'interface d0: .*UP, NOT AIR-GAPPED' "$T/out" "the evidence names d0"
-	like 'does not answer "Reason for going on despite the failed airgap check"' "$T/err" \
-	    "without an override's reason the ceremony does not go on"
+	like 'answers file goes on only with "override airgap: REASON"' "$T/err" \
+	    "confirm-all: yes does not override a failed check: only an override line does"
+	{ cat "$T/answers-ag"; echo "ask: a reason given as a plain answer"; } >"$T/answers-ask"
+	agrun "$UP" "" "$T/answers-ask"
+	[ "$rc" -eq 3 ]; ok $? "nor does an ask: line that would answer the reason (exit $rc)"
 	{ cat "$T/answers-ag"; echo "override airgap: rehearsal on the lab machine (ticket 42)"; } >"$T/answers-ov2"
 	agrun "$UP" "" "$T/answers-ov2"
 	ok $rc "an override with a reason lets the ceremony go on"
@@ -232,7 +248,7 @@ if [ "$NS" = 1 ] && command -v ip >/dev/null 2>&1; then
 	if unshare -m sh -c 'mount --bind "$1" /sys/class' sh "$AGM" 2>/dev/null; then
 		radio 0 0
 		agrun : "$T/sysclass" "$T/answers-ag"
-		[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 0 interface(s) up, 1 radio(s) not blocked' "$T/err"
+		[ "$rc" -eq 3 ] && grep -q 'air gap: FAILED: 0 interfaces up, 1 radio not blocked' "$T/err"
 		ok $? "a wireless device not blocked fails the air-gap check (exit $rc)"
 		like 'radio phy0 \(wlan, rfkill0\): NOT BLOCKED' "$T/out" "the evidence names the radio"
 		radio 1 0
@@ -340,11 +356,12 @@ grep -q ' already-done ' "$CA3"/transcripts/*-ceremony-*.log &&
     [ "$(grep -c '^[0-9]* [^ ]* init ' "$CA3/journal")" -eq 1 ]
 ok $? "the re-run step 4 finds the matching init record and does not generate again"
 
-# ---- a crash after the issuance, before the bundle: resume -----------------
+# ---- a crash after the issuance and export record, before the rename ------
 # A preloaded shim (test code, compiled here; nothing in offroot) kills the
 # process with SIGKILL as it moves the finished bundle into place: the
-# journal holds the issuance, not the export.  The resume must write the
-# bundle from the issued copy and never sign again.
+# journal holds the issuance and the export (recorded before the rename),
+# the bundle is complete in its staging folder.  The resume moves it into
+# place and never signs again; it refuses while something else is there.
 if command -v cc >/dev/null 2>&1; then
 cat >"$T/killrename.c" <<'E'
 #define _GNU_SOURCE
@@ -379,31 +396,34 @@ KILL_ON_RENAME_TO="$M5/intermediate-bundle" LD_PRELOAD="$T/killrename.so" \
     --answers "$T/answers-int" --passphrase-file "$PASS" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" -eq 137 ]; ok $? "killed with SIGKILL as the bundle was moved into place (exit $rc)"
+STAGE5=$(cd "$M5" && ls -a | grep -- '^\.intermediate-bundle\.partial-')
 [ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] &&
-    ! grep -q '^[0-9]* [^ ]* export ' "$CA5/journal" && [ ! -e "$M5/intermediate-bundle" ]
-ok $? "at that moment the journal holds the issuance but no export, and there is no bundle"
+    [ "$(grep -c '^[0-9]* [^ ]* export ' "$CA5/journal")" -eq 1 ] &&
+    [ ! -e "$M5/intermediate-bundle" ] && [ -f "$M5/$STAGE5/MANIFEST" ]
+ok $? "at that moment the journal holds the issuance and the export, and the bundle is staged ($STAGE5)"
 serial5=$(sed -n 's/^[0-9]* [^ ]* issue [^ ]* serial=\([0-9a-f]*\) .*/\1/p' "$CA5/journal")
 { cat "$T/answers-int"; echo "resume: yes"; } >"$T/answers-int-resume"
-# A folder where the bundle goes that the journal does not record: refused,
+# A folder where the bundle goes that is not the recorded bundle: refused,
 # nothing signed, nothing overwritten.
 mkdir "$M5/intermediate-bundle"; echo "not a bundle" >"$M5/intermediate-bundle/stray"
-t_fail "a resume refuses to write over a bundle folder the journal does not record" 1 \
+t_fail "a resume refuses when the bundle folder does not hold the recorded bundle" 1 \
     $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" --media "$M5" \
     --answers "$T/answers-int-resume" --passphrase-file "$PASS"
-like 'issued before the interruption, but the journal does not record their bundle' "$T/err" \
-    "it says the certificate was issued and the folder is in the way"
-[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] && [ -f "$M5/intermediate-bundle/stray" ]
-ok $? "nothing was signed again and the folder is untouched"
+like 'the journal records its bundle as written to .*intermediate-bundle .*does not hold it' "$T/err" \
+    "it says the bundle is recorded and the folder is in the way"
+[ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ] && [ -f "$M5/intermediate-bundle/stray" ] &&
+    [ -f "$M5/$STAGE5/MANIFEST" ]
+ok $? "nothing was signed again, the folder is untouched, the staged bundle kept"
 rm -r "$M5/intermediate-bundle"
 t_ok "the signing ceremony resumes and finishes" $RUN "$OFFROOT" ceremony "$INT" -d "$CA5" \
     --media "$M5" --answers "$T/answers-int-resume" --passphrase-file "$PASS"
-like 'issued before the interruption .*without signing again' "$T/err" "it says it writes the bundle without signing again"
-like 'partial-.* was left half-written' "$T/err" "and names the half-written folder the killed run left"
+like "recovered: moved $M5/$STAGE5 into place as $M5/intermediate-bundle" "$T/err" \
+    "it moves the recorded, staged bundle into place"
 [ "$(grep -c '^[0-9]* [^ ]* issue ' "$CA5/journal")" -eq 1 ]
 ok $? "the journal still holds exactly one issuance: nothing was signed again"
 [ "$(grep -c '^[0-9]* [^ ]* export .*intermediate-bundle' "$CA5/journal")" -eq 1 ]
 ok $? "the bundle's export is recorded once"
-t_ok "offroot verify accepts the bundle written by the resume" "$OFFROOT" verify \
+t_ok "offroot verify accepts the bundle" "$OFFROOT" verify \
     "$M5/intermediate-bundle" --root "$CA5/root.crt" --csr "$M5/intermediate.csr"
 got=$(openssl x509 -in "$M5/intermediate-bundle/certificate.pem" -noout -serial | sed 's/.*=//; s/^0*//' | tr 'A-F' 'a-f')
 [ -n "$serial5" ] && [ "$got" = "$serial5" ]
@@ -411,8 +431,8 @@ ok $? "the bundle holds the certificate issued before the kill ($serial5)"
 t_ok "offroot audit accepts the CA after the resume" "$OFFROOT" audit -d "$CA5"
 TR5=$(ls "$CA5"/transcripts/*-ceremony-*.log)
 [ "$(echo "$TR5" | wc -l)" -eq 1 ] && grep -q ' resume ' "$TR5" &&
-    grep -q " resumed-export .*serials=$serial5 " "$TR5" && ! grep -q ' signed ' "$TR5"
-ok $? "one ceremony transcript: the resume and the bundle written for the issued serial"
+    grep -q " already-done .*bundle=$M5/intermediate-bundle " "$TR5" && ! grep -q ' signed ' "$TR5"
+ok $? "one ceremony transcript: the resume finds the bundle done, nothing signed again"
 t_ok "the resumed transcript verifies" "$OFFROOT" transcript verify "$TR5" --root "$CA5/root.crt"
 else
 	diag "no C compiler: the crash between issuance and export is not exercised"

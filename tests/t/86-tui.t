@@ -33,6 +33,9 @@ like 'Root: WARNING: the root certificate expires in (29|30) days' "$T/screen" \
     "the home screen warns that the root expires within 30 days"
 like 'no CRL has been signed yet' "$T/screen" "the home screen says no CRL was signed"
 like 'Sign CSRs brought on media' "$T/screen" "the home screen offers signing"
+like '^. +Ceremony: CRL re-signing +.$' "$T/screen" "the home screen lists ceremonies by their name: line"
+! grep -q 'Root key generation\|Kubernetes reference hierarchy' "$T/screen"
+ok $? "... and offers no root-creating ceremony on a CA that has a root"
 like 'UTC' "$T/screen" "the status line shows the UTC clock"
 c1=$(grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' "$T/screen")
 clock() { grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' "$T/screen"; }
@@ -76,6 +79,10 @@ tmux kill-session -t "=$S" 2>/dev/null
 # ---- a root created through the TUI, at 80x24 on TERM=linux -------------
 start 80 24 linux "'$OFFROOT' tui -d '$T/ca2'"
 waitfor 'Create a root CA in'; ok $? "a directory without a CA offers to create one"
+like 'Ceremony: Root key generation with first CRL and public export' "$T/screen" \
+    "... and the root ceremonies, by name"
+like 'Ceremony: Kubernetes reference hierarchy: root, Vault intermediate, fir\.\.\. ' "$T/screen" \
+    "... a name too long for 80 columns cut with an ellipsis"
 keys Enter
 waitfor 'Subject of the root'; ok $? "the root's subject is asked"
 keys "/C=DE/O=offroot tests/CN=TUI Root" Enter
@@ -152,8 +159,8 @@ waitfor 'Press Enter to continue' "$LONG"; ok $? "signing finished in the TUI"
 keep
 like 'Done' "$T/screen" "... successfully"
 keys Enter
-waitfor -a 'offroot  home' 'Issued: 1 certificates'
-like 'Issued: 1 certificates' "$T/screen" "back home, the calendar counts the issued certificate"
+waitfor -a 'offroot  home' 'Issued: 1 certificate,'
+like 'Issued: 1 certificate, 0 revoked' "$T/screen" "back home, the calendar counts the issued certificate (in the singular)"
 keys q
 waitfor 'EXIT=0' >/dev/null
 tmux kill-session -t "=$S" 2>/dev/null

@@ -73,7 +73,7 @@ ok $? "the installed binary creates a CA"
 start 80 24 linux "cd '$T' && '$R/usr/bin/offroot' tui -d '$T/pca'"
 waitcond 'grep -q "offroot  home" "$T/screen" && lastline "$CLOCK"'
 ok $? "the installed TUI opens its home screen outside any source tree"
-like 'Ceremony: kubernetes\.ceremony' "$T/screen" "... and offers the installed ceremony scripts"
+like 'Ceremony: CRL re-signing' "$T/screen" "... and offers the installed ceremony scripts"
 keys q
 waitfor 'EXIT=0'; ok $? "... and q leaves it"
 cd "$ROOT"

@@ -940,12 +940,63 @@ test_drop(void)
 	is_int(c.n, 2, "two records, the dropped one not among them");
 }
 
+/* journal_peek_head: the last record's seq and hash from the file's end,
+ * as journal_head says after the appends; none is seq 0; a torn last line
+ * or a last line whose hash does not match is refused. */
+static void
+test_peek(void)
+{
+	const char *p = tpath("peek.journal");
+	struct journal *j = NULL;
+	unsigned char h[32], got[32];
+	struct jfield f[] = { { "n", "1", 0 } };
+	uint64_t seq = 99;
+	char line[256];
+	int fd, i;
+
+	if (journal_create(p) != OR_OK) {
+		ok(0, "made peek.journal");
+		return;
+	}
+	is_int(journal_peek_head(p, &seq, got), OR_OK, "no records: OR_OK");
+	ok(seq == 0 && memcmp(got, zero32, 32) == 0, "... seq 0, hash zero");
+	if (journal_open(p, NULL, NULL, &j) != OR_OK) {
+		ok(0, "opened peek.journal");
+		return;
+	}
+	for (i = 0; i < 3; i++)
+		(void)journal_append(j, "a", f, 1, h);
+	is_int(journal_peek_head(p, &seq, got), OR_OK, "three records");
+	ok(seq == 3 && memcmp(got, h, 32) == 0 &&
+	    memcmp(journal_head(j), h, 32) == 0,
+	    "... seq 3 and the last record's hash");
+	journal_close(j);
+	/* A torn last line: no LF. */
+	if ((fd = open(p, O_WRONLY | O_APPEND)) >= 0) {
+		ok(write(fd, "4 x", 3) == 3, "appended a torn line");
+		close(fd);
+	}
+	is_int(journal_peek_head(p, &seq, got), OR_E_CORRUPT,
+	    "a torn last line is OR_E_CORRUPT");
+	if (truncate(p, 0) == 0 && (fd = open(p, O_WRONLY)) >= 0) {
+		ok(write(fd, JOURNAL_MAGIC, strlen(JOURNAL_MAGIC)) > 0,
+		    "rewrote the header");
+		snprintf(line, sizeof line, "1 2026-01-01T00:00:00Z a %064d "
+		    "%064d\n", 0, 0);
+		ok(write(fd, line, strlen(line)) == (ssize_t)strlen(line),
+		    "wrote a record with a wrong hash");
+		close(fd);
+	}
+	is_int(journal_peek_head(p, &seq, got), OR_E_CORRUPT,
+	    "a last record whose hash does not match is OR_E_CORRUPT");
+}
+
 static int
 rm_tree(void)
 {
 	static const char *const names[] = { "create.journal", "link.journal",
 	    "main.journal", "damaged.journal", "four.journal",
-	    "large.journal", "drop.journal" };
+	    "large.journal", "drop.journal", "peek.journal" };
 	size_t i;
 
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -975,6 +1026,7 @@ main(void)
 	test_seq_gap();
 	test_large();
 	test_drop();
+	test_peek();
 	ok(rm_tree() == 0, "removed the test folder");
 	return done_testing();
 }

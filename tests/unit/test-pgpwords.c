@@ -138,6 +138,34 @@ main(void)
 	is_int(pgpwords_render(two, 2, out, 0), 0, "size 0 returns 0");
 	is_int(pgpwords_render(two, 0, out, sizeof out), 0,
 	    "no bytes render as nothing");
+
+	/* Words back into bytes (audit --head): the published vector, in
+	 * any case, with any blanks, commas or hyphens between words. */
+	{
+		unsigned char back[32], want[32];
+		size_t nb;
+
+		nb = pgpwords_parse(vec, back, sizeof back);
+		is_int(nb, 20, "the published vector parses back to 20 bytes");
+		is_int(unhex("D1D464C004F00FB5C9A4C8D8E433E7FB7FF56256", want,
+		    sizeof want), 20, "(its bytes)");
+		ok(nb == 20 && memcmp(back, want, 20) == 0,
+		    "... the bytes it was made from");
+		ok(pgpwords_parse("STAIRWAY, souvenir-Flytrap  recipe", back,
+		    sizeof back) == 4 && memcmp(back, want, 4) == 0,
+		    "case, commas, hyphens and blanks do not matter");
+		is_int(pgpwords_parse("souvenir stairway", back, sizeof back),
+		    0, "a word of the wrong list for its position is refused");
+		is_int(pgpwords_parse("stairway basalt", back, sizeof back), 0,
+		    "a word on no list is refused");
+		is_int(pgpwords_parse("stairway souvenir flytrap", back, 2), 0,
+		    "more words than room is refused");
+		is_int(pgpwords_parse("  ", back, sizeof back), 0,
+		    "no words is nothing");
+		is_int(pgpword_byte("banjo", 5, 0), 0x17,
+		    "banjo is 0x17 at an even position");
+		is_int(pgpword_byte("basalt", 6, 0), -1, "basalt is no word");
+	}
 	is_str(out, "", "as an empty string");
 
 	return done_testing();

@@ -1,0 +1,637 @@
+/*
+ * recover.c — the recovery pass after a crash (recover.h): what the
+ * journal records is kept, what it does not is rolled forward (a sealed
+ * transcript's close) or set aside in quarantine/ with a record, never
+ * deleted.  One read of the journal gathers what it names; then each of
+ * issued/, crls/ and transcripts/ is listed once.  Why here and not in
+ * each command: a crash in one command is found by whichever command runs
+ * next, and audit must pass after it whatever that command is.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
+
+#include "cadb.h"
+#include "crl.h"
+#include "err.h"
+#include "fileio.h"
+#include "interact.h"
+#include "journal.h"
+#include "recover.h"
+#include "serial.h"
+#include "transcript.h"
+#include "util.h"
+
+#define RECOVER_MAX_CRL		(64u << 20)
+
+/* A quarantine record's move, done or still to do. */
+struct move {
+	char file[160], to[160], sha256[65];
+};
+
+/* A journal record at or after the last one that is not recover or
+ * repair: a transcript sealed at one of these heads was interrupted just
+ * before its transcript record. */
+struct head {
+	uint64_t seq;
+	unsigned char hash[32];
+};
+
+struct rscan {
+	char **names;		/* sorted: "issued/F", "crls/F", "transcripts/F",
+				 * "/quarantine/F", "serial/S" (set aside),
+				 * "crl-number/N", "crl/N" */
+	size_t n, cap;
+	struct move *mv;
+	size_t nmv, capmv;
+	struct head *tail;
+	size_t ntail, captail;
+	/* The last export and backup records: destination, MANIFEST hash. */
+	char out[2][PATH_MAX], out_sha[2][65];
+};
+
+static int
+grow(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *np;
+	size_t nc;
+
+	if (n < *cap)
+		return OR_OK;
+	nc = *cap ? 2 * *cap : 32;
+	if ((np = realloc(*p, nc * size)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	*p = np;
+	*cap = nc;
+	return OR_OK;
+}
+
+static int
+add_name(struct rscan *s, const char *a, const char *b)
+{
+	char buf[256];
+	int rc;
+
+	if (b == NULL)
+		return OR_OK;
+	snprintf(buf, sizeof buf, "%s/%s", a, b);
+	if ((rc = grow((void **)&s->names, &s->cap, s->n, sizeof *s->names))
+	    != OR_OK)
+		return rc;
+	if ((s->names[s->n] = strdup(buf)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	s->n++;
+	return OR_OK;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+has_name(const struct rscan *s, const char *a, const char *b)
+{
+	char buf[256], *key = buf;
+
+	snprintf(buf, sizeof buf, "%s/%s", a, b);
+	return s->n > 0 && bsearch(&key, s->names, s->n, sizeof *s->names,
+	    cmp_name) != NULL;
+}
+
+static int
+add_move(struct rscan *s, const struct jrecord *r)
+{
+	const char *file = jrecord_get(r, "file"), *to = jrecord_get(r, "to");
+	const char *sha = jrecord_get(r, "sha256");
+	struct move *m;
+	int rc;
+
+	if (file == NULL || to == NULL || sha == NULL)
+		return err_set(OR_E_CORRUPT, "journal record %" PRIu64 ": a "
+		    "recover record without file, to or sha256", r->seq);
+	if ((rc = grow((void **)&s->mv, &s->capmv, s->nmv, sizeof *s->mv)) !=
+	    OR_OK)
+		return rc;
+	if ((rc = add_name(s, "serial", jrecord_get(r, "serial"))) != OR_OK)
+		return rc;
+	m = &s->mv[s->nmv++];
+	snprintf(m->file, sizeof m->file, "%s", file);
+	snprintf(m->to, sizeof m->to, "%s", to);
+	snprintf(m->sha256, sizeof m->sha256, "%s", sha);
+	return add_name(s, "", to);
+}
+
+static int
+note_head(struct rscan *s, const struct jrecord *r)
+{
+	int rc;
+
+	if (strcmp(r->type, "recover") != 0 && strcmp(r->type, "repair") != 0)
+		s->ntail = 0;
+	if ((rc = grow((void **)&s->tail, &s->captail, s->ntail,
+	    sizeof *s->tail)) != OR_OK)
+		return rc;
+	s->tail[s->ntail].seq = r->seq;
+	memcpy(s->tail[s->ntail].hash, r->hash, 32);
+	s->ntail++;
+	return OR_OK;
+}
+
+static int
+gather(const struct jrecord *r, void *vctx)
+{
+	struct rscan *s = vctx;
+	const char *action;
+	int rc;
+
+	if ((rc = note_head(s, r)) != OR_OK)
+		return rc;
+	if (strcmp(r->type, "issue") == 0)
+		return add_name(s, CADB_ISSUED, jrecord_get(r, "file"));
+	if (strcmp(r->type, "transcript") == 0)
+		return add_name(s, CADB_TRANSCRIPTS, jrecord_get(r, "file"));
+	if (strcmp(r->type, "crl-number") == 0)
+		return add_name(s, "crl-number", jrecord_get(r, "number"));
+	if (strcmp(r->type, "crl") == 0) {
+		if ((rc = add_name(s, "crl", jrecord_get(r, "number"))) != OR_OK)
+			return rc;
+		return add_name(s, CADB_CRLS, jrecord_get(r, "file"));
+	}
+	if (strcmp(r->type, "export") == 0 || strcmp(r->type, "backup") == 0) {
+		int k = r->type[0] == 'b';
+		const char *o = jrecord_get(r, k ? "destination" : "outdir");
+		const char *m = jrecord_get(r, "manifest_sha256");
+
+		snprintf(s->out[k], sizeof s->out[k], "%s", o ? o : "");
+		snprintf(s->out_sha[k], sizeof s->out_sha[k], "%s", m ? m : "");
+		return OR_OK;
+	}
+	if (strcmp(r->type, "recover") == 0 &&
+	    (action = jrecord_get(r, "action")) != NULL &&
+	    strcmp(action, "quarantine") == 0)
+		return add_move(s, r);
+	return OR_OK;
+}
+
+static void
+rscan_free(struct rscan *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->mv);
+	free(s->tail);
+	memset(s, 0, sizeof *s);
+}
+
+/* ---- moving into quarantine/ -------------------------------------------- */
+
+/* DIR/rel, for a relative name such as "issued/x.pem". */
+static int
+ca_path(const struct cadb *db, const char *rel, char *buf, size_t size)
+{
+	return cadb_path(db->dir, rel, buf, size);
+}
+
+/* Renames DIR/from to DIR/to and makes both folders durable. */
+static int
+move_file(const struct cadb *db, const char *from, const char *to)
+{
+	char src[PATH_MAX], dst[PATH_MAX], folder[PATH_MAX];
+	int rc;
+
+	if ((rc = ca_path(db, from, src, sizeof src)) != OR_OK ||
+	    (rc = ca_path(db, to, dst, sizeof dst)) != OR_OK)
+		return rc;
+	if (renameat2(AT_FDCWD, src, AT_FDCWD, dst, RENAME_NOREPLACE) == -1)
+		return err_errno(OR_E_IO, "moving %s to %s", src, dst);
+	file_dirname(dst, folder, sizeof folder);
+	if ((rc = file_sync_dir(folder)) != OR_OK)
+		return rc;
+	file_dirname(src, folder, sizeof folder);
+	return file_sync_dir(folder);
+}
+
+/* DIR/quarantine/, made when first needed. */
+static int
+quarantine_dir(const struct cadb *db)
+{
+	char q[PATH_MAX];
+	struct stat st;
+	int rc;
+
+	if ((rc = ca_path(db, RECOVER_QUARANTINE, q, sizeof q)) != OR_OK)
+		return rc;
+	if (lstat(q, &st) == 0)
+		return S_ISDIR(st.st_mode) ? OR_OK : err_set(OR_E_CORRUPT,
+		    "%s is not a folder", q);
+	return file_mkdir(q, 0755);
+}
+
+/* A name under quarantine/ that neither exists nor was ever recorded. */
+static int
+quarantine_name(const struct cadb *db, const struct rscan *s,
+    const char *base, char *out, size_t size)
+{
+	char path[PATH_MAX];
+	unsigned k;
+	int rc;
+
+	for (k = 0; k < 1000; k++) {
+		if (k == 0)
+			snprintf(out, size, "%s/%s", RECOVER_QUARANTINE, base);
+		else
+			snprintf(out, size, "%s/%s.%u", RECOVER_QUARANTINE,
+			    base, k);
+		if ((rc = ca_path(db, out, path, sizeof path)) != OR_OK)
+			return rc;
+		if (!has_name(s, "", out) && access(path, F_OK) == -1)
+			return OR_OK;
+	}
+	return err_set(OR_E_CORRUPT, "%s/%s: no free name in quarantine",
+	    db->dir, base);
+}
+
+/*
+ * Records, then moves, one file into quarantine/.  sub/base is the file;
+ * key and value a field naming what it used (serial or number); why the
+ * reason recorded and told.
+ */
+static int
+quarantine(struct cadb *db, struct rscan *s, struct interact *io,
+    const char *sub, const char *base, const char *key, const char *value,
+    const char *why)
+{
+	char rel[256], to[256], path[PATH_MAX], sha[65];
+	struct jfields f;
+	int rc;
+
+	snprintf(rel, sizeof rel, "%s/%s", sub, base);
+	if ((rc = ca_path(db, rel, path, sizeof path)) != OR_OK ||
+	    (rc = file_sha256_hex(path, sha)) != OR_OK ||
+	    (rc = quarantine_dir(db)) != OR_OK ||
+	    (rc = quarantine_name(db, s, base, to, sizeof to)) != OR_OK)
+		return rc;
+	jf_init(&f);
+	jf_add(&f, "action", "quarantine");
+	jf_add(&f, "file", rel);
+	jf_add(&f, "to", to);
+	jf_add(&f, "sha256", sha);
+	if (key != NULL)
+		jf_add(&f, key, value);
+	jf_add(&f, "why", why);
+	if ((rc = cadb_append(db, "recover", &f)) != OR_OK ||
+	    (rc = move_file(db, rel, to)) != OR_OK)
+		return rc;
+	interact_say(io, SAY_WARN, "recovered: moved %s to %s: %s", rel, to,
+	    why);
+	return OR_OK;
+}
+
+/* A quarantine record written before a kill took its move: finish it. */
+static int
+finish_moves(struct cadb *db, const struct rscan *s, struct interact *io)
+{
+	char src[PATH_MAX], dst[PATH_MAX], sha[65];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->nmv; i++) {
+		if ((rc = ca_path(db, s->mv[i].file, src, sizeof src)) != OR_OK ||
+		    (rc = ca_path(db, s->mv[i].to, dst, sizeof dst)) != OR_OK)
+			return rc;
+		if (access(dst, F_OK) == 0 || access(src, F_OK) == -1)
+			continue;
+		if (file_sha256_hex(src, sha) != OR_OK ||
+		    strcmp(sha, s->mv[i].sha256) != 0)
+			continue;
+		if ((rc = quarantine_dir(db)) != OR_OK ||
+		    (rc = move_file(db, s->mv[i].file, s->mv[i].to)) != OR_OK)
+			return rc;
+		interact_say(io, SAY_WARN, "recovered: moved %s to %s, as the "
+		    "journal already records", s->mv[i].file, s->mv[i].to);
+	}
+	return OR_OK;
+}
+
+/* ---- what each folder may hold -------------------------------------------- */
+
+/* issued/base, not recorded: a certificate this root signed, named by its
+ * own serial, which no issue record names, is an interrupted issuance. */
+static int
+settle_cert(struct cadb *db, struct rscan *s, X509 *root, struct interact *io,
+    const char *base)
+{
+	char rel[256], path[PATH_MAX], hex[SERIAL_HEX], want[SERIAL_HEX + 8];
+	struct serial ser;
+	X509 *x = NULL;
+	int rc = OR_OK;
+
+	snprintf(rel, sizeof rel, "%s/%s", CADB_ISSUED, base);
+	if (ca_path(db, rel, path, sizeof path) != OR_OK ||
+	    load_cert_file(path, &x) != OR_OK ||
+	    X509_verify(x, X509_get0_pubkey(root)) != 1 ||
+	    serial_from_asn1(X509_get0_serialNumber(x), &ser) != OR_OK) {
+		err_clear();
+		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
+		    "and is no certificate of this root: left for audit", rel);
+		goto out;
+	}
+	serial_to_hex(&ser, hex);
+	snprintf(want, sizeof want, "%s.pem", hex);
+	if (strcmp(want, base) != 0) {
+		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
+		    "and holds serial %s, not its name's: left for audit",
+		    rel, hex);
+		goto out;
+	}
+	if (has_name(s, "serial", hex)) {
+		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
+		    "and holds serial %s, set aside before: left for audit",
+		    rel, hex);
+		goto out;
+	}
+	rc = quarantine(db, s, io, CADB_ISSUED, base, "serial", hex,
+	    "signed by the root, but its issue record was never written: a "
+	    "sign run was interrupted; never delivered, its serial stays "
+	    "used");
+out:
+	X509_free(x);
+	return rc;
+}
+
+/* crls/base, not recorded: CRL number N whose number was reserved, and
+ * never recorded as signed. */
+static int
+settle_crl(struct cadb *db, struct rscan *s, X509 *root, struct interact *io,
+    const char *base)
+{
+	char rel[256], path[PATH_MAX], num[24], why[256];
+	unsigned char *der = NULL;
+	struct crl_info info;
+	size_t len;
+	int rc = OR_OK;
+
+	snprintf(rel, sizeof rel, "%s/%s", CADB_CRLS, base);
+	if (ca_path(db, rel, path, sizeof path) != OR_OK ||
+	    file_read(path, RECOVER_MAX_CRL, &der, &len) != OR_OK ||
+	    crl_verify(der, len, root, &info) != OR_OK) {
+		err_clear();
+		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
+		    "and is no CRL of this root: left for audit", rel);
+		goto out;
+	}
+	snprintf(num, sizeof num, "%" PRIu64, info.number);
+	if (strcmp(base, num) != 0 && (strlen(base) != strlen(num) + 4 ||
+	    strncmp(base, num, strlen(num)) != 0 ||
+	    strcmp(base + strlen(num), ".crl") != 0)) {
+		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
+		    "and is CRL number %s, not its name's: left for audit",
+		    rel, num);
+		goto out;
+	}
+	if (!has_name(s, "crl-number", num) || has_name(s, "crl", num)) {
+		interact_say(io, SAY_WARN, "%s is not recorded in the journal "
+		    "and its number %s was not reserved by an unfinished crl "
+		    "run: left for audit", rel, num);
+		goto out;
+	}
+	snprintf(why, sizeof why, "signed by the root, but its crl record "
+	    "was never written: a crl run was interrupted; CRL number %s "
+	    "stays unused", num);
+	rc = quarantine(db, s, io, CADB_CRLS, base, "number", num, why);
+out:
+	free(der);
+	return rc;
+}
+
+/* A sealed transcript whose end names one of the heads at the journal's
+ * end: record its close, as transcript_finish would have. */
+static int
+close_transcript(struct cadb *db, struct interact *io, const char *base,
+    const char *path, const struct transcript_info *ti)
+{
+	char sha[65], finalhex[65], rel[256];
+	struct jfields f;
+	int rc;
+
+	if ((rc = file_sha256_hex(path, sha)) != OR_OK)
+		return rc;
+	hex_encode(ti->final_hash, 32, finalhex);
+	jf_init(&f);
+	jf_add(&f, "file", base);
+	jf_add(&f, "operation", ti->operation);
+	jf_add(&f, "sha256", sha);
+	jf_add(&f, "final_hash", finalhex);
+	if ((rc = cadb_append(db, "transcript", &f)) != OR_OK)
+		return rc;
+	snprintf(rel, sizeof rel, "%s/%s", CADB_TRANSCRIPTS, base);
+	jf_init(&f);
+	jf_add(&f, "action", "close");
+	jf_add(&f, "file", rel);
+	jf_add(&f, "sha256", sha);
+	jf_add(&f, "why", "sealed at this journal's head, but its transcript "
+	    "record was never written: the run was interrupted after its seal");
+	if ((rc = cadb_append(db, "recover", &f)) != OR_OK)
+		return rc;
+	interact_say(io, SAY_WARN, "recovered: recorded the close of %s, "
+	    "sealed by the root at the journal's head before a crash", rel);
+	return OR_OK;
+}
+
+static bool
+at_tail_head(const struct rscan *s, const struct transcript_info *ti)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntail; i++)
+		if (s->tail[i].seq == ti->journal_seq &&
+		    memcmp(s->tail[i].hash, ti->journal_head, 32) == 0)
+			return true;
+	return false;
+}
+
+/* transcripts/base, not recorded. */
+static int
+settle_transcript(struct cadb *db, struct rscan *s, X509 *root,
+    struct interact *io, const char *base)
+{
+	char rel[256], path[PATH_MAX];
+	struct transcript_info ti;
+	struct stat st;
+
+	snprintf(rel, sizeof rel, "%s/%s", CADB_TRANSCRIPTS, base);
+	if (ca_path(db, rel, path, sizeof path) != OR_OK ||
+	    lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return OR_OK;
+	if (st.st_size == 0)
+		return quarantine(db, s, io, CADB_TRANSCRIPTS, base, NULL, NULL,
+		    "an empty transcript: a run was killed as it began it");
+	/* Unsealed (interrupted, failed): audit accepts it as it is. */
+	if (transcript_verify(path, X509_get0_pubkey(root), &ti) != OR_OK) {
+		err_clear();
+		return OR_OK;
+	}
+	if (at_tail_head(s, &ti))
+		return close_transcript(db, io, base, path, &ti);
+	interact_say(io, SAY_WARN, "%s is sealed but names a journal head "
+	    "other than the latest: left for audit", rel);
+	return OR_OK;
+}
+
+typedef int (*settle_fn)(struct cadb *, struct rscan *, X509 *,
+    struct interact *, const char *);
+
+/* Every file of DIR/sub that the journal does not name goes to settle. */
+static int
+settle_folder(struct cadb *db, struct rscan *s, X509 *root,
+    struct interact *io, const char *sub, settle_fn settle)
+{
+	char path[PATH_MAX], **todo = NULL;
+	struct dirent *de;
+	size_t n = 0, cap = 0, i;
+	DIR *d;
+	int rc = OR_OK;
+
+	if ((rc = ca_path(db, sub, path, sizeof path)) != OR_OK)
+		return rc;
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT ? OR_OK : err_errno(OR_E_IO, "%s", path);
+	/* Listed first, settled after: settling changes the folder. */
+	while (rc == OR_OK && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || has_name(s, sub, de->d_name))
+			continue;
+		if ((rc = grow((void **)&todo, &cap, n, sizeof *todo)) == OR_OK &&
+		    (todo[n] = strdup(de->d_name)) == NULL)
+			rc = err_set(OR_E_NOMEM, "out of memory");
+		n += rc == OR_OK;
+	}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		if (rc == OR_OK)
+			rc = settle(db, s, root, io, todo[i]);
+		free(todo[i]);
+	}
+	free(todo);
+	return rc;
+}
+
+int
+recover_ca(struct cadb *db, X509 *root, struct interact *io)
+{
+	struct rscan s;
+	char jpath[PATH_MAX];
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	if ((rc = cadb_path(db->dir, CADB_JOURNAL, jpath, sizeof jpath)) !=
+	    OR_OK || (rc = journal_scan(jpath, gather, &s)) != OR_OK)
+		goto out;
+	qsort(s.names, s.n, sizeof *s.names, cmp_name);
+	if ((rc = finish_moves(db, &s, io)) != OR_OK ||
+	    (rc = settle_folder(db, &s, root, io, CADB_ISSUED, settle_cert)) !=
+	    OR_OK ||
+	    (rc = settle_folder(db, &s, root, io, CADB_CRLS, settle_crl)) !=
+	    OR_OK ||
+	    (rc = settle_folder(db, &s, root, io, CADB_TRANSCRIPTS,
+	    settle_transcript)) != OR_OK ||
+	    (s.out[0][0] && (rc = recover_publish(s.out[0], s.out_sha[0], io))
+	    != OR_OK) ||
+	    (s.out[1][0] && (rc = recover_publish(s.out[1], s.out_sha[1], io))
+	    != OR_OK))
+		goto out;
+out:
+	rscan_free(&s);
+	if (rc != OR_OK)
+		return err_context(rc, "recovering %s after a crash", db->dir);
+	return OR_OK;
+}
+
+int
+recover_ca_load(struct cadb *db, struct interact *io)
+{
+	X509 *root = NULL;
+	int rc;
+
+	if ((rc = cadb_load_root(db->dir, &db->sum, &root)) == OR_OK)
+		rc = recover_ca(db, root, io);
+	X509_free(root);
+	return rc;
+}
+
+/* Whether parent/name is a staged folder whose MANIFEST hashes to sha. */
+static bool
+stage_matches(const char *parent, const char *name, const char *sha)
+{
+	char path[PATH_MAX], man[PATH_MAX], hex[65];
+
+	if (file_join(path, sizeof path, parent, name) != OR_OK ||
+	    file_join(man, sizeof man, path, "MANIFEST") != OR_OK ||
+	    file_sha256_hex(man, hex) != OR_OK) {
+		err_clear();
+		return false;
+	}
+	return strcmp(hex, sha) == 0;
+}
+
+int
+recover_publish(const char *outdir, const char *manifest_hex,
+    struct interact *io)
+{
+	char parent[PATH_MAX], prefix[PATH_MAX], stage[PATH_MAX];
+	const char *base = strrchr(outdir, '/');
+	struct dirent *de;
+	struct stat st;
+	bool found = false;
+	DIR *d;
+
+	base = base != NULL ? base + 1 : outdir;
+	file_dirname(outdir, parent, sizeof parent);
+	if (lstat(outdir, &st) == 0 || (d = opendir(parent)) == NULL)
+		return OR_OK;
+	snprintf(prefix, sizeof prefix, ".%s" FILE_STAGE_MARK, base);
+	while (!found && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+		    stage_matches(parent, de->d_name, manifest_hex) &&
+		    file_join(stage, sizeof stage, parent, de->d_name) == OR_OK)
+			found = true;
+	closedir(d);
+	if (!found)
+		return OR_OK;
+	if (renameat2(AT_FDCWD, stage, AT_FDCWD, outdir, RENAME_NOREPLACE) ==
+	    -1)
+		return err_errno(OR_E_IO, "moving %s into place as %s", stage,
+		    outdir);
+	interact_say(io, SAY_WARN, "recovered: moved %s into place as %s: "
+	    "the journal recorded it before a crash stopped the rename",
+	    stage, outdir);
+	return file_sync_dir(parent);
+}
+
+bool
+recover_serial_used(const char *dir, const char *serial_hex)
+{
+	char rel[256], path[PATH_MAX];
+	const char *subs[] = { CADB_ISSUED, RECOVER_QUARANTINE };
+	size_t i;
+
+	for (i = 0; i < nitems(subs); i++) {
+		snprintf(rel, sizeof rel, "%s/%s.pem", subs[i], serial_hex);
+		if (cadb_path(dir, rel, path, sizeof path) == OR_OK &&
+		    access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
