@@ -37,6 +37,7 @@ static const struct cmd_opt init_opts[] = {
 	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
 	{ "leftover", 0, OPT_ARG },
 	{ "yes", 'y', 0 },
+	{ "allow-mixed-scripts", 0, 0 },
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
 };
@@ -140,6 +141,7 @@ init_exec(struct cmd_args *a, struct interact *io)
 	memset(&p, 0, sizeof p);
 	p.dir = args_get(a, "dir");
 	p.subject = args_get(a, "subject");
+	p.allow_mixed_scripts = args_has(a, "allow-mixed-scripts");
 	p.profile_name = args_get(a, "profile");
 	p.profiles_file = args_get(a, "profiles");
 	p.key_type = KT_EC_P384;
@@ -176,7 +178,8 @@ init_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_init_entry = {
 	"init",
 	"-d DIR --subject DN [--key TYPE] [--profile NAME] [--profiles FILE] "
-	    "[--days N] [--kdf LEVEL] [--passphrase-file FILE | --quorum M/N "
+	    "[--days N] [--kdf LEVEL] [--allow-mixed-scripts] "
+	    "[--passphrase-file FILE | --quorum M/N "
 	    "--share-dir DIR ... [--share-passphrase-file FILE ...]] "
 	    "[--store pkcs11 (--token URI [--label L] | --key-uri URI) "
 	    "[--module PATH] [--pin-file FILE] [--yes]] "

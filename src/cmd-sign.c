@@ -15,6 +15,9 @@ static const struct cmd_opt sign_opts[] = {
 	{ "profiles", 0, OPT_ARG },
 	{ "days", 0, OPT_ARG },
 	{ "output", 'o', OPT_ARG | OPT_REQUIRED },
+	{ "allow-mixed-scripts", 0, 0 },
+	{ "allow-similar-subject", 0, 0 },
+	{ "allow-reissue", 0, 0 },
 	CMD_OPTS_UNLOCK,
 	{ "quiet", 'q', 0 },
 	{ NULL, 0, 0 }
@@ -40,6 +43,9 @@ sign_exec(struct cmd_args *a, struct interact *io)
 	p.profile_name = args_get(a, "profile");
 	p.profiles_file = args_get(a, "profiles");
 	p.outdir = args_get(a, "output");
+	p.allow_mixed_scripts = args_has(a, "allow-mixed-scripts");
+	p.allow_similar_subject = args_has(a, "allow-similar-subject");
+	p.allow_reissue = args_has(a, "allow-reissue");
 	if ((rc = args_long(a, "days", 1, 36525, &p.days)) != OR_OK)
 		return rc;
 	if ((rc = sign_run(&p, io, &res)) != OR_OK)
@@ -54,7 +60,8 @@ sign_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_sign_entry = {
 	"sign",
 	"-d DIR --csr FILE [--csr FILE ...] -o OUTDIR [--profile NAME] "
-	    "[--profiles FILE] [--days N] " CMD_USAGE_UNLOCK,
+	    "[--profiles FILE] [--days N] [--allow-mixed-scripts] "
+	    "[--allow-similar-subject] [--allow-reissue] " CMD_USAGE_UNLOCK,
 	"sign intermediate CSRs with the root and export the signed bundle",
 	sign_opts, 0, 0, sign_exec
 };

@@ -15,6 +15,7 @@
 #include "util.h"
 #include "fileio.h"
 #include "interact-batch.h"
+#include "names.h"
 #include "secret.h"
 
 static const struct {
@@ -127,9 +128,13 @@ batch_check_arg(struct batch_answers *a, size_t ki, const char *head,
 	case 2:
 		if (arg == NULL || (strcmp(arg, "airgap") != 0 &&
 		    strcmp(arg, "clock") != 0 && strcmp(arg, "selfcheck") != 0
-		    && strcmp(arg, "media") != 0))
+		    && strcmp(arg, "media") != 0 &&
+		    strcmp(arg, "mixed-scripts") != 0 &&
+		    strcmp(arg, "similar-subject") != 0 &&
+		    strcmp(arg, "reissue") != 0))
 			return aerr(a, e->line, "override needs a check: "
-			    "airgap, clock, selfcheck or media");
+			    "airgap, clock, selfcheck, media, mixed-scripts, "
+			    "similar-subject or reissue");
 		e->arg = arg;
 		break;
 	}
@@ -398,6 +403,31 @@ b_confirm(struct interact *io, const char *question, bool *yes)
 	return OR_OK;
 }
 
+/* Only an "override CHECK: reason" line answers yes (confirm-all does
+ * not); the reason is shown with the answer. */
+static int
+b_confirm_override(struct interact *io, const char *check,
+    const char *question, bool *yes)
+{
+	struct batch_interact *b = io->ctx;
+	size_t i;
+
+	*yes = false;
+	for (i = 0; i < b->a->noverrides; i++)
+		if (strcmp(b->a->overrides[i].check, check) == 0) {
+			*yes = true;
+			if (!b->quiet)
+				fprintf(stderr, "[step %s] %s -> yes (override "
+				    "%s: %s)\n", b->step, question, check,
+				    b->a->overrides[i].reason);
+			return OR_OK;
+		}
+	interact_say(io, SAY_WARN, "[step %s] %s -> no: %s has no "
+	    "\"override %s: REASON\" line (confirm-all does not answer it)",
+	    b->step, question, b->a->name, check);
+	return OR_OK;
+}
+
 static int
 b_ask(struct interact *io, const char *prompt, char *buf, size_t size)
 {
@@ -459,12 +489,18 @@ b_show_block(struct interact *io, const char *title, const char *body)
 {
 	struct batch_interact *b = io->ctx;
 
+	char *t, *e;
+
 	if (b->quiet)
 		return;
-	printf("== %s\n%s", title, body);
-	if (body[0] != '\0' && body[strlen(body) - 1] != '\n')
+	t = names_escape_dup(title, false);
+	e = names_escape_dup(body, true);
+	printf("== %s\n%s", t != NULL ? t : "", e != NULL ? e : "");
+	if (e != NULL && e[0] != '\0' && e[strlen(e) - 1] != '\n')
 		printf("\n");
 	fflush(stdout);
+	free(t);
+	free(e);
 }
 
 /* Tracks the current step; hands its exception notes to the engine; the
@@ -545,6 +581,7 @@ interact_batch_init(struct interact *io, struct batch_interact *b)
 	memset(io, 0, sizeof *io);
 	io->say = b_say;
 	io->confirm = b_confirm;
+	io->confirm_override = b_confirm_override;
 	io->ask = b_ask;
 	io->ask_secret = b_ask_secret;
 	io->choose = b_choose;

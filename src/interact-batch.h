@@ -14,6 +14,9 @@
  *   choose 3: 2             a choice (1 = the first option)
  *   exception 5: text       an exception note recorded at step 5
  *   override airgap: reason going on despite a failed pre-flight check
+ *   override reissue: reason  going on despite a finding no confirm-all
+ *                           answers (mixed-scripts, similar-subject,
+ *                           reissue: interact_override)
  *   resume: yes             resume an unfinished run without asking
  *   kill-at: 6              rehearse a crash: SIGKILL as step 6 begins
  *   share 3: /media/o2/offroot-....share   an officer's share file (or the

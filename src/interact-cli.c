@@ -15,11 +15,17 @@
 
 #include "err.h"
 #include "interact.h"
+#include "names.h"
 #include "secret.h"
 
 void
-interact_print(enum say_level level, const char *text, bool quiet)
+interact_print(enum say_level level, const char *raw, bool quiet)
 {
+	/* Never a control, bidi or invisible character to the terminal
+	 * (names.h), whatever the text quotes. */
+	char *esc = names_escape_dup(raw, true);
+	const char *text = esc != NULL ? esc : "(out of memory)";
+
 	switch (level) {
 	case SAY_RESULT:
 		printf("%s\n", text);
@@ -33,6 +39,7 @@ interact_print(enum say_level level, const char *text, bool quiet)
 			fprintf(stderr, "%s\n", text);
 		break;
 	}
+	free(esc);
 }
 
 static void
@@ -170,10 +177,15 @@ cli_progress(struct interact *io, const char *label, double fraction)
 static void
 cli_show_block(struct interact *io, const char *title, const char *body)
 {
-	printf("%s\n%s", title, body);
-	if (body[0] != '\0' && body[strlen(body) - 1] != '\n')
+	char *t = names_escape_dup(title, false);
+	char *b = names_escape_dup(body, true);
+
+	printf("%s\n%s", t != NULL ? t : "", b != NULL ? b : "");
+	if (b != NULL && b[0] != '\0' && b[strlen(b) - 1] != '\n')
 		printf("\n");
 	fflush(stdout);
+	free(t);
+	free(b);
 }
 
 /* Share k given with --share (and its --share-passphrase-file). */

@@ -99,3 +99,32 @@ interact_ask_nonempty(struct interact *io, const char *prompt,
 	return err_set(OR_E_INPUT, "%s was left empty %d times", what,
 	    INTERACT_TRIES);
 }
+
+int
+interact_override(struct interact *io, const char *check, bool allowed,
+    const char *finding, char *how, size_t size)
+{
+	char q[1024];
+	bool yes = false;
+	int rc;
+
+	snprintf(how, size, "--allow-%s", check);
+	if (allowed) {
+		interact_say(io, SAY_WARN, "%s (going on: --allow-%s)", finding,
+		    check);
+		return OR_OK;
+	}
+	if (io->confirm_override == NULL)
+		return err_set(OR_E_POLICY, "%s; only --allow-%s goes on "
+		    "despite it (--yes does not)", finding, check);
+	snprintf(q, sizeof q, "%s. Go on anyway?", finding);
+	if ((rc = io->confirm_override(io, check, q, &yes)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "stopped: the officer did not "
+		    "confirm %s: %s", check, finding);
+	interact_say(io, SAY_WARN, "%s (going on: confirmed by the officer)",
+	    finding);
+	snprintf(how, size, "confirmed by the officer");
+	return OR_OK;
+}

@@ -52,6 +52,17 @@ struct interact {
 	/* *yes is set to the answer; OR_E_CANCEL/OR_E_ENV when no answer
 	 * can be had. */
 	int (*confirm)(struct interact *io, const char *question, bool *yes);
+	/*
+	 * Optional: a confirmation that a blanket yes (the CLI's --yes, an
+	 * answers file's confirm-all) never gives, for going on despite a
+	 * finding a person must weigh (interact_override).  check names it
+	 * ("mixed-scripts").  The TUI has the officer type check's name; the
+	 * batch runner answers yes only to an "override CHECK: reason" line.
+	 * NULL (the plain CLI): never asked; the command's --allow-CHECK is
+	 * the only way on.
+	 */
+	int (*confirm_override)(struct interact *io, const char *check,
+	    const char *question, bool *yes);
 	int (*ask)(struct interact *io, const char *prompt, char *buf,
 	    size_t size);
 	/* Asks for a secret; twice (must match) when confirm_twice. */
@@ -129,6 +140,20 @@ int interact_ask_nonempty(struct interact *io, const char *prompt,
 /* io->say with printf formatting (at most 2047 bytes of text). */
 void interact_say(struct interact *io, enum say_level level,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Going on despite a finding that no blanket yes answers: a name that
+ * mixes scripts, one that looks like an earlier subject, a key and name
+ * certified twice.  check: "mixed-scripts", "similar-subject", "reissue";
+ * finding: one line, names escaped.  allowed: the command's --allow-CHECK
+ * was given (then the finding is shown as a warning); otherwise
+ * io->confirm_override asks.  OR_OK to go on, with how ("--allow-CHECK",
+ * "confirmed by the officer") for the transcript's "override" record;
+ * OR_E_POLICY (exit 1) with the finding and the flag that would go on
+ * otherwise, or OR_E_CANCEL when the officer declined.
+ */
+int interact_override(struct interact *io, const char *check, bool allowed,
+    const char *finding, char *how, size_t size);
 
 /* The plain command-line implementation.  secret_file, when set, answers
  * ask_secret (first line of the file); assume_yes answers confirm. */

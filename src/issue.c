@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "issue.h"
+#include "names.h"
 
 /*
  * The outer shape of every signed X.509 object: SEQUENCE { tbs, algorithm,
@@ -354,10 +355,13 @@ int
 issue_lint(X509 *tbs, X509 *issuer, const struct profile *p,
     struct lint_report *report)
 {
+	struct names_policy policy = { .repeatable = p->repeatable_set ?
+	    p->repeatable : NULL };
 	size_t i;
 	int rc;
 
-	if ((rc = lint_cert(tbs, issuer, p->family, report)) != OR_OK)
+	if ((rc = lint_cert_policy(tbs, issuer, p->family, &policy,
+	    report)) != OR_OK)
 		return rc;
 	for (i = 0; i < report->n; i++)
 		if (report->f[i].level == LINT_ERROR)

@@ -47,6 +47,7 @@ struct lint {
 	bool br;		/* a BR family */
 	bool is_ca;		/* treated as a CA certificate */
 	struct lint_report *r;
+	const struct names_policy *subject_policy;	/* NULL: names.h's */
 	int rc;			/* OR_E_NOMEM when something could not be
 				 * allocated */
 };
@@ -452,7 +453,8 @@ lint_name_text(struct lint *l, const X509_NAME *subj, const X509_NAME *iss)
 {
 	static const struct names_policy issuer_policy = { .chars_only = true };
 
-	names_check_name(subj, "subject", NULL, lint_names_found, l);
+	names_check_name(subj, "subject", l->subject_policy, lint_names_found,
+	    l);
 	if (iss != NULL && (subj == NULL || !name_der_equal(subj, iss)))
 		names_check_name(iss, "issuer", &issuer_policy, lint_names_found, l);
 	names_check_extensions(l->cert, lint_names_found, l);
@@ -924,10 +926,18 @@ int
 lint_cert(X509 *cert, X509 *issuer, enum profile_family family,
     struct lint_report *report)
 {
+	return lint_cert_policy(cert, issuer, family, NULL, report);
+}
+
+int
+lint_cert_policy(X509 *cert, X509 *issuer, enum profile_family family,
+    const struct names_policy *subject_policy, struct lint_report *report)
+{
 	struct lint l;
 
 	memset(report, 0, sizeof *report);
 	memset(&l, 0, sizeof l);
+	l.subject_policy = subject_policy;
 	l.cert = cert;
 	l.issuer = issuer;
 	l.family = family;

@@ -37,7 +37,7 @@
  *               e_name_printable_charset e_name_country_invalid
  *               e_name_too_long e_name_value_empty
  *               e_name_attribute_repeated e_name_multi_valued_rdn
- *               w_name_mixed_scripts
+ *               e_name_not_nfc w_name_mixed_scripts
  *   extensions  e_ext_duplicate e_ext_unknown_critical e_ext_undecodable
  *   basicConstraints  e_ca_basic_constraints_missing
  *               e_ca_basic_constraints_ca_false
@@ -94,6 +94,11 @@ struct lint_report {
  * are in the report, not the return value) or OR_E_NOMEM. */
 int lint_cert(X509 *cert, X509 *issuer, enum profile_family family,
     struct lint_report *report);
+/* lint_cert with what the profile allows in the subject's shape
+ * (repeatable_attributes; names.h); NULL: names.h's defaults. */
+struct names_policy;
+int lint_cert_policy(X509 *cert, X509 *issuer, enum profile_family family,
+    const struct names_policy *subject_policy, struct lint_report *report);
 /* Lints one name alone with the name-text rules of lint_cert (names.h):
  * a CSR's subject before a certificate is built, a subject typed at init.
  * where starts each message ("subject").  Fills report; returns OR_OK. */

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "interact.h"
+#include "names.h"
 #include "secret.h"
 #include "ui.h"
 
@@ -135,6 +136,17 @@ cli_shares(const struct cmd_args *a, struct cli_interact *cfg)
 		cfg->nnew_pass_files = npass;
 	}
 	return OR_OK;
+}
+
+/* The error line: one line, whatever the message quotes (a file name, a
+ * name) escaped for the terminal (names.h). */
+static void
+print_error(int rc)
+{
+	char line[4096];
+
+	names_escape_text(err_msg(rc), false, line, sizeof line);
+	fprintf(stderr, "offroot: %s\n", line);
 }
 
 static void
@@ -318,7 +330,7 @@ main(int argc, char **argv)
 	int rc;
 
 	if ((rc = secret_init()) != OR_OK) {
-		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		print_error(rc);
 		return err_exit_code(rc);
 	}
 	/* No command on a terminal: the TUI's home screen (offroot tui). */
@@ -349,7 +361,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if ((rc = parse_args(e, argc - 1, argv + 1, &args)) != OR_OK) {
-		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		print_error(rc);
 		usage_of(e, stderr);
 		return err_exit_code(rc);
 	}
@@ -362,14 +374,14 @@ main(int argc, char **argv)
 	/* A wrong one from a file is not asked again (interact.h). */
 	io.fixed_secrets = cfg.secret_file != NULL;
 	if ((rc = cli_shares(&args, &cfg)) != OR_OK) {
-		fprintf(stderr, "offroot: %s\n", err_msg(rc));
+		print_error(rc);
 		usage_of(e, stderr);
 		return err_exit_code(rc);
 	}
 	head_watch_begin(&args, &watch);
 	rc = e->exec(&args, &io);
 	if (rc != OR_OK) {
-		snprintf(why, sizeof why, "%s", err_msg(rc));
+		names_escape_text(err_msg(rc), false, why, sizeof why);
 		head_watch_end(&watch, &io);
 		fprintf(stderr, "offroot: %s\n", why);
 		return err_exit_code(rc);

@@ -22,7 +22,9 @@
  *    the name the officer read is not the one a client checks.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -163,6 +165,7 @@ names_class(unsigned long cp)
 const char *
 names_char_name(unsigned long cp)
 {
+	const char *name;
 	size_t i;
 
 	if (cp < 0x20)
@@ -172,6 +175,8 @@ names_char_name(unsigned long cp)
 			return char_names[i].name;
 	if ((cp >= 0x80 && cp <= 0x9f))
 		return "C1 CONTROL";
+	if ((name = names_nfc_mark_name(cp)) != NULL)
+		return name;
 	if (cp >= 0xe0000 && cp <= 0xe007f)
 		return "TAG CHARACTER";
 	return NULL;
@@ -266,6 +271,119 @@ script_of(unsigned long cp)
 	    (cp >= 0x1c80 && cp <= 0x1c8f) || (cp >= 0xa640 && cp <= 0xa69f))
 		return SC_CYRILLIC;
 	return SC_NONE;
+}
+
+/* ---- skeletons: names a person could take for one another ---- */
+
+/*
+ * Greek and Cyrillic letters that look like a Latin letter, in either
+ * case, with the Latin letter (lower case) a reader takes them for: our
+ * own table after the idea of UTS #39's confusables, not its data.
+ */
+static const struct {
+	unsigned short cp;
+	char latin;
+} lookalikes[] = {
+	{ 0x391, 'a' }, { 0x392, 'b' }, { 0x395, 'e' }, { 0x396, 'z' },
+	{ 0x397, 'h' }, { 0x399, 'i' }, { 0x39a, 'k' }, { 0x39c, 'm' },
+	{ 0x39d, 'n' }, { 0x39f, 'o' }, { 0x3a1, 'p' }, { 0x3a4, 't' },
+	{ 0x3a5, 'y' }, { 0x3a7, 'x' }, { 0x3b1, 'a' }, { 0x3b9, 'i' },
+	{ 0x3ba, 'k' }, { 0x3bd, 'v' }, { 0x3bf, 'o' }, { 0x3c1, 'p' },
+	{ 0x3c5, 'u' }, { 0x3c7, 'x' },
+	{ 0x405, 's' }, { 0x406, 'i' }, { 0x408, 'j' }, { 0x410, 'a' },
+	{ 0x412, 'b' }, { 0x415, 'e' }, { 0x41a, 'k' }, { 0x41c, 'm' },
+	{ 0x41d, 'h' }, { 0x41e, 'o' }, { 0x420, 'p' }, { 0x421, 'c' },
+	{ 0x422, 't' }, { 0x423, 'y' }, { 0x425, 'x' }, { 0x430, 'a' },
+	{ 0x432, 'b' }, { 0x435, 'e' }, { 0x43a, 'k' }, { 0x43c, 'm' },
+	{ 0x43d, 'h' }, { 0x43e, 'o' }, { 0x440, 'p' }, { 0x441, 'c' },
+	{ 0x442, 't' }, { 0x443, 'y' }, { 0x445, 'x' }, { 0x455, 's' },
+	{ 0x456, 'i' }, { 0x458, 'j' }, { 0x4bb, 'h' }, { 0x501, 'd' },
+};
+
+/* What cp reads as: a Latin look-alike, a digit read as a letter, or the
+ * lower case of a Latin, Greek or Cyrillic capital. */
+static unsigned long
+skeleton_char(unsigned long cp)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(lookalikes); i++)
+		if (lookalikes[i].cp == cp)
+			return (unsigned long)lookalikes[i].latin;
+	if (cp >= 'A' && cp <= 'Z')
+		return cp + 0x20;
+	if (cp == '0')
+		return 'o';
+	if (cp == '1')
+		return 'l';
+	if ((cp >= 0xff21 && cp <= 0xff3a) || (cp >= 0xff41 && cp <= 0xff5a))
+		return 'a' + (cp - (cp >= 0xff41 ? 0xff41 : 0xff21));
+	if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
+	    (cp >= 0x391 && cp <= 0x3a9) || (cp >= 0x410 && cp <= 0x42f))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40f)
+		return cp + 0x50;
+	return cp;
+}
+
+static bool
+skeleton_put(char *out, size_t size, size_t *used, unsigned long cp)
+{
+	unsigned char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | cp >> 18);
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	if (*used + n >= size)
+		return false;
+	memcpy(out + *used, b, n);
+	*used += n;
+	out[*used] = '\0';
+	return true;
+}
+
+bool
+names_skeleton(const char *text, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t n = strlen(text), i = 0, k, used = 0;
+	unsigned long cp;
+
+	if (size == 0)
+		return false;
+	out[0] = '\0';
+	while (i < n) {
+		if ((k = names_utf8(p + i, n - i, &cp)) == 0) {
+			cp = p[i];	/* not UTF-8: the byte as it is */
+			k = 1;
+		}
+		i += k;
+		/* Whitespace, and the backslash dn_format puts before a
+		 * leading or trailing space, do not count. */
+		if (cp == ' ' || cp == '\t' || cp == 0xa0 ||
+		    (cp == '\\' && i < n && p[i] == ' '))
+			continue;
+		if (!skeleton_put(out, size, &used, skeleton_char(cp)))
+			return false;
+	}
+	return true;
 }
 
 /* ---- decoding a value, one character at a time ---- */
@@ -477,6 +595,59 @@ show_value(const ASN1_STRING *s, enum script keep, char *out, size_t size)
 	}
 }
 
+/* ---- text for a terminal ---- */
+
+size_t
+names_escape_text(const char *in, bool keep_newlines, char *out,
+    size_t size)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in), i = 0, k, used = 0, changed = 0;
+	bool full = false;
+	unsigned long cp;
+	char piece[96];
+
+	if (size == 0)
+		return 0;
+	out[0] = '\0';
+	while (i < n && !full) {
+		if ((k = names_utf8(p + i, n - i, &cp)) == 0) {
+			snprintf(piece, sizeof piece, "[0x%02X]", p[i]);
+			k = 1;
+		} else if (names_class(cp) == NAMES_OK ||
+		    (keep_newlines && (cp == '\n' || cp == '\t'))) {
+			put(out, size, &used, &full, in + i, k);
+			i += k;
+			continue;
+		} else {
+			piece[0] = '[';
+			names_char_text(cp, piece + 1, sizeof piece - 2);
+			strcat(piece, "]");
+		}
+		changed++;
+		put(out, size, &used, &full, piece, strlen(piece));
+		i += k;
+	}
+	return changed;
+}
+
+char *
+names_escape_dup(const char *in, bool keep_newlines)
+{
+	size_t n = strlen(in), size;
+	char *out;
+
+	/* At most "[U+XXXXX " and a name of under 48 bytes, and "]", for
+	 * each byte. */
+	if (n > (SIZE_MAX - 1) / 64)
+		return NULL;
+	size = n * 64 + 1;
+	if ((out = malloc(size)) == NULL)
+		return NULL;
+	names_escape_text(in, keep_newlines, out, size);
+	return out;
+}
+
 /* ---- one value ---- */
 
 enum syntax {
@@ -536,15 +707,80 @@ attr_rule(int nid)
 	return &any;
 }
 
+/*
+ * Whether cp (at 1-based position pos, after prev) shows the value is not
+ * in NFC (names-nfc.c's tables); reported once.
+ */
+static bool
+check_nfc(const struct nchk *c, const char *where, unsigned long prev,
+    unsigned long cp, size_t pos)
+{
+	char a[96], b[96], to[96];
+	unsigned long n;
+
+	if (pos > 1 && (n = names_nfc_compose(prev, cp)) != 0) {
+		names_char_text(prev, a, sizeof a);
+		names_char_text(cp, b, sizeof b);
+		names_char_text(n, to, sizeof to);
+		say(c, LINT_ERROR, "e_name_not_nfc", "%s: %s then %s at "
+		    "position %zu is not Unicode NFC: write %s", where, a, b,
+		    pos, to);
+		return true;
+	}
+	if ((n = names_nfc_singleton(cp)) != 0) {
+		names_char_text(cp, a, sizeof a);
+		names_char_text(n, to, sizeof to);
+		say(c, LINT_ERROR, "e_name_not_nfc", "%s: %s at position %zu "
+		    "is not Unicode NFC: write %s", where, a, pos, to);
+		return true;
+	}
+	return false;
+}
+
 struct scan {
 	size_t chars;		/* characters, when valid */
 	bool valid;		/* every character decoded */
 };
 
 /*
+ * The warning for a value whose letters are of several scripts (letters:
+ * how many of each; first: the scripts in the order first seen).  The
+ * letters not of the most used script (the first seen on a tie) are
+ * marked: "V[а: CYRILLIC SMALL LETTER A]ult".
+ */
+static void
+warn_mixed(const struct nchk *c, const ASN1_STRING *s, const char *where,
+    const unsigned letters[SC_N], const enum script first[SC_N],
+    size_t nscripts)
+{
+	char shown[NAMES_SHOW], list[40];
+	enum script sc, top;
+	size_t i;
+
+	for (i = 1, top = first[0]; i < nscripts; i++)
+		if (letters[first[i]] > letters[top])
+			top = first[i];
+	/* The scripts of the value, Latin first. */
+	list[0] = '\0';
+	for (sc = SC_LATIN; sc < SC_N; sc++) {
+		if (letters[sc] == 0)
+			continue;
+		for (i = sc + 1; i < SC_N && letters[i] == 0; i++)
+			;
+		snprintf(list + strlen(list), sizeof list - strlen(list),
+		    "%s%s", list[0] == '\0' ? "" : i < SC_N ? ", " : " and ",
+		    script_names[sc]);
+	}
+	show_value(s, top, shown, sizeof shown);
+	say(c, LINT_WARN, "w_name_mixed_scripts", "%s mixes %s: \"%s\"",
+	    where, list, shown);
+}
+
+/*
  * The character checks of one string: control, bidirectional, invisible,
- * invalid encoding; PrintableString's alphabet when strict.  At most one
- * finding per kind.  Then the scripts of its letters (when warn_scripts).
+ * invalid encoding; PrintableString's alphabet and NFC when strict.  At
+ * most one finding per kind.  Then the scripts of its letters (when
+ * warn_scripts).
  */
 static void
 scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
@@ -552,12 +788,12 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 {
 	struct cpiter it = { ASN1_STRING_get0_data(s),
 	    (size_t)ASN1_STRING_length(s), 0, ASN1_STRING_type(s) };
-	unsigned long cp;
+	unsigned long cp, prev = 0;
 	unsigned letters[SC_N] = { 0 };
-	enum script sc, first[SC_N], top;
-	size_t pos = 0, nscripts = 0, i;
-	bool seen[NAMES_INVISIBLE + 1] = { false }, charset = false;
-	char ch[96], shown[NAMES_SHOW], list[40];
+	enum script sc, first[SC_N];
+	size_t pos = 0, nscripts = 0;
+	bool seen[NAMES_INVISIBLE + 1] = { false }, charset = false, nfc = false;
+	char ch[96];
 	enum names_class cl;
 	int r;
 
@@ -617,32 +853,16 @@ scan_string(const struct nchk *c, const ASN1_STRING *s, const char *where,
 			    "alphabet (A-Z a-z 0-9 space '()+,-./:=?)", where,
 			    ch, pos);
 		}
+		if (strict && !nfc && cl == NAMES_OK)
+			nfc = check_nfc(c, where, prev, cp, pos);
+		prev = cp;
 		if ((sc = script_of(cp)) != SC_NONE && letters[sc]++ == 0)
 			first[nscripts++] = sc;
 	}
 	out->chars = pos;
 	out->valid = true;
-	if (!warn_scripts || nscripts < 2)
-		return;
-	/* Mark the letters not of the most used script (the first seen on a
-	 * tie): "V[а: CYRILLIC SMALL LETTER A]ult". */
-	for (i = 1, top = first[0]; i < nscripts; i++)
-		if (letters[first[i]] > letters[top])
-			top = first[i];
-	/* The scripts of the value, Latin first. */
-	list[0] = '\0';
-	for (sc = SC_LATIN; sc < SC_N; sc++) {
-		if (letters[sc] == 0)
-			continue;
-		for (i = sc + 1; i < SC_N && letters[i] == 0; i++)
-			;
-		snprintf(list + strlen(list), sizeof list - strlen(list),
-		    "%s%s", list[0] == '\0' ? "" : i < SC_N ? ", " : " and ",
-		    script_names[sc]);
-	}
-	show_value(s, top, shown, sizeof shown);
-	say(c, LINT_WARN, "w_name_mixed_scripts", "%s mixes %s: \"%s\"",
-	    where, list, shown);
+	if (warn_scripts && nscripts >= 2)
+		warn_mixed(c, s, where, letters, first, nscripts);
 }
 
 /* One attribute value of a name. */

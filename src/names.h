@@ -12,7 +12,12 @@
  * outside its alphabet, a countryName that is not two letters A-Z; values
  * longer than RFC 5280's upper bounds (counted in characters) or empty;
  * the same attribute type twice (but OU and DC); a multi-valued RDN.
- * Letters of Latin, Greek and Cyrillic mixed in one value are a warning.
+ * Text not in Unicode NFC is refused in a new subject, as far as
+ * names-nfc.c sees it (a Latin, Greek or Cyrillic letter written as base
+ * letter and combining mark; a character NFC replaces, such as U+212B
+ * ANGSTROM SIGN): two encodings of one look are two names.
+ * Letters of Latin, Greek and Cyrillic mixed in one value are a warning
+ * that needs an explicit override to sign (interact_override).
  *
  * Every message names the place ("subject CN"), the character as U+XXXX
  * with its name, and its 1-based position in characters.  A message never
@@ -53,6 +58,43 @@ void names_char_text(unsigned long cp, char *buf, size_t size);
  * U+10FFFF or truncated sequence.
  */
 size_t names_utf8(const unsigned char *p, size_t n, unsigned long *cp);
+
+/*
+ * Text for a terminal or a log, the one way offroot shows what came from
+ * outside (a file name, a message quoting one) when it is not a name
+ * dn_format already escaped: kept as it is, but for a control,
+ * bidirectional or invisible character, shown as "[U+202E RIGHT-TO-LEFT
+ * OVERRIDE]", and a byte that is not UTF-8, shown as "[0xC0]"; newlines
+ * and tabs kept when keep_newlines.  Cut with "..." when it does not fit
+ * in size bytes.  Returns how many characters it escaped.
+ * names_escape_dup: the same in a malloc'ed string that always fits
+ * (NULL: out of memory).
+ */
+size_t names_escape_text(const char *in, bool keep_newlines, char *out,
+    size_t size);
+char *names_escape_dup(const char *in, bool keep_newlines);
+
+/*
+ * Unicode NFC, as far as names-nfc.c's tables go: the letter NFC makes of
+ * base followed by the combining mark (0: none, or not in the tables:
+ * the letters of Latin, Greek and Cyrillic below U+0500 and Latin
+ * Extended Additional); the character NFC puts for cp (0: cp itself); a
+ * combining mark's Unicode name (NULL: not one of the tables').
+ */
+unsigned long names_nfc_compose(unsigned long base, unsigned long mark);
+unsigned long names_nfc_singleton(unsigned long cp);
+const char *names_nfc_mark_name(unsigned long cp);
+
+/*
+ * The skeleton of a name's text (UTF-8, dn_format's form) into out, for
+ * telling whether a person could take two names for one another: equal
+ * skeletons, different texts.  Letters are lower-cased (Latin, Greek,
+ * Cyrillic), whitespace is dropped, 0 and 1 read as o and l, fullwidth
+ * Latin as Latin, and the Greek and Cyrillic look-alikes of Latin letters
+ * (names.c's own table, after the idea of UTS #39; not its data) as the
+ * Latin letter.  false when it does not fit in size bytes.
+ */
+bool names_skeleton(const char *text, char *out, size_t size);
 
 /* Which checks to run on a name, and what a profile allows. */
 struct names_policy {

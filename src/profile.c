@@ -532,6 +532,45 @@ parse_key_types(const struct loaded *ld, size_t sect, int line,
 	return OR_OK;
 }
 
+/* repeatable_attributes = OU, DC (names by short or long name or OID), or
+ * "none": the attribute types a subject may hold more than once. */
+static int
+parse_repeatable(const struct loaded *ld, size_t sect, int line,
+    const char *value, struct profile *p)
+{
+	char buf[256], *tok, *save = NULL;
+	size_t n = 0;
+	int nid;
+
+	if (strlen(value) >= sizeof buf)
+		return perr(ld, sect, line, "repeatable_attributes: list too "
+		    "long");
+	memcpy(buf, value, strlen(value) + 1);
+	for (tok = strtok_r(buf, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (strcmp(tok, "none") == 0 && n == 0 &&
+		    strtok_r(NULL, ", \t", &save) == NULL)
+			break;
+		if ((nid = OBJ_txt2nid(tok)) == NID_undef)
+			return perr(ld, sect, line, "repeatable_attributes: "
+			    "unknown attribute type \"%s\"", tok);
+		if (nid == NID_commonName || nid == NID_countryName)
+			return perr(ld, sect, line, "repeatable_attributes: "
+			    "%s is never repeatable: each program would pick "
+			    "its own", OBJ_nid2sn(nid));
+		if (n == PROFILE_MAX_REPEATABLE)
+			return perr(ld, sect, line, "repeatable_attributes: "
+			    "more than %d types", PROFILE_MAX_REPEATABLE);
+		p->repeatable[n++] = nid;
+	}
+	if (n == 0 && strstr(value, "none") == NULL)
+		return perr(ld, sect, line, "repeatable_attributes: empty "
+		    "list (write none to allow no repeated type)");
+	p->repeatable[n] = NID_undef;
+	p->repeatable_set = true;
+	return OR_OK;
+}
+
 /* Where each key that matters for the cross-checks was written (0: not). */
 struct seen {
 	int family, validity, key_types, max_pathlen;
@@ -606,6 +645,8 @@ offroot_key(const struct loaded *ld, size_t sect, int line, const char *key,
 			return perr(ld, sect, line, "signature: unknown scheme "
 			    "\"%s\" (pkcs1 or pss)", value);
 		seen->signature = line;
+	} else if (strcmp(key, "repeatable_attributes") == 0) {
+		return parse_repeatable(ld, sect, line, value, p);
 	} else if (strcmp(key, "description") == 0) {
 		if (strlen(value) >= sizeof p->description)
 			return perr(ld, sect, line, "description: longer than "

@@ -46,6 +46,7 @@
 
 #define PROFILE_MAX_EXT		32
 #define PROFILE_NAME_MAX	64
+#define PROFILE_MAX_REPEATABLE	8
 
 enum profile_family {
 	FAMILY_PRIVATE = 0,	/* private PKI: RFC 5280 rules only */
@@ -72,6 +73,11 @@ struct profile {
 	int max_pathlen;	/* -1: no limit given */
 	char digest[16];	/* "" = by key type */
 	bool pss;		/* signature = pss: RSASSA-PSS (RSA issuers) */
+	/* repeatable_attributes: the attribute types a subject may hold more
+	 * than once (NIDs, NID_undef after the last), for names.h's
+	 * names_policy; repeatable_set false: the default, OU and DC. */
+	bool repeatable_set;
+	int repeatable[PROFILE_MAX_REPEATABLE + 1];
 	/* Derived from basicConstraints: */
 	bool is_ca;
 	int pathlen;		/* -1: none */

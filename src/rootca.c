@@ -433,6 +433,7 @@ struct rootca_ctx {
 	bool loaded;			/* prof holds a loaded profile */
 	X509_NAME *subject;
 	char subj_text[1024];
+	char mixed_how[64];		/* the mixed-scripts override, or "" */
 	bool exists;			/* the target is an empty folder */
 	struct secret *pass;		/* one passphrase ... */
 	struct secret *opass[SEALED_QUORUM_MAX_N];	/* ... or the officers' */
@@ -512,6 +513,26 @@ ask_secrets(struct rootca_ctx *c)
 	    MIN_PASSPHRASE, &c->pass);
 }
 
+/* A subject that mixes scripts makes a root only on an explicit override
+ * (interact_override): --allow-mixed-scripts, or the face's own question. */
+static int
+check_mixed_scripts(struct rootca_ctx *c)
+{
+	struct lint_report lint;
+	size_t i;
+	int rc;
+
+	if ((rc = lint_name(c->subject, "subject", &lint)) != OR_OK)
+		return rc;
+	for (i = 0; i < lint.n; i++)
+		if (strcmp(lint.f[i].code, "w_name_mixed_scripts") == 0 &&
+		    (rc = interact_override(c->io, "mixed-scripts",
+		    c->p->allow_mixed_scripts, lint.f[i].text, c->mixed_how,
+		    sizeof c->mixed_how)) != OR_OK)
+			return rc;
+	return OR_OK;
+}
+
 /* 1. Everything that can be refused is refused before any work. */
 static int
 check_inputs(struct rootca_ctx *c)
@@ -526,7 +547,8 @@ check_inputs(struct rootca_ctx *c)
 	if ((rc = dn_format(c->subject, c->subj_text,
 	    sizeof c->subj_text)) != OR_OK ||
 	    (rc = lint_rehearsal(c->p->key_type, c->subject, &c->prof,
-	    c->p->days)) != OR_OK)
+	    c->p->days)) != OR_OK ||
+	    (rc = check_mixed_scripts(c)) != OR_OK)
 		return rc;
 	/* A second root an interrupted init left: nothing goes on until
 	 * the officers decide (leftover.h); it is carried out after the
@@ -581,6 +603,8 @@ stage_dir(struct rootca_ctx *c)
 	jf_add(&f, "profile_source", c->prof.source);
 	if (p->quorum_n != 0)
 		jf_addf(&f, "quorum", "%u/%u", p->quorum_m, p->quorum_n);
+	if (c->mixed_how[0] != '\0')
+		jf_add(&f, "override_mixed_scripts", c->mixed_how);
 	if ((rc = transcript_add(c->tr, "parameters", &f)) != OR_OK)
 		return rc;
 	return record_leftovers(c, false);

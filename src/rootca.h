@@ -21,6 +21,10 @@ struct rootca_params {
 	const char *profiles_file;	/* NULL: built-in profiles */
 	long days;			/* 0: the profile's validity */
 	enum kdf_level kdf;
+	/* A subject that mixes scripts (Latin with a Cyrillic look-alike)
+	 * makes a root only with this, or the face's explicit confirmation
+	 * (interact_override); --yes does not give it. */
+	bool allow_mixed_scripts;
 	/* The key on a PKCS#11 token instead of a sealed file (pkcs11.h):
 	 * generated on the token token_uri names (with label), or the
 	 * existing key pair key_uri names adopted (key_type KT_NONE: any

@@ -22,6 +22,7 @@
 #include "fileio.h"
 #include "keystore.h"
 #include "revoke.h"
+#include "names.h"
 #include "script.h"
 #include "share.h"
 #include "util.h"
@@ -845,21 +846,42 @@ parse_line(struct parser *p, char *line, struct script_step **cur)
 	return parse_step_keyword(p, line, *cur);
 }
 
-/* A line as read (line to nl, the NUL that was its line feed): not too
- * long, no control character but a tab. */
+/*
+ * A line as read (line to nl, the NUL that was its line feed): not too
+ * long, UTF-8, no control character but a tab, and no bidirectional or
+ * invisible character (names.h): the script the participants read and
+ * initial is the one offroot runs, so nothing in it may show other than
+ * it is (the "Trojan Source" reordering, CVE-2021-42574).
+ */
 static int
 check_raw_line(const struct parser *p, const char *line, const char *nl)
 {
-	const char *c;
+	const unsigned char *c = (const unsigned char *)line;
+	const unsigned char *end = (const unsigned char *)nl;
+	char what[96];
+	unsigned long cp;
+	size_t k;
 
 	if ((size_t)(nl - line) > SCRIPT_MAX_LINE)
 		return perr(p, p->line, "line longer than %d bytes",
 		    SCRIPT_MAX_LINE);
-	for (c = line; c < nl; c++)
-		if ((unsigned char)*c < 0x20 && *c != '\t')
-			return perr(p, p->line, "control character 0x%02x (save "
-			    "the script as plain text with LF line ends)",
-			    (unsigned char)*c);
+	for (; c < end; c += k) {
+		if ((k = names_utf8(c, (size_t)(end - c), &cp)) == 0)
+			return perr(p, p->line, "invalid UTF-8 (byte 0x%02x at "
+			    "column %zu)", *c, (size_t)(c -
+			    (const unsigned char *)line) + 1);
+		if (cp < 0x20 && cp != '\t')
+			return perr(p, p->line, "control character 0x%02lx "
+			    "(save the script as plain text with LF line ends)",
+			    cp);
+		if (cp != '\t' && names_class(cp) != NAMES_OK) {
+			names_char_text(cp, what, sizeof what);
+			return perr(p, p->line, "%s at column %zu: a script "
+			    "shows people what offroot runs, and this character "
+			    "would make them differ", what, (size_t)(c -
+			    (const unsigned char *)line) + 1);
+		}
+	}
 	return OR_OK;
 }
 

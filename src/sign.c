@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include "json.h"
 #include "keystore.h"
 #include "lint.h"
+#include "names.h"
 #include "op.h"
 #include "pgpwords.h"
 #include "profile.h"
@@ -40,6 +42,16 @@
 #include "transcript.h"
 #include "util.h"
 #include "workers.h"
+
+/* A finding no blanket yes answers (interact_override), and how the run
+ * went on despite it. */
+struct hazard {
+	const char *check;	/* "mixed-scripts", "similar-subject", ... */
+	char text[320];
+	char how[64];
+};
+
+#define PENDING_HAZARDS	4
 
 struct pending {
 	const char *path;
@@ -56,7 +68,33 @@ struct pending {
 	bool written;
 	time_t not_before, not_after;
 	char revoked[160];	/* export --include-revoked: why, else "" */
+	struct hazard hz[PENDING_HAZARDS];
+	size_t nhz;
 };
+
+/* Adds a finding to pd's (the first PENDING_HAZARDS of them); once: a
+ * later finding of the same check replaces the earlier one. */
+static void __attribute__((format(printf, 4, 5)))
+hazard_add(struct pending *pd, const char *check, bool once,
+    const char *fmt, ...)
+{
+	struct hazard *h = NULL;
+	va_list ap;
+	size_t i;
+
+	for (i = 0; once && i < pd->nhz; i++)
+		if (strcmp(pd->hz[i].check, check) == 0)
+			h = &pd->hz[i];
+	if (h == NULL) {
+		if (pd->nhz == PENDING_HAZARDS)
+			return;
+		h = &pd->hz[pd->nhz++];
+	}
+	h->check = check;
+	va_start(ap, fmt);
+	vsnprintf(h->text, sizeof h->text, fmt, ap);
+	va_end(ap);
+}
 
 static int
 serial_hex(X509 *x, char *out, size_t size)
@@ -457,6 +495,7 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 	struct issue_request req;
 	struct lint_report lint;
 	time_t now = time(NULL), root_na;
+	size_t i;
 	int rc;
 
 	if (!profile_allows_key(prof, pd->csr.pubkey))
@@ -500,6 +539,11 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 	lint_say(io, pd->path, &lint);
 	if (rc != OR_OK)
 		return err_context(rc, "%s", pd->path);
+	/* A name that mixes scripts is signed only on an explicit override. */
+	for (i = 0; i < lint.n; i++)
+		if (strcmp(lint.f[i].code, "w_name_mixed_scripts") == 0)
+			hazard_add(pd, "mixed-scripts", false, "%s: %s", pd->path,
+			    lint.f[i].text);
 	if ((rc = serial_hex(pd->tbs, pd->serial, sizeof pd->serial)) != OR_OK)
 		return rc;
 	safe_cn(pd->tbs, pd->cn, sizeof pd->cn);
@@ -785,11 +829,126 @@ refuse_compromised(const char *dir, const struct pending *pend, size_t n)
 	return rc;
 }
 
+/*
+ * What this CA certified before, from the journal's issuance records
+ * (their subject and pubkey_sha256), for each request:
+ *  - the same public key and the same subject: the certificate would be
+ *    issued twice (issue 13): an override, "reissue", naming the latest
+ *    earlier serial and its expiry;
+ *  - the same key under another subject: a warning (a renamed CA may keep
+ *    its key), naming the serial;
+ *  - another key, under a subject that differs from an earlier one only by
+ *    case, whitespace or look-alike characters (names_skeleton): an
+ *    override, "similar-subject", naming that serial.
+ * The same subject with a new key is a renewal and says nothing.
+ */
+struct earlier {
+	struct pending *pend;
+	size_t n;
+	char (*skel)[1024];	/* each request's subject's skeleton, or "" */
+	struct interact *io;
+	time_t now;
+};
+
 static int
-confirm_requests(const struct pending *pend, size_t n,
-    const struct profile *prof, const struct sign_hooks *hooks,
+earlier_visit(const struct jrecord *r, void *vctx)
+{
+	struct earlier *c = vctx;
+	const char *pk, *ser, *subj, *na;
+	unsigned char md[SHA256_LEN];
+	char when[UTC_TEXT_LEN + 1], skel[1024];
+	bool same_key, same_subject, have_skel;
+	struct pending *pd;
+	time_t end;
+	size_t i;
+
+	if (strcmp(r->type, "issue") != 0 ||
+	    (pk = jrecord_get(r, "pubkey_sha256")) == NULL ||
+	    (ser = jrecord_get(r, "serial")) == NULL ||
+	    (subj = jrecord_get(r, "subject")) == NULL ||
+	    !hex_decode_lower(pk, md, sizeof md))
+		return OR_OK;
+	end = (na = jrecord_get(r, "not_after")) != NULL ?
+	    (time_t)strtoll(na, NULL, 10) : 0;
+	utc_text(end, when);
+	have_skel = names_skeleton(subj, skel, sizeof skel);
+	for (i = 0; i < c->n; i++) {
+		pd = &c->pend[i];
+		same_key = memcmp(pd->csr.pubkey_sha256, md, sizeof md) == 0;
+		same_subject = strcmp(pd->csr.subject, subj) == 0;
+		if (same_key && same_subject) {
+			hazard_add(pd, "reissue", true, "%s: this CA certified "
+			    "this public key and subject before, as serial %s "
+			    "(%s %s)", pd->path, ser, end < c->now ? "expired" :
+			    "expires", when);
+			continue;
+		}
+		if (same_key)
+			interact_say(c->io, SAY_WARN, "%s: its public key was "
+			    "certified here before as serial %s (%s %s) for "
+			    "the subject \"%s\"", pd->path, ser, end < c->now ?
+			    "expired" : "expires", when, subj);
+		if (!same_subject && have_skel && c->skel[i][0] != '\0' &&
+		    strcmp(c->skel[i], skel) == 0)
+			hazard_add(pd, "similar-subject", true, "%s: subject "
+			    "\"%s\" differs only by case, whitespace or "
+			    "look-alike characters from \"%s\", certified as "
+			    "serial %s", pd->path, pd->csr.subject, subj, ser);
+	}
+	return OR_OK;
+}
+
+static int
+check_earlier(const char *dir, struct pending *pend, size_t n,
     struct interact *io)
 {
+	struct earlier c = { pend, n, NULL, io, time(NULL) };
+	char jpath[PATH_MAX];
+	size_t i;
+	int rc;
+
+	if ((c.skel = calloc(n, sizeof *c.skel)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++)
+		if (!names_skeleton(pend[i].csr.subject, c.skel[i],
+		    sizeof c.skel[i]))
+			c.skel[i][0] = '\0';
+	if ((rc = cadb_path(dir, CADB_JOURNAL, jpath, sizeof jpath)) == OR_OK)
+		rc = journal_scan(jpath, earlier_visit, &c);
+	free(c.skel);
+	return rc;
+}
+
+/* Each finding no blanket yes answers: its --allow- flag, or the face's
+ * explicit confirmation (interact_override), or the run stops here. */
+static int
+confirm_hazards(const struct sign_params *p, struct pending *pend, size_t n,
+    struct interact *io)
+{
+	struct hazard *h;
+	bool allowed;
+	size_t i, k;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < pend[i].nhz; k++) {
+			h = &pend[i].hz[k];
+			allowed = strcmp(h->check, "mixed-scripts") == 0 ?
+			    p->allow_mixed_scripts : strcmp(h->check,
+			    "similar-subject") == 0 ? p->allow_similar_subject :
+			    p->allow_reissue;
+			if ((rc = interact_override(io, h->check, allowed,
+			    h->text, h->how, sizeof h->how)) != OR_OK)
+				return rc;
+		}
+	return OR_OK;
+}
+
+static int
+confirm_requests(const struct sign_params *p, struct pending *pend, size_t n,
+    const struct profile *prof, struct interact *io)
+{
+	const struct sign_hooks *hooks = p->hooks;
 	char question[128];
 	bool yes = false;
 	size_t i;
@@ -797,6 +956,8 @@ confirm_requests(const struct pending *pend, size_t n,
 
 	for (i = 0; i < n; i++)
 		review(io, i, n, &pend[i], prof);
+	if ((rc = confirm_hazards(p, pend, n, io)) != OR_OK)
+		return rc;
 	/* The ceremony's checks that come before the key (the witness
 	 * compares each CSR's SHA-256 with the requester's value). */
 	for (i = 0; hooks != NULL && hooks->csr != NULL && i < n; i++)
@@ -812,6 +973,26 @@ confirm_requests(const struct pending *pend, size_t n,
 		return rc;
 	if (!yes)
 		return err_set(OR_E_CANCEL, "not signed: the officer declined");
+	return OR_OK;
+}
+
+/* The findings the run went on despite, and how (interact_override). */
+static int
+record_overrides(struct transcript *tr, const struct pending *pd)
+{
+	struct jfields f;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < pd->nhz; k++) {
+		jf_init(&f);
+		jf_add(&f, "file", pd->path);
+		jf_add(&f, "check", pd->hz[k].check);
+		jf_add(&f, "finding", pd->hz[k].text);
+		jf_add(&f, "by", pd->hz[k].how);
+		if ((rc = transcript_add(tr, "override", &f)) != OR_OK)
+			return rc;
+	}
 	return OR_OK;
 }
 
@@ -838,7 +1019,8 @@ record_reviewed(struct transcript *tr, const struct pending *pend, size_t n,
 		jf_add(&f, "csr_file_sha256", filehex);
 		jf_add(&f, "pubkey_sha256", pkhex);
 		jf_add(&f, "profile", prof->name);
-		if ((rc = transcript_add(tr, "reviewed", &f)) != OR_OK)
+		if ((rc = transcript_add(tr, "reviewed", &f)) != OR_OK ||
+		    (rc = record_overrides(tr, &pend[i])) != OR_OK)
 			break;
 	}
 	if (rc == OR_OK)
@@ -926,8 +1108,8 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 	loaded = true;
 	if ((rc = check_requests(p, pend, op.root, &prof, io)) != OR_OK ||
 	    (rc = refuse_compromised(p->dir, pend, p->ncsr)) != OR_OK ||
-	    (rc = confirm_requests(pend, p->ncsr, &prof, p->hooks, io)) !=
-	    OR_OK)
+	    (rc = check_earlier(p->dir, pend, p->ncsr, io)) != OR_OK ||
+	    (rc = confirm_requests(p, pend, p->ncsr, &prof, io)) != OR_OK)
 		goto out;
 	/* 2. The key (the caller's, when it is already unlocked), the review
 	 * on record, the certificates signed and recorded. */

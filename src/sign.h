@@ -5,17 +5,24 @@
  * Everything that can be refused is refused before the key is unlocked:
  * each CSR is imported strictly (csr.h), its certificate built from the
  * profile (the CA decides the extensions), its validity nested inside the
- * root's, and the to-be-signed certificate linted.  The officer reviews
- * each request against what will be issued and confirms.  Then the key
- * signs, every signature is verified and the DER re-parsed, each issuance
- * is recorded in the journal (fsynced) with a copy under DIR/issued/, and
- * the signed bundle is written to a new folder on the media.  Both entry
+ * root's, and the to-be-signed certificate linted.  The journal says what
+ * this CA certified before: a key revoked for keyCompromise is refused, a
+ * key and subject certified before (issuing twice) and a subject that
+ * looks like an earlier one need an explicit override, as does a subject
+ * that mixes scripts (interact_override: a --allow- flag, or the face's own
+ * question; never --yes); the same key under a new subject is a warning.
+ * The officer reviews each request against what will be issued and
+ * confirms.  Then the key signs, every signature is verified and the DER
+ * re-parsed, each issuance is recorded in the journal (fsynced) with a
+ * copy under DIR/issued/, and the signed bundle is written to a new
+ * folder on the media.  Both entry
  * points follow op.h: a failure after the transcript began is recorded in
  * it as failed, and it is closed.
  */
 #ifndef OFFROOT_SIGN_H
 #define OFFROOT_SIGN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "interact.h"
@@ -49,6 +56,13 @@ struct sign_params {
 	long days;			/* 0: the profile's validity */
 	const char *outdir;
 	const struct sign_hooks *hooks;	/* NULL: none (offroot sign) */
+	/* Findings no blanket yes answers (interact_override): the
+	 * command's --allow-mixed-scripts, --allow-similar-subject and
+	 * --allow-reissue.  Otherwise the face asks, or the run is refused
+	 * before the key is unlocked. */
+	bool allow_mixed_scripts;	/* a subject attribute mixes scripts */
+	bool allow_similar_subject;	/* looks like an earlier subject */
+	bool allow_reissue;		/* key and subject certified before */
 };
 
 struct sign_result {

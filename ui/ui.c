@@ -40,6 +40,7 @@
 #endif
 
 #include "err.h"
+#include "names.h"
 #include "secret.h"
 #include "ui-int.h"
 
@@ -619,8 +620,33 @@ ui_cancelled(struct ui *u)
 	return err_set(OR_E_CANCEL, "the ceremony was %s", why);
 }
 
+static int ui_call_shown(struct ui *u, struct ui_req *r);
+
+/*
+ * What a request shows goes to the screen escaped (names.h): a file name
+ * or a message that quotes one never sends a control, bidi or invisible
+ * character to the terminal.
+ */
 static int
 ui_call(struct ui *u, struct ui_req *r)
+{
+	char *text = NULL, *title = NULL;
+	int rc;
+
+	if (r->text != NULL && (text = names_escape_dup(r->text, true)) !=
+	    NULL)
+		r->text = text;
+	if (r->title != NULL && (title = names_escape_dup(r->title, false)) !=
+	    NULL)
+		r->title = title;
+	rc = ui_call_shown(u, r);
+	free(text);
+	free(title);
+	return rc;
+}
+
+static int
+ui_call_shown(struct ui *u, struct ui_req *r)
 {
 	bool question = r->kind >= UI_REQ_CONFIRM;
 	bool main_thread;
@@ -783,6 +809,24 @@ ui_i_choose(struct interact *io, const char *prompt,
 		return err_set(OR_E_INPUT, "nothing to choose from");
 	*choice = 0;
 	return ui_call(ui_of(io), &r);
+}
+
+/* A finding no plain yes answers: the officer types the check's name
+ * ("mixed-scripts"); anything else is no. */
+static int
+ui_i_confirm_override(struct interact *io, const char *check,
+    const char *question, bool *yes)
+{
+	char prompt[1200], typed[64];
+	int rc;
+
+	*yes = false;
+	snprintf(prompt, sizeof prompt, "%s To go on, type %s (it goes "
+	    "into the transcript); anything else stops.", question, check);
+	if ((rc = ui_i_ask(io, prompt, typed, sizeof typed)) != OR_OK)
+		return rc;
+	*yes = strcmp(typed, check) == 0;
+	return OR_OK;
 }
 
 static void
@@ -1168,6 +1212,7 @@ ui_open(struct interact *io, const struct ui_options *o)
 	memset(io, 0, sizeof *io);
 	io->say = ui_i_say;
 	io->confirm = ui_i_confirm;
+	io->confirm_override = ui_i_confirm_override;
 	io->ask = ui_i_ask;
 	io->ask_secret = ui_i_ask_secret;
 	io->choose = ui_i_choose;
@@ -1285,6 +1330,12 @@ ui_run(struct interact *io, const char *title,
 	else
 		snprintf(u->outcome, sizeof u->outcome, "%s: %s",
 		    rc == OR_E_CANCEL ? "Stopped" : "Failed", err_msg(rc));
+	{
+		char shown[sizeof u->outcome];
+
+		names_escape_text(u->outcome, false, shown, sizeof shown);
+		memcpy(u->outcome, shown, sizeof shown);
+	}
 	u->outcome_bad = rc != OR_OK;
 	ui_log(u, rc == OR_OK ? SAY_RESULT : SAY_WARN, false, u->outcome);
 	memset(&pa, 0, sizeof pa);

@@ -7,8 +7,11 @@
  * bytes, linting must not crash or read out of bounds, and no finding may
  * hold a control, bidirectional or invisible character or invalid UTF-8:
  * every message goes to a terminal.  A finding's code must be one of the
- * name codes.
+ * name codes.  The input is also read as text: names_escape_text must
+ * leave nothing of the kind in what it shows (newlines and tabs aside, when
+ * kept), and names_skeleton must not overrun.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +38,33 @@ check_text(const char *code, const char *text)
 		if ((k = names_utf8(p, n, &cp)) == 0 ||
 		    names_class(cp) != NAMES_OK)
 			abort();
+}
+
+/* The escaped text: UTF-8 without a control, bidi or invisible character
+ * (but newlines and tabs, when kept). */
+static void
+check_escaped(const uint8_t *data, size_t size, bool keep)
+{
+	char *in, *out, skel[256];
+	const unsigned char *p;
+	unsigned long cp;
+	size_t n, k;
+
+	if ((in = malloc(size + 1)) == NULL)
+		return;
+	memcpy(in, data, size);
+	in[size] = '\0';
+	if ((out = names_escape_dup(in, keep)) == NULL)
+		abort();
+	p = (const unsigned char *)out;
+	for (n = strlen(out); n > 0; p += k, n -= k)
+		if ((k = names_utf8(p, n, &cp)) == 0 ||
+		    (names_class(cp) != NAMES_OK &&
+		    !(keep && (cp == '\n' || cp == '\t'))))
+			abort();
+	(void)names_skeleton(in, skel, sizeof skel);
+	free(out);
+	free(in);
 }
 
 static void
@@ -65,6 +95,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		names_check_general_names(gens, "subjectAltName", found, NULL);
 		GENERAL_NAMES_free(gens);
 	}
+	check_escaped(data, size, false);
+	check_escaped(data, size, true);
 	ERR_clear_error();
 	err_clear();
 	return 0;

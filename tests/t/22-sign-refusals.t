@@ -24,7 +24,9 @@ done
 cmp -s "$T/j.before" "$T/ca/journal"; ok $? "no refused CSR reached the journal"
 ls "$T/ca/issued" | grep -q . && r=1 || r=0; ok $r "no refused CSR left a certificate"
 
-# Every good CSR of the corpus signs (one at a time: some share a key).
+# Every good CSR of the corpus signs (one at a time: some share a key; some
+# are one request in another encoding, and signing that again is a reissue,
+# which --allow-reissue lets through).
 for f in "$T"/corpus/good-*; do
 	name=$(basename "$f")
 	if [ "$name" = good-ec-p521.csr ]; then
@@ -34,7 +36,8 @@ for f in "$T"/corpus/good-*; do
 		like 'does not allow ec-p521' "$T/err" "$name: the profile is named as the reason"
 		continue
 	fi
-	run "$OFFROOT" sign -d "$T/ca" -o "$T/ok-$name" --csr "$f" --passphrase-file "$PASS" --yes
+	run "$OFFROOT" sign -d "$T/ca" -o "$T/ok-$name" --csr "$f" --passphrase-file "$PASS" --yes \
+	    --allow-reissue
 	ok $rc "$name: signed"
 	[ $rc -eq 0 ] || diag "$(cat "$T/err")"
 	t_ok "$name: the bundle verifies with its CSR" \

@@ -8,7 +8,11 @@
 # 1, one error line that names the attribute and the character without
 # printing it, nothing unlocked, issued or journalled.  The same at init
 # --subject where the DN parser lets the name through.  A UTF-8 name with
-# umlauts still signs; Latin mixed with Cyrillic is a warning.
+# umlauts still signs; text not in Unicode NFC (as far as names-nfc.c
+# sees) is refused.  Latin mixed with Cyrillic, a subject that looks like an
+# earlier one (case, whitespace, look-alikes), and a key and subject
+# certified before each need their own --allow- flag (--yes is not enough),
+# which the transcript records; the same key under another subject warns.
 . "$(dirname "$0")/../lib.sh"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
 
@@ -85,6 +89,8 @@ cn("bad-cn-65", "a" * 65)
 cn("bad-cn-empty", "")
 cn("bad-cn-bmp", "Root CA", BMP)
 cn("bad-cn-printable-at", "Root@CA", PRINTABLE)
+cn("bad-not-nfc", "Cafe\u0301 Root CA")
+cn("bad-angstrom-sign", "\u212b Labs Root CA")
 write("bad-two-cn", [("CN", UTF8, "Good CA")], [("CN", UTF8, "Evil CA")])
 write("bad-o-teletex", [("C", PRINTABLE, "DE")], [("O", T61, "Example Trust")],
       [("CN", UTF8, "Teletex CA")])
@@ -99,6 +105,19 @@ write("good-umlaut", [("C", PRINTABLE, "DE")], [("O", UTF8, "Müller GmbH")],
       [("CN", UTF8, "Müller GmbH Root CA")])
 write("warn-mixed-scripts", [("C", PRINTABLE, "DE")], [("O", UTF8, "Example Trust")],
       [("CN", UTF8, "V\u0430ult Intermediate")])
+# Repeated types a profile may allow (repeatable_attributes).
+write("rep-two-l", [("O", UTF8, "Example Trust")], [("L", UTF8, "Berlin")],
+      [("L", UTF8, "Mitte")], [("CN", UTF8, "Two Localities CA")])
+write("rep-two-ou", [("O", UTF8, "Example Trust")], [("OU", UTF8, "Ops")],
+      [("OU", UTF8, "PKI")], [("CN", UTF8, "Two Units CA")])
+# Look like good-umlaut's subject (signed first): by case, by whitespace, by
+# a zero for an o.  (One key for the corpus: these also share its key.)
+write("similar-case", [("C", PRINTABLE, "DE")], [("O", UTF8, "MÜLLER GMBH")],
+      [("CN", UTF8, "MÜLLER GMBH ROOT CA")])
+write("similar-space", [("C", PRINTABLE, "DE")], [("O", UTF8, "Müller GmbH")],
+      [("CN", UTF8, "Müller  GmbH  Root CA")])
+write("similar-zero", [("C", PRINTABLE, "DE")], [("O", UTF8, "Müller GmbH")],
+      [("CN", UTF8, "Müller GmbH R00t CA")])
 PYEOF
 }
 
@@ -161,6 +180,11 @@ for fam in br k8s; do
 	like 'e_name_too_long: subject CN is 65 characters long; RFC 5280 allows 64' \
 	    "$T/err" "$fam: the 65-character CN is named"
 
+	run "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/x" --csr "$T/csr-$fam/bad-not-nfc.csr" \
+	    --passphrase-file "$PASS" --yes
+	like "e_name_not_nfc: subject CN: U\\+0065 'e' then U\\+0301 COMBINING ACUTE ACCENT at position 5 is not Unicode NFC: write U\\+00E9" \
+	    "$T/err" "$fam: text not in NFC is named, with the letter to write"
+
 	# The control: a UTF-8 name with umlauts signs.
 	t_ok "$fam: \"Müller GmbH Root CA\" signs" \
 	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-umlaut" \
@@ -169,13 +193,98 @@ for fam in br k8s; do
 	    -nameopt RFC2253,-esc_msb >"$T/subj" 2>&1
 	like 'CN=Müller GmbH Root CA' "$T/subj" "$fam: the umlauts are kept"
 
-	# Mixed scripts: signed, with a warning that marks the Cyrillic a.
-	run "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-mixed" \
+	# Mixed scripts: --yes is not enough; --allow-mixed-scripts signs, and
+	# the transcript says so.
+	cp "$T/ca-$fam/journal" "$T/journal-$fam.before"
+	t_fail "$fam: Latin mixed with Cyrillic: refused without --allow-mixed-scripts" 1 \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/no-$fam-mixed" \
 	    --csr "$T/csr-$fam/warn-mixed-scripts.csr" --passphrase-file "$PASS" --yes
-	ok $rc "$fam: Latin mixed with Cyrillic signs (a warning, not an error)"
-	like 'warning.*w_name_mixed_scripts: subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Intermediate"' \
-	    "$T/err" "$fam: the warning names the scripts and marks the Cyrillic letter"
+	like '^offroot: .*warn-mixed-scripts.csr: subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Intermediate"; only --allow-mixed-scripts' \
+	    "$T/err" "$fam: the refusal names the attribute, the scripts and the Cyrillic letter"
+	! grep -q 'Unlocking' "$T/err" && [ ! -e "$T/no-$fam-mixed" ] &&
+	    cmp -s "$T/journal-$fam.before" "$T/ca-$fam/journal"
+	ok $? "$fam: mixed scripts: nothing unlocked, written or journalled"
+	t_ok "$fam: Latin mixed with Cyrillic signs with --allow-mixed-scripts" \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-mixed" --allow-mixed-scripts \
+	    --csr "$T/csr-$fam/warn-mixed-scripts.csr" --passphrase-file "$PASS" --yes
+	like 'warning: .*subject CN mixes Latin and Cyrillic.*going on: --allow-mixed-scripts' \
+	    "$T/err" "$fam: the override is shown"
+	# The corpus has one key: certified before under the umlaut subject.
+	s1=$(serial_of "$T/ok-$fam-umlaut/certificate.pem" | tr A-F a-f | sed 's/^0*//')
+	like "warning: .*warn-mixed-scripts.csr: its public key was certified here before as serial $s1 \\(expires .*\\) for the subject \"CN=Müller GmbH Root CA,O=Müller GmbH,C=DE\"" \
+	    "$T/err" "$fam: the same key under another subject warns, naming the serial"
+	grep -l 'override' "$T/ok-$fam-mixed/transcript.log" >/dev/null &&
+	    grep 'override' "$T/ok-$fam-mixed/transcript.log" | grep 'mixed-scripts' |
+	    grep -q 'allow-mixed-scripts'
+	ok $? "$fam: the transcript records the mixed-scripts override and how"
+
+	# Issued twice: the same key and subject again needs --allow-reissue,
+	# and the refusal names the earlier serial and its expiry.
+	t_fail "$fam: the same key and subject again: refused without --allow-reissue" 1 \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/no-$fam-again" \
+	    --csr "$T/csr-$fam/good-umlaut.csr" --passphrase-file "$PASS" --yes
+	like "certified this public key and subject before, as serial $s1 \\(expires [0-9-]+T[0-9:]+Z\\); only --allow-reissue" \
+	    "$T/err" "$fam: the refusal names the earlier serial and its expiry"
+	t_ok "$fam: --allow-reissue signs it again" \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-again" --allow-reissue \
+	    --csr "$T/csr-$fam/good-umlaut.csr" --passphrase-file "$PASS" --yes
+	grep 'override' "$T/ok-$fam-again/transcript.log" | grep -q "reissue.*$s1"
+	ok $? "$fam: the transcript records the reissue override"
+
+	# Subjects that look like an earlier one.
+	for v in case space zero; do
+		t_fail "$fam: similar-$v: refused without --allow-similar-subject" 1 \
+		    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/no-$fam-sim-$v" \
+		    --csr "$T/csr-$fam/similar-$v.csr" --passphrase-file "$PASS" --yes
+		like "differs only by case, whitespace or look-alike characters from \"CN=Müller GmbH Root CA,O=Müller GmbH,C=DE\", certified as serial [0-9a-f]+; only --allow-similar-subject" \
+		    "$T/err" "$fam: similar-$v: named, with the earlier subject and serial"
+	done
+	t_ok "$fam: --allow-similar-subject signs it" \
+	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/ok-$fam-sim" --allow-similar-subject \
+	    --csr "$T/csr-$fam/similar-case.csr" --passphrase-file "$PASS" --yes
+	grep 'override' "$T/ok-$fam-sim/transcript.log" | grep -q 'similar-subject'
+	ok $? "$fam: the transcript records the similar-subject override"
 done
+
+# A file name is shown escaped too: in the review (stdout) and in the
+# error line, never sent raw to the terminal.
+hostile="$T/evil$(printf '\033[2J\342\200\256')x.csr"
+cp "$T/csr-k8s/warn-mixed-scripts.csr" "$hostile"
+t_fail "a CSR file named with ESC [2J and an RLO: refused (mixed scripts), one line" 1 \
+    "$OFFROOT" sign -d "$T/ca-k8s" -o "$T/no-hostile" --csr "$hostile" \
+    --passphrase-file "$PASS" --yes
+no_raw "$T/err"; ok $? "the hostile file name: no raw control or bidi character on stderr"
+no_raw "$T/out"; ok $? "the hostile file name: none in the review on stdout"
+like 'evil\[U\+001B ESCAPE\]\[2J\[U\+202E RIGHT-TO-LEFT OVERRIDE\]x\.csr' "$T/out" \
+    "the hostile file name: the review shows it escaped"
+like '^offroot: .*evil\[U\+001B ESCAPE\]\[2J\[U\+202E RIGHT-TO-LEFT OVERRIDE\]x\.csr' \
+    "$T/err" "the hostile file name: the error line shows it escaped"
+
+# repeatable_attributes: OU and DC by default; a profile's list replaces
+# that (here L, and no longer OU).  The k8s set (a private family: the BR
+# refuses any OU in a CA subject).
+CA="$T/ca-k8s"
+sed 's/^\[intermediate\]$/&\nrepeatable_attributes = L/' "$K8S" >"$T/rep.cnf"
+grep -q '^repeatable_attributes = L' "$T/rep.cnf"; ok $? "a profile with repeatable_attributes = L"
+t_fail "two L: refused under the default (OU and DC only)" 1 \
+    "$OFFROOT" sign -d "$CA" -o "$T/no-rep-l" --csr "$T/csr-k8s/rep-two-l.csr" \
+    --passphrase-file "$PASS" --yes
+like 'e_name_attribute_repeated: subject has L more than once' "$T/err" "two L: named"
+t_ok "two L: signed under repeatable_attributes = L" \
+    "$OFFROOT" sign -d "$CA" -o "$T/ok-rep-l" --csr "$T/csr-k8s/rep-two-l.csr" \
+    --profiles "$T/rep.cnf" --passphrase-file "$PASS" --yes
+t_ok "two OU: signed under the default" \
+    "$OFFROOT" sign -d "$CA" -o "$T/ok-rep-ou" --csr "$T/csr-k8s/rep-two-ou.csr" \
+    --passphrase-file "$PASS" --yes
+t_fail "two OU: refused when the profile's list leaves OU out" 1 \
+    "$OFFROOT" sign -d "$CA" -o "$T/no-rep-ou" --csr "$T/csr-k8s/rep-two-ou.csr" \
+    --profiles "$T/rep.cnf" --passphrase-file "$PASS" --yes
+like 'e_name_attribute_repeated: subject has OU more than once' "$T/err" "two OU: named"
+sed 's/^\[intermediate\]$/&\nrepeatable_attributes = CN/' "$K8S" >"$T/rep-cn.cnf"
+t_fail "repeatable_attributes = CN: the profile is refused" 1 \
+    "$OFFROOT" sign -d "$CA" -o "$T/no-rep-cn" --csr "$T/csr-k8s/rep-two-l.csr" \
+    --profiles "$T/rep-cn.cnf" --passphrase-file "$PASS" --yes
+like 'repeatable_attributes: CN is never repeatable' "$T/err" "... and says why"
 
 # init --subject: what the DN parser lets through, the linter refuses before
 # a key is made or a passphrase asked for (no terminal, no passphrase file:
@@ -209,15 +318,22 @@ init_refused tag "/CN=Root CA$(printf '\363\240\201\201')" \
 init_refused escaped-nul '/CN=Good CA\00Evil' 'U\+0000 NULL at position 8' \
     --profiles "$K8S"
 init_refused cn-65 "/CN=$(printf '%065d' 0)" '65 characters' --profiles "$K8S"
+init_refused not-nfc "/CN=Cafe$(printf '\314\201') Root CA" \
+    "e_name_not_nfc: subject CN: U\\+0065 'e' then U\\+0301" --profiles "$K8S"
 
 # init --subject: a UTF-8 name is still a root; a mixed one warns.
 t_ok "init --subject \"Müller GmbH Root CA\": a root" \
     "$OFFROOT" init -d "$T/init-umlaut" --subject "/C=DE/O=Müller GmbH/CN=Müller GmbH Root CA" \
     --kdf interactive --passphrase-file "$PASS"
-t_ok "init --subject with a Cyrillic a: a root (mixed scripts warn only)" \
+init_refused mixed-scripts "/CN=V$(printf '\320\260')ult Root CA" \
+    'subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Root CA"; only --allow-mixed-scripts' \
+    --profiles "$K8S" --passphrase-file "$PASS" --yes
+t_ok "init --subject with a Cyrillic a: a root with --allow-mixed-scripts" \
     "$OFFROOT" init -d "$T/init-mixed" --subject "/CN=V$(printf '\320\260')ult Root CA" \
-    --kdf interactive --passphrase-file "$PASS" --profiles "$K8S"
+    --kdf interactive --passphrase-file "$PASS" --profiles "$K8S" --allow-mixed-scripts
 like 'w_name_mixed_scripts: subject CN mixes Latin and Cyrillic' "$T/err" \
     "init: the mixed-script warning is shown"
+grep -h 'parameters' "$T/init-mixed/transcripts/"* | grep -q 'override_mixed_scripts.*allow-mixed-scripts'
+ok $? "init: the transcript's parameters record the override"
 
 done_testing

@@ -116,8 +116,9 @@ failed_run "ocsp, wrong passphrase" "$CA" ocsp unsealed ocsp
 
 # ---- sign ---------------------------------------------------------------
 snap "$CA"
+# (int.csr again: certifying its key and subject twice needs --allow-reissue.)
 t_fail "sign, wrong passphrase" 1 "$OFFROOT" sign -d "$CA" --csr "$T/int.csr" -o "$T/b2" \
-    --passphrase-file "$T/wrong" --yes
+    --passphrase-file "$T/wrong" --yes --allow-reissue
 [ ! -e "$T/b2" ]; ok $? "sign, wrong passphrase: no bundle"
 failed_run "sign, wrong passphrase" "$CA" sign unsealed issue
 

@@ -79,6 +79,7 @@ like 'token "root-ca"' "$T/out" "tokens: the token behind the shim"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout "$T/int.key" -subj "/C=DE/O=offroot tests/CN=Fault Int" \
     -out "$T/int.csr" 2>/dev/null
+# Signed again and again below, through every fault: --allow-reissue.
 
 # ---- mechanisms the token lacks (P11SHIM_HIDE_MECH) ----
 # The mechanism list is checked first: a choice the token cannot sign or
@@ -261,7 +262,7 @@ before_issue=0
 after_issue=0
 while [ $k -le 12 ]; do
 	cp "$CA/journal" "$T/journal.before"
-	fault "C_Sign:$k" "$OFFROOT" sign -d "$CA" -o "$T/out-$k" --csr "$T/int.csr" \
+	fault "C_Sign:$k" "$OFFROOT" sign -d "$CA" -o "$T/out-$k" --csr "$T/int.csr" --allow-reissue \
 	    --pin-file "$PIN" --yes --quiet
 	[ "$rc" -eq 0 ] && break
 	removed "sign, token removed at signature $k"
@@ -289,7 +290,7 @@ t_ok "export writes the bundle of a certificate issued before the token was pull
 t_ok "the exported bundle verifies" "$OFFROOT" verify "$T/export-1" --root "$CA/root.crt"
 # With a current CRL the last signature is the MANIFEST's.
 cp "$CA/journal" "$T/journal.before"
-fault "C_Sign:$signatures" "$OFFROOT" sign -d "$CA" -o "$T/out-manifest" --csr "$T/int.csr" \
+fault "C_Sign:$signatures" "$OFFROOT" sign -d "$CA" -o "$T/out-manifest" --csr "$T/int.csr" --allow-reissue \
     --pin-file "$PIN" --yes --quiet
 removed "sign, token removed at the MANIFEST's signature"
 [ ! -e "$T/out-manifest" ]; ok $? "MANIFEST: no bundle in OUTDIR"
@@ -300,7 +301,7 @@ for f in C_SignInit:3:CKR_GENERAL_ERROR C_Sign:3:CKR_DEVICE_ERROR \
     C_Sign:3:CKR_TOKEN_NOT_PRESENT C_GetAttributeValue:1:CKR_DEVICE_REMOVED; do
 	rv=${f##*:}
 	cp "$CA/journal" "$T/journal.before"
-	fault "${f%:*}" "$rv" "$OFFROOT" sign -d "$CA" -o "$T/out-x" --csr "$T/int.csr" \
+	fault "${f%:*}" "$rv" "$OFFROOT" sign -d "$CA" -o "$T/out-x" --csr "$T/int.csr" --allow-reissue \
 	    --pin-file "$PIN" --yes --quiet
 	removed "sign, ${f%:*} fails"  "$rv"
 	cmp -s "$T/journal.before" "$CA/journal"; ok $? "sign, ${f%:*} fails: the journal is unchanged"
@@ -437,7 +438,7 @@ if command -v script >/dev/null 2>&1; then
 fi
 rm -f "$T/calls"
 P11SHIM_TOKEN_FLAGS=final-try run "$OFFROOT" sign -d "$CA" -o "$T/out-final" \
-    --csr "$T/int.csr" --pin-file "$PIN" --yes --quiet
+    --csr "$T/int.csr" --allow-reissue --pin-file "$PIN" --yes --quiet
 [ "$rc" -eq 0 ] && [ "$(calls C_Login)" -eq 1 ]
 ok $? "final try: sign --yes is the officer's word, and logs in"
 like 'has ONE PIN attempt left' "$T/err" "final try: sign --yes still warns"
@@ -484,7 +485,7 @@ like 'PIN-LOCKED' "$T/out" "tokens shows PIN-LOCKED"
 cp "$CA/journal" "$T/journal.before"
 rm -f "$T/calls"
 P11SHIM_TOKEN_FLAGS=locked run "$OFFROOT" sign -d "$CA" -o "$T/out-locked" \
-    --csr "$T/int.csr" --pin-file "$PIN" --yes --quiet
+    --csr "$T/int.csr" --allow-reissue --pin-file "$PIN" --yes --quiet
 [ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ]
 ok $? "locked: sign exits 1 with one line"
 like 'the user PIN of token "root-ca" is locked: it must be reset with the SO PIN' \
@@ -492,7 +493,7 @@ like 'the user PIN of token "root-ca" is locked: it must be reset with the SO PI
 [ "$(calls C_Login)" -eq 0 ]; ok $? "locked: no login was attempted"
 # A token that only says so when the login is tried.
 P11SHIM_LOGIN_RV=CKR_PIN_LOCKED run "$OFFROOT" sign -d "$CA" -o "$T/out-locked" \
-    --csr "$T/int.csr" --pin-file "$PIN" --yes --quiet
+    --csr "$T/int.csr" --allow-reissue --pin-file "$PIN" --yes --quiet
 [ "$rc" -eq 1 ] && [ "$(errline | grep -c '')" -eq 1 ]
 ok $? "a login answered CKR_PIN_LOCKED: exit 1, one line"
 like 'logging in: .*\(CKR_PIN_LOCKED\)' "$T/err" "... naming the token's reason"

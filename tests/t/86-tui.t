@@ -223,6 +223,7 @@ participant: Crypto Officer 1 = Carol Officer
 confirm-all: yes
 override airgap: rehearsal in a test container
 override media: rehearsal in a test container
+override reissue: the same CSR again, to compare the two faces' certificates
 resume: no
 E
 t_ok "intermediate.ceremony in batch with the same CSR" sh -c "cd '$ROOT' && exec '$OFFROOT' \

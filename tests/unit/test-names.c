@@ -495,6 +495,68 @@ test_scripts(void)
 	    "the minority script is the one marked");
 }
 
+/* Text not in NFC: a letter written as base and combining mark, a
+ * character NFC replaces; the composed letters pass. */
+static void
+test_nfc(void)
+{
+	expect(with_cn("Caf\xc3\xa9 Root CA", -1), NULL, "a composed e-acute");
+	expect(with_cn("Cafe\xcc\x81 Root CA", -1), "e_name_not_nfc",
+	    "e then U+0301");
+	expect_text(with_cn("Cafe\xcc\x81 Root CA", -1), "e_name_not_nfc",
+	    "subject CN: U+0065 'e' then U+0301 COMBINING ACUTE ACCENT at "
+	    "position 5 is not Unicode NFC: write U+00E9", "e then U+0301: "
+	    "the message names both and the letter to write");
+	expect_text(with_cn("\xe2\x84\xab Labs CA", -1), "e_name_not_nfc",
+	    "subject CN: U+212B at position 1 is not Unicode NFC: write "
+	    "U+00C5", "the Angstrom sign");
+	/* Two levels: e-circumflex (itself composed) and an acute. */
+	expect(with_cn("Vi\xc3\xaa\xcc\x81t CA", -1), "e_name_not_nfc",
+	    "e-circumflex then U+0301");
+	expect(with_cn("\xd0\x98\xcc\x86\xd0\xbe\xd1\x82 CA", -1),
+	    "e_name_not_nfc", "Cyrillic I then U+0306 (short I)");
+	/* A mark NFC does not compose with the letter before it. */
+	expect(with_cn("q\xcc\x81 CA", -1), NULL,
+	    "q then U+0301 (no composed form): not flagged");
+	is_int((long)names_nfc_compose('A', 0x30a), 0xc5, "A + ring = U+00C5");
+	is_int((long)names_nfc_compose(0x415, 0x308), 0x401,
+	    "Cyrillic IE + diaeresis = U+0401");
+	is_int((long)names_nfc_compose('x', 0x301), 0, "x + acute: none");
+	is_int((long)names_nfc_singleton(0x2126), 0x3a9, "Ohm sign: Omega");
+	is_int((long)names_nfc_singleton('K'), 0, "K is itself");
+}
+
+/* Skeletons: names a person could take for one another. */
+static void
+test_skeleton(void)
+{
+	char a[256], b[256];
+
+	ok(names_skeleton("CN=Vault Int,O=Example,C=DE", a, sizeof a) &&
+	    names_skeleton("CN=VAULT  INT,O=example,C=DE", b, sizeof b) &&
+	    strcmp(a, b) == 0, "case and spaces do not count");
+	ok(names_skeleton("CN=V\xd0\xb0ult \xd0\x86nt", b, sizeof b) &&
+	    names_skeleton("CN=Vault Int", a, sizeof a) && strcmp(a, b) == 0,
+	    "a Cyrillic a and I read as Latin");
+	ok(names_skeleton("CN=\xce\xa1oot CA", b, sizeof b) &&
+	    names_skeleton("CN=R00T CA", a, sizeof a) &&
+	    names_skeleton("CN=poot ca", a, sizeof a) && strcmp(a, b) == 0,
+	    "a Greek Rho reads as p");
+	ok(names_skeleton("CN=R00T CA", a, sizeof a) &&
+	    names_skeleton("CN=Root CA", b, sizeof b) && strcmp(a, b) == 0,
+	    "zeros read as o");
+	ok(names_skeleton("CN=\\ Root CA\\ ", a, sizeof a) &&
+	    names_skeleton("CN=Root CA", b, sizeof b) && strcmp(a, b) == 0,
+	    "RFC 4514's escaped leading and trailing spaces do not count");
+	ok(names_skeleton("CN=Vault Int", a, sizeof a) &&
+	    names_skeleton("CN=Vault Ext", b, sizeof b) && strcmp(a, b) != 0,
+	    "another name is another skeleton");
+	ok(names_skeleton("CN=M\xc3\x9cLLER", a, sizeof a) &&
+	    names_skeleton("CN=m\xc3\xbcller", b, sizeof b) && strcmp(a, b) == 0,
+	    "Latin-1 capitals fold to lower case");
+	ok(!names_skeleton("CN=a long name", a, 8), "too long: false");
+}
+
 /* The general names of extensions. */
 static void
 test_general_names(void)
@@ -652,6 +714,8 @@ main(void)
 	test_shape();
 	test_policy();
 	test_scripts();
+	test_nfc();
+	test_skeleton();
 	test_general_names();
 	test_lint_cert();
 	is_int(safe_failures, 0, "no message holds a control, bidi or "

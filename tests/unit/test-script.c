@@ -139,6 +139,14 @@ main(void)
 	    "does not end with a line feed", "a missing final line feed");
 	refused("param: days = 30", "param: days = 30\r", "control character",
 	    "CR line ends");
+	refused("check: The", "check: \xe2\x80\xaeThe",
+	    "U+202E RIGHT-TO-LEFT OVERRIDE at column 8", "a right-to-left "
+	    "override in a check (Trojan Source)");
+	refused("check: The", "check: T\xe2\x80\x8bhe",
+	    "U+200B ZERO WIDTH SPACE at column 9", "a zero-width space");
+	refused("check: The", "check: T\xc2\x9bhe", "U+009B", "a C1 CSI");
+	refused("check: The", "check: T\xc0\xafhe", "invalid UTF-8 (byte 0xc0",
+	    "invalid UTF-8");
 	refused("action: sign-crl\nparam: days = 30", "action: reshare\n"
 	    "param: quorum = 3/2", "quorum: expected M/N", "a quorum M > N");
 	refused("action: sign-crl\nparam: days = 30", "action: reshare\n"

@@ -75,14 +75,18 @@ struct face {
 	struct interact io;
 };
 
+/* The batch face answering every confirmation with answer (and, when
+ * extra is not NULL, the answers-file lines in it too). */
 static int
-face_init(struct face *f, const char *answer, const char *pass)
+face_init_extra(struct face *f, const char *answer, const char *pass,
+    const char *extra)
 {
-	char text[64];
+	char text[256];
 	int rc;
 
 	memset(f, 0, sizeof *f);
-	snprintf(text, sizeof text, "confirm-all: %s\n", answer);
+	snprintf(text, sizeof text, "confirm-all: %s\n%s", answer,
+	    extra != NULL ? extra : "");
 	if ((rc = batch_answers_parse(text, strlen(text), "answers", &f->a))
 	    != OR_OK)
 		return rc;
@@ -95,6 +99,12 @@ face_init(struct face *f, const char *answer, const char *pass)
 	f->io.progress = quiet_progress;
 	shown[0] = '\0';
 	return OR_OK;
+}
+
+static int
+face_init(struct face *f, const char *answer, const char *pass)
+{
+	return face_init_extra(f, answer, pass, NULL);
 }
 
 static void
@@ -345,9 +355,27 @@ main(void)
 	}
 	is_int(good, 2, "each issued/ copy is signed by the root and names it as issuer");
 
-	/* ---- a key a ceremony keeps unlocked ------------------------------ */
+	/* ---- issuing twice: confirm-all does not answer it ---------------- */
 	csrs[0] = csr2;
 	sp.ncsr = 1;
+	snprintf(out, sizeof out, "%s", tu_path("bundle-twice"));
+	sp.outdir = out;
+	save_journal(ca, saved);
+	face_init(&f, "yes", pass);
+	rc = sign_run(&sp, &f.io, &res);
+	face_free(&f);
+	is_rc(rc, OR_E_CANCEL, "the same key and subject again: confirm-all "
+	    "does not answer the reissue, nothing signed");
+	ok(journal_same(ca, saved) && !exists(out),
+	    "... the journal unchanged, no bundle");
+	face_init_extra(&f, "yes", pass, "override reissue: a rehearsal\n");
+	rc = sign_run(&sp, &f.io, &res);
+	face_free(&f);
+	is_rc(rc, OR_OK, "... an answers file's \"override reissue: REASON\" "
+	    "line answers it");
+
+	/* ---- a key a ceremony keeps unlocked ------------------------------ */
+	sp.allow_reissue = true;	/* csr2 again, and again */
 	snprintf(out, sizeof out, "%s", tu_path("bundle-ks1"));
 	sp.outdir = out;
 	face_init(&f, "yes", pass);
