@@ -360,21 +360,6 @@ out:
 	return rc;
 }
 
-struct stage_ctx {
-	struct interact *io;
-	const char *to;
-};
-
-static void
-say_stage(void *vctx, const char *name)
-{
-	struct stage_ctx *c = vctx;
-
-	interact_say(c->io, SAY_WARN, "%s/%s is a backup folder that a killed "
-	    "run left before recording it: it is not a backup; remove it "
-	    "once noted", c->to, name);
-}
-
 int
 backup_make(const char *dir, const char *const *to, size_t nto,
     struct interact *io)
@@ -409,9 +394,7 @@ backup_make(const char *dir, const char *const *to, size_t nto,
 	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(name, sizeof name, "%.200s-backup-%s", base, stamp);
 	for (k = 0; k < nto; k++) {
-		struct stage_ctx sc = { io, to[k] };
-
-		(void)file_each_stage(to[k], say_stage, &sc);
+		recover_say_stages(to[k], "backup", NULL, io);
 		io->progress(io, "Writing and reading back the backup", -1);
 		rc = backup_one(db, &l, to[k], name, final, sizeof final, msha);
 		io->progress(io, NULL, 1);

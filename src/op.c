@@ -47,22 +47,6 @@ check_folder(const char *folder, bool room)
 	return OR_OK;
 }
 
-struct stage_ctx {
-	struct interact *io;
-	const char *folder;
-};
-
-static void
-say_stage(void *vctx, const char *name)
-{
-	struct stage_ctx *c = vctx;
-
-	interact_say(c->io, SAY_WARN, "%s/%s is a bundle folder that a "
-	    "killed run left before recording it: it is not a bundle (export "
-	    "writes one for a certificate the journal records as issued); "
-	    "remove it once noted", c->folder, name);
-}
-
 /* One output path can be written, before anything is.  A bundle's
  * folder: a staging folder a killed run left beside it is named to the
  * officer. */
@@ -70,7 +54,6 @@ int
 op_check_output(const struct op_output *o, const char *ca_dir,
     struct interact *io)
 {
-	struct stage_ctx sc;
 	char parent[PATH_MAX];
 	struct stat st;
 
@@ -90,9 +73,8 @@ op_check_output(const struct op_output *o, const char *ca_dir,
 		    "overwrite it", o->path);
 	file_dirname(o->path, parent, sizeof parent);
 	if (o->kind == OP_NEW_FOLDER) {
-		sc.io = io;
-		sc.folder = parent;
-		(void)file_each_stage(parent, say_stage, &sc);
+		recover_say_stages(parent, "bundle", "export writes one for "
+		    "a certificate the journal records as issued", io);
 	}
 	return check_folder(parent, true);
 }

@@ -717,3 +717,29 @@ recover_serial_used(const char *dir, const char *serial_hex)
 	}
 	return false;
 }
+
+struct stage_say {
+	struct interact *io;
+	const char *folder, *what, *hint;
+};
+
+static void
+say_stage(void *vctx, const char *name)
+{
+	struct stage_say *c = vctx;
+
+	interact_say(c->io, SAY_WARN, "%s/%s is a %s folder that a killed run "
+	    "left before recording it: it is not a %s%s%s%s; remove it once "
+	    "noted", c->folder, name, c->what, c->what,
+	    c->hint != NULL ? " (" : "", c->hint != NULL ? c->hint : "",
+	    c->hint != NULL ? ")" : "");
+}
+
+void
+recover_say_stages(const char *folder, const char *what, const char *hint,
+    struct interact *io)
+{
+	struct stage_say c = { io, folder, what, hint };
+
+	(void)file_each_stage(folder, say_stage, &c);
+}

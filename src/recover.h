@@ -65,5 +65,10 @@ int recover_publish(const char *outdir, const char *manifest_hex,
 /* Whether DIR/issued/ or DIR/quarantine/ already holds <serial>.pem: a
  * serial the root signed once, recorded or not, is never used again. */
 bool recover_serial_used(const char *dir, const char *serial_hex);
+/* Names to the officer each staging folder a killed run left in folder
+ * before recording it (fileio.h, file_each_stage): not a WHAT ("bundle",
+ * "backup"); hint, when not NULL, says what to do instead. */
+void recover_say_stages(const char *folder, const char *what,
+    const char *hint, struct interact *io);
 
 #endif

@@ -76,7 +76,7 @@ openssl crl -in "$out/crl.pem" -CAfile "$ca/root.crt" -noout 2>/dev/null; ok $? 
 # The CA's own record.
 t_ok "audit passes after signing" "$OFFROOT" audit -d "$ca"
 run "$OFFROOT" status -d "$ca"
-like '^issued: +1 certificates' "$T/out" "status counts the issued certificate"
+like '^issued: +1 certificate, ' "$T/out" "status counts the issued certificate"
 serial=$(openssl x509 -in "$out/certificate.pem" -noout -serial | cut -d= -f2 | tr A-F a-f | sed 's/^0*//')
 [ -f "$ca/issued/$serial.pem" ]; ok $? "the CA keeps a copy under issued/"
 grep -q " issue .*serial=$serial " "$ca/journal"; ok $? "the journal records the issuance"
@@ -229,34 +229,6 @@ t_ok "offroot verify accepts the batch bundle" "$OFFROOT" verify "$T/batch" --ro
 # export_serials CA OUTDIR PARTS: the journal's export record(s) for OUTDIR
 # list every serial of the bundle's certificates (and nothing else), in
 # PARTS records marked part=I/PARTS when there is more than one.
-export_serials() {
-	run $PY - "$1/journal" "$2" "$3" <<'PYEOF'
-import glob, os, re, sys, urllib.parse
-from cryptography import x509
-journal, outdir, parts = sys.argv[1], sys.argv[2], int(sys.argv[3])
-want = sorted("%x" % x509.load_pem_x509_certificate(open(f, "rb").read()).serial_number
-              for f in glob.glob(outdir + "/**/certificate.pem", recursive=True))
-recs = []
-for line in open(journal).read().splitlines()[1:]:
-    w = line.split(" ")
-    if w[2] != "export":
-        continue
-    f = dict(x.split("=", 1) for x in w[4:-1])
-    if urllib.parse.unquote(f["outdir"]) == outdir:
-        recs.append(f)
-assert len(recs) == parts, "%d export records, want %d" % (len(recs), parts)
-got = []
-for i, f in enumerate(recs):
-    assert f["certificates"] == str(len(want)), f["certificates"]
-    assert f.get("part") == (None if parts == 1 else "%d/%d" % (i + 1, parts)), f.get("part")
-    assert len(set(r["manifest_sha256"] for r in recs)) == 1
-    got += f["serials"].split(",")
-assert len(got) == len(want), "%d serials recorded, %d certificates" % (len(got), len(want))
-assert sorted(got) == want, "the recorded serials are not the bundle's"
-PYEOF
-	ok $rc "$4"
-	[ $rc -eq 0 ] || diag "$(tail -2 "$T/err")"
-}
 export_serials "$ca" "$T/batch" 1 "the export record lists all three serials of the batch"
 export_serials "$ca" "$out" 1 "the export record of a single certificate lists its serial"
 

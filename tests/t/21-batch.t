@@ -18,34 +18,6 @@ sign() {	# sign CADIR OUTDIR CSR... (with the test passphrase, --yes)
 	"$OFFROOT" sign -d "$_ca" -o "$_out" --passphrase-file "$PASS" --yes $_args
 }
 
-export_serials() {
-	run $PY - "$1/journal" "$2" "$3" <<'PYEOF'
-import glob, os, re, sys, urllib.parse
-from cryptography import x509
-journal, outdir, parts = sys.argv[1], sys.argv[2], int(sys.argv[3])
-want = sorted("%x" % x509.load_pem_x509_certificate(open(f, "rb").read()).serial_number
-              for f in glob.glob(outdir + "/**/certificate.pem", recursive=True))
-recs = []
-for line in open(journal).read().splitlines()[1:]:
-    w = line.split(" ")
-    if w[2] != "export":
-        continue
-    f = dict(x.split("=", 1) for x in w[4:-1])
-    if urllib.parse.unquote(f["outdir"]) == outdir:
-        recs.append(f)
-assert len(recs) == parts, "%d export records, want %d" % (len(recs), parts)
-got = []
-for i, f in enumerate(recs):
-    assert f["certificates"] == str(len(want)), f["certificates"]
-    assert f.get("part") == (None if parts == 1 else "%d/%d" % (i + 1, parts)), f.get("part")
-    assert len(set(r["manifest_sha256"] for r in recs)) == 1
-    got += f["serials"].split(",")
-assert len(got) == len(want), "%d serials recorded, %d certificates" % (len(got), len(want))
-assert sorted(got) == want, "the recorded serials are not the bundle's"
-PYEOF
-	ok $rc "$4"
-	[ $rc -eq 0 ] || diag "$(tail -2 "$T/err")"
-}
 
 ca="$T/ca"
 new_ca "$ca" --key ec-p384 --profiles "$K8S"; ok $? "a root"
