@@ -119,7 +119,7 @@ T_SERIAL    := $(filter $(SERIAL_TESTS:%=tests/t/%.t),$(T_ALL))
 T_FILES     := $(filter-out $(T_SERIAL), \
 	       $(foreach t,$(SLOW_TESTS:%=tests/t/%.t),$(filter $(t),$(T_ALL))) \
 	       $(filter-out $(T_SLOW),$(T_ALL)))
-PROVE       := prove --jobs $(JOBS)
+PROVE       := prove --timer --jobs $(JOBS)
 # prove_sh ENV: the shell tests, the parallel ones, then the serial ones.
 prove_sh     = $(1) $(PROVE) -e sh $(T_FILES) $(if $(T_SERIAL),&& $(1) prove -e sh $(T_SERIAL))
 # Compiles -j2 when make was not given -j (a sub-make of a parallel make

@@ -32,6 +32,10 @@ pid=$(head -1 "$T/init.strace" | cut -d' ' -f1)
 count() { grep -c "^$pid $1(" "$T/init.strace"; }
 
 # Every kill: each leaves nothing, a complete CA, or a refused leftover.
+# The sanitizer build, four times slower, kills at every other call: the
+# normal build covers every one.
+step=${OFFROOT_SANITIZED:+2}
+step=${step:-1}
 leftovers=0
 for sc in fsync fdatasync renameat2; do
 	n=$(count $sc)
@@ -58,7 +62,7 @@ for sc in fsync fdatasync renameat2; do
 		else
 			ok 0 "kill at $sc $i: nothing was left"
 		fi
-		i=$((i + 1))
+		i=$((i + step))
 	done
 done
 [ "$leftovers" -gt 0 ]; ok $? "some kills leave a leftover ($leftovers)"
