@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "journal.h"
+#include "recover.h"
 
 static const struct cmd_opt token_backup_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
@@ -64,6 +65,10 @@ token_backup_exec(struct cmd_args *a, struct interact *io)
 		    "says so, and what was done");
 	if ((rc = cadb_open(args_get(a, "dir"), &db)) != OR_OK)
 		return rc;
+	/* Like every command that writes the journal: what a crash left
+	 * is settled first. */
+	if ((rc = recover_ca_load(db, io)) != OR_OK)
+		goto out;
 	if (strcmp(db->sum.store, "pkcs11") != 0) {
 		rc = err_set(OR_E_USAGE, "%s's root key is a sealed key file, "
 		    "not on a token: offroot backup copies it", db->dir);

@@ -88,15 +88,14 @@ tu_slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Writes data as the whole of path (replacing it): 0 when done. */
+/* Writes data to path opened with fopen mode: 0 when done. */
 static int __attribute__((unused))
-tu_spew(const char *path, const void *data, size_t len)
+tu_write(const char *path, const char *mode, const void *data, size_t len)
 {
 	FILE *f;
 	int rc;
 
-	(void)unlink(path);
-	if ((f = fopen(path, "wb")) == NULL)
+	if ((f = fopen(path, mode)) == NULL)
 		return -1;
 	rc = fwrite(data, 1, len, f) == len ? 0 : -1;
 	if (fclose(f) != 0)
@@ -104,19 +103,19 @@ tu_spew(const char *path, const void *data, size_t len)
 	return rc;
 }
 
+/* Writes data as the whole of path (replacing it): 0 when done. */
+static int __attribute__((unused))
+tu_spew(const char *path, const void *data, size_t len)
+{
+	(void)unlink(path);
+	return tu_write(path, "wb", data, len);
+}
+
 /* Appends data to path: 0 when done. */
 static int __attribute__((unused))
 tu_append(const char *path, const void *data, size_t len)
 {
-	FILE *f;
-	int rc;
-
-	if ((f = fopen(path, "ab")) == NULL)
-		return -1;
-	rc = fwrite(data, 1, len, f) == len ? 0 : -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	return rc;
+	return tu_write(path, "ab", data, len);
 }
 
 /* Copies file from to to: 0 when done. */
