@@ -104,6 +104,28 @@ waitcond() {
 	done
 	_tui_timeout "$1"
 }
+# boxflat: the text of the box drawn last (the lowest top corner: a
+# dialog over the frames), its lines joined without spaces or borders.
+# What shows beside the box on the same rows is left out: a wrapped
+# question is matched whatever the screen behind it holds.
+boxflat() {
+	$PY - "$T/screen" <<'E'
+import sys
+rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
+top = x = None
+for y, r in enumerate(rows):
+    for i, c in enumerate(r):
+        if c == "\u250c" and r[i + 1:i + 2] == "\u2500":
+            top, x = y, i
+right = rows[top].index("\u2510", x) if top is not None else 0
+out = []
+for r in rows[top + 1:] if top is not None else []:
+    if r[x:x + 1] == "\u2514":
+        break
+    out.append(r[x + 1:right])
+print("".join(out).replace(" ", ""))
+E
+}
 # lastline PATTERN: the screen's last line matches PATTERN (grep -E).  A
 # status line drawn at the bottom is the end of a whole first frame.
 lastline() { tail -n 1 "$T/screen" | grep -Eq -- "$1"; }
