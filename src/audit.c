@@ -75,7 +75,7 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 /* Every record type this version writes; audit refuses any other. */
 static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
-	"revoke-batch", "crl-number", "crl", "ocsp", "reshare", "backup",
+	"revoke-batch", "csr", "crl-number", "crl", "ocsp", "reshare", "backup",
 	"repair", "recover", "token-backup", "init-leftover", NULL
 };
 

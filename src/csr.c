@@ -41,6 +41,9 @@ static const char csr_pem_dashes[] = "-----";
 static const char *const csr_pem_labels[] = {
 	"CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST",
 };
+static const struct csr_kind csr_kind_csr = {
+	"CSR", "certificate request", csr_pem_labels, 2
+};
 
 /* ---- the container ---- */
 
@@ -108,7 +111,7 @@ csr_quote(const unsigned char *p, size_t n, char *out, size_t size)
  */
 static int
 csr_pem(const unsigned char *b, size_t len, const char *label,
-    unsigned char **der, size_t *derlen)
+    const struct csr_kind *kind, unsigned char **der, size_t *derlen)
 {
 	size_t i, end, next, lab, lablen, elab, elablen, body, bodyend, k;
 	const char *endp = NULL;
@@ -122,29 +125,29 @@ csr_pem(const unsigned char *b, size_t len, const char *label,
 	for (i = 0; i < len && csr_space(b[i]); i++)
 		;
 	if (i == len)
-		return err_set(OR_E_INPUT, "%s: holds only whitespace, no CSR",
-		    label);
+		return err_set(OR_E_INPUT, "%s: holds only whitespace, no %s",
+		    label, kind->noun);
 	if (!csr_starts(b + i, len - i, csr_pem_begin)) {
 		if (memmem(b, len, csr_pem_begin, strlen(csr_pem_begin)) !=
 		    NULL)
 			return err_set(OR_E_INPUT, "%s: text before the PEM "
-			    "block (give the CSR alone, without openssl's "
-			    "-text output)", label);
+			    "block (give the %s alone, without openssl's "
+			    "-text output)", label, kind->noun);
 		return err_set(OR_E_INPUT, "%s: neither a PEM nor a DER "
-		    "certificate request", label);
+		    "%s", label, kind->long_noun);
 	}
 	end = csr_line_end(b, len, i, &next);
 	if (!csr_pem_marker(b, i, end, csr_pem_begin, &lab, &lablen))
 		return err_set(OR_E_INPUT, "%s: a malformed PEM BEGIN line",
 		    label);
-	for (k = 0; k < nitems(csr_pem_labels); k++)
-		if (lablen == strlen(csr_pem_labels[k]) &&
-		    memcmp(b + lab, csr_pem_labels[k], lablen) == 0)
+	for (k = 0; k < kind->nlabels; k++)
+		if (lablen == strlen(kind->labels[k]) &&
+		    memcmp(b + lab, kind->labels[k], lablen) == 0)
 			known = true;
 	if (!known) {
 		csr_quote(b + lab, lablen, quoted, sizeof quoted);
 		return err_set(OR_E_INPUT, "%s: holds a PEM \"%s\", not a "
-		    "CERTIFICATE REQUEST", label, quoted);
+		    "%s", label, quoted, kind->labels[0]);
 	}
 	/* The body, up to the END line. */
 	body = next;
@@ -171,7 +174,7 @@ csr_pem(const unsigned char *b, size_t len, const char *label,
 		if (memmem(b + i, len - i, csr_pem_begin,
 		    strlen(csr_pem_begin)) != NULL)
 			return err_set(OR_E_INPUT, "%s: more than one PEM block "
-			    "(give one CSR per file)", label);
+			    "(give one %s per file)", label, kind->noun);
 		return err_set(OR_E_INPUT, "%s: trailing data after the PEM "
 		    "block (%zu bytes)", label, len - i);
 	}
@@ -353,30 +356,59 @@ csr_der_frame(const unsigned char *der, size_t len, const char *label,
 	return OR_OK;
 }
 
+int
+csr_container(const unsigned char *buf, size_t len, const char *label,
+    const struct csr_kind *kind, unsigned char **owned,
+    const unsigned char **der, size_t *derlen)
+{
+	const char *where = "the file";
+	int rc;
+
+	*owned = NULL;
+	*der = NULL;
+	*derlen = 0;
+	if (len == 0)
+		return err_set(OR_E_INPUT, "%s: the file is empty", label);
+	if (buf[0] == 0x30) {
+		*der = buf;
+		*derlen = len;
+	} else {
+		if ((rc = csr_pem(buf, len, label, kind, owned, derlen)) !=
+		    OR_OK)
+			return rc;
+		*der = *owned;
+		where = "the PEM block";
+	}
+	if ((rc = csr_der_frame(*der, *derlen, label, where)) != OR_OK) {
+		free(*owned);
+		*owned = NULL;
+		*der = NULL;
+	}
+	return rc;
+}
+
 /* ---- describing what was parsed ---- */
 
 /* The curve of an EC SubjectPublicKeyInfo; NID_undef when explicit. */
 static int
-csr_curve(X509_REQ *req)
+csr_curve(X509_PUBKEY *xpk)
 {
 	X509_ALGOR *palg = NULL;
 	const void *pval;
 	int ptype;
 
-	if (!X509_PUBKEY_get0_param(NULL, NULL, NULL, &palg,
-	    X509_REQ_get_X509_PUBKEY(req)))
+	if (!X509_PUBKEY_get0_param(NULL, NULL, NULL, &palg, xpk))
 		return NID_undef;
 	X509_ALGOR_get0(NULL, &ptype, &pval, palg);
 	return ptype == V_ASN1_OBJECT ? OBJ_obj2nid(pval) : NID_undef;
 }
 
 static int
-csr_key_nid(X509_REQ *req)
+csr_key_nid(X509_PUBKEY *xpk)
 {
 	ASN1_OBJECT *obj = NULL;
 
-	if (!X509_PUBKEY_get0_param(&obj, NULL, NULL, NULL,
-	    X509_REQ_get_X509_PUBKEY(req)))
+	if (!X509_PUBKEY_get0_param(&obj, NULL, NULL, NULL, xpk))
 		return NID_undef;
 	return OBJ_obj2nid(obj);
 }
@@ -384,23 +416,31 @@ csr_key_nid(X509_REQ *req)
 static void
 csr_describe_key(struct csr_info *ci)
 {
+	csr_key_describe(X509_REQ_get_X509_PUBKEY(ci->req), ci->pubkey,
+	    &ci->key_type, &ci->key_bits, ci->key_name);
+}
+
+void
+csr_key_describe(X509_PUBKEY *xpk, EVP_PKEY *pubkey, enum keytype *type,
+    int *bits, char name[32])
+{
 	char sn[24];
 	size_t i;
-	int nid = csr_key_nid(ci->req), curve;
+	int nid = csr_key_nid(xpk), curve;
 
-	ci->key_type = keytype_of(ci->pubkey);
-	ci->key_bits = ci->pubkey != NULL ? EVP_PKEY_get_bits(ci->pubkey) : 0;
+	*type = keytype_of(pubkey);
+	*bits = pubkey != NULL ? EVP_PKEY_get_bits(pubkey) : 0;
 	switch (nid) {
 	case NID_rsaEncryption:
-		snprintf(ci->key_name, sizeof ci->key_name, "rsa-%d",
-		    ci->key_bits);
+		snprintf(name, 32, "rsa-%d",
+		    *bits);
 		break;
 	case NID_rsassaPss:
-		snprintf(ci->key_name, sizeof ci->key_name, "rsa-pss-%d",
-		    ci->key_bits);
+		snprintf(name, 32, "rsa-pss-%d",
+		    *bits);
 		break;
 	case NID_X9_62_id_ecPublicKey:
-		curve = csr_curve(ci->req);
+		curve = csr_curve(xpk);
 		if (curve == NID_X9_62_prime256v1)
 			snprintf(sn, sizeof sn, "p256");
 		else if (curve == NID_secp384r1)
@@ -410,24 +450,24 @@ csr_describe_key(struct csr_info *ci)
 		else
 			snprintf(sn, sizeof sn, "%s", curve == NID_undef ?
 			    "explicit" : OBJ_nid2sn(curve));
-		snprintf(ci->key_name, sizeof ci->key_name, "ec-%s", sn);
+		snprintf(name, 32, "ec-%s", sn);
 		break;
 	case NID_ED25519:
-		ci->key_bits = 256;
-		snprintf(ci->key_name, sizeof ci->key_name, "ed25519");
+		*bits = 256;
+		snprintf(name, 32, "ed25519");
 		break;
 	case NID_dsa:
-		snprintf(ci->key_name, sizeof ci->key_name, "dsa-%d",
-		    ci->key_bits);
+		snprintf(name, 32, "dsa-%d",
+		    *bits);
 		break;
 	default:
-		snprintf(ci->key_name, sizeof ci->key_name, "%s",
+		snprintf(name, 32, "%s",
 		    nid != NID_undef ? OBJ_nid2sn(nid) : "unknown");
 		break;
 	}
-	for (i = 0; ci->key_name[i] != '\0'; i++)
-		if (ci->key_name[i] >= 'A' && ci->key_name[i] <= 'Z')
-			ci->key_name[i] = (char)(ci->key_name[i] - 'A' + 'a');
+	for (i = 0; name[i] != '\0'; i++)
+		if (name[i] >= 'A' && name[i] <= 'Z')
+			name[i] = (char)(name[i] - 'A' + 'a');
 }
 
 /* The hash of an RSASSA-PSS AlgorithmIdentifier (SHA-1 when absent);
@@ -540,7 +580,6 @@ csr_decode(const unsigned char *buf, size_t len, const char *label,
 {
 	unsigned char *pemder = NULL, *re = NULL, *spki = NULL;
 	const unsigned char *der, *p;
-	const char *where = "the file";
 	size_t derlen;
 	int relen, spkilen, rc;
 
@@ -550,17 +589,9 @@ csr_decode(const unsigned char *buf, size_t len, const char *label,
 	if (len > CSR_MAX_FILE)
 		return err_set(OR_E_INPUT, "%s: larger than %u bytes", label,
 		    CSR_MAX_FILE);
-	if (buf[0] == 0x30) {
-		der = buf;
-		derlen = len;
-	} else {
-		if ((rc = csr_pem(buf, len, label, &pemder, &derlen)) != OR_OK)
-			return rc;
-		der = pemder;
-		where = "the PEM block";
-	}
-	if ((rc = csr_der_frame(der, derlen, label, where)) != OR_OK)
-		goto out;
+	if ((rc = csr_container(buf, len, label, &csr_kind_csr, &pemder, &der,
+	    &derlen)) != OR_OK)
+		return rc;
 	p = der;
 	if ((out->req = d2i_X509_REQ(NULL, &p, (long)derlen)) == NULL) {
 		rc = err_openssl(OR_E_INPUT, "%s: not a certificate signing "
@@ -811,14 +842,14 @@ csr_bn_text(const BIGNUM *bn, char *out, size_t size)
 }
 
 static int
-csr_check_rsa(const struct csr_info *ci, const char *label)
+csr_check_rsa(EVP_PKEY *pubkey, const char *label)
 {
 	BIGNUM *n = NULL, *e = NULL;
 	char text[64];
-	int bits = EVP_PKEY_get_bits(ci->pubkey), rc;
+	int bits = EVP_PKEY_get_bits(pubkey), rc;
 
-	if (!EVP_PKEY_get_bn_param(ci->pubkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
-	    !EVP_PKEY_get_bn_param(ci->pubkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
+	if (!EVP_PKEY_get_bn_param(pubkey, OSSL_PKEY_PARAM_RSA_N, &n) ||
+	    !EVP_PKEY_get_bn_param(pubkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
 		rc = err_openssl(OR_E_INPUT, "%s: the RSA key cannot be read",
 		    label);
 		goto out;
@@ -859,7 +890,13 @@ out:
 static int
 csr_check_key(const struct csr_info *ci, const char *label)
 {
-	X509_PUBKEY *xpk = X509_REQ_get_X509_PUBKEY(ci->req);
+	return csr_check_spki(X509_REQ_get_X509_PUBKEY(ci->req), ci->pubkey,
+	    label);
+}
+
+int
+csr_check_spki(X509_PUBKEY *xpk, EVP_PKEY *pubkey, const char *label)
+{
 	ASN1_OBJECT *obj = NULL;
 	X509_ALGOR *palg = NULL;
 	const unsigned char *kd = NULL;
@@ -921,16 +958,16 @@ csr_check_key(const struct csr_info *ci, const char *label)
 		    "accepted; RSA, ECDSA (P-256/P-384/P-521) and Ed25519 are",
 		    label, name);
 	}
-	if (ci->pubkey == NULL)
+	if (pubkey == NULL)
 		return err_set(OR_E_INPUT, "%s: the public key cannot be "
 		    "decoded", label);
-	if (nid == NID_rsaEncryption && (rc = csr_check_rsa(ci, label)) !=
+	if (nid == NID_rsaEncryption && (rc = csr_check_rsa(pubkey, label)) !=
 	    OR_OK)
 		return rc;
 	/* The SPKI as the key's own encoder writes it: what a certificate
 	 * will carry, so the fingerprints agree. */
 	la = i2d_X509_PUBKEY(xpk, &a);
-	lb = i2d_PUBKEY(ci->pubkey, &b);
+	lb = i2d_PUBKEY(pubkey, &b);
 	if (la <= 0 || lb <= 0)
 		rc = err_openssl(OR_E_INPUT, "%s: the public key cannot be "
 		    "encoded", label);

@@ -108,4 +108,27 @@ int csr_check(struct csr_info *ci, const char *label);
 /* Frees and zeroes; safe on a zeroed or already freed struct. */
 void csr_free(struct csr_info *ci);
 
+/*
+ * The same rules for another object carried in from outside (cacert.h: a
+ * partner CA's certificate).  csr_container: the container and the
+ * encoding, as above: one PEM block with one of kind's labels, or one DER
+ * object, DER throughout; *der points into buf or into *owned (malloc'd,
+ * the caller frees it).  Messages call the object kind's noun.
+ */
+struct csr_kind {
+	const char *noun;		/* "CSR", "certificate" */
+	const char *long_noun;		/* "certificate request" */
+	const char *const *labels;	/* accepted PEM labels; [0] is named */
+	size_t nlabels;
+};
+int csr_container(const unsigned char *buf, size_t len, const char *label,
+    const struct csr_kind *kind, unsigned char **owned,
+    const unsigned char **der, size_t *derlen);
+/* The public key checks above (algorithm, parameters, curve, RSA size and
+ * exponent, canonical encoding) on any SubjectPublicKeyInfo. */
+int csr_check_spki(X509_PUBKEY *xpk, EVP_PKEY *pubkey, const char *label);
+/* Describes a key as csr_info does: keytype_of, bits and "ec-p384". */
+void csr_key_describe(X509_PUBKEY *xpk, EVP_PKEY *pubkey, enum keytype *type,
+    int *bits, char name[32]);
+
 #endif

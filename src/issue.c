@@ -241,6 +241,13 @@ issue_build(const struct issue_request *req, X509 **tbs_out)
 	if ((rc = profile_apply(p, x, req->issuer != NULL ? req->issuer : x))
 	    != OR_OK)
 		goto out;
+	if (req->subject_key_id != NULL &&
+	    X509_add1_ext_i2d(x, NID_subject_key_identifier,
+	    (void *)req->subject_key_id, 0, X509V3_ADD_REPLACE) != 1) {
+		rc = err_openssl(OR_E_CRYPTO, "setting the subject key "
+		    "identifier");
+		goto out;
+	}
 	if (p->pss) {
 		if ((rc = issue_presign_pss(x, digest)) != OR_OK)
 			goto out;

@@ -31,6 +31,10 @@ struct issue_request {
 	long days;			/* 0: the profile's validity */
 	time_t not_before;		/* 0: now */
 	time_t not_after;		/* 0: from days; else exactly this */
+	/* NULL: the profile's subjectKeyIdentifier.  Else this value
+	 * replaces it (a cross-certificate keeps the other CA's own SKI, so
+	 * that the AKI of what that CA issued finds it). */
+	const ASN1_OCTET_STRING *subject_key_id;
 };
 
 /* 20 random bytes, top bit cleared, never zero (FIELD-NOTES). */

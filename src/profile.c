@@ -996,3 +996,24 @@ profile_apply(const struct profile *p, X509 *cert, X509 *issuer)
 out:
 	return rc;
 }
+
+/*
+ * Whether the profile lets a subject key of this kind be certified.  RSA
+ * subject keys of any size from min_rsa_bits up are allowed when the profile
+ * lists an rsa-* type (the online issuer picks its modulus size).
+ */
+bool
+profile_allows_key(const struct profile *prof, EVP_PKEY *pkey)
+{
+	enum keytype t = keytype_of(pkey);
+	unsigned rsa = (1u << KT_RSA_3072) | (1u << KT_RSA_4096);
+
+	if (t != KT_NONE)
+		return (prof->key_types & (1u << t)) != 0 ||
+		    ((t == KT_RSA_3072 || t == KT_RSA_4096) &&
+		    (prof->key_types & rsa) != 0);
+	if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA)
+		return (prof->key_types & rsa) != 0 &&
+		    EVP_PKEY_get_bits(pkey) >= prof->min_rsa_bits;
+	return false;
+}

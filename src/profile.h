@@ -108,6 +108,9 @@ void profile_free(struct profile *p);
  * an extension cert already carries. */
 int profile_apply(const struct profile *p, X509 *cert, X509 *issuer);
 const char *profile_family_name(enum profile_family f);
+/* Whether the profile lets a subject key of this kind be certified (its
+ * key_types; RSA from min_rsa_bits up when it lists an rsa-* type). */
+bool profile_allows_key(const struct profile *p, EVP_PKEY *pkey);
 
 /* The built-in profile text (BR root and subordinate CA). */
 extern const char profile_builtin_text[];

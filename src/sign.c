@@ -452,27 +452,6 @@ review(struct interact *io, size_t i, size_t n, const struct pending *pd,
 	io->show_block(io, title, block);
 }
 
-/*
- * Whether the profile lets a subject key of this kind be certified.  RSA
- * subject keys of any size from min_rsa_bits up are allowed when the profile
- * lists an rsa-* type (the online issuer picks its modulus size).
- */
-static bool
-profile_allows_key(const struct profile *prof, EVP_PKEY *pkey)
-{
-	enum keytype t = keytype_of(pkey);
-	unsigned rsa = (1u << KT_RSA_3072) | (1u << KT_RSA_4096);
-
-	if (t != KT_NONE)
-		return (prof->key_types & (1u << t)) != 0 ||
-		    ((t == KT_RSA_3072 || t == KT_RSA_4096) &&
-		    (prof->key_types & rsa) != 0);
-	if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA)
-		return (prof->key_types & rsa) != 0 &&
-		    EVP_PKEY_get_bits(pkey) >= prof->min_rsa_bits;
-	return false;
-}
-
 /* Imports one request (a job: its CSR's signature is verified here). */
 static int
 load_job(void *ctx, size_t i)
@@ -826,6 +805,22 @@ refuse_compromised(const char *dir, const struct pending *pend, size_t n)
 	    (rc = cadb_path(dir, CADB_JOURNAL, jpath, sizeof jpath)) == OR_OK)
 		rc = journal_scan(jpath, compromised_visit, &c);
 	revoke_db_free(&c.rdb);
+	return rc;
+}
+
+int
+sign_refuse_compromised(const char *dir, const unsigned char pk[32],
+    const char *label)
+{
+	struct pending *pd;
+	int rc;
+
+	if ((pd = calloc(1, sizeof *pd)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	pd->path = label;
+	memcpy(pd->csr.pubkey_sha256, pk, sizeof pd->csr.pubkey_sha256);
+	rc = refuse_compromised(dir, pd, 1);
+	free(pd);
 	return rc;
 }
 

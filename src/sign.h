@@ -79,6 +79,12 @@ struct keystore;
 int sign_run_ks(const struct sign_params *p, struct keystore **ks,
     struct interact *io, struct sign_result *res);
 
+/* BR 6.1.1.3 for any public key (its SubjectPublicKeyInfo's SHA-256):
+ * OR_E_INPUT, naming label, when this CA revoked a certificate for it for
+ * keyCompromise (cross.h takes a key from a certificate, not a CSR). */
+int sign_refuse_compromised(const char *dir, const unsigned char pk[32],
+    const char *label);
+
 /* The bundle for already-issued certificates (offroot export). */
 struct export_params {
 	const char *dir;
