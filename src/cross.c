@@ -20,6 +20,7 @@
 #include "bundle.h"
 #include "cacert.h"
 #include "cadb.h"
+#include "crl.h"
 #include "cross.h"
 #include "err.h"
 #include "fileio.h"
@@ -492,11 +493,13 @@ static const char readme_text[] =
 "from its certificate (other-ca.pem), after its SHA-256 was verified\n"
 "with its owner out of band.\n"
 "\n"
-"  %s  the cross-certificate: issuer the root, subject and\n"
-"                         key the other CA's\n"
+"  certificate.pem        the cross-certificate: issuer the root, subject\n"
+"                         and key the other CA's\n"
 "  chain.pem              the cross-certificate, then the root\n"
 "  other-ca.pem           the other CA's certificate, as it was certified\n"
 "  root.pem               the root certificate\n"
+"  crl.pem                the root's current CRL: publish it at the root's\n"
+"                         CRL distribution point before it expires\n"
 "  transcript.log         the ceremony transcript, sealed by the root key\n"
 "  MANIFEST               SHA-256 of every other file (sha256sum format)\n"
 "  MANIFEST.sig           the root key's signature over MANIFEST\n"
@@ -507,33 +510,37 @@ static const char readme_text[] =
 "     %s\n"
 "     sha256sum -c MANIFEST\n"
 "\n"
+"   or, with offroot: offroot verify THIS-FOLDER --root ROOT.pem\n"
+"   where ROOT.pem is your own trusted copy of the root certificate.\n"
+"\n"
 "2. Relying parties that trust only the root reach the other CA's\n"
 "   hierarchy through the cross-certificate, given as an untrusted\n"
 "   intermediate, for example:\n"
 "\n"
-"     openssl verify -CAfile root.pem -untrusted %s \\\n"
+"     openssl verify -CAfile root.pem -untrusted certificate.pem \\\n"
 "         -untrusted OTHER-INTERMEDIATE.pem LEAF.pem\n"
 "\n"
 "   Servers of the other hierarchy send it after their own chain.\n";
 
 /* The bundle: staged, its export recorded, renamed into place. */
 static int
-write_bundle(struct cross *x, struct op *op, struct cross_result *res)
+write_bundle(struct cross *x, struct op *op, const unsigned char *crlder,
+    size_t crllen, struct cross_result *res)
 {
-	const char *name = x->p->cert_file != NULL ? x->p->cert_file :
-	    CROSS_CERT_FILE;
 	struct bundle b = { 0 };
 	char *rootpem = NULL, *otherpem = NULL, *chain = NULL, *readme = NULL;
+	char *crlpem = NULL;
 	char hint[256], stage[PATH_MAX] = "", mhex[65];
 	const char *digest = keytype_default_digest(op->ks->type);
 	unsigned char *tdata = NULL;
-	size_t rootlen = 0, otherlen = 0, tlen = 0, rlen = 0;
+	size_t rootlen = 0, otherlen = 0, tlen = 0, rlen = 0, crlpemlen = 0;
 	struct jfields f;
 	FILE *mem;
 	int rc;
 
 	if ((rc = cert_to_pem(op->root, &rootpem, &rootlen)) != OR_OK ||
 	    (rc = cert_to_pem(x->other.cert, &otherpem, &otherlen)) != OR_OK ||
+	    (rc = crl_to_pem(crlder, crllen, &crlpem, &crlpemlen)) != OR_OK ||
 	    (rc = file_read(op->tr->path, 64u << 20, &tdata, &tlen)) != OR_OK)
 		goto out;
 	if ((chain = malloc(x->pemlen + rootlen + 1)) == NULL) {
@@ -553,13 +560,15 @@ write_bundle(struct cross *x, struct op *op, struct cross_result *res)
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
-	fprintf(mem, readme_text, name, hint, name);
+	fprintf(mem, readme_text, hint);
 	fclose(mem);
-	if ((rc = bundle_add(&b, name, x->pem, x->pemlen)) != OR_OK ||
+	if ((rc = bundle_add(&b, "certificate.pem", x->pem, x->pemlen)) !=
+	    OR_OK ||
 	    (rc = bundle_add(&b, "chain.pem", chain, x->pemlen + rootlen)) !=
 	    OR_OK ||
 	    (rc = bundle_add(&b, "other-ca.pem", otherpem, otherlen)) != OR_OK ||
 	    (rc = bundle_add(&b, "root.pem", rootpem, rootlen)) != OR_OK ||
+	    (rc = bundle_add(&b, "crl.pem", crlpem, crlpemlen)) != OR_OK ||
 	    (rc = bundle_add(&b, "transcript.log", tdata, tlen)) != OR_OK ||
 	    (rc = bundle_add(&b, "README.txt", readme, rlen)) != OR_OK ||
 	    (rc = bundle_stage(&b, x->p->outdir, op->ks, digest,
@@ -584,6 +593,7 @@ out:
 	free(otherpem);
 	free(chain);
 	free(readme);
+	free(crlpem);
 	free(tdata);
 	return rc;
 }
@@ -607,6 +617,8 @@ cross_sign_ks(const struct cross_params *p, struct keystore **ksp,
 	const struct op_output outs[] = {
 		{ p->outdir, OP_NEW_FOLDER }, { NULL, 0 }
 	};
+	unsigned char *crlder = NULL;
+	size_t crllen = 0;
 	struct cross *x;
 	struct op op;
 	int rc;
@@ -627,13 +639,16 @@ cross_sign_ks(const struct cross_params *p, struct keystore **ksp,
 		goto out;
 	memcpy(res->other_sha256, x->other.cert_sha256, 32);
 	/* 2. The key, the review on record, the certificate signed and
-	 * recorded; 3. the sealed transcript, the bundle. */
+	 * recorded; 3. the CRL that goes with it (the current one, or a new
+	 * one), the sealed transcript, the bundle. */
 	if ((rc = op_unlock(&op, io, ksp)) != OR_OK ||
 	    (rc = record_reviewed(x, op.tr)) != OR_OK ||
 	    (rc = issue(x, &op, res)) != OR_OK ||
+	    (rc = crl_current_or_new(op.db, op.root, op.ks, io, &crlder,
+	    &crllen)) != OR_OK ||
 	    (rc = op_finish(&op)) != OR_OK)
 		goto out;
-	rc = write_bundle(x, &op, res);
+	rc = write_bundle(x, &op, crlder, crllen, res);
 out:
 	if (rc != OR_OK && res->issued)
 		rc = err_context(rc, "the cross-certificate serial %s is issued "
@@ -647,6 +662,7 @@ out:
 	X509_free(x->cert);
 	free(x->pem);
 	free(x);
+	free(crlder);
 	op_end(&op);
 	return rc;
 }

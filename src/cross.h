@@ -21,7 +21,10 @@
  * record with cross_of (the other certificate's SHA-256), so revoke, CRLs,
  * audit and the recovery treat it like any issued certificate; the
  * transcript is sealed, and the bundle is written into a new folder like
- * sign's (staged, recorded by an "export" record, renamed).
+ * sign's (staged, recorded by an "export" record, renamed), in the layout
+ * offroot verify checks: certificate.pem (the cross-certificate),
+ * chain.pem, crl.pem (current, or a new one as sign's), root.pem,
+ * other-ca.pem, transcript.log, README.txt, MANIFEST and MANIFEST.sig.
  */
 #ifndef OFFROOT_CROSS_H
 #define OFFROOT_CROSS_H
@@ -31,9 +34,6 @@
 #include "interact.h"
 
 struct keystore;
-
-/* The cross-certificate's name in the bundle, unless the caller names it. */
-#define CROSS_CERT_FILE		"cross-certificate.pem"
 
 struct cross_params {
 	const char *dir;
@@ -47,7 +47,6 @@ struct cross_params {
 	 * asked through io (the first two words or 8 hex digits). */
 	const char *fingerprint;
 	bool allow_mixed_scripts;	/* interact_override "mixed-scripts" */
-	const char *cert_file;		/* NULL: CROSS_CERT_FILE */
 };
 
 struct cross_result {

@@ -140,8 +140,8 @@ tmux kill-session -t "=$S" 2>/dev/null
 grep -q " fingerprint-confirmed .*method=typed" "$OLD"/transcripts/*cross-sign*.log
 ok $? "the transcript records how the fingerprint was confirmed"
 
-X="$T/x1/cross-certificate.pem"
-for f in cross-certificate.pem chain.pem other-ca.pem root.pem transcript.log \
+X="$T/x1/certificate.pem"
+for f in certificate.pem chain.pem crl.pem other-ca.pem root.pem transcript.log \
     README.txt MANIFEST MANIFEST.sig; do
 	[ -f "$T/x1/$f" ]; ok $? "the bundle has $f"
 done
@@ -151,6 +151,10 @@ openssl dgst -sha384 -verify "$T/root.pub" -signature "$T/x1/MANIFEST.sig" \
     "$T/x1/MANIFEST" >/dev/null 2>&1; ok $? "MANIFEST.sig verifies with our root's key"
 cat "$X" "$OLD/root.crt" | cmp -s - "$T/x1/chain.pem"; ok $? "chain.pem: the cross-certificate, then our root"
 cmp -s "$T/x1/other-ca.pem" "$PART/root.crt"; ok $? "other-ca.pem: the partner's certificate"
+t_ok "offroot verify checks the cross-certificate's bundle" \
+    "$OFFROOT" verify "$T/x1" --root "$OLD/root.crt"
+openssl crl -in "$T/x1/crl.pem" -CAfile "$OLD/root.crt" -noout 2>/dev/null
+ok $? "crl.pem verifies with our root"
 run openssl verify -x509_strict -CAfile "$OLD/root.crt" "$X"
 ok $rc "openssl verify -x509_strict: the cross-certificate under our root"
 cat "$X" "$OLD/root.crt" >"$T/xchain.pem"
@@ -247,7 +251,7 @@ FP2=$(openssl x509 -in "$T/p2.pem" -noout -fingerprint -sha256 | cut -d= -f2)
 t_ok "cross-sign with a profile's name constraints" "$OFFROOT" cross-sign -d "$OLD" \
     --cert "$T/p2.pem" --profiles "$T/nc.cnf" --profile cross-partner -o "$T/x2" \
     --fingerprint "$FP2" --passphrase-file "$PASS" --yes
-X2="$T/x2/cross-certificate.pem"
+X2="$T/x2/certificate.pem"
 openssl x509 -in "$X2" -noout -ext nameConstraints,subjectKeyIdentifier >"$T/x2.txt" 2>&1
 like 'Permitted:' "$T/x2.txt" "the cross-certificate carries the profile's name constraints"
 like '01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14' "$T/x2.txt" \
