@@ -112,6 +112,7 @@ got=$(sed -n '/^SHA-256 of the certificate/{n;p;n;p}' "$T/out" | tr -d ' \n' | t
 words=$(sed -n '/^SHA-256 of the certificate/{n;n;n;p}' "$T/out" | cut -d' ' -f1,2)
 [ -n "$words" ]; ok $? "... and in PGP words ($words)"
 like '^subject: +CN=Partner Root,O=Partner,C=DE$' "$T/out" "the review shows its subject"
+cp "$T/out" "$T/x0.review"
 t_fail "cross-sign: a wrong --fingerprint" 1 \
     "$OFFROOT" cross-sign -d "$OLD" --cert "$PART/root.crt" --profile intermediate \
     -o "$T/x0" --passphrase-file "$PASS" --yes --fingerprint "$(echo "$hexfp" | tr 0-9a-f 1-9a-f0)"
@@ -192,6 +193,16 @@ ok $rc "openssl verify -x509_strict: the partner's intermediate through the cros
 run openssl verify -x509_strict -CAfile "$OLD/root.crt" \
     -untrusted "$T/b-pint/certificate.pem" "$T/leaf.pem"
 [ $rc -ne 0 ]; ok $? "... and without the cross-certificate it does not verify"
+
+# Again, the whole fingerprint given in PGP words: a new serial, and a
+# warning that this key was certified here before (sign took its CSR).
+allwords=$(sed -n '/^SHA-256 of the certificate/{n;n;n;p;n;p;n;p;n;p}' "$T/x0.review" | tr '\n' ' ')
+t_ok "cross-sign again, --fingerprint in PGP words" "$OFFROOT" cross-sign -d "$OLD" \
+    --cert "$PART/root.crt" --profile intermediate -o "$T/x3" \
+    --fingerprint "$allwords" --passphrase-file "$PASS" --yes
+like 'warning: .*its public key was certified here before, as serial' "$T/err" \
+    "... warning that the key was certified here before"
+[ "$(serial_of "$T/x3/certificate.pem")" != "$(serial_of "$X")" ]; ok $? "... under a new serial"
 
 # An issued certificate like any other.
 serial=$(serial_of "$X" | tr A-F a-f | sed 's/^0*//')
