@@ -2,7 +2,8 @@
 # Cross-certification in both directions.  offroot csr: a CSR signed by the
 # root key for the root's subject (or --subject), checked by openssl req
 # -verify and Python cryptography, carrying root.crt's key, journaled with
-# its SHA-256, never over an existing file; also from a token key.
+# its SHA-256, never over an existing file; also from an Ed25519 and a
+# token key.
 # offroot cross-sign: another CA's certificate certified once its
 # fingerprint is confirmed as verified out of band (--fingerprint, or typed
 # on the terminal); the cross-certificate checked by openssl, certtool and
@@ -224,6 +225,20 @@ t_ok "crl after the revocation" "$OFFROOT" crl -d "$OLD" -o "$T/old.crl" \
     --passphrase-file "$PASS" --yes
 openssl crl -in "$T/old.crl" -noout -text | grep -qi "Serial Number: 0*$serial\$"
 ok $? "the CRL lists the cross-certificate"
+
+# An Ed25519 root: its own CSR, and cross-signed by our ECDSA root.
+"$OFFROOT" init -d "$T/ed" --subject "/C=DE/O=Partner/CN=Partner Ed Root" \
+    --kdf interactive --passphrase-file "$PASS" --profiles "$K8S" \
+    --key ed25519 >/dev/null 2>&1
+ok $? "an Ed25519 partner root"
+t_ok "csr with an Ed25519 root key" "$OFFROOT" csr -d "$T/ed" -o "$T/ed.csr" \
+    --passphrase-file "$PASS" --yes
+openssl req -in "$T/ed.csr" -noout -verify >/dev/null 2>&1; ok $? "... openssl req -verify"
+t_ok "cross-sign an Ed25519 root" "$OFFROOT" cross-sign -d "$OLD" --cert "$T/ed/root.crt" \
+    --profile intermediate -o "$T/xed" --passphrase-file "$PASS" --yes \
+    --fingerprint "$(openssl x509 -in "$T/ed/root.crt" -noout -fingerprint -sha256 | cut -d= -f2)"
+run openssl verify -x509_strict -CAfile "$OLD/root.crt" "$T/xed/certificate.pem"
+ok $rc "... the cross-certificate verifies under our root"
 
 # ---- name constraints from the profile ----
 # A partner made with openssl, whose own SKI is not the key's hash: the
