@@ -13,8 +13,9 @@
 # constraints make openssl refuse a name outside them; it is an issued
 # certificate like any other (issued/, journal, revoke, CRL, audit); an
 # unconfirmed fingerprint, a wrong one, a non-CA, garbage, an expired
-# certificate, a broken self-signature and our own root are each refused
-# with one line, changing nothing.
+# certificate, a broken self-signature, our own root and a subject a
+# person could misread (bidi; mixed scripts without its --allow- flag) are
+# each refused with one line, changing nothing.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/tui.sh"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
@@ -315,8 +316,10 @@ day = datetime.timedelta(days=1)
 mk("expired.pem", "Expired CA", now - 400 * day, now - day)
 mk("leafcert.pem", "Not a CA", now - day, now + day, ca=False)
 mk("noncrit.pem", "Lax CA", now - day, now + 30 * day, crit=False)
+mk("bidi.pem", "Partner \u202eAC toor", now - day, now + 30 * day)
+mk("mixed.pem", "P\u0430rtner Root", now - day, now + 30 * day)
 PYEOF
-ok $rc "test certificates: expired, not a CA, non-critical basicConstraints"
+ok $rc "test certificates: expired, not a CA, non-critical basicConstraints, names a person could misread"
 openssl x509 -in "$PART/root.crt" -outform DER -out "$T/badsig.der"
 $PY -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[-1]^=1; open(sys.argv[1],"wb").write(b)' "$T/badsig.der"
 printf 'hello, this is not a certificate\n' >"$T/garbage.pem"
@@ -338,6 +341,10 @@ like 'does not verify' "$T/err" "... saying so"
 xs "our own root" 1 "$OLD/root.crt"
 like "this root's own public key" "$T/err" "... saying it is our own key"
 xs "a certificate request" 1 "$T/partner.csr"
+xs "a subject with a right-to-left override" 1 "$T/bidi.pem"
+like 'U\+202E RIGHT-TO-LEFT OVERRIDE' "$T/err" "... naming the character"
+xs "a subject that mixes scripts, without --allow-mixed-scripts" 1 "$T/mixed.pem"
+like 'allow-mixed-scripts' "$T/err" "... naming the flag that would go on"
 t_fail "cross-sign refuses a profile that does not exist" 1 "$OFFROOT" cross-sign \
     -d "$OLD" --cert "$PART/root.crt" --profile nosuch -o "$T/xr" \
     --passphrase-file "$PASS" --yes --fingerprint "$FP"
@@ -345,6 +352,12 @@ t_fail "cross-sign refuses an existing output folder" 1 "$OFFROOT" cross-sign \
     -d "$OLD" --cert "$PART/root.crt" --profile intermediate -o "$T/x1" \
     --passphrase-file "$PASS" --yes --fingerprint "$FP"
 ca_unchanged "$OLD" && [ ! -e "$T/xr" ]; ok $? "the refusals signed, recorded and wrote nothing"
+t_ok "cross-sign: mixed scripts with --allow-mixed-scripts" "$OFFROOT" cross-sign \
+    -d "$OLD" --cert "$T/mixed.pem" --profile intermediate -o "$T/xm" \
+    --passphrase-file "$PASS" --yes --allow-mixed-scripts \
+    --fingerprint "$(openssl x509 -in "$T/mixed.pem" -noout -fingerprint -sha256 | cut -d= -f2)"
+grep -q " override .*check=mixed-scripts" "$OLD"/transcripts/*cross-sign*.log
+ok $? "... and the override is in the transcript"
 t_ok "audit passes at the end" "$OFFROOT" audit -d "$OLD"
 
 # ---- csr from a token key ----
