@@ -301,6 +301,9 @@ fingerprint_given(struct cross *x, const char *given)
 	char hex[2 * SHA256_LEN + 64];
 	bool ok;
 
+	/* openssl's whole line, "sha256 Fingerprint=AB:CD:...", as pasted. */
+	if (strrchr(given, '=') != NULL)
+		given = strrchr(given, '=') + 1;
 	squeeze(given, hex, sizeof hex);
 	if (strlen(hex) == 2 * SHA256_LEN && hex_decode(hex, md,
 	    sizeof md) == OR_OK)

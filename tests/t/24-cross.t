@@ -274,8 +274,9 @@ mkleaf out "$T/p2int.pem" "$T/p2int.key" www.elsewhere.test
 sed -n '/^\[intermediate\]/,/^authorityKeyIdentifier/p' "$K8S" |
     sed 's/^\[intermediate\]/[cross-partner]/' >"$T/nc.cnf"
 echo 'nameConstraints = critical,permitted;DNS:partner.test' >>"$T/nc.cnf"
-FP2=$(openssl x509 -in "$T/p2.pem" -noout -fingerprint -sha256 | cut -d= -f2)
-t_ok "cross-sign with a profile's name constraints" "$OFFROOT" cross-sign -d "$OLD" \
+FP2=$(openssl x509 -in "$T/p2.pem" -noout -fingerprint -sha256)
+t_ok "cross-sign with a profile's name constraints (--fingerprint: openssl's whole line)" \
+    "$OFFROOT" cross-sign -d "$OLD" \
     --cert "$T/p2.pem" --profiles "$T/nc.cnf" --profile cross-partner -o "$T/x2" \
     --fingerprint "$FP2" --passphrase-file "$PASS" --yes
 X2="$T/x2/certificate.pem"
