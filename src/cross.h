@@ -43,8 +43,9 @@ struct cross_params {
 	long days;			/* 0: the profile's validity */
 	const char *outdir;		/* the bundle's new folder */
 	/* The SHA-256 of the other certificate as verified out of band (64
-	 * hex digits, colons and spaces allowed, or 32 PGP words); NULL:
-	 * asked through io (the first two words or 8 hex digits). */
+	 * hex digits, colons and spaces allowed, after any "...=" as in
+	 * openssl's fingerprint line; or 32 PGP words); NULL: asked through
+	 * io (the first two words or 8 hex digits). */
 	const char *fingerprint;
 	bool allow_mixed_scripts;	/* interact_override "mixed-scripts" */
 };
