@@ -81,6 +81,7 @@ cacert_subject(struct cacert_info *ci, const char *label)
 static int
 cacert_ca(struct cacert_info *ci, const char *label)
 {
+	const ASN1_OCTET_STRING *ski;
 	BASIC_CONSTRAINTS *bc;
 	uint32_t flags = X509_get_extension_flags(ci->cert);
 	int crit = -1;
@@ -103,6 +104,12 @@ cacert_ca(struct cacert_info *ci, const char *label)
 		return err_set(OR_E_POLICY, "%s: its basicConstraints are not "
 		    "critical, as a CA certificate's must be (RFC 5280 "
 		    "4.2.1.9)", label);
+	ski = X509_get0_subject_key_id(ci->cert);
+	if (ski != NULL && (ASN1_STRING_length(ski) < 1 ||
+	    ASN1_STRING_length(ski) > CACERT_MAX_SKI))
+		return err_set(OR_E_POLICY, "%s: its subjectKeyIdentifier is %d "
+		    "bytes long; 1 to %d are accepted", label,
+		    ASN1_STRING_length(ski), CACERT_MAX_SKI);
 	if (!(flags & EXFLAG_KUSAGE) ||
 	    !(X509_get_key_usage(ci->cert) & KU_KEY_CERT_SIGN))
 		return err_set(OR_E_POLICY, "%s: its keyUsage does not allow "

@@ -12,8 +12,9 @@
  *                CSR_MAX_SUBJECT_ATTRS attributes or a string longer than
  *                CSR_MAX_STRING; the key's encoding (csr_check_spki);
  *   OR_E_POLICY  an empty subject; no basicConstraints with cA TRUE (not a
- *                CA certificate), basicConstraints not critical, no
- *                keyUsage with keyCertSign; a key csr_check_spki refuses
+ *                CA certificate), basicConstraints not critical, a
+ *                subjectKeyIdentifier empty or longer than CACERT_MAX_SKI,
+ *                no keyUsage with keyCertSign; a key csr_check_spki refuses
  *                (DSA, small RSA, other curves); not yet valid, expired;
  *   OR_E_VERIFY  self-issued (issuer = subject) but its signature does not
  *                verify with its own key.
@@ -36,6 +37,8 @@
 #include "keystore.h"
 
 #define CACERT_MAX_FILE		(64u << 10)
+#define CACERT_MAX_SKI		64	/* bytes of its subjectKeyIdentifier,
+					 * which a cross-certificate copies */
 
 struct cacert_info {
 	X509 *cert;

@@ -223,7 +223,8 @@ review(struct cross *x, struct interact *io)
 {
 	const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(x->other.cert);
 	const STACK_OF(X509_EXTENSION) *exts;
-	char block[8192], fp[1024], when[4][UTC_TEXT_LEN + 1], skihex[130];
+	char block[8192], fp[1024], when[4][UTC_TEXT_LEN + 1];
+	char skihex[3 * CACERT_MAX_SKI + 1];
 	size_t used = 0;
 	int k;
 
@@ -235,7 +236,7 @@ review(struct cross *x, struct interact *io)
 	utc_text(x->other.not_after, when[1]);
 	utc_text(x->not_before, when[2]);
 	utc_text(x->not_after, when[3]);
-	if (ski != NULL && ASN1_STRING_length(ski) <= 64)
+	if (ski != NULL && ASN1_STRING_length(ski) <= CACERT_MAX_SKI)
 		hex_colons(ASN1_STRING_get0_data(ski),
 		    (size_t)ASN1_STRING_length(ski), skihex);
 	else

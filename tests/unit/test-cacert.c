@@ -26,7 +26,8 @@
 #define NOW	((time_t)1780272000)	/* 2026-06-01 */
 #define DAY	86400
 
-enum { F_NO_KU = 1, F_BC_LAX = 2, F_NOT_CA = 4, F_V1 = 8, F_EMPTY = 16 };
+enum { F_NO_KU = 1, F_BC_LAX = 2, F_NOT_CA = 4, F_V1 = 8, F_EMPTY = 16,
+    F_LONG_SKI = 32 };
 
 static EVP_PKEY *ec_key, *issuer_key, *rsa_small;
 
@@ -67,7 +68,10 @@ mkcert(EVP_PKEY *key, EVP_PKEY *signer, const char *cn, const char *issuer,
 			X509_EXTENSION_free(e);
 		}
 		e = X509V3_EXT_conf_nid(NULL, &ctx,
-		    NID_subject_key_identifier, "hash");
+		    NID_subject_key_identifier, (flags & F_LONG_SKI) ?
+		    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b"
+		    "1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637"
+		    "38393a3b3c3d3e3f40" : "hash");
 		X509_add_ext(x, e, -1);
 		X509_EXTENSION_free(e);
 	}
@@ -223,6 +227,8 @@ main(void)
 	    NOW + DAY, F_BC_LAX), OR_E_POLICY, "not critical");
 	refused_cert("no-ku.der", mkcert(ec_key, NULL, "No KU", NULL, NOW - DAY,
 	    NOW + DAY, F_NO_KU), OR_E_POLICY, "keyCertSign");
+	refused_cert("long-ski.der", mkcert(ec_key, NULL, "Long SKI", NULL,
+	    NOW - DAY, NOW + DAY, F_LONG_SKI), OR_E_POLICY, "65 bytes long");
 	refused_cert("rsa-1024.der", mkcert(rsa_small, NULL, "Small", NULL,
 	    NOW - DAY, NOW + DAY, 0), OR_E_POLICY, "1024 bits");
 	refused_cert("expired.der", mkcert(ec_key, NULL, "Old", NULL,
