@@ -272,11 +272,12 @@ review(struct cross *x, struct interact *io)
 		    val != NULL ? val : "");
 		BIO_free(bio);
 	}
+	/* The certificate's last, right above the question about it. */
+	fingerprint_block(x->other.pubkey_sha256, fp, sizeof fp);
+	ADD("SHA-256 of its public key:\n%s", fp);
 	fingerprint_block(x->other.cert_sha256, fp, sizeof fp);
 	ADD("SHA-256 of the certificate (openssl x509 -noout -fingerprint "
 	    "-sha256):\n%s", fp);
-	fingerprint_block(x->other.pubkey_sha256, fp, sizeof fp);
-	ADD("SHA-256 of its public key:\n%s", fp);
 #undef ADD
 	io->show_block(io, "The CA certificate to cross-sign (nothing is "
 	    "signed yet)", block);
@@ -351,8 +352,8 @@ confirm_fingerprint(struct cross *x, struct interact *io)
 	if (x->p->fingerprint != NULL)
 		return fingerprint_given(x, x->p->fingerprint);
 	snprintf(q, sizeof q, "A certificate is no proof of possession. Type "
-	    "the first two PGP words (or 8 hex digits) of the SHA-256 you "
-	    "verified with its owner out of band");
+	    "the first two PGP words (or 8 hex digits) of the certificate's "
+	    "SHA-256 you verified with its owner out of band");
 	for (tries = 1; tries <= CROSS_TRIES; tries++) {
 		if ((rc = io->ask(io, q, x->typed, sizeof x->typed)) != OR_OK) {
 			if (rc == OR_E_ENV)
