@@ -2,7 +2,8 @@
  * cmd-verify.c — offroot verify: check a signed bundle on the online side,
  * with the root certificate and no key, before installing anything the
  * offline ceremony produced.  The command layer only: the checks are
- * verify_bundle's (verify.c); this prints the one summary line.
+ * verify_bundle's (verify.c), and verify_cross's for a cross-certificate's
+ * bundle (--other); this prints the summary.
  */
 #include "cmd.h"
 #include "err.h"
@@ -12,6 +13,7 @@
 static const struct cmd_opt verify_opts[] = {
 	{ "root", 0, OPT_ARG | OPT_REQUIRED },
 	{ "csr", 0, OPT_ARG | OPT_MULTI },
+	{ "other", 0, OPT_ARG },
 	{ NULL, 0, 0 }
 };
 
@@ -26,7 +28,8 @@ verify_exec(struct cmd_args *a, struct interact *io)
 	while (n < SIGN_MAX_CSRS && (csrs[n] = args_nth(a, "csr", n)) != NULL)
 		n++;
 	if ((rc = verify_bundle(a->argv[0], args_get(a, "root"), csrs, n,
-	    &res)) != OR_OK)
+	    &res)) != OR_OK || (args_has(a, "other") &&
+	    (rc = verify_cross(a->argv[0], args_get(a, "other"))) != OR_OK))
 		return err_context(rc, "%s: verification failed", a->argv[0]);
 	interact_say(io, SAY_RESULT, "%s: verified: MANIFEST signed by the root, "
 	    "%zu files match their digests, %zu certificate%s chain to the "
@@ -34,12 +37,16 @@ verify_exec(struct cmd_args *a, struct interact *io)
 	    a->argv[0], res.files, res.certificates,
 	    res.certificates == 1 ? "" : "s", res.csrs_matched,
 	    res.csrs_matched == 1 ? "" : "s");
+	if (args_has(a, "other"))
+		interact_say(io, SAY_RESULT, "%s: a cross-certificate for the "
+		    "subject, key and key identifier of %s", a->argv[0],
+		    args_get(a, "other"));
 	return OR_OK;
 }
 
 const struct cmd_entry cmd_verify_entry = {
 	"verify",
-	"BUNDLE --root ROOT.pem [--csr FILE ...]",
+	"BUNDLE --root ROOT.pem [--csr FILE ...] [--other OTHER.pem]",
 	"check a signed bundle without any key (the online side)",
 	verify_opts, 1, 1, verify_exec
 };

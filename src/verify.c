@@ -22,6 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "bundle.h"
 #include "cadb.h"
@@ -424,5 +425,47 @@ out:
 	free(e);
 	free(manifest);
 	free(sig);
+	return rc;
+}
+
+int
+verify_cross(const char *dir, const char *other_path)
+{
+	const ASN1_OCTET_STRING *a, *b;
+	STACK_OF(X509) *certs = NULL;
+	unsigned char *data = NULL;
+	X509 *other = NULL, *x;
+	size_t len;
+	int rc;
+
+	if ((rc = load_cert_file(other_path, &other)) != OR_OK)
+		return rc;
+	if ((rc = read_member(dir, "certificate.pem", &data, &len)) != OR_OK ||
+	    (rc = load_pem_certs(data, len, &certs)) != OR_OK)
+		goto out;
+	if (sk_X509_num(certs) != 1) {
+		rc = err_set(OR_E_VERIFY, "certificate.pem holds %d "
+		    "certificates, not the one cross-certificate",
+		    sk_X509_num(certs));
+		goto out;
+	}
+	x = sk_X509_value(certs, 0);
+	a = X509_get0_subject_key_id(x);
+	b = X509_get0_subject_key_id(other);
+	if (X509_NAME_cmp(X509_get_subject_name(x),
+	    X509_get_subject_name(other)) != 0)
+		rc = err_set(OR_E_VERIFY, "certificate.pem does not carry the "
+		    "subject of %s", other_path);
+	else if (EVP_PKEY_eq(X509_get0_pubkey(x), X509_get0_pubkey(other)) != 1)
+		rc = err_set(OR_E_VERIFY, "certificate.pem does not carry the "
+		    "public key of %s", other_path);
+	else if (b != NULL && (a == NULL || ASN1_OCTET_STRING_cmp(a, b) != 0))
+		rc = err_set(OR_E_VERIFY, "certificate.pem does not carry the "
+		    "subjectKeyIdentifier of %s", other_path);
+out:
+	ERR_clear_error();
+	sk_X509_pop_free(certs, X509_free);
+	X509_free(other);
+	free(data);
 	return rc;
 }

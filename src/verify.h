@@ -19,5 +19,9 @@ struct verify_result {
 
 int verify_bundle(const char *dir, const char *root_path,
     const char *const *csrs, size_t ncsr, struct verify_result *res);
+/* After verify_bundle: the bundle's certificate.pem is a cross-certificate
+ * for the CA certificate at other_path (offroot cross-sign): its subject,
+ * its public key and its subjectKeyIdentifier; OR_E_VERIFY otherwise. */
+int verify_cross(const char *dir, const char *other_path);
 
 #endif

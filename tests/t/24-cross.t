@@ -155,7 +155,11 @@ openssl dgst -sha384 -verify "$T/root.pub" -signature "$T/x1/MANIFEST.sig" \
 cat "$X" "$OLD/root.crt" | cmp -s - "$T/x1/chain.pem"; ok $? "chain.pem: the cross-certificate, then our root"
 cmp -s "$T/x1/other-ca.pem" "$PART/root.crt"; ok $? "other-ca.pem: the partner's certificate"
 t_ok "offroot verify checks the cross-certificate's bundle" \
-    "$OFFROOT" verify "$T/x1" --root "$OLD/root.crt"
+    "$OFFROOT" verify "$T/x1" --root "$OLD/root.crt" --other "$PART/root.crt"
+like 'a cross-certificate for the subject, key and key identifier of' "$T/out" \
+    "verify --other: the partner's subject, key and SKI"
+t_fail "verify --other refuses another CA's certificate" 1 \
+    "$OFFROOT" verify "$T/x1" --root "$OLD/root.crt" --other "$OLD/root.crt"
 openssl crl -in "$T/x1/crl.pem" -CAfile "$OLD/root.crt" -noout 2>/dev/null
 ok $? "crl.pem verifies with our root"
 run openssl verify -x509_strict -CAfile "$OLD/root.crt" "$X"
