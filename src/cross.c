@@ -48,7 +48,7 @@ struct cross {
 	time_t not_before, not_after;
 	char how[64];		/* how a mixed-scripts finding was passed */
 	bool mixed;
-	char mixed_text[320];
+	char mixed_text[PATH_MAX + 512];	/* the file, then the finding */
 	char method[32];	/* how the fingerprint was confirmed */
 	char typed[160];
 	char copy[PATH_MAX], file[96];
