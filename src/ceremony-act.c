@@ -227,6 +227,34 @@ preflight_reference(struct ceremony *c, const struct script_step *st,
 }
 
 /*
+ * The evidence the release check shows: the script's SHA-256 beside the
+ * binary's (md), each in hex and PGP words, each with the command that
+ * computes it elsewhere.
+ */
+static void
+release_block(const struct ceremony *c, const unsigned char *md, char *out,
+    size_t size)
+{
+	unsigned char smd[SHA256_LEN];
+	char fp[1024];
+	size_t used = 0;
+	int w;
+
+	w = snprintf(out, size, "Script %s (sha256sum %s):\n", c->s.file,
+	    c->s.file);
+	used = w > 0 && (size_t)w < size ? (size_t)w : 0;
+	if (hex_decode(c->s.sha256_hex, smd, sizeof smd) == OR_OK) {
+		fingerprint_block(smd, fp, sizeof fp);
+		w = snprintf(out + used, size - used, "%s\n\n", fp);
+		used += w > 0 && (size_t)w < size - used ? (size_t)w : 0;
+	}
+	fingerprint_block(md, fp, sizeof fp);
+	snprintf(out + used, size - used, "offroot %s, this binary (sha256sum "
+	    "\"$(command -v offroot)\"), for RELEASE.txt:\n%s",
+	    OFFROOT_VERSION, fp);
+}
+
+/*
  * The self-check passed: is this binary the release?  A script that pins
  * the release (param: binary_sha256, from RELEASE.txt) is compared here
  * and a mismatch fails the check.  Without a pin the Ceremony
@@ -240,7 +268,7 @@ preflight_release(struct ceremony *c, const struct script_step *st,
 {
 	const char *pin = script_param(st, "binary_sha256");
 	unsigned char md[SHA256_LEN];
-	char exe[65], want[65], block[1024], q[512], by[256];
+	char exe[65], want[65], block[2048], q[512], by[256];
 	struct jfields f;
 	bool match;
 	size_t i;
@@ -258,9 +286,9 @@ preflight_release(struct ceremony *c, const struct script_step *st,
 		want[i] = '\0';
 		match = strcmp(exe, want) == 0;
 	} else {
-		fingerprint_block(md, block, sizeof block);
-		c->io->show_block(c->io, "This binary's SHA-256: compare it "
-		    "with the printed RELEASE.txt", block);
+		release_block(c, md, block, sizeof block);
+		c->io->show_block(c->io, "The script's and this binary's "
+		    "SHA-256: compare them with the printed copies", block);
 		snprintf(q, sizeof q, "%s: does the binary's SHA-256 match "
 		    "both printed copies of RELEASE.txt?", by);
 		if ((rc = c->io->confirm(c->io, q, &match)) != OR_OK)

@@ -116,6 +116,17 @@ else
 	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
 fi
 TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+cp "$T/out" "$T/ceremony.out"
+# The release check shows the script's SHA-256 beside the binary's (the
+# first line of each in hex: eight groups of four), and the end, the
+# final hash under a title that fits.
+hexline() { sha256sum "$1" | cut -c1-32 | tr a-f A-F | sed 's/..../& /g; s/ $//'; }
+grep -A1 "^Script $K8S (sha256sum $K8S):" "$T/ceremony.out" | grep -qx "$(hexline "$K8S")"
+ok $? "the release check shows the script's SHA-256"
+grep -A1 '^offroot [0-9.]*, this binary (sha256sum "$(command -v offroot)"), for RELEASE.txt:' \
+    "$T/ceremony.out" | grep -qx "$(hexline "$OFFROOT")"
+ok $? "... beside the binary's"
+like '^== Final hash of the transcript$' "$T/ceremony.out" "the final hash has a short title"
 # The journal's head after each step that changed it: said for the paper
 # log, and in the step-end record of the transcript; the last, after the
 # seal, is the journal's last record.
@@ -166,6 +177,8 @@ like 'text +The CSR was copied from the second USB stick' "$T/tprint.txt" \
 like 'confirmed_by +Internal Witness \(Bob Witness\)' "$T/tprint.txt" \
     "the witness who confirmed a fingerprint is named"
 like 'check +selfcheck' "$T/tprint.txt" "the self-check is recorded"
+like "binary_sha256 +$(sha256sum "$OFFROOT" | cut -c1-64)" "$T/tprint.txt" \
+    "the ceremony's first record names the binary beside the script"
 like 'known-answer test Argon2id .* pass' "$T/tprint.txt" "with its known-answer tests"
 
 # ---- transcript verify detects tampering -----------------------------------
