@@ -412,12 +412,62 @@ act_participants(struct ceremony *c, const struct script_step *st)
 	return OR_OK;
 }
 
+/*
+ * A note step's bags (param: bags = LABEL, ...): the number printed on
+ * each tamper-evident bag, typed by the step's officer, three tries for a
+ * number that is empty or not plain, each a "bag" record.  A resumed step
+ * asks again: the bag may have been opened and resealed since.
+ */
+static int
+note_bags(struct ceremony *c, const struct script_step *st)
+{
+	const char *list = script_param(st, "bags"), *p;
+	char label[SCRIPT_BAG_LABEL + 1], num[128], q[512], by[256], *t = num;
+	struct jfields f;
+	int rc, tries;
+
+	if (list == NULL)
+		return OR_OK;
+	ceremony_who(c, st->role, by, sizeof by);
+	for (p = list; (p = script_list_next(p, label, sizeof label)) != NULL;) {
+		snprintf(q, sizeof q, "%s: the number printed on the "
+		    "tamper-evident bag \"%s\"", by, label);
+		for (tries = 1;; tries++) {
+			if ((rc = c->io->ask(c->io, q, num, sizeof num)) !=
+			    OR_OK)
+				return rc;
+			t = str_trim(num);
+			if (script_bag_text_ok(t, SCRIPT_BAG_NUMBER))
+				break;
+			if (tries == 3)
+				return err_set(OR_E_CANCEL, "no bag number for "
+				    "\"%s\" after 3 tries", label);
+			interact_say(c->io, SAY_WARN, "a bag number is 1 to %d "
+			    "letters, digits, spaces and # ( ) - . /: type it "
+			    "again as printed on the bag", SCRIPT_BAG_NUMBER);
+		}
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "bag", label);
+		jf_add(&f, "number", t);
+		jf_add(&f, "by", by);
+		if ((rc = ceremony_rec(c, "bag", &f)) != OR_OK)
+			return rc;
+		interact_say(c->io, SAY_INFO, "bag \"%s\": number %s recorded",
+		    label, t);
+	}
+	return OR_OK;
+}
+
 static int
 act_note(struct ceremony *c, const struct script_step *st)
 {
 	char q[512], by[256];
 	bool yes = false;
 	int rc;
+
+	if ((rc = note_bags(c, st)) != OR_OK)
+		return rc;
 
 	snprintf(q, sizeof q, "%s: initial step %s (\"%s\"): done as written?",
 	    ceremony_who(c, st->role, by, sizeof by), st->number_text,
