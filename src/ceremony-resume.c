@@ -328,10 +328,10 @@ out:
 /* ---- a run killed after its seal ------------------------------------- */
 
 /* The CA journal's last record but recover records, when it is a ceremony
- * transcript's close; and whether a recover record closed it. */
+ * transcript's close; and the recover record that wrote it, if one did. */
 struct last_close {
 	char file[128], sha[65];
-	bool recovered;
+	uint64_t recovered;
 };
 
 static int
@@ -346,11 +346,11 @@ last_close_visit(const struct jrecord *r, void *vctx)
 		    strcmp(v, "close") == 0 && f != NULL &&
 		    lc->file[0] != '\0' && strncmp(f, CADB_TRANSCRIPTS, n) ==
 		    0 && f[n] == '/' && strcmp(f + n + 1, lc->file) == 0)
-			lc->recovered = true;
+			lc->recovered = r->seq;
 		return OR_OK;
 	}
 	lc->file[0] = '\0';
-	lc->recovered = false;
+	lc->recovered = 0;
 	if (strcmp(r->type, "transcript") == 0 && f != NULL &&
 	    (v = jrecord_get(r, "operation")) != NULL &&
 	    strcmp(v, "ceremony") == 0 &&
@@ -364,11 +364,12 @@ last_close_visit(const struct jrecord *r, void *vctx)
 
 /*
  * A run of this script whose seal is the last thing the journal records
- * (the recovery pass records it, when a kill came between the seal and
- * its record) and whose copy is not on the media yet was killed after
- * its seal: every step is done.  Without --media only a close the
- * recovery just recorded says so.  A copy on the media says the run
- * ended as it should: the script then starts again, as it would have.
+ * was killed after its seal, and every step is done, when the recovery
+ * pass of this very run recorded the close (the kill came between the
+ * seal and its record), or, for a script that creates the root (it can
+ * never start again on its CA), when the copy is not on the media yet.
+ * Otherwise the last run ended as it should, or the same script runs
+ * again on purpose (a CRL ceremony, with other media): it starts anew.
  */
 int
 ceremony_resume_sealed(struct ceremony *c, bool *sealed)
@@ -380,11 +381,15 @@ ceremony_resume_sealed(struct ceremony *c, bool *sealed)
 	X509 *root = NULL;
 	char jpath[PATH_MAX], tdir[PATH_MAX], path[PATH_MAX], dst[PATH_MAX];
 	char hex[65];
+	unsigned char h0[32];
+	uint64_t seq0 = 0;
 	size_t i;
 	int rc;
 
 	*sealed = false;
 	memset(&lc, 0, sizeof lc);
+	if (cadb_head(c->p.dir, &seq0, h0) != OR_OK)
+		err_clear();	/* ceremony_open_ca says why */
 	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
 	    (rc = cadb_path(c->p.dir, CADB_JOURNAL, jpath, sizeof jpath)) !=
 	    OR_OK || (rc = journal_scan(jpath, last_close_visit, &lc)) != OR_OK)
@@ -410,23 +415,25 @@ ceremony_resume_sealed(struct ceremony *c, bool *sealed)
 		err_clear();
 		goto out;
 	}
-	if (c->p.media != NULL) {
+	if (lc.recovered <= seq0) {
+		if (!c->s.creates_root || c->p.media == NULL)
+			goto out;
 		if ((rc = file_join(dst, sizeof dst, c->p.media, lc.file)) !=
 		    OR_OK)
 			goto out;
 		if (ceremony_exists(dst))
 			goto out;
-	} else if (!lc.recovered)
-		goto out;
+	}
 	*sealed = true;
 	snprintf(c->sealed_name, sizeof c->sealed_name, "%s", lc.file);
 	for (i = 0; i < c->s.nsteps; i++)
 		c->views[i].state = STEP_DONE;
 	resume_names(c, pr);
-	interact_say(c->io, SAY_INFO, "%s: this ceremony's transcript was "
-	    "sealed and recorded before the run was interrupted; every step "
-	    "is done, nothing is signed again%s", path, c->p.media != NULL ?
-	    "; its copy on the media is written now" : "");
+	interact_say(c->io, SAY_INFO, "%s: this ceremony's transcript is "
+	    "sealed and recorded, its run was interrupted after the seal; "
+	    "every step is done, nothing is signed again%s", path,
+	    c->p.media != NULL ? "; its copy on the media is written now" :
+	    "");
 out:
 	free(pr);
 	X509_free(root);

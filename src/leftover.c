@@ -320,9 +320,8 @@ write_note(const struct leftover_set *set, const struct leftover *l,
 	return file_replace(path, text, (size_t)n, 0644);
 }
 
-/* Overwrites a key file with random bytes, fsyncs it, then unlinks it. */
-static int
-wipe_file(const char *path)
+int
+leftover_wipe_file(const char *path)
 {
 	unsigned char buf[4096];
 	struct stat st;
@@ -372,7 +371,7 @@ remove_tree(const char *path, int depth)
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) && depth > 0)
 			rc = remove_tree(sub, depth - 1);
 		else if (strstr(de->d_name, CADB_SEALED_KEY) != NULL)
-			rc = wipe_file(sub);	/* the key, or its temporary */
+			rc = leftover_wipe_file(sub);	/* the key, or its temporary */
 		else if (unlink(sub) == -1)
 			rc = err_errno(OR_E_IO, "removing %s", sub);
 	}

@@ -64,6 +64,9 @@ struct leftover_set {
 	const char *by;				/* how: "--leftover wipe" ... */
 };
 
+/* Overwrites a key file with random bytes, fsyncs it, then unlinks it
+ * (a missing one is no error); the caller syncs its folder. */
+int leftover_wipe_file(const char *path);
 /* Parses "wipe" or "keep". */
 int leftover_decision_parse(const char *s, enum leftover_decision *d);
 const char *leftover_decision_name(enum leftover_decision d);

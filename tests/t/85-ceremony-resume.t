@@ -165,7 +165,7 @@ N=$(awk 'NR == 1 { pid = $1 } $1 != pid { next } $2 ~ /^fdatasync\(/ { n++ }
 sealed() {	# NAME: the resume finishes what follows the seal, nothing more
 	t_ok "$1: the resume finishes" cer "$1" "$T/answers-resume"
 	[ $rc -eq 0 ] || diag "$(tail -3 "$T/err")"
-	like 'sealed and recorded before the run was interrupted; every step is done' "$T/said" \
+	like 'sealed and recorded, its run was interrupted after the seal; every step is done' "$T/said" \
 	    "$1: and says every step was done"
 	t_ok "$1: audit accepts the CA" "$OFFROOT" audit -d "$T/$1"
 	_tr=$(ls "$T/$1"/transcripts/*-ceremony-*.log)
