@@ -210,9 +210,8 @@ leftover_find(const char *dir, struct leftover_set *set)
 	return OR_OK;
 }
 
-/* "a sealed root key, root.crt SHA-256 ..." for a message. */
-static void
-holds(const struct leftover *l, char *buf, size_t size)
+void
+leftover_holds(const struct leftover *l, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s%s", l->sealed_key ? "a sealed root key" :
 	    l->key_uri[0] != '\0' ? "a record of a root key on a token, " :
@@ -232,7 +231,7 @@ ask(struct leftover_set *set, struct interact *io)
 	size_t choice = 0;
 	int rc;
 
-	holds(&set->l[0], what, sizeof what);
+	leftover_holds(&set->l[0], what, sizeof what);
 	snprintf(block, sizeof block, "folder: %s\nholds: %s\n%s"
 	    "It is not a CA: no journal records this key.  Nothing goes on "
 	    "until you decide what happens to it; the decision is recorded.\n",
@@ -274,7 +273,7 @@ leftover_decide(struct leftover_set *set, enum leftover_decision given,
 	case LEFTOVER_REFUSE:
 		break;
 	}
-	holds(&set->l[0], what, sizeof what);
+	leftover_holds(&set->l[0], what, sizeof what);
 	return err_set(OR_E_EXISTS, "%s was left by an interrupted init and "
 	    "holds %s%s; decide first: --leftover keep (set it aside as "
 	    "evidence) or --leftover wipe (destroy it), see "
@@ -291,7 +290,7 @@ write_note(const struct leftover_set *set, const struct leftover *l,
 	int n;
 
 	utc_text(time(NULL), now);
-	holds(l, what, sizeof what);
+	leftover_holds(l, what, sizeof what);
 	n = snprintf(text, sizeof text,
 	    "offroot init leftover\n\n"
 	    "folder:     %s\n"

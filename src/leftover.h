@@ -84,6 +84,8 @@ int leftover_apply(struct leftover_set *set, struct interact *io);
  * in set). */
 void leftover_fields(const struct leftover_set *set, size_t i,
     struct jfields *f);
+/* "a sealed root key, root.crt SHA-256 ..." for a message. */
+void leftover_holds(const struct leftover *l, char *buf, size_t size);
 /* Unlocks and forgets them. */
 void leftover_free(struct leftover_set *set);
 

@@ -7,7 +7,8 @@
 # (and its root.crt fingerprint) until --leftover keep or wipe is given.
 # Keep moves it aside with a note, wipe overwrites the key file before
 # removing it; either is recorded in the new CA's journal and init
-# transcript.  A folder a running init holds is not a leftover.  A killed
+# transcript.  status warns of one beside a CA.  A folder a running
+# init holds is not a leftover.  A killed
 # token init's leftover names the key left on the token.  A ceremony
 # killed inside its generate-root step asks on resume.
 . "$(dirname "$0")/../lib.sh"
@@ -117,6 +118,18 @@ like "^2 [^ ]* init-leftover .*decision=wipe .*by=--leftover%20wipe .*root_sha25
 t_ok "wipe: audit accepts the new CA" "$OFFROOT" audit -d "$T/wipe/ca"
 t_ok "--leftover wipe with nothing left over goes on" init "$T/wipe/again" --leftover wipe
 like 'no folder of an interrupted init' "$T/err" "... and says there was nothing to do"
+
+# A leftover beside a CA that exists: status names it, with its root.crt.
+strace -f -o /dev/null -e "inject=fsync:signal=KILL:when=$N" \
+    "$OFFROOT" init -d "$T/wipe/other" --subject "$SUBJ" --kdf interactive \
+    --passphrase-file "$PASS" >/dev/null 2>&1
+LO2=$(ls -d "$T/wipe"/.other.offroot-init-*)
+t_ok "status of the CA beside a new leftover" "$OFFROOT" status -d "$T/wipe/ca"
+like "^WARNING: $LO2 was left by an interrupted init beside this CA and holds a sealed root key, root.crt SHA-256 $(fp "$LO2/root.crt")" \
+    "$T/out" "... warns, naming the folder and its root.crt fingerprint"
+"$OFFROOT" status -d "$T/wipe/ca" --json >"$T/json" 2>&1
+$PY -c 'import json, sys; w = json.load(open(sys.argv[1]))["warnings"]; sys.exit(not any(sys.argv[2] in x for x in w))' "$T/json" "$LO2"
+ok $? "... in --json's warnings too"
 
 # A staging folder a running init holds (its flock) is not a leftover.
 mkdir -p "$T/live/.ca.offroot-init-AbCdEf"
