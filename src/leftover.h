@@ -53,6 +53,10 @@ struct leftover {
 	char key_file_sha256[65];	/* of root.key.sealed or root.key.uri */
 	char root_sha256[65];		/* of root.crt's DER; "" without */
 	char key_uri[512];		/* a token key: its URI; "" */
+	/* A quorum key: the share files its init transcript says it wrote
+	 * to the officers' media, space-separated (or cut short with
+	 * "..."); "" for none. */
+	char share_files[2048];
 	char note[PATH_MAX];		/* the note written when applied */
 	char kept_as[PATH_MAX];		/* keep: the new name */
 };

@@ -7,7 +7,8 @@
 # (and its root.crt fingerprint) until --leftover keep or wipe is given.
 # Keep moves it aside with a note, wipe overwrites the key file before
 # removing it; either is recorded in the new CA's journal and init
-# transcript.  status warns of one beside a CA.  A folder a running
+# transcript; a killed quorum init's leftover names the share files it
+# wrote.  status warns of one beside a CA.  A folder a running
 # init holds is not a leftover.  A killed
 # token init's leftover names the key left on the token.  A ceremony
 # killed inside its generate-root step asks on resume.
@@ -130,6 +131,35 @@ like "^WARNING: $LO2 was left by an interrupted init beside this CA and holds a 
 "$OFFROOT" status -d "$T/wipe/ca" --json >"$T/json" 2>&1
 $PY -c 'import json, sys; w = json.load(open(sys.argv[1]))["warnings"]; sys.exit(not any(sys.argv[2] in x for x in w))' "$T/json" "$LO2"
 ok $? "... in --json's warnings too"
+
+# A killed quorum init: its share files are on the officers' media.  The
+# leftover names them (from its transcript's share-written records): in
+# the refusal, and in the wipe's warning and journal record.
+printf 'officer two of the leftover quorum\n' >"$T/p2"
+qinit() {	# DIR SHARE-DIR [options...]
+	_d=$1 _s=$2; shift 2
+	"$OFFROOT" init -d "$_d" --subject "$SUBJ" --kdf interactive --quorum 1/2 \
+	    --share-dir "$_s" --share-passphrase-file "$PASS" --share-passphrase-file "$T/p2" "$@"
+}
+mkdir -p "$T/q0/s" "$T/q/s"
+strace -f -s 256 -o "$T/q.strace" -e trace=fsync,renameat2 \
+    "$OFFROOT" init -d "$T/q0/ca" --subject "$SUBJ" --kdf interactive --quorum 1/2 \
+    --share-dir "$T/q0/s" --share-passphrase-file "$PASS" --share-passphrase-file "$T/p2" >/dev/null 2>&1
+QN=$(awk '/[ ]fsync\(/ { n++; if (on) { print n; exit } } /renameat2\(.*offroot-init-.*root\.crt"/ { on = 1 }' "$T/q.strace")
+strace -f -o /dev/null -e "inject=fsync:signal=KILL:when=$QN" \
+    "$OFFROOT" init -d "$T/q/ca" --subject "$SUBJ" --kdf interactive --quorum 1/2 \
+    --share-dir "$T/q/s" --share-passphrase-file "$PASS" --share-passphrase-file "$T/p2" >/dev/null 2>&1
+[ $? -eq 137 ] && [ "$(ls "$T/q/s"/*.share | wc -l)" -eq 2 ] && ls -d "$T/q"/.ca.offroot-init-* >/dev/null
+ok $? "a quorum init killed after its share files were written leaves a leftover"
+S1=$(ls "$T/q/s"/*-share-1-of-2.share) S2=$(ls "$T/q/s"/*-share-2-of-2.share)
+mkdir "$T/q/s2"
+t_fail "the rerun refuses" 1 qinit "$T/q/ca" "$T/q/s2"
+like "its init wrote the share files $S1 $S2" "$T/err" "... naming the share files the killed init wrote"
+t_ok "--leftover wipe: the quorum init goes on" qinit "$T/q/ca" "$T/q/s2" --leftover wipe
+like "the share files its init wrote open nothing now: destroy them: $S1 $S2" "$T/err" \
+    "... saying the old share files open nothing now"
+like "init-leftover .*decision=wipe .*share_files=$S1%20$S2" "$T/q/ca/journal" \
+    "... and the journal record names them"
 
 # A staging folder a running init holds (its flock) is not a leftover.
 mkdir -p "$T/live/.ca.offroot-init-AbCdEf"
