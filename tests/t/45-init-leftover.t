@@ -11,7 +11,8 @@
 # wrote.  status warns of one beside a CA.  A folder a running
 # init holds is not a leftover.  A killed
 # token init's leftover names the key left on the token.  A ceremony
-# killed inside its generate-root step asks on resume.
+# killed inside its generate-root step asks on resume, and its transcript
+# records the decision.
 . "$(dirname "$0")/../lib.sh"
 
 command -v strace >/dev/null 2>&1 || { echo "1..0 # SKIP strace is not installed"; exit 0; }
@@ -257,6 +258,8 @@ t_ok "answered 'wipe', the ceremony resumes to the end" cer "$T/answers-wipe"
 ok $? "the leftover is wiped, the note left beside the CA"
 like 'init-leftover .*decision=wipe .*by=the%20officers,%20asked' "$T/cm/ca/journal" \
     "the CA journal records the officers' decision"
+like "init-leftover [0-9a-f]+ step=3 folder=$CLO decision=wipe .*by=the%20officers,%20asked" \
+    "$(ls "$T/cm/ca"/transcripts/*-ceremony-*.log)" "... and so does the ceremony transcript, at the step"
 [ "$(grep -c '^[0-9]* [^ ]* init ' "$T/cm/ca/journal")" -eq 1 ]; ok $? "one init record"
 t_ok "audit accepts the ceremony's CA" "$OFFROOT" audit -d "$T/cm/ca"
 
