@@ -9,8 +9,9 @@
 # replaced key file whose header names the root's public key and the
 # share set the interrupted run's transcript wrote is recorded as the
 # reshare (the new share opens it).  A key file that names another key,
-# or a share set no transcript wrote, is left for audit to refuse.  The
-# sanitizer build kills at every other call.
+# or a share set no transcript wrote, is left for audit to refuse.  A
+# reshare ceremony killed there resumes to the end.  The sanitizer build
+# kills at every other call.
 . "$(dirname "$0")/../lib.sh"
 
 command -v strace >/dev/null 2>&1 || { echo "1..0 # SKIP strace is not installed"; exit 0; }
@@ -117,5 +118,44 @@ like "does not seal the root certificate's key under a share set: left for audit
     "$T/notmine.ck" "a header naming another key: not rolled forward, and said"
 ! grep -q ' reshare ' "$T/notmine/ca/journal"; ok $? "... nothing recorded"
 t_fail "... and audit refuses the CA" 1 "$OFFROOT" audit -d "$T/notmine/ca"
+
+# The shipped reshare.ceremony (its quorum 1/1 here), killed at the same
+# point, resumes to the end: the next run records the reshare, the step
+# finds it done, the seal opens the key with the new share.
+sed 's|^param: quorum = .*|param: quorum = 1/1|' "$ROOT/ceremony-scripts/reshare.ceremony" >"$T/reshare.ceremony"
+cat >"$T/answers" <<E
+participant: Ceremony Administrator = Alice Admin
+participant: Internal Witness = Bob Witness
+participant: Current Crypto Officers = Carol Officer
+participant: New Crypto Officers = Carol Officer
+confirm-all: yes
+ask 5: $T/cer/s
+override airgap: crash tests on a development machine
+E
+cer() {	# ANSWERS [strace options]: the ceremony on $T/cer/ca (a resume:
+	# the answers' one share line opens the key with the new passphrase)
+	_a=$1; shift
+	if [ $# -gt 0 ]; then set -- strace -f "$@"; fi
+	set -- "$@" "$OFFROOT" ceremony "$T/reshare.ceremony" -d "$T/cer/ca" --media "$T/cer/m" \
+	    --answers "$_a" --passphrase-file "$PASS" --new-share-passphrase-file "$T/pass-new" \
+	    --kdf interactive
+	if grep -q '^share:' "$_a"; then set -- "$@" --share-passphrase-file "$T/pass-new"; fi
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+# The steps before the reshare make no fsync: the command's count holds.
+fresh cer; mkdir "$T/cer/m"
+cer "$T/answers" -o /dev/null -e "inject=fsync:signal=KILL:when=$FN"
+[ "$rc" -eq 137 ] && ! grep -q ' reshare ' "$T/cer/ca/journal" &&
+    [ "$(sha256sum "$T/cer/ca/root.key.sealed" | cut -c1-64)" != "$K0" ]
+ok $? "the ceremony killed after the key file's rename (fsync $FN), before its record"
+{ cat "$T/answers"; echo "resume: yes"; echo "share: $(ls "$T/cer/s"/*.share)"; } >"$T/answers-resume"
+cer "$T/answers-resume"
+ok $rc "the resume goes to the end"
+[ $rc -eq 0 ] || diag "$(tail -3 "$T/err")"
+like 'recovered: recorded the reshare' "$T/err" "... recording the reshare first"
+like 'step 5: the CA journal already records this step.s reshare' "$T/err" "... and not re-sharing again"
+[ "$(grep -c '^[0-9]* [^ ]* reshare ' "$T/cer/ca/journal")" -eq 1 ]; ok $? "... one reshare record"
+t_ok "audit accepts the CA" "$OFFROOT" audit -d "$T/cer/ca"
 
 done_testing
