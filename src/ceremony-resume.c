@@ -7,7 +7,9 @@
  * the CA (a root created, a bundle exported, certificates issued but not
  * exported, a revocation, a reshare, a CRL signed, a public export
  * begun), so that nothing is done twice: a key generated again, a serial
- * used again, a CSR signed again, a CRL signed again.
+ * used again, a CSR signed again, a CRL signed again.  A run killed after
+ * its transcript was sealed is found too (ceremony_resume_sealed): only
+ * the copy on the media is left to do.
  */
 #include <dirent.h>
 #include <inttypes.h>
