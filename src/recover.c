@@ -600,8 +600,10 @@ share_visit(const struct jrecord *r, void *vctx)
 {
 	struct share_match *sm = vctx;
 	const char *set = jrecord_get(r, "share_set");
-	const char *m = jrecord_get(r, "quorum_m"), *n = jrecord_get(r, "quorum_n");
-	const char *x = jrecord_get(r, "share"), *md = jrecord_get(r, "file_sha256");
+	const char *m = jrecord_get(r, "quorum_m");
+	const char *n = jrecord_get(r, "quorum_n");
+	const char *x = jrecord_get(r, "share");
+	const char *md = jrecord_get(r, "file_sha256");
 	char want[65];
 	unsigned long k;
 
