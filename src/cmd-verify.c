@@ -28,12 +28,24 @@ verify_exec(struct cmd_args *a, struct interact *io)
 	if ((rc = verify_bundle(a->argv[0], args_get(a, "root"), csrs, n,
 	    &res)) != OR_OK)
 		return err_context(rc, "%s: verification failed", a->argv[0]);
+	if (res.renewal) {
+		interact_say(io, SAY_RESULT, "%s: verified: a renewal of the "
+		    "root: MANIFEST signed by the root, %zu files match their "
+		    "digests, root.pem and previous-root.pem are certificates "
+		    "of the same key and subject, transcript sealed",
+		    a->argv[0], res.files);
+		return OR_OK;
+	}
 	interact_say(io, SAY_RESULT, "%s: verified: MANIFEST signed by the root, "
 	    "%zu files match their digests, %zu certificate%s chain to the "
 	    "root, %zu CSR%s matched, CRL current, transcript sealed",
 	    a->argv[0], res.files, res.certificates,
 	    res.certificates == 1 ? "" : "s", res.csrs_matched,
 	    res.csrs_matched == 1 ? "" : "s");
+	if (res.other_root)
+		interact_say(io, SAY_INFO, "%s: its root.pem is another "
+		    "certificate of the given root (the same key and subject: "
+		    "renewed since, or before)", a->argv[0]);
 	return OR_OK;
 }
 
