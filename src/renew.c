@@ -175,57 +175,76 @@ cert_serial_hex(X509 *x, char out[SERIAL_HEX])
 	return OR_OK;
 }
 
+/* Why x (a renew-root record's certificate) is not what the record says
+ * it is, or NULL. */
+static const char *
+record_mismatch(const struct jrecord *r, X509 *x, const unsigned char md[32],
+    const char *pk_sha256, const char *subject)
+{
+	const ASN1_OCTET_STRING *ski;
+	unsigned char pk[32];
+	char hex[65], serial[SERIAL_HEX], subj[1024], skihex[129];
+	int n;
+
+	hex_encode(md, 32, hex);
+	if (!field_is(r, "root_sha256", hex))
+		return "its certificate is not the one root_sha256 names";
+	if (X509_verify(x, X509_get0_pubkey(x)) != 1)
+		return "its certificate is not self-signed";
+	if (pubkey_sha256(X509_get0_pubkey(x), pk) != OR_OK)
+		return "its certificate's key cannot be read";
+	hex_encode(pk, sizeof pk, hex);
+	if (!field_is(r, "public_key_sha256", hex) ||
+	    (pk_sha256 != NULL && strcmp(hex, pk_sha256) != 0))
+		return "its certificate is not for the root's key";
+	if (dn_format(X509_get_subject_name(x), subj, sizeof subj) != OR_OK ||
+	    !field_is(r, "subject", subj) ||
+	    (subject != NULL && strcmp(subj, subject) != 0))
+		return "its certificate is not for the root's subject";
+	if (cert_serial_hex(x, serial) != OR_OK || !field_is(r, "serial",
+	    serial))
+		return "its serial is not its certificate's";
+	ski = X509_get0_subject_key_id(x);
+	n = ski != NULL ? ASN1_STRING_length(ski) : 0;
+	if (n <= 0 || 2 * (size_t)n >= sizeof skihex)
+		return "its certificate has no subject key identifier";
+	hex_encode(ASN1_STRING_get0_data(ski), (size_t)n, skihex);
+	if (!field_is(r, "ski", skihex))
+		return "its subject key identifier is not the one recorded";
+	return NULL;
+}
+
 int
 renew_check_record(const struct jrecord *r, const char *root_sha256,
     const char *pk_sha256, const char *subject)
 {
-	const ASN1_OCTET_STRING *ski;
-	unsigned char md[32], pk[32], skib[64];
-	char hex[65], serial[SERIAL_HEX], subj[1024], name[128], skihex[129];
-	const char *v, *why = NULL;
-	time_t nb;
+	unsigned char md[32];
+	char name[128];
+	const char *v, *why = NULL, *prev;
+	time_t nb = 0;
 	X509 *x = NULL;
 
 	if ((v = jrecord_get(r, "cert")) == NULL ||
 	    record_cert(v, &x, md) != OR_OK) {
 		err_clear();
 		why = "its certificate does not parse";
-		goto out;
-	}
-	hex_encode(md, sizeof md, hex);
-	if (!field_is(r, "root_sha256", hex))
-		why = "its certificate is not the one root_sha256 names";
-	else if (X509_verify(x, X509_get0_pubkey(x)) != 1)
-		why = "its certificate is not self-signed";
-	else if (pubkey_sha256(X509_get0_pubkey(x), pk) != OR_OK ||
-	    (hex_encode(pk, sizeof pk, hex), !field_is(r, "public_key_sha256",
-	    hex)) || (pk_sha256 != NULL && strcmp(hex, pk_sha256) != 0))
-		why = "its certificate is not for the root's key";
-	else if (dn_format(X509_get_subject_name(x), subj, sizeof subj) !=
-	    OR_OK || (subject != NULL && strcmp(subj, subject) != 0) ||
-	    !field_is(r, "subject", subj))
-		why = "its certificate is not for the root's subject";
-	else if (cert_serial_hex(x, serial) != OR_OK ||
-	    !field_is(r, "serial", serial))
-		why = "its serial is not its certificate's";
-	else if ((ski = X509_get0_subject_key_id(x)) == NULL ||
-	    (size_t)ASN1_STRING_length(ski) > sizeof skib ||
-	    (memcpy(skib, ASN1_STRING_get0_data(ski),
-	    (size_t)ASN1_STRING_length(ski)), hex_encode(skib,
-	    (size_t)ASN1_STRING_length(ski), skihex), !field_is(r, "ski",
-	    skihex)))
-		why = "its subject key identifier is not the one recorded";
-	else if (!field_is(r, "previous_sha256", root_sha256))
+	} else if ((why = record_mismatch(r, x, md, pk_sha256, subject)) !=
+	    NULL) {
+		/* said below */
+	} else if (!field_is(r, "previous_sha256", root_sha256)) {
 		why = "previous_sha256 is not the root certificate the journal "
 		    "named until then";
-	else if ((v = jrecord_get(r, "previous_not_before")) == NULL ||
-	    (nb = (time_t)strtoll(v, NULL, 10)) <= 0 ||
-	    (renew_root_name(nb, jrecord_get(r, "previous_serial") ?
-	    jrecord_get(r, "previous_serial") : "?", name, sizeof name),
-	    !field_is(r, "previous_file", name)))
-		why = "previous_file is not the roots/ name of the certificate "
-		    "it replaced";
-out:
+	} else {
+		if ((v = jrecord_get(r, "previous_not_before")) != NULL)
+			nb = (time_t)strtoll(v, NULL, 10);
+		prev = jrecord_get(r, "previous_serial");
+		if (nb > 0 && prev != NULL)
+			renew_root_name(nb, prev, name, sizeof name);
+		if (nb <= 0 || prev == NULL || !field_is(r, "previous_file",
+		    name))
+			why = "previous_file is not the roots/ name of the "
+			    "certificate it replaced";
+	}
 	X509_free(x);
 	if (why != NULL)
 		return err_set(OR_E_CORRUPT, "journal record %" PRIu64 " "

@@ -10,6 +10,8 @@
 #     notBefore and serial, the journal records both digests, and audit,
 #     status (text and --json) and backup --check know it; a planted,
 #     altered or missing file in roots/ fails audit;
+#   - the key opens as for sign and crl: a passphrase, officers' shares, a
+#     token's PIN (SoftHSM2);
 #   - the review comes before the key: no terminal without --yes is exit
 #     3; a wrong passphrase, a profile too long, unknown or for
 #     subordinate CAs change nothing;
@@ -221,6 +223,41 @@ run "$OFFROOT" status -d "$CA"
 like "^earlier roots: +2 certificates" "$T/out" "status lists both earlier roots"
 old_chain "etcd-ca under the twice renewed root" "$T/b-etcd-ca/certificate.pem" "$CA/root.crt"
 py_chains
+
+# ---- the other key stores: an officer quorum, a token ------------------------
+# The same unlock path as sign and crl (op.h): shares, or the token's PIN.
+for i in 1 2 3; do printf 'officer %d passphrase\n' "$i" >"$T/p$i"; done
+mkdir "$T/shares"
+"$OFFROOT" init -d "$T/q" --subject "/C=DE/O=offroot tests/CN=Quorum Root" \
+    --kdf interactive --quorum 2/3 --share-dir "$T/shares" --share-passphrase-file "$T/p1" \
+    --share-passphrase-file "$T/p2" --share-passphrase-file "$T/p3" >/dev/null 2>&1
+ok $? "a 2-of-3 quorum root"
+S1=$(ls "$T"/shares/*-share-1-of-3.share) S3=$(ls "$T"/shares/*-share-3-of-3.share)
+cp "$T/q/root.crt" "$T/q-old.pem"
+t_ok "renew-root opens the key with two officers' shares" "$OFFROOT" renew-root -d "$T/q" --yes \
+    --share "$S1" --share-passphrase-file "$T/p1" --share "$S3" --share-passphrase-file "$T/p3"
+! cmp -s "$T/q/root.crt" "$T/q-old.pem" && [ "$(pubkey_sha "$T/q/root.crt")" = "$(pubkey_sha "$T/q-old.pem")" ] &&
+    "$OFFROOT" audit -d "$T/q" >/dev/null 2>&1
+ok $? "... renewed: the same key, a new certificate, audit passes"
+MOD=/usr/lib/softhsm/libsofthsm2.so
+if [ -r "$MOD" ] && command -v softhsm2-util >/dev/null 2>&1 &&
+    sh "$ROOT/hsm/softhsm-setup" "$T/hsm" root-ca 4711-pin 87654321 >/dev/null 2>&1; then
+	printf '4711-pin\n' >"$T/pin"
+	SOFTHSM2_CONF="$T/hsm/softhsm2.conf" "$OFFROOT" init -d "$T/tok" \
+	    --subject "/C=DE/O=offroot tests/CN=Token Root" --store pkcs11 \
+	    --token pkcs11:token=root-ca --module "$MOD" --pin-file "$T/pin" --yes >/dev/null 2>&1
+	ok $? "a root on a SoftHSM2 token"
+	cp "$T/tok/root.crt" "$T/tok-old.pem"
+	t_ok "renew-root with the token's PIN" env SOFTHSM2_CONF="$T/hsm/softhsm2.conf" \
+	    "$OFFROOT" renew-root -d "$T/tok" --pin-file "$T/pin" --yes -o "$T/tokb"
+	! cmp -s "$T/tok/root.crt" "$T/tok-old.pem" &&
+	    [ "$(pubkey_sha "$T/tok/root.crt")" = "$(pubkey_sha "$T/tok-old.pem")" ] &&
+	    "$OFFROOT" audit -d "$T/tok" >/dev/null 2>&1 &&
+	    "$OFFROOT" verify "$T/tokb" --root "$T/tok-old.pem" >/dev/null 2>&1
+	ok $? "... renewed with the token key: audit passes, its bundle verifies against the previous root"
+else
+	ok 0 "# SKIP SoftHSM2 is not installed"
+fi
 
 # ---- expiry warnings: 90 days, loudly 30 --------------------------------------
 new_ca "$T/d200" --profiles "$K8S" --days 200; ok $? "a 200-day root"
