@@ -6,9 +6,11 @@
  * each file is then hashed (file_sha256_hex) and compared and each
  * transcript verified; a second pass confirms the journal heads the
  * transcripts name; every file under transcripts/, crls/, issued/,
- * repairs/ and quarantine/ must be named (quarantine/ by the recover
- * record that set it aside, recover.h), or be the transcript of an
- * interrupted run; last, the key
+ * repairs/, quarantine/ and roots/ must be named (quarantine/ by the
+ * recover record that set it aside, recover.h; roots/ by the renew-root
+ * record that replaced it, renew.h), or be the transcript of an
+ * interrupted run; every earlier root certificate under roots/ has
+ * root.crt's key, subject and key identifier; last, the key
  * file or token reference must be the root's.  Why: a CA directory
  * travels on removable media between ceremonies, and audit is how the
  * next one knows that nothing was added, removed or altered in between.
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "audit.h"
 #include "cadb.h"
@@ -28,6 +31,7 @@
 #include "keystore.h"
 #include "pkcs11.h"
 #include "recover.h"
+#include "renew.h"
 #include "transcript.h"
 #include "util.h"
 
@@ -43,6 +47,9 @@ struct artefact {
 struct audit_ctx {
 	struct artefact *a;
 	size_t n, cap;
+	/* The root certificate the journal names so far (init, then each
+	 * renew-root record), the init record's key and subject. */
+	char root_sha256[65], pk_sha256[65], subject[1024];
 	/* pass 2: journal heads to confirm */
 	size_t confirmed;
 };
@@ -76,8 +83,42 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
 	"revoke-batch", "csr", "crl-number", "crl", "ocsp", "reshare", "backup",
-	"repair", "recover", "token-backup", "init-leftover", NULL
+	"repair", "recover", "token-backup", "init-leftover", "renew-root",
+	NULL
 };
+
+static void
+keep(const struct jrecord *r, const char *key, char *dst, size_t size)
+{
+	const char *v = jrecord_get(r, key);
+
+	snprintf(dst, size, "%s", v != NULL ? v : "");
+}
+
+/* A renewal (renew.h): root.crt is now the record's certificate, and the
+ * one it replaced is kept under roots/. */
+static int
+collect_renewal(struct audit_ctx *c, const struct jrecord *r)
+{
+	const char *file = jrecord_get(r, "previous_file");
+	size_t i, n = strlen(CADB_ROOTS);
+	int rc;
+
+	if ((rc = renew_check_record(r, c->root_sha256, c->pk_sha256,
+	    c->subject)) != OR_OK)
+		return rc;
+	keep(r, "root_sha256", c->root_sha256, sizeof c->root_sha256);
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->a[i].name, CADB_ROOT_CERT) == 0)
+			keep(r, "root_file_sha256", c->a[i].sha256,
+			    sizeof c->a[i].sha256);
+	if (file == NULL || strncmp(file, CADB_ROOTS "/", n + 1) != 0)
+		return err_set(OR_E_CORRUPT, "journal record %llu keeps the "
+		    "previous root outside %s/", (unsigned long long)r->seq,
+		    CADB_ROOTS);
+	return add_artefact(c, CADB_ROOTS, file + n + 1,
+	    jrecord_get(r, "previous_file_sha256"), r->seq);
+}
 
 static int
 collect(const struct jrecord *r, void *vctx)
@@ -98,6 +139,9 @@ collect(const struct jrecord *r, void *vctx)
 		    jrecord_get(r, "root_file_sha256"), r->seq);
 		if (rc != OR_OK)
 			return rc;
+		keep(r, "root_sha256", c->root_sha256, sizeof c->root_sha256);
+		keep(r, "public_key_sha256", c->pk_sha256, sizeof c->pk_sha256);
+		keep(r, "subject", c->subject, sizeof c->subject);
 		if (jrecord_get(r, "profiles_file") != NULL &&
 		    (rc = add_artefact(c, "", jrecord_get(r, "profiles_file"),
 		    jrecord_get(r, "profiles_sha256"), r->seq)) != OR_OK)
@@ -111,6 +155,8 @@ collect(const struct jrecord *r, void *vctx)
 		    "", "pkcs11") == 0)
 			return add_artefact(c, "", CADB_KEY_URI,
 			    jrecord_get(r, "key_file_sha256"), r->seq);
+	} else if (strcmp(r->type, "renew-root") == 0) {
+		return collect_renewal(c, r);
 	} else if (strcmp(r->type, "transcript") == 0) {
 		return add_artefact(c, CADB_TRANSCRIPTS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
@@ -202,13 +248,13 @@ abandoned(const char *path, bool *failed)
 	return journal_tail(path, &good, &size, &seq) == OR_OK && good < size;
 }
 
-/* Every file under transcripts/, crls/ and issued/ must be named by the
- * journal. */
+/* Every file under transcripts/, crls/, issued/, repairs/, quarantine/
+ * and roots/ must be named by the journal. */
 static int
 no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 {
 	static const char *const subs[] = { CADB_TRANSCRIPTS, CADB_CRLS,
-	    CADB_ISSUED, "repairs", RECOVER_QUARANTINE };
+	    CADB_ISSUED, "repairs", RECOVER_QUARANTINE, CADB_ROOTS };
 	char path[PATH_MAX], path2[PATH_MAX];
 	struct dirent *de;
 	size_t i;
@@ -219,7 +265,8 @@ no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 		if (cadb_path(dir, subs[i], path, sizeof path) != OR_OK)
 			return err_set(OR_E_INPUT, "path too long");
 		/* repairs/ exists only once offroot repair has run,
-		 * quarantine/ once a crash left something to set aside. */
+		 * quarantine/ once a crash left something to set aside,
+		 * roots/ once the root certificate was renewed. */
 		if (i >= 3 && access(path, F_OK) == -1)
 			continue;
 		if ((d = opendir(path)) == NULL)
@@ -247,6 +294,41 @@ no_strays(const char *dir, const struct audit_ctx *c, struct audit_result *res)
 			}
 		}
 		closedir(d);
+	}
+	return OR_OK;
+}
+
+/* Each earlier root certificate under roots/ (its digest checked with
+ * the other artefacts) is root.crt's key, subject and key identifier: a
+ * certificate of this root, which every issued certificate chains to. */
+static int
+same_root(const char *dir, const struct audit_ctx *c, X509 *root)
+{
+	const ASN1_OCTET_STRING *a, *b;
+	char path[PATH_MAX];
+	size_t i, n = strlen(CADB_ROOTS);
+	X509 *x;
+	int rc;
+
+	for (i = 0; i < c->n; i++) {
+		if (strncmp(c->a[i].name, CADB_ROOTS "/", n + 1) != 0)
+			continue;
+		if ((rc = cadb_path(dir, c->a[i].name, path, sizeof path)) !=
+		    OR_OK || (rc = load_cert_file(path, &x)) != OR_OK)
+			return err_set(OR_E_CORRUPT, "%s is not a certificate",
+			    c->a[i].name);
+		a = X509_get0_subject_key_id(x);
+		b = X509_get0_subject_key_id(root);
+		rc = EVP_PKEY_eq(X509_get0_pubkey(x), X509_get0_pubkey(root))
+		    == 1 && X509_NAME_cmp(X509_get_subject_name(x),
+		    X509_get_subject_name(root)) == 0 && a != NULL && b != NULL &&
+		    ASN1_OCTET_STRING_cmp(a, b) == 0 &&
+		    X509_verify(x, X509_get0_pubkey(root)) == 1 ? OR_OK :
+		    err_set(OR_E_CORRUPT, "%s is not a certificate of this root "
+		    "(its key, subject and key identifier)", c->a[i].name);
+		X509_free(x);
+		if (rc != OR_OK)
+			return rc;
 	}
 	return OR_OK;
 }
@@ -339,7 +421,8 @@ audit_run(const char *dir, struct audit_result *res)
 	/* A root-signed CRL that knows more than the journal (audit-cut.c)
 	 * is named as a cut journal before no_strays calls it planted. */
 	if ((rc = audit_crls_cut(dir, root)) != OR_OK ||
-	    (rc = no_strays(dir, &c, res)) != OR_OK)
+	    (rc = no_strays(dir, &c, res)) != OR_OK ||
+	    (rc = same_root(dir, &c, root)) != OR_OK)
 		goto out;
 	/* The sealed key's header names the root's public key. */
 	if (strcmp(sum.store, "sealed") == 0) {

@@ -20,8 +20,10 @@
  * the backup's journal must be a byte prefix of the live journal (the same
  * hash chain, cut earlier), root.crt identical, the key file identical or
  * explainably older (a reshare recorded after the backup re-sealed it),
- * and every other file the backup holds still in the live CA, unchanged
- * (a transcript left unclosed at backup time may only have grown).
+ * root.crt identical or explainably older (a renew-root recorded after the
+ * backup replaced it, and the live CA keeps it under roots/), and every
+ * other file the backup holds still in the live CA, unchanged (a
+ * transcript left unclosed at backup time may only have grown).
  *
  * MANIFEST (text, LF line ends):
  *   offroot-backup 1
@@ -473,6 +475,62 @@ reshare_visit(const struct jrecord *r, void *vctx)
 	return OR_OK;
 }
 
+/* The first renewal after the backup that replaced the backup's root.crt
+ * (its file digest is the record's previous_file_sha256). */
+struct renew_seen {
+	uint64_t after, seq;
+	const char *file_sha256;
+	char when[21], kept[96];
+};
+
+static int
+renew_visit(const struct jrecord *r, void *vctx)
+{
+	struct renew_seen *rs = vctx;
+	const char *v, *f;
+
+	if (r->seq > rs->after && rs->seq == 0 &&
+	    strcmp(r->type, "renew-root") == 0 &&
+	    (v = jrecord_get(r, "previous_file_sha256")) != NULL &&
+	    strcmp(v, rs->file_sha256) == 0) {
+		rs->seq = r->seq;
+		snprintf(rs->when, sizeof rs->when, "%s", r->time_text);
+		f = jrecord_get(r, "previous_file");
+		snprintf(rs->kept, sizeof rs->kept, "%s", f != NULL ? f : "");
+	}
+	return OR_OK;
+}
+
+/* The backup's root.crt differs from the live one: a renewal since. */
+static int
+live_root(const char *live, const struct cadb_summary *bs,
+    const unsigned char *b, size_t blen, struct interact *io)
+{
+	struct cadb_summary tmp;
+	struct renew_seen rs;
+	unsigned char md[SHA256_LEN];
+	char bhex[65];
+	int rc;
+
+	if ((rc = sha256(b, blen, md)) != OR_OK)
+		return rc;
+	hex_encode(md, sizeof md, bhex);
+	memset(&rs, 0, sizeof rs);
+	rs.after = bs->records;
+	rs.file_sha256 = bhex;
+	if ((rc = cadb_scan(live, &tmp, renew_visit, &rs)) != OR_OK)
+		return rc;
+	if (rs.seq == 0)
+		return err_set(OR_E_CORRUPT, "%s differs from the live CA's, and "
+		    "no renewal recorded after the backup explains it",
+		    CADB_ROOT_CERT);
+	interact_say(io, SAY_RESULT, "%s older than the live one: renewed by "
+	    "the renew-root at journal record %llu (%s); the live CA keeps "
+	    "this certificate as %s", CADB_ROOT_CERT,
+	    (unsigned long long)rs.seq, rs.when, rs.kept);
+	return OR_OK;
+}
+
 /* Reads bdir/rel and live/rel: 1 when the live file is missing. */
 static int
 read_pair(const char *bdir, const char *live, const char *rel,
@@ -653,6 +711,10 @@ live_compare(const char *bdir, const char *live, const struct blist *seen,
 		    strlen(CADB_TRANSCRIPTS) + 1) == 0 && blen < llen &&
 		    memcmp(b, l, blen) == 0)
 			grown++;	/* unclosed then, resumed since */
+		else if (strcmp(rel, CADB_ROOT_CERT) == 0) {
+			if ((rc = live_root(live, &bs, b, blen, io)) != OR_OK)
+				goto out;
+		}
 		else {
 			rc = err_set(OR_E_CORRUPT, "%s differs from the live "
 			    "CA's", rel);

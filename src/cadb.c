@@ -99,6 +99,21 @@ summarise(const struct jrecord *r, void *vctx)
 		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
 		copy_field(r, "profile", s->profile, sizeof s->profile);
 		s->created = r->time;
+	} else if (strcmp(r->type, "renew-root") == 0) {
+		/* A new certificate for the same key and subject: root.crt
+		 * is it from now on (renew.h). */
+		s->renewals++;
+		s->renewed_seq = r->seq;
+		copy_field(r, "previous_sha256", s->root_prev_sha256,
+		    sizeof s->root_prev_sha256);
+		copy_field(r, "previous_file", s->root_prev_file,
+		    sizeof s->root_prev_file);
+		copy_field(r, "previous_file_sha256", s->root_prev_file_sha256,
+		    sizeof s->root_prev_file_sha256);
+		copy_field(r, "root_sha256", s->root_sha256,
+		    sizeof s->root_sha256);
+		copy_field(r, "root_file_sha256", s->root_file_sha256,
+		    sizeof s->root_file_sha256);
 	} else if (strcmp(r->type, "transcript") == 0) {
 		s->transcripts++;
 	} else if (strcmp(r->type, "key-check") == 0) {
@@ -291,6 +306,14 @@ cadb_load_root(const char *dir, const struct cadb_summary *sum, X509 **out)
 	if ((rc = cert_sha256(*out, md)) != OR_OK)
 		goto fail;
 	hex_encode(md, sizeof md, hex);
+	if (sum->renewals > 0 && strcmp(hex, sum->root_prev_sha256) == 0) {
+		rc = err_set(OR_E_CORRUPT, "%s is still the root certificate "
+		    "that the renewal of journal record %llu replaced: that "
+		    "renew-root was interrupted; the next command that takes "
+		    "the lock (offroot check-key -d %s, for one) finishes it",
+		    path, (unsigned long long)sum->renewed_seq, dir);
+		goto fail;
+	}
 	if (strcmp(hex, sum->root_sha256) != 0) {
 		rc = err_set(OR_E_CORRUPT, "%s is not the root certificate the "
 		    "journal records (SHA-256 %s, journal says %s)", path, hex,

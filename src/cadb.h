@@ -9,12 +9,14 @@
  *   DIR/transcripts/      one transcript per operation that used the key
  *   DIR/crls/             every CRL signed, by number
  *   DIR/issued/           every certificate issued, by serial
+ *   DIR/roots/            the earlier root certificates, after a
+ *                         renew-root (renew.h): same key and subject
  *
  * Every change to the CA is a journal record, fsynced before the change is
  * reported done.  The record types and their fields are listed in
  * offroot(5) (init, transcript, key-check, issue, revoke, revoke-batch,
- * crl-number, crl, ocsp, export, backup, reshare, repair, ...); this
- * module reads the ones a summary needs.
+ * crl-number, crl, ocsp, export, backup, reshare, repair, renew-root,
+ * ...); this module reads the ones a summary needs.
  */
 #ifndef OFFROOT_CADB_H
 #define OFFROOT_CADB_H
@@ -38,12 +40,22 @@
 #define CADB_ISSUED		"issued"
 #define CADB_PROFILES		"profiles.cnf"
 #define CADB_EXPORTS		"exports"
+#define CADB_ROOTS		"roots"
 
 struct cadb_summary {
 	uint64_t records;
 	bool initialised;
+	/* The root certificate the journal names last: the init record's,
+	 * or the last renew-root record's (renew.h). */
 	char root_sha256[65];		/* of the certificate's DER */
 	char root_file_sha256[65];	/* of root.crt as written */
+	/* renew-root records: how many, the last one's seq, and the
+	 * certificate it replaced (DER digest; roots/NAME and that file's
+	 * digest), for finishing an interrupted renewal (recover.h) and
+	 * naming it instead of calling root.crt altered. */
+	uint64_t renewals, renewed_seq;
+	char root_prev_sha256[65];
+	char root_prev_file[96], root_prev_file_sha256[65];
 	char key_file_sha256[65];	/* of the key file as written */
 	char store[16];			/* "sealed" or "pkcs11" */
 	char key_uri[1024];		/* pkcs11: the key's pkcs11: URI */

@@ -4,8 +4,9 @@
  * an offline CA's officers know when to meet next: the next CRL is due
  * CRL_REFRESH_DAYS before the last CRL's nextUpdate; issued certificates
  * that are not revoked and expire within CAL_SOON_DAYS; the root's own
- * notAfter; and the "good" OCSP responses still valid whose certificate
- * was revoked since (ocsp-good.h).
+ * notAfter, and how urgent its renewal is; the earlier root certificates
+ * renewals kept; and the "good" OCSP responses still valid whose
+ * certificate was revoked since (ocsp-good.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,16 +21,78 @@
 #include "err.h"
 #include "ocsp-good.h"
 #include "revoke.h"
+#include "util.h"
 #include "calendar.h"
 
 struct cal_scan {
 	struct revoke_db rdb;
 	struct ocsp_goods goods;
+	struct calendar *cal;
 	time_t now;
 	struct cal_cert *c;
 	size_t n, cap;
 	int rc;
 };
+
+/* A renew-root record: the certificate it replaced, kept under roots/. */
+static void
+cal_renewal(struct calendar *cal, const struct jrecord *r)
+{
+	struct cal_root *o;
+	const char *v;
+
+	if (cal->nroots == CAL_MAX_ROOTS) {
+		/* The latest are the ones to show: drop the oldest. */
+		memmove(&cal->roots[0], &cal->roots[1],
+		    (CAL_MAX_ROOTS - 1) * sizeof cal->roots[0]);
+		cal->nroots--;
+		cal->more_roots++;
+	}
+	o = &cal->roots[cal->nroots++];
+	memset(o, 0, sizeof *o);
+	if ((v = jrecord_get(r, "previous_serial")) != NULL)
+		snprintf(o->serial, sizeof o->serial, "%s", v);
+	if ((v = jrecord_get(r, "previous_file")) != NULL)
+		snprintf(o->file, sizeof o->file, "%s", v);
+	if ((v = jrecord_get(r, "previous_not_before")) != NULL)
+		o->not_before = (time_t)strtoll(v, NULL, 10);
+	if ((v = jrecord_get(r, "previous_not_after")) != NULL)
+		o->not_after = (time_t)strtoll(v, NULL, 10);
+	o->replaced = r->time;
+}
+
+enum cal_root_alert
+calendar_root_alert(time_t not_after, time_t now, long *days, char *text,
+    size_t size)
+{
+	char when[UTC_TEXT_LEN + 1];
+	double d = difftime(not_after, now) / 86400.0;
+
+	*days = d < 0 ? (long)(d - 0.999) : (long)d;
+	utc_text(not_after, when);
+	text[0] = '\0';
+	if (not_after < now) {
+		snprintf(text, size, "the root certificate EXPIRED on %s: "
+		    "every chain under it fails; renew or roll over now "
+		    "(offroot renew-root; offroot-ceremony(7), \"The second "
+		    "year\")", when);
+		return CAL_ROOT_EXPIRED;
+	}
+	if (*days <= CAL_ROOT_LOUD_DAYS) {
+		snprintf(text, size, "THE ROOT CERTIFICATE EXPIRES IN %ld "
+		    "DAY%s (%s): renew or roll over NOW (offroot renew-root; "
+		    "offroot-ceremony(7), \"The second year\")", *days,
+		    *days == 1 ? "" : "S", when);
+		return CAL_ROOT_RENEW_NOW;
+	}
+	if (*days <= CAL_ROOT_WARN_DAYS) {
+		snprintf(text, size, "the root certificate expires in %ld days "
+		    "(%s): renew or roll over before then (offroot renew-root; "
+		    "offroot-ceremony(7), \"The second year\")", *days, when);
+		return CAL_ROOT_RENEW;
+	}
+	return CAL_ROOT_OK;
+}
 
 static int
 cal_visit(const struct jrecord *r, void *arg)
@@ -41,6 +104,8 @@ cal_visit(const struct jrecord *r, void *arg)
 
 	if (ocsp_goods_visit(r, &cs->goods) != OR_OK)
 		return OR_E_NOMEM;
+	if (strcmp(r->type, "renew-root") == 0)
+		cal_renewal(cs->cal, r);
 	if (strcmp(r->type, "issue") == 0 &&
 	    (serial = jrecord_get(r, "serial")) != NULL &&
 	    (na = jrecord_get(r, "not_after")) != NULL) {
@@ -150,6 +215,7 @@ calendar_scan(const char *dir, time_t now, struct calendar *cal,
 
 	memset(cal, 0, sizeof *cal);
 	memset(&cs, 0, sizeof cs);
+	cs.cal = cal;
 	cs.now = now;
 	revoke_db_init(&cs.rdb, REVOKE_DB_ENTRIES);
 	ocsp_goods_init(&cs.goods, now);

@@ -4,6 +4,9 @@
  * The TUI's home screen and `offroot status` show the same dates, and
  * the same hazards: pre-signed "good" OCSP responses still valid for a
  * certificate revoked since (ocsp-good.h), listed until they expire.
+ * The root's own expiry is warned of from CAL_ROOT_WARN_DAYS on, loudly
+ * from CAL_ROOT_LOUD_DAYS: "renew or roll over" (calendar_root_alert);
+ * the earlier root certificates a renewal kept (renew.h) are listed.
  */
 #ifndef OFFROOT_CALENDAR_H
 #define OFFROOT_CALENDAR_H
@@ -15,6 +18,9 @@
 #define CAL_MAX_EXPIRING	32
 #define CAL_SOON_DAYS	60	/* issued certificates */
 #define CAL_CRL_DAYS		7	/* the next CRL */
+#define CAL_ROOT_WARN_DAYS	90	/* the root: renew or roll over */
+#define CAL_ROOT_LOUD_DAYS	30	/* ... loudly */
+#define CAL_MAX_ROOTS		16	/* earlier root certificates listed */
 
 struct cal_cert {
 	char serial[48];
@@ -32,6 +38,21 @@ struct cal_ocsp {
 	unsigned long long seq;		/* its ocsp record */
 	char file[512];			/* where it was written, "" unknown */
 	bool answered;			/* a "revoked" response came after */
+};
+
+/* An earlier root certificate, kept under roots/ by a renewal. */
+struct cal_root {
+	char serial[48];
+	char file[96];			/* roots/NAME */
+	time_t not_before, not_after;
+	time_t replaced;		/* when the renewal was recorded */
+};
+
+enum cal_root_alert {
+	CAL_ROOT_OK,			/* more than CAL_ROOT_WARN_DAYS left */
+	CAL_ROOT_RENEW,			/* within CAL_ROOT_WARN_DAYS */
+	CAL_ROOT_RENEW_NOW,		/* within CAL_ROOT_LOUD_DAYS: loudly */
+	CAL_ROOT_EXPIRED,
 };
 
 struct calendar {
@@ -54,12 +75,22 @@ struct calendar {
 	size_t nexpiring;		/* within CAL_SOON_DAYS, not revoked */
 	size_t more_expiring;		/* beyond the CAL_MAX_EXPIRING shown */
 	struct cal_cert expiring[CAL_MAX_EXPIRING];
+	size_t nroots;			/* earlier root certificates, oldest
+					 * first */
+	size_t more_roots;		/* beyond the CAL_MAX_ROOTS shown */
+	struct cal_root roots[CAL_MAX_ROOTS];
 	size_t nocsp;			/* good responses of revoked serials */
 	size_t more_ocsp;		/* beyond the CAL_MAX_OCSP shown */
 	struct cal_ocsp ocsp[CAL_MAX_OCSP];
 };
 
 void calendar_load(const char *dir, time_t now, struct calendar *cal);
+/* How urgent the root's renewal is at now: whole days left (negative
+ * once expired) in *days, and the warning status and the home screen show
+ * in text ("" for CAL_ROOT_OK): "renew or roll over", with the command
+ * and the chapter of offroot-ceremony(7) that say how. */
+enum cal_root_alert calendar_root_alert(time_t not_after, time_t now,
+    long *days, char *text, size_t size);
 /* The same in the one pass that also gives the journal's summary and its
  * replayed revocations (REVOKE_DB_ENTRIES; revoke_db_free it when OR_OK
  * is returned).  On an error, cal->error says what. */

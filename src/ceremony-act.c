@@ -2,7 +2,8 @@
  * ceremony-act.c — the actions of a ceremony step (script.h's enum
  * script_action): pre-flight checks, participants, notes, the root's
  * creation, fingerprints, signing CSRs, revoking, signing a CRL, the
- * public export, checking the key, re-sharing it.  Each is one function,
+ * public export, checking the key, re-sharing it, renewing the root
+ * certificate.  Each is one function,
  * found through a table indexed by the action, and each records what it
  * did in the transcript before it reports it done.  What a resumed step
  * finds already done is asked of ceremony-resume.c first.
@@ -26,6 +27,7 @@
 #include "keystore.h"
 #include "op.h"
 #include "recover.h"
+#include "renew.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
@@ -1173,6 +1175,139 @@ out:
 }
 
 
+/* A renew-root step's checks around the unlock (renew.h's hooks). */
+struct renew_step {
+	struct ceremony *c;
+	const struct script_step *st;
+	bool had_key;		/* unlocked by an earlier step */
+};
+
+/* The review renew.c showed, confirmed by the step's role and recorded
+ * ("renew-preview") before the key. */
+static int
+renew_confirm(void *ctx, const struct renew_plan *pl)
+{
+	struct renew_step *x = ctx;
+	struct ceremony *c = x->c;
+	char by[256], q[512], nb[21], na[21];
+	bool yes = false;
+	int rc;
+
+	utc_text(pl->not_before, nb);
+	utc_text(pl->not_after, na);
+	snprintf(q, sizeof q, "%s: renew the root certificate as shown "
+	    "(serial %s, valid to %.10s)?", ceremony_who(c, x->st->role, by,
+	    sizeof by), pl->serial, na);
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", x->st->number_text);
+		jf_add(&f, "subject", pl->subject);
+		jf_add(&f, "previous_serial", pl->prev_serial);
+		jf_add(&f, "serial", pl->serial);
+		jf_add(&f, "not_before", nb);
+		jf_add(&f, "not_after", na);
+		jf_add(&f, "profile", pl->profile);
+		jf_add(&f, "by", by);
+		jf_add(&f, "answer", yes ? "yes" : "no");
+		if ((rc = ceremony_rec(c, "renew-preview", &f)) != OR_OK)
+			return rc;
+	}
+	if (!yes)
+		return err_set(OR_E_CANCEL, "step %s: %s did not confirm the "
+		    "renewal; the key was not unlocked and nothing was signed",
+		    x->st->number_text, by);
+	return OR_OK;
+}
+
+static int
+renew_ready(void *ctx)
+{
+	struct renew_step *x = ctx;
+
+	return ceremony_verify(x->c, x->st);
+}
+
+static int
+renew_unlocked(void *ctx)
+{
+	struct renew_step *x = ctx;
+	struct cadb_summary sum;
+	int rc;
+
+	if (x->had_key || x->c->ks == NULL)
+		return OR_OK;
+	if ((rc = cadb_scan(x->c->p.dir, &sum, NULL, NULL)) != OR_OK)
+		return rc;
+	return ceremony_rec_unlocked(x->c, sum.store);
+}
+
+/* A new certificate for the root's key and subject (renew.c): reviewed
+ * and confirmed by the step's role, the verify: lines, then the key (kept
+ * for the next steps: a confirm-fingerprint of = root reads the new
+ * root.crt). */
+static int
+act_renew_root(struct ceremony *c, const struct script_step *st)
+{
+	struct renew_params rp;
+	struct renew_result res;
+	struct renew_hooks hooks;
+	struct renew_step x = { c, st, c->ks != NULL };
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	char na[21], fphex[65];
+	const char *v;
+	bool done = false;
+	int rc;
+
+	/* A renewal a crash interrupted (this step's, resumed, or another's)
+	 * is finished first, under the lock (recover_root). */
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK)
+		return rc;
+	X509_free(root);
+	cadb_close(db);
+	if ((rc = ceremony_resume_renew(c, st, &done)) != OR_OK || done)
+		return rc;
+	if ((rc = attempt_mark(c, st, 0)) != OR_OK)
+		return rc;
+	memset(&rp, 0, sizeof rp);
+	rp.dir = c->p.dir;
+	rp.profile_name = script_param(st, "profile");
+	if ((v = script_param(st, "days")) != NULL)
+		rp.days = strtol(v, NULL, 10);
+	hooks.confirm = renew_confirm;
+	hooks.ready = renew_ready;
+	hooks.unlocked = renew_unlocked;
+	hooks.ctx = &x;
+	rp.hooks = &hooks;
+	if ((rc = renew_run(&rp, &c->ks, c->io, &res)) != OR_OK)
+		return rc;
+	hex_encode(res.cert_sha256, 32, fphex);
+	utc_text(res.plan.not_after, na);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "serial", res.plan.serial);
+		jf_add(&f, "previous_serial", res.plan.prev_serial);
+		jf_add(&f, "previous_file", res.plan.prev_file);
+		jf_add(&f, "not_after", na);
+		jf_add(&f, "root_sha256", fphex);
+		if ((rc = ceremony_rec(c, "root-renewed", &f)) != OR_OK)
+			return rc;
+	}
+	c->io->show_block(c->io, "SHA-256 fingerprint of the renewed root.crt "
+	    "(write it down, read it aloud):", res.fingerprint);
+	interact_say(c->io, SAY_RESULT, "step %s: the root certificate is "
+	    "renewed: serial %s, valid to %s; the previous one is kept as %s",
+	    st->number_text, res.plan.serial, na, res.plan.prev_file);
+	return OR_OK;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 /* Every action a script can name (script.h), indexed by it. */
@@ -1191,6 +1326,7 @@ static const struct ceremony_action {
 	[SA_EXPORT] = { SA_EXPORT, act_export },
 	[SA_CHECK_KEY] = { SA_CHECK_KEY, act_check_key },
 	[SA_RESHARE] = { SA_RESHARE, act_reshare },
+	[SA_RENEW_ROOT] = { SA_RENEW_ROOT, act_renew_root },
 };
 _Static_assert(nitems(ceremony_actions) == SA_NONE,
     "every script action has its entry in ceremony_actions");

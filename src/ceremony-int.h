@@ -136,6 +136,11 @@ int ceremony_resume_revoke(struct ceremony *c, const struct script_step *st,
 int ceremony_resume_reshare(struct ceremony *c, const struct script_step *st,
     bool *done);
 
+/* A renew-root step begun before whose renewal the CA journal records
+ * after its first attempt: *done, recorded "already-done". */
+int ceremony_resume_renew(struct ceremony *c, const struct script_step *st,
+    bool *done);
+
 /* A sign-crl step begun before whose CRL the CA journal records since
  * its first attempt: *done (its output, out or NULL, holds that CRL or is
  * written from it), recorded "already-done".  Otherwise an existing out

@@ -915,6 +915,62 @@ ceremony_resume_reshare(struct ceremony *c, const struct script_step *st,
 }
 
 
+/* ---- a renew-root step ----------------------------------------------- */
+
+/* The first renew-root record after the step's first attempt. */
+struct renew_since {
+	uint64_t after, seq;
+	char serial[48];
+};
+
+static int
+renew_since_visit(const struct jrecord *r, void *vctx)
+{
+	struct renew_since *rs = vctx;
+	const char *v;
+
+	if (rs->seq == 0 && r->seq > rs->after &&
+	    strcmp(r->type, "renew-root") == 0) {
+		rs->seq = r->seq;
+		v = jrecord_get(r, "serial");
+		snprintf(rs->serial, sizeof rs->serial, "%s", v ? v : "?");
+	}
+	return OR_OK;
+}
+
+int
+ceremony_resume_renew(struct ceremony *c, const struct script_step *st,
+    bool *done)
+{
+	struct renew_since rs;
+	struct cadb_summary sum;
+	int rc;
+
+	*done = false;
+	if (!c->begun[c->current] || !c->attempt[c->current].have)
+		return OR_OK;
+	memset(&rs, 0, sizeof rs);
+	rs.after = c->attempt[c->current].ca_seq;
+	if ((rc = cadb_scan(c->p.dir, &sum, renew_since_visit, &rs)) != OR_OK)
+		return rc;
+	if (rs.seq == 0)
+		return OR_OK;
+	*done = true;
+	interact_say(c->io, SAY_INFO, "step %s: the CA journal already records "
+	    "this step's renewal (record %" PRIu64 ", serial %s): not renewing "
+	    "again", st->number_text, rs.seq, rs.serial);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "reason", "the CA journal records a renewal of the "
+		    "root certificate after this step's first attempt");
+		jf_add(&f, "serial", rs.serial);
+		return ceremony_rec(c, "already-done", &f);
+	}
+}
+
 /* ---- a sign-crl step ------------------------------------------------ */
 
 /* The CRL the journal records as signed since the step's first attempt

@@ -156,7 +156,8 @@ ceremony_open_ca(struct ceremony *c, struct cadb **db, X509 **root)
 	*root = NULL;
 	if ((rc = cadb_open(c->p.dir, db)) != OR_OK)
 		return rc;
-	if ((rc = cadb_load_root(c->p.dir, &(*db)->sum, root)) != OR_OK ||
+	if ((rc = recover_root(*db, c->io)) != OR_OK ||
+	    (rc = cadb_load_root(c->p.dir, &(*db)->sum, root)) != OR_OK ||
 	    (rc = recover_ca(*db, *root, c->io)) != OR_OK) {
 		X509_free(*root);
 		*root = NULL;
@@ -498,7 +499,8 @@ ceremony_verify(struct ceremony *c, const struct script_step *st)
 static bool
 verifies_inside(enum script_action a)
 {
-	return a == SA_SIGN_CSRS || a == SA_SIGN_CRL || a == SA_GENERATE_ROOT;
+	return a == SA_SIGN_CSRS || a == SA_SIGN_CRL || a == SA_GENERATE_ROOT ||
+	    a == SA_RENEW_ROOT;
 }
 
 static void

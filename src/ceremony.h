@@ -23,9 +23,10 @@
  * yet) and moves it into DIR/transcripts/ as soon as the root exists.
  *
  * Sealing.  The engine keeps the root key unlocked from the first step
- * that needs it (sign-csrs, sign-crl, check-key; a generate-root step
- * asks for it once more right after creation, which also proves the
- * passphrase the officers typed opens the new key file) until the end.
+ * that needs it (sign-csrs, sign-crl, check-key, renew-root; a
+ * generate-root step asks for it once more right after creation, which
+ * also proves the passphrase the officers typed opens the new key file)
+ * until the end.
  * At the end, the transcript is closed and sealed by the root key
  * (transcript_finish) and recorded in the CA journal; a ceremony whose
  * steps never needed the key asks for it then, only to seal.  The sealed
@@ -50,9 +51,11 @@
  * step's reason at that time is "already-done".  A sign-crl step records
  * an "attempt" too: resumed, a CRL the CA journal records after it makes
  * the step "already-done" (its output on the media must be that CRL, or
- * is written from it), never signed again.  An export step resumed
- * finishes the folder it began: what is there must be byte for byte what
- * it writes, anything else is refused.  Names the transcript records
+ * is written from it), never signed again.  A renew-root step records an
+ * "attempt" as well: resumed, a renewal the CA journal records after it
+ * makes the step "already-done", never renewed twice.  An export step
+ * resumed finishes the folder it began: what is there must be byte for
+ * byte what it writes, anything else is refused.  Names the transcript records
  * stand; a role it does not name yet keeps the name given up front.
  */
 #ifndef OFFROOT_CEREMONY_H

@@ -33,7 +33,6 @@
 #include "secret.h"
 #include "util.h"
 
-#define WARN_DAYS	30
 #define MAX_WARN	16
 
 static const struct cmd_opt status_opts[] = {
@@ -53,6 +52,7 @@ struct status {
 	char subject[1024], serial[64], not_before[21], not_after[21];
 	char fp_hex[65], fp_words[512];
 	long root_days_left;
+	enum cal_root_alert root_alert;
 	struct sealed_info key;
 	char next_crl[21], crl_due[21];
 	struct revoke_db rdb;		/* revocations since the last CRL */
@@ -81,9 +81,10 @@ static void
 gather_root(const char *dir, time_t now, struct status *s)
 {
 	unsigned char md[32];
-	char path[PATH_MAX];
+	char path[PATH_MAX], alert[512];
 	X509 *root = NULL;
 	BIGNUM *bn = NULL;
+	long days;
 	time_t na;
 	char *hex;
 
@@ -109,13 +110,18 @@ gather_root(const char *dir, time_t now, struct status *s)
 		pgpwords_render(md, sizeof md, s->fp_words,
 		    sizeof s->fp_words);
 	}
-	if (na < now)
-		status_warn(s, "the root certificate EXPIRED on %s",
-		    s->not_after);
-	else if (s->root_days_left < WARN_DAYS)
-		status_warn(s, "the root certificate expires in %ld days (%s)",
-		    s->root_days_left, s->not_after);
-	if (s->journal_rc == OR_OK &&
+	/* From 90 days on, and loudly from 30: renew or roll over. */
+	s->root_alert = calendar_root_alert(na, now, &days, alert,
+	    sizeof alert);
+	if (s->root_alert != CAL_ROOT_OK)
+		status_warn(s, "%s", alert);
+	if (s->journal_rc == OR_OK && s->sum.renewals > 0 &&
+	    strcmp(s->fp_hex, s->sum.root_prev_sha256) == 0)
+		status_warn(s, "root.crt is still the certificate that the "
+		    "renewal of journal record %llu replaced: that renew-root "
+		    "was interrupted; the next command that takes the lock "
+		    "finishes it", (unsigned long long)s->sum.renewed_seq);
+	else if (s->journal_rc == OR_OK &&
 	    strcmp(s->fp_hex, s->sum.root_sha256) != 0)
 		status_warn(s, "root.crt is not the certificate the journal "
 		    "records");
@@ -311,6 +317,45 @@ gather(const char *dir, struct status *s)
 		    "secrets could reach swap");
 }
 
+/* The earlier root certificates renewals kept under roots/. */
+static void
+print_roots(const struct status *s)
+{
+	char when[3][21];
+	size_t i;
+
+	if (s->journal_rc != OR_OK || s->cal.nroots == 0)
+		return;
+	printf("earlier roots:  %zu certificate%s of the same key and subject "
+	    "in %s/ (renew-root)\n", s->cal.nroots + s->cal.more_roots,
+	    plural_s(s->cal.nroots + s->cal.more_roots), CADB_ROOTS);
+	for (i = 0; i < s->cal.nroots; i++) {
+		utc_text(s->cal.roots[i].not_before, when[0]);
+		utc_text(s->cal.roots[i].not_after, when[1]);
+		utc_text(s->cal.roots[i].replaced, when[2]);
+		printf("                %s\n                  serial %s, valid "
+		    "%s to %s, replaced %s\n", s->cal.roots[i].file,
+		    s->cal.roots[i].serial, when[0], when[1], when[2]);
+	}
+	if (s->cal.more_roots > 0)
+		printf("                ... and %zu older\n", s->cal.more_roots);
+}
+
+static const char *
+alert_name(enum cal_root_alert a)
+{
+	switch (a) {
+	case CAL_ROOT_RENEW:
+		return "renew";
+	case CAL_ROOT_RENEW_NOW:
+		return "renew-now";
+	case CAL_ROOT_EXPIRED:
+		return "expired";
+	default:
+		return "ok";
+	}
+}
+
 static void
 print_text(const char *dir, const struct status *s)
 {
@@ -325,6 +370,7 @@ print_text(const char *dir, const struct status *s)
 		printf("SHA-256:        %s\n", s->fp_hex);
 		printf("in words:       %s\n", s->fp_words);
 	}
+	print_roots(s);
 	if (s->journal_rc == OR_OK) {
 		printf("key:            %s in a %s store\n", s->sum.key_type,
 		    s->sum.store);
@@ -443,10 +489,27 @@ print_json(const char *dir, const struct status *s)
 		json_str(&j, "not_before", s->not_before);
 		json_str(&j, "not_after", s->not_after);
 		json_int(&j, "days_left", s->root_days_left);
+		json_str(&j, "expiry", alert_name(s->root_alert));
 		json_str(&j, "sha256", s->fp_hex);
 		json_str(&j, "sha256_words", s->fp_words);
 		json_close(&j, '{');
 	}
+	json_open(&j, "earlier_roots", '[');
+	for (i = 0; s->journal_rc == OR_OK && i < s->cal.nroots; i++) {
+		char when[3][21];
+
+		utc_text(s->cal.roots[i].not_before, when[0]);
+		utc_text(s->cal.roots[i].not_after, when[1]);
+		utc_text(s->cal.roots[i].replaced, when[2]);
+		json_open(&j, NULL, '{');
+		json_str(&j, "file", s->cal.roots[i].file);
+		json_str(&j, "serial", s->cal.roots[i].serial);
+		json_str(&j, "not_before", when[0]);
+		json_str(&j, "not_after", when[1]);
+		json_str(&j, "replaced", when[2]);
+		json_close(&j, '{');
+	}
+	json_close(&j, '[');
 	if (s->journal_rc == OR_OK) {
 		json_open(&j, "key", '{');
 		json_str(&j, "type", s->sum.key_type);

@@ -31,6 +31,14 @@ verify_exec(struct cmd_args *a, struct interact *io)
 	    &res)) != OR_OK || (args_has(a, "other") &&
 	    (rc = verify_cross(a->argv[0], args_get(a, "other"))) != OR_OK))
 		return err_context(rc, "%s: verification failed", a->argv[0]);
+	if (res.renewal) {
+		interact_say(io, SAY_RESULT, "%s: verified: a renewal of the "
+		    "root: MANIFEST signed by the root, %zu files match their "
+		    "digests, root.pem and previous-root.pem are certificates "
+		    "of the same key and subject, transcript sealed",
+		    a->argv[0], res.files);
+		return OR_OK;
+	}
 	interact_say(io, SAY_RESULT, "%s: verified: MANIFEST signed by the root, "
 	    "%zu files match their digests, %zu certificate%s chain to the "
 	    "root, %zu CSR%s matched, CRL current, transcript sealed",
@@ -41,6 +49,10 @@ verify_exec(struct cmd_args *a, struct interact *io)
 		interact_say(io, SAY_RESULT, "%s: a cross-certificate for the "
 		    "subject, key and key identifier of %s", a->argv[0],
 		    args_get(a, "other"));
+	if (res.other_root)
+		interact_say(io, SAY_INFO, "%s: its root.pem is another "
+		    "certificate of the given root (the same key and subject: "
+		    "renewed since, or before)", a->argv[0]);
 	return OR_OK;
 }
 

@@ -107,6 +107,7 @@ extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_repair_entry;
 extern const struct cmd_entry cmd_revoke_entry;
 extern const struct cmd_entry cmd_crl_entry;
+extern const struct cmd_entry cmd_renew_root_entry;
 extern const struct cmd_entry cmd_ocsp_entry;
 extern const struct cmd_entry cmd_tokens_entry;
 extern const struct cmd_entry cmd_ceremony_entry;

@@ -29,6 +29,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_repair_entry,
 	&cmd_revoke_entry,
 	&cmd_crl_entry,
+	&cmd_renew_root_entry,
 	&cmd_ocsp_entry,
 	&cmd_tokens_entry,
 	&cmd_ceremony_entry,

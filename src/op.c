@@ -89,6 +89,7 @@ op_begin_visit(struct op *op, const char *dir, const char *name,
 	memset(op, 0, sizeof *op);
 	snprintf(op->name, sizeof op->name, "%s", name);
 	if ((rc = cadb_open_visit(dir, visit, visit_ctx, &op->db)) != OR_OK ||
+	    (rc = recover_root(op->db, io)) != OR_OK ||
 	    (rc = cadb_load_root(dir, &op->db->sum, &op->root)) != OR_OK ||
 	    (rc = recover_ca(op->db, op->root, io)) != OR_OK)
 		return rc;

@@ -28,6 +28,7 @@
 #include "keystore.h"
 #include "leftover.h"
 #include "recover.h"
+#include "renew.h"
 #include "serial.h"
 #include "transcript.h"
 #include "util.h"
@@ -62,6 +63,8 @@ struct rscan {
 	 * quorum and share set ("none" without); every digest recorded is
 	 * in names too, as "key/HEX". */
 	char key_sha[65], key_quorum[16], key_set[33];
+	/* recover_root: the last renew-root record, when asked for. */
+	struct renew_last *last;
 };
 
 static int
@@ -161,6 +164,8 @@ gather(const struct jrecord *r, void *vctx)
 	int rc;
 
 	if ((rc = note_head(s, r)) != OR_OK)
+		return rc;
+	if (s->last != NULL && (rc = renew_last_visit(r, s->last)) != OR_OK)
 		return rc;
 	if (strcmp(r->type, "init") == 0 || strcmp(r->type, "reshare") == 0) {
 		const char *k = jrecord_get(r, "key_file_sha256");
@@ -295,7 +300,8 @@ quarantine_as(struct cadb *db, struct rscan *s, struct interact *io,
 	struct jfields f;
 	int rc;
 
-	snprintf(rel, sizeof rel, "%s/%s", sub, base);
+	/* sub "": a file of the CA directory itself. */
+	snprintf(rel, sizeof rel, "%s%s%s", sub, sub[0] ? "/" : "", base);
 	if ((rc = ca_path(db, rel, path, sizeof path)) != OR_OK ||
 	    (rc = file_sha256_hex(path, sha)) != OR_OK ||
 	    (rc = quarantine_dir(db)) != OR_OK ||
@@ -870,10 +876,163 @@ recover_ca_load(struct cadb *db, struct interact *io)
 	X509 *root = NULL;
 	int rc;
 
-	if ((rc = cadb_load_root(db->dir, &db->sum, &root)) == OR_OK)
+	if ((rc = recover_root(db, io)) == OR_OK &&
+	    (rc = cadb_load_root(db->dir, &db->sum, &root)) == OR_OK)
 		rc = recover_ca(db, root, io);
 	X509_free(root);
 	return rc;
+}
+
+/* ---- an interrupted renew-root ------------------------------------------- */
+
+/* The temporary files of a renewal's writes in one folder: sub "" (the CA
+ * directory: root.crt's) or roots/.  With s NULL: whether there is one. */
+static int
+root_temps(struct cadb *db, struct rscan *s, struct interact *io,
+    const char *sub, bool *found)
+{
+	char path[PATH_MAX], **todo = NULL;
+	struct dirent *de;
+	size_t n = 0, cap = 0, i;
+	DIR *d;
+	int rc = OR_OK;
+
+	if ((rc = ca_path(db, sub[0] ? sub : ".", path, sizeof path)) != OR_OK)
+		return rc;
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT ? OR_OK : err_errno(OR_E_IO, "%s", path);
+	while (rc == OR_OK && (de = readdir(d)) != NULL) {
+		if (!is_temp(de->d_name) || (sub[0] == '\0' &&
+		    strncmp(de->d_name, "." CADB_ROOT_CERT ".",
+		    strlen(CADB_ROOT_CERT) + 2) != 0))
+			continue;
+		*found = true;
+		if (s == NULL)
+			continue;
+		if ((rc = grow((void **)&todo, &cap, n, sizeof *todo)) == OR_OK &&
+		    (todo[n] = strdup(de->d_name)) == NULL)
+			rc = err_set(OR_E_NOMEM, "out of memory");
+		n += rc == OR_OK;
+	}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		if (rc == OR_OK)
+			rc = quarantine_as(db, s, io, sub, todo[i], todo[i] + 1,
+			    NULL, NULL, "a temporary file a renew-root run left "
+			    "when it was interrupted before renaming it into "
+			    "place; the journal records the certificates it "
+			    "could hold");
+		free(todo[i]);
+	}
+	free(todo);
+	return rc;
+}
+
+/* DIR/rel's SHA-256 into hex; false when it cannot be read. */
+static bool
+file_hex(const struct cadb *db, const char *rel, char hex[65])
+{
+	char path[PATH_MAX];
+
+	if (ca_path(db, rel, path, sizeof path) != OR_OK ||
+	    file_sha256_hex(path, hex) != OR_OK) {
+		err_clear();
+		hex[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+/* roots/NAME, as renew_root_name makes it: nothing else is written. */
+static bool
+roots_name_ok(const char *rel)
+{
+	size_t n = strlen(CADB_ROOTS);
+
+	return strncmp(rel, CADB_ROOTS "/", n + 1) == 0 &&
+	    strchr(rel + n + 1, '/') == NULL && rel[n + 1] != '.' &&
+	    rel[n + 1] != '\0';
+}
+
+int
+recover_root(struct cadb *db, struct interact *io)
+{
+	const struct cadb_summary *sum = &db->sum;
+	struct renew_last last;
+	struct rscan s;
+	char jpath[PATH_MAX], cur[65], prev[65], path[PATH_MAX];
+	char *pem = NULL;
+	size_t len = 0;
+	bool temps = false;
+	int rc;
+
+	if (sum->renewals == 0 || !roots_name_ok(sum->root_prev_file))
+		return OR_OK;
+	/* Everything in place: no journal read. */
+	file_hex(db, CADB_ROOT_CERT, cur);
+	file_hex(db, sum->root_prev_file, prev);
+	if ((rc = root_temps(db, NULL, io, "", &temps)) != OR_OK ||
+	    (rc = root_temps(db, NULL, io, CADB_ROOTS, &temps)) != OR_OK)
+		return rc;
+	if (!temps && strcmp(cur, sum->root_file_sha256) == 0 &&
+	    strcmp(prev, sum->root_prev_file_sha256) == 0)
+		return OR_OK;
+
+	memset(&s, 0, sizeof s);
+	memset(&last, 0, sizeof last);
+	s.last = &last;
+	if ((rc = cadb_path(db->dir, CADB_JOURNAL, jpath, sizeof jpath)) !=
+	    OR_OK || (rc = journal_scan(jpath, gather, &s)) != OR_OK)
+		goto out;
+	qsort(s.names, s.n, sizeof *s.names, cmp_name);
+	temps = false;
+	if ((rc = root_temps(db, &s, io, "", &temps)) != OR_OK ||
+	    (rc = root_temps(db, &s, io, CADB_ROOTS, &temps)) != OR_OK)
+		goto out;
+	/* The previous certificate kept under roots/, from root.crt. */
+	if (prev[0] == '\0' && strcmp(cur, sum->root_prev_file_sha256) == 0) {
+		unsigned char *old = NULL;
+		size_t oldlen = 0;
+
+		if ((rc = ca_path(db, CADB_ROOTS, path, sizeof path)) != OR_OK ||
+		    (access(path, F_OK) == -1 &&
+		    (rc = file_mkdir(path, 0755)) != OR_OK) ||
+		    (rc = ca_path(db, CADB_ROOT_CERT, path, sizeof path)) !=
+		    OR_OK || (rc = file_read(path, FILE_MAX_INPUT, &old,
+		    &oldlen)) != OR_OK)
+			goto out;
+		if ((rc = ca_path(db, sum->root_prev_file, path, sizeof path)) ==
+		    OR_OK)
+			rc = file_write_new(path, old, oldlen, 0644);
+		free(old);
+		if (rc != OR_OK)
+			goto out;
+		file_hex(db, sum->root_prev_file, prev);
+		interact_say(io, SAY_WARN, "recovered: kept the previous root "
+		    "certificate as %s, as the renewal of journal record %"
+		    PRIu64 " records: that renew-root was interrupted before "
+		    "it wrote it", sum->root_prev_file, last.seq);
+	}
+	/* root.crt replaced by the certificate the record carries. */
+	if (strcmp(cur, sum->root_prev_file_sha256) == 0 &&
+	    strcmp(prev, sum->root_prev_file_sha256) == 0) {
+		if ((rc = renew_last_pem(&last, &pem, &len)) != OR_OK ||
+		    (rc = ca_path(db, CADB_ROOT_CERT, path, sizeof path)) !=
+		    OR_OK || (rc = file_replace(path, pem, len, 0644)) != OR_OK)
+			goto out;
+		interact_say(io, SAY_WARN, "recovered: root.crt is now the "
+		    "renewed root certificate that journal record %" PRIu64
+		    " records: that renew-root was interrupted before it "
+		    "replaced root.crt", last.seq);
+	}
+out:
+	free(pem);
+	renew_last_free(&last);
+	rscan_free(&s);
+	if (rc != OR_OK)
+		return err_context(rc, "finishing an interrupted renewal of "
+		    "the root certificate in %s", db->dir);
+	return OR_OK;
 }
 
 /* Whether parent/name is a staged folder whose MANIFEST hashes to sha. */

@@ -52,8 +52,25 @@ struct interact;
  * (root: the CA's certificate, checked against the journal).  io gets one
  * SAY_WARN line per action.  OR_OK also when there was nothing to do. */
 int recover_ca(struct cadb *db, X509 *root, struct interact *io);
-/* recover_ca for a caller that has not loaded root.crt. */
+/* recover_ca for a caller that has not loaded root.crt (recover_root
+ * first). */
 int recover_ca_load(struct cadb *db, struct interact *io);
+/*
+ * An interrupted renew-root (renew.h), finished from the journal before
+ * root.crt is loaded: every command that takes the lock calls it right
+ * after the journal is verified.  The journal's last renew-root record
+ * names the certificate it replaced (roots/NAME, with its file's digest)
+ * and carries the new one.  When roots/NAME is missing and root.crt is
+ * still that certificate's file, root.crt is copied there; when root.crt
+ * is still the previous file and roots/NAME is in place, root.crt is
+ * replaced by the recorded certificate.  Both complete what the journal
+ * already records (no record, a warning each).  A temporary file those
+ * writes left (DIR/.root.crt.*.tmp, roots/.*.tmp) is set aside in
+ * quarantine/ with a recover record.  Anything else (root.crt neither
+ * file) is left for cadb_load_root and audit to name.  Nothing at all
+ * when the journal holds no renew-root record or everything is in place.
+ */
+int recover_root(struct cadb *db, struct interact *io);
 /* A bundle or backup the journal records at outdir (an export or backup
  * record with manifest_hex, the SHA-256 of its MANIFEST), which a kill
  * left staged beside it (fileio.h FILE_STAGE_MARK) before the rename: the

@@ -104,6 +104,11 @@ static const struct pspec p_export[] = {
 	{ "crl", false, PK_YESNO },
 	{ NULL, false, PK_TEXT } };
 
+static const struct pspec p_renew[] = {
+	{ "days", false, PK_DAYS },
+	{ "profile", false, PK_NAME },
+	{ NULL, false, PK_TEXT } };
+
 static const struct pspec p_reshare[] = {
 	{ "quorum", true, PK_QUORUM },
 	{ "kdf", false, PK_KDF },
@@ -121,6 +126,7 @@ static const struct aspec actions[] = {
 	{ "export", SA_EXPORT, p_export, true },
 	{ "check-key", SA_CHECK_KEY, p_none, true },
 	{ "reshare", SA_RESHARE, p_reshare, true },
+	{ "renew-root", SA_RENEW_ROOT, p_renew, true },
 	{ NULL, SA_NONE, NULL, false }
 };
 
@@ -685,6 +691,10 @@ check_order(const struct parser *p)
 			    "root that step %u generates on a token: officer "
 			    "shares are for a sealed key file", st->number,
 			    gen->number);
+		if (st->action == SA_RENEW_ROOT && gen != NULL)
+			return perr(p, st->line, "step %u renews the root "
+			    "certificate that step %u creates: a new root needs "
+			    "no renewal", st->number, gen->number);
 		if (st->action == SA_SIGN_CSRS)
 			sign = st;
 		if (st->action == SA_SIGN_CRL)
@@ -1189,6 +1199,9 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 		}
 		if (st->action == SA_GENERATE_ROOT)
 			fingerprint_blanks(f, "Root certificate fingerprint");
+		else if (st->action == SA_RENEW_ROOT)
+			fingerprint_blanks(f, "Renewed root certificate "
+			    "fingerprint");
 		else if (st->action == SA_CONFIRM_FINGERPRINT) {
 			const char *of = script_param(st, "of");
 			fingerprint_blanks(f, strcmp(of, "root") == 0 ?

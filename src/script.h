@@ -58,6 +58,7 @@ enum script_action {
 	SA_EXPORT,
 	SA_CHECK_KEY,
 	SA_RESHARE,
+	SA_RENEW_ROOT,
 	SA_NONE,
 };
 
@@ -79,8 +80,8 @@ struct script_step {
 	size_t nparams;
 	/* verify: what the witness confirms BEFORE the action does anything
 	 * irreversible (ceremony.h: before the key is unlocked for
-	 * sign-csrs and sign-crl, before the key is made for generate-root,
-	 * before the action starts for the others). */
+	 * sign-csrs, sign-crl and renew-root, before the key is made for
+	 * generate-root, before the action starts for the others). */
 	const char *verifies[SCRIPT_MAX_CHECKS];
 	unsigned verify_lines[SCRIPT_MAX_CHECKS];
 	size_t nverifies;

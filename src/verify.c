@@ -163,10 +163,35 @@ same_cert(X509 *a, X509 *b)
 	return X509_cmp(a, b) == 0;
 }
 
+/* x is root, or another certificate of it: the same key, subject and key
+ * identifier, self-signed (a renewal, renew.h); *other says which. */
+static bool
+same_root(X509 *x, X509 *root, bool *other)
+{
+	const ASN1_OCTET_STRING *a, *b;
+
+	if (same_cert(x, root))
+		return true;
+	a = X509_get0_subject_key_id(x);
+	b = X509_get0_subject_key_id(root);
+	if (EVP_PKEY_eq(X509_get0_pubkey(x), X509_get0_pubkey(root)) != 1 ||
+	    X509_NAME_cmp(X509_get_subject_name(x),
+	    X509_get_subject_name(root)) != 0 ||
+	    X509_NAME_cmp(X509_get_issuer_name(x),
+	    X509_get_subject_name(x)) != 0 || a == NULL || b == NULL ||
+	    ASN1_OCTET_STRING_cmp(a, b) != 0 ||
+	    X509_verify(x, X509_get0_pubkey(root)) != 1) {
+		ERR_clear_error();
+		return false;
+	}
+	*other = true;
+	return true;
+}
+
 /* certificate.pem and chain.pem of one issued certificate. */
 static int
 check_certificate(const char *dir, const char *prefix, X509 *root,
-    STACK_OF(X509) *issued)
+    STACK_OF(X509) *issued, bool *other)
 {
 	unsigned char *data = NULL;
 	STACK_OF(X509) *certs = NULL, *chain = NULL;
@@ -193,7 +218,7 @@ check_certificate(const char *dir, const char *prefix, X509 *root,
 		goto out;
 	if (sk_X509_num(chain) != 2 ||
 	    !same_cert(sk_X509_value(chain, 0), sk_X509_value(certs, 0)) ||
-	    !same_cert(sk_X509_value(chain, 1), root)) {
+	    !same_root(sk_X509_value(chain, 1), root, other)) {
 		rc = err_set(OR_E_VERIFY, "%s is not the certificate followed "
 		    "by the root", name);
 		goto out;
@@ -299,22 +324,56 @@ check_digests(const char *dir, const struct manifest_entry *e, size_t n,
 	return rc;
 }
 
-/* root.pem must be the root the verifier trusts. */
+/* name (root.pem, previous-root.pem) must hold the root the verifier
+ * trusts, or another certificate of it; *x, when not NULL, gets it. */
 static int
-check_bundled_root(const char *dir, X509 *root)
+check_bundled_root(const char *dir, const char *name, X509 *root,
+    bool *other, X509 **x)
 {
 	STACK_OF(X509) *bundled = NULL;
 	unsigned char *data = NULL;
 	size_t len;
 	int rc;
 
-	if ((rc = read_member(dir, "root.pem", &data, &len)) == OR_OK &&
+	if ((rc = read_member(dir, name, &data, &len)) == OR_OK &&
 	    (rc = load_pem_certs(data, len, &bundled)) == OR_OK &&
 	    (sk_X509_num(bundled) != 1 ||
-	    !same_cert(sk_X509_value(bundled, 0), root)))
-		rc = err_set(OR_E_VERIFY, "root.pem is not the given root");
+	    !same_root(sk_X509_value(bundled, 0), root, other)))
+		rc = err_set(OR_E_VERIFY, "%s is not the given root (nor "
+		    "another certificate of its key and subject)", name);
+	if (rc == OR_OK && x != NULL) {
+		*x = sk_X509_value(bundled, 0);
+		X509_up_ref(*x);
+	}
 	sk_X509_pop_free(bundled, X509_free);
 	free(data);
+	return rc;
+}
+
+/* A renewal's bundle (renew.h): previous-root.pem is another certificate
+ * of the same root than root.pem, and there is no certificate to chain. */
+static int
+check_renewal(const char *dir, X509 *root, const struct manifest_entry *e,
+    size_t n, struct verify_result *res)
+{
+	X509 *cur = NULL, *prev = NULL;
+	bool other = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (strstr(e[i].path, "certificate.pem") != NULL ||
+		    strcmp(e[i].path, "crl.pem") == 0)
+			return err_set(OR_E_VERIFY, "a renewal's bundle holds "
+			    "%s", e[i].path);
+	if ((rc = check_bundled_root(dir, "root.pem", root, &other, &cur)) ==
+	    OR_OK && (rc = check_bundled_root(dir, "previous-root.pem", root,
+	    &other, &prev)) == OR_OK && same_cert(cur, prev))
+		rc = err_set(OR_E_VERIFY, "previous-root.pem is root.pem: "
+		    "nothing was renewed");
+	X509_free(cur);
+	X509_free(prev);
+	res->renewal = rc == OR_OK;
 	return rc;
 }
 
@@ -336,7 +395,8 @@ check_certificates(const char *dir, const struct manifest_entry *e, size_t n,
 		if (strcmp(base, "certificate.pem") != 0)
 			continue;
 		snprintf(prefix, sizeof prefix, "%.*s", (int)plen, e[i].path);
-		if ((rc = check_certificate(dir, prefix, root, issued)) != OR_OK)
+		if ((rc = check_certificate(dir, prefix, root, issued,
+		    &res->other_root)) != OR_OK)
 			return rc;
 		res->certificates++;
 	}
@@ -403,14 +463,18 @@ verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
 	}
 	if ((rc = check_digests(dir, e, n, res)) != OR_OK ||
 	    (rc = no_unlisted(dir, "", e, n)) != OR_OK ||
-	    (rc = check_bundled_root(dir, root)) != OR_OK)
+	    (rc = check_bundled_root(dir, "root.pem", root, &res->other_root,
+	    NULL)) != OR_OK)
 		goto out;
 	if ((issued = sk_X509_new_null()) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = check_certificates(dir, e, n, root, issued, res)) != OR_OK ||
-	    (rc = check_crl(dir, root, issued)) != OR_OK)
+	if (listed(e, n, "previous-root.pem")) {
+		if ((rc = check_renewal(dir, root, e, n, res)) != OR_OK)
+			goto out;
+	} else if ((rc = check_certificates(dir, e, n, root, issued, res)) !=
+	    OR_OK || (rc = check_crl(dir, root, issued)) != OR_OK)
 		goto out;
 	if ((rc = file_join(path, sizeof path, dir, "transcript.log")) != OR_OK ||
 	    (rc = transcript_verify(path, X509_get0_pubkey(root), &ti)) != OR_OK) {

@@ -5,6 +5,13 @@
  * root.pem consistent, each given CSR matched by a certificate with its
  * public key and subject, the CRL signed by the root and current, and the
  * transcript's seal.
+ *
+ * The root is a key and a subject: a certificate of the same key, subject
+ * and key identifier, self-signed, is the same root renewed (renew.h).
+ * A bundle written before a renewal (its root.pem and chain.pem hold the
+ * earlier certificate) verifies against the renewed root.crt, and the
+ * other way round; other_root says so.  A renewal's own bundle (root.pem,
+ * previous-root.pem, no certificate and no CRL) verifies as one: renewal.
  */
 #ifndef OFFROOT_VERIFY_H
 #define OFFROOT_VERIFY_H
@@ -15,6 +22,9 @@ struct verify_result {
 	size_t files;
 	size_t certificates;
 	size_t csrs_matched;
+	bool other_root;	/* the bundle's root.pem is another
+				 * certificate of the given root */
+	bool renewal;		/* a renew-root bundle */
 };
 
 int verify_bundle(const char *dir, const char *root_path,

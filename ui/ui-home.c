@@ -23,8 +23,6 @@
 #include "util.h"
 
 #define UI_HOME_MAX	64
-#define UI_ROOT_LOUD_DAYS	90
-#define UI_ROOT_CAUTION_DAYS	365
 
 struct ui_home_entry {
 	enum ui_action action;
@@ -337,20 +335,38 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 		return n;
 	}
 	if (c->have_root) {
-		days = ui_days(c->root_not_after, now);
+		char alert[512];
+		enum cal_root_alert a = calendar_root_alert(c->root_not_after,
+		    now, &days, alert, sizeof alert);
+
+		/* calendar.h: from 90 days on, and loudly from 30, the same
+		 * "renew or roll over" as offroot status. */
 		ui_date(c->root_not_after, d1);
-		if (days < 0)
+		if (a == CAL_ROOT_EXPIRED)
 			LINE(ui_attr(u, UI_C_LOUD, 0), "Root: EXPIRED on %s",
 			    d1);
-		else if (days < UI_ROOT_LOUD_DAYS)
+		else if (a == CAL_ROOT_RENEW_NOW)
 			LINE(ui_attr(u, UI_C_LOUD, 0), "Root: WARNING: the "
 			    "root certificate expires in %ld days (%s)", days,
 			    d1);
+		else if (a == CAL_ROOT_RENEW)
+			LINE(ui_attr(u, UI_C_CAUTION, 0), "Root: the root "
+			    "certificate expires in %ld days (%s)", days, d1);
 		else
-			LINE(days < UI_ROOT_CAUTION_DAYS ?
-			    ui_attr(u, UI_C_CAUTION, 0) : 0,
-			    "Root: expires %s, in %ld days", d1, days);
+			LINE(0, "Root: expires %s, in %ld days", d1, days);
+		if (a == CAL_ROOT_EXPIRED || a == CAL_ROOT_RENEW_NOW)
+			LINE(ui_attr(u, UI_C_LOUD, 0), "      RENEW OR ROLL OVER "
+			    "NOW: offroot renew-root, or a new root");
+		else if (a == CAL_ROOT_RENEW)
+			LINE(ui_attr(u, UI_C_CAUTION, 0), "      renew or roll "
+			    "over before then: offroot renew-root, or a new "
+			    "root");
 		LINE(0, "      %s", c->subject);
+		if (c->nroots + c->more_roots > 0)
+			LINE(0, "      renewed: %zu earlier certificate%s of this "
+			    "key and subject in roots/",
+			    c->nroots + c->more_roots,
+			    plural_s(c->nroots + c->more_roots));
 	}
 	if (c->has_crl) {
 		days = ui_days(c->crl_due, now);
