@@ -76,7 +76,8 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
 	"revoke-batch", "crl-number", "crl", "ocsp", "reshare", "backup",
-	"repair", "recover", "token-backup", "init-leftover", NULL
+	"repair", "recover", "token-backup", "init-leftover", "crl-ahead",
+	"crl-withdraw", "crl-schedule", NULL
 };
 
 static int
@@ -132,7 +133,8 @@ collect(const struct jrecord *r, void *vctx)
 	} else if (strcmp(r->type, "issue") == 0) {
 		return add_artefact(c, CADB_ISSUED, jrecord_get(r, "file"),
 		    jrecord_get(r, "file_sha256"), r->seq);
-	} else if (strcmp(r->type, "crl") == 0 && jrecord_get(r, "file")) {
+	} else if ((strcmp(r->type, "crl") == 0 ||
+	    strcmp(r->type, "crl-ahead") == 0) && jrecord_get(r, "file")) {
 		return add_artefact(c, CADB_CRLS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
 	} else if (jrecord_get(r, "key_file_sha256") != NULL) {
@@ -339,7 +341,8 @@ audit_run(const char *dir, struct audit_result *res)
 	/* A root-signed CRL that knows more than the journal (audit-cut.c)
 	 * is named as a cut journal before no_strays calls it planted. */
 	if ((rc = audit_crls_cut(dir, root)) != OR_OK ||
-	    (rc = no_strays(dir, &c, res)) != OR_OK)
+	    (rc = no_strays(dir, &c, res)) != OR_OK ||
+	    (rc = audit_ahead(dir, root, res)) != OR_OK)
 		goto out;
 	/* The sealed key's header names the root's public key. */
 	if (strcmp(sum.store, "sealed") == 0) {

@@ -82,8 +82,8 @@ no_unlisted(const char *dir, const char *sub, const struct manifest_entry *e,
 	return rc;
 }
 
-static int
-verify_sig(EVP_PKEY *pub, const unsigned char *msg, size_t len,
+int
+verify_manifest_sig(EVP_PKEY *pub, const unsigned char *msg, size_t len,
     const unsigned char *sig, size_t siglen)
 {
 	const char *digest = keytype_default_digest(keytype_of(pub));
@@ -393,7 +393,7 @@ verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
 	if ((rc = read_member(dir, BUNDLE_MANIFEST, &manifest, &mlen)) != OR_OK ||
 	    (rc = read_member(dir, BUNDLE_MANIFEST_SIG, &sig, &siglen)) != OR_OK)
 		goto out;
-	if ((rc = verify_sig(X509_get0_pubkey(root), manifest, mlen, sig,
+	if ((rc = verify_manifest_sig(X509_get0_pubkey(root), manifest, mlen, sig,
 	    siglen)) != OR_OK)
 		goto out;
 	if ((rc = manifest_parse((char *)manifest, mlen, &e, &n)) != OR_OK) {

@@ -20,4 +20,10 @@ struct verify_result {
 int verify_bundle(const char *dir, const char *root_path,
     const char *const *csrs, size_t ncsr, struct verify_result *res);
 
+#include <openssl/evp.h>
+/* MANIFEST.sig (sig) is pub's signature over MANIFEST (msg), with the
+ * digest bundle_stage uses for pub's key type; OR_E_VERIFY if not. */
+int verify_manifest_sig(EVP_PKEY *pub, const unsigned char *msg, size_t len,
+    const unsigned char *sig, size_t siglen);
+
 #endif
