@@ -367,10 +367,24 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 			LINE(0, "CRL:  next CRL due %s, in %ld days "
 			    "(CRL %llu's nextUpdate is %s)", d1, days,
 			    c->crl_number, d2);
+		if (c->ahead_left > 0) {
+			ui_date(c->ahead_next_publish, d1);
+			ui_date(c->crl_covered, d2);
+			LINE(0, "      signed ahead: %zu to publish, next %s on "
+			    "%s; they run out %s", c->ahead_left,
+			    c->ahead_next_file, d1, d2);
+		}
 	} else {
 		LINE(ui_attr(u, UI_C_LOUD, 0), "CRL:  no CRL has been signed "
 		    "yet");
 	}
+	for (i = 0; i < c->nwithdrawn; i++)
+		LINE(ui_attr(u, UI_C_LOUD, 0), "      WITHDRAWN: %s (CRL %llu): "
+		    "delete it, never publish it", c->withdrawn[i].file,
+		    c->withdrawn[i].number);
+	if (c->more_withdrawn > 0)
+		LINE(ui_attr(u, UI_C_LOUD, 0), "      ... and %zu more withdrawn",
+		    c->more_withdrawn);
 	if (c->since_crl > 0)
 		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation%s on no "
 		    "CRL yet: sign one within 24 hours", c->since_crl,
@@ -407,7 +421,8 @@ ui_home_draw(struct ui_screen *s)
 {
 	struct ui_home *h = s->data;
 	struct ui *u = s->ui;
-	struct ui_cal_line l[CAL_MAX_EXPIRING + 2 * CAL_MAX_OCSP + 17];
+	struct ui_cal_line l[CAL_MAX_EXPIRING + 2 * CAL_MAX_OCSP +
+	    CAL_MAX_WITHDRAWN + 19];
 	char title[PATH_MAX + 32];
 	size_t n, i, rows, top = 0;
 	int ch, bh, y;
