@@ -229,8 +229,10 @@ for sc in renameat2 syncfs fdatasync; do
 		"$OFFROOT" revoke -d "$C" --serial 0c0ffee --reason superseded --unknown-ok \
 		    >/dev/null 2>"$T/kerr" &&
 		    "$OFFROOT" audit -d "$C" >/dev/null 2>"$T/kerr" &&
-		    unrecorded "$C" "$T/out-$sc-$n" >"$T/kerr" 2>&1
-		ok $? "crl --ahead killed at $sc $n: the next command recovers, audit passes, no unrecorded CRL left outside"
+		    unrecorded "$C" "$T/out-$sc-$n" >"$T/kerr" 2>&1 &&
+		    { ! grep -q " crl-schedule .*outdir=$T/out-$sc-$n/s " "$C/journal" ||
+		    [ -f "$T/out-$sc-$n/s/SCHEDULE.txt" ]; }
+		ok $? "crl --ahead killed at $sc $n: the next command recovers, audit passes, no unrecorded CRL left outside, a recorded folder is in place"
 		[ -s "$T/kerr" ] && diag "$(head -3 "$T/kerr")"
 		rm -rf "$C" "$T/out-$sc-$n"
 		n=$((n + step))
