@@ -195,9 +195,10 @@ gather_crl(time_t now, struct status *s)
 			    "this root fails revocation checks; sign a new CRL "
 			    "now", s->next_crl);
 		else if (c->crl_covered - now < CRL_REFRESH_DAYS * 86400L)
-			status_warn(s, "the last CRL signed runs out at %s, "
-			    "within %d days: sign the next CRL now",
-			    s->crl_covered, CRL_REFRESH_DAYS);
+			status_warn(s, "the %s nextUpdate is %s, within %d "
+			    "days: sign the next CRL now", c->crl_covered ==
+			    c->crl_next_update ? "CRL's" : "last CRL signed "
+			    "ahead's", s->crl_covered, CRL_REFRESH_DAYS);
 	} else if (s->journal_rc == OR_OK) {
 		status_warn(s, "no CRL has been signed yet");
 	}
