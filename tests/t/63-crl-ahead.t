@@ -190,6 +190,26 @@ t_fail "audit refuses an altered schedule folder" 1 "$OFFROOT" audit -d "$CA"
 like 'SCHEDULE.txt does not match its digest' "$T/err" "naming the file"
 cp "$T/keep" "$S/SCHEDULE.txt"
 
+# ---- the shipped ceremony ---------------------------------------------
+
+t_ok "script check crl-ahead.ceremony" "$OFFROOT" script check "$ROOT/ceremony-scripts/crl-ahead.ceremony"
+cp -a "$CA" "$T/cer"; mkdir "$T/media"
+t_ok "crl-ahead.ceremony runs in batch with the shipped answers" \
+    "$OFFROOT" ceremony "$ROOT/ceremony-scripts/crl-ahead.ceremony" -d "$T/cer" \
+    --media "$T/media" --answers "$ROOT/ceremony-scripts/crl-ahead.answers" \
+    --passphrase-file "$PASS"
+cat "$T/out" "$T/err" >"$T/ceremony.log"
+! grep -q 'never used' "$T/ceremony.log"; ok $? "every answer of the example is used"
+[ "$(ls "$T/media/crl-ahead" | grep -c '^crl-00[0-9][0-9]-.*\.pem$')" -eq 6 ] &&
+    [ -f "$T/media/crl-ahead/SCHEDULE.txt" ] && [ -f "$T/media/public-crl-ahead/root.pem" ]
+ok $? "six CRLs signed ahead and SCHEDULE.txt on the media, the root exported"
+grep -q ' fingerprint .*of=bundle sha256='"$(sha256sum <"$T/media/crl-ahead/MANIFEST" | cut -c1-64)" \
+    "$T/cer/transcripts/"*-ceremony-*.log
+ok $? "the witness confirmed the folder's MANIFEST fingerprint"
+t_ok "audit accepts the CA" "$OFFROOT" audit -d "$T/cer"
+like '12 CRLs signed ahead match their records; 3 schedule folders checked' "$T/out" "audit counts the ceremony's CRLs and folder too"
+rm -rf "$T/cer" "$T/media"
+
 # ---- crashes ----------------------------------------------------------
 
 if ! command -v strace >/dev/null 2>&1; then
