@@ -270,7 +270,7 @@ out:
 
 const struct cmd_entry cmd_crl_entry = {
 	"crl",
-	"-d DIR -o FILE [--days N] [--this-update TIME] [--der] "
+	"-d DIR -o FILE|FOLDER [--days N] [--this-update TIME] [--der] "
 	    "[--ahead N [--interval DAYS]] " CMD_USAGE_UNLOCK,
 	"sign the next CRL, or N CRLs ahead into a folder (also kept in "
 	    "DIR/crls/)",
