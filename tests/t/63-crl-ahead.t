@@ -218,6 +218,32 @@ grep -q ' fingerprint .*of=bundle sha256='"$(sha256sum <"$T/media/crl-ahead/MANI
 ok $? "the witness confirmed the folder's MANIFEST fingerprint"
 t_ok "audit accepts the CA" "$OFFROOT" audit -d "$T/cer"
 like '12 CRLs signed ahead match their records; 3 schedule folders checked' "$T/out" "audit counts the ceremony's CRLs and folder too"
+
+# The ceremony killed at the rename that publishes its folder: run again,
+# it renames the recorded folder into place and signs nothing twice.
+if command -v strace >/dev/null 2>&1; then
+	rm -rf "$T/cer" "$T/media"; cp -a "$CA" "$T/cer"; mkdir "$T/media"
+	cp -a "$CA" "$T/cnt"; mkdir "$T/media-cnt"
+	strace -f -o "$T/renames" -e trace=renameat2 "$OFFROOT" ceremony \
+	    "$ROOT/ceremony-scripts/crl-ahead.ceremony" -d "$T/cnt" --media "$T/media-cnt" \
+	    --answers "$ROOT/ceremony-scripts/crl-ahead.answers" --passphrase-file "$PASS" >/dev/null 2>&1
+	N=$(awk '/renameat2\(/ { n++ } /renameat2\(.*\.crl-ahead\.partial-/ { print n; exit }' "$T/renames")
+	rm -rf "$T/cnt" "$T/media-cnt"
+	strace -f -o /dev/null -e inject=renameat2:signal=KILL:when="$N" "$OFFROOT" ceremony \
+	    "$ROOT/ceremony-scripts/crl-ahead.ceremony" -d "$T/cer" --media "$T/media" \
+	    --answers "$ROOT/ceremony-scripts/crl-ahead.answers" --passphrase-file "$PASS" >/dev/null 2>&1
+	[ -n "$N" ] && [ ! -e "$T/media/crl-ahead" ] && ls -a "$T/media" | grep -q '^\.crl-ahead\.partial-'
+	ok $? "the ceremony killed at its rename $N leaves the folder staged"
+	{ cat "$ROOT/ceremony-scripts/crl-ahead.answers"; echo "resume: yes"; } >"$T/resume.answers"
+	t_ok "the ceremony run again" "$OFFROOT" ceremony "$ROOT/ceremony-scripts/crl-ahead.ceremony" \
+	    -d "$T/cer" --media "$T/media" --answers "$T/resume.answers" --passphrase-file "$PASS"
+	cat "$T/out" "$T/err" >"$T/resume.log"
+	like 'were signed ahead before the interruption: not signing again' "$T/resume.log" "resumes without signing again"
+	[ "$(grep -c ' crl-schedule ' "$T/cer/journal")" -eq "$(($(grep -c ' crl-schedule ' "$CA/journal") + 1))" ] &&
+	    [ -f "$T/media/crl-ahead/SCHEDULE.txt" ]
+	ok $? "one schedule recorded, its folder in place"
+	t_ok "audit accepts the resumed ceremony's CA" "$OFFROOT" audit -d "$T/cer"
+fi
 rm -rf "$T/cer" "$T/media"
 
 # ---- crashes ----------------------------------------------------------
