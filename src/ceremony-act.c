@@ -1079,13 +1079,15 @@ out:
 	return rc;
 }
 
-/* The public export: root.pem, the latest CRL and their SHA-256 sums in a
- * new folder on the media.  Needs no key. */
+/* The public export: root.pem, the current CRL (one signed ahead whose
+ * time has come, too) and their SHA-256 sums in a new folder on the
+ * media.  Needs no key. */
 static int
 act_export(struct ceremony *c, const struct script_step *st)
 {
 	const char *crlopt = script_param(st, "crl");
 	bool want_crl = crlopt == NULL || strcmp(crlopt, "yes") == 0;
+	struct revoke_crl cur;
 	struct revoke_db rdb;
 	unsigned char *der = NULL, md[32];
 	char folder[PATH_MAX], src[PATH_MAX], dst[PATH_MAX], crls[PATH_MAX];
@@ -1102,7 +1104,9 @@ act_export(struct ceremony *c, const struct script_step *st)
 	if (want_crl) {
 		if ((rc = revoke_db_load(c->p.dir, 0, &rdb)) != OR_OK)
 			return rc;
-		if (!rdb.has_crl) {
+		/* The CRL relying parties have now: the last one signed, or
+		 * one signed ahead whose time has come. */
+		if (!revoke_db_current(&rdb, time(NULL), &cur)) {
 			rc = err_set(OR_E_INPUT, "step %s: the CA has signed no "
 			    "CRL yet (add a sign-crl step before, or param: "
 			    "crl = no)", st->number_text);
@@ -1110,11 +1114,11 @@ act_export(struct ceremony *c, const struct script_step *st)
 		}
 		if ((rc = cadb_path(c->p.dir, CADB_CRLS, crls, sizeof crls)) !=
 		    OR_OK || (rc = file_join(src, sizeof src, crls,
-		    rdb.last_crl.file)) != OR_OK ||
+		    cur.file)) != OR_OK ||
 		    (rc = file_read(src, CRL_MAX_FILE, &der, &len)) != OR_OK ||
 		    (rc = crl_to_pem(der, len, &pem, &pemlen)) != OR_OK)
 			goto out;
-		snprintf(num, sizeof num, "%" PRIu64, rdb.last_crl.number);
+		snprintf(num, sizeof num, "%" PRIu64, cur.number);
 	}
 	/* A folder an interrupted run of this step began is finished. */
 	if ((rc = ceremony_resume_export(c, st, folder, &resume)) != OR_OK)

@@ -211,8 +211,9 @@ t_ok "crl-ahead.ceremony runs in batch with the shipped answers" \
 cat "$T/out" "$T/err" >"$T/ceremony.log"
 ! grep -q 'never used' "$T/ceremony.log"; ok $? "every answer of the example is used"
 [ "$(ls "$T/media/crl-ahead" | grep -c '^crl-00[0-9][0-9]-.*\.pem$')" -eq 6 ] &&
-    [ -f "$T/media/crl-ahead/SCHEDULE.txt" ] && [ -f "$T/media/public-crl-ahead/root.pem" ]
-ok $? "six CRLs signed ahead and SCHEDULE.txt on the media, the root exported"
+    [ -f "$T/media/crl-ahead/SCHEDULE.txt" ] && [ -f "$T/media/public-crl-ahead/root.pem" ] &&
+    cmp -s "$T/media/public-crl-ahead/crl.pem" "$T/media/crl-ahead/$(ls "$T/media/crl-ahead" | grep '^crl-' | head -1)"
+ok $? "six CRLs signed ahead and SCHEDULE.txt on the media; the root and the first of them exported"
 grep -q ' fingerprint .*of=bundle sha256='"$(sha256sum <"$T/media/crl-ahead/MANIFEST" | cut -c1-64)" \
     "$T/cer/transcripts/"*-ceremony-*.log
 ok $? "the witness confirmed the folder's MANIFEST fingerprint"
