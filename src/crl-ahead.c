@@ -273,7 +273,10 @@ schedule_text(X509 *root, const struct crl_ahead_params *p,
 	    "it (no key needed):\n\n"
 	    "  openssl x509 -in root.pem -noout -pubkey > root.pub\n"
 	    "  %s\n"
-	    "  sha256sum -c MANIFEST\n", hint);
+	    "  sha256sum -c MANIFEST\n\n"
+	    "or, with offroot: offroot verify THIS-FOLDER --root ROOT.pem\n"
+	    "where ROOT.pem is your own trusted copy of the root "
+	    "certificate.\n", hint);
 	if (fclose(mem) != 0) {
 		free(*text);
 		*text = NULL;

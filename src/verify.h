@@ -4,7 +4,9 @@
  * every certificate chaining to the root (x509_strict), chain.pem and
  * root.pem consistent, each given CSR matched by a certificate with its
  * public key and subject, the CRL signed by the root and current, and the
- * transcript's seal.
+ * transcript's seal.  A folder of CRLs signed ahead (SCHEDULE.txt,
+ * crl-ahead.h) instead: MANIFEST's signature, the digests, root.pem, and
+ * every CRL signed by the root, named for its number and thisUpdate.
  */
 #ifndef OFFROOT_VERIFY_H
 #define OFFROOT_VERIFY_H
@@ -15,6 +17,7 @@ struct verify_result {
 	size_t files;
 	size_t certificates;
 	size_t csrs_matched;
+	size_t crls;		/* a folder of CRLs signed ahead */
 };
 
 int verify_bundle(const char *dir, const char *root_path,

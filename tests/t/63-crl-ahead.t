@@ -102,6 +102,9 @@ ok $rc "python cryptography: numbers 3..6, thisUpdate +10 days each, nextUpdate 
 ok $? "MANIFEST.sig verifies with the root's key and every digest matches (as SCHEDULE.txt says)"
 like 'openssl dgst -sha384 -verify root.pub -signature MANIFEST.sig MANIFEST' "$S/SCHEDULE.txt" "SCHEDULE.txt says how to check the folder"
 like 'not yet valid' "$S/SCHEDULE.txt" "SCHEDULE.txt says why each file waits for its time"
+t_ok "offroot verify checks the folder against the root" "$OFFROOT" verify "$S" --root "$CA/root.crt"
+like 'verified: .*4 CRLs signed ahead by the root, consecutive and named for their number and date' "$T/out" "... every CRL, its number and name"
+t_fail "offroot verify refuses it against another certificate" 1 "$OFFROOT" verify "$S" --root "$GOOD"
 F4=$(ls "$S" | grep '^crl-0004-')
 TU4=$(openssl crl -inform DER -in "$S/$F4" -noout -lastupdate | cut -d= -f2)
 T4=$(date -u -d "$TU4" +%Y-%m-%dT%H:%M:%SZ)
