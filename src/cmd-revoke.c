@@ -149,7 +149,7 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 		if ((rc = revoke_db_load(dir, 0, &rdb)) != OR_OK)
 			goto out;
 		rc = crl_ahead_withdraw(db, &rdb, time(NULL), false,
-		    "a revocation was recorded after they were signed", io);
+		    "a revocation recorded after the schedule was signed", io);
 		revoke_db_free(&rdb);
 		if (rc != OR_OK)
 			goto out;
