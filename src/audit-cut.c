@@ -231,8 +231,8 @@ audit_crl_against_journal(const char *label,
 /* A CRL file, DER or PEM ("X509 CRL"), as the DER bytes that were signed
  * (PEM is only base64 around them: nothing is re-encoded).  *der is freed
  * with OPENSSL_free. */
-static int
-load_crl(const char *path, unsigned char **der, size_t *len)
+int
+audit_load_crl(const char *path, unsigned char **der, size_t *len)
 {
 	unsigned char *buf = NULL, *data = NULL;
 	char *name = NULL, *header = NULL;
@@ -283,7 +283,7 @@ audit_crl_file(const char *dir, const char *path)
 	if ((rc = cadb_scan(dir, &sum, revoke_db_visit, &db)) != OR_OK ||
 	    (rc = revoke_db_finish(&db)) != OR_OK ||
 	    (rc = cadb_load_root(dir, &sum, &root)) != OR_OK ||
-	    (rc = load_crl(path, &der, &len)) != OR_OK)
+	    (rc = audit_load_crl(path, &der, &len)) != OR_OK)
 		goto out;
 	rc = audit_crl_against_journal(path, der, len, root, &db);
 	if (rc == OR_E_VERIFY)

@@ -84,7 +84,7 @@ static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
 	"revoke-batch", "csr", "crl-number", "crl", "ocsp", "reshare", "backup",
 	"repair", "recover", "token-backup", "init-leftover", "renew-root",
-	NULL
+	"crl-ahead", "crl-withdraw", "crl-schedule", NULL
 };
 
 static void
@@ -178,7 +178,8 @@ collect(const struct jrecord *r, void *vctx)
 	} else if (strcmp(r->type, "issue") == 0) {
 		return add_artefact(c, CADB_ISSUED, jrecord_get(r, "file"),
 		    jrecord_get(r, "file_sha256"), r->seq);
-	} else if (strcmp(r->type, "crl") == 0 && jrecord_get(r, "file")) {
+	} else if ((strcmp(r->type, "crl") == 0 ||
+	    strcmp(r->type, "crl-ahead") == 0) && jrecord_get(r, "file")) {
 		return add_artefact(c, CADB_CRLS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
 	} else if (jrecord_get(r, "key_file_sha256") != NULL) {
@@ -422,7 +423,8 @@ audit_run(const char *dir, struct audit_result *res)
 	 * is named as a cut journal before no_strays calls it planted. */
 	if ((rc = audit_crls_cut(dir, root)) != OR_OK ||
 	    (rc = no_strays(dir, &c, res)) != OR_OK ||
-	    (rc = same_root(dir, &c, root)) != OR_OK)
+	    (rc = same_root(dir, &c, root)) != OR_OK ||
+	    (rc = audit_ahead(dir, root, res)) != OR_OK)
 		goto out;
 	/* The sealed key's header names the root's public key. */
 	if (strcmp(sum.store, "sealed") == 0) {

@@ -20,6 +20,8 @@ struct audit_result {
 	uint64_t abandoned;	/* unclosed transcripts of interrupted runs */
 	uint64_t failed;	/* failed runs that recorded nothing:
 				 * closed, unsealed, not in the journal */
+	uint64_t ahead;		/* CRLs signed ahead, checked in crls/ */
+	uint64_t ahead_folders;	/* schedule folders found and checked */
 };
 
 /* OR_OK when everything verifies; otherwise the first problem, with
@@ -53,5 +55,16 @@ int audit_crls_cut(const char *dir, X509 *root);
 /* The same for a CRL file from elsewhere (audit --crl: the one published,
  * PEM or DER); OR_E_VERIFY when the root did not sign it. */
 int audit_crl_file(const char *dir, const char *path);
+
+/* A CRL file, DER or PEM ("X509 CRL"), as the DER bytes that were signed;
+ * *der is freed with OPENSSL_free. */
+int audit_load_crl(const char *path, unsigned char **der, size_t *len);
+
+/* CRLs signed ahead (audit-ahead.c): each crl-ahead record's file in
+ * crls/ is the CRL the record describes (root-signed, its number and
+ * dates), and each crl-schedule folder that can be seen at its recorded
+ * path holds the MANIFEST recorded, signed by the root, whose files match
+ * their digests, each CRL in it one the journal records under its name. */
+int audit_ahead(const char *dir, X509 *root, struct audit_result *res);
 
 #endif

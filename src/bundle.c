@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "bundle.h"
+#include "keystore.h"
 #include "err.h"
 #include "fileio.h"
 #include "util.h"
@@ -383,4 +384,18 @@ manifest_parse(const char *text, size_t len, struct manifest_entry **entries,
 fail:
 	free(e);
 	return rc;
+}
+
+int
+manifest_verify_hint(enum keytype t, char *out, size_t size)
+{
+	const char *digest = keytype_default_digest(t);
+
+	if (digest == NULL)
+		snprintf(out, size, "openssl pkeyutl -verify -pubin -inkey "
+		    "root.pub -rawin -in MANIFEST -sigfile MANIFEST.sig");
+	else
+		snprintf(out, size, "openssl dgst -%s -verify root.pub "
+		    "-signature MANIFEST.sig MANIFEST", digest);
+	return OR_OK;
 }

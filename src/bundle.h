@@ -61,4 +61,8 @@ struct manifest_entry {
 int manifest_parse(const char *text, size_t len,
     struct manifest_entry **entries, size_t *n);
 
+/* The stock openssl command that checks MANIFEST.sig with root.pub (the
+ * root's public key) for a root key of type t, into out. */
+int manifest_verify_hint(enum keytype t, char *out, size_t size);
+
 #endif

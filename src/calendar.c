@@ -195,6 +195,47 @@ cal_ocsp(const struct cal_scan *cs, struct calendar *cal)
 	}
 }
 
+/* The current CRL, when the CRLs signed run out, what is left of a
+ * schedule signed ahead and what was withdrawn from it. */
+static void
+cal_crl(const struct revoke_db *rdb, time_t now, struct calendar *cal)
+{
+	const struct revoke_ahead *a;
+	struct revoke_crl cur;
+	struct cal_withdrawn *w;
+	size_t i;
+
+	if ((cal->has_crl = revoke_db_current(rdb, now, &cur))) {
+		cal->crl_number = cur.number;
+		cal->crl_next_update = cur.next_update;
+		cal->crl_covered = revoke_db_covered_until(rdb);
+		cal->crl_due = cal->crl_covered -
+		    (time_t)CRL_REFRESH_DAYS * 86400;
+	}
+	for (i = 0; i < rdb->nahead; i++) {
+		a = &rdb->ahead[i];
+		if (!a->withdrawn && a->this_update > now) {
+			if (cal->ahead_left++ == 0) {
+				snprintf(cal->ahead_next_file,
+				    sizeof cal->ahead_next_file, "%s",
+				    a->published);
+				cal->ahead_next_number = a->number;
+				cal->ahead_next_publish = a->this_update;
+			}
+		} else if (a->withdrawn && a->next_update > now) {
+			if (cal->nwithdrawn == CAL_MAX_WITHDRAWN) {
+				cal->more_withdrawn++;
+				continue;
+			}
+			w = &cal->withdrawn[cal->nwithdrawn++];
+			w->number = a->number;
+			snprintf(w->file, sizeof w->file, "%s", a->published);
+			w->this_update = a->this_update;
+			w->next_update = a->next_update;
+		}
+	}
+}
+
 void
 calendar_load(const char *dir, time_t now, struct calendar *cal)
 {
@@ -241,13 +282,7 @@ calendar_scan(const char *dir, time_t now, struct calendar *cal,
 	 * one (not the revocation records, which count both twice). */
 	cal->revoked = cs.rdb.n;
 	cal->since_crl = cs.rdb.since_crl;
-	cal->has_crl = sum->has_crl;
-	if (sum->has_crl) {
-		cal->crl_number = sum->crl_number;
-		cal->crl_next_update = sum->crl_next_update;
-		cal->crl_due = sum->crl_next_update -
-		    (time_t)CRL_REFRESH_DAYS * 86400;
-	}
+	cal_crl(&cs.rdb, now, cal);
 	cal_root(dir, sum, cal);
 	if (cs.n > 0)
 		qsort(cs.c, cs.n, sizeof *cs.c, cal_cmp);

@@ -3,7 +3,10 @@
  * is due, which issued certificates expire soon, when the root expires.
  * The TUI's home screen and `offroot status` show the same dates, and
  * the same hazards: pre-signed "good" OCSP responses still valid for a
- * certificate revoked since (ocsp-good.h), listed until they expire.
+ * certificate revoked since (ocsp-good.h), listed until they expire, and
+ * CRLs signed ahead that were withdrawn (crl-ahead.h), listed until their
+ * nextUpdate, so that the online side deletes them.  With CRLs signed
+ * ahead, the next CRL is due when the last of them runs out.
  * The root's own expiry is warned of from CAL_ROOT_WARN_DAYS on, loudly
  * from CAL_ROOT_LOUD_DAYS: "renew or roll over" (calendar_root_alert);
  * the earlier root certificates a renewal kept (renew.h) are listed.
@@ -30,6 +33,15 @@ struct cal_cert {
 };
 
 #define CAL_MAX_OCSP	16
+#define CAL_MAX_WITHDRAWN	16
+
+/* A CRL signed ahead that was withdrawn and is still within its dates:
+ * the online side must delete it (crl-ahead.h). */
+struct cal_withdrawn {
+	unsigned long long number;
+	char file[64];			/* its name in the schedule folder */
+	time_t this_update, next_update;
+};
 
 /* A "good" OCSP response still valid, for a serial revoked now. */
 struct cal_ocsp {
@@ -65,10 +77,23 @@ struct calendar {
 	char kdf[16];
 	bool token_not_backed_up;	/* pkcs11: recorded as not backed up */
 	char token_label[33];
+	/* The CRL relying parties have now (a crl record, or one signed
+	 * ahead whose time has come: revoke_db_current). */
 	bool has_crl;
 	unsigned long long crl_number;
 	time_t crl_next_update;
-	time_t crl_due;			/* nextUpdate - CRL_REFRESH_DAYS */
+	/* When the CRLs signed so far run out (ahead ones too), and the
+	 * next CRL ceremony: covered - CRL_REFRESH_DAYS. */
+	time_t crl_covered;
+	time_t crl_due;
+	/* CRLs signed ahead, not withdrawn, whose time has not come: how
+	 * many, and the next one to publish. */
+	size_t ahead_left;
+	char ahead_next_file[64];
+	unsigned long long ahead_next_number;
+	time_t ahead_next_publish;
+	size_t nwithdrawn, more_withdrawn;
+	struct cal_withdrawn withdrawn[CAL_MAX_WITHDRAWN];
 	unsigned long long since_crl;	/* revocations on no CRL */
 	unsigned long long issued;
 	unsigned long long revoked;	/* certificates revoked now */

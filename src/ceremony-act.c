@@ -21,6 +21,7 @@
 #include "cadb.h"
 #include "ceremony-int.h"
 #include "crl.h"
+#include "crl-ahead.h"
 #include "err.h"
 #include "ocsp-good.h"
 #include "fileio.h"
@@ -931,6 +932,195 @@ out:
 	return rc;
 }
 
+/* A sign-crl step begun before: the CA journal records the schedule
+ * folder it wrote (a crl-schedule record for out since the step's first
+ * attempt); *done, and its MANIFEST's digest. */
+struct ahead_done {
+	uint64_t after;
+	const char *out;
+	char manifest[65];
+	uint64_t first, last;
+};
+
+static int
+ahead_done_visit(const struct jrecord *r, void *vctx)
+{
+	struct ahead_done *d = vctx;
+	const char *o = jrecord_get(r, "outdir");
+	const char *m = jrecord_get(r, "manifest_sha256");
+
+	if (r->seq <= d->after || strcmp(r->type, "crl-schedule") != 0 ||
+	    o == NULL || m == NULL || strcmp(o, d->out) != 0 ||
+	    strlen(m) != 64)
+		return OR_OK;
+	snprintf(d->manifest, sizeof d->manifest, "%s", m);
+	d->first = strtoull(jrecord_get(r, "first") ?
+	    jrecord_get(r, "first") : "0", NULL, 10);
+	d->last = strtoull(jrecord_get(r, "last") ?
+	    jrecord_get(r, "last") : "0", NULL, 10);
+	return OR_OK;
+}
+
+static int
+resume_crl_ahead(struct ceremony *c, const struct script_step *st,
+    const char *out, bool *done)
+{
+	struct ahead_done d;
+	struct jfields f;
+	char jpath[PATH_MAX];
+	int rc;
+
+	*done = false;
+	if (!c->begun[c->current] || !c->attempt[c->current].have)
+		return OR_OK;
+	memset(&d, 0, sizeof d);
+	d.after = c->attempt[c->current].ca_seq;
+	d.out = out;
+	if ((rc = cadb_path(c->p.dir, CADB_JOURNAL, jpath, sizeof jpath)) !=
+	    OR_OK || (rc = journal_scan(jpath, ahead_done_visit, &d)) != OR_OK)
+		return rc;
+	if (d.manifest[0] == '\0')
+		return OR_OK;
+	*done = true;
+	snprintf(c->manifest, sizeof c->manifest, "%s", d.manifest);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "reason", "the CA journal records the CRLs signed ahead "
+	    "and the folder this step wrote before the interruption: nothing "
+	    "is signed again");
+	jf_add_u64(&f, "first", d.first);
+	jf_add_u64(&f, "last", d.last);
+	jf_add(&f, "manifest_sha256", d.manifest);
+	jf_add(&f, "output", out);
+	if ((rc = ceremony_rec(c, "already-done", &f)) != OR_OK)
+		return rc;
+	interact_say(c->io, SAY_INFO, "step %s: CRLs %" PRIu64 " to %" PRIu64
+	    " were signed ahead before the interruption: not signing again",
+	    st->number_text, d.first, d.last);
+	return OR_OK;
+}
+
+/* What a sign-crl step with "ahead" will sign, shown and confirmed
+ * before the key is touched. */
+static int
+ahead_preview(struct ceremony *c, const struct script_step *st,
+    const struct crl_ahead_plan *plan, const char *out)
+{
+	char block[8192], tu[21], nu[21], by[256], q[512];
+	size_t used = 0, i;
+	struct jfields f;
+	bool yes = false;
+	int rc, w;
+
+	w = snprintf(block, sizeof block, "CRLs signed ahead: %ld, numbers %"
+	    PRIu64 " to %" PRIu64 "\nvalidity:     %ld days, one every %ld "
+	    "days\nentries:      %zu in each\noutput:       %s\n\n",
+	    plan->count, plan->spec[0].number,
+	    plan->spec[plan->count - 1].number, plan->days, plan->interval,
+	    plan->spec[0].n, out);
+	if (w > 0 && (size_t)w < sizeof block)
+		used = (size_t)w;
+	for (i = 0; i < (size_t)plan->count && used < sizeof block; i++) {
+		utc_text(plan->spec[i].this_update, tu);
+		utc_text(plan->spec[i].next_update, nu);
+		w = snprintf(block + used, sizeof block - used, "%s\n  "
+		    "publish from %s, nextUpdate %s\n", plan->published[i], tu,
+		    nu);
+		if (w > 0)
+			used += (size_t)w;
+	}
+	c->io->show_block(c->io, "CRLs signed ahead (nothing is signed yet)",
+	    block);
+	snprintf(q, sizeof q, "%s: sign CRL numbers %" PRIu64 " to %" PRIu64
+	    " as shown?", ceremony_who(c, st->role, by, sizeof by),
+	    plan->spec[0].number, plan->spec[plan->count - 1].number);
+	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+		return rc;
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add_u64(&f, "first", plan->spec[0].number);
+	jf_add_u64(&f, "last", plan->spec[plan->count - 1].number);
+	jf_add(&f, "by", by);
+	jf_add(&f, "answer", yes ? "yes" : "no");
+	if ((rc = ceremony_rec(c, "crl-ahead-preview", &f)) != OR_OK)
+		return rc;
+	if (!yes)
+		return err_set(OR_E_CANCEL, "step %s: %s did not confirm the "
+		    "CRLs signed ahead; the key was not unlocked and no CRL "
+		    "number was used", st->number_text, by);
+	return OR_OK;
+}
+
+/* A sign-crl step with "ahead": crl --ahead N into a folder on the
+ * media (crl-ahead.h). */
+static int
+act_sign_crl_ahead(struct ceremony *c, const struct script_step *st)
+{
+	struct crl_ahead_params p;
+	struct crl_ahead_plan plan;
+	struct crl_ahead_result res;
+	struct revoke_db rdb;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	char out[PATH_MAX], nu[21];
+	const char *v;
+	bool done = false;
+	int rc;
+
+	memset(&p, 0, sizeof p);
+	memset(&plan, 0, sizeof plan);
+	memset(&res, 0, sizeof res);
+	p.count = strtol(script_param(st, "ahead"), NULL, 10);
+	if ((v = script_param(st, "days")) != NULL)
+		p.days = strtol(v, NULL, 10);
+	if ((v = script_param(st, "interval")) != NULL)
+		p.interval = strtol(v, NULL, 10);
+	if ((rc = media_path(c, script_param(st, "output"), out,
+	    sizeof out)) != OR_OK)
+		return rc;
+	p.outdir = out;
+	if ((rc = resume_crl_ahead(c, st, out, &done)) != OR_OK || done)
+		return rc;
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
+	    (rc = revoke_db_load(c->p.dir, REVOKE_DB_ENTRIES, &rdb)) != OR_OK ||
+	    (rc = crl_ahead_prepare(db, root, &p, &rdb, &plan)) != OR_OK ||
+	    (rc = ahead_preview(c, st, &plan, out)) != OR_OK ||
+	    (rc = op_check_output(&(struct op_output){ out, OP_NEW_FOLDER },
+	    c->p.dir, c->io)) != OR_OK ||
+	    (rc = ceremony_verify(c, st)) != OR_OK ||
+	    (rc = ceremony_need_key(c, db, root)) != OR_OK ||
+	    (rc = attempt_mark(c, st, 0)) != OR_OK ||
+	    (rc = crl_ahead_sign(db, root, c->ks, c->io, &p, &plan, &res)) !=
+	    OR_OK)
+		goto out;
+	hex_encode(res.manifest_sha256, 32, c->manifest);
+	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", res.sha256[0]);
+	utc_text(plan.spec[res.n - 1].next_update, nu);
+	{
+		struct jfields f;
+
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add_u64(&f, "first", plan.spec[0].number);
+		jf_add_u64(&f, "last", plan.spec[res.n - 1].number);
+		jf_add(&f, "runs_out", nu);
+		jf_add(&f, "manifest_sha256", c->manifest);
+		jf_add(&f, "output", out);
+		if ((rc = ceremony_rec(c, "crl-ahead-signed", &f)) != OR_OK)
+			goto out;
+	}
+	interact_say(c->io, SAY_RESULT, "step %s: CRL numbers %" PRIu64 " to %"
+	    PRIu64 " signed ahead into %s; they run out at %s: publish each "
+	    "at its time, as %s says", st->number_text, plan.spec[0].number,
+	    plan.spec[res.n - 1].number, out, nu, CRL_AHEAD_SCHEDULE);
+out:
+	crl_ahead_result_free(&res);
+	crl_ahead_plan_free(&plan);
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
 static int
 act_sign_crl(struct ceremony *c, const struct script_step *st)
 {
@@ -944,6 +1134,8 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	bool done = false;
 	int rc;
 
+	if (script_param(st, "ahead") != NULL)
+		return act_sign_crl_ahead(c, st);
 	memset(&cp, 0, sizeof cp);
 	memset(&plan, 0, sizeof plan);
 	memset(&res, 0, sizeof res);
@@ -1002,13 +1194,15 @@ out:
 	return rc;
 }
 
-/* The public export: root.pem, the latest CRL and their SHA-256 sums in a
- * new folder on the media.  Needs no key. */
+/* The public export: root.pem, the current CRL (one signed ahead whose
+ * time has come, too) and their SHA-256 sums in a new folder on the
+ * media.  Needs no key. */
 static int
 act_export(struct ceremony *c, const struct script_step *st)
 {
 	const char *crlopt = script_param(st, "crl");
 	bool want_crl = crlopt == NULL || strcmp(crlopt, "yes") == 0;
+	struct revoke_crl cur;
 	struct revoke_db rdb;
 	unsigned char *der = NULL, md[32];
 	char folder[PATH_MAX], src[PATH_MAX], dst[PATH_MAX], crls[PATH_MAX];
@@ -1025,7 +1219,9 @@ act_export(struct ceremony *c, const struct script_step *st)
 	if (want_crl) {
 		if ((rc = revoke_db_load(c->p.dir, 0, &rdb)) != OR_OK)
 			return rc;
-		if (!rdb.has_crl) {
+		/* The CRL relying parties have now: the last one signed, or
+		 * one signed ahead whose time has come. */
+		if (!revoke_db_current(&rdb, time(NULL), &cur)) {
 			rc = err_set(OR_E_INPUT, "step %s: the CA has signed no "
 			    "CRL yet (add a sign-crl step before, or param: "
 			    "crl = no)", st->number_text);
@@ -1033,11 +1229,11 @@ act_export(struct ceremony *c, const struct script_step *st)
 		}
 		if ((rc = cadb_path(c->p.dir, CADB_CRLS, crls, sizeof crls)) !=
 		    OR_OK || (rc = file_join(src, sizeof src, crls,
-		    rdb.last_crl.file)) != OR_OK ||
+		    cur.file)) != OR_OK ||
 		    (rc = file_read(src, CRL_MAX_FILE, &der, &len)) != OR_OK ||
 		    (rc = crl_to_pem(der, len, &pem, &pemlen)) != OR_OK)
 			goto out;
-		snprintf(num, sizeof num, "%" PRIu64, rdb.last_crl.number);
+		snprintf(num, sizeof num, "%" PRIu64, cur.number);
 	}
 	/* A folder an interrupted run of this step began is finished. */
 	if ((rc = ceremony_resume_export(c, st, folder, &resume)) != OR_OK)

@@ -74,6 +74,12 @@ audit_exec(struct cmd_args *a, struct interact *io)
 	    "sealed by the root key", (unsigned long long)res.records,
 	    (unsigned long long)res.artefacts,
 	    (unsigned long long)res.transcripts);
+	if (res.ahead > 0)
+		interact_say(io, SAY_RESULT, "audit: %llu CRL%s signed ahead "
+		    "match their records; %llu schedule folder%s checked",
+		    (unsigned long long)res.ahead, res.ahead == 1 ? "" : "s",
+		    (unsigned long long)res.ahead_folders,
+		    res.ahead_folders == 1 ? "" : "s");
 	if (res.abandoned > 0)
 		interact_say(io, SAY_WARN, "%llu unfinished transcript%s: "
 		    "operations that were interrupted (their records say how "

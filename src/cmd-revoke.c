@@ -2,7 +2,9 @@
  * cmd-revoke.c — offroot revoke: record revocations in the journal, then
  * warn about every pre-signed "good" OCSP response for a serial just
  * revoked that is still valid (ocsp-good.h): it says "good" until its
- * nextUpdate wherever it was copied.
+ * nextUpdate wherever it was copied, and about CRLs signed ahead whose
+ * time has not come (crl-ahead.h): they do not list it, so they are
+ * withdrawn (a crl-withdraw record) and must never be published.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "cadb.h"
 #include "cmd.h"
+#include "crl-ahead.h"
 #include "err.h"
 #include "fileio.h"
 #include "ocsp-good.h"
@@ -138,6 +141,19 @@ revoke_exec(struct cmd_args *a, struct interact *io)
 	}
 	interact_say(io, SAY_INFO, "sign and publish a new CRL within 24 "
 	    "hours (BR 4.9.7): offroot crl -d %s -o FILE", dir);
+	/* CRLs signed ahead whose time has not come do not list it: the
+	 * replay already treats them as withdrawn; say so and record it. */
+	{
+		struct revoke_db rdb;
+
+		if ((rc = revoke_db_load(dir, 0, &rdb)) != OR_OK)
+			goto out;
+		rc = crl_ahead_withdraw(db, &rdb, time(NULL), false,
+		    "a revocation recorded after the schedule was signed", io);
+		revoke_db_free(&rdb);
+		if (rc != OR_OK)
+			goto out;
+	}
 	if (file != NULL)
 		ocsp_goods_warn(io, dir, &goods, list.s, list.n);
 	else

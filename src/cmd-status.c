@@ -54,7 +54,7 @@ struct status {
 	long root_days_left;
 	enum cal_root_alert root_alert;
 	struct sealed_info key;
-	char next_crl[21], crl_due[21];
+	char next_crl[21], crl_due[21], crl_covered[21], ahead_next[21];
 	struct revoke_db rdb;		/* revocations since the last CRL */
 	unsigned long long since_crl;
 	struct calendar cal;		/* certificates expiring soon */
@@ -211,23 +211,51 @@ gather_leftovers(const char *dir, struct status *s)
 static void
 gather_crl(time_t now, struct status *s)
 {
-	if (s->sum.has_crl) {
-		/* The next ceremony is due CRL_REFRESH_DAYS before the CRL
-		 * expires: time to gather the officers. */
-		utc_text(s->sum.crl_next_update, s->next_crl);
-		utc_text(s->sum.crl_next_update - CRL_REFRESH_DAYS * 86400L,
-		    s->crl_due);
-		if (s->sum.crl_next_update < now)
+	const struct calendar *c = &s->cal;
+	size_t i;
+
+	if (c->has_crl) {
+		/* The next ceremony is due CRL_REFRESH_DAYS before the CRLs
+		 * signed (ahead, too) run out: time to gather the officers. */
+		utc_text(c->crl_next_update, s->next_crl);
+		utc_text(c->crl_covered, s->crl_covered);
+		utc_text(c->crl_due, s->crl_due);
+		utc_text(c->ahead_next_publish, s->ahead_next);
+		if (c->crl_next_update < now)
 			status_warn(s, "the CRL EXPIRED on %s: every chain under "
 			    "this root fails revocation checks; sign a new CRL "
 			    "now", s->next_crl);
-		else if (s->sum.crl_next_update - now <
-		    CRL_REFRESH_DAYS * 86400L)
-			status_warn(s, "the CRL's nextUpdate is %s, within %d "
-			    "days: sign the next CRL now", s->next_crl,
-			    CRL_REFRESH_DAYS);
+		else if (c->crl_covered - now < CRL_REFRESH_DAYS * 86400L)
+			status_warn(s, "the %s nextUpdate is %s, within %d "
+			    "days: sign the next CRL now", c->crl_covered ==
+			    c->crl_next_update ? "CRL's" : "last CRL signed "
+			    "ahead's", s->crl_covered, CRL_REFRESH_DAYS);
 	} else if (s->journal_rc == OR_OK) {
 		status_warn(s, "no CRL has been signed yet");
+	}
+	/* Withdrawn CRLs signed ahead must never be published. */
+	if (c->ok && c->nwithdrawn > 0) {
+		char files[CAL_MAX_WITHDRAWN * 66 + 32] = "";
+		size_t used = 0;
+
+		for (i = 0; i < c->nwithdrawn; i++)
+			used += (size_t)snprintf(files + used, sizeof files -
+			    used, "%s%s", i > 0 ? ", " : "",
+			    c->withdrawn[i].file);
+		if (c->more_withdrawn > 0)
+			snprintf(files + used, sizeof files - used,
+			    " and %zu more", c->more_withdrawn);
+		status_warn(s, "%zu CRL%s signed ahead %s WITHDRAWN (%s lack%s "
+		    "later revocations): delete %s from the publication point "
+		    "and never publish %s: %s",
+		    c->nwithdrawn + c->more_withdrawn,
+		    plural_s(c->nwithdrawn + c->more_withdrawn),
+		    c->nwithdrawn + c->more_withdrawn == 1 ? "is" : "are",
+		    c->nwithdrawn + c->more_withdrawn == 1 ? "it" : "they",
+		    c->nwithdrawn + c->more_withdrawn == 1 ? "s" : "",
+		    c->nwithdrawn + c->more_withdrawn == 1 ? "it" : "them",
+		    c->nwithdrawn + c->more_withdrawn == 1 ? "it" : "them",
+		    files);
 	}
 	if (s->journal_rc == OR_OK && s->rdb.since_crl > 0)
 		status_warn(s, "%llu revocation%s on no CRL yet: sign and "
@@ -422,14 +450,26 @@ print_text(const char *dir, const struct status *s)
 			    (unsigned long long)s->sum.quarantined,
 			    s->sum.quarantined == 1 ? "" : "s",
 			    RECOVER_QUARANTINE);
-		if (s->sum.has_crl) {
+		if (s->cal.has_crl) {
 			printf("last CRL:       number %llu, nextUpdate %s\n",
-			    (unsigned long long)s->sum.crl_number, s->next_crl);
+			    s->cal.crl_number, s->next_crl);
+			if (s->cal.ahead_left > 0)
+				printf("signed ahead:   %zu CRL%s to publish, "
+				    "next %s at %s; they run out at %s\n",
+				    s->cal.ahead_left,
+				    plural_s(s->cal.ahead_left),
+				    s->cal.ahead_next_file, s->ahead_next,
+				    s->crl_covered);
 			printf("next CRL due:   %s (a ceremony before then)\n",
 			    s->crl_due);
 		}
 		else
 			printf("last CRL:       none\n");
+		for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++)
+			printf("%s%s (CRL %llu): delete it, never publish "
+			    "it\n", i == 0 ? "withdrawn:      " :
+			    "                ", s->cal.withdrawn[i].file,
+			    s->cal.withdrawn[i].number);
 		for (i = 0; s->cal.ok && i < s->cal.nexpiring &&
 		    i < CAL_MAX_EXPIRING; i++) {
 			char when[21];
@@ -550,13 +590,37 @@ print_json(const char *dir, const struct status *s)
 	json_int(&j, "quarantined", (long long)s->sum.quarantined);
 	json_close(&j, '{');
 	json_open(&j, "crl", '{');
-	json_bool(&j, "present", s->sum.has_crl);
+	json_bool(&j, "present", s->cal.has_crl);
 	json_int(&j, "revocations_since", (long long)s->since_crl);
-	if (s->sum.has_crl) {
-		json_int(&j, "number", (long long)s->sum.crl_number);
+	if (s->cal.has_crl) {
+		json_int(&j, "number", (long long)s->cal.crl_number);
 		json_str(&j, "next_update", s->next_crl);
+		json_str(&j, "covered_until", s->crl_covered);
 		json_str(&j, "next_due", s->crl_due);
 	}
+	json_open(&j, "ahead", '{');
+	json_int(&j, "left", (long long)s->cal.ahead_left);
+	if (s->cal.ahead_left > 0) {
+		json_int(&j, "next_number",
+		    (long long)s->cal.ahead_next_number);
+		json_str(&j, "next_file", s->cal.ahead_next_file);
+		json_str(&j, "next_publish", s->ahead_next);
+	}
+	json_close(&j, '{');
+	json_open(&j, "withdrawn", '[');
+	for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++) {
+		char tu[21], nu[21];
+
+		utc_text(s->cal.withdrawn[i].this_update, tu);
+		utc_text(s->cal.withdrawn[i].next_update, nu);
+		json_open(&j, NULL, '{');
+		json_int(&j, "number", (long long)s->cal.withdrawn[i].number);
+		json_str(&j, "file", s->cal.withdrawn[i].file);
+		json_str(&j, "this_update", tu);
+		json_str(&j, "next_update", nu);
+		json_close(&j, '{');
+	}
+	json_close(&j, '[');
 	json_close(&j, '{');
 	json_open(&j, "expiring_soon", '[');
 	for (i = 0; s->cal.ok && i < s->cal.nexpiring &&

@@ -39,6 +39,14 @@ verify_exec(struct cmd_args *a, struct interact *io)
 		    a->argv[0], res.files);
 		return OR_OK;
 	}
+	if (res.crls > 0) {
+		interact_say(io, SAY_RESULT, "%s: verified: MANIFEST signed by "
+		    "the root, %zu files match their digests, %zu CRLs signed "
+		    "ahead by the root, consecutive and named for their number "
+		    "and date; publish each at its time (SCHEDULE.txt)",
+		    a->argv[0], res.files, res.crls);
+		return OR_OK;
+	}
 	interact_say(io, SAY_RESULT, "%s: verified: MANIFEST signed by the root, "
 	    "%zu files match their digests, %zu certificate%s chain to the "
 	    "root, %zu CSR%s matched, CRL current, transcript sealed",

@@ -25,6 +25,7 @@
 
 #include "cadb.h"
 #include "crl.h"
+#include "crl-ahead.h"
 #include "der.h"
 #include "err.h"
 #include "fileio.h"
@@ -1062,8 +1063,9 @@ int
 crl_prepare_with(struct cadb *db, X509 *root, const struct crl_params *p,
     struct revoke_db *rdb, struct crl_plan *plan)
 {
-	long days = p->days != 0 ? p->days : CRL_DEFAULT_DAYS;
+	long days = p->days, interval;
 	struct crl_spec *s = &plan->spec;
+	struct revoke_crl cur;
 	uint64_t last;
 	char when[21];
 	time_t na;
@@ -1073,6 +1075,10 @@ crl_prepare_with(struct cadb *db, X509 *root, const struct crl_params *p,
 	plan->rdb = *rdb;
 	memset(rdb, 0, sizeof *rdb);
 	snprintf(plan->dir, sizeof plan->dir, "%s", db->dir);
+	/* Without --days: the root profile's crl_days (profile.h). */
+	if (days == 0 && (rc = crl_profile_period(db, &days, &interval)) !=
+	    OR_OK)
+		goto fail;
 	if (days < 1 || days > 36525) {
 		rc = err_set(OR_E_USAGE, "--days: from 1 to %d", CRL_MAX_DAYS);
 		goto fail;
@@ -1121,6 +1127,15 @@ crl_prepare_with(struct cadb *db, X509 *root, const struct crl_params *p,
 		    "this one's", plan->rdb.last_crl.number, when);
 		goto fail;
 	}
+	/* The same for a CRL signed ahead that relying parties have now. */
+	if (revoke_db_current(&plan->rdb, time(NULL), &cur) &&
+	    s->this_update < cur.this_update) {
+		utc_text(cur.this_update, when);
+		rc = err_set(OR_E_POLICY, "lint: e_crl_this_update_before_"
+		    "previous: CRL %" PRIu64 " (signed ahead) has thisUpdate "
+		    "%s, later than this one's", cur.number, when);
+		goto fail;
+	}
 	return OR_OK;
 fail:
 	crl_plan_free(plan);
@@ -1144,7 +1159,15 @@ crl_sign(struct cadb *db, struct keystore *ks, struct interact *io,
 	memset(res, 0, sizeof *res);
 	{
 		struct jfields f;
+		char why[64];
 
+		/* CRLs signed ahead whose time has not come would be
+		 * published after this one with lower numbers. */
+		snprintf(why, sizeof why, "superseded by CRL %" PRIu64,
+		    s->number);
+		if ((rc = crl_ahead_withdraw(db, &plan->rdb, s->this_update,
+		    true, why, io)) != OR_OK)
+			return rc;
 		jf_init(&f);
 		jf_add_u64(&f, "number", s->number);
 		if ((rc = cadb_append(db, "crl-number", &f)) != OR_OK)
@@ -1227,6 +1250,7 @@ crl_current_or_new(struct cadb *db, X509 *root, struct keystore *ks,
 	struct crl_result res;
 	struct revoke_db rdb;
 	struct crl_info info;
+	struct revoke_crl cur;
 	unsigned char *data = NULL, md[SHA256_LEN];
 	char dir[PATH_MAX], path[PATH_MAX], hex[65];
 	time_t now = time(NULL);
@@ -1237,30 +1261,30 @@ crl_current_or_new(struct cadb *db, X509 *root, struct keystore *ks,
 	*len = 0;
 	if ((rc = revoke_db_load(db->dir, 0, &rdb)) != OR_OK)
 		return rc;
-	if (rdb.has_crl && rdb.since_crl == 0 &&
-	    rdb.last_crl.this_update <= now &&
-	    rdb.last_crl.next_update - now > (time_t)CRL_REFRESH_DAYS * 86400) {
+	/* The CRL relying parties have now (one signed ahead, too). */
+	if (revoke_db_current(&rdb, now, &cur) && rdb.since_crl == 0 &&
+	    cur.next_update - now > (time_t)CRL_REFRESH_DAYS * 86400) {
 		if ((rc = cadb_path(db->dir, CADB_CRLS, dir, sizeof dir)) !=
 		    OR_OK ||
 		    (rc = file_join(path, sizeof path, dir,
-		    rdb.last_crl.file)) != OR_OK ||
+		    cur.file)) != OR_OK ||
 		    (rc = file_read(path, CRL_MAX_FILE, &data, &n)) != OR_OK ||
 		    (rc = sha256(data, n, md)) != OR_OK)
 			goto out;
 		hex_encode(md, sizeof md, hex);
-		if (strcmp(hex, rdb.last_crl.sha256) != 0) {
+		if (strcmp(hex, cur.sha256) != 0) {
 			rc = err_set(OR_E_CORRUPT, "%s was altered (its SHA-256 "
 			    "differs from journal record %" PRIu64 ")", path,
-			    rdb.last_crl.seq);
+			    cur.seq);
 			goto out;
 		}
 		if ((rc = crl_verify(data, n, root, &info)) != OR_OK) {
 			err_context(rc, "%s", path);
 			goto out;
 		}
-		if (info.number != rdb.last_crl.number) {
+		if (info.number != cur.number) {
 			rc = err_set(OR_E_CORRUPT, "%s is not CRL number %"
-			    PRIu64, path, rdb.last_crl.number);
+			    PRIu64, path, cur.number);
 			goto out;
 		}
 		*der = data;

@@ -43,6 +43,10 @@
 /* Profiles are short documents; anything larger is not one. */
 #define PROFILE_TEXT_MAX	(256u << 10)
 #define VALIDITY_MAX_DAYS	36525L		/* 100 years */
+/* crl.h's CRL_DEFAULT_DAYS, CRL_MAX_DAYS and CRL_REFRESH_DAYS */
+#define PROFILE_CRL_DEFAULT_DAYS	30
+#define PROFILE_CRL_MAX_DAYS		365
+#define PROFILE_CRL_OVERLAP_DAYS	7
 #define BR_ROOT_MIN_DAYS	2922L		/* BR 6.3.2 / 7.1.2.1 */
 #define BR_ROOT_MAX_DAYS	9132L
 #define KT_ALL_BR	((1u << KT_EC_P256) | (1u << KT_EC_P384) | \
@@ -115,6 +119,18 @@ static const char *const family_names[] = {
 	[FAMILY_BR_ROOT] = "br-root",
 	[FAMILY_BR_SUBCA] = "br-subca",
 };
+
+void
+profile_crl_period(const struct profile *p, long *days, long *interval)
+{
+	long overlap;
+
+	*days = p->crl_days != 0 ? p->crl_days : PROFILE_CRL_DEFAULT_DAYS;
+	overlap = *days / 2 < PROFILE_CRL_OVERLAP_DAYS ? *days / 2 :
+	    PROFILE_CRL_OVERLAP_DAYS;
+	*interval = p->crl_interval_days != 0 ? p->crl_interval_days :
+	    *days - overlap;
+}
 
 const char *
 profile_family_name(enum profile_family f)
@@ -574,7 +590,7 @@ parse_repeatable(const struct loaded *ld, size_t sect, int line,
 /* Where each key that matters for the cross-checks was written (0: not). */
 struct seen {
 	int family, validity, key_types, max_pathlen;
-	int bc, ku, eku, signature;
+	int bc, ku, eku, signature, crl_days, crl_interval;
 	bool bc_critical, ku_cert_sign;
 };
 
@@ -647,6 +663,20 @@ offroot_key(const struct loaded *ld, size_t sect, int line, const char *key,
 		seen->signature = line;
 	} else if (strcmp(key, "repeatable_attributes") == 0) {
 		return parse_repeatable(ld, sect, line, value, p);
+	} else if (strcmp(key, "crl_days") == 0) {
+		if (!parse_long(value, 1, PROFILE_CRL_MAX_DAYS, &v))
+			return perr(ld, sect, line, "crl_days: \"%s\" is not a "
+			    "number of days from 1 to %d (BR 4.9.7)", value,
+			    PROFILE_CRL_MAX_DAYS);
+		p->crl_days = v;
+		seen->crl_days = line;
+	} else if (strcmp(key, "crl_interval_days") == 0) {
+		if (!parse_long(value, 1, PROFILE_CRL_MAX_DAYS, &v))
+			return perr(ld, sect, line, "crl_interval_days: \"%s\" "
+			    "is not a number of days from 1 to %d", value,
+			    PROFILE_CRL_MAX_DAYS);
+		p->crl_interval_days = v;
+		seen->crl_interval = line;
 	} else if (strcmp(key, "description") == 0) {
 		if (strlen(value) >= sizeof p->description)
 			return perr(ld, sect, line, "description: longer than "
@@ -762,6 +792,21 @@ check_combinations(const struct loaded *ld, size_t sect, struct profile *p,
 		return perr(ld, sect, seen->validity, "validity_days %ld is "
 		    "outside %ld..%ld, the BR range for a root certificate",
 		    p->validity_days, BR_ROOT_MIN_DAYS, BR_ROOT_MAX_DAYS);
+	if ((seen->crl_days != 0 || seen->crl_interval != 0) && !p->is_ca)
+		return perr(ld, sect, seen->crl_days != 0 ? seen->crl_days :
+		    seen->crl_interval, "crl_days and crl_interval_days "
+		    "belong in a CA profile");
+	if (seen->crl_interval != 0) {
+		long days, interval;
+
+		profile_crl_period(p, &days, &interval);
+		if (p->crl_interval_days > days)
+			return perr(ld, sect, seen->crl_interval,
+			    "crl_interval_days %ld is longer than the CRLs' "
+			    "validity of %ld days: CRLs signed ahead would "
+			    "leave days with no valid CRL",
+			    p->crl_interval_days, days);
+	}
 	/* signature = pss needs an RSA issuer, not RSA subjects: checked
 	 * where the issuer is known (rootca.c, issue_build), before the key
 	 * is unlocked. */

@@ -19,6 +19,14 @@
  *                               salt as long as the digest; the issuer's
  *                               key must be RSA, checked at issue time)
  *   description    = text
+ *   crl_days       = N          validity of the CRLs the CA signs (the root
+ *                               profile; default CRL_DEFAULT_DAYS, at most
+ *                               365: BR 4.9.7)
+ *   crl_interval_days = N       crl --ahead: days between the thisUpdates
+ *                               of CRLs signed ahead (default: crl_days
+ *                               minus an overlap of min(7, crl_days / 2)
+ *                               days, so that each is published while the
+ *                               one before still has days to run)
  *
  * Any other key must be an X509v3 extension OpenSSL knows (short name,
  * long name or OID); each line is built once on load, so a malformed one is
@@ -73,6 +81,8 @@ struct profile {
 	int max_pathlen;	/* -1: no limit given */
 	char digest[16];	/* "" = by key type */
 	bool pss;		/* signature = pss: RSASSA-PSS (RSA issuers) */
+	long crl_days;		/* 0: not given */
+	long crl_interval_days;	/* 0: not given */
 	/* repeatable_attributes: the attribute types a subject may hold more
 	 * than once (NIDs, NID_undef after the last), for names.h's
 	 * names_policy; repeatable_set false: the default, OU and DC. */
@@ -111,6 +121,10 @@ const char *profile_family_name(enum profile_family f);
 /* Whether the profile lets a subject key of this kind be certified (its
  * key_types; RSA from min_rsa_bits up when it lists an rsa-* type). */
 bool profile_allows_key(const struct profile *p, EVP_PKEY *pkey);
+/* The CRL validity and the interval of CRLs signed ahead, in days, with
+ * the defaults filled in (profile.h's crl_days, crl_interval_days). */
+void profile_crl_period(const struct profile *p, long *days,
+    long *interval);
 
 /* The built-in profile text (BR root and subordinate CA). */
 extern const char profile_builtin_text[];

@@ -57,8 +57,9 @@ struct rscan {
 	size_t nmv, capmv;
 	struct head *tail;
 	size_t ntail, captail;
-	/* The last export and backup records: destination, MANIFEST hash. */
-	char out[2][PATH_MAX], out_sha[2][65];
+	/* The last export, backup and crl-schedule records: destination,
+	 * MANIFEST hash. */
+	char out[3][PATH_MAX], out_sha[3][65];
 	/* The key file the last init or reshare record names: its digest,
 	 * quorum and share set ("none" without); every digest recorded is
 	 * in names too, as "key/HEX". */
@@ -184,14 +185,15 @@ gather(const struct jrecord *r, void *vctx)
 		return add_name(s, CADB_TRANSCRIPTS, jrecord_get(r, "file"));
 	if (strcmp(r->type, "crl-number") == 0)
 		return add_name(s, "crl-number", jrecord_get(r, "number"));
-	if (strcmp(r->type, "crl") == 0) {
+	if (strcmp(r->type, "crl") == 0 || strcmp(r->type, "crl-ahead") == 0) {
 		if ((rc = add_name(s, "crl", jrecord_get(r, "number"))) != OR_OK)
 			return rc;
 		return add_name(s, CADB_CRLS, jrecord_get(r, "file"));
 	}
-	if (strcmp(r->type, "export") == 0 || strcmp(r->type, "backup") == 0) {
-		int k = r->type[0] == 'b';
-		const char *o = jrecord_get(r, k ? "destination" : "outdir");
+	if (strcmp(r->type, "export") == 0 || strcmp(r->type, "backup") == 0 ||
+	    strcmp(r->type, "crl-schedule") == 0) {
+		int k = r->type[0] == 'b' ? 1 : r->type[0] == 'c' ? 2 : 0;
+		const char *o = jrecord_get(r, k == 1 ? "destination" : "outdir");
 		const char *m = jrecord_get(r, "manifest_sha256");
 
 		snprintf(s->out[k], sizeof s->out[k], "%s", o ? o : "");
@@ -861,6 +863,8 @@ recover_ca(struct cadb *db, X509 *root, struct interact *io)
 	    (s.out[0][0] && (rc = recover_publish(s.out[0], s.out_sha[0], io))
 	    != OR_OK) ||
 	    (s.out[1][0] && (rc = recover_publish(s.out[1], s.out_sha[1], io))
+	    != OR_OK) ||
+	    (s.out[2][0] && (rc = recover_publish(s.out[2], s.out_sha[2], io))
 	    != OR_OK))
 		goto out;
 out:

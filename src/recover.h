@@ -8,7 +8,7 @@
  *                         (sign killed before its issue records were
  *                         durable)
  *   crls/<N>.crl          signed, its number N reserved (crl-number) but
- *                         never recorded as a crl
+ *                         never recorded as a crl or crl-ahead
  *   transcripts/X.log     sealed by the root at the journal's present
  *                         head, but not named by a transcript record (killed
  *                         between the seal and the record); or empty

@@ -339,6 +339,20 @@ parse_revocation(const struct jrecord *r, int *reason, int64_t *at,
 	return OR_OK;
 }
 
+/* A revocation recorded at t withdraws every CRL signed ahead whose
+ * thisUpdate had not come yet: it would be published without it. */
+static void
+ahead_revoked(struct revoke_db *db, time_t t)
+{
+	size_t i;
+
+	for (i = 0; i < db->nahead; i++)
+		if (!db->ahead[i].withdrawn && db->ahead[i].this_update > t) {
+			db->ahead[i].withdrawn = true;
+			db->ahead[i].withdrawn_at = t;
+		}
+}
+
 /* A batch that did not finish: its entries are dropped. */
 static void
 batch_abandon(struct revoke_db *db)
@@ -407,6 +421,7 @@ visit_batch(struct revoke_db *db, const struct jrecord *r)
 		db->revoked += db->batch_count;
 		db->since_crl += db->batch_count;
 		db->batch = 0;
+		ahead_revoked(db, r->time);
 	}
 	return OR_OK;
 }
@@ -428,13 +443,104 @@ reserve_add(struct revoke_db *db, uint64_t number)
 	return OR_OK;
 }
 
+static void
+reserve_drop(struct revoke_db *db, uint64_t number)
+{
+	size_t i;
+
+	for (i = 0; i < db->nreserved; i++)
+		if (db->reserved[i] == number) {
+			db->reserved[i] = db->reserved[--db->nreserved];
+			break;
+		}
+}
+
+static int
+visit_ahead(struct revoke_db *db, const struct jrecord *r)
+{
+	struct revoke_ahead *a, *na;
+	const char *file, *sha, *pub;
+	int64_t tu, nu;
+	uint64_t number, entries;
+	size_t cap;
+
+	file = jrecord_get(r, "file");
+	sha = jrecord_get(r, "sha256");
+	pub = jrecord_get(r, "published");
+	if (!parse_u64(jrecord_get(r, "number"), &number) || number == 0 ||
+	    !parse_time_field(jrecord_get(r, "this_update"), &tu) ||
+	    !parse_time_field(jrecord_get(r, "next_update"), &nu) ||
+	    !parse_u64(jrecord_get(r, "entries"), &entries) ||
+	    file == NULL || strlen(file) >= sizeof a->file ||
+	    pub == NULL || strlen(pub) >= sizeof a->published ||
+	    sha == NULL || strlen(sha) != 64)
+		return rec_bad(r, "bad number, times, entries, file, published "
+		    "or sha256");
+	if (db->nahead == db->capahead) {
+		cap = db->capahead ? 2 * db->capahead : 16;
+		if ((na = realloc(db->ahead, cap * sizeof *na)) == NULL)
+			return err_set(OR_E_NOMEM, "out of memory");
+		db->ahead = na;
+		db->capahead = cap;
+	}
+	a = &db->ahead[db->nahead++];
+	memset(a, 0, sizeof *a);
+	a->number = number;
+	a->seq = r->seq;
+	a->this_update = (time_t)tu;
+	a->next_update = (time_t)nu;
+	snprintf(a->file, sizeof a->file, "%s", file);
+	snprintf(a->published, sizeof a->published, "%s", pub);
+	snprintf(a->sha256, sizeof a->sha256, "%s", sha);
+	if (number > db->crl_signed_max)
+		db->crl_signed_max = number;
+	/* Revocations after it are on no CRL it holds. */
+	db->since_crl = 0;
+	reserve_drop(db, number);
+	return OR_OK;
+}
+
+static int
+visit_withdraw(struct revoke_db *db, const struct jrecord *r)
+{
+	const char *v = jrecord_get(r, "numbers"), *p, *comma;
+	char one[24];
+	uint64_t number;
+	size_t i, len;
+
+	if (v == NULL || *v == '\0')
+		return rec_bad(r, "no numbers");
+	for (p = v;; p = comma + 1) {
+		if ((comma = strchr(p, ',')) == NULL)
+			comma = p + strlen(p);
+		len = (size_t)(comma - p);
+		if (len == 0 || len >= sizeof one)
+			return rec_bad(r, "a malformed number");
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (!parse_u64(one, &number))
+			return rec_bad(r, "a malformed number");
+		for (i = 0; i < db->nahead; i++)
+			if (db->ahead[i].number == number)
+				break;
+		if (i == db->nahead)
+			return rec_bad(r, "withdraws a CRL never signed ahead");
+		if (!db->ahead[i].withdrawn)
+			db->ahead[i].withdrawn_at = r->time;
+		db->ahead[i].withdrawn = true;
+		db->ahead[i].withdraw_recorded = true;
+		if (*comma == '\0')
+			break;
+	}
+	return OR_OK;
+}
+
 static int
 visit_crl(struct revoke_db *db, const struct jrecord *r)
 {
 	struct revoke_crl c;
 	const char *file, *sha;
 	int64_t tu, nu;
-	size_t i;
 
 	memset(&c, 0, sizeof c);
 	file = jrecord_get(r, "file");
@@ -457,11 +563,7 @@ visit_crl(struct revoke_db *db, const struct jrecord *r)
 		db->crl_signed_max = c.number;
 	db->has_crl = true;
 	db->since_crl = 0;
-	for (i = 0; i < db->nreserved; i++)
-		if (db->reserved[i] == c.number) {
-			db->reserved[i] = db->reserved[--db->nreserved];
-			break;
-		}
+	reserve_drop(db, c.number);
 	return OR_OK;
 }
 
@@ -494,6 +596,7 @@ revoke_db_visit(const struct jrecord *r, void *vdb)
 		/* Counting (status) needs no more than the type. */
 		db->revoked++;
 		db->since_crl++;
+		ahead_revoked(db, r->time);
 		if (!(db->flags & REVOKE_DB_ENTRIES))
 			return OR_OK;
 		if ((rc = parse_revocation(r, &reason, &at, &has_inv, &inv)) !=
@@ -518,6 +621,10 @@ revoke_db_visit(const struct jrecord *r, void *vdb)
 		return reserve_add(db, number);
 	} else if (strcmp(r->type, "crl") == 0) {
 		return visit_crl(db, r);
+	} else if (strcmp(r->type, "crl-ahead") == 0) {
+		return visit_ahead(db, r);
+	} else if (strcmp(r->type, "crl-withdraw") == 0) {
+		return visit_withdraw(db, r);
 	}
 	return OR_OK;
 }
@@ -582,6 +689,7 @@ revoke_db_free(struct revoke_db *db)
 	free(db->e);
 	free(db->issued);
 	free(db->reserved);
+	free(db->ahead);
 	memset(db, 0, sizeof *db);
 }
 
@@ -597,6 +705,48 @@ revoke_db_load(const char *dir, unsigned flags, struct revoke_db *db)
 	    (rc = revoke_db_finish(db)) != OR_OK)
 		revoke_db_free(db);
 	return rc;
+}
+
+bool
+revoke_db_current(const struct revoke_db *db, time_t now,
+    struct revoke_crl *out)
+{
+	const struct revoke_ahead *a;
+	bool have = false;
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	if (db->has_crl && db->last_crl.this_update <= now) {
+		*out = db->last_crl;
+		have = true;
+	}
+	for (i = 0; i < db->nahead; i++) {
+		a = &db->ahead[i];
+		if (a->withdrawn || a->this_update > now ||
+		    (have && a->number < out->number))
+			continue;
+		memset(out, 0, sizeof *out);
+		out->number = a->number;
+		out->seq = a->seq;
+		out->this_update = a->this_update;
+		out->next_update = a->next_update;
+		snprintf(out->file, sizeof out->file, "%s", a->file);
+		snprintf(out->sha256, sizeof out->sha256, "%s", a->sha256);
+		have = true;
+	}
+	return have;
+}
+
+time_t
+revoke_db_covered_until(const struct revoke_db *db)
+{
+	time_t t = db->has_crl ? db->last_crl.next_update : 0;
+	size_t i;
+
+	for (i = 0; i < db->nahead; i++)
+		if (!db->ahead[i].withdrawn && db->ahead[i].next_update > t)
+			t = db->ahead[i].next_update;
+	return t;
 }
 
 const struct revoke_entry *

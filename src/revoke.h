@@ -18,6 +18,19 @@
  *                 bulk revocation is all-or-nothing even across kill -9.
  *   crl-number    number: reserved before a CRL is signed, never reused
  *   crl           number this_update next_update entries file sha256
+ *   crl-ahead     number this_update next_update entries file sha256
+ *                 published: a CRL signed ahead (crl --ahead), kept in
+ *                 crls/ as file, published from this_update as the
+ *                 schedule folder's file "published"
+ *   crl-withdraw  numbers why: CRLs signed ahead that must never be
+ *                 published (a revocation or a newer CRL came first)
+ *   crl-schedule  outdir manifest_sha256 first last count days interval:
+ *                 the schedule folder written for crl --ahead
+ *
+ * A CRL signed ahead is withdrawn by a crl-withdraw record, and also by
+ * any revocation recorded before its thisUpdate: the replay derives it
+ * (a kill between the revocation and its crl-withdraw record changes
+ * nothing).
  *
  * Serial numbers are serial.h's: the journal spells them in lowercase hex
  * without leading zeros.
@@ -106,6 +119,19 @@ struct revoke_crl {
 	char sha256[65];
 };
 
+/* A CRL signed ahead (crl-ahead), as its journal record describes it. */
+struct revoke_ahead {
+	uint64_t number;
+	uint64_t seq;		/* journal record */
+	time_t this_update, next_update;
+	char file[64];		/* in DIR/crls/ */
+	char published[64];	/* its name in the schedule folder */
+	char sha256[65];	/* of the DER */
+	bool withdrawn;		/* never to be published */
+	bool withdraw_recorded;	/* by a crl-withdraw record */
+	time_t withdrawn_at;	/* the record that withdrew it */
+};
+
 #define REVOKE_DB_ENTRIES	0x1	/* collect revocations */
 #define REVOKE_DB_ISSUED	0x2	/* collect issued serials */
 
@@ -123,12 +149,15 @@ struct revoke_db {
 	size_t nissued, capissued;
 	uint64_t revoked;		/* serials revoked (all records) */
 	uint64_t since_crl;		/* revocation records after last_crl */
-	uint64_t crl_signed_max;	/* highest number of a crl record */
+	uint64_t crl_signed_max;	/* highest number of a crl or
+					 * crl-ahead record */
 	uint64_t crl_reserved_max;	/* highest crl-number reservation */
 	bool has_crl;
 	struct revoke_crl last_crl;	/* the crl record with that number */
 	uint64_t *reserved;		/* reserved numbers without a crl */
 	size_t nreserved, capreserved;
+	struct revoke_ahead *ahead;	/* crl-ahead records, in order */
+	size_t nahead, capahead;
 	uint64_t incomplete_batches;	/* cut short by a crash */
 	uint64_t incomplete_seq;	/* the last one's first record */
 	/* replay state */
@@ -146,6 +175,14 @@ void revoke_db_init(struct revoke_db *db, unsigned flags);
 int revoke_db_visit(const struct jrecord *r, void *db);
 int revoke_db_finish(struct revoke_db *db);
 void revoke_db_free(struct revoke_db *db);
+/* The CRL a relying party has at now: the highest-numbered crl record,
+ * or crl-ahead record not withdrawn, whose thisUpdate has come; false
+ * when there is none. */
+bool revoke_db_current(const struct revoke_db *db, time_t now,
+    struct revoke_crl *out);
+/* The last nextUpdate of the CRLs signed so far (crl records and
+ * crl-ahead records not withdrawn): when they run out.  0: none. */
+time_t revoke_db_covered_until(const struct revoke_db *db);
 /* The entry for serial (NULL when not revoked), and whether it was issued
  * here (NULL when not). */
 const struct revoke_entry *revoke_db_find(const struct revoke_db *db,

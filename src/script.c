@@ -17,6 +17,7 @@
 
 #include <openssl/x509.h>
 
+#include "crl-ahead.h"
 #include "dn.h"
 #include "err.h"
 #include "fileio.h"
@@ -36,6 +37,7 @@ enum pkind {
 	PK_KDF,
 	PK_STORE,	/* sealed | pkcs11 */
 	PK_DAYS,	/* 1..36525 */
+	PK_AHEAD,	/* 1..CRL_AHEAD_MAX CRLs signed ahead */
 	PK_MEDIA,	/* a relative name on the media */
 	PK_MEDIA_LIST,	/* comma-separated relative names on the media */
 	PK_LOCAL,	/* a file beside the script (relative) */
@@ -98,6 +100,8 @@ static const struct pspec p_revoke[] = {
 static const struct pspec p_crl[] = {
 	{ "days", false, PK_DAYS },
 	{ "output", false, PK_MEDIA },
+	{ "ahead", false, PK_AHEAD },		/* crl --ahead: a folder */
+	{ "interval", false, PK_DAYS },
 	{ NULL, false, PK_TEXT } };
 static const struct pspec p_export[] = {
 	{ "folder", true, PK_MEDIA },
@@ -291,6 +295,23 @@ check_days(const struct parser *p, const struct script_param *sp)
 	return OR_OK;
 }
 
+/* PK_AHEAD: 1 to CRL_AHEAD_MAX (crl-ahead.h). */
+static int
+check_ahead(const struct parser *p, const struct script_param *sp)
+{
+	const char *v = sp->value;
+	long n;
+	char *end;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 1 ||
+	    n > CRL_AHEAD_MAX)
+		return perr(p, sp->line, "%s: expected a number of CRLs from 1 "
+		    "to %d, got \"%s\"", sp->key, CRL_AHEAD_MAX, v);
+	return OR_OK;
+}
+
 /* PK_MEDIA_LIST: 1 to 64 relative names on the media. */
 static int
 check_media_list(const struct parser *p, const struct script_param *sp)
@@ -425,6 +446,8 @@ check_value(const struct parser *p, const struct script_param *sp,
 		return OR_OK;
 	case PK_DAYS:
 		return check_days(p, sp);
+	case PK_AHEAD:
+		return check_ahead(p, sp);
 	case PK_MEDIA:
 	case PK_LOCAL:
 		if (!relative_name(v))
@@ -570,6 +593,14 @@ check_step(const struct parser *p, const struct script_step *st)
 	    (script_param(st, "serials-file") != NULL))
 		return perr(p, st->action_line, "revoke needs exactly one of "
 		    "\"param: serial\" and \"param: serials-file\"");
+	if (st->action == SA_SIGN_CRL && script_param(st, "ahead") != NULL &&
+	    script_param(st, "output") == NULL)
+		return perr(p, st->action_line, "ahead: CRLs signed ahead go "
+		    "into a folder on the media (param: output = NAME)");
+	if (st->action == SA_SIGN_CRL && script_param(st, "interval") != NULL &&
+	    script_param(st, "ahead") == NULL)
+		return perr(p, st->action_line, "interval is for CRLs signed "
+		    "ahead (param: ahead = N)");
 	if (st->action == SA_PREFLIGHT && script_param(st, "binary_sha256") &&
 	    !script_preflight_has(st, "selfcheck"))
 		return perr(p, st->action_line, "binary_sha256 is compared by "
@@ -670,8 +701,8 @@ check_order(const struct parser *p)
 		if (st->action == SA_CONFIRM_FINGERPRINT && of != NULL &&
 		    strcmp(of, "bundle") == 0 && sign == NULL)
 			return perr(p, st->line, "step %u confirms a bundle's "
-			    "fingerprint, but no sign-csrs step comes before "
-			    "it", st->number);
+			    "fingerprint, but no sign-csrs step (or sign-crl "
+			    "with ahead) comes before it", st->number);
 		if (st->action == SA_CONFIRM_FINGERPRINT && of != NULL &&
 		    strcmp(of, "crl") == 0 && crl == NULL)
 			return perr(p, st->line, "step %u confirms a CRL's "
@@ -699,6 +730,10 @@ check_order(const struct parser *p)
 			sign = st;
 		if (st->action == SA_SIGN_CRL)
 			crl = st;
+		/* CRLs signed ahead go into a folder with a signed MANIFEST,
+		 * whose fingerprint is confirmed as a bundle's. */
+		if (st->action == SA_SIGN_CRL && script_param(st, "ahead"))
+			sign = st;
 		if ((rc = check_outputs(p, i)) != OR_OK)
 			return rc;
 	}

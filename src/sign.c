@@ -177,19 +177,6 @@ static const char readme_text[] =
 "\n"
 "3. Publish crl.pem and distribute root.pem as the trust anchor.\n";
 
-static int
-manifest_verify_hint(enum keytype t, char *out, size_t size)
-{
-	const char *digest = keytype_default_digest(t);
-
-	if (digest == NULL)
-		snprintf(out, size, "openssl pkeyutl -verify -pubin -inkey "
-		    "root.pub -rawin -in MANIFEST -sigfile MANIFEST.sig");
-	else
-		snprintf(out, size, "openssl dgst -%s -verify root.pub "
-		    "-signature MANIFEST.sig MANIFEST", digest);
-	return OR_OK;
-}
 
 /*
  * The export record(s): every serial of the bundle, comma-separated.  A

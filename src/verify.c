@@ -8,6 +8,7 @@
  * transcript's seal, and each expected CSR answered.
  */
 #include <dirent.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,8 +25,10 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include "audit.h"
 #include "bundle.h"
 #include "cadb.h"
+#include "crl-ahead.h"
 #include "csr.h"
 #include "err.h"
 #include "fileio.h"
@@ -83,8 +86,8 @@ no_unlisted(const char *dir, const char *sub, const struct manifest_entry *e,
 	return rc;
 }
 
-static int
-verify_sig(EVP_PKEY *pub, const unsigned char *msg, size_t len,
+int
+verify_manifest_sig(EVP_PKEY *pub, const unsigned char *msg, size_t len,
     const unsigned char *sig, size_t siglen)
 {
 	const char *digest = keytype_default_digest(keytype_of(pub));
@@ -435,6 +438,53 @@ match_csrs(const char *const *csrs, size_t ncsr, STACK_OF(X509) *issued,
 	return OR_OK;
 }
 
+/* A folder of CRLs signed ahead (crl-ahead.h): every crl-* file is a CRL
+ * the root signed, named for its number and thisUpdate, the numbers
+ * consecutive.  Whether a CRL's time has come is SCHEDULE.txt's to say. */
+static int
+check_schedule(const char *dir, const struct manifest_entry *e, size_t n,
+    X509 *root, struct verify_result *res)
+{
+	unsigned char *der = NULL;
+	struct crl_info info;
+	char path[PATH_MAX], want[64];
+	uint64_t prev = 0;
+	size_t i, len;
+	bool isder;
+	int rc = OR_OK;
+
+	for (i = 0; i < n && rc == OR_OK; i++) {
+		if (strncmp(e[i].path, "crl-", 4) != 0)
+			continue;
+		if ((rc = file_join(path, sizeof path, dir, e[i].path)) !=
+		    OR_OK || (rc = audit_load_crl(path, &der, &len)) != OR_OK)
+			break;
+		if ((rc = crl_verify(der, len, root, &info)) != OR_OK) {
+			rc = err_context(OR_E_VERIFY, "%s", e[i].path);
+			break;
+		}
+		isder = strlen(e[i].path) > 4 &&
+		    strcmp(e[i].path + strlen(e[i].path) - 4, ".crl") == 0;
+		crl_ahead_name(info.number, info.this_update, isder, want);
+		if (strcmp(want, e[i].path) != 0)
+			rc = err_set(OR_E_VERIFY, "%s holds CRL number %" PRIu64
+			    " of its thisUpdate: its name would be %s",
+			    e[i].path, info.number, want);
+		else if (prev != 0 && info.number != prev + 1)
+			rc = err_set(OR_E_VERIFY, "%s: the CRL numbers are not "
+			    "consecutive", e[i].path);
+		prev = info.number;
+		res->crls++;
+		OPENSSL_free(der);
+		der = NULL;
+	}
+	OPENSSL_free(der);
+	if (rc == OR_OK && res->crls == 0)
+		rc = err_set(OR_E_VERIFY, "a folder with %s but no CRL",
+		    CRL_AHEAD_SCHEDULE);
+	return rc;
+}
+
 int
 verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
     size_t ncsr, struct verify_result *res)
@@ -454,7 +504,7 @@ verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
 	if ((rc = read_member(dir, BUNDLE_MANIFEST, &manifest, &mlen)) != OR_OK ||
 	    (rc = read_member(dir, BUNDLE_MANIFEST_SIG, &sig, &siglen)) != OR_OK)
 		goto out;
-	if ((rc = verify_sig(X509_get0_pubkey(root), manifest, mlen, sig,
+	if ((rc = verify_manifest_sig(X509_get0_pubkey(root), manifest, mlen, sig,
 	    siglen)) != OR_OK)
 		goto out;
 	if ((rc = manifest_parse((char *)manifest, mlen, &e, &n)) != OR_OK) {
@@ -466,6 +516,14 @@ verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
 	    (rc = check_bundled_root(dir, "root.pem", root, &res->other_root,
 	    NULL)) != OR_OK)
 		goto out;
+	if (listed(e, n, CRL_AHEAD_SCHEDULE)) {
+		if (ncsr > 0)
+			rc = err_set(OR_E_VERIFY, "a folder of CRLs signed ahead "
+			    "holds no certificate for a CSR");
+		else
+			rc = check_schedule(dir, e, n, root, res);
+		goto out;
+	}
 	if ((issued = sk_X509_new_null()) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;

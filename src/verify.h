@@ -12,6 +12,9 @@
  * earlier certificate) verifies against the renewed root.crt, and the
  * other way round; other_root says so.  A renewal's own bundle (root.pem,
  * previous-root.pem, no certificate and no CRL) verifies as one: renewal.
+ * A folder of CRLs signed ahead (SCHEDULE.txt,
+ * crl-ahead.h) instead: MANIFEST's signature, the digests, root.pem, and
+ * every CRL signed by the root, named for its number and thisUpdate.
  */
 #ifndef OFFROOT_VERIFY_H
 #define OFFROOT_VERIFY_H
@@ -25,6 +28,7 @@ struct verify_result {
 	bool other_root;	/* the bundle's root.pem is another
 				 * certificate of the given root */
 	bool renewal;		/* a renew-root bundle */
+	size_t crls;		/* a folder of CRLs signed ahead */
 };
 
 int verify_bundle(const char *dir, const char *root_path,
@@ -33,5 +37,11 @@ int verify_bundle(const char *dir, const char *root_path,
  * for the CA certificate at other_path (offroot cross-sign): its subject,
  * its public key and its subjectKeyIdentifier; OR_E_VERIFY otherwise. */
 int verify_cross(const char *dir, const char *other_path);
+
+#include <openssl/evp.h>
+/* MANIFEST.sig (sig) is pub's signature over MANIFEST (msg), with the
+ * digest bundle_stage uses for pub's key type; OR_E_VERIFY if not. */
+int verify_manifest_sig(EVP_PKEY *pub, const unsigned char *msg, size_t len,
+    const unsigned char *sig, size_t siglen);
 
 #endif

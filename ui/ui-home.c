@@ -379,14 +379,29 @@ ui_home_calendar(struct ui *u, struct ui_home *h, struct ui_cal_line *l,
 			LINE(ui_attr(u, UI_C_LOUD, 0), "CRL:  next CRL DUE %s "
 			    "(in %ld days; CRL %llu's nextUpdate is %s)", d1,
 			    days < 0 ? 0 : days, c->crl_number, d2);
-		else
+		else if (c->crl_covered != c->crl_next_update) {
+			ui_date(c->crl_covered, d2);
+			LINE(0, "CRL:  next CRL due %s, in %ld days (signed "
+			    "ahead until %s)", d1, days, d2);
+		} else
 			LINE(0, "CRL:  next CRL due %s, in %ld days "
 			    "(CRL %llu's nextUpdate is %s)", d1, days,
 			    c->crl_number, d2);
+		if (c->ahead_left > 0) {
+			ui_date(c->ahead_next_publish, d1);
+			LINE(0, "      next to publish: %s on %s (%zu left)",
+			    c->ahead_next_file, d1, c->ahead_left);
+		}
 	} else {
 		LINE(ui_attr(u, UI_C_LOUD, 0), "CRL:  no CRL has been signed "
 		    "yet");
 	}
+	for (i = 0; i < c->nwithdrawn; i++)
+		LINE(ui_attr(u, UI_C_LOUD, 0), "      WITHDRAWN %s: delete it, "
+		    "never publish it", c->withdrawn[i].file);
+	if (c->more_withdrawn > 0)
+		LINE(ui_attr(u, UI_C_LOUD, 0), "      ... and %zu more withdrawn",
+		    c->more_withdrawn);
 	if (c->since_crl > 0)
 		LINE(ui_attr(u, UI_C_LOUD, 0), "      %llu revocation%s on no "
 		    "CRL yet: sign one within 24 hours", c->since_crl,
@@ -423,7 +438,8 @@ ui_home_draw(struct ui_screen *s)
 {
 	struct ui_home *h = s->data;
 	struct ui *u = s->ui;
-	struct ui_cal_line l[CAL_MAX_EXPIRING + 2 * CAL_MAX_OCSP + 17];
+	struct ui_cal_line l[CAL_MAX_EXPIRING + 2 * CAL_MAX_OCSP +
+	    CAL_MAX_WITHDRAWN + 19];
 	char title[PATH_MAX + 32];
 	size_t n, i, rows, top = 0;
 	int ch, bh, y;

@@ -3,7 +3,8 @@
  * the Kubernetes reference hierarchy load with the values the ceremonies
  * rely on; every malformed or contradictory profile is refused naming the
  * file, the section and the line; profile_apply builds the extensions, the
- * SKI before the AKI.  Run from the repository root.
+ * SKI before the AKI; the CRL period (crl_days, crl_interval_days) and
+ * its defaults.  Run from the repository root.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,55 @@ test_apply(void)
 	EVP_PKEY_free(key);
 }
 
+/* crl_days and crl_interval_days: the defaults (validity less an overlap
+ * of min(7, validity / 2) days), the values given, and the refusals. */
+static void
+test_crl_period(void)
+{
+	static const char ca[] =
+	    "[r]\nfamily = private\nvalidity_days = 365\n"
+	    "basicConstraints = critical,CA:TRUE\n"
+	    "keyUsage = critical,keyCertSign,cRLSign\n";
+	char text[512];
+	struct profile p;
+	long days, interval;
+
+	ok(load(ca, "r", &p) == OR_OK, "a CA profile without CRL keys loads");
+	profile_crl_period(&p, &days, &interval);
+	ok(days == 30 && interval == 23, "default CRL period: 30 days, one "
+	    "every 23 (got %ld, %ld)", days, interval);
+	profile_free(&p);
+	snprintf(text, sizeof text, "%scrl_days = 10\n", ca);
+	ok(load(text, "r", &p) == OR_OK, "crl_days = 10 loads");
+	profile_crl_period(&p, &days, &interval);
+	ok(days == 10 && interval == 5, "10-day CRLs: one every 5 days by "
+	    "default (got %ld, %ld)", days, interval);
+	profile_free(&p);
+	snprintf(text, sizeof text, "%scrl_days = 1\n", ca);
+	ok(load(text, "r", &p) == OR_OK, "crl_days = 1 loads");
+	profile_crl_period(&p, &days, &interval);
+	ok(days == 1 && interval == 1, "1-day CRLs: one a day");
+	profile_free(&p);
+	snprintf(text, sizeof text, "%scrl_days = 14\ncrl_interval_days = "
+	    "14\n", ca);
+	ok(load(text, "r", &p) == OR_OK, "an interval equal to the validity "
+	    "loads");
+	profile_crl_period(&p, &days, &interval);
+	ok(days == 14 && interval == 14, "crl_interval_days as given");
+	profile_free(&p);
+	snprintf(text, sizeof text, "%scrl_days = 366\n", ca);
+	refused("crl_days above 365 (BR 4.9.7)", text, "r", "line 6",
+	    "crl_days");
+	snprintf(text, sizeof text, "%scrl_days = 14\ncrl_interval_days = "
+	    "15\n", ca);
+	refused("an interval longer than the validity", text, "r", "line 7",
+	    "crl_interval_days 15 is longer");
+	refused("CRL keys in a profile that is not a CA",
+	    "[l]\nfamily = private\nvalidity_days = 30\n"
+	    "basicConstraints = critical,CA:FALSE\ncrl_days = 30\n", "l",
+	    "line 5", "CA profile");
+}
+
 int
 main(void)
 {
@@ -380,6 +430,7 @@ main(void)
 	test_syntax();
 	test_check_file();
 	test_apply();
+	test_crl_period();
 	(void)plan_tests;	/* tap.h: done_testing() plans */
 	return done_testing();
 }
