@@ -76,7 +76,7 @@ add_artefact(struct audit_ctx *c, const char *sub, const char *file,
 static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
 	"revoke-batch", "crl-number", "crl", "ocsp", "reshare", "backup",
-	"repair", "recover", "token-backup", "init-leftover", NULL
+	"repair", "recover", "token-backup", "init-leftover", "set", NULL
 };
 
 static int

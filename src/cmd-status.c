@@ -313,6 +313,11 @@ print_text(const char *dir, const struct status *s)
 			    "with");
 		}
 		printf("profile:        %s\n", s->sum.profile);
+		printf("CRL URL:        %s\n", s->sum.crl_url[0] != '\0' ?
+		    s->sum.crl_url : "not set (offroot set -d DIR "
+		    "crl-url=URL)");
+		printf("CA issuers URL: %s\n", s->sum.ca_issuers_url[0] !=
+		    '\0' ? s->sum.ca_issuers_url : "not set");
 	}
 	if (s->have_key && s->key.quorum_n == 0)
 		printf("key file:       Argon2id %s (opslimit %llu, memlimit "
@@ -442,6 +447,8 @@ print_json(const char *dir, const struct status *s)
 		}
 		json_close(&j, '{');
 		json_str(&j, "profile", s->sum.profile);
+		json_str(&j, "crl_url", s->sum.crl_url);
+		json_str(&j, "ca_issuers_url", s->sum.ca_issuers_url);
 	}
 	json_open(&j, "journal", '{');
 	json_bool(&j, "ok", s->journal_rc == OR_OK);

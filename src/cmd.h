@@ -118,5 +118,6 @@ extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_reshare_entry;
 extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_token_backup_entry;
+extern const struct cmd_entry cmd_set_entry;
 
 #endif

@@ -791,11 +791,14 @@ lint_policies(struct lint *l)
 				break;
 			}
 		}
+		/* DigiCert, Bugzilla 1654967: an intermediate made at a
+		 * ceremony without one.  (Up to offroot 0.1 this was the
+		 * warning w_subca_crldp_missing.) */
 		if (!has_ext(l->cert, NID_crl_distribution_points))
-			add(l, LINT_WARN, "w_subca_crldp_missing", "the BR "
-			    "requires a CRL Distribution Point (DigiCert, "
-			    "Bugzilla 1654967): set crlDistributionPoints in "
-			    "your profile");
+			add(l, LINT_ERROR, "e_subca_crldp_missing", "no CRL "
+			    "Distribution Point, which the BR requires "
+			    "(7.1.2.10): record the CRL's URL with offroot set "
+			    "-d DIR crl-url=http://...");
 	}
 	CERTIFICATEPOLICIES_free(pol);
 }

@@ -40,6 +40,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_reshare_entry,
 	&cmd_backup_entry,
 	&cmd_token_backup_entry,
+	&cmd_set_entry,
 	NULL
 };
 
