@@ -70,7 +70,8 @@ consistent() {
 CA="$T/ca"
 t_ok "init on the token through the shim" "$OFFROOT" init -d "$CA" \
     --subject "$SUBJ" --store pkcs11 --module "$SHIM" \
-    --token pkcs11:token=root-ca --key ec-p256 --label root --pin-file "$PIN" --yes
+    --token pkcs11:token=root-ca --key ec-p256 --label root --pin-file "$PIN" --yes \
+    --crl-url "$TEST_CRL_URL"
 [ "$(calls C_GenerateKeyPair)" -eq 1 ] && [ "$(calls C_Sign)" -ge 2 ]
 ok $? "the shim forwarded the generation and the signatures to SoftHSM2"
 t_ok "tokens through the shim" "$OFFROOT" tokens --module "$SHIM"
