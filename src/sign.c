@@ -392,6 +392,31 @@ out:
 	return rc;
 }
 
+/* Folds each run of white space that holds a line break in the n bytes
+ * of s (a BIO's buffer) into one space, in place; the new length. */
+static long
+one_line(char *s, long n)
+{
+	long r, w = 0, k;
+	bool brk;
+
+	for (r = 0; s != NULL && r < n; ) {
+		if (s[r] != '\n' && s[r] != '\r') {
+			s[w++] = s[r++];
+			continue;
+		}
+		for (brk = false, k = r; k < n && (s[k] == '\n' ||
+		    s[k] == '\r' || s[k] == ' ' || s[k] == '\t'); k++)
+			brk = true;
+		while (w > 0 && (s[w - 1] == ' ' || s[w - 1] == '\t'))
+			w--;
+		if (brk && k < n)
+			s[w++] = ' ';
+		r = k;
+	}
+	return w;
+}
+
 /* What the officer compares before the key is unlocked. */
 static void
 review(struct interact *io, size_t i, size_t n, const struct pending *pd,
@@ -443,6 +468,9 @@ review(struct interact *io, size_t i, size_t n, const struct pending *pd,
 		OBJ_obj2txt(oid, sizeof oid, X509_EXTENSION_get_object(e), 0);
 		if (bio != NULL && X509V3_EXT_print(bio, e, 0, 0) == 1)
 			vlen = BIO_get_mem_data(bio, &val);
+		/* One line per extension: OpenSSL prints some (the CRL
+		 * distribution points) over several. */
+		vlen = one_line(val, vlen);
 		ADD("  %s%s: %.*s\n", oid, X509_EXTENSION_get_critical(e) ?
 		    " (critical)" : "", (int)(vlen > 200 ? 200 : vlen),
 		    val != NULL ? val : "");
