@@ -92,6 +92,9 @@ ok $? "notAfter = notBefore + 1825 days - 1 s (the validity period is the profil
 
 # ---- the backdate measured: a root whose notBefore is 2 h old ----
 sed '/^\[root\]$/a backdate = 2h' "$K8S" >"$T/k8s-bd.cnf"
+t_ok "profile check shows a backdate the profile sets" "$OFFROOT" profile check "$T/k8s-bd.cnf"
+like '^  \[root\] private: 365 days, pathlen 2, keys [a-z0-9,-]+, backdate 2 h' "$T/out" \
+    "... [root] backdate 2 h"
 i0=$(date +%s)
 new_ca "$T/kbd" --profiles "$T/k8s-bd.cnf"; ok $? "init with a root profile that sets backdate = 2h"
 i1=$(date +%s)
