@@ -504,6 +504,14 @@ check_profile(struct rootca_ctx *c)
 		    c->prof.validity_days);
 	if (p->key_type == KT_ED25519)
 		rootca_warn_ed25519(c->io, &c->prof);
+	if (profile_backdate(&c->prof, true) > 0) {
+		char bd[32];
+
+		profile_backdate_text(profile_backdate(&c->prof, true), bd,
+		    sizeof bd);
+		interact_say(c->io, SAY_INFO, "profile %s backdates the root's "
+		    "notBefore by %s (backdate)", c->prof.name, bd);
+	}
 	return OR_OK;
 }
 

@@ -101,6 +101,7 @@ i1=$(date +%s)
 rnb=$(cert_time "$T/kbd/root.crt" start)
 [ "$rnb" -ge $((i0 - 7200 - 1)) ] && [ "$rnb" -le $((i1 - 7200)) ]
 ok $? "the root's notBefore is init time - 2 h ($((i0 - rnb)) s before init began)"
+like "profile root backdates the root's notBefore by 2 h" "$T/init.err" "init says the root is backdated"
 mkcsr int2
 s0=$(date +%s)
 t_ok "sign the Vault intermediate" "$OFFROOT" sign -d "$T/kbd" --csr "$T/int2.csr" \
