@@ -634,6 +634,11 @@ stage_dir(struct rootca_ctx *c)
 		jf_addf(&f, "quorum", "%u/%u", p->quorum_m, p->quorum_n);
 	if (c->mixed_how[0] != '\0')
 		jf_add(&f, "override_mixed_scripts", c->mixed_how);
+	if (p->crl_url != NULL && *p->crl_url != '\0')
+		jf_add(&f, publish_field(PUBLISH_CRL_URL), p->crl_url);
+	if (p->ca_issuers_url != NULL && *p->ca_issuers_url != '\0')
+		jf_add(&f, publish_field(PUBLISH_CA_ISSUERS_URL),
+		    p->ca_issuers_url);
 	if ((rc = transcript_add(c->tr, "parameters", &f)) != OR_OK)
 		return rc;
 	return record_leftovers(c, false);
