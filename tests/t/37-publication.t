@@ -183,6 +183,17 @@ assert aia[0].access_location.value == sys.argv[3]
 PYEOF
 ok $rc "Kubernetes intermediate with the URLs set: the profile's four, then CDP and AIA"
 check_chain "Kubernetes intermediate with CDP and AIA" "$T/b3/certificate.pem" "$T/kbd/root.crt"
+# A profile's own crlDistributionPoints line wins over the CA's crl-url.
+sed '/^\[intermediate\]$/a crlDistributionPoints = URI:http://own.example.test/own.crl' "$K8S" >"$T/own.cnf"
+mkcsr int5
+t_ok "sign under a profile with its own crlDistributionPoints" "$OFFROOT" sign -d "$T/kbd" \
+    --profiles "$T/own.cnf" --csr "$T/int5.csr" -o "$T/b5" --passphrase-file "$PASS" --yes
+like "^offroot: warning: profile intermediate writes its own crlDistributionPoints: the CA's crl-url \($CRL\) is not used" \
+    "$T/err" "... warns that the CA's crl-url is not used"
+openssl x509 -in "$T/b5/certificate.pem" -noout -text >"$T/x5.txt"
+grep -q "URI:http://own.example.test/own.crl" "$T/x5.txt" && ! grep -q "URI:$CRL" "$T/x5.txt" &&
+    grep -q "CA Issuers - URI:$AIA" "$T/x5.txt"
+ok $? "... the profile's CDP, and the CA's caIssuers"
 t_ok "set removes ca-issuers-url (NAME=)" "$OFFROOT" set -d "$T/kbd" "ca-issuers-url=" --yes
 t_ok "status after the removal" "$OFFROOT" status -d "$T/kbd"
 like "^CA issuers URL: +not set\$" "$T/out" "status: the CA issuers URL is no longer set"
