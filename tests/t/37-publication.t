@@ -199,6 +199,21 @@ t_ok "status after the removal" "$OFFROOT" status -d "$T/kbd"
 like "^CA issuers URL: +not set\$" "$T/out" "status: the CA issuers URL is no longer set"
 like "^CRL URL: +$CRL\$" "$T/out" "status: the CRL URL stays"
 t_ok "audit after three set records" "$OFFROOT" audit -d "$T/kbd"
+# A set record naming no setting offroot knows, chained correctly: audit
+# refuses it rather than guessing.
+cp -a "$T/kbd" "$T/kbd-odd"
+$PY - "$T/kbd-odd/journal" <<'PYEOF'
+import hashlib, sys, time
+path = sys.argv[1]
+last = open(path, "rb").read().decode().splitlines()[-1].split(" ")
+seq, prev = int(last[0]) + 1, last[-1]
+line = "%d %s set %s name=ocsp-url old= value=http://x.example/o " % (
+    seq, time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), prev)
+line += hashlib.sha256(line.encode()).hexdigest() + "\n"
+open(path, "ab").write(line.encode())
+PYEOF
+t_fail "audit refuses a set record for an unknown setting" 1 "$OFFROOT" audit -d "$T/kbd-odd"
+like "set record [0-9]+ names no known setting" "$T/err" "... naming the record"
 
 # ---- the CA/B lint: no subordinate CA without a CDP ----
 "$OFFROOT" init -d "$T/nocdp" --subject "/C=DE/O=offroot tests/CN=No CDP Root" \
