@@ -876,11 +876,29 @@ sealed_open_key(const unsigned char *buf, size_t len,
 }
 
 int
-sealed_open_buffer(const unsigned char *buf, size_t len,
-    const struct secret *pass, struct keystore **out)
+sealed_derive_key(const unsigned char *buf, size_t len,
+    const struct secret *pass, unsigned char *key)
 {
 	struct sealed_hdr h;
-	unsigned char *key = NULL;
+	int rc;
+
+	if ((rc = sealed_parse_hdr(buf, len, &h)) != OR_OK)
+		return rc;
+	if (h.info.quorum_n != 0)
+		return err_set(OR_E_INPUT, "this key is sealed under %u-of-%u "
+		    "officer shares, not a passphrase: give the officers' "
+		    "shares", h.info.quorum_m, h.info.quorum_n);
+	if (pass == NULL || pass->len == 0)
+		return err_set(OR_E_INPUT, "empty passphrase");
+	return sealed_derive(pass, h.salt, h.info.opslimit, h.info.memlimit,
+	    key);
+}
+
+int
+sealed_open_derived(const unsigned char *buf, size_t len,
+    const unsigned char *key, struct keystore **out)
+{
+	struct sealed_hdr h;
 	int rc;
 
 	*out = NULL;
@@ -890,13 +908,21 @@ sealed_open_buffer(const unsigned char *buf, size_t len,
 		return err_set(OR_E_INPUT, "this key is sealed under %u-of-%u "
 		    "officer shares, not a passphrase: give the officers' "
 		    "shares", h.info.quorum_m, h.info.quorum_n);
-	if (pass == NULL || pass->len == 0)
-		return err_set(OR_E_INPUT, "empty passphrase");
+	return sealed_unseal(buf, &h, key, out);
+}
+
+int
+sealed_open_buffer(const unsigned char *buf, size_t len,
+    const struct secret *pass, struct keystore **out)
+{
+	unsigned char *key;
+	int rc;
+
+	*out = NULL;
 	if ((key = sodium_malloc(SEALED_KEY_LEN)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
-	if ((rc = sealed_derive(pass, h.salt, h.info.opslimit,
-	    h.info.memlimit, key)) == OR_OK)
-		rc = sealed_unseal(buf, &h, key, out);
+	if ((rc = sealed_derive_key(buf, len, pass, key)) == OR_OK)
+		rc = sealed_open_derived(buf, len, key, out);
 	sodium_free(key);
 	return rc;
 }

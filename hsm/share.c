@@ -205,35 +205,53 @@ out:
 }
 
 int
-share_open(const unsigned char *buf, size_t len, const struct secret *pass,
-    struct share_info *info, unsigned char *value)
+share_derive_key(const unsigned char *buf, size_t len,
+    const struct secret *pass, unsigned char *key)
 {
 	struct share_info si;
-	unsigned char *key = NULL;
-	unsigned long long vlen = 0;
 	int rc;
 
 	if ((rc = share_parse(buf, len, &si)) != OR_OK)
 		return rc;
 	if (pass == NULL || pass->len == 0)
 		return err_set(OR_E_INPUT, "empty passphrase");
-	if ((key = sodium_malloc(SHARE_KEY_LEN)) == NULL)
-		return err_set(OR_E_NOMEM, "out of memory");
-	if ((rc = share_derive(pass, buf + OFF_SALT, si.opslimit, si.memlimit,
-	    key)) != OR_OK)
-		goto out;
+	return share_derive(pass, buf + OFF_SALT, si.opslimit, si.memlimit,
+	    key);
+}
+
+int
+share_open_derived(const unsigned char *buf, size_t len,
+    const unsigned char *key, struct share_info *info, unsigned char *value)
+{
+	struct share_info si;
+	unsigned long long vlen = 0;
+	int rc;
+
+	if ((rc = share_parse(buf, len, &si)) != OR_OK)
+		return rc;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(value, &vlen, NULL,
 	    buf + OFF_CT, SHARE_VALUE_LEN + SHARE_TAG_LEN, buf, SHARE_HDR_LEN,
 	    buf + OFF_NONCE, key) != 0 || vlen != SHARE_VALUE_LEN) {
 		sodium_memzero(value, SHARE_VALUE_LEN);
-		rc = err_set(OR_E_AUTH, "wrong passphrase for this share, or "
+		return err_set(OR_E_AUTH, "wrong passphrase for this share, or "
 		    "the share file was altered");
-		goto out;
 	}
 	if (info != NULL)
 		*info = si;
-	rc = OR_OK;
-out:
+	return OR_OK;
+}
+
+int
+share_open(const unsigned char *buf, size_t len, const struct secret *pass,
+    struct share_info *info, unsigned char *value)
+{
+	unsigned char *key;
+	int rc;
+
+	if ((key = sodium_malloc(SHARE_KEY_LEN)) == NULL)
+		return err_set(OR_E_NOMEM, "out of memory");
+	if ((rc = share_derive_key(buf, len, pass, key)) == OR_OK)
+		rc = share_open_derived(buf, len, key, info, value);
 	sodium_free(key);
 	return rc;
 }

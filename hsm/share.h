@@ -64,6 +64,14 @@ int share_seal(const struct share_info *info, const unsigned char *value,
  * sodium_malloc memory. */
 int share_open(const unsigned char *buf, size_t len, const struct secret *pass,
     struct share_info *info, unsigned char *value);
+/* share_open in its two halves: the key Argon2id derives from pass and
+ * the image's KDF fields (key: 32 bytes of sodium_malloc memory), then
+ * the image opened with it.  The unit test's tamper sweep changes every
+ * byte outside the KDF's inputs without running Argon2id for each. */
+int share_derive_key(const unsigned char *buf, size_t len,
+    const struct secret *pass, unsigned char *key);
+int share_open_derived(const unsigned char *buf, size_t len,
+    const unsigned char *key, struct share_info *info, unsigned char *value);
 /* "offroot-<key id 8 hex>-<set id 8 hex>-share-<x>-of-<n>.share" */
 void share_file_name(const struct share_info *info, char *buf, size_t size);
 

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "keystore.h"
+#include "names.h"
 #include "util.h"
 
 static const struct cmd_opt inspect_opts[] = {
@@ -122,6 +123,44 @@ print_exts(const STACK_OF(X509_EXTENSION) *exts)
 	BIO_free(out);
 }
 
+/* One finding of the name checks (names.h) as an inspect line. */
+struct name_lines {
+	size_t n;		/* lines printed */
+	size_t warnings;	/* findings that need an override to sign */
+};
+
+static void
+name_line(void *ctx, enum lint_level level, const char *code,
+    const char *text)
+{
+	struct name_lines *nl = ctx;
+	char *shown = names_escape_dup(text, false);
+
+	printf("%-16s%s: %s\n", nl->n++ == 0 ? "names:" : "",
+	    level == LINT_ERROR ? "REFUSED" : level == LINT_WARN ? "warning" :
+	    "notice", shown != NULL ? shown : code);
+	if (level >= LINT_WARN)
+		nl->warnings++;
+	free(shown);
+}
+
+/* What the name checks say of a subject (and, for a certificate, the
+ * names in its extensions): every finding, a mixed value with the script
+ * of each run.  Returns how many need an override or are refused. */
+static size_t
+print_names(const X509_NAME *subject, X509 *cert)
+{
+	struct name_lines nl = { 0, 0 };
+
+	names_check_name(subject, "subject", NULL, name_line, &nl);
+	if (cert != NULL)
+		names_check_extensions(cert, name_line, &nl);
+	if (nl.n == 0)
+		printf("%-16s%s\n", "names:", "plain: no character or script "
+		    "a reader could mistake");
+	return nl.warnings;
+}
+
 static int
 inspect_cert(X509 *x, struct interact *io)
 {
@@ -143,6 +182,7 @@ inspect_cert(X509 *x, struct interact *io)
 		    X509_get0_pubkey(x)) == 1 ? "yes, signature valid" :
 		    "yes, SIGNATURE INVALID");
 	print_exts(X509_get0_extensions(x));
+	(void)print_names(X509_get_subject_name(x), x);
 	print_key(io, X509_get0_pubkey(x));
 	if ((rc = cert_sha256(x, md)) != OR_OK)
 		return rc;
@@ -198,6 +238,7 @@ inspect_csr(const unsigned char *data, size_t len, const char *path,
 		[CSR_SIG_INVALID] = "INVALID",
 	};
 	struct csr_info ci;
+	size_t names_flagged;
 	int rc, verdict;
 
 	if ((rc = csr_decode(data, len, path, &ci)) != OR_OK)
@@ -210,6 +251,8 @@ inspect_csr(const unsigned char *data, size_t len, const char *path,
 	    ci.key_bits, ci.pubkey == NULL ? " (undecodable)" : "");
 	printf("%-16s%s\n", "signature:", ci.sig_alg);
 	printf("%-16s%s\n", "self-signature:", sig_text[ci.sig_status]);
+	names_flagged = ci.req != NULL ?
+	    print_names(X509_REQ_get_subject_name(ci.req), NULL) : 0;
 	print_requested(&ci);
 	if (ci.unknown_critical > 0)
 		printf("%-16s%d requested critical extension%s unknown to "
@@ -219,9 +262,11 @@ inspect_csr(const unsigned char *data, size_t len, const char *path,
 	print_fp(io, "the CSR (DER)", ci.csr_sha256);
 	print_fp(io, "the public key (SubjectPublicKeyInfo)",
 	    ci.pubkey_sha256);
-	printf("%-16s%s\n", "verdict:", verdict == OR_OK ?
-	    "acceptable for signing (the profile decides the rest)" :
-	    "REFUSED (the reason follows)");
+	printf("%-16s%s\n", "verdict:", verdict != OR_OK ?
+	    "REFUSED (the reason follows)" : names_flagged > 0 ?
+	    "signed only past the names findings above (the profile "
+	    "decides the rest)" :
+	    "acceptable for signing (the profile decides the rest)");
 	fflush(stdout);
 	csr_free(&ci);
 	return verdict;

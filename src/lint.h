@@ -79,7 +79,7 @@ enum lint_level { LINT_NOTICE, LINT_WARN, LINT_ERROR };
 struct lint_finding {
 	enum lint_level level;
 	char code[48];		/* stable identifier: "e_ca_key_usage_missing" */
-	char text[200];		/* one line for the officer */
+	char text[448];		/* one line for the officer */
 };
 
 #define LINT_MAX 64

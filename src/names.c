@@ -36,7 +36,7 @@
 #include "names.h"
 #include "util.h"
 
-#define NAMES_TEXT	200	/* a lint finding's text */
+#define NAMES_TEXT	448	/* a lint finding's text */
 #define NAMES_SHOW	112	/* bytes of a value quoted in a message */
 
 /* ---- characters ---- */
@@ -533,15 +533,60 @@ put(char *out, size_t size, size_t *used, bool *full, const char *s,
  * else as "[U+XXXX]" or "[U+XXXX NAME]".
  */
 static void
+show_cp(unsigned long cp, bool marked, char *out, size_t size, size_t *used,
+    bool *full)
+{
+	char piece[96], ch[8];
+	const char *name;
+	size_t start = 0;
+
+	if (cp >= 0x20 && cp < 0x7f && !marked) {
+		if (cp == '"' || cp == '\\')
+			piece[start++] = '\\';
+		piece[start++] = (char)cp;
+		put(out, size, used, full, piece, start);
+		return;
+	}
+	if (script_of(cp) != SC_NONE && names_class(cp) == NAMES_OK) {
+		/* Re-encode as UTF-8: the value may be BMP. */
+		if (cp < 0x80) {
+			ch[0] = (char)cp;
+			ch[1] = '\0';
+		} else if (cp < 0x800) {
+			ch[0] = (char)(0xc0 | cp >> 6);
+			ch[1] = (char)(0x80 | (cp & 0x3f));
+			ch[2] = '\0';
+		} else {
+			ch[0] = (char)(0xe0 | cp >> 12);
+			ch[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			ch[2] = (char)(0x80 | (cp & 0x3f));
+			ch[3] = '\0';
+		}
+		if (!marked) {
+			put(out, size, used, full, ch, strlen(ch));
+			return;
+		}
+		name = names_char_name(cp);
+		if (name != NULL)
+			snprintf(piece, sizeof piece, "[%s: %s]", ch, name);
+		else
+			snprintf(piece, sizeof piece, "[%s: U+%04lX]", ch, cp);
+	} else {
+		snprintf(piece, sizeof piece, "[");
+		names_char_text(cp, piece + 1, sizeof piece - 2);
+		strcat(piece, "]");
+	}
+	put(out, size, used, full, piece, strlen(piece));
+}
+
+static void
 show_value(const ASN1_STRING *s, enum script keep, char *out, size_t size)
 {
 	struct cpiter it = { ASN1_STRING_get0_data(s),
 	    (size_t)ASN1_STRING_length(s), 0, ASN1_STRING_type(s) };
 	unsigned long cp;
-	size_t used = 0, start;
-	bool full = false, marked;
-	char piece[96], ch[8];
-	const char *name;
+	size_t used = 0;
+	bool full = false;
 	int r;
 
 	out[0] = '\0';
@@ -550,49 +595,51 @@ show_value(const ASN1_STRING *s, enum script keep, char *out, size_t size)
 			put(out, size, &used, &full, "[invalid]", 9);
 			break;
 		}
-		marked = keep != SC_NONE && script_of(cp) != SC_NONE &&
-		    script_of(cp) != keep;
-		start = 0;
-		if (cp >= 0x20 && cp < 0x7f && !marked) {
-			if (cp == '"' || cp == '\\')
-				piece[start++] = '\\';
-			piece[start++] = (char)cp;
-			put(out, size, &used, &full, piece, start);
-			continue;
-		}
-		if (script_of(cp) != SC_NONE && names_class(cp) == NAMES_OK) {
-			/* Re-encode as UTF-8: the value may be BMP. */
-			if (cp < 0x80) {
-				ch[0] = (char)cp;
-				ch[1] = '\0';
-			} else if (cp < 0x800) {
-				ch[0] = (char)(0xc0 | cp >> 6);
-				ch[1] = (char)(0x80 | (cp & 0x3f));
-				ch[2] = '\0';
-			} else {
-				ch[0] = (char)(0xe0 | cp >> 12);
-				ch[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-				ch[2] = (char)(0x80 | (cp & 0x3f));
-				ch[3] = '\0';
-			}
-			if (!marked) {
-				put(out, size, &used, &full, ch, strlen(ch));
-				continue;
-			}
-			name = names_char_name(cp);
-			if (name != NULL)
-				snprintf(piece, sizeof piece, "[%s: %s]", ch,
-				    name);
-			else
-				snprintf(piece, sizeof piece, "[%s: U+%04lX]",
-				    ch, cp);
-		} else {
-			snprintf(piece, sizeof piece, "[");
-			names_char_text(cp, piece + 1, sizeof piece - 2);
-			strcat(piece, "]");
-		}
-		put(out, size, &used, &full, piece, strlen(piece));
+		show_cp(cp, keep != SC_NONE && script_of(cp) != SC_NONE &&
+		    script_of(cp) != keep, out, size, &used, &full);
 	}
+}
+
+/*
+ * The value as runs of one script each, each named: 'Latin "V", Cyrillic
+ * "а", Latin "ult Intermediate"'.  A character of no script (a space, a
+ * digit) belongs to the run it is in, or to the first letter's run.
+ */
+static void
+show_runs(const ASN1_STRING *s, char *out, size_t size)
+{
+	struct cpiter it = { ASN1_STRING_get0_data(s),
+	    (size_t)ASN1_STRING_length(s), 0, ASN1_STRING_type(s) };
+	unsigned long cp;
+	enum script run = SC_NONE, sc;
+	size_t used = 0;
+	bool full = false;
+	char head[24];
+	int r;
+
+	out[0] = '\0';
+	/* The first letter's script names the run that starts the value. */
+	while ((r = cp_next(&it, &cp)) > 0 && (run = script_of(cp)) == SC_NONE)
+		;
+	if (run == SC_NONE)
+		return;
+	it.off = 0;
+	snprintf(head, sizeof head, "%s \"", script_names[run]);
+	put(out, size, &used, &full, head, strlen(head));
+	while (!full && (r = cp_next(&it, &cp)) != 0) {
+		if (r < 0) {
+			put(out, size, &used, &full, "[invalid]", 9);
+			break;
+		}
+		if ((sc = script_of(cp)) != SC_NONE && sc != run) {
+			run = sc;
+			snprintf(head, sizeof head, "\", %s \"",
+			    script_names[run]);
+			put(out, size, &used, &full, head, strlen(head));
+		}
+		show_cp(cp, false, out, size, &used, &full);
+	}
+	put(out, size, &used, &full, "\"", 1);
 }
 
 /* ---- text for a terminal ---- */
@@ -753,7 +800,7 @@ warn_mixed(const struct nchk *c, const ASN1_STRING *s, const char *where,
     const unsigned letters[SC_N], const enum script first[SC_N],
     size_t nscripts)
 {
-	char shown[NAMES_SHOW], list[40];
+	char shown[NAMES_SHOW], runs[2 * NAMES_SHOW], list[40];
 	enum script sc, top;
 	size_t i;
 
@@ -772,8 +819,9 @@ warn_mixed(const struct nchk *c, const ASN1_STRING *s, const char *where,
 		    script_names[sc]);
 	}
 	show_value(s, top, shown, sizeof shown);
-	say(c, LINT_WARN, "w_name_mixed_scripts", "%s mixes %s: \"%s\"",
-	    where, list, shown);
+	show_runs(s, runs, sizeof runs);
+	say(c, LINT_WARN, "w_name_mixed_scripts", "%s mixes %s: \"%s\" "
+	    "(runs: %s)", where, list, shown, runs);
 }
 
 /*

@@ -199,7 +199,7 @@ for fam in br k8s; do
 	t_fail "$fam: Latin mixed with Cyrillic: refused without --allow-mixed-scripts" 1 \
 	    "$OFFROOT" sign -d "$T/ca-$fam" -o "$T/no-$fam-mixed" \
 	    --csr "$T/csr-$fam/warn-mixed-scripts.csr" --passphrase-file "$PASS" --yes
-	like '^offroot: .*warn-mixed-scripts.csr: subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Intermediate"; only --allow-mixed-scripts' \
+	like '^offroot: .*warn-mixed-scripts.csr: subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Intermediate" \(runs: Latin "V", Cyrillic "а", Latin "ult Intermediate"\); only --allow-mixed-scripts' \
 	    "$T/err" "$fam: the refusal names the attribute, the scripts and the Cyrillic letter"
 	! grep -q 'Unlocking' "$T/err" && [ ! -e "$T/no-$fam-mixed" ] &&
 	    cmp -s "$T/journal-$fam.before" "$T/ca-$fam/journal"
@@ -326,7 +326,7 @@ t_ok "init --subject \"Müller GmbH Root CA\": a root" \
     "$OFFROOT" init -d "$T/init-umlaut" --subject "/C=DE/O=Müller GmbH/CN=Müller GmbH Root CA" \
     --kdf interactive --passphrase-file "$PASS"
 init_refused mixed-scripts "/CN=V$(printf '\320\260')ult Root CA" \
-    'subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Root CA"; only --allow-mixed-scripts' \
+    'subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Root CA" \(runs: Latin "V", Cyrillic "а", Latin "ult Root CA"\); only --allow-mixed-scripts' \
     --profiles "$K8S" --passphrase-file "$PASS" --yes
 t_ok "init --subject with a Cyrillic a: a root with --allow-mixed-scripts" \
     "$OFFROOT" init -d "$T/init-mixed" --subject "/CN=V$(printf '\320\260')ult Root CA" \
@@ -335,5 +335,21 @@ like 'w_name_mixed_scripts: subject CN mixes Latin and Cyrillic' "$T/err" \
     "init: the mixed-script warning is shown"
 grep -h 'parameters' "$T/init-mixed/transcripts/"* | grep -q 'override_mixed_scripts.*allow-mixed-scripts'
 ok $? "init: the transcript's parameters record the override"
+
+# inspect names the script of each run of a mixed value, on a CSR and on
+# the certificate signed past it; a plain name is said to be plain.
+t_ok "inspect a mixed-scripts CSR" "$OFFROOT" inspect "$T/csr-k8s/warn-mixed-scripts.csr"
+like '^names: +warning: subject CN mixes Latin and Cyrillic: "V\[а: CYRILLIC SMALL LETTER A\]ult Intermediate" \(runs: Latin "V", Cyrillic "а", Latin "ult Intermediate"\)$' \
+    "$T/out" "inspect: the warning, with the script of each run"
+like '^verdict: +signed only past the names findings above' "$T/out" \
+    "inspect: the verdict does not call it acceptable"
+t_ok "inspect the certificate signed with --allow-mixed-scripts" \
+    "$OFFROOT" inspect "$T/ok-k8s-mixed/certificate.pem"
+like '^names: +warning: subject CN mixes Latin and Cyrillic: .*\(runs: Latin "V", Cyrillic "а", Latin "ult Intermediate"\)$' \
+    "$T/out" "inspect: the certificate's name too"
+t_ok "inspect a plain CSR" "$OFFROOT" inspect "$T/csr-k8s/good-umlaut.csr"
+like '^names: +plain: no character or script a reader could mistake$' "$T/out" \
+    "inspect: a plain name is said to be plain"
+like '^verdict: +acceptable for signing' "$T/out" "inspect: ... and acceptable"
 
 done_testing

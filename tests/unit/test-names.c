@@ -467,32 +467,38 @@ test_scripts(void)
 	    "\"V\xd0\xb0ult\" with a Cyrillic a");
 	expect_text(with_cn("V\xd0\xb0ult", -1), "w_name_mixed_scripts",
 	    "subject CN mixes Latin and Cyrillic: "
-	    "\"V[\xd0\xb0: CYRILLIC SMALL LETTER A]ult\"",
-	    "Cyrillic a: the message");
+	    "\"V[\xd0\xb0: CYRILLIC SMALL LETTER A]ult\" (runs: Latin \"V\", "
+	    "Cyrillic \"\xd0\xb0\", Latin \"ult\")",
+	    "Cyrillic a: the message, with the script of each run");
 	expect_text(with_cn("\xce\xa1oot CA", -1), "w_name_mixed_scripts",
 	    "subject CN mixes Latin and Greek: "
-	    "\"[\xce\xa1: GREEK CAPITAL LETTER RHO]oot CA\"",
+	    "\"[\xce\xa1: GREEK CAPITAL LETTER RHO]oot CA\" (runs: Greek "
+	    "\"\xce\xa1\", Latin \"oot CA\")",
 	    "a Greek Rho: the message");
 	expect_text(with_cn("V\xd0\xb1ult", -1), "w_name_mixed_scripts",
 	    "subject CN mixes Latin and Cyrillic: "
-	    "\"V[\xd0\xb1: U+0431]ult\"",
+	    "\"V[\xd0\xb1: U+0431]ult\" (runs: Latin \"V\", Cyrillic "
+	    "\"\xd0\xb1\", Latin \"ult\")",
 	    "a letter without a look-alike name: U+XXXX");
 	/* A whole word of look-alikes among Latin words: "Paypal". */
 	expect_text(with_cn("\xd0\xa0\xd0\xb0\xd1\x83\xd1\x80\xd0\xb0l "
 	    "Root CA", -1), "w_name_mixed_scripts", "subject CN mixes Latin "
 	    "and Cyrillic: \"[\xd0\xa0: CYRILLIC CAPITAL LETTER ER]"
 	    "[\xd0\xb0: CYRILLIC SMALL LETTER A][\xd1\x83: CYRILLIC SMALL "
-	    "LETTER U]...\"", "a Cyrillic word among Latin ones: its letters "
+	    "LETTER U]...\" (runs: Cyrillic \"\xd0\xa0\xd0\xb0\xd1\x83\xd1"
+	    "\x80\xd0\xb0\", Latin \"l Root CA\")", "a Cyrillic word among Latin ones: its letters "
 	    "marked, the message cut at a character");
 	expect_text(with_cn("\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 "
 	    "CA", -1), "w_name_mixed_scripts", "subject CN mixes Latin and "
 	    "Cyrillic: \"\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 "
-	    "[C: U+0043][A: U+0041]\"", "a Cyrillic word and a Latin one: "
+	    "[C: U+0043][A: U+0041]\" (runs: Cyrillic \"\xd0\x9c\xd0\xbe\xd1"
+	    "\x81\xd0\xba\xd0\xb2\xd0\xb0 \", Latin \"CA\")", "a Cyrillic word and a Latin one: "
 	    "the minority's letters are marked");
 	expect_text(with_cn("\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2" "a", -1),
 	    "w_name_mixed_scripts", "subject CN mixes Latin and Cyrillic: "
-	    "\"\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2[a: U+0061]\"",
-	    "the minority script is the one marked");
+	    "\"\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2[a: U+0061]\" (runs: "
+	    "Cyrillic \"\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\", Latin "
+	    "\"a\")", "the minority script is the one marked");
 }
 
 /* Text not in NFC: a letter written as base and combining mark, a
