@@ -554,6 +554,18 @@ test_br_subca(void)
 	    !has(&r, "e_subca_crldp_missing"), "a private-family CA without "
 	    "a CDP is not held to it");
 	X509_free(x);
+	/* BR 7.1.2.11.2: the CRL is fetched over plain http. */
+	x = build(sub_key, BR_SUB_DN, root, NULL, "intermediate", 1825);
+	set_ext(x, root, NID_crl_distribution_points,
+	    "URI:ldap://ldap.example.com/cn=root?certificateRevocationList",
+	    false);
+	sign(x, p384, EVP_sha384());
+	lint_cert(x, root, FAMILY_BR_SUBCA, &r);
+	if (!ok(lint_count(&r, LINT_ERROR) == 1 &&
+	    has(&r, "e_subca_crldp_not_http"), "BR subordinate CA whose only "
+	    "CRL DP is ldap: e_subca_crldp_not_http"))
+		dump(&r);
+	X509_free(x);
 
 	x = build(sub_key, BR_SUB_DN, root, NULL, "intermediate", 1825);
 	set_ext(x, root, NID_crl_distribution_points,
