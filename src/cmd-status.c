@@ -26,6 +26,7 @@
 #include "json.h"
 #include "keystore.h"
 #include "pgpwords.h"
+#include "profile.h"
 #include "recover.h"
 #include "revoke.h"
 #include "secret.h"
@@ -259,6 +260,27 @@ gather_ocsp(const char *dir, struct status *s)
 		    "are still valid", s->cal.more_ocsp);
 }
 
+/* A CA whose intermediate profile is CA/B without a crl-url cannot sign
+ * one (lint e_subca_crldp_missing): said before the ceremony, not in it. */
+static void
+gather_publish(const char *dir, struct status *s)
+{
+	struct profile prof;
+	char path[PATH_MAX];
+
+	if (s->journal_rc != OR_OK || s->sum.crl_url[0] != '\0' ||
+	    cadb_path(dir, CADB_PROFILES, path, sizeof path) != OR_OK ||
+	    profile_load(path, "intermediate", &prof) != OR_OK) {
+		err_clear();
+		return;
+	}
+	if (prof.family == FAMILY_BR_SUBCA)
+		status_warn(s, "no CRL URL: profile intermediate (CA/B) refuses "
+		    "to sign until one is set (offroot set -d DIR "
+		    "crl-url=http://...)");
+	profile_free(&prof);
+}
+
 /* Everything status shows, and the warnings, in the order they are
  * listed. */
 static void
@@ -276,6 +298,7 @@ gather(const char *dir, struct status *s)
 	}
 	gather_root(dir, now, s);
 	gather_key(dir, s);
+	gather_publish(dir, s);
 	gather_crl(now, s);
 	gather_ocsp(dir, s);
 	gather_head(dir, s);

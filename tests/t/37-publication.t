@@ -219,6 +219,9 @@ like "set record [0-9]+ names no known setting" "$T/err" "... naming the record"
 "$OFFROOT" init -d "$T/nocdp" --subject "/C=DE/O=offroot tests/CN=No CDP Root" \
     --kdf interactive --passphrase-file "$PASS" >/dev/null 2>&1
 ok $? "a CA/B root without a crl-url"
+t_ok "status of that CA" "$OFFROOT" status -d "$T/nocdp"
+like "^WARNING: no CRL URL: profile intermediate \(CA/B\) refuses to sign until one is set" "$T/out" \
+    "status warns before the ceremony that no intermediate can be signed"
 mkcsr int4
 ca_snapshot "$T/nocdp"
 t_fail "sign refuses a CA/B subordinate CA without a CDP" 1 "$OFFROOT" sign -d "$T/nocdp" \
@@ -227,6 +230,8 @@ like "e_subca_crldp_missing" "$T/err" "... lint e_subca_crldp_missing"
 like "offroot set -d DIR crl-url=http://" "$T/err" "... telling the officer to set crl-url"
 ca_unchanged "$T/nocdp" && [ ! -e "$T/b4" ]; ok $? "... nothing signed, recorded or written"
 t_ok "set crl-url on that CA" "$OFFROOT" set -d "$T/nocdp" "crl-url=$CRL" --yes
+run "$OFFROOT" status -d "$T/nocdp"
+! grep -q "no CRL URL" "$T/out"; ok $? "status: the warning is gone once crl-url is set"
 t_ok "then the same CSR is signed" "$OFFROOT" sign -d "$T/nocdp" --csr "$T/int4.csr" \
     -o "$T/b4" --passphrase-file "$PASS" --yes
 openssl x509 -in "$T/b4/certificate.pem" -noout -ext crlDistributionPoints >"$T/x4.txt" 2>&1
