@@ -227,6 +227,34 @@ preflight_reference(struct ceremony *c, const struct script_step *st,
 }
 
 /*
+ * The evidence the release check shows: the script's SHA-256 beside the
+ * binary's (md), each in hex and PGP words, each with the command that
+ * computes it elsewhere.
+ */
+static void
+release_block(const struct ceremony *c, const unsigned char *md, char *out,
+    size_t size)
+{
+	unsigned char smd[SHA256_LEN];
+	char fp[1024];
+	size_t used = 0;
+	int w;
+
+	w = snprintf(out, size, "Script %s (sha256sum %s):\n", c->s.file,
+	    c->s.file);
+	used = w > 0 && (size_t)w < size ? (size_t)w : 0;
+	if (hex_decode(c->s.sha256_hex, smd, sizeof smd) == OR_OK) {
+		fingerprint_block(smd, fp, sizeof fp);
+		w = snprintf(out + used, size - used, "%s\n\n", fp);
+		used += w > 0 && (size_t)w < size - used ? (size_t)w : 0;
+	}
+	fingerprint_block(md, fp, sizeof fp);
+	snprintf(out + used, size - used, "offroot %s, this binary (sha256sum "
+	    "\"$(command -v offroot)\"), for RELEASE.txt:\n%s",
+	    OFFROOT_VERSION, fp);
+}
+
+/*
  * The self-check passed: is this binary the release?  A script that pins
  * the release (param: binary_sha256, from RELEASE.txt) is compared here
  * and a mismatch fails the check.  Without a pin the Ceremony
@@ -240,7 +268,7 @@ preflight_release(struct ceremony *c, const struct script_step *st,
 {
 	const char *pin = script_param(st, "binary_sha256");
 	unsigned char md[SHA256_LEN];
-	char exe[65], want[65], block[1024], q[512], by[256];
+	char exe[65], want[65], block[2048], q[512], by[256];
 	struct jfields f;
 	bool match;
 	size_t i;
@@ -258,9 +286,9 @@ preflight_release(struct ceremony *c, const struct script_step *st,
 		want[i] = '\0';
 		match = strcmp(exe, want) == 0;
 	} else {
-		fingerprint_block(md, block, sizeof block);
-		c->io->show_block(c->io, "This binary's SHA-256: compare it "
-		    "with the printed RELEASE.txt", block);
+		release_block(c, md, block, sizeof block);
+		c->io->show_block(c->io, "The script's and this binary's "
+		    "SHA-256: compare them with the printed copies", block);
 		snprintf(q, sizeof q, "%s: does the binary's SHA-256 match "
 		    "both printed copies of RELEASE.txt?", by);
 		if ((rc = c->io->confirm(c->io, q, &match)) != OR_OK)
@@ -384,12 +412,62 @@ act_participants(struct ceremony *c, const struct script_step *st)
 	return OR_OK;
 }
 
+/*
+ * A note step's bags (param: bags = LABEL, ...): the number printed on
+ * each tamper-evident bag, typed by the step's officer, three tries for a
+ * number that is empty or not plain, each a "bag" record.  A resumed step
+ * asks again: the bag may have been opened and resealed since.
+ */
+static int
+note_bags(struct ceremony *c, const struct script_step *st)
+{
+	const char *list = script_param(st, "bags"), *p;
+	char label[SCRIPT_BAG_LABEL + 1], num[128], q[512], by[256], *t = num;
+	struct jfields f;
+	int rc, tries;
+
+	if (list == NULL)
+		return OR_OK;
+	ceremony_who(c, st->role, by, sizeof by);
+	for (p = list; (p = script_list_next(p, label, sizeof label)) != NULL;) {
+		snprintf(q, sizeof q, "%s: the number printed on the "
+		    "tamper-evident bag \"%s\"", by, label);
+		for (tries = 1;; tries++) {
+			if ((rc = c->io->ask(c->io, q, num, sizeof num)) !=
+			    OR_OK)
+				return rc;
+			t = str_trim(num);
+			if (script_bag_text_ok(t, SCRIPT_BAG_NUMBER))
+				break;
+			if (tries == 3)
+				return err_set(OR_E_CANCEL, "no bag number for "
+				    "\"%s\" after 3 tries", label);
+			interact_say(c->io, SAY_WARN, "a bag number is 1 to %d "
+			    "letters, digits, spaces and # ( ) - . /: type it "
+			    "again as printed on the bag", SCRIPT_BAG_NUMBER);
+		}
+		jf_init(&f);
+		jf_add(&f, "step", st->number_text);
+		jf_add(&f, "bag", label);
+		jf_add(&f, "number", t);
+		jf_add(&f, "by", by);
+		if ((rc = ceremony_rec(c, "bag", &f)) != OR_OK)
+			return rc;
+		interact_say(c->io, SAY_INFO, "bag \"%s\": number %s recorded",
+		    label, t);
+	}
+	return OR_OK;
+}
+
 static int
 act_note(struct ceremony *c, const struct script_step *st)
 {
 	char q[512], by[256];
 	bool yes = false;
 	int rc;
+
+	if ((rc = note_bags(c, st)) != OR_OK)
+		return rc;
 
 	snprintf(q, sizeof q, "%s: initial step %s (\"%s\"): done as written?",
 	    ceremony_who(c, st->role, by, sizeof by), st->number_text,

@@ -227,6 +227,7 @@ start_new(struct ceremony *c)
 		jf_add(&f, "name", c->s.name);
 		jf_add(&f, "version", c->s.version);
 		jf_add(&f, "script_sha256", c->s.sha256_hex);
+		jf_add(&f, "binary_sha256", c->exe_sha256);
 		jf_add(&f, "runner", c->p.runner != NULL ? c->p.runner : "cli");
 		jf_add(&f, "ca_dir", c->p.dir);
 		jf_add(&f, "media", c->p.media != NULL ? c->p.media : "none");
@@ -373,6 +374,8 @@ ceremony_open(const struct ceremony_params *p, struct interact *io,
 		snprintf(c->names[k], sizeof c->names[k], "%s",
 		    p->participants[i].name);
 	}
+	if (self_sha256_hex(c->exe_sha256) != OR_OK)
+		snprintf(c->exe_sha256, sizeof c->exe_sha256, "unknown");
 	if ((rc = ceremony_resume_offer(c, &resumed)) != OR_OK)
 		goto fail;
 	if (!resumed && (rc = start_new(c)) != OR_OK)
@@ -632,6 +635,7 @@ seal(struct ceremony *c)
 	struct cadb *db = NULL;
 	X509 *root = NULL;
 	char fhex[65], block[1024], dst[PATH_MAX], copyhex[65];
+	size_t used;
 	int rc;
 
 	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
@@ -643,9 +647,10 @@ seal(struct ceremony *c)
 	    OR_OK)
 		goto out;
 	hex_encode(ti.final_hash, 32, fhex);
-	fingerprint_block(ti.final_hash, block, sizeof block);
-	c->io->show_block(c->io, "The transcript is sealed by the root key. "
-	    "Its final hash (write it on the printed script):", block);
+	used = (size_t)snprintf(block, sizeof block, "The root key sealed the "
+	    "transcript. Write its final hash on the printed script:\n");
+	fingerprint_block(ti.final_hash, block + used, sizeof block - used);
+	c->io->show_block(c->io, "Final hash of the transcript", block);
 	if (c->p.media != NULL) {
 		if ((rc = file_join(dst, sizeof dst, c->p.media, c->tr->name)) !=
 		    OR_OK || (rc = ceremony_write_copy(c->tr->path, dst,

@@ -49,6 +49,7 @@ enum pkind {
 	PK_SHA256,	/* 64 hex digits */
 	PK_CONFIRM_CSR,	/* words | hex | yes */
 	PK_URL,		/* an http:// publication point (publish.h) */
+	PK_BAGS,	/* tamper-evident bag labels, comma-separated */
 };
 
 struct pspec {
@@ -69,6 +70,8 @@ static const struct pspec p_preflight[] = {
 	{ "binary_sha256", false, PK_SHA256 },	/* the release pinned */
 	{ NULL, false, PK_TEXT } };
 static const struct pspec p_none[] = { { NULL, false, PK_TEXT } };
+static const struct pspec p_note[] = {
+	{ "bags", false, PK_BAGS }, { NULL, false, PK_TEXT } };
 static const struct pspec p_generate[] = {
 	{ "subject", true, PK_DN },
 	{ "key", true, PK_KEYTYPE },
@@ -113,7 +116,7 @@ static const struct pspec p_reshare[] = {
 static const struct aspec actions[] = {
 	{ "preflight", SA_PREFLIGHT, p_preflight, false },
 	{ "participants", SA_PARTICIPANTS, p_none, false },
-	{ "note", SA_NOTE, p_none, false },
+	{ "note", SA_NOTE, p_note, false },
 	{ "generate-root", SA_GENERATE_ROOT, p_generate, false },
 	{ "confirm-fingerprint", SA_CONFIRM_FINGERPRINT, p_fingerprint, true },
 	{ "sign-csrs", SA_SIGN_CSRS, p_sign, true },
@@ -304,6 +307,56 @@ check_media_list(const struct parser *p, const struct script_param *sp)
 	return OR_OK;
 }
 
+const char *
+script_list_next(const char *p, char *buf, size_t size)
+{
+	return list_next(p, buf, size);
+}
+
+bool
+script_bag_text_ok(const char *s, size_t max)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) &&
+		    strchr(" #()-./", s[i]) == NULL)
+			return false;
+	return s[0] != ' ' && s[n - 1] != ' ';
+}
+
+/* PK_BAGS: the labels of the bags a note step asks the numbers of: 1 to
+ * SCRIPT_MAX_BAGS, each of letters, digits, spaces and # ( ) - . /, no
+ * label twice. */
+static int
+check_bags(const struct parser *p, const struct script_param *sp)
+{
+	char item[256], seen[SCRIPT_MAX_BAGS][SCRIPT_BAG_LABEL + 1];
+	const char *c;
+	size_t n = 0, i;
+
+	for (c = sp->value; (c = list_next(c, item, sizeof item)) != NULL;
+	    n++) {
+		if (n == SCRIPT_MAX_BAGS)
+			return perr(p, sp->line, "bags: at most %d bags in one "
+			    "step", SCRIPT_MAX_BAGS);
+		if (!script_bag_text_ok(item, SCRIPT_BAG_LABEL))
+			return perr(p, sp->line, "bags: \"%s\" is not a bag "
+			    "label (1 to %d letters, digits, spaces and # ( ) "
+			    "- . /)", item, SCRIPT_BAG_LABEL);
+		for (i = 0; i < n; i++)
+			if (strcmp(seen[i], item) == 0)
+				return perr(p, sp->line, "bags: \"%s\" twice",
+				    item);
+		memcpy(seen[n], item, strlen(item) + 1);	/* checked: fits */
+	}
+	if (n == 0)
+		return perr(p, sp->line, "bags: empty list");
+	return OR_OK;
+}
+
 /* PK_CHECKS: a list of pre-flight checks. */
 static int
 check_checks(const struct parser *p, const struct script_param *sp)
@@ -389,6 +442,8 @@ check_value(const struct parser *p, const struct script_param *sp,
 		return check_media_list(p, sp);
 	case PK_CHECKS:
 		return check_checks(p, sp);
+	case PK_BAGS:
+		return check_bags(p, sp);
 	case PK_REASON:
 		if (revoke_reason_parse(v, &reason) != OR_OK)
 			return perr(p, sp->line, "%s", err_msg(OR_E_USAGE));

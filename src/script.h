@@ -42,6 +42,9 @@
 #define SCRIPT_MAX_PARAMS	12
 #define SCRIPT_MAX_CHECKS	12
 #define SCRIPT_MAX_TEXT		48
+#define SCRIPT_MAX_BAGS		8	/* a note step's bags */
+#define SCRIPT_BAG_LABEL	48	/* characters of a bag's label */
+#define SCRIPT_BAG_NUMBER	32	/* characters of a bag's number */
 
 enum script_action {
 	SA_PREFLIGHT,
@@ -129,5 +132,12 @@ bool script_preflight_has(const struct script_step *st, const char *check);
  * initials columns, its checks with initial boxes, and blanks for
  * fingerprints to be written by hand.  binary_sha256 may be NULL. */
 int script_print(const struct script *s, FILE *f, const char *binary_sha256);
+
+/* The next item of a comma-separated parameter value (trimmed) into
+ * buf; NULL after the last. */
+const char *script_list_next(const char *p, char *buf, size_t size);
+/* A bag's label or number: 1 to max letters, digits, spaces and
+ * # ( ) - . /, no space at either end. */
+bool script_bag_text_ok(const char *s, size_t max);
 
 #endif

@@ -116,6 +116,17 @@ else
 	    --answers "$T/answers-ov" --passphrase-file "$PASS" --kdf interactive
 fi
 TR=$(ls "$CA"/transcripts/*-ceremony-*.log 2>/dev/null | head -1)
+cp "$T/out" "$T/ceremony.out"
+# The release check shows the script's SHA-256 beside the binary's (the
+# first line of each in hex: eight groups of four), and the end, the
+# final hash under a title that fits.
+hexline() { sha256sum "$1" | cut -c1-32 | tr a-f A-F | sed 's/..../& /g; s/ $//'; }
+grep -A1 "^Script $K8S (sha256sum $K8S):" "$T/ceremony.out" | grep -qx "$(hexline "$K8S")"
+ok $? "the release check shows the script's SHA-256"
+grep -A1 '^offroot [0-9.]*, this binary (sha256sum "$(command -v offroot)"), for RELEASE.txt:' \
+    "$T/ceremony.out" | grep -qx "$(hexline "$OFFROOT")"
+ok $? "... beside the binary's"
+like '^== Final hash of the transcript$' "$T/ceremony.out" "the final hash has a short title"
 # The journal's head after each step that changed it: said for the paper
 # log, and in the step-end record of the transcript; the last, after the
 # seal, is the journal's last record.
@@ -166,6 +177,8 @@ like 'text +The CSR was copied from the second USB stick' "$T/tprint.txt" \
 like 'confirmed_by +Internal Witness \(Bob Witness\)' "$T/tprint.txt" \
     "the witness who confirmed a fingerprint is named"
 like 'check +selfcheck' "$T/tprint.txt" "the self-check is recorded"
+like "binary_sha256 +$(sha256sum "$OFFROOT" | cut -c1-64)" "$T/tprint.txt" \
+    "the ceremony's first record names the binary beside the script"
 like 'known-answer test Argon2id .* pass' "$T/tprint.txt" "with its known-answer tests"
 
 # ---- transcript verify detects tampering -----------------------------------
@@ -608,5 +621,59 @@ like 'wrong passphrase' "$T/err" "... naming the wrong passphrase"
 t_fail "offroot check-key with a wrong --passphrase-file: one line" 1 "$OFFROOT" check-key \
     -d "$CA10" --passphrase-file "$T/wrongpass"
 [ "$(grep -c 'Unlocking the root key' "$T/err")" -eq 1 ]; ok $? "... after one try: a file is not asked again"
+
+# ---- tamper-evident bags: a note step asks each bag's number -----------
+bags_script() {	# FILE BAGS
+	cat >"$1" <<E2
+offroot-ceremony 1
+name: Bags
+version: 1
+role: Ceremony Administrator
+role: Internal Witness
+
+step 1: Participants
+role: Ceremony Administrator
+action: participants
+
+step 2: Seal the backups
+role: Internal Witness
+action: note
+param: bags = $2
+	The key backup and the printout go into their bags.
+E2
+}
+BG="$T/bgca"; BGM="$T/bgmedia"; mkdir -p "$BGM"
+new_ca "$BG"
+bags_script "$T/bags.ceremony" "key backup, printout (A4)"
+t_ok "a note step with bags passes script check" "$OFFROOT" script check "$T/bags.ceremony"
+bags_script "$T/bad-bags.ceremony" "key backup, key backup"
+t_fail "a bag named twice is refused by script check" 1 "$OFFROOT" script check "$T/bad-bags.ceremony"
+like 'bags: "key backup" twice' "$T/err" "... naming it"
+bags_script "$T/bad-bags.ceremony" 'key;backup'
+t_fail "a bag label with a character outside the plain set is refused" 1 \
+    "$OFFROOT" script check "$T/bad-bags.ceremony"
+{ grep '^participant: \(Ceremony Administrator\|Internal Witness\)' "$T/answers"
+  echo "confirm-all: yes"; echo "resume: no"
+  echo "ask: "; echo "ask: AB 123;456"; echo "ask:  TE-0042731 "; echo "ask: P 77/2"; } >"$T/answers-bags"
+t_ok "the ceremony asks each bag's number; an empty or unplain one is asked again" \
+    "$OFFROOT" ceremony "$T/bags.ceremony" -d "$BG" --media "$BGM" \
+    --answers "$T/answers-bags" --passphrase-file "$PASS"
+[ "$(grep -c 'a bag number is 1 to 32' "$T/err")" -eq 2 ]; ok $? "... twice told what a bag number is"
+BTR=$(ls -t "$BG"/transcripts/*-ceremony-*.log | head -1)
+"$OFFROOT" transcript print "$BTR" >"$T/bags.print" 2>&1
+[ "$(grep -c '^ *[0-9]*  [0-9TZ:-]*  bag$' "$T/bags.print")" -eq 2 ]
+ok $? "two bag records in the transcript"
+like 'bag +key backup' "$T/bags.print" "the first names its bag"
+like 'number +TE-0042731$' "$T/bags.print" "... and the number, trimmed"
+like 'number +P 77/2$' "$T/bags.print" "the second bag's number"
+like 'by +Internal Witness' "$T/bags.print" "... typed by the step's officer"
+t_ok "transcript verify accepts it" "$OFFROOT" transcript verify "$BTR" --root "$BG/root.crt"
+{ grep '^participant: \(Ceremony Administrator\|Internal Witness\)' "$T/answers"
+  echo "confirm-all: yes"; echo "resume: no"
+  echo "ask: "; echo "ask: ;"; echo "ask: "; } >"$T/answers-nobag"
+t_fail "three numbers that are not plain stop the step" 1 \
+    "$OFFROOT" ceremony "$T/bags.ceremony" -d "$BG" --media "$BGM" \
+    --answers "$T/answers-nobag" --passphrase-file "$PASS"
+like 'no bag number for "key backup" after 3 tries' "$T/err" "... saying which bag"
 
 done_testing

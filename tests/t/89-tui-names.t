@@ -57,8 +57,8 @@ cmp -s "$T/journal.before" "$T/ca/journal"; ok $? "ESC: nothing journalled"
 # ---- mixed scripts: a plain yes is not enough -------------------------
 sign_to "$T/mixed.csr" "$T/b-no"
 waitfor -a 'Request 1 of 1' 'will issue'; ok $? "mixed: the request is reviewed"
-drive 'grep -q "type mixed-scripts" "$T/screen"' >/dev/null
-waitfor 'type mixed-scripts'; ok $? "mixed: the officer is asked to type mixed-scripts"
+drive 'boxflat | grep -q typemixed-scripts' >/dev/null
+waitcond 'boxflat | grep -q typemixed-scripts'; ok $? "mixed: the officer is asked to type mixed-scripts"
 keep
 # (The question wraps: compared as the box's text, without spaces.)
 waitcond 'boxflat | grep -q mixesLatinandCyrillic'
@@ -78,8 +78,8 @@ cmp -s "$T/journal.before" "$T/ca/journal"; ok $? "mixed: nothing journalled"
 # ---- mixed scripts: typed, signed, on record ---------------------------
 sign_to "$T/mixed.csr" "$T/b-yes"
 waitfor -a 'Request 1 of 1' 'will issue' >/dev/null
-drive 'grep -q "type mixed-scripts" "$T/screen"' >/dev/null
-waitfor 'type mixed-scripts' >/dev/null
+drive 'boxflat | grep -q typemixed-scripts' >/dev/null
+waitcond 'boxflat | grep -q typemixed-scripts' >/dev/null
 type_in mixed-scripts
 drive 'grep -q "Sign 1 certificate with the root key" "$T/screen"' >/dev/null
 waitfor 'Sign 1 certificate with the root key'; ok $? "mixed: typed, the officer is asked to sign"
