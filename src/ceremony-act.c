@@ -600,6 +600,40 @@ gen_record(struct ceremony *c, const struct script_step *st,
 	return ceremony_rec(c, "token-backup", &f);
 }
 
+/* The officers' decision on each folder an interrupted init left (the
+ * new CA journal's init-leftover records), in the ceremony's transcript
+ * too, at this step. */
+struct gen_leftover {
+	struct ceremony *c;
+	const char *step;
+};
+
+static int
+gen_leftover_visit(const struct jrecord *r, void *vctx)
+{
+	struct gen_leftover *g = vctx;
+	struct jfields f;
+	size_t i;
+
+	if (strcmp(r->type, "init-leftover") != 0)
+		return OR_OK;
+	jf_init(&f);
+	jf_add(&f, "step", g->step);
+	for (i = 0; i < r->nfields; i++)
+		jf_add_mem(&f, r->fields[i].key, r->fields[i].value,
+		    r->fields[i].len);
+	return ceremony_rec(g->c, "init-leftover", &f);
+}
+
+static int
+gen_leftovers(struct ceremony *c, const struct script_step *st)
+{
+	struct gen_leftover g = { c, st->number_text };
+	struct cadb_summary sum;
+
+	return cadb_scan(c->p.dir, &sum, gen_leftover_visit, &g);
+}
+
 /* The witness confirms the new root's fingerprint, read aloud. */
 static int
 gen_confirm(struct ceremony *c, const struct script_step *st,
@@ -668,7 +702,8 @@ act_generate_root(struct ceremony *c, const struct script_step *st)
 	if ((rc = ceremony_move_in(c)) != OR_OK)
 		return rc;
 	hex_encode(res.cert_sha256, 32, fphex);
-	if ((rc = gen_record(c, st, &rp, &res, fphex, qtext)) != OR_OK)
+	if ((rc = gen_record(c, st, &rp, &res, fphex, qtext)) != OR_OK ||
+	    (rc = gen_leftovers(c, st)) != OR_OK)
 		return rc;
 	c->key_store[0] = '\0';
 	ceremony_push_status(c);

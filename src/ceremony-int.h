@@ -69,6 +69,9 @@ struct ceremony {
 	char key_store[96], transcript_state[64];
 	unsigned ndiag;			/* stderr lines recorded */
 	bool verified;			/* the current step's verify: lines */
+	/* A run killed after its seal: its transcript in DIR/transcripts/,
+	 * whose seal the journal records (or the recovery just recorded). */
+	char sealed_name[128];
 };
 
 /* ---- ceremony.c ------------------------------------------------------ */
@@ -105,6 +108,11 @@ int ceremony_write_copy(const char *src, const char *dst, char hex[65]);
 /* Looks for an unfinished run of this script; resumes it when the
  * operators agree.  *resumed says whether it did. */
 int ceremony_resume_offer(struct ceremony *c, bool *resumed);
+/* Settles the existing CA (the recovery pass), then finds a run of this
+ * script killed after its transcript was sealed: *sealed, every step
+ * done and c->sealed_name set, so that only what follows the seal is
+ * left (the copy on the media). */
+int ceremony_resume_sealed(struct ceremony *c, bool *sealed);
 /* A generate-root step whose CA directory exists: done when its init
  * record is this step's (recorded "already-done"), refused otherwise. */
 int ceremony_resume_root(struct ceremony *c, const struct script_step *st,

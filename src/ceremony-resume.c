@@ -7,7 +7,9 @@
  * the CA (a root created, a bundle exported, certificates issued but not
  * exported, a revocation, a reshare, a CRL signed, a public export
  * begun), so that nothing is done twice: a key generated again, a serial
- * used again, a CSR signed again, a CRL signed again.
+ * used again, a CSR signed again, a CRL signed again.  A run killed after
+ * its transcript was sealed is found too (ceremony_resume_sealed): only
+ * the copy on the media is left to do.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -322,6 +324,122 @@ ceremony_resume_offer(struct ceremony *c, bool *resumed)
 out:
 	free(best);
 	free(tmp);
+	return rc;
+}
+
+/* ---- a run killed after its seal ------------------------------------- */
+
+/* The CA journal's last record but recover records, when it is a ceremony
+ * transcript's close; and the recover record that wrote it, if one did. */
+struct last_close {
+	char file[128], sha[65];
+	uint64_t recovered;
+};
+
+static int
+last_close_visit(const struct jrecord *r, void *vctx)
+{
+	struct last_close *lc = vctx;
+	const char *v, *f = jrecord_get(r, "file"), *sha;
+	size_t n = strlen(CADB_TRANSCRIPTS);
+
+	if (strcmp(r->type, "recover") == 0) {
+		if ((v = jrecord_get(r, "action")) != NULL &&
+		    strcmp(v, "close") == 0 && f != NULL &&
+		    lc->file[0] != '\0' && strncmp(f, CADB_TRANSCRIPTS, n) ==
+		    0 && f[n] == '/' && strcmp(f + n + 1, lc->file) == 0)
+			lc->recovered = r->seq;
+		return OR_OK;
+	}
+	lc->file[0] = '\0';
+	lc->recovered = 0;
+	if (strcmp(r->type, "transcript") == 0 && f != NULL &&
+	    (v = jrecord_get(r, "operation")) != NULL &&
+	    strcmp(v, "ceremony") == 0 &&
+	    (sha = jrecord_get(r, "sha256")) != NULL &&
+	    strlen(f) < sizeof lc->file && strchr(f, '/') == NULL) {
+		snprintf(lc->file, sizeof lc->file, "%s", f);
+		snprintf(lc->sha, sizeof lc->sha, "%s", sha);
+	}
+	return OR_OK;
+}
+
+/*
+ * A run of this script whose seal is the last thing the journal records
+ * was killed after its seal, and every step is done, when the recovery
+ * pass of this very run recorded the close (the kill came between the
+ * seal and its record), or, for a script that creates the root (it can
+ * never start again on its CA), when the copy is not on the media yet.
+ * Otherwise the last run ended as it should, or the same script runs
+ * again on purpose (a CRL ceremony, with other media): it starts anew.
+ */
+int
+ceremony_resume_sealed(struct ceremony *c, bool *sealed)
+{
+	struct last_close lc;
+	struct prior *pr = NULL;
+	struct transcript_info ti;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	char jpath[PATH_MAX], tdir[PATH_MAX], path[PATH_MAX], dst[PATH_MAX];
+	char hex[65];
+	unsigned char h0[32];
+	uint64_t seq0 = 0;
+	size_t i;
+	int rc;
+
+	*sealed = false;
+	memset(&lc, 0, sizeof lc);
+	if (cadb_head(c->p.dir, &seq0, h0) != OR_OK)
+		err_clear();	/* ceremony_open_ca says why */
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
+	    (rc = cadb_path(c->p.dir, CADB_JOURNAL, jpath, sizeof jpath)) !=
+	    OR_OK || (rc = journal_scan(jpath, last_close_visit, &lc)) != OR_OK)
+		goto out;
+	if (lc.file[0] == '\0')
+		goto out;
+	if ((pr = calloc(1, sizeof *pr)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	pr->s = &c->s;
+	if ((rc = cadb_path(c->p.dir, CADB_TRANSCRIPTS, tdir, sizeof tdir)) !=
+	    OR_OK || (rc = file_join(path, sizeof path, tdir, lc.file)) !=
+	    OR_OK)
+		goto out;
+	/* This script's, whole as recorded, and sealed by the root key;
+	 * anything else is audit's to name. */
+	if (file_sha256_hex(path, hex) != OR_OK || strcmp(hex, lc.sha) != 0 ||
+	    journal_scan(path, prior_visit, pr) != OR_OK || !pr->is_ceremony ||
+	    !pr->match || !pr->closed ||
+	    transcript_verify(path, X509_get0_pubkey(root), &ti) != OR_OK ||
+	    !ti.sealed) {
+		err_clear();
+		goto out;
+	}
+	if (lc.recovered <= seq0) {
+		if (!c->s.creates_root || c->p.media == NULL)
+			goto out;
+		if ((rc = file_join(dst, sizeof dst, c->p.media, lc.file)) !=
+		    OR_OK)
+			goto out;
+		if (ceremony_exists(dst))
+			goto out;
+	}
+	*sealed = true;
+	snprintf(c->sealed_name, sizeof c->sealed_name, "%s", lc.file);
+	for (i = 0; i < c->s.nsteps; i++)
+		c->views[i].state = STEP_DONE;
+	resume_names(c, pr);
+	interact_say(c->io, SAY_INFO, "%s: this ceremony's transcript is "
+	    "sealed and recorded, its run was interrupted after the seal; "
+	    "every step is done, nothing is signed again%s", path,
+	    c->p.media != NULL ? "; its copy on the media is written now" :
+	    "");
+out:
+	free(pr);
+	X509_free(root);
+	cadb_close(db);
 	return rc;
 }
 

@@ -376,7 +376,12 @@ ceremony_open(const struct ceremony_params *p, struct interact *io,
 	}
 	if (self_sha256_hex(c->exe_sha256) != OR_OK)
 		snprintf(c->exe_sha256, sizeof c->exe_sha256, "unknown");
-	if ((rc = ceremony_resume_offer(c, &resumed)) != OR_OK)
+	/* An existing CA is settled first (recover.c): a run killed after
+	 * its seal is then found complete, not started again. */
+	if (ceremony_is_ca(p->dir) &&
+	    (rc = ceremony_resume_sealed(c, &resumed)) != OR_OK)
+		goto fail;
+	if (!resumed && (rc = ceremony_resume_offer(c, &resumed)) != OR_OK)
 		goto fail;
 	if (!resumed && (rc = start_new(c)) != OR_OK)
 		goto fail;
@@ -626,41 +631,63 @@ run_step(struct ceremony *c, size_t i)
 	return OR_OK;
 }
 
-/* Closes the transcript, sealed by the root key, records it in the CA
- * journal and copies it to the media. */
+/* What follows the seal of the transcript at path (its file name name):
+ * its final hash shown for the paper, its copy on the media. */
 static int
-seal(struct ceremony *c)
+sealed_out(struct ceremony *c, const char *path, const char *name, X509 *root)
 {
 	struct transcript_info ti;
-	struct cadb *db = NULL;
-	X509 *root = NULL;
 	char fhex[65], block[1024], dst[PATH_MAX], copyhex[65];
 	size_t used;
 	int rc;
 
-	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK ||
-	    (rc = ceremony_need_key(c, db, root)) != OR_OK ||
-	    (rc = transcript_finish(c->tr, db->journal, c->ks)) != OR_OK)
-		goto out;
 	snprintf(c->transcript_state, sizeof c->transcript_state, "sealed");
-	if ((rc = transcript_verify(c->tr->path, X509_get0_pubkey(root), &ti)) !=
+	if ((rc = transcript_verify(path, X509_get0_pubkey(root), &ti)) !=
 	    OR_OK)
-		goto out;
+		return rc;
 	hex_encode(ti.final_hash, 32, fhex);
 	used = (size_t)snprintf(block, sizeof block, "The root key sealed the "
 	    "transcript. Write its final hash on the printed script:\n");
 	fingerprint_block(ti.final_hash, block + used, sizeof block - used);
 	c->io->show_block(c->io, "Final hash of the transcript", block);
 	if (c->p.media != NULL) {
-		if ((rc = file_join(dst, sizeof dst, c->p.media, c->tr->name)) !=
-		    OR_OK || (rc = ceremony_write_copy(c->tr->path, dst,
-		    copyhex)) != OR_OK)
-			goto out;
+		if ((rc = file_join(dst, sizeof dst, c->p.media, name)) !=
+		    OR_OK || (rc = ceremony_write_copy(path, dst, copyhex)) !=
+		    OR_OK)
+			return rc;
 		interact_say(c->io, SAY_INFO, "a copy of the sealed transcript "
 		    "is on the media: %s", dst);
 	}
 	interact_say(c->io, SAY_RESULT, "ceremony \"%s\" complete; transcript "
-	    "%s sealed, final hash %s", c->s.name, c->tr->path, fhex);
+	    "%s sealed, final hash %s", c->s.name, path, fhex);
+	return OR_OK;
+}
+
+/* Closes the transcript, sealed by the root key, records it in the CA
+ * journal and copies it to the media.  A run killed after the seal
+ * (c->sealed_name: ceremony_resume_sealed found it) only does what
+ * follows it. */
+static int
+seal(struct ceremony *c)
+{
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	char tdir[PATH_MAX], path[PATH_MAX];
+	int rc;
+
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK)
+		goto out;
+	if (c->sealed_name[0] != '\0') {
+		if ((rc = cadb_path(c->p.dir, CADB_TRANSCRIPTS, tdir,
+		    sizeof tdir)) == OR_OK && (rc = file_join(path, sizeof path,
+		    tdir, c->sealed_name)) == OR_OK)
+			rc = sealed_out(c, path, c->sealed_name, root);
+		goto out;
+	}
+	if ((rc = ceremony_need_key(c, db, root)) != OR_OK ||
+	    (rc = transcript_finish(c->tr, db->journal, c->ks)) != OR_OK)
+		goto out;
+	rc = sealed_out(c, c->tr->path, c->tr->name, root);
 out:
 	X509_free(root);
 	cadb_close(db);

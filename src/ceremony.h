@@ -12,10 +12,12 @@
  * SHA-256, runner, CA directory, media, token URI, rehearsal overrides),
  * then for each step "step-begin", what the step did ("preflight",
  * "override", "participant", "confirmed", "initialled", "exception",
- * "root-created", "signed", "crl-signed", "exported", "key-checked",
- * "fingerprint"...; "stderr" for a line written to stderr while the TUI
- * held the terminal), then "step-end" (or "step-failed", or
- * "step-skipped" for work found already done when resuming).  It lives in
+ * "root-created", "init-leftover" (the officers' decision on a killed
+ * init's folder, as the CA journal records it), "signed", "crl-signed",
+ * "exported", "key-checked", "fingerprint"...; "stderr" for a line
+ * written to stderr while the TUI held the terminal), then "step-end"
+ * (or "step-failed", or "step-skipped" for work found already done when
+ * resuming).  It lives in
  * DIR/transcripts/.  A ceremony that creates the root starts it in
  * PARENT/.BASE.ceremony/transcripts/ (the CA directory does not exist
  * yet) and moves it into DIR/transcripts/ as soon as the root exists.

@@ -3,7 +3,8 @@
  * journal, counts, CRL due date, certificates expiring soon) and the
  * warnings an officer must act on (among them a pre-signed "good" OCSP
  * response still valid for a revoked certificate, with the command that
- * signs a "revoked" one), and the journal's head for the paper log, as
+ * signs a "revoked" one, and a folder a killed init left beside it), and
+ * the journal's head for the paper log, as
  * text or --json.  Read-only: it
  * takes no lock and opens no key, so it is safe to run at any time, and
  * it still reports what it can read when the journal does not verify.
@@ -25,6 +26,7 @@
 #include "err.h"
 #include "json.h"
 #include "keystore.h"
+#include "leftover.h"
 #include "pgpwords.h"
 #include "profile.h"
 #include "recover.h"
@@ -178,6 +180,29 @@ gather_key(const char *dir, struct status *s)
 
 /* The CRL's due dates, revocations not on a CRL yet, and certificates
  * expiring soon. */
+/* A folder a killed init left beside the CA (leftover.h): a second root
+ * no journal records, until the next init in this folder decides. */
+static void
+gather_leftovers(const char *dir, struct status *s)
+{
+	struct leftover_set set;
+	char what[768];
+	size_t i;
+
+	if (leftover_find(dir, &set) != OR_OK) {
+		err_clear();
+		return;
+	}
+	for (i = 0; i < set.n; i++) {
+		leftover_holds(&set.l[i], what, sizeof what);
+		status_warn(s, "%s was left by an interrupted init beside this "
+		    "CA and holds %s: a root no journal records "
+		    "(offroot-recovery(7), \"A leftover init key\")",
+		    set.l[i].path, what);
+	}
+	leftover_free(&set);
+}
+
 static void
 gather_crl(time_t now, struct status *s)
 {
@@ -302,6 +327,7 @@ gather(const char *dir, struct status *s)
 	gather_crl(now, s);
 	gather_ocsp(dir, s);
 	gather_head(dir, s);
+	gather_leftovers(dir, s);
 	revoke_db_free(&s->rdb);
 	if (!secret_memory_locked())
 		status_warn(s, "memory locking (mlock) is not available: "

@@ -69,8 +69,25 @@ name_match(const char *name, struct leftover *l)
 	return true;
 }
 
+/* One more share file in l->share_files; "..." once it is full. */
+static void
+add_share(struct leftover *l, const char *file)
+{
+	size_t n = strlen(l->share_files), want = strlen(file) + 1;
+
+	if (n >= 3 && strcmp(l->share_files + n - 3, "...") == 0)
+		return;
+	if (n + want + 4 >= sizeof l->share_files) {
+		snprintf(l->share_files + n, sizeof l->share_files - n, "%s...",
+		    n ? " " : "");
+		return;
+	}
+	snprintf(l->share_files + n, sizeof l->share_files - n, "%s%s",
+	    n ? " " : "", file);
+}
+
 static int
-token_visit(const struct jrecord *r, void *vctx)
+transcript_visit(const struct jrecord *r, void *vctx)
 {
 	struct leftover *l = vctx;
 	const char *v;
@@ -78,13 +95,18 @@ token_visit(const struct jrecord *r, void *vctx)
 	if (strcmp(r->type, "token-key") == 0 &&
 	    (v = jrecord_get(r, "key_uri")) != NULL)
 		snprintf(l->key_uri, sizeof l->key_uri, "%s", v);
+	else if (strcmp(r->type, "share-written") == 0 &&
+	    (v = jrecord_get(r, "file")) != NULL)
+		add_share(l, v);
 	return OR_OK;
 }
 
-/* A token key the leftover's init transcript names (its "token-key"
- * record is written as soon as the key exists on the token). */
+/* What the leftover's init transcript names: a token key (its
+ * "token-key" record is written as soon as the key exists on the token),
+ * the share files of a quorum key (each "share-written" as soon as it is
+ * on the officer's media). */
 static void
-find_token_key(struct leftover *l)
+find_in_transcript(struct leftover *l)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	struct dirent *de;
@@ -96,7 +118,7 @@ find_token_key(struct leftover *l)
 	while ((de = readdir(d)) != NULL)
 		if (strstr(de->d_name, "-init-") != NULL &&
 		    file_join(path, sizeof path, dir, de->d_name) == OR_OK &&
-		    journal_scan(path, token_visit, l) != OR_OK)
+		    journal_scan(path, transcript_visit, l) != OR_OK)
 			err_clear();	/* a torn transcript: what it holds */
 	closedir(d);
 }
@@ -150,7 +172,7 @@ describe(struct leftover *l)
 	struct stat st;
 
 	find_root(l);
-	find_token_key(l);
+	find_in_transcript(l);
 	l->sealed_key = find_sealed(l);
 	if (file_join(path, sizeof path, l->path, CADB_SEALED_KEY) == OR_OK &&
 	    lstat(path, &st) == 0) {
@@ -210,14 +232,15 @@ leftover_find(const char *dir, struct leftover_set *set)
 	return OR_OK;
 }
 
-/* "a sealed root key, root.crt SHA-256 ..." for a message. */
-static void
-holds(const struct leftover *l, char *buf, size_t size)
+void
+leftover_holds(const struct leftover *l, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s%s%s%s", l->sealed_key ? "a sealed root key" :
-	    l->key_uri[0] != '\0' ? "a record of a root key on a token, " :
-	    "no key file", l->key_uri, l->root_sha256[0] != '\0' ?
-	    ", root.crt SHA-256 " : " and no root.crt", l->root_sha256);
+	snprintf(buf, size, "%s%s%s%s%s%s", l->sealed_key ?
+	    "a sealed root key" : l->key_uri[0] != '\0' ?
+	    "a record of a root key on a token, " : "no key file", l->key_uri,
+	    l->root_sha256[0] != '\0' ? ", root.crt SHA-256 " :
+	    " and no root.crt", l->root_sha256, l->share_files[0] != '\0' ?
+	    "; its init wrote the share files " : "", l->share_files);
 }
 
 /* Shows one leftover and asks the officers what to do with it. */
@@ -228,11 +251,11 @@ ask(struct leftover_set *set, struct interact *io)
 		"keep it as evidence (moved aside, with a note)",
 		"wipe it (key file overwritten, then everything removed)",
 	};
-	char block[PATH_MAX + 1536], what[1024];
+	char block[PATH_MAX + 4096], what[3072];
 	size_t choice = 0;
 	int rc;
 
-	holds(&set->l[0], what, sizeof what);
+	leftover_holds(&set->l[0], what, sizeof what);
 	snprintf(block, sizeof block, "folder: %s\nholds: %s\n%s"
 	    "It is not a CA: no journal records this key.  Nothing goes on "
 	    "until you decide what happens to it; the decision is recorded.\n",
@@ -252,7 +275,7 @@ int
 leftover_decide(struct leftover_set *set, enum leftover_decision given,
     struct interact *io)
 {
-	char what[1024];
+	char what[3072];
 
 	set->decision = given;
 	if (set->n == 0) {
@@ -274,7 +297,7 @@ leftover_decide(struct leftover_set *set, enum leftover_decision given,
 	case LEFTOVER_REFUSE:
 		break;
 	}
-	holds(&set->l[0], what, sizeof what);
+	leftover_holds(&set->l[0], what, sizeof what);
 	return err_set(OR_E_EXISTS, "%s was left by an interrupted init and "
 	    "holds %s%s; decide first: --leftover keep (set it aside as "
 	    "evidence) or --leftover wipe (destroy it), see "
@@ -287,11 +310,11 @@ static int
 write_note(const struct leftover_set *set, const struct leftover *l,
     const char *path)
 {
-	char text[PATH_MAX + 3072], now[32], what[1024];
+	char text[PATH_MAX + 6144], now[32], what[3072];
 	int n;
 
 	utc_text(time(NULL), now);
-	holds(l, what, sizeof what);
+	leftover_holds(l, what, sizeof what);
 	n = snprintf(text, sizeof text,
 	    "offroot init leftover\n\n"
 	    "folder:     %s\n"
@@ -320,9 +343,8 @@ write_note(const struct leftover_set *set, const struct leftover *l,
 	return file_replace(path, text, (size_t)n, 0644);
 }
 
-/* Overwrites a key file with random bytes, fsyncs it, then unlinks it. */
-static int
-wipe_file(const char *path)
+int
+leftover_wipe_file(const char *path)
 {
 	unsigned char buf[4096];
 	struct stat st;
@@ -372,7 +394,7 @@ remove_tree(const char *path, int depth)
 		if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode) && depth > 0)
 			rc = remove_tree(sub, depth - 1);
 		else if (strstr(de->d_name, CADB_SEALED_KEY) != NULL)
-			rc = wipe_file(sub);	/* the key, or its temporary */
+			rc = leftover_wipe_file(sub);	/* the key, or its temporary */
 		else if (unlink(sub) == -1)
 			rc = err_errno(OR_E_IO, "removing %s", sub);
 	}
@@ -435,6 +457,10 @@ leftover_apply(struct leftover_set *set, struct interact *io)
 		else
 			interact_say(io, SAY_INFO, "wiped %s; the note %s says "
 			    "so", l->path, l->note);
+		if (set->decision == LEFTOVER_WIPE && l->share_files[0] != '\0')
+			interact_say(io, SAY_WARN, "the share files its init "
+			    "wrote open nothing now: destroy them: %s",
+			    l->share_files);
 		if (l->key_uri[0] != '\0')
 			interact_say(io, SAY_WARN, "the key %s is still on the "
 			    "token: offroot does not delete token objects; "
@@ -462,6 +488,8 @@ leftover_fields(const struct leftover_set *set, size_t i, struct jfields *f)
 	    l->key_file_sha256[0] ? l->key_file_sha256 : "none");
 	if (l->key_uri[0] != '\0')
 		jf_add(f, "key_uri", l->key_uri);
+	if (l->share_files[0] != '\0')
+		jf_add(f, "share_files", l->share_files);
 	if (set->decision == LEFTOVER_KEEP)
 		jf_add(f, "kept_as", l->kept_as);
 	jf_add(f, "note", l->note);

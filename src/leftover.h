@@ -53,6 +53,10 @@ struct leftover {
 	char key_file_sha256[65];	/* of root.key.sealed or root.key.uri */
 	char root_sha256[65];		/* of root.crt's DER; "" without */
 	char key_uri[512];		/* a token key: its URI; "" */
+	/* A quorum key: the share files its init transcript says it wrote
+	 * to the officers' media, space-separated (or cut short with
+	 * "..."); "" for none. */
+	char share_files[2048];
 	char note[PATH_MAX];		/* the note written when applied */
 	char kept_as[PATH_MAX];		/* keep: the new name */
 };
@@ -64,6 +68,9 @@ struct leftover_set {
 	const char *by;				/* how: "--leftover wipe" ... */
 };
 
+/* Overwrites a key file with random bytes, fsyncs it, then unlinks it
+ * (a missing one is no error); the caller syncs its folder. */
+int leftover_wipe_file(const char *path);
 /* Parses "wipe" or "keep". */
 int leftover_decision_parse(const char *s, enum leftover_decision *d);
 const char *leftover_decision_name(enum leftover_decision d);
@@ -81,6 +88,8 @@ int leftover_apply(struct leftover_set *set, struct interact *io);
  * in set). */
 void leftover_fields(const struct leftover_set *set, size_t i,
     struct jfields *f);
+/* "a sealed root key, root.crt SHA-256 ..." for a message. */
+void leftover_holds(const struct leftover *l, char *buf, size_t size);
 /* Unlocks and forgets them. */
 void leftover_free(struct leftover_set *set);
 

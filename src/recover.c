@@ -25,6 +25,8 @@
 #include "fileio.h"
 #include "interact.h"
 #include "journal.h"
+#include "keystore.h"
+#include "leftover.h"
 #include "recover.h"
 #include "serial.h"
 #include "transcript.h"
@@ -56,6 +58,10 @@ struct rscan {
 	size_t ntail, captail;
 	/* The last export and backup records: destination, MANIFEST hash. */
 	char out[2][PATH_MAX], out_sha[2][65];
+	/* The key file the last init or reshare record names: its digest,
+	 * quorum and share set ("none" without); every digest recorded is
+	 * in names too, as "key/HEX". */
+	char key_sha[65], key_quorum[16], key_set[33];
 };
 
 static int
@@ -156,6 +162,17 @@ gather(const struct jrecord *r, void *vctx)
 
 	if ((rc = note_head(s, r)) != OR_OK)
 		return rc;
+	if (strcmp(r->type, "init") == 0 || strcmp(r->type, "reshare") == 0) {
+		const char *k = jrecord_get(r, "key_file_sha256");
+		const char *q = jrecord_get(r, "quorum");
+		const char *set = jrecord_get(r, "share_set");
+
+		snprintf(s->key_sha, sizeof s->key_sha, "%s", k ? k : "");
+		snprintf(s->key_quorum, sizeof s->key_quorum, "%s",
+		    q ? q : "none");
+		snprintf(s->key_set, sizeof s->key_set, "%s", set ? set : "none");
+		return add_name(s, "key", k);
+	}
 	if (strcmp(r->type, "issue") == 0)
 		return add_name(s, CADB_ISSUED, jrecord_get(r, "file"));
 	if (strcmp(r->type, "transcript") == 0)
@@ -559,9 +576,6 @@ settle_temp(struct cadb *db, struct rscan *s, X509 *root, struct interact *io,
 	    "unrecorded certificate or CRL of this root");
 }
 
-typedef int (*settle_fn)(struct cadb *, struct rscan *, X509 *,
-    struct interact *, const char *);
-
 /* write_temp's name: ".BASE.RANDOM.tmp". */
 static bool
 is_temp(const char *name)
@@ -570,6 +584,213 @@ is_temp(const char *name)
 
 	return name[0] == '.' && n > 6 && strcmp(name + n - 4, ".tmp") == 0;
 }
+
+/* ---- the sealed key file after a reshare ------------------------------ */
+
+/* What an unrecorded transcript's share-written records say of one share
+ * set: which of its shares it wrote with the digests the key file names. */
+struct share_match {
+	const struct sealed_info *si;
+	char set[2 * SEALED_SET_ID_LEN + 1];
+	unsigned seen;		/* bit x - 1: share x, as the key file names it */
+};
+
+static int
+share_visit(const struct jrecord *r, void *vctx)
+{
+	struct share_match *sm = vctx;
+	const char *set = jrecord_get(r, "share_set");
+	const char *m = jrecord_get(r, "quorum_m");
+	const char *n = jrecord_get(r, "quorum_n");
+	const char *x = jrecord_get(r, "share");
+	const char *md = jrecord_get(r, "file_sha256");
+	char want[65];
+	unsigned long k;
+
+	if (strcmp(r->type, "share-written") != 0 || set == NULL || m == NULL ||
+	    n == NULL || x == NULL || md == NULL || strcmp(set, sm->set) != 0 ||
+	    strtoul(m, NULL, 10) != sm->si->quorum_m ||
+	    strtoul(n, NULL, 10) != sm->si->quorum_n)
+		return OR_OK;
+	k = strtoul(x, NULL, 10);
+	if (k < 1 || k > sm->si->quorum_n)
+		return OR_OK;
+	hex_encode(sm->si->share_sha256[k - 1], 32, want);
+	if (strcmp(md, want) == 0)
+		sm->seen |= 1u << (k - 1);
+	return OR_OK;
+}
+
+/* An unrecorded transcript (an interrupted reshare, or a ceremony's
+ * reshare step) that wrote every share of the key file's set: its name
+ * into out. */
+static bool
+reshare_transcript(const struct cadb *db, const struct rscan *s,
+    const struct sealed_info *si, char *out, size_t size)
+{
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct share_match sm;
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	memset(&sm, 0, sizeof sm);
+	sm.si = si;
+	hex_encode(si->set_id, sizeof si->set_id, sm.set);
+	if (ca_path(db, CADB_TRANSCRIPTS, dir, sizeof dir) != OR_OK ||
+	    (d = opendir(dir)) == NULL) {
+		err_clear();
+		return false;
+	}
+	while (!found && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    has_name(s, CADB_TRANSCRIPTS, de->d_name) ||
+		    file_join(path, sizeof path, dir, de->d_name) != OR_OK)
+			continue;
+		sm.seen = 0;
+		if (journal_scan(path, share_visit, &sm) != OR_OK)
+			err_clear();	/* torn, or no transcript: not this */
+		else if (sm.seen == (1u << si->quorum_n) - 1 &&
+		    (size_t)snprintf(out, size, "%s/%s", CADB_TRANSCRIPTS,
+		    de->d_name) < size)
+			found = true;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * root.key.sealed is not the key file the journal records last: a reshare
+ * killed after it replaced the file and before its reshare record.  Only
+ * public data decides (recovery has no passphrase): the header names the
+ * root certificate's public key and a share set, and the transcript of
+ * the interrupted run (unrecorded, in transcripts/) records every share
+ * of that set with the digest the header names.  Then the reshare is
+ * recorded, as reshare_commit would have, and a recover record says why.
+ * Anything else (a file the journal recorded before, a key other than
+ * the root's, a set no run wrote) is left for unlock and audit to refuse.
+ */
+static int
+settle_key(struct cadb *db, struct rscan *s, X509 *root, struct interact *io)
+{
+	char path[PATH_MAX], hex[65], set[2 * SEALED_SET_ID_LEN + 1];
+	char quorum[16], tname[320], oldtxt[96];
+	unsigned char *img = NULL, md[32], pk[32];
+	struct sealed_info si;
+	struct jfields f;
+	size_t len;
+	int rc = OR_OK;
+
+	if (strcmp(db->sum.store, "sealed") != 0 || s->key_sha[0] == '\0')
+		return OR_OK;
+	if ((rc = ca_path(db, CADB_SEALED_KEY, path, sizeof path)) != OR_OK)
+		return rc;
+	if (file_read(path, 65536, &img, &len) != OR_OK ||
+	    sha256(img, len, md) != OR_OK) {
+		err_clear();	/* missing or unreadable: audit says so */
+		goto out;
+	}
+	hex_encode(md, sizeof md, hex);
+	if (has_name(s, "key", hex))
+		goto out;	/* recorded (an older one: unlock refuses it) */
+	if (sealed_parse(img, len, &si) != OR_OK || si.quorum_n == 0 ||
+	    pubkey_sha256(X509_get0_pubkey(root), pk) != OR_OK ||
+	    memcmp(pk, si.pubkey_sha256, 32) != 0) {
+		err_clear();
+		interact_say(io, SAY_WARN, "%s is not the key file the journal "
+		    "records, and does not seal the root certificate's key "
+		    "under a share set: left for audit", CADB_SEALED_KEY);
+		goto out;
+	}
+	hex_encode(si.set_id, sizeof si.set_id, set);
+	if (!reshare_transcript(db, s, &si, tname, sizeof tname)) {
+		interact_say(io, SAY_WARN, "%s is not the key file the journal "
+		    "records, and no interrupted run's transcript wrote its "
+		    "share set %.8s: left for audit", CADB_SEALED_KEY, set);
+		goto out;
+	}
+	snprintf(quorum, sizeof quorum, "%u/%u", si.quorum_m, si.quorum_n);
+	jf_init(&f);
+	jf_add(&f, "old_quorum", s->key_quorum);
+	jf_add(&f, "old_share_set", s->key_set);
+	jf_add(&f, "quorum", quorum);
+	jf_add(&f, "share_set", set);
+	jf_add(&f, "kdf", kdf_level_name(si.kdf));
+	jf_add(&f, "key_file", CADB_SEALED_KEY);
+	jf_add(&f, "key_file_sha256", hex);
+	jf_add(&f, "recovered_from", tname);
+	if ((rc = cadb_append(db, "reshare", &f)) != OR_OK)
+		goto out;
+	jf_init(&f);
+	jf_add(&f, "action", "reshare");
+	jf_add(&f, "file", CADB_SEALED_KEY);
+	jf_add(&f, "sha256", hex);
+	jf_add(&f, "transcript", tname);
+	jf_add(&f, "why", "re-sealed by a reshare run interrupted before its "
+	    "reshare record: the file seals the root certificate's key under "
+	    "the share set that run's transcript wrote");
+	if ((rc = cadb_append(db, "recover", &f)) != OR_OK)
+		goto out;
+	if (strcmp(s->key_quorum, "none") == 0)
+		snprintf(oldtxt, sizeof oldtxt, "the old passphrase no longer "
+		    "opens it");
+	else
+		snprintf(oldtxt, sizeof oldtxt, "the old %s shares no longer "
+		    "open it: destroy them", s->key_quorum);
+	interact_say(io, SAY_WARN, "recovered: recorded the reshare of %s to "
+	    "the %s share set %.8s that an interrupted run wrote (%s); %s",
+	    CADB_SEALED_KEY, quorum, set, tname, oldtxt);
+	snprintf(s->key_sha, sizeof s->key_sha, "%s", hex);
+out:
+	free(img);
+	return rc;
+}
+
+/* DIR/.root.key.sealed.RANDOM.tmp: a reshare killed before its rename
+ * left the key sealed under a share set the journal never recorded (the
+ * key file in place is the recorded one).  Recorded, then wiped: the new
+ * shares must open nothing. */
+static int
+settle_key_temps(struct cadb *db, struct interact *io)
+{
+	char path[PATH_MAX], prefix[64], sha[65];
+	struct dirent *de;
+	struct jfields f;
+	size_t n;
+	DIR *d;
+	int rc = OR_OK;
+
+	n = (size_t)snprintf(prefix, sizeof prefix, ".%s.", CADB_SEALED_KEY);
+	if ((d = opendir(db->dir)) == NULL)
+		return err_errno(OR_E_IO, "%s", db->dir);
+	while (rc == OR_OK && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, n) != 0 || !is_temp(de->d_name))
+			continue;
+		if ((rc = file_join(path, sizeof path, db->dir, de->d_name)) !=
+		    OR_OK || (rc = file_sha256_hex(path, sha)) != OR_OK)
+			break;
+		jf_init(&f);
+		jf_add(&f, "action", "wipe");
+		jf_add(&f, "file", de->d_name);
+		jf_add(&f, "sha256", sha);
+		jf_add(&f, "why", "a key file a reshare was writing when it was "
+		    "interrupted, before it replaced the recorded one: the "
+		    "new shares open nothing, the old ones still open the key");
+		if ((rc = cadb_append(db, "recover", &f)) != OR_OK ||
+		    (rc = leftover_wipe_file(path)) != OR_OK ||
+		    (rc = file_sync_dir(db->dir)) != OR_OK)
+			break;
+		interact_say(io, SAY_WARN, "recovered: wiped %s, the key file "
+		    "an interrupted reshare left before replacing %s; the share "
+		    "files it wrote open nothing: destroy them", de->d_name,
+		    CADB_SEALED_KEY);
+	}
+	closedir(d);
+	return rc;
+}
+
+typedef int (*settle_fn)(struct cadb *, struct rscan *, X509 *,
+    struct interact *, const char *);
 
 /* Every file of DIR/sub that the journal does not name goes to settle. */
 static int
@@ -623,6 +844,8 @@ recover_ca(struct cadb *db, X509 *root, struct interact *io)
 		goto out;
 	qsort(s.names, s.n, sizeof *s.names, cmp_name);
 	if ((rc = finish_moves(db, &s, io)) != OR_OK ||
+	    (rc = settle_key(db, &s, root, io)) != OR_OK ||
+	    (rc = settle_key_temps(db, io)) != OR_OK ||
 	    (rc = settle_folder(db, &s, root, io, CADB_ISSUED, settle_cert)) !=
 	    OR_OK ||
 	    (rc = settle_folder(db, &s, root, io, CADB_CRLS, settle_crl)) !=

@@ -7,9 +7,12 @@
 # (and its root.crt fingerprint) until --leftover keep or wipe is given.
 # Keep moves it aside with a note, wipe overwrites the key file before
 # removing it; either is recorded in the new CA's journal and init
-# transcript.  A folder a running init holds is not a leftover.  A killed
+# transcript; a killed quorum init's leftover names the share files it
+# wrote.  status warns of one beside a CA.  A folder a running
+# init holds is not a leftover.  A killed
 # token init's leftover names the key left on the token.  A ceremony
-# killed inside its generate-root step asks on resume.
+# killed inside its generate-root step asks on resume, and its transcript
+# records the decision.
 . "$(dirname "$0")/../lib.sh"
 
 command -v strace >/dev/null 2>&1 || { echo "1..0 # SKIP strace is not installed"; exit 0; }
@@ -118,6 +121,47 @@ t_ok "wipe: audit accepts the new CA" "$OFFROOT" audit -d "$T/wipe/ca"
 t_ok "--leftover wipe with nothing left over goes on" init "$T/wipe/again" --leftover wipe
 like 'no folder of an interrupted init' "$T/err" "... and says there was nothing to do"
 
+# A leftover beside a CA that exists: status names it, with its root.crt.
+strace -f -o /dev/null -e "inject=fsync:signal=KILL:when=$N" \
+    "$OFFROOT" init -d "$T/wipe/other" --subject "$SUBJ" --kdf interactive \
+    --passphrase-file "$PASS" >/dev/null 2>&1
+LO2=$(ls -d "$T/wipe"/.other.offroot-init-*)
+t_ok "status of the CA beside a new leftover" "$OFFROOT" status -d "$T/wipe/ca"
+like "^WARNING: $LO2 was left by an interrupted init beside this CA and holds a sealed root key, root.crt SHA-256 $(fp "$LO2/root.crt")" \
+    "$T/out" "... warns, naming the folder and its root.crt fingerprint"
+"$OFFROOT" status -d "$T/wipe/ca" --json >"$T/json" 2>&1
+$PY -c 'import json, sys; w = json.load(open(sys.argv[1]))["warnings"]; sys.exit(not any(sys.argv[2] in x for x in w))' "$T/json" "$LO2"
+ok $? "... in --json's warnings too"
+
+# A killed quorum init: its share files are on the officers' media.  The
+# leftover names them (from its transcript's share-written records): in
+# the refusal, and in the wipe's warning and journal record.
+printf 'officer two of the leftover quorum\n' >"$T/p2"
+qinit() {	# DIR SHARE-DIR [options...]
+	_d=$1 _s=$2; shift 2
+	"$OFFROOT" init -d "$_d" --subject "$SUBJ" --kdf interactive --quorum 1/2 \
+	    --share-dir "$_s" --share-passphrase-file "$PASS" --share-passphrase-file "$T/p2" "$@"
+}
+mkdir -p "$T/q0/s" "$T/q/s"
+strace -f -s 256 -o "$T/q.strace" -e trace=fsync,renameat2 \
+    "$OFFROOT" init -d "$T/q0/ca" --subject "$SUBJ" --kdf interactive --quorum 1/2 \
+    --share-dir "$T/q0/s" --share-passphrase-file "$PASS" --share-passphrase-file "$T/p2" >/dev/null 2>&1
+QN=$(awk '/[ ]fsync\(/ { n++; if (on) { print n; exit } } /renameat2\(.*offroot-init-.*root\.crt"/ { on = 1 }' "$T/q.strace")
+strace -f -o /dev/null -e "inject=fsync:signal=KILL:when=$QN" \
+    "$OFFROOT" init -d "$T/q/ca" --subject "$SUBJ" --kdf interactive --quorum 1/2 \
+    --share-dir "$T/q/s" --share-passphrase-file "$PASS" --share-passphrase-file "$T/p2" >/dev/null 2>&1
+[ $? -eq 137 ] && [ "$(ls "$T/q/s"/*.share | wc -l)" -eq 2 ] && ls -d "$T/q"/.ca.offroot-init-* >/dev/null
+ok $? "a quorum init killed after its share files were written leaves a leftover"
+S1=$(ls "$T/q/s"/*-share-1-of-2.share) S2=$(ls "$T/q/s"/*-share-2-of-2.share)
+mkdir "$T/q/s2"
+t_fail "the rerun refuses" 1 qinit "$T/q/ca" "$T/q/s2"
+like "its init wrote the share files $S1 $S2" "$T/err" "... naming the share files the killed init wrote"
+t_ok "--leftover wipe: the quorum init goes on" qinit "$T/q/ca" "$T/q/s2" --leftover wipe
+like "the share files its init wrote open nothing now: destroy them: $S1 $S2" "$T/err" \
+    "... saying the old share files open nothing now"
+like "init-leftover .*decision=wipe .*share_files=$S1%20$S2" "$T/q/ca/journal" \
+    "... and the journal record names them"
+
 # A staging folder a running init holds (its flock) is not a leftover.
 mkdir -p "$T/live/.ca.offroot-init-AbCdEf"
 touch "$T/live/.ca.offroot-init-AbCdEf/root.key.sealed"
@@ -214,6 +258,8 @@ t_ok "answered 'wipe', the ceremony resumes to the end" cer "$T/answers-wipe"
 ok $? "the leftover is wiped, the note left beside the CA"
 like 'init-leftover .*decision=wipe .*by=the%20officers,%20asked' "$T/cm/ca/journal" \
     "the CA journal records the officers' decision"
+like "init-leftover [0-9a-f]+ step=3 folder=$CLO decision=wipe .*by=the%20officers,%20asked" \
+    "$(ls "$T/cm/ca"/transcripts/*-ceremony-*.log)" "... and so does the ceremony transcript, at the step"
 [ "$(grep -c '^[0-9]* [^ ]* init ' "$T/cm/ca/journal")" -eq 1 ]; ok $? "one init record"
 t_ok "audit accepts the ceremony's CA" "$OFFROOT" audit -d "$T/cm/ca"
 

@@ -8,7 +8,10 @@
 #   - right after the export step created public/, and after root.pem
 #     was in it: the resume finishes the folder, checking what is there;
 #   - during steps 1 and 2: the names in the answers file still answer
-#     the participants step.
+#     the participants step;
+#   - after the transcript was sealed, before the CA journal recorded it,
+#     and after, before its copy was on the media: the resume does what
+#     follows the seal and nothing else.
 # No wall-clock deltas: it may run in parallel with the other tests.
 . "$(dirname "$0")/../lib.sh"
 
@@ -149,6 +152,43 @@ t_fail "exp-stray: a root.pem that is not the CA's is refused" 1 \
     cer exp-stray "$T/answers-resume"
 like 'root.pem is not what the interrupted export wrote' "$T/err" "exp-stray: and says so"
 grep -qx 'not the root' "$T/exp-stray-m/public/root.pem"; ok $? "exp-stray: and it is untouched"
+
+# ---- the seal: every step done ---------------------------------------------
+# Killed at the fdatasync of the transcript's end record, the last before
+# the CA journal's transcript record: the transcript is sealed, but the
+# journal does not record it and the media holds no copy.  Before: every
+# resume stopped with "already exists and is not empty" and audit called
+# the transcript planted.  Then killed at the next fdatasync, that of the
+# journal's record: recorded, the copy not on the media yet.
+N=$(awk 'NR == 1 { pid = $1 } $1 != pid { next } $2 ~ /^fdatasync\(/ { n++ }
+	/write\(.* transcript [0-9a-f]+ file=[^ ]*-ceremony-[^ ]* operation=ceremony / { print n; exit }' "$TRACE")
+sealed() {	# NAME: the resume finishes what follows the seal, nothing more
+	t_ok "$1: the resume finishes" cer "$1" "$T/answers-resume"
+	[ $rc -eq 0 ] || diag "$(tail -3 "$T/err")"
+	like 'sealed and recorded, its run was interrupted after the seal; every step is done' "$T/said" \
+	    "$1: and says every step was done"
+	t_ok "$1: audit accepts the CA" "$OFFROOT" audit -d "$T/$1"
+	_tr=$(ls "$T/$1"/transcripts/*-ceremony-*.log)
+	[ "$(echo "$_tr" | wc -l)" -eq 1 ] && ! grep -q ' resume ' "$_tr" &&
+	    cmp -s "$_tr" "$T/$1-m/${_tr##*/}" &&
+	    [ "$(grep -c '^[0-9]* [^ ]* init ' "$T/$1/journal")" -eq 1 ] &&
+	    [ "$(grep -c '^[0-9]* [^ ]* issue ' "$T/$1/journal")" -eq 1 ] &&
+	    [ "$(grep -c '^[0-9]* [^ ]* crl ' "$T/$1/journal")" -eq 2 ]
+	ok $? "$1: one transcript, its copy on the media; one key, one issuance, no CRL signed again"
+}
+kill_at seal-end fdatasync "$N"
+_tr=$(ls "$T/seal-end"/transcripts/*-ceremony-*.log)
+grep -q ' end ' "$_tr" && ! grep -q ' transcript .*-ceremony-' "$T/seal-end/journal" &&
+    [ ! -e "$T/seal-end-m/${_tr##*/}" ]
+ok $? "seal-end: the transcript sealed, not recorded, no copy on the media"
+sealed seal-end
+grep -q " recover .*action=close file=transcripts/${_tr##*/} " "$T/seal-end/journal"
+ok $? "seal-end: the recovery recorded the close"
+t_fail "seal-end: a further run makes no second root" 1 cer seal-end "$T/answers-resume"
+kill_at seal-rec fdatasync $((N + 1))
+grep -q ' transcript .*-ceremony-' "$T/seal-rec/journal" && [ -z "$(ls "$T/seal-rec-m"/*.log 2>/dev/null)" ]
+ok $? "seal-rec: the seal recorded, no copy on the media"
+sealed seal-rec
 
 # ---- steps 1 and 2: the participants ---------------------------------------
 for k in 1 2; do
