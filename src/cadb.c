@@ -98,6 +98,10 @@ summarise(const struct jrecord *r, void *vctx)
 		copy_field(r, "key_type", s->key_type, sizeof s->key_type);
 		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
 		copy_field(r, "profile", s->profile, sizeof s->profile);
+		copy_field(r, publish_field(PUBLISH_CRL_URL), s->crl_url,
+		    sizeof s->crl_url);
+		copy_field(r, publish_field(PUBLISH_CA_ISSUERS_URL),
+		    s->ca_issuers_url, sizeof s->ca_issuers_url);
 		s->created = r->time;
 	} else if (strcmp(r->type, "renew-root") == 0) {
 		/* A new certificate for the same key and subject: root.crt
@@ -114,6 +118,19 @@ summarise(const struct jrecord *r, void *vctx)
 		    sizeof s->root_sha256);
 		copy_field(r, "root_file_sha256", s->root_file_sha256,
 		    sizeof s->root_file_sha256);
+	} else if (strcmp(r->type, "set") == 0) {
+		/* offroot set: the new value of one publication point. */
+		enum publish_point pt;
+
+		v = jrecord_get(r, "name");
+		if (v == NULL || !publish_parse_name(v, &pt) ||
+		    jrecord_get(r, "value") == NULL)
+			return err_set(OR_E_CORRUPT, "journal: set record %llu "
+			    "names no known setting",
+			    (unsigned long long)r->seq);
+		copy_field(r, "value", pt == PUBLISH_CRL_URL ? s->crl_url :
+		    s->ca_issuers_url, pt == PUBLISH_CRL_URL ?
+		    sizeof s->crl_url : sizeof s->ca_issuers_url);
 	} else if (strcmp(r->type, "transcript") == 0) {
 		s->transcripts++;
 	} else if (strcmp(r->type, "key-check") == 0) {

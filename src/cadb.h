@@ -16,7 +16,7 @@
  * reported done.  The record types and their fields are listed in
  * offroot(5) (init, transcript, key-check, issue, revoke, revoke-batch,
  * crl-number, crl, ocsp, export, backup, reshare, repair, renew-root,
- * ...); this module reads the ones a summary needs.
+ * set, ...); this module reads the ones a summary needs.
  */
 #ifndef OFFROOT_CADB_H
 #define OFFROOT_CADB_H
@@ -30,6 +30,7 @@
 
 #include "fileio.h"	/* file_sha256_hex, which cadb.h once declared */
 #include "journal.h"
+#include "publish.h"
 
 #define CADB_ROOT_CERT		"root.crt"
 #define CADB_SEALED_KEY		"root.key.sealed"
@@ -70,6 +71,10 @@ struct cadb_summary {
 	char key_type[16];
 	char kdf[16];
 	char profile[64];
+	/* The publication points (publish.h): init's crl_url and
+	 * ca_issuers_url, then each "set" record's; "" when not set. */
+	char crl_url[PUBLISH_URL_MAX + 1];
+	char ca_issuers_url[PUBLISH_URL_MAX + 1];
 	time_t created;
 	/* How many are revoked is the replayed state's n (revoke_db,
 	 * calendar_scan): a summary does not replay revocations. */

@@ -516,6 +516,8 @@ gen_params(struct ceremony *c, const struct script_step *st,
 	}
 	if ((v = script_param(st, "days")) != NULL)
 		rp->days = strtol(v, NULL, 10);
+	rp->crl_url = script_param(st, "crl_url");
+	rp->ca_issuers_url = script_param(st, "ca_issuers_url");
 	rp->kdf = KDF_SENSITIVE;
 	if ((v = c->p.kdf) != NULL || (v = script_param(st, "kdf")) != NULL) {
 		if ((rc = kdf_level_parse(v, &rp->kdf)) != OR_OK)

@@ -375,6 +375,18 @@ ceremony_root_preview(struct ceremony *c, const struct script_step *st,
 	    "%ld days from now\npath length:  %s\n", rp->subject,
 	    keytype_name(rp->key_type), store, prof.name, prof.source,
 	    profile_family_name(prof.family), days, path);
+	if (profile_backdate(&prof, true) > 0) {
+		char bd[32];
+
+		profile_backdate_text(profile_backdate(&prof, true), bd,
+		    sizeof bd);
+		snprintf(block + strlen(block), sizeof block - strlen(block),
+		    "backdate:     %s (notBefore = now - %s)\n", bd, bd);
+	}
+	snprintf(block + strlen(block), sizeof block - strlen(block),
+	    "CRL URL:      %s\nCA issuers:   %s\n", rp->crl_url != NULL ?
+	    rp->crl_url : "not set", rp->ca_issuers_url != NULL ?
+	    rp->ca_issuers_url : "not set");
 	c->io->show_block(c->io, "The root that will be made (nothing is "
 	    "made yet)", block);
 	snprintf(q, sizeof q, "%s: make this root key and certificate?",

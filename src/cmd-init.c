@@ -14,6 +14,7 @@
 #include "err.h"
 #include "keystore.h"
 #include "leftover.h"
+#include "publish.h"
 #include "rootca.h"
 #include "share.h"
 
@@ -39,6 +40,8 @@ static const struct cmd_opt init_opts[] = {
 	{ "yes", 'y', 0 },
 	{ "allow-mixed-scripts", 0, 0 },
 	{ "quiet", 'q', 0 },
+	{ "crl-url", 0, OPT_ARG },
+	{ "ca-issuers-url", 0, OPT_ARG },
 	{ NULL, 0, 0 }
 };
 
@@ -157,6 +160,13 @@ init_exec(struct cmd_args *a, struct interact *io)
 		    "moderate or interactive, got \"%s\"", args_get(a, "kdf"));
 	if ((rc = args_long(a, "days", 1, 36525, &p.days)) != OR_OK)
 		return rc;
+	p.crl_url = args_get(a, "crl-url");
+	p.ca_issuers_url = args_get(a, "ca-issuers-url");
+	if ((p.crl_url != NULL &&
+	    (rc = publish_url_check("--crl-url", p.crl_url)) != OR_OK) ||
+	    (p.ca_issuers_url != NULL && (rc = publish_url_check(
+	    "--ca-issuers-url", p.ca_issuers_url)) != OR_OK))
+		return rc;
 	if ((rc = init_store(a, &p)) != OR_OK ||
 	    (rc = init_quorum(a, &p, dirs)) != OR_OK)
 		return rc;
@@ -179,6 +189,7 @@ const struct cmd_entry cmd_init_entry = {
 	"init",
 	"-d DIR --subject DN [--key TYPE] [--profile NAME] [--profiles FILE] "
 	    "[--days N] [--kdf LEVEL] [--allow-mixed-scripts] "
+	    "[--crl-url URL] [--ca-issuers-url URL] "
 	    "[--passphrase-file FILE | --quorum M/N "
 	    "--share-dir DIR ... [--share-passphrase-file FILE ...]] "
 	    "[--store pkcs11 (--token URI [--label L] | --key-uri URI) "

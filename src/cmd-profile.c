@@ -47,7 +47,7 @@ static void
 profile_show(void *ctx, const struct profile *p)
 {
 	struct interact *io = ctx;
-	char types[96], pathlen[16];
+	char types[96], pathlen[16], bd[48];
 
 	profile_key_types(p, types, sizeof types);
 	if (!p->is_ca)
@@ -56,9 +56,16 @@ profile_show(void *ctx, const struct profile *p)
 		snprintf(pathlen, sizeof pathlen, "none");
 	else
 		snprintf(pathlen, sizeof pathlen, "%d", p->pathlen);
+	/* The backdate only when the profile sets it: otherwise it depends
+	 * on the use (profile.h). */
+	bd[0] = '\0';
+	if (p->backdate_set) {
+		memcpy(bd, ", backdate ", 12);
+		profile_backdate_text(p->backdate, bd + 11, sizeof bd - 11);
+	}
 	interact_say(io, SAY_RESULT, "  [%s] %s: %ld days, pathlen %s, keys "
-	    "%s%s%s", p->name, profile_family_name(p->family),
-	    p->validity_days, pathlen, types, p->description[0] != '\0' ?
+	    "%s%s%s%s", p->name, profile_family_name(p->family),
+	    p->validity_days, pathlen, types, bd, p->description[0] != '\0' ?
 	    " — " : "", p->description);
 }
 

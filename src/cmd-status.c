@@ -28,6 +28,7 @@
 #include "keystore.h"
 #include "leftover.h"
 #include "pgpwords.h"
+#include "profile.h"
 #include "recover.h"
 #include "revoke.h"
 #include "secret.h"
@@ -318,6 +319,27 @@ gather_ocsp(const char *dir, struct status *s)
 		    "are still valid", s->cal.more_ocsp);
 }
 
+/* A CA whose intermediate profile is CA/B without a crl-url cannot sign
+ * one (lint e_subca_crldp_missing): said before the ceremony, not in it. */
+static void
+gather_publish(const char *dir, struct status *s)
+{
+	struct profile prof;
+	char path[PATH_MAX];
+
+	if (s->journal_rc != OR_OK || s->sum.crl_url[0] != '\0' ||
+	    cadb_path(dir, CADB_PROFILES, path, sizeof path) != OR_OK ||
+	    profile_load(path, "intermediate", &prof) != OR_OK) {
+		err_clear();
+		return;
+	}
+	if (prof.family == FAMILY_BR_SUBCA)
+		status_warn(s, "no CRL URL: profile intermediate (CA/B) refuses "
+		    "to sign until one is set (offroot set -d DIR "
+		    "crl-url=http://...)");
+	profile_free(&prof);
+}
+
 /* Everything status shows, and the warnings, in the order they are
  * listed. */
 static void
@@ -335,6 +357,7 @@ gather(const char *dir, struct status *s)
 	}
 	gather_root(dir, now, s);
 	gather_key(dir, s);
+	gather_publish(dir, s);
 	gather_crl(now, s);
 	gather_ocsp(dir, s);
 	gather_head(dir, s);
@@ -413,6 +436,11 @@ print_text(const char *dir, const struct status *s)
 			    "with");
 		}
 		printf("profile:        %s\n", s->sum.profile);
+		printf("CRL URL:        %s\n", s->sum.crl_url[0] != '\0' ?
+		    s->sum.crl_url : "not set (offroot set -d DIR "
+		    "crl-url=URL)");
+		printf("CA issuers URL: %s\n", s->sum.ca_issuers_url[0] !=
+		    '\0' ? s->sum.ca_issuers_url : "not set");
 	}
 	if (s->have_key && s->key.quorum_n == 0)
 		printf("key file:       Argon2id %s (opslimit %llu, memlimit "
@@ -571,6 +599,8 @@ print_json(const char *dir, const struct status *s)
 		}
 		json_close(&j, '{');
 		json_str(&j, "profile", s->sum.profile);
+		json_str(&j, "crl_url", s->sum.crl_url);
+		json_str(&j, "ca_issuers_url", s->sum.ca_issuers_url);
 	}
 	json_open(&j, "journal", '{');
 	json_bool(&j, "ok", s->journal_rc == OR_OK);

@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "keystore.h"
+#include "publish.h"
 #include "ui.h"
 
 static const struct cmd_opt tui_opts[] = {
@@ -82,6 +83,29 @@ tui_status(struct interact *io, const struct tui_ctx *c, const char *tr)
 		io->status(io, &st);
 }
 
+/* A publication point (publish.h): asked until it is empty or valid. */
+static int
+tui_ask_url(struct interact *io, const char *question, char *url,
+    size_t size)
+{
+	char again[1024];
+	const char *q = question;
+	int rc;
+
+	for (;;) {
+		if ((rc = io->ask(io, q, url, size)) != OR_OK)
+			return rc;
+		if (url[0] == '\0' || (rc = publish_url_check("refused",
+		    url)) == OR_OK)
+			return OR_OK;
+		/* The reason in the question itself: the dialog covers the
+		 * log it also goes to. */
+		interact_say(io, SAY_WARN, "%s", err_msg(rc));
+		snprintf(again, sizeof again, "%s. %s", err_msg(rc), question);
+		q = again;
+	}
+}
+
 static int
 tui_init_flow(struct interact *io, void *arg)
 {
@@ -99,6 +123,7 @@ tui_init_flow(struct interact *io, void *arg)
 	struct tui_ctx *c = arg;
 	struct cmd_args *a = NULL;
 	char subject[512], q[PATH_MAX + 1024];
+	char crl[PUBLISH_URL_MAX + 1], aia[PUBLISH_URL_MAX + 1];
 	size_t key, kdf;
 	bool yes;
 	int rc;
@@ -114,6 +139,14 @@ tui_init_flow(struct interact *io, void *arg)
 		return rc;
 	if (subject[0] == '\0')
 		return err_set(OR_E_CANCEL, "no subject given");
+	if ((rc = tui_ask_url(io, "CRL URL: where relying parties will fetch "
+	    "this root's CRL, http://... (empty: set it later; the CA/B "
+	    "profiles need it to sign an intermediate)", crl,
+	    sizeof crl)) != OR_OK ||
+	    (rc = tui_ask_url(io, "CA issuers URL: where they will fetch the "
+	    "root certificate, http://... (empty: none)", aia,
+	    sizeof aia)) != OR_OK)
+		return rc;
 	tui_steps(io, titles, 5, 1);
 	if ((rc = io->choose(io, "Key type of the root", keys, 5, &key)) !=
 	    OR_OK)
@@ -134,7 +167,11 @@ tui_init_flow(struct interact *io, void *arg)
 	if ((rc = tui_args(&cmd_init_entry, a, "dir", c->dir)) != OR_OK ||
 	    (rc = tui_args(&cmd_init_entry, a, "subject", subject)) != OR_OK ||
 	    (rc = tui_args(&cmd_init_entry, a, "key", keys[key])) != OR_OK ||
-	    (rc = tui_args(&cmd_init_entry, a, "kdf", kdfs[kdf])) != OR_OK)
+	    (rc = tui_args(&cmd_init_entry, a, "kdf", kdfs[kdf])) != OR_OK ||
+	    (crl[0] != '\0' &&
+	    (rc = tui_args(&cmd_init_entry, a, "crl-url", crl)) != OR_OK) ||
+	    (aia[0] != '\0' && (rc = tui_args(&cmd_init_entry, a,
+	    "ca-issuers-url", aia)) != OR_OK))
 		goto out;
 	if ((rc = cmd_init_entry.exec(a, io)) != OR_OK)
 		goto out;

@@ -121,5 +121,6 @@ extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_token_backup_entry;
 extern const struct cmd_entry cmd_csr_entry;
 extern const struct cmd_entry cmd_cross_sign_entry;
+extern const struct cmd_entry cmd_set_entry;
 
 #endif

@@ -159,7 +159,7 @@ check_other(struct cross *x, X509 *root, struct interact *io)
 
 /* The cross-certificate, built and linted; nothing signed yet. */
 static int
-build(struct cross *x, X509 *root, struct interact *io)
+build(struct cross *x, const struct cadb *db, X509 *root, struct interact *io)
 {
 	struct issue_request req;
 	struct lint_report lint;
@@ -195,6 +195,10 @@ build(struct cross *x, X509 *root, struct interact *io)
 	req.not_before = x->not_before;
 	req.not_after = x->not_after;
 	req.subject_key_id = X509_get0_subject_key_id(x->other.cert);
+	/* Where relying parties find this root's CRL and certificate: a
+	 * cross-certificate is revocable like any other (publish.h). */
+	req.crl_url = db->sum.crl_url;
+	req.ca_issuers_url = db->sum.ca_issuers_url;
 	if ((rc = issue_build(&req, &x->tbs)) != OR_OK)
 		return err_context(rc, "%s", label);
 	rc = issue_lint(x->tbs, root, &x->prof, &lint);
@@ -641,7 +645,7 @@ cross_sign_ks(const struct cross_params *p, struct keystore **ksp,
 	if ((rc = op_begin(&op, p->dir, "cross-sign", outs, io)) != OR_OK ||
 	    (rc = load_profile(x)) != OR_OK ||
 	    (rc = check_other(x, op.root, io)) != OR_OK ||
-	    (rc = build(x, op.root, io)) != OR_OK ||
+	    (rc = build(x, op.db, op.root, io)) != OR_OK ||
 	    (rc = confirm(x, io)) != OR_OK)
 		goto out;
 	memcpy(res->other_sha256, x->other.cert_sha256, 32);

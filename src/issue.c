@@ -18,6 +18,8 @@
 #include "err.h"
 #include "issue.h"
 #include "names.h"
+#include "publish.h"
+#include "util.h"
 
 /*
  * The outer shape of every signed X.509 object: SEQUENCE { tbs, algorithm,
@@ -191,6 +193,17 @@ set_validity(X509 *x, time_t nb, time_t na)
 	return OR_OK;
 }
 
+time_t
+issue_not_before(const struct profile *p, X509 *issuer, time_t now)
+{
+	time_t nb = now - (time_t)profile_backdate(p, issuer == NULL), inb;
+
+	if (issuer != NULL &&
+	    (inb = asn1_unix(X509_get0_notBefore(issuer))) != 0 && nb < inb)
+		nb = inb;
+	return nb;
+}
+
 int
 issue_build(const struct issue_request *req, X509 **tbs_out)
 {
@@ -209,7 +222,8 @@ issue_build(const struct issue_request *req, X509 **tbs_out)
 	if (days <= 0 || days > p->validity_days)
 		return err_set(OR_E_POLICY, "validity of %ld days is outside "
 		    "profile %s (at most %ld)", days, p->name, p->validity_days);
-	nb = req->not_before != 0 ? req->not_before : time(NULL);
+	nb = req->not_before != 0 ? req->not_before :
+	    issue_not_before(p, req->issuer, time(NULL));
 	digest = issue_digest(p, req->issuer_type);
 	if (digest != NULL && (md = EVP_get_digestbyname(digest)) == NULL)
 		return err_set(OR_E_INPUT, "unknown digest %s", digest);
@@ -248,6 +262,9 @@ issue_build(const struct issue_request *req, X509 **tbs_out)
 		    "identifier");
 		goto out;
 	}
+	if (req->issuer != NULL && (rc = publish_add(x, req->crl_url,
+	    req->ca_issuers_url)) != OR_OK)
+		goto out;
 	if (p->pss) {
 		if ((rc = issue_presign_pss(x, digest)) != OR_OK)
 			goto out;

@@ -29,19 +29,30 @@ struct issue_request {
 	enum keytype issuer_type;	/* algorithm of the signing key */
 	const struct profile *profile;
 	long days;			/* 0: the profile's validity */
-	time_t not_before;		/* 0: now */
+	time_t not_before;		/* 0: issue_not_before(now) */
 	time_t not_after;		/* 0: from days; else exactly this */
 	/* NULL: the profile's subjectKeyIdentifier.  Else this value
 	 * replaces it (a cross-certificate keeps the other CA's own SKI, so
 	 * that the AKI of what that CA issued finds it). */
 	const ASN1_OCTET_STRING *subject_key_id;
+	/* The CA's publication points (publish.h), put into a certificate
+	 * with an issuer (never the self-signed root) unless the profile
+	 * writes that extension itself; NULL or "": none. */
+	const char *crl_url;
+	const char *ca_issuers_url;
 };
+
+/* notBefore for a certificate signed at now: now minus the profile's
+ * backdate (profile_backdate), but never before the issuer's notBefore
+ * (issuer NULL: self-signed). */
+time_t issue_not_before(const struct profile *p, X509 *issuer, time_t now);
 
 /* 20 random bytes, top bit cleared, never zero (FIELD-NOTES). */
 int issue_serial(ASN1_INTEGER **out);
 /* Builds the TBS certificate and signs it with a throwaway key: the result
  * is what gets linted.  notAfter = notBefore + days*86400 - 1, unless
- * req->not_after is given. */
+ * req->not_after is given: N days of validity count from the (backdated)
+ * notBefore, so the validity period is N days whatever the backdate. */
 int issue_build(const struct issue_request *req, X509 **tbs_out);
 /* Signs the TBS of tbs with the key store, reassembles, re-parses and
  * verifies with verify_key.  *out is the final certificate. */

@@ -115,6 +115,40 @@ has_ext(X509 *x, int nid)
 	return X509_get_ext_by_NID(x, nid, -1) >= 0;
 }
 
+/* Whether a distribution point's full name holds an http:// URI (BR
+ * 7.1.2.11.2: relying parties fetch the CRL over plain HTTP). */
+static bool
+crldp_has_http(X509 *x)
+{
+	CRL_DIST_POINTS *cdp;
+	const DIST_POINT *dp;
+	const GENERAL_NAME *gn;
+	const unsigned char *u;
+	bool found = false;
+	int crit, i, j;
+
+	if ((cdp = get_ext(x, NID_crl_distribution_points, &crit)) == NULL)
+		return false;
+	for (i = 0; !found && i < sk_DIST_POINT_num(cdp); i++) {
+		dp = sk_DIST_POINT_value(cdp, i);
+		if (dp->distpoint == NULL || dp->distpoint->type != 0)
+			continue;
+		for (j = 0; !found &&
+		    j < sk_GENERAL_NAME_num(dp->distpoint->name.fullname);
+		    j++) {
+			gn = sk_GENERAL_NAME_value(dp->distpoint->name.fullname,
+			    j);
+			if (gn->type != GEN_URI)
+				continue;
+			u = ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier);
+			found = ASN1_STRING_length(gn->d.uniformResourceIdentifier)
+			    > 7 && memcmp(u, "http://", 7) == 0;
+		}
+	}
+	CRL_DIST_POINTS_free(cdp);
+	return found;
+}
+
 static bool
 name_has(const X509_NAME *n, int nid)
 {
@@ -791,11 +825,19 @@ lint_policies(struct lint *l)
 				break;
 			}
 		}
+		/* DigiCert, Bugzilla 1654967: an intermediate made at a
+		 * ceremony without one.  (Up to offroot 0.1 this was the
+		 * warning w_subca_crldp_missing.) */
 		if (!has_ext(l->cert, NID_crl_distribution_points))
-			add(l, LINT_WARN, "w_subca_crldp_missing", "the BR "
-			    "requires a CRL Distribution Point (DigiCert, "
-			    "Bugzilla 1654967): set crlDistributionPoints in "
-			    "your profile");
+			add(l, LINT_ERROR, "e_subca_crldp_missing", "no CRL "
+			    "Distribution Point, which the BR requires "
+			    "(7.1.2.10): record the CRL's URL with offroot set "
+			    "-d DIR crl-url=http://...");
+		else if (!crldp_has_http(l->cert))
+			add(l, LINT_ERROR, "e_subca_crldp_not_http", "the CRL "
+			    "Distribution Point names no http:// URL (BR "
+			    "7.1.2.11.2): use the CA's crl-url, or an http URI "
+			    "in the profile");
 	}
 	CERTIFICATEPOLICIES_free(pol);
 }

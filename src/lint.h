@@ -55,7 +55,9 @@
  *   EKU         e_root_eku_present e_eku_any e_ca_eku_ocsp_signing
  *               e_subca_eku_missing e_subca_eku_no_server_auth
  *   policies    w_root_policies_present e_subca_policies_missing
- *               e_subca_any_policy w_subca_crldp_missing
+ *               e_subca_any_policy e_subca_crldp_missing
+ *               e_subca_crldp_not_http
+ *               (w_subca_crldp_missing before: retired)
  *   nameConstraints  e_name_constraints_on_non_ca
  *               e_name_constraints_not_critical (private)
  *               w_name_constraints_not_critical (BR families)

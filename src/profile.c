@@ -86,10 +86,12 @@ const char profile_builtin_text[] =
 "extendedKeyUsage       = serverAuth,clientAuth\n"
 "# The CA/B Forum's reserved policy identifier (domain validated).\n"
 "certificatePolicies    = 2.23.140.1.2.1\n"
-"# The BR requires a CRL Distribution Point, whose URL belongs to your\n"
-"# deployment: the lint warns (w_subca_crldp_missing) until your copy of\n"
-"# this profile has a line such as\n"
-"#   crlDistributionPoints = URI:http://crl.example.com/root.crl\n";
+"# The BR requires a CRL Distribution Point: the CA's crl-url (offroot\n"
+"# init --crl-url, or offroot set -d DIR crl-url=URL) goes into every\n"
+"# certificate this profile makes, and its ca-issuers-url into\n"
+"# authorityInfoAccess.  Without a crl-url the lint refuses to sign\n"
+"# (e_subca_crldp_missing).\n"
+"# notBefore is backdated by one hour (backdate = 1h, the default).\n";
 
 /* One section and one key as the pre-scan saw them. */
 struct scan_sect {
@@ -661,6 +663,12 @@ offroot_key(const struct loaded *ld, size_t sect, int line, const char *key,
 			return perr(ld, sect, line, "signature: unknown scheme "
 			    "\"%s\" (pkcs1 or pss)", value);
 		seen->signature = line;
+	} else if (strcmp(key, "backdate") == 0) {
+		if (!profile_backdate_parse(value, &p->backdate))
+			return perr(ld, sect, line, "backdate: \"%s\" is not a "
+			    "duration from 0 to 24 h (such as 1h, 30min, 90s "
+			    "or none)", value);
+		p->backdate_set = true;
 	} else if (strcmp(key, "repeatable_attributes") == 0) {
 		return parse_repeatable(ld, sect, line, value, p);
 	} else if (strcmp(key, "crl_days") == 0) {
@@ -686,6 +694,71 @@ offroot_key(const struct loaded *ld, size_t sect, int line, const char *key,
 		return NOT_OFFROOT_KEY;
 	}
 	return OR_OK;
+}
+
+bool
+profile_backdate_parse(const char *s, long *secs)
+{
+	static const struct {
+		const char *unit;
+		long secs;
+	} units[] = { { "s", 1 }, { "min", 60 }, { "h", 3600 } };
+	unsigned long long v = 0;
+	const char *p = s;
+	size_t i;
+
+	if (strcmp(s, "none") == 0) {
+		*secs = 0;
+		return true;
+	}
+	if (!isdigit((unsigned char)*p))
+		return false;
+	for (; isdigit((unsigned char)*p); p++) {
+		v = v * 10 + (unsigned)(*p - '0');
+		if (v > (unsigned long long)PROFILE_BACKDATE_MAX)
+			return false;
+	}
+	while (is_ws(*p))
+		p++;
+	if (*p == '\0') {
+		if (v != 0)
+			return false;	/* a bare number needs its unit */
+		*secs = 0;
+		return true;
+	}
+	for (i = 0; i < nitems(units); i++)
+		if (strcmp(p, units[i].unit) == 0) {
+			if (v * (unsigned long long)units[i].secs >
+			    (unsigned long long)PROFILE_BACKDATE_MAX)
+				return false;
+			*secs = (long)v * units[i].secs;
+			return true;
+		}
+	return false;
+}
+
+long
+profile_backdate(const struct profile *p, bool self_signed)
+{
+	if (p != NULL && p->backdate_set)
+		return p->backdate;
+	return self_signed ? 0 : PROFILE_BACKDATE_DEFAULT;
+}
+
+void
+profile_backdate_text(long secs, char *buf, size_t size)
+{
+	if (secs <= 0)
+		snprintf(buf, size, "none");
+	else if (secs % 3600 == 0)
+		snprintf(buf, size, "%ld h", secs / 3600);
+	else if (secs % 60 == 0 && secs > 3600)
+		snprintf(buf, size, "%ld h %ld min", secs / 3600,
+		    secs % 3600 / 60);
+	else if (secs % 60 == 0)
+		snprintf(buf, size, "%ld min", secs / 60);
+	else
+		snprintf(buf, size, "%ld s", secs);
 }
 
 /* Builds an extension line once in test mode and notes what the

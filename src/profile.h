@@ -18,6 +18,16 @@
  *                               pkcs1; pss: RSASSA-PSS, MGF1 with the digest,
  *                               salt as long as the digest; the issuer's
  *                               key must be RSA, checked at issue time)
+ *   backdate       = 0 | none | N s | N min | N h   how long before the
+ *                               signing notBefore is set (at most 24 h),
+ *                               so that a machine whose clock is behind
+ *                               does not see a fresh certificate as not
+ *                               yet valid; never before the issuer's
+ *                               notBefore.  Default: 1 h for a certificate
+ *                               the CA issues, none for the self-signed
+ *                               root.  validity_days and --days count from
+ *                               the backdated notBefore: the validity
+ *                               period stays N days.
  *   description    = text
  *   crl_days       = N          validity of the CRLs the CA signs (the root
  *                               profile; default CRL_DEFAULT_DAYS, at most
@@ -83,6 +93,8 @@ struct profile {
 	bool pss;		/* signature = pss: RSASSA-PSS (RSA issuers) */
 	long crl_days;		/* 0: not given */
 	long crl_interval_days;	/* 0: not given */
+	long backdate;		/* seconds, when backdate_set */
+	bool backdate_set;	/* else profile_backdate's default */
 	/* repeatable_attributes: the attribute types a subject may hold more
 	 * than once (NIDs, NID_undef after the last), for names.h's
 	 * names_policy; repeatable_set false: the default, OU and DC. */
@@ -125,6 +137,17 @@ bool profile_allows_key(const struct profile *p, EVP_PKEY *pkey);
  * the defaults filled in (profile.h's crl_days, crl_interval_days). */
 void profile_crl_period(const struct profile *p, long *days,
     long *interval);
+
+#define PROFILE_BACKDATE_MAX		86400L	/* 24 h */
+#define PROFILE_BACKDATE_DEFAULT	3600L	/* 1 h, issued certificates */
+/* The backdate in seconds: the profile's, else PROFILE_BACKDATE_DEFAULT
+ * for a certificate the CA issues and 0 for a self-signed one. */
+long profile_backdate(const struct profile *p, bool self_signed);
+/* Parses a backdate value ("1h", "30 min", "90s", "0", "none"); false
+ * when malformed or above PROFILE_BACKDATE_MAX. */
+bool profile_backdate_parse(const char *s, long *secs);
+/* "1 h", "1 h 30 min", "45 s", "none": for reviews. */
+void profile_backdate_text(long secs, char *buf, size_t size);
 
 /* The built-in profile text (BR root and subordinate CA). */
 extern const char profile_builtin_text[];

@@ -36,6 +36,7 @@
 #include "lint.h"
 #include "pkcs11.h"
 #include "profile.h"
+#include "publish.h"
 #include "rootca.h"
 #include "secret.h"
 #include "share.h"
@@ -254,6 +255,8 @@ token_key(const struct rootca_params *p, const struct profile *prof,
 		if ((prof->key_types & (1u << (*ks)->type)) == 0)
 			return err_set(OR_E_POLICY, "profile %s does not allow "
 			    "%s keys", prof->name, keytype_name((*ks)->type));
+		if ((*ks)->type == KT_ED25519 && p->key_type == KT_NONE)
+			rootca_warn_ed25519(io, prof);
 		if (prof->pss && (*ks)->type != KT_RSA_3072 &&
 		    (*ks)->type != KT_RSA_4096)
 			return err_set(OR_E_POLICY, "profile %s signs with "
@@ -460,6 +463,16 @@ struct rootca_ctx {
 	struct journal *j;
 };
 
+void
+rootca_warn_ed25519(struct interact *io, const struct profile *prof)
+{
+	interact_say(io, SAY_WARN, "profile %s makes an Ed25519 root: OpenSSL, "
+	    "GnuTLS, Go's crypto/x509 and etcd verify it, but common OCSP "
+	    "and PKI libraries do not (Go's x/crypto/ocsp, pkijs), and no "
+	    "public trust store accepts it; choose ec-p384 unless every "
+	    "relying party is known", prof->name);
+}
+
 /* 1a. The profile must allow this root: a CA profile, the key type, the
  * signature scheme, the validity. */
 static int
@@ -489,6 +502,16 @@ check_profile(struct rootca_ctx *c)
 		return err_set(OR_E_POLICY, "--days %ld is longer than profile "
 		    "%s allows (%ld)", p->days, c->prof.name,
 		    c->prof.validity_days);
+	if (p->key_type == KT_ED25519)
+		rootca_warn_ed25519(c->io, &c->prof);
+	if (profile_backdate(&c->prof, true) > 0) {
+		char bd[32];
+
+		profile_backdate_text(profile_backdate(&c->prof, true), bd,
+		    sizeof bd);
+		interact_say(c->io, SAY_INFO, "profile %s backdates the root's "
+		    "notBefore by %s (backdate)", c->prof.name, bd);
+	}
 	return OR_OK;
 }
 
@@ -544,6 +567,12 @@ check_inputs(struct rootca_ctx *c)
 		return rc;
 	if ((rc = dn_parse(c->p->subject, &c->subject)) != OR_OK)
 		return err_context(rc, "--subject");
+	if ((c->p->crl_url != NULL && *c->p->crl_url != '\0' &&
+	    (rc = publish_url_check("crl-url", c->p->crl_url)) != OR_OK) ||
+	    (c->p->ca_issuers_url != NULL && *c->p->ca_issuers_url != '\0' &&
+	    (rc = publish_url_check("ca-issuers-url", c->p->ca_issuers_url)) !=
+	    OR_OK))
+		return rc;
 	if ((rc = dn_format(c->subject, c->subj_text,
 	    sizeof c->subj_text)) != OR_OK ||
 	    (rc = lint_rehearsal(c->p->key_type, c->subject, &c->prof,
@@ -605,6 +634,11 @@ stage_dir(struct rootca_ctx *c)
 		jf_addf(&f, "quorum", "%u/%u", p->quorum_m, p->quorum_n);
 	if (c->mixed_how[0] != '\0')
 		jf_add(&f, "override_mixed_scripts", c->mixed_how);
+	if (p->crl_url != NULL && *p->crl_url != '\0')
+		jf_add(&f, publish_field(PUBLISH_CRL_URL), p->crl_url);
+	if (p->ca_issuers_url != NULL && *p->ca_issuers_url != '\0')
+		jf_add(&f, publish_field(PUBLISH_CA_ISSUERS_URL),
+		    p->ca_issuers_url);
 	if ((rc = transcript_add(c->tr, "parameters", &f)) != OR_OK)
 		return rc;
 	return record_leftovers(c, false);
@@ -810,6 +844,11 @@ init_fields(const struct rootca_ctx *c, struct jfields *f)
 	jf_add(f, "profiles_file", CADB_PROFILES);
 	jf_add(f, "profiles_sha256", c->profhash);
 	jf_add(f, "tool", "offroot " OFFROOT_VERSION);
+	if (p->crl_url != NULL && *p->crl_url != '\0')
+		jf_add(f, publish_field(PUBLISH_CRL_URL), p->crl_url);
+	if (p->ca_issuers_url != NULL && *p->ca_issuers_url != '\0')
+		jf_add(f, publish_field(PUBLISH_CA_ISSUERS_URL),
+		    p->ca_issuers_url);
 	if (ki == NULL)
 		jf_add(f, "kdf", kdf_level_name(p->kdf));
 	if (ki == NULL && c->qs != NULL) {

@@ -21,6 +21,10 @@ struct rootca_params {
 	const char *profiles_file;	/* NULL: built-in profiles */
 	long days;			/* 0: the profile's validity */
 	enum kdf_level kdf;
+	/* The publication points (publish.h) recorded in the init record:
+	 * NULL or "" for none (offroot set adds them later). */
+	const char *crl_url;
+	const char *ca_issuers_url;
 	/* A subject that mixes scripts (Latin with a Cyrillic look-alike)
 	 * makes a root only with this, or the face's explicit confirmation
 	 * (interact_override); --yes does not give it. */
@@ -65,6 +69,10 @@ struct rootca_result {
  * journal and transcript ("init-leftover"). */
 int rootca_create(const struct rootca_params *p, struct interact *io,
     struct rootca_result *res);
+
+/* Says why an Ed25519 root is a risk (init and the root ceremony). */
+struct profile;
+void rootca_warn_ed25519(struct interact *io, const struct profile *prof);
 
 struct share_quorum;
 struct transcript;

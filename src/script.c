@@ -24,6 +24,7 @@
 #include "keystore.h"
 #include "revoke.h"
 #include "names.h"
+#include "publish.h"
 #include "script.h"
 #include "share.h"
 #include "util.h"
@@ -49,6 +50,7 @@ enum pkind {
 	PK_QUORUM,	/* M/N officers */
 	PK_SHA256,	/* 64 hex digits */
 	PK_CONFIRM_CSR,	/* words | hex | yes */
+	PK_URL,		/* an http:// publication point (publish.h) */
 	PK_BAGS,	/* tamper-evident bag labels, comma-separated */
 };
 
@@ -80,6 +82,8 @@ static const struct pspec p_generate[] = {
 	{ "days", false, PK_DAYS },
 	{ "kdf", false, PK_KDF },
 	{ "store", false, PK_STORE },
+	{ "crl_url", false, PK_URL },
+	{ "ca_issuers_url", false, PK_URL },
 	{ "label", false, PK_NAME },
 	{ "quorum", false, PK_QUORUM },
 	{ NULL, false, PK_TEXT } };
@@ -448,6 +452,13 @@ check_value(const struct parser *p, const struct script_param *sp,
 		return check_days(p, sp);
 	case PK_AHEAD:
 		return check_ahead(p, sp);
+	case PK_URL: {
+		char why[200];
+
+		if (!publish_url_ok(v, why, sizeof why))
+			return perr(p, sp->line, "%s: %s", sp->key, why);
+		return OR_OK;
+	}
 	case PK_MEDIA:
 	case PK_LOCAL:
 		if (!relative_name(v))

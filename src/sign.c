@@ -67,6 +67,8 @@ struct pending {
 	size_t pemlen;
 	bool written;
 	time_t not_before, not_after;
+	time_t reviewed_at;	/* the time notBefore was set from */
+	long backdate;		/* the profile's, in seconds */
 	char revoked[160];	/* export --include-revoked: why, else "" */
 	struct hazard hz[PENDING_HAZARDS];
 	size_t nhz;
@@ -377,12 +379,37 @@ out:
 	return rc;
 }
 
+/* Folds each run of white space that holds a line break in the n bytes
+ * of s (a BIO's buffer) into one space, in place; the new length. */
+static long
+one_line(char *s, long n)
+{
+	long r, w = 0, k;
+	bool brk;
+
+	for (r = 0; s != NULL && r < n; ) {
+		if (s[r] != '\n' && s[r] != '\r') {
+			s[w++] = s[r++];
+			continue;
+		}
+		for (brk = false, k = r; k < n && (s[k] == '\n' ||
+		    s[k] == '\r' || s[k] == ' ' || s[k] == '\t'); k++)
+			brk = true;
+		while (w > 0 && (s[w - 1] == ' ' || s[w - 1] == '\t'))
+			w--;
+		if (brk && k < n)
+			s[w++] = ' ';
+		r = k;
+	}
+	return w;
+}
+
 /* What the officer compares before the key is unlocked. */
 static void
 review(struct interact *io, size_t i, size_t n, const struct pending *pd,
     const struct profile *prof)
 {
-	char block[8192], fp[1024], when[2][21], title[128];
+	char block[8192], fp[1024], when[2][21], title[128], bd[32];
 	const STACK_OF(X509_EXTENSION) *exts;
 	size_t used = 0;
 	int k;
@@ -411,6 +438,13 @@ review(struct interact *io, size_t i, size_t n, const struct pending *pd,
 	utc_text(pd->not_after, when[1]);
 	ADD("will issue:  profile %s, serial %s\n", prof->name, pd->serial);
 	ADD("validity:    %s to %s\n", when[0], when[1]);
+	profile_backdate_text(pd->backdate, bd, sizeof bd);
+	if (pd->reviewed_at - pd->not_before == pd->backdate)
+		ADD("backdate:    %s (notBefore = now - %s, for clocks "
+		    "behind this one)\n", bd, bd);
+	else
+		ADD("backdate:    %s, cut short: notBefore is the root's "
+		    "notBefore\n", bd);
 	exts = X509_get0_extensions(pd->tbs);
 	for (k = 0; k < sk_X509_EXTENSION_num(exts); k++) {
 		X509_EXTENSION *e = sk_X509_EXTENSION_value(exts, k);
@@ -421,6 +455,9 @@ review(struct interact *io, size_t i, size_t n, const struct pending *pd,
 		OBJ_obj2txt(oid, sizeof oid, X509_EXTENSION_get_object(e), 0);
 		if (bio != NULL && X509V3_EXT_print(bio, e, 0, 0) == 1)
 			vlen = BIO_get_mem_data(bio, &val);
+		/* One line per extension: OpenSSL prints some (the CRL
+		 * distribution points) over several. */
+		vlen = one_line(val, vlen);
 		ADD("  %s%s: %.*s\n", oid, X509_EXTENSION_get_critical(e) ?
 		    " (critical)" : "", (int)(vlen > 200 ? 200 : vlen),
 		    val != NULL ? val : "");
@@ -456,7 +493,7 @@ load_job(void *ctx, size_t i)
 static int
 prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
     enum keytype root_type, const struct profile *prof, long days,
-    struct interact *io)
+    const struct cadb_summary *sum, struct interact *io)
 {
 	struct issue_request req;
 	struct lint_report lint;
@@ -472,8 +509,12 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 		    "public key", pd->path);
 	if (days == 0)
 		days = prof->validity_days;
-	pd->not_before = now;
-	pd->not_after = now + (time_t)days * 86400 - 1;
+	/* Backdated (profile backdate), never before the root's notBefore;
+	 * the N days count from there (profile.h). */
+	pd->reviewed_at = now;
+	pd->backdate = profile_backdate(prof, false);
+	pd->not_before = issue_not_before(prof, root, now);
+	pd->not_after = pd->not_before + (time_t)days * 86400 - 1;
 	root_na = asn1_unix(X509_get0_notAfter(root));
 	if (pd->not_after > root_na) {
 		char rootend[21];
@@ -499,6 +540,8 @@ prepare(struct pending *pd, X509 *root, EVP_PKEY *root_pub,
 	req.days = days;
 	req.not_before = pd->not_before;
 	req.not_after = pd->not_after;
+	req.crl_url = sum->crl_url;
+	req.ca_issuers_url = sum->ca_issuers_url;
 	if ((rc = issue_build(&req, &pd->tbs)) != OR_OK)
 		return err_context(rc, "%s", pd->path);
 	rc = issue_lint(pd->tbs, root, prof, &lint);
@@ -693,11 +736,27 @@ load_profile(const char *dir, const struct sign_params *p,
  * is refused.  Nothing is signed. */
 static int
 check_requests(const struct sign_params *p, struct pending *pend, X509 *root,
-    const struct profile *prof, struct interact *io)
+    const struct profile *prof, const struct cadb_summary *sum,
+    struct interact *io)
 {
 	enum keytype root_type = keytype_of(X509_get0_pubkey(root));
 	size_t i, j;
 	int rc;
+
+	/* A profile's own crlDistributionPoints or authorityInfoAccess
+	 * line wins over the CA's setting (publish.h): say so. */
+	for (i = 0; i < prof->next; i++)
+		if ((prof->ext[i].nid == NID_crl_distribution_points &&
+		    sum->crl_url[0] != '\0') ||
+		    (prof->ext[i].nid == NID_info_access &&
+		    sum->ca_issuers_url[0] != '\0'))
+			interact_say(io, SAY_WARN, "profile %s writes its own "
+			    "%s: the CA's %s (%s) is not used", prof->name,
+			    prof->ext[i].name,
+			    prof->ext[i].nid == NID_info_access ?
+			    "ca-issuers-url" : "crl-url",
+			    prof->ext[i].nid == NID_info_access ?
+			    sum->ca_issuers_url : sum->crl_url);
 
 	for (i = 0; i < p->ncsr; i++)
 		pend[i].path = p->csrs[i];
@@ -705,7 +764,7 @@ check_requests(const struct sign_params *p, struct pending *pend, X509 *root,
 		return rc;
 	for (i = 0; i < p->ncsr; i++) {
 		if ((rc = prepare(&pend[i], root, X509_get0_pubkey(root),
-		    root_type, prof, p->days, io)) != OR_OK)
+		    root_type, prof, p->days, sum, io)) != OR_OK)
 			return rc;
 		/* A serial the root signed once, even a certificate set
 		 * aside after a crash, is never signed again. */
@@ -1001,6 +1060,8 @@ record_reviewed(struct transcript *tr, const struct pending *pend, size_t n,
 		jf_add(&f, "csr_file_sha256", filehex);
 		jf_add(&f, "pubkey_sha256", pkhex);
 		jf_add(&f, "profile", prof->name);
+		jf_add_i64(&f, "backdate", pend[i].backdate);
+		jf_add_i64(&f, "not_before", (int64_t)pend[i].not_before);
 		if ((rc = transcript_add(tr, "reviewed", &f)) != OR_OK ||
 		    (rc = record_overrides(tr, &pend[i])) != OR_OK)
 			break;
@@ -1088,7 +1149,8 @@ sign_run_ks(const struct sign_params *p, struct keystore **ksp,
 	    (rc = load_profile(p->dir, p, &prof)) != OR_OK)
 		goto out;
 	loaded = true;
-	if ((rc = check_requests(p, pend, op.root, &prof, io)) != OR_OK ||
+	if ((rc = check_requests(p, pend, op.root, &prof, &op.db->sum, io)) !=
+	    OR_OK ||
 	    (rc = refuse_compromised(p->dir, pend, p->ncsr)) != OR_OK ||
 	    (rc = check_earlier(p->dir, pend, p->ncsr, io)) != OR_OK ||
 	    (rc = confirm_requests(p, pend, p->ncsr, &prof, io)) != OR_OK)

@@ -126,8 +126,16 @@ PASS="$T/pass"
 printf 'correct horse battery staple\n' >"$PASS"
 
 # new_ca DIR [extra init options...]: a CA with a fast KDF for tests.
+# With the built-in (CA/B Forum) profiles it records the CRL URL
+# $TEST_CRL_URL, which a BR subordinate CA certificate must carry (lint
+# e_subca_crldp_missing), unless the options give --crl-url or --profiles.
+TEST_CRL_URL=http://crl.offroot.test/root.crl
 new_ca() {
 	_dir=$1; shift
+	case " $* " in
+	*" --profiles "*|*" --crl-url "*) set -- "$@" ;;
+	*) set -- "$@" --crl-url "$TEST_CRL_URL" ;;
+	esac
 	"$OFFROOT" init -d "$_dir" --subject "/C=DE/O=offroot tests/CN=Test Root" \
 	    --kdf interactive --passphrase-file "$PASS" "$@" >"$T/init.out" 2>"$T/init.err"
 }

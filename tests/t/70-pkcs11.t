@@ -44,7 +44,7 @@ p11tool() {	# the token's own view, with OpenSC's pkcs11-tool
 tok_init() {	# tok_init DIR [options]: a root on the token, PIN from a file
 	_dir=$1; shift
 	"$OFFROOT" init -d "$_dir" --subject "$SUBJ" --store pkcs11 \
-	    --module "$MOD" --pin-file "$PIN" --yes "$@" \
+	    --module "$MOD" --pin-file "$PIN" --yes --crl-url "$TEST_CRL_URL" "$@" \
 	    >"$T/init.out" 2>"$T/init.err"
 }
 

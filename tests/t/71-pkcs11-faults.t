@@ -70,7 +70,8 @@ consistent() {
 CA="$T/ca"
 t_ok "init on the token through the shim" "$OFFROOT" init -d "$CA" \
     --subject "$SUBJ" --store pkcs11 --module "$SHIM" \
-    --token pkcs11:token=root-ca --key ec-p256 --label root --pin-file "$PIN" --yes
+    --token pkcs11:token=root-ca --key ec-p256 --label root --pin-file "$PIN" --yes \
+    --crl-url "$TEST_CRL_URL"
 [ "$(calls C_GenerateKeyPair)" -eq 1 ] && [ "$(calls C_Sign)" -ge 2 ]
 ok $? "the shim forwarded the generation and the signatures to SoftHSM2"
 t_ok "tokens through the shim" "$OFFROOT" tokens --module "$SHIM"
@@ -179,7 +180,7 @@ rm -f "$T/calls"
 t_ok "raw RSA refused by the key: an rsa-3072 root" env P11SHIM_REFUSE_MECH=$RAW \
     "$OFFROOT" init -d "$RAWCA" --subject "$SUBJ" --store pkcs11 --module "$SHIM" \
     --token pkcs11:token=root-ca --key rsa-3072 --label root-raw --pin-file "$PIN" \
-    --yes --quiet
+    --yes --quiet --crl-url "$TEST_CRL_URL"
 t_ok "raw RSA refused by the key: sign an intermediate" env P11SHIM_REFUSE_MECH=$RAW \
     "$OFFROOT" sign -d "$RAWCA" -o "$T/out-raw" --csr "$T/pss-int.csr" \
     --pin-file "$PIN" --yes --quiet

@@ -68,7 +68,7 @@ flush() { tpm2_flushcontext -t >/dev/null 2>&1; }
 tok_init() {	# tok_init DIR [options]: a root on the TPM, PIN from a file
 	_dir=$1; shift
 	"$OFFROOT" init -d "$_dir" --subject "$SUBJ" --store pkcs11 \
-	    --module "$MOD" --pin-file "$PIN" --yes "$@" \
+	    --module "$MOD" --pin-file "$PIN" --yes --crl-url "$TEST_CRL_URL" "$@" \
 	    >"$T/init.out" 2>"$T/init.err"
 }
 

@@ -23,7 +23,8 @@ quorum_ca() {
 	while [ "$_i" -le "$q_n" ]; do _o="$_o --share-passphrase-file $T/p$_i"; _i=$((_i + 1)); done
 	# shellcheck disable=SC2086
 	"$OFFROOT" init -d "$q_d" --subject "/C=DE/O=offroot tests/CN=Quorum Root" \
-	    --kdf interactive --quorum "$q_m/$q_n" $_o >"$T/init.out" 2>"$T/init.err"
+	    --kdf interactive --quorum "$q_m/$q_n" --crl-url "$TEST_CRL_URL" $_o \
+	    >"$T/init.out" 2>"$T/init.err"
 }
 
 # share FILE-OF-OFFICER: the share file of officer X in folder DIR

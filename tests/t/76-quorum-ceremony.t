@@ -32,7 +32,7 @@ CA="$T/ca"
 "$OFFROOT" init -d "$CA" --subject "/C=DE/O=offroot tests/CN=Quorum Ceremony Root" \
     --kdf interactive --quorum 2/3 --share-dir "$T/m1" --share-dir "$T/m2" --share-dir "$T/m3" \
     --share-passphrase-file "$T/p1" --share-passphrase-file "$T/p2" \
-    --share-passphrase-file "$T/p3" >"$T/init.out" 2>"$T/init.err"
+    --share-passphrase-file "$T/p3" --crl-url "$TEST_CRL_URL" >"$T/init.out" 2>"$T/init.err"
 ok $? "a 2-of-3 CA, one medium per officer"
 S1=$(sharefile "$T/m1" 1) S2=$(sharefile "$T/m2" 2) S3=$(sharefile "$T/m3" 3)
 openssl x509 -in "$CA/root.crt" -noout -pubkey >"$T/pub.before"

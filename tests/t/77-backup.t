@@ -12,7 +12,7 @@ mkdir -p "$T/shares"
 "$OFFROOT" init -d "$T/b" --subject "/C=DE/O=offroot tests/CN=Backup Root" \
     --kdf interactive --quorum 2/3 --share-dir "$T/shares" \
     --share-passphrase-file "$T/p1" --share-passphrase-file "$T/p2" \
-    --share-passphrase-file "$T/p3" >"$T/init.out" 2>"$T/init.err"
+    --share-passphrase-file "$T/p3" --crl-url "$TEST_CRL_URL" >"$T/init.out" 2>"$T/init.err"
 ok $? "init a 2-of-3 quorum CA"
 S1=$(ls "$T"/shares/*-share-1-of-3.share) S3=$(ls "$T"/shares/*-share-3-of-3.share)
 mkcsr intermediate

@@ -86,6 +86,12 @@ like 'Ceremony: Kubernetes reference hierarchy: root, Vault intermediate, fir\.\
 keys Enter
 waitfor 'Subject of the root'; ok $? "the root's subject is asked"
 keys "/C=DE/O=offroot tests/CN=TUI Root" Enter
+waitfor 'CRL URL: where relying parties'; ok $? "the CRL URL is asked"
+keys "https://crl.tui.test/root.crl" Enter
+waitfor 'https is refused'; ok $? "an https CRL URL is refused with the reason, and asked again"
+keys "http://crl.tui.test/root.crl" Enter
+waitfor 'CA issuers URL: where they'; ok $? "then the CA issuers URL (left empty)"
+keys Enter
 waitfor -a 'Key type of the root' '\[x\] 1 Name the root' '\[>\] 2 Key type'
 like '\[x\] 1 Name the root' "$T/screen" "the step list marks the first step done"
 like '\[>\] 2 Key type' "$T/screen" "... and the second current"
@@ -418,6 +424,10 @@ waitfor 'Create a root CA in'
 keys Enter
 waitfor 'Subject of the root'
 keys "/C=DE/O=offroot tests/CN=SIGTERM Root" Enter
+waitfor 'CRL URL: where'
+keys Enter
+waitfor 'CA issuers URL: where'
+keys Enter
 waitfor 'Key type'
 keys Enter
 waitfor 'How hard'

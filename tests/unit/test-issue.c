@@ -218,6 +218,8 @@ test_build_and_sign(void)
 	req.profile = &intp;
 	req.days = 365;
 	req.not_before = nb;
+	/* The CA's crl-url: a BR subordinate CA needs its CDP. */
+	req.crl_url = "http://crl.example.com/root.crl";
 	rc = issue_build(&req, &tbs);
 	is_rc(rc, OR_OK, "an intermediate TBS is built from the profile and the CSR");
 	if (rc != OR_OK)
@@ -268,6 +270,39 @@ test_build_and_sign(void)
 		ok(ASN1_INTEGER_cmp(X509_get0_serialNumber(cert),
 		    X509_get0_serialNumber(tbs)) == 0,
 		    "the serial is the linted one");
+	}
+
+	ok(X509_get_ext_by_NID(tbs, NID_crl_distribution_points, -1) >= 0 &&
+	    X509_get_ext_by_NID(tbs, NID_info_access, -1) < 0,
+	    "the CA's crl-url is in crlDistributionPoints, no AIA without "
+	    "ca-issuers-url");
+
+	/* notBefore: the backdate, never before the issuer's notBefore. */
+	is_int(issue_not_before(&intp, root, nb + 7200), nb + 3600,
+	    "issued two hours after the root: notBefore = now - 1 h");
+	is_int(issue_not_before(&intp, root, nb + 600), nb,
+	    "issued ten minutes after the root: notBefore = the root's");
+	is_int(issue_not_before(&rootp, NULL, nb + 600), nb + 600,
+	    "a self-signed root: no backdate by default");
+	intp.backdate = 0;
+	intp.backdate_set = true;
+	is_int(issue_not_before(&intp, root, nb + 7200), nb + 7200,
+	    "backdate = none: notBefore = now");
+	intp.backdate_set = false;
+	{
+		time_t before = time(NULL), got;
+
+		req.not_before = 0;
+		x = NULL;
+		rc = issue_build(&req, &x);
+		got = x != NULL ? asn1_secs(X509_get0_notBefore(x)) : 0;
+		ok(rc == OR_OK && got >= before - 3600 &&
+		    got <= time(NULL) - 3600 &&
+		    asn1_secs(X509_get0_notAfter(x)) == got + 365 * 86400L - 1,
+		    "issue_build without a notBefore: now - 1 h, and 365 days "
+		    "from there");
+		X509_free(x);
+		req.not_before = nb;
 	}
 
 	/* Validity the profile does not grant. */

@@ -534,11 +534,37 @@ test_br_subca(void)
 	x = build(sub_key, BR_SUB_DN, root, NULL, "intermediate", 1825);
 	sign(x, p384, EVP_sha384());
 	lint_cert(x, root, FAMILY_BR_SUBCA, &r);
-	if (!ok(lint_count(&r, LINT_ERROR) == 0, "good BR subordinate CA: "
-	    "no errors"))
+	/* DigiCert, Bugzilla 1654967: no subordinate CA without a CDP. */
+	if (!ok(lint_count(&r, LINT_ERROR) == 1 &&
+	    has(&r, "e_subca_crldp_missing"), "BR subordinate CA without "
+	    "crlDistributionPoints: exactly one error, e_subca_crldp_missing"))
 		dump(&r);
-	ok(has(&r, "w_subca_crldp_missing"), "built-in intermediate: warns "
-	    "that crlDistributionPoints is missing");
+	ok(!has(&r, "w_subca_crldp_missing"), "... the retired warning is "
+	    "gone");
+	{
+		size_t k;
+		bool says = false;
+
+		for (k = 0; k < r.n; k++)
+			says |= strcmp(r.f[k].code, "e_subca_crldp_missing") ==
+			    0 && strstr(r.f[k].text, "crl-url=") != NULL;
+		ok(says, "... and its text says to set crl-url");
+	}
+	ok(lint_cert(x, root, FAMILY_PRIVATE, &r) == OR_OK &&
+	    !has(&r, "e_subca_crldp_missing"), "a private-family CA without "
+	    "a CDP is not held to it");
+	X509_free(x);
+	/* BR 7.1.2.11.2: the CRL is fetched over plain http. */
+	x = build(sub_key, BR_SUB_DN, root, NULL, "intermediate", 1825);
+	set_ext(x, root, NID_crl_distribution_points,
+	    "URI:ldap://ldap.example.com/cn=root?certificateRevocationList",
+	    false);
+	sign(x, p384, EVP_sha384());
+	lint_cert(x, root, FAMILY_BR_SUBCA, &r);
+	if (!ok(lint_count(&r, LINT_ERROR) == 1 &&
+	    has(&r, "e_subca_crldp_not_http"), "BR subordinate CA whose only "
+	    "CRL DP is ldap: e_subca_crldp_not_http"))
+		dump(&r);
 	X509_free(x);
 
 	x = build(sub_key, BR_SUB_DN, root, NULL, "intermediate", 1825);

@@ -421,10 +421,83 @@ test_crl_period(void)
 	    "line 5", "CA profile");
 }
 
+/* backdate: the durations a profile may write, the defaults, the text. */
+static void
+test_backdate(void)
+{
+	static const struct {
+		const char *in;
+		long secs;	/* -1: refused */
+	} v[] = {
+		{ "1h", 3600 }, { "1 h", 3600 }, { "30min", 1800 },
+		{ "90s", 90 }, { "0", 0 }, { "none", 0 }, { "24h", 86400 },
+		{ "86400s", 86400 }, { "1440min", 86400 },
+		{ "25h", -1 }, { "86401s", -1 }, { "3600", -1 }, { "-1h", -1 },
+		{ "1d", -1 }, { "1m", -1 }, { "h", -1 }, { "", -1 },
+		{ "1h30min", -1 }, { " 1h", -1 }, { "99999999999999999999h", -1 },
+	};
+	struct profile p;
+	char text[512], buf[32];
+	size_t i;
+	long secs;
+	int rc;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		bool good = profile_backdate_parse(v[i].in, &secs);
+
+		if (v[i].secs < 0)
+			ok(!good, "backdate \"%s\" refused", v[i].in);
+		else if (!ok(good && secs == v[i].secs, "backdate \"%s\" is "
+		    "%ld s", v[i].in, v[i].secs))
+			diag("good %d, %ld s", good, secs);
+	}
+	rc = load("[i]\nfamily = private\nvalidity_days = 30\n"
+	    "basicConstraints = critical,CA:TRUE\n"
+	    "keyUsage = critical,keyCertSign\n", "i", &p);
+	ok(rc == OR_OK && !p.backdate_set && profile_backdate(&p, false) ==
+	    3600 && profile_backdate(&p, true) == 0, "no backdate key: 1 h "
+	    "for an issued certificate, none for a self-signed root");
+	profile_free(&p);
+	rc = load("[i]\nfamily = private\nvalidity_days = 30\n"
+	    "backdate = 15min\nbasicConstraints = critical,CA:TRUE\n"
+	    "keyUsage = critical,keyCertSign\n", "i", &p);
+	ok(rc == OR_OK && profile_backdate(&p, false) == 900 &&
+	    profile_backdate(&p, true) == 900, "backdate = 15min: 900 s for "
+	    "either use");
+	profile_free(&p);
+	rc = load("[i]\nfamily = private\nvalidity_days = 30\n"
+	    "backdate = none\nbasicConstraints = critical,CA:TRUE\n"
+	    "keyUsage = critical,keyCertSign\n", "i", &p);
+	ok(rc == OR_OK && profile_backdate(&p, false) == 0, "backdate = none: "
+	    "no backdate for an issued certificate either");
+	profile_free(&p);
+	snprintf(text, sizeof text, "[i]\nfamily = private\nvalidity_days = "
+	    "30\nbasicConstraints = critical,CA:TRUE\nkeyUsage = critical,"
+	    "keyCertSign\nbackdate = 2d\n");
+	refused("backdate in days", text, "i", "line 6", "backdate");
+	ok(strstr(err_msg(OR_E_INPUT), "0 to 24 h") != NULL, "... the message "
+	    "gives the range");
+	profile_load(NULL, "intermediate", &p);
+	ok(!p.backdate_set && profile_backdate(&p, false) == 3600, "built-in "
+	    "intermediate: the default hour");
+	profile_free(&p);
+	profile_backdate_text(3600, buf, sizeof buf);
+	is_str(buf, "1 h", "3600 s reads 1 h");
+	profile_backdate_text(5400, buf, sizeof buf);
+	is_str(buf, "1 h 30 min", "5400 s reads 1 h 30 min");
+	profile_backdate_text(600, buf, sizeof buf);
+	is_str(buf, "10 min", "600 s reads 10 min");
+	profile_backdate_text(45, buf, sizeof buf);
+	is_str(buf, "45 s", "45 s reads 45 s");
+	profile_backdate_text(0, buf, sizeof buf);
+	is_str(buf, "none", "0 reads none");
+}
+
 int
 main(void)
 {
 	test_builtin();
+	test_backdate();
 	test_kubernetes();
 	test_refusals();
 	test_syntax();

@@ -244,6 +244,7 @@ main(void)
 	rp.subject = "/C=DE/O=offroot tests/CN=Sign Test Root";
 	rp.key_type = KT_EC_P384;
 	rp.kdf = KDF_INTERACTIVE;
+	rp.crl_url = "http://crl.example.com/root.crl";	/* BR: a CDP */
 	if (face_init(&f, "yes", pass) != OR_OK) {
 		printf("Bail out! answers: %s\n", err_msg(OR_E_INPUT));
 		return 1;
