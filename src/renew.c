@@ -334,6 +334,11 @@ build(struct renew_ctx *c)
 	char skihex[129], oldski[192];
 	int rc;
 
+	/* A subordinate CA's profile is refused before anything is built
+	 * or linted: the reason is the profile, not its lint. */
+	if (c->prof.family == FAMILY_BR_SUBCA)
+		return err_set(OR_E_POLICY, "profile %s is for subordinate CAs "
+		    "(family br-subca), not for a root", c->prof.name);
 	memset(&req, 0, sizeof req);
 	req.subject = X509_get_subject_name(root);
 	req.subject_key = X509_get0_pubkey(root);
@@ -456,9 +461,6 @@ check_plan(struct renew_ctx *c)
 	struct renew_plan *pl = c->plan;
 	char when[2][21];
 
-	if (c->prof.family == FAMILY_BR_SUBCA)
-		return err_set(OR_E_POLICY, "profile %s is for subordinate CAs "
-		    "(family br-subca), not for a root", c->prof.name);
 	if (pl->pathlen >= 0 && (pl->prev_pathlen < 0 ||
 	    pl->pathlen < pl->prev_pathlen))
 		return err_set(OR_E_POLICY, "profile %s gives the new "
