@@ -47,7 +47,7 @@
  * went on despite it. */
 struct hazard {
 	const char *check;	/* "mixed-scripts", "similar-subject", ... */
-	char text[320];
+	char text[1024];	/* the file, then a finding (448) */
 	char how[64];
 };
 
