@@ -239,7 +239,8 @@ crl_preview_new(const struct crl_plan *plan, char *block, size_t size,
 {
 	const struct revoke_db *r = &plan->rdb;
 	uint64_t first = r->order > r->since_crl ? r->order - r->since_crl : 0;
-	char serial[2 * SERIAL_MAX + 1], when[21];
+	char serial[SERIAL_HEX], when[21];
+	struct serial sn;
 	size_t i, shown = 0;
 	int w;
 
@@ -250,7 +251,10 @@ crl_preview_new(const struct crl_plan *plan, char *block, size_t size,
 			continue;
 		if (++shown > CRL_PREVIEW_LIST)
 			continue;
-		hex_encode(e->serial, e->len, serial);
+		/* The journal's spelling: no leading zero digit. */
+		memcpy(sn.b, e->serial, SERIAL_MAX);	/* right-aligned */
+		sn.len = e->len;
+		serial_to_hex(&sn, serial);
 		utc_text((time_t)e->revoked_at, when);
 		w = snprintf(block + *used, size - *used, "  %s  %s  %s\n",
 		    serial, revoke_reason_name(e->reason), when);
