@@ -49,27 +49,11 @@ cacert_reencode(X509 *x, const unsigned char *der, size_t derlen,
 static int
 cacert_subject(struct cacert_info *ci, const char *label)
 {
-	const X509_NAME *name = X509_get_subject_name(ci->cert);
-	const X509_NAME_ENTRY *e;
-	int i, n = X509_NAME_entry_count(name), len;
+	int rc;
 
-	if (n == 0)
-		return err_set(OR_E_POLICY, "%s: the subject is empty; a CA "
-		    "certificate needs a subject name", label);
-	if (n > CSR_MAX_SUBJECT_ATTRS)
-		return err_set(OR_E_INPUT, "%s: the subject has %d attributes; "
-		    "at most %d", label, n, CSR_MAX_SUBJECT_ATTRS);
-	for (i = 0; i < n; i++) {
-		e = X509_NAME_get_entry(name, i);
-		len = ASN1_STRING_length(X509_NAME_ENTRY_get_data(e));
-		if (len > CSR_MAX_STRING)
-			return err_set(OR_E_INPUT, "%s: a subject attribute "
-			    "(%s) is %d bytes long; at most %d", label,
-			    OBJ_nid2sn(OBJ_obj2nid(X509_NAME_ENTRY_get_object(
-			    e))), len, CSR_MAX_STRING);
-	}
-	if (dn_format(name, ci->subject, sizeof ci->subject) != OR_OK)
-		return err_context(OR_E_INPUT, "%s: the subject", label);
+	if ((rc = csr_check_name(X509_get_subject_name(ci->cert), label,
+	    ci->subject, sizeof ci->subject)) != OR_OK)
+		return rc;
 	if (X509_NAME_entry_count(X509_get_issuer_name(ci->cert)) >
 	    CSR_MAX_SUBJECT_ATTRS || dn_format(X509_get_issuer_name(ci->cert),
 	    ci->issuer, sizeof ci->issuer) != OR_OK)

@@ -98,6 +98,10 @@ int ceremony_need_key(struct ceremony *c, struct cadb *db, X509 *root);
 int ceremony_verify(struct ceremony *c, const struct script_step *st);
 /* Records "key-unlocked" for the current step (store: "sealed", ...). */
 int ceremony_rec_unlocked(struct ceremony *c, const char *store);
+/* A command's "unlocked" hook inside a step (sign, renew-root): records
+ * "key-unlocked" with the CA's store when the step unlocked the key, not
+ * when it was held already (had_key). */
+int ceremony_rec_step_unlocked(struct ceremony *c, bool had_key);
 /* Moves the transcript from the staging folder into DIR/transcripts/. */
 int ceremony_move_in(struct ceremony *c);
 /* Copies src to the new file dst; hex: the copy's SHA-256. */

@@ -203,14 +203,8 @@ static int
 hook_unlocked(void *ctx)
 {
 	struct ceremony_sign *x = ctx;
-	struct cadb_summary sum;
-	int rc;
 
-	if (x->had_key || x->c->ks == NULL)
-		return OR_OK;
-	if ((rc = cadb_scan(x->c->p.dir, &sum, NULL, NULL)) != OR_OK)
-		return rc;
-	return ceremony_rec_unlocked(x->c, sum.store);
+	return ceremony_rec_step_unlocked(x->c, x->had_key);
 }
 
 void

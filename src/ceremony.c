@@ -148,6 +148,19 @@ ceremony_rec_unlocked(struct ceremony *c, const char *store)
 }
 
 int
+ceremony_rec_step_unlocked(struct ceremony *c, bool had_key)
+{
+	struct cadb_summary sum;
+	int rc;
+
+	if (had_key || c->ks == NULL)
+		return OR_OK;
+	if ((rc = cadb_scan(c->p.dir, &sum, NULL, NULL)) != OR_OK)
+		return rc;
+	return ceremony_rec_unlocked(c, sum.store);
+}
+
+int
 ceremony_open_ca(struct ceremony *c, struct cadb **db, X509 **root)
 {
 	int rc;

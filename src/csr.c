@@ -659,12 +659,11 @@ csr_check_version(const struct csr_info *ci, const char *label)
 	return OR_OK;
 }
 
-static int
-csr_check_subject(const struct csr_info *ci, const char *label)
+int
+csr_check_name(const X509_NAME *name, const char *label, char *out,
+    size_t size)
 {
-	const X509_NAME *name = X509_REQ_get_subject_name(ci->req);
 	const X509_NAME_ENTRY *e;
-	char buf[sizeof ci->subject];
 	int i, n = X509_NAME_entry_count(name), len;
 
 	if (n == 0)
@@ -682,7 +681,7 @@ csr_check_subject(const struct csr_info *ci, const char *label)
 			    OBJ_nid2sn(OBJ_obj2nid(X509_NAME_ENTRY_get_object(
 			    e))), len, CSR_MAX_STRING);
 	}
-	if (dn_format(name, buf, sizeof buf) != OR_OK)
+	if (dn_format(name, out, size) != OR_OK)
 		return err_context(OR_E_INPUT, "%s: the subject", label);
 	return OR_OK;
 }
@@ -1121,13 +1120,15 @@ csr_check_signature(struct csr_info *ci, const char *label)
 int
 csr_check(struct csr_info *ci, const char *label)
 {
+	char subject[sizeof ci->subject];
 	int rc;
 
 	ci->sig_status = CSR_SIG_UNCHECKED;
 	if (ci->req == NULL)
 		return err_set(OR_E_INPUT, "%s: no CSR", label);
 	if ((rc = csr_check_version(ci, label)) != OR_OK ||
-	    (rc = csr_check_subject(ci, label)) != OR_OK ||
+	    (rc = csr_check_name(X509_REQ_get_subject_name(ci->req), label,
+	    subject, sizeof subject)) != OR_OK ||
 	    (rc = csr_check_attributes(ci, label)) != OR_OK ||
 	    (rc = csr_check_key(ci, label)) != OR_OK ||
 	    (rc = csr_check_sigalg(ci, label)) != OR_OK ||

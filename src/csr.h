@@ -124,6 +124,12 @@ struct csr_kind {
 int csr_container(const unsigned char *buf, size_t len, const char *label,
     const struct csr_kind *kind, unsigned char **owned,
     const unsigned char **der, size_t *derlen);
+/* A subject's shape before it is shown: not empty, at most
+ * CSR_MAX_SUBJECT_ATTRS attributes of at most CSR_MAX_STRING bytes, and
+ * formattable (RFC 4514, into out); a CSR's and another CA's certificate's
+ * alike.  OR_E_POLICY or OR_E_INPUT naming label. */
+int csr_check_name(const X509_NAME *name, const char *label, char *out,
+    size_t size);
 /* The public key checks above (algorithm, parameters, curve, RSA size and
  * exponent, canonical encoding) on any SubjectPublicKeyInfo. */
 int csr_check_spki(X509_PUBKEY *xpk, EVP_PKEY *pubkey, const char *label);
