@@ -380,22 +380,42 @@ out:
 static int
 act_participants(struct ceremony *c, const struct script_step *st)
 {
-	char block[4096], prompt[128], what[128];
-	size_t i, used = 0;
+	char block[4096], prompt[SCRIPT_MAX_ROLES][128];
+	char what[SCRIPT_MAX_ROLES][128];
+	struct form_field fields[SCRIPT_MAX_ROLES];
+	struct form form;
+	size_t i, n = 0, used = 0;
 	int rc, w;
 
+	/* The names first, a form the officer may go back through (a
+	 * resumed run asks only those not recorded yet), then the records. */
+	memset(fields, 0, sizeof fields);
 	for (i = 0; i < c->s.nroles; i++) {
-		if (c->names[i][0] == '\0') {
-			snprintf(prompt, sizeof prompt, "Name of the %s",
-			    c->s.roles[i]);
-			snprintf(what, sizeof what, "the name of the %s",
-			    c->s.roles[i]);
-			if ((rc = interact_ask_nonempty(c->io, prompt, what,
-			    c->names[i], sizeof c->names[i])) != OR_OK)
-				return rc == OR_E_INPUT ? err_set(rc, "the %s has "
-				    "no name: every role is filled",
-				    c->s.roles[i]) : rc;
-		}
+		if (c->names[i][0] != '\0')
+			continue;
+		snprintf(prompt[n], sizeof prompt[n], "Name of the %s",
+		    c->s.roles[i]);
+		snprintf(what[n], sizeof what[n], "the name of the %s",
+		    c->s.roles[i]);
+		fields[n].kind = FORM_ASK;
+		fields[n].prompt = prompt[n];
+		fields[n].buf = c->names[i];
+		fields[n].size = sizeof c->names[i];
+		fields[n].required = true;
+		fields[n].what = what[n];
+		n++;
+	}
+	memset(&form, 0, sizeof form);
+	form.fields = fields;
+	form.n = n;
+	if ((rc = interact_form(c->io, &form)) != OR_OK) {
+		for (i = 0; rc == OR_E_INPUT && i < c->s.nroles; i++)
+			if (c->names[i][0] == '\0')
+				return err_set(rc, "the %s has no name: every "
+				    "role is filled", c->s.roles[i]);
+		return rc;
+	}
+	for (i = 0; i < c->s.nroles; i++) {
 		{
 			struct jfields f;
 

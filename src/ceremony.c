@@ -516,6 +516,49 @@ verifies_inside(enum script_action a)
 	    a == SA_RENEW_ROOT;
 }
 
+/* Whether a line of script text starts an item of its own ("- ",
+ * "* ", "1. ", "2) ") rather than going on with the line before. */
+static bool
+text_item(const char *line)
+{
+	size_t d = 0;
+
+	if ((line[0] == '-' || line[0] == '*') && line[1] == ' ')
+		return true;
+	while (line[d] >= '0' && line[d] <= '9')
+		d++;
+	return d > 0 && (line[d] == '.' || line[d] == ')') &&
+	    line[d + 1] == ' ';
+}
+
+/*
+ * The step's text reflowed: the script breaks its lines where the file
+ * is 72 columns wide, which is not where a screen is.  Lines go on one
+ * another into paragraphs, which the face wraps to its own width; an
+ * empty line or an item ("- ", "1. ") starts a new one.
+ */
+static size_t
+reflow_text(const struct script_step *st, char *block, size_t size,
+    size_t used)
+{
+	size_t k;
+	int w;
+
+	for (k = 0; k < st->ntext && used < size; k++) {
+		const char *l = st->text[k];
+		bool joined = k > 0 && l[0] != '\0' &&
+		    st->text[k - 1][0] != '\0' && !text_item(l);
+
+		if (joined && used > 0 && block[used - 1] == '\n')
+			used--;
+		w = snprintf(block + used, size - used, "%s%s\n",
+		    joined ? " " : "", l);
+		if (w > 0)
+			used += (size_t)w;
+	}
+	return used < size ? used : size - 1;
+}
+
 static void
 show_step(struct ceremony *c, const struct script_step *st)
 {
@@ -528,12 +571,7 @@ show_step(struct ceremony *c, const struct script_step *st)
 	    script_action_name(st->action));
 	if (w > 0)
 		used = (size_t)w;
-	for (k = 0; k < st->ntext && used < sizeof block; k++) {
-		w = snprintf(block + used, sizeof block - used, "%s\n",
-		    st->text[k]);
-		if (w > 0)
-			used += (size_t)w;
-	}
+	used = reflow_text(st, block, sizeof block, used);
 	for (k = 0; k < st->nverifies && used < sizeof block; k++) {
 		w = snprintf(block + used, sizeof block - used, "verify (before "
 		    "the action): %s\n", st->verifies[k]);

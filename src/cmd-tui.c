@@ -16,6 +16,7 @@
 #include "keystore.h"
 #include "publish.h"
 #include "ui.h"
+#include "util.h"
 
 static const struct cmd_opt tui_opts[] = {
 	{ "dir", 'd', OPT_ARG },
@@ -83,102 +84,121 @@ tui_status(struct interact *io, const struct tui_ctx *c, const char *tr)
 		io->status(io, &st);
 }
 
-/* A publication point (publish.h): asked until it is empty or valid. */
+/* A publication point (publish.h): empty, or a URL it accepts. */
 static int
-tui_ask_url(struct interact *io, const char *question, char *url,
-    size_t size)
+tui_url_check(const char *url)
 {
-	char again[1024];
-	const char *q = question;
-	int rc;
+	return publish_url_check("refused", url);
+}
 
-	for (;;) {
-		if ((rc = io->ask(io, q, url, size)) != OR_OK)
-			return rc;
-		if (url[0] == '\0' || (rc = publish_url_check("refused",
-		    url)) == OR_OK)
-			return OR_OK;
-		/* The reason in the question itself: the dialog covers the
-		 * log it also goes to. */
-		interact_say(io, SAY_WARN, "%s", err_msg(rc));
-		snprintf(again, sizeof again, "%s. %s", err_msg(rc), question);
-		q = again;
-	}
+static const char *const tui_init_titles[] = { "Name the root", "Key type",
+    "Key protection", "Create the key and certificate",
+    "Read the fingerprint aloud" };
+static const char *const tui_keys[] = { "ec-p384", "ec-p256", "rsa-4096",
+    "rsa-3072", "ed25519" };
+static const char *const tui_kdfs[] = { "sensitive", "moderate",
+    "interactive" };
+static const char *const tui_kdf_text[] = {
+    "sensitive: Argon2id, 1 GiB (the real ceremony)",
+    "moderate: Argon2id, 256 MiB",
+    "interactive: Argon2id, 64 MiB (rehearsals only)" };
+
+/* The root wizard's answers, a form (interact_form): nothing is made
+ * until its question is answered yes, so the officer may go back. */
+struct tui_init_form {
+	const struct tui_ctx *c;
+	char subject[512];
+	char crl[PUBLISH_URL_MAX + 1], aia[PUBLISH_URL_MAX + 1];
+	size_t key, kdf;
+};
+
+/* The wizard's step on the left for form field i. */
+static void
+tui_init_at(struct interact *io, size_t i, void *arg)
+{
+	tui_steps(io, tui_init_titles, 5, i < 3 ? 0 : i == 3 ? 1 : 2);
+}
+
+static void
+tui_init_question(char *q, size_t size, void *arg)
+{
+	struct tui_init_form *f = arg;
+
+	snprintf(q, size, "Create the root \"%s\" (%s, %s) in %s?",
+	    f->subject, tui_keys[f->key], tui_kdfs[f->kdf], f->c->dir);
+}
+
+static int
+tui_init_ask(struct interact *io, struct tui_init_form *f)
+{
+	struct form_field fields[] = {
+		{ .kind = FORM_ASK, .prompt = "Subject of the root "
+		    "certificate, e.g. /C=DE/O=Example/CN=Example Root CA",
+		    .buf = f->subject, .size = sizeof f->subject,
+		    .required = true },
+		{ .kind = FORM_ASK, .prompt = "CRL URL: where relying parties "
+		    "will fetch this root's CRL, http://... (empty: set it "
+		    "later; the CA/B profiles need it to sign an intermediate)",
+		    .buf = f->crl, .size = sizeof f->crl,
+		    .check = tui_url_check },
+		{ .kind = FORM_ASK, .prompt = "CA issuers URL: where they will "
+		    "fetch the root certificate, http://... (empty: none)",
+		    .buf = f->aia, .size = sizeof f->aia,
+		    .check = tui_url_check },
+		{ .kind = FORM_CHOOSE, .prompt = "Key type of the root",
+		    .options = tui_keys, .n = 5, .choice = &f->key },
+		{ .kind = FORM_CHOOSE, .prompt = "How hard to make guessing "
+		    "the passphrase", .options = tui_kdf_text, .n = 3,
+		    .choice = &f->kdf },
+	};
+	struct form form = { fields, nitems(fields), tui_init_at,
+	    tui_init_question, "not created: the officer declined", f };
+
+	return interact_form(io, &form);
 }
 
 static int
 tui_init_flow(struct interact *io, void *arg)
 {
-	static const char *const titles[] = { "Name the root", "Key type",
-	    "Key protection", "Create the key and certificate",
-	    "Read the fingerprint aloud" };
-	static const char *const keys[] = { "ec-p384", "ec-p256", "rsa-4096",
-	    "rsa-3072", "ed25519" };
-	static const char *const kdfs[] = { "sensitive",
-	    "moderate", "interactive" };
-	static const char *const kdf_text[] = {
-	    "sensitive: Argon2id, 1 GiB (the real ceremony)",
-	    "moderate: Argon2id, 256 MiB",
-	    "interactive: Argon2id, 64 MiB (rehearsals only)" };
 	struct tui_ctx *c = arg;
+	struct tui_init_form *f = NULL;
 	struct cmd_args *a = NULL;
-	char subject[512], q[PATH_MAX + 1024];
-	char crl[PUBLISH_URL_MAX + 1], aia[PUBLISH_URL_MAX + 1];
-	size_t key, kdf;
-	bool yes;
 	int rc;
 
 	tui_status(io, c, "opened when the key is made");
-	tui_steps(io, titles, 5, 0);
+	tui_steps(io, tui_init_titles, 5, 0);
 	interact_say(io, SAY_INFO, "A new root CA in %s: a key sealed in a "
 	    "file under a passphrase, and its self-signed certificate (offroot "
-	    "init).", c->dir);
-	if ((rc = io->ask(io, "Subject of the root certificate, e.g. "
-	    "/C=DE/O=Example/CN=Example Root CA", subject, sizeof subject)) !=
-	    OR_OK)
-		return rc;
-	if (subject[0] == '\0')
-		return err_set(OR_E_CANCEL, "no subject given");
-	if ((rc = tui_ask_url(io, "CRL URL: where relying parties will fetch "
-	    "this root's CRL, http://... (empty: set it later; the CA/B "
-	    "profiles need it to sign an intermediate)", crl,
-	    sizeof crl)) != OR_OK ||
-	    (rc = tui_ask_url(io, "CA issuers URL: where they will fetch the "
-	    "root certificate, http://... (empty: none)", aia,
-	    sizeof aia)) != OR_OK)
-		return rc;
-	tui_steps(io, titles, 5, 1);
-	if ((rc = io->choose(io, "Key type of the root", keys, 5, &key)) !=
-	    OR_OK)
-		return rc;
-	tui_steps(io, titles, 5, 2);
-	if ((rc = io->choose(io, "How hard to make guessing the passphrase",
-	    kdf_text, 3, &kdf)) != OR_OK)
-		return rc;
-	snprintf(q, sizeof q, "Create the root \"%s\" (%s) in %s?", subject,
-	    keys[key], c->dir);
-	if ((rc = io->confirm(io, q, &yes)) != OR_OK)
-		return rc;
-	if (!yes)
-		return err_set(OR_E_CANCEL, "not created: the officer declined");
-	tui_steps(io, titles, 5, 3);
-	if ((a = calloc(1, sizeof *a)) == NULL)
-		return err_set(OR_E_NOMEM, "out of memory");
+	    "init).  Esc goes back to the previous question until the root is "
+	    "made.", c->dir);
+	if ((f = calloc(1, sizeof *f)) == NULL ||
+	    (a = calloc(1, sizeof *a)) == NULL) {
+		rc = err_set(OR_E_NOMEM, "out of memory");
+		goto out;
+	}
+	f->c = c;
+	if ((rc = tui_init_ask(io, f)) != OR_OK)
+		goto out;
+	tui_steps(io, tui_init_titles, 5, 3);
 	if ((rc = tui_args(&cmd_init_entry, a, "dir", c->dir)) != OR_OK ||
-	    (rc = tui_args(&cmd_init_entry, a, "subject", subject)) != OR_OK ||
-	    (rc = tui_args(&cmd_init_entry, a, "key", keys[key])) != OR_OK ||
-	    (rc = tui_args(&cmd_init_entry, a, "kdf", kdfs[kdf])) != OR_OK ||
-	    (crl[0] != '\0' &&
-	    (rc = tui_args(&cmd_init_entry, a, "crl-url", crl)) != OR_OK) ||
-	    (aia[0] != '\0' && (rc = tui_args(&cmd_init_entry, a,
-	    "ca-issuers-url", aia)) != OR_OK))
+	    (rc = tui_args(&cmd_init_entry, a, "subject", f->subject)) !=
+	    OR_OK ||
+	    (rc = tui_args(&cmd_init_entry, a, "key", tui_keys[f->key])) !=
+	    OR_OK ||
+	    (rc = tui_args(&cmd_init_entry, a, "kdf", tui_kdfs[f->kdf])) !=
+	    OR_OK ||
+	    (f->crl[0] != '\0' &&
+	    (rc = tui_args(&cmd_init_entry, a, "crl-url", f->crl)) != OR_OK) ||
+	    (f->aia[0] != '\0' && (rc = tui_args(&cmd_init_entry, a,
+	    "ca-issuers-url", f->aia)) != OR_OK))
 		goto out;
 	if ((rc = cmd_init_entry.exec(a, io)) != OR_OK)
 		goto out;
-	tui_steps(io, titles, 5, 5);
+	tui_steps(io, tui_init_titles, 5, 5);
 	tui_status(io, c, "sealed");
 out:
 	free(a);
+	free(f);
 	return rc;
 }
 

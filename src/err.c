@@ -118,6 +118,7 @@ static const struct {
 	{ OR_E_ENV, "OR_E_ENV", "environment not usable", 3 },
 	{ OR_E_CRYPTO, "OR_E_CRYPTO", "cryptographic library failure", 3 },
 	{ OR_E_CANCEL, "OR_E_CANCEL", "cancelled by the operator", 1 },
+	{ OR_E_BACK, "OR_E_BACK", "back to the previous question", 1 },
 };
 
 static size_t

@@ -23,6 +23,8 @@ enum or_err {
 	OR_E_ENV,	/* missing token, module, terminal... (exit 3) */
 	OR_E_CRYPTO,	/* a crypto library failed unexpectedly (exit 3) */
 	OR_E_CANCEL,	/* the operator declined a confirmation (exit 1) */
+	OR_E_BACK,	/* the officer went back to the form's previous
+			 * question (interact_form); never leaves it */
 };
 
 /* Records the failure text (printf format) and returns code. */

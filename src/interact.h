@@ -104,6 +104,15 @@ struct interact {
 	int (*new_share_secret)(struct interact *io, size_t k,
 	    struct secret **out);
 	void *ctx;
+	/* The face has a key that goes back to a form's previous question
+	 * (the TUI's Esc).  A face without one never returns OR_E_BACK. */
+	bool can_back;
+	/* Set by interact_form around each of its questions, read by the
+	 * face.  back: this question may be left for the form's previous one
+	 * (the face then returns OR_E_BACK; only when can_back).  prefill:
+	 * ask's buf and choose's *choice hold the answer given before, which
+	 * the face offers again, to keep or to edit. */
+	bool back, prefill;
 	/* ask_secret reads a file (--passphrase-file, the batch runner):
 	 * asking again gives the same answer, so a wrong or short one is
 	 * refused at once instead of asked again. */
@@ -136,6 +145,56 @@ int interact_new_secret(struct interact *io, const char *prompt,
  * what: "the name of the Internal Witness", for the messages. */
 int interact_ask_nonempty(struct interact *io, const char *prompt,
     const char *what, char *buf, size_t size);
+
+/*
+ * A form: questions asked in order, before anything is done, that the
+ * officer may walk back through (interact_form).  A field is a line of
+ * text (FORM_ASK: into buf; required refuses an empty answer; check,
+ * when set, refuses an answer with an error whose text is shown, and the
+ * question is asked again, the reason in it) or a choice
+ * (FORM_CHOOSE: options into *choice).
+ */
+enum form_kind {
+	FORM_ASK,
+	FORM_CHOOSE,
+};
+
+struct form_field {
+	enum form_kind kind;
+	const char *prompt;
+	char *buf;
+	size_t size;
+	bool required;
+	/* Optional, with required: asked as interact_ask_nonempty asks
+	 * (what names the answer; INTERACT_TRIES on every face). */
+	const char *what;
+	int (*check)(const char *answer);
+	const char *const *options;
+	size_t n;
+	size_t *choice;
+};
+
+struct form {
+	struct form_field *fields;
+	size_t n;
+	/* Optional: called before field i is asked (i == n: before the
+	 * question), e.g. to show which step of a wizard it is. */
+	void (*at)(struct interact *io, size_t i, void *arg);
+	/* Optional: the closing question, written from the answers into q
+	 * ("Create the root ...?").  No returns to the first field with every
+	 * answer kept on a face that can go back; elsewhere it ends the form
+	 * with OR_E_CANCEL and the text declined. */
+	void (*question)(char *q, size_t size, void *arg);
+	const char *declined;
+	void *arg;
+};
+
+/* Asks a form's fields, then its question.  On a face that can go back
+ * (io->can_back), each question after the first may go back to the one
+ * before it, answered as it was; nothing before the form's end can be
+ * irreversible, so the caller acts only once this returns OR_OK.  Never
+ * returns OR_E_BACK. */
+int interact_form(struct interact *io, const struct form *f);
 
 /* io->say with printf formatting (at most 2047 bytes of text). */
 void interact_say(struct interact *io, enum say_level level,

@@ -104,8 +104,9 @@ waitcond() {
 	done
 	_tui_timeout "$1"
 }
-# boxflat: the text of the box drawn last (the lowest top corner: a
-# dialog over the frames), its lines joined without spaces or borders.
+# boxflat: the text of the box drawn last (the lowest top corner, the
+# rightmost on its row: a dialog over the frames, the card beside the
+# step list), its lines joined without spaces or borders.
 # What shows beside the box on the same rows is left out: a wrapped
 # question is matched whatever the screen behind it holds.
 boxflat() {
@@ -115,7 +116,7 @@ rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
 top = x = None
 for y, r in enumerate(rows):
     for i, c in enumerate(r):
-        if c == "\u250c" and r[i + 1:i + 2] == "\u2500":
+        if c == "\u250c" and r[i + 1:i + 2] in ("\u2500", " "):
             top, x = y, i
 right = rows[top].index("\u2510", x) if top is not None else 0
 out = []

@@ -5,6 +5,12 @@
  * PgUp/PgDn to read back), a progress bar with elapsed time under it, and
  * the status line.  It draws from struct ui, which the engine's interact
  * calls fill; it has no state of its own.
+ *
+ * At 80x24 the list is 26 columns wide: a title that does not fit wraps
+ * under itself, and the list scrolls to keep the current step in view.
+ * Cards, blocks and questions are drawn right of it (ui-prompt.c), so
+ * the list is never hidden; the current step's title wraps inside its
+ * box when the border is too short for it.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -126,15 +132,102 @@ ui_marker(enum step_state st)
 	}
 }
 
+static int
+ui_step_attr(struct ui *u, const struct ui_step *s, bool current)
+{
+	int attr;
+
+	switch (s->state) {
+	case STEP_DONE:
+		attr = ui_attr(u, UI_C_DONE, 0);
+		break;
+	case STEP_CURRENT:
+		attr = A_REVERSE | A_BOLD;
+		break;
+	case STEP_FAILED:
+		attr = ui_attr(u, UI_C_LOUD, 0);
+		break;
+	default:
+		attr = A_NORMAL;
+	}
+	if (current)
+		attr |= A_REVERSE;
+	return attr;
+}
+
+/* One step of the list: "[x] 3 " and its title wrapped under itself. */
+struct ui_step_draw {
+	int y, x, w, row, rows, attr, indent;
+};
+
+static void
+ui_step_line(const char *line, size_t len, void *arg)
+{
+	struct ui_step_draw *d = arg;
+
+	if (d->row >= 0 && d->row < d->rows) {
+		attron(d->attr);
+		mvhline(d->y + d->row, d->x, ' ', d->w);
+		mvaddnstr(d->y + d->row, d->x + d->indent, line,
+		    (int)len < d->w - d->indent ? (int)len : d->w - d->indent);
+		attroff(d->attr);
+	}
+	d->row++;
+}
+
+/* "[x] 3.1 ": the marker and the number; the title goes right of it. */
+static int
+ui_step_indent(const struct ui_step *s)
+{
+	return 5 + (int)strlen(s->number);
+}
+
+static int
+ui_step_rows(const struct ui_step *s, int w)
+{
+	return (int)ui_draw_wrap(s->title, w - ui_step_indent(s), NULL, NULL);
+}
+
+/* The first step shown: all of them when they fit, else the current
+ * step about a third of the way down. */
+static size_t
+ui_steps_top(struct ui *u, int w, int rows)
+{
+	size_t top, i;
+	int used = 0;
+
+	for (i = 0; i < u->nsteps; i++)
+		used += ui_step_rows(&u->steps[i], w);
+	if (used <= rows || !u->has_current)
+		return 0;
+	top = u->current;
+	used = ui_step_rows(&u->steps[top], w);
+	while (top > 0 && used + ui_step_rows(&u->steps[top - 1], w) <=
+	    rows / 3) {
+		top--;
+		used += ui_step_rows(&u->steps[top], w);
+	}
+	/* No empty rows at the end while earlier steps are hidden. */
+	for (i = top, used = 0; i < u->nsteps; i++)
+		used += ui_step_rows(&u->steps[i], w);
+	while (top > 0 && used + ui_step_rows(&u->steps[top - 1], w) <= rows) {
+		top--;
+		used += ui_step_rows(&u->steps[top], w);
+	}
+	return top;
+}
+
+/* The steps, each title wrapped (never cut), the current one in reverse,
+ * scrolled so that it is always in view. */
 static void
 ui_draw_steps(struct ui *u, int y, int x, int w, int h)
 {
-	char line[256];
-	size_t i, top = 0, rows;
-	int attr, done = 0;
+	struct ui_step_draw d;
+	char line[64];
+	size_t i, top;
+	int done = 0;
 
 	ui_draw_box(y, x, h, w, "Steps");
-	rows = (size_t)(h - 2);
 	if (u->nsteps == 0) {
 		ui_draw_text(y + 1, x + 2, w - 4, "(no script)");
 		return;
@@ -142,34 +235,25 @@ ui_draw_steps(struct ui *u, int y, int x, int w, int h)
 	for (i = 0; i < u->nsteps; i++)
 		if (u->steps[i].state == STEP_DONE)
 			done++;
-	if (u->has_current && u->current >= rows / 2)
-		top = u->current - rows / 2;
-	if (top + rows > u->nsteps)
-		top = u->nsteps > rows ? u->nsteps - rows : 0;
-	for (i = 0; i < rows && top + i < u->nsteps; i++) {
-		const struct ui_step *s = &u->steps[top + i];
+	memset(&d, 0, sizeof d);
+	d.y = y + 1;
+	d.x = x + 1;
+	d.w = w - 2;
+	d.rows = h - 2;
+	top = ui_steps_top(u, d.w, d.rows);
+	for (i = top; i < u->nsteps && d.row < d.rows; i++) {
+		const struct ui_step *s = &u->steps[i];
 
-		snprintf(line, sizeof line, "%s %s %s", ui_marker(s->state),
-		    s->number, s->title);
-		switch (s->state) {
-		case STEP_DONE:
-			attr = ui_attr(u, UI_C_DONE, 0);
-			break;
-		case STEP_CURRENT:
-			attr = A_REVERSE | A_BOLD;
-			break;
-		case STEP_FAILED:
-			attr = ui_attr(u, UI_C_LOUD, 0);
-			break;
-		default:
-			attr = A_NORMAL;
-		}
-		if (u->has_current && top + i == u->current)
-			attr |= A_REVERSE;
-		attron(attr);
-		mvhline(y + 1 + (int)i, x + 1, ' ', w - 2);
-		ui_draw_text(y + 1 + (int)i, x + 1, w - 2, line);
-		attroff(attr);
+		int first = d.row;
+
+		d.attr = ui_step_attr(u, s, u->has_current && i == u->current);
+		d.indent = ui_step_indent(s);
+		ui_draw_wrap(s->title, d.w - d.indent, ui_step_line, &d);
+		snprintf(line, sizeof line, "%s %s", ui_marker(s->state),
+		    s->number);
+		attron(d.attr);
+		ui_draw_text(d.y + first, d.x, d.indent - 1, line);
+		attroff(d.attr);
 	}
 	snprintf(line, sizeof line, " %d/%zu done ", done, u->nsteps);
 	ui_draw_text(y + h - 1, x + w - 2 - (int)strlen(line), (int)strlen(line),
@@ -182,15 +266,11 @@ ui_ceremony_draw(struct ui_screen *s)
 	struct ui *u = s->ui;
 	char title[256], left[256];
 	const struct ui_step *cur = NULL;
-	int lw, rx, rw, h = LINES - 2, y = 1, rows;
+	int lw, rx, rw, h = LINES - 2, y = 1, rows, t;
 
 	snprintf(left, sizeof left, "offroot  %s", u->title);
 	ui_draw_titlebar(u, left, "F2 note  PgUp/PgDn scroll  ^C abandon");
-	lw = COLS / 3;
-	if (lw < 24)
-		lw = 24;
-	if (lw > 40)
-		lw = 40;
+	lw = ui_steps_width(u);
 	ui_draw_steps(u, y, 0, lw, h);
 	rx = lw;
 	rw = COLS - lw;
@@ -201,9 +281,9 @@ ui_ceremony_draw(struct ui_screen *s)
 		    cur->title);
 	else
 		snprintf(title, sizeof title, "%s", u->title);
-	ui_draw_box(y, rx, h, rw, title);
-	y++;
-	rows = h - 2;
+	t = ui_draw_box_titled(y, rx, h, rw, title);
+	y += 1 + t;
+	rows = h - 2 - t;
 	if (cur != NULL && cur->role[0] != '\0') {
 		snprintf(title, sizeof title, "Performed by: %s", cur->role);
 		attron(A_BOLD);
@@ -214,6 +294,10 @@ ui_ceremony_draw(struct ui_screen *s)
 	}
 	if (u->progress)
 		rows -= 3;
+	/* Under a dialog, the conversation's newest lines end above it. */
+	if (u->depth > 0 && (t = ui_prompt_dialog_top(u->stack[u->depth -
+	    1])) > y && t - y - 1 < rows)
+		rows = t - y - 1;
 	ui_draw_conversation(u, y, rx + 1, rw - 3, rows);
 	if (u->progress)
 		ui_draw_progress(u, y + rows + 1, rx + 2, rw - 4);

@@ -79,6 +79,78 @@ ui_draw_box(int y, int x, int h, int w, const char *title)
 	}
 }
 
+/* Whether a box title fits on the top border of a box w columns wide. */
+static bool
+ui_title_fits(const char *title, int w)
+{
+	return title == NULL || *title == '\0' || (int)strlen(title) <= w - 6;
+}
+
+int
+ui_draw_title_rows(const char *title, int w)
+{
+	if (ui_title_fits(title, w))
+		return 0;
+	return (int)ui_draw_wrap(title, w - 4, NULL, NULL) + 1;
+}
+
+struct ui_title_draw {
+	int y, x, w, n, max;
+};
+
+static void
+ui_title_line(const char *line, size_t len, void *arg)
+{
+	struct ui_title_draw *d = arg;
+
+	if (d->n < d->max)
+		mvaddnstr(d->y + d->n, d->x, line,
+		    (int)len < d->w ? (int)len : d->w);
+	d->n++;
+}
+
+/*
+ * A box whose title does not fit on its top border: the title is wrapped
+ * in bold on the box's first rows (and a blank row), never cut.  Returns
+ * the rows it took inside the box.
+ */
+int
+ui_draw_box_titled(int y, int x, int h, int w, const char *title)
+{
+	struct ui_title_draw d;
+
+	if (ui_title_fits(title, w)) {
+		ui_draw_box(y, x, h, w, title);
+		return 0;
+	}
+	ui_draw_box(y, x, h, w, NULL);
+	memset(&d, 0, sizeof d);
+	d.y = y + 1;
+	d.x = x + 2;
+	d.w = w - 4;
+	d.max = h - 2;
+	attron(A_BOLD);
+	ui_draw_wrap(title, w - 4, ui_title_line, &d);
+	attroff(A_BOLD);
+	return d.n + 1 < h - 2 ? d.n + 1 : h - 2;
+}
+
+/* The ceremony screen's step list is as wide as a third of the screen,
+ * 26 to 40 columns; prompts and cards take the columns right of it. */
+int
+ui_steps_width(struct ui *u)
+{
+	int lw = COLS / 3;
+
+	if (u->depth == 0 || u->stack[0]->ops != &ui_ceremony_ops)
+		return 0;
+	if (lw < 26)
+		lw = 26;
+	if (lw > 40)
+		lw = 40;
+	return lw;
+}
+
 void
 ui_draw_titlebar(struct ui *u, const char *left, const char *right)
 {
@@ -93,8 +165,8 @@ ui_draw_titlebar(struct ui *u, const char *left, const char *right)
 }
 
 /*
- * CA directory, key store, media, transcript, and the UTC clock at the
- * right.  The clock always fits; the rest is cut at the left with "...".
+ * CA directory, key store, media, transcript (or, for a few seconds, a
+ * notice), and the UTC clock at the right.  The clock always fits; the rest is cut at the left with "...".
  */
 void
 ui_draw_statusline(struct ui *u)
@@ -111,6 +183,10 @@ ui_draw_statusline(struct ui *u)
 	    u->key_store[0] != '\0' ? u->key_store : "-",
 	    u->media[0] != '\0' ? u->media : "none",
 	    u->transcript[0] != '\0' ? u->transcript : "-");
+	/* A notice (a note taken) in place of the paths for a moment: the
+	 * title bar above is never written over. */
+	if (u->flash[0] != '\0')
+		snprintf(line, sizeof line, "%s", u->flash);
 	cw = (int)strlen(clock);
 	lw = COLS - cw;
 	attron(A_REVERSE);

@@ -81,6 +81,8 @@ struct ui_req {
 	const char *title;		/* block title, progress label */
 	double fraction;
 	bool twice;
+	bool back;			/* interact.h: io->back, io->prefill */
+	bool prefill;
 	bool *yes;
 	char *buf;
 	size_t size;
@@ -171,7 +173,9 @@ struct ui {
 	void *worker_arg;
 	bool worker_finished;		/* the main loop saw the worker end */
 	bool outcome_seen;
-	char flash[160];		/* a short notice on the title bar */
+	char flash[160];		/* a short notice on the status line,
+					 * never over the title bar */
+	bool repaint;			/* send the whole screen again */
 	struct timespec flash_at;
 };
 
@@ -207,6 +211,14 @@ int ui_attr(struct ui *u, enum ui_color c, int extra);
 void ui_draw_titlebar(struct ui *u, const char *left, const char *right);
 void ui_draw_statusline(struct ui *u);
 void ui_draw_box(int y, int x, int h, int w, const char *title);
+/* A box whose title wraps inside it when the border is too short;
+ * returns the rows the title took inside (0: it is on the border).
+ * ui_draw_title_rows says how many beforehand. */
+int ui_draw_box_titled(int y, int x, int h, int w, const char *title);
+int ui_draw_title_rows(const char *title, int w);
+/* The width of the ceremony screen's step list, 0 without one (the home
+ * screen): prompts and cards are drawn right of it. */
+int ui_steps_width(struct ui *u);
 void ui_draw_clear(int y, int x, int h, int w);
 /* Puts at most w columns of text at (y, x). */
 void ui_draw_text(int y, int x, int w, const char *text);
@@ -244,6 +256,10 @@ struct ui_prompt_args {
 	size_t size;			/* ask: the answer's buffer size */
 	bool request;			/* answers the worker: Esc does not
 					 * cancel it, abandoning does */
+	bool back;			/* a form's question: Esc goes back
+					 * (OR_E_BACK) */
+	const char *initial;		/* ask: the answer given before */
+	size_t initial_choice;		/* choose: the option chosen before */
 	ui_prompt_done_fn done;
 	void *arg;
 };
@@ -260,6 +276,9 @@ struct ui_prompt_answer *ui_prompt_answer(struct ui_prompt *p);
 void *ui_prompt_arg(struct ui_prompt *p);
 bool ui_prompt_is_request(struct ui_screen *s);
 enum ui_prompt_kind ui_prompt_kind(struct ui_screen *s);
+/* The top row of a dialog s draws, or -1 (a block, not a prompt): the
+ * conversation behind it ends above it. */
+int ui_prompt_dialog_top(struct ui_screen *s);
 /* Cancels a prompt (its done callback gets OR_E_CANCEL) and pops it. */
 void ui_prompt_cancel(struct ui_screen *s);
 

@@ -9,7 +9,14 @@
  * Ctrl-U while typing; Up/Down or a digit in a choice; Up/Down, PgUp,
  * PgDn, Home and End in a block.  Esc leaves a prompt of the TUI's own
  * (a note, the home screen's questions) but not one the engine asked:
- * Ctrl-C is the way to abandon those.
+ * Ctrl-C is the way to abandon those.  On a form's question after its
+ * first (interact_form), Esc goes back to the previous question, which
+ * shows the answer given; the dialog's bottom border says so.  Nothing
+ * else offers it: a secret, a block, or any question once something
+ * irreversible is under way.
+ *
+ * During a ceremony, dialogs and blocks take the columns right of the
+ * step list (ui_steps_width), so that the list stays in view.
  */
 #include <curses.h>
 #include <ctype.h>
@@ -118,8 +125,15 @@ ui_prompt_init(struct ui_screen *s, void *arg)
 	p->text = strdup(a->text != NULL ? a->text : "");
 	if (a->kind == UI_P_ASK || a->kind == UI_P_NOTE) {
 		p->size = a->size > 1 ? a->size : 2;
-		p->buf = calloc(1, p->size);
+		if ((p->buf = calloc(1, p->size)) != NULL &&
+		    a->initial != NULL) {
+			snprintf(p->buf, p->size, "%s", a->initial);
+			p->len = strlen(p->buf);
+		}
 	}
+	if (a->kind == UI_P_CHOOSE && a->initial_choice < a->n)
+		p->sel = a->initial_choice;
+	p->a.initial = NULL;		/* the worker's buffer: not kept */
 	if (a->kind == UI_P_SECRET) {
 		p->s[0] = secret_new();
 		ui_secret_track(p->s[0], 0);
@@ -269,21 +283,58 @@ ui_block_layout(const char *body, int w, struct ui_block_out *o)
 	return o->n;
 }
 
-/* A dialog box of h rows and the usual width, centred; returns its inner
- * geometry. */
+/* The columns a dialog or a block may take: right of the ceremony's step
+ * list, or the whole width. */
 static void
-ui_dialog(struct ui_prompt *p, int h, int *y, int *x, int *w)
+ui_region(struct ui *u, int *x, int *w)
 {
-	int bw = COLS - 8 > 72 ? 72 : COLS - 8;
-	int by, bx;
+	*x = ui_steps_width(u);
+	*w = COLS - *x;
+}
 
+/* A dialog's outer width: 72 columns at most, 4 less than its region. */
+static int
+ui_dialog_width(struct ui *u)
+{
+	int rx, rw;
+
+	ui_region(u, &rx, &rw);
+	return rw - 4 > 72 ? 72 : rw - 4;
+}
+
+/* The hint on a dialog's bottom border. */
+static void
+ui_dialog_hint(struct ui_prompt *p, int y, int x, int w)
+{
+	if (!p->a.back || w < 30)
+		return;
+	attron(A_REVERSE);
+	mvaddnstr(y, x + 2, " Esc: back to the previous question ", w - 4);
+	attroff(A_REVERSE);
+}
+
+/* A dialog box of h rows and the usual width, centred in its region, its
+ * title wrapped inside when it is too long for the border; returns its
+ * inner geometry, below the title. */
+static void
+ui_dialog(struct ui *u, struct ui_prompt *p, int h, int *y, int *x, int *w)
+{
+	int bw = ui_dialog_width(u), by, bx, rx, rw, t;
+
+	ui_region(u, &rx, &rw);
 	if (h > LINES - 4)
 		h = LINES - 4;
 	by = (LINES - h) / 2;
-	bx = (COLS - bw) / 2;
-	ui_draw_clear(by, bx, h, bw);
-	ui_draw_box(by, bx, h, bw, p->title);
-	*y = by + 1;
+	bx = rx + (rw - bw) / 2;
+	/* Beside a dialog in the ceremony's pane, nothing of the
+	 * conversation under it: no fragments of cut lines. */
+	if (rx > 0)
+		ui_draw_clear(by, rx + 1, h, rw - 2);
+	else
+		ui_draw_clear(by, bx, h, bw);
+	t = ui_draw_box_titled(by, bx, h, bw, p->title);
+	ui_dialog_hint(p, by + h - 1, bx, bw);
+	*y = by + 1 + t;
 	*x = bx + 2;
 	*w = bw - 4;
 }
@@ -314,12 +365,13 @@ ui_prompt_draw_block(struct ui_screen *s)
 {
 	struct ui_prompt *p = s->data;
 	struct ui_block_out o;
-	int h = LINES - 2, w = COLS, rows;
+	int h = LINES - 2, bx, w, rows, t;
 	char hint[128];
 
-	ui_draw_clear(1, 0, h, w);
-	ui_draw_box(1, 0, h, w, p->title);
-	rows = h - 3;
+	ui_region(s->ui, &bx, &w);
+	ui_draw_clear(1, bx, h, w);
+	t = ui_draw_box_titled(1, bx, h, w, p->title);
+	rows = h - 3 - t;
 	memset(&o, 0, sizeof o);
 	o.w = 0;
 	o.rows = 0;
@@ -330,22 +382,67 @@ ui_prompt_draw_block(struct ui_screen *s)
 	if (p->nlines <= (size_t)rows)
 		p->scroll = 0;
 	memset(&o, 0, sizeof o);
-	o.y = 2;
-	o.x = 2;
+	o.y = 2 + t;
+	o.x = bx + 2;
 	o.w = w - 4;
 	o.from = (int)p->scroll;
 	o.rows = rows;
 	ui_block_layout(p->text, w - 4, &o);
 	if (p->scroll + (size_t)rows >= p->nlines)
 		snprintf(hint, sizeof hint, " Enter: confirm you have read "
-		    "it   Up/Down PgUp/PgDn: scroll ");
+		    "it%s ", w >= 68 ? "   Up/Down PgUp/PgDn: scroll" : "");
 	else
 		snprintf(hint, sizeof hint, " more below (%zu%%): PgDn or "
 		    "Enter to read on ", (p->scroll + (size_t)rows) * 100 /
 		    p->nlines);
 	attron(A_REVERSE);
-	mvaddnstr(h, 2, hint, w - 4);
+	mvaddnstr(h, bx + 2, hint, w - 4);
 	attroff(A_REVERSE);
+}
+
+/* The question as shown: a new secret's second entry says so. */
+static const char *
+ui_prompt_text(struct ui_prompt *p, char *label, size_t size)
+{
+	if (p->a.kind == UI_P_SECRET && p->stage == 1) {
+		snprintf(label, size, "%s (again)", p->text);
+		return label;
+	}
+	return p->text;
+}
+
+/* A dialog's height for its text (*rows: the text's rows shown). */
+static int
+ui_prompt_height(struct ui *u, struct ui_prompt *p, const char *text,
+    int *rows)
+{
+	int w = ui_dialog_width(u) - 4, h;
+
+	*rows = ui_text_rows(text, w);
+	if (*rows > LINES - 10)
+		*rows = LINES - 10;
+	h = *rows + 5 + ui_draw_title_rows(p->title, w + 4);
+	if (p->a.kind == UI_P_CHOOSE)
+		h += (int)(p->a.n < 8 ? p->a.n : 8) - 1;
+	if (p->msg[0] != '\0')
+		h++;
+	return h > LINES - 4 ? LINES - 4 : h;
+}
+
+int
+ui_prompt_dialog_top(struct ui_screen *s)
+{
+	struct ui_prompt *p;
+	char label[300];
+	int rows;
+
+	if (s->ops != &ui_prompt_ops)
+		return -1;
+	p = s->data;
+	if (p->a.kind == UI_P_BLOCK)
+		return -1;
+	return (LINES - ui_prompt_height(s->ui, p, ui_prompt_text(p, label,
+	    sizeof label), &rows)) / 2;
 }
 
 static void
@@ -363,21 +460,9 @@ ui_prompt_draw(struct ui_screen *s)
 		ui_prompt_draw_block(s);
 		return;
 	}
-	w = (COLS - 8 > 72 ? 72 : COLS - 8) - 4;
-	text = p->text;
-	if (p->a.kind == UI_P_SECRET && p->stage == 1) {
-		snprintf(label, sizeof label, "%s (again)", p->text);
-		text = label;
-	}
-	rows = ui_text_rows(text, w);
-	if (rows > LINES - 10)
-		rows = LINES - 10;
-	h = rows + 5;
-	if (p->a.kind == UI_P_CHOOSE)
-		h += (int)(p->a.n < 8 ? p->a.n : 8) - 1;
-	if (p->msg[0] != '\0')
-		h++;
-	ui_dialog(p, h, &y, &x, &w);
+	text = ui_prompt_text(p, label, sizeof label);
+	h = ui_prompt_height(u, p, text, &rows);
+	ui_dialog(u, p, h, &y, &x, &w);
 	memset(&d, 0, sizeof d);
 	d.y = y + 1;
 	d.x = x;
@@ -584,6 +669,11 @@ ui_prompt_key(struct ui_screen *s, int ch)
 {
 	struct ui_prompt *p = s->data;
 
+	if (ch == UI_ESC && p->a.request && p->a.back &&
+	    p->a.kind != UI_P_SECRET && p->a.kind != UI_P_BLOCK) {
+		ui_prompt_finish(s, OR_E_BACK);
+		return UI_KEY_USED;
+	}
 	if (ch == UI_KEY_INTERRUPT || (ch == UI_ESC && !p->a.request)) {
 		if (p->a.kind == UI_P_CONFIRM && !p->a.request) {
 			p->ans.yes = false;

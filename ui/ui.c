@@ -379,6 +379,7 @@ ui_pop(struct ui *u, struct ui_screen *s)
 	if (s->ops->free != NULL)
 		s->ops->free(s);
 	free(s);
+	u->repaint = true;
 	u->dirty = true;
 }
 
@@ -555,6 +556,7 @@ ui_take_request(struct ui *u)
 	memset(&pa, 0, sizeof pa);
 	pa.done = ui_req_prompt_done;
 	pa.request = true;
+	pa.back = r->back;
 	switch (r->kind) {
 	case UI_REQ_SAY:
 		ui_log(u, r->level, false, r->text);
@@ -578,6 +580,8 @@ ui_take_request(struct ui *u)
 	case UI_REQ_ASK:
 		pa.kind = UI_P_ASK;
 		pa.size = r->size;
+		if (r->prefill)
+			pa.initial = r->buf;
 		break;
 	case UI_REQ_SECRET:
 		pa.kind = UI_P_SECRET;
@@ -587,6 +591,8 @@ ui_take_request(struct ui *u)
 		pa.kind = UI_P_CHOOSE;
 		pa.options = r->options;
 		pa.n = r->n;
+		if (r->prefill)
+			pa.initial_choice = *r->choice;
 		break;
 	case UI_REQ_BLOCK:
 		pa.kind = UI_P_BLOCK;
@@ -765,7 +771,7 @@ static int
 ui_i_confirm(struct interact *io, const char *question, bool *yes)
 {
 	struct ui_req r = { .kind = UI_REQ_CONFIRM, .text = question,
-	    .yes = yes };
+	    .yes = yes, .back = io->back };
 
 	*yes = false;
 	return ui_call(ui_of(io), &r);
@@ -775,9 +781,9 @@ static int
 ui_i_ask(struct interact *io, const char *prompt, char *buf, size_t size)
 {
 	struct ui_req r = { .kind = UI_REQ_ASK, .text = prompt, .buf = buf,
-	    .size = size };
+	    .size = size, .back = io->back, .prefill = io->prefill };
 
-	if (size > 0)
+	if (size > 0 && !io->prefill)
 		buf[0] = '\0';
 	return ui_call(ui_of(io), &r);
 }
@@ -803,11 +809,13 @@ ui_i_choose(struct interact *io, const char *prompt,
     const char *const *options, size_t n, size_t *choice)
 {
 	struct ui_req r = { .kind = UI_REQ_CHOOSE, .text = prompt,
-	    .options = options, .n = n, .choice = choice };
+	    .options = options, .n = n, .choice = choice, .back = io->back,
+	    .prefill = io->prefill };
 
 	if (n == 0)
 		return err_set(OR_E_INPUT, "nothing to choose from");
-	*choice = 0;
+	if (!io->prefill || *choice >= n)
+		*choice = 0;
 	return ui_call(ui_of(io), &r);
 }
 
@@ -817,7 +825,7 @@ static int
 ui_i_confirm_override(struct interact *io, const char *check,
     const char *question, bool *yes)
 {
-	char prompt[1200], typed[64];
+	char prompt[1200], typed[64] = "";
 	int rc;
 
 	*yes = false;
@@ -878,15 +886,16 @@ ui_redraw(struct ui *u)
 		for (i = 0; i < u->depth; i++)
 			if (u->stack[i]->ops->draw != NULL)
 				u->stack[i]->ops->draw(u->stack[i]);
-		ui_draw_statusline(u);
-		if (u->flash[0] != '\0' && ui_elapsed(&u->flash_at) < 5) {
-			attron(A_BOLD);
-			mvaddnstr(0, COLS / 2 - (int)strlen(u->flash) / 2,
-			    u->flash, COLS);
-			attroff(A_BOLD);
-		} else {
+		if (u->flash[0] != '\0' && ui_elapsed(&u->flash_at) >= 5)
 			u->flash[0] = '\0';
-		}
+		ui_draw_statusline(u);
+	}
+	/* After a dialog closed or the terminal was resized, the whole screen
+	 * is sent again: nothing the terminal kept of the old one (a cut
+	 * wide character, a line the resize moved) stays beside the new. */
+	if (u->repaint) {
+		clearok(curscr, TRUE);
+		u->repaint = false;
 	}
 	if (u->cursor) {
 		curs_set(1);
@@ -990,6 +999,7 @@ ui_key(struct ui *u, int ch)
 
 	switch (ch) {
 	case KEY_RESIZE:
+		u->repaint = true;
 		u->dirty = true;
 		return;
 	case 12:	/* Ctrl-L */
@@ -1221,6 +1231,7 @@ ui_open(struct interact *io, const struct ui_options *o)
 	io->steps = ui_i_steps;
 	io->status = ui_i_status;
 	io->ctx = u;
+	io->can_back = true;
 	u->io = io;
 	u->active = true;
 	u->dirty = true;

@@ -45,7 +45,7 @@ sign_to() {
 # ---- ESC [2J: refused, named, not obeyed ------------------------------
 cp "$T/ca/journal" "$T/journal.before"
 sign_to "$T/esc.csr" "$T/b-esc"
-waitfor 'U\+001B ESCAPE at position 5'; ok $? "ESC: the refusal is on screen, the character named"
+waitcond 'boxflat | grep -q "U+001BESCAPEatposition5"'; ok $? "ESC: the refusal is on screen, the character named"
 keep
 like 'Sign CSRs|offroot' "$T/screen" "ESC: the screen was not cleared by the name"
 grep -q "$(printf '\033')" "$T/all-screens" && r=1 || r=0
@@ -66,7 +66,7 @@ ok $? "mixed: the question names the scripts"
 waitcond 'boxflat | grep -q "V\[а:CYRILLICSMALLLETTERA\]ult"'
 ok $? "mixed: the Cyrillic letter is marked and named"
 type_in yes
-waitfor 'did not confirm mixed-scripts'; ok $? "mixed: yes is not the word: stopped"
+waitcond 'boxflat | grep -q didnotconfirmmixed-scripts'; ok $? "mixed: yes is not the word: stopped"
 keep
 ! grep -q 'Passphrase for the root key' "$T/all-screens"
 ok $? "mixed: the passphrase was never asked"

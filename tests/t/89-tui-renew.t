@@ -33,7 +33,8 @@ start 80 24 linux "'$OFFROOT' ceremony '$SCRIPTS/renew-root.ceremony' -d '$T/tui
 waitfor 'Pre-flight checks'; ok $? "renew-root.ceremony in the TUI (80x24, TERM=linux)"
 drive 'grep -q "Renewal of the root certificate" "$T/screen"'
 ok $? "the TUI shows the renewal's review"
-like 'subject: +CN=Test Root,O=offroot tests,C=DE \(unchanged\)' "$T/screen" "... the subject, unchanged"
+boxflat | grep -qF 'subject:CN=TestRoot,O=offroottests,C=DE(unchanged)'
+ok $? "... the subject, unchanged"
 drive; ok $? "renew-root.ceremony driven to its end by keystrokes"
 like 'Done' "$T/screen" "... successfully"
 grep -q passphrase "$T/asked"; ok $? "the passphrase was asked in the TUI"

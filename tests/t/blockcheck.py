@@ -1,6 +1,7 @@
 """blockcheck.py SCREENS HEX: does one of the captured screens in SCREENS
 (separated by form feeds) show the SHA-256 fingerprint HEX drawn large
-(each hex digit apart, in order, box-drawing characters aside) and its 32
+(each hex digit apart, in order, box-drawing characters and the step list
+beside it aside) and its 32
 PGP words in order?  The word lists are read from src/pgpwords.c.
 Exit 0 if so; prints what it looked for otherwise."""
 import os, re, sys
@@ -28,6 +29,11 @@ got_hex = got_words = False
 for s in screens:
     tokens = []
     for line in s.split("\n"):
+        # Beside the ceremony's step list, only what is right of its
+        # border and the card's ("││"): the list's text is not the block's.
+        m = re.search("[\u2500-\u257f]{2}", line)
+        if m and m.start() > 0:
+            line = line[m.end():]
         tokens += box.sub(" ", line).split()
     got_hex = got_hex or contains(tokens, want_hex)
     got_words = got_words or contains(tokens, want_words)
