@@ -274,6 +274,7 @@ describe_mount(const struct media_roots *r, const struct media_mount *m,
 {
 	const char *name = dev_name(m->source);
 
+	snprintf(e->mount, sizeof e->mount, "%s", m->mnt);
 	snprintf(e->device, sizeof e->device, "%s", m->source);
 	snprintf(e->fstype, sizeof e->fstype, "%s", m->fstype);
 	disk_link(r, "by-label", name, e->label, sizeof e->label);
@@ -447,9 +448,12 @@ media_describe(const struct media_entry *e, char *buf, size_t size)
 
 /* ---- picking --------------------------------------------------------- */
 
-int
-media_pick(struct interact *io, const struct media_roots *r,
-    const char *const *given, size_t ngiven, char *path, size_t size)
+/* One round of the picker: the media listed, then "look again", "type
+ * a folder" and "abandon".  *again when the officer asked to look again. */
+static int
+pick_once(struct interact *io, const struct media_roots *r,
+    const char *const *given, size_t ngiven, char *path, size_t size,
+    bool *again)
 {
 	struct media_entry *e = NULL;
 	char (*lines)[PATH_MAX + 256] = NULL;
@@ -457,10 +461,11 @@ media_pick(struct interact *io, const struct media_roots *r,
 	size_t n = 0, i, choice = 0;
 	int rc;
 
+	*again = false;
 	if ((rc = media_list(r, given, ngiven, &e, &n)) != OR_OK)
 		return rc;
-	if ((lines = calloc(n + 2, sizeof *lines)) == NULL ||
-	    (opts = calloc(n + 2, sizeof *opts)) == NULL) {
+	if ((lines = calloc(n + 3, sizeof *lines)) == NULL ||
+	    (opts = calloc(n + 3, sizeof *opts)) == NULL) {
 		rc = err_set(OR_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -468,17 +473,20 @@ media_pick(struct interact *io, const struct media_roots *r,
 		media_describe(&e[i], lines[i], sizeof lines[i]);
 		opts[i] = lines[i];
 	}
-	opts[n] = "Type the path of a folder";
-	opts[n + 1] = "Abandon the ceremony";
-	if ((rc = io->choose(io, n == 0 ? "The medium for this ceremony (no "
-	    "removable medium is mounted: insert one and choose again, or "
-	    "type a folder)" : "The medium for this ceremony", opts, n + 2,
+	opts[n] = "Look again (after inserting a medium)";
+	opts[n + 1] = "Type the path of a folder";
+	opts[n + 2] = "Abandon the ceremony";
+	if ((rc = io->choose(io, n == 0 ? "The medium for this ceremony: no "
+	    "removable medium is mounted (insert one and look again, or type "
+	    "a folder)" : "The medium for this ceremony", opts, n + 3,
 	    &choice)) != OR_OK)
 		goto out;
-	if (choice == n + 1)
+	if (choice == n)
+		*again = true;
+	else if (choice == n + 2)
 		rc = err_set(OR_E_CANCEL, "the officer abandoned the ceremony "
 		    "when choosing its medium");
-	else if (choice == n)
+	else if (choice == n + 1)
 		rc = interact_ask_nonempty(io, "The medium's folder (full "
 		    "path)", "the medium's folder", path, size);
 	else if (strlen(e[choice].path) >= size)
@@ -489,6 +497,18 @@ out:
 	free(opts);
 	free(lines);
 	free(e);
+	return rc;
+}
+
+int
+media_pick(struct interact *io, const struct media_roots *r,
+    const char *const *given, size_t ngiven, char *path, size_t size)
+{
+	bool again = true;
+	int rc = OR_OK;
+
+	while (again && rc == OR_OK)
+		rc = pick_once(io, r, given, ngiven, path, size, &again);
 	return rc;
 }
 

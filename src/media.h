@@ -50,6 +50,7 @@ int media_mountinfo_line(const char *line, size_t len, struct media_mount *m);
 
 struct media_entry {
 	char path[PATH_MAX];	/* the mount point, or the --media folder */
+	char mount[PATH_MAX];	/* the mount point that holds path, or "" */
 	char device[PATH_MAX];	/* "/dev/sdb1", or "none" */
 	char fstype[64];	/* "vfat", or "none" */
 	char label[128];	/* or "none" */
@@ -73,8 +74,8 @@ int media_identify(const struct media_roots *r, const char *path,
  * (removable /dev/sdb1)". */
 void media_describe(const struct media_entry *e, char *buf, size_t size);
 
-/* The officer picks a medium (io->choose) among media_list's entries and
- * "type a folder"; the chosen folder into path.  OR_E_CANCEL when the
+/* The officer picks a medium (io->choose) among media_list's entries,
+ * "look again" and "type a folder"; the chosen folder into path.  OR_E_CANCEL when the
  * officer abandons. */
 int media_pick(struct interact *io, const struct media_roots *r,
     const char *const *given, size_t ngiven, char *path, size_t size);
