@@ -402,9 +402,10 @@ ceremony_media_leave(struct ceremony *c)
 int
 ceremony_media_eject(struct ceremony *c, const char *copy, const char hex[65])
 {
+	static const char title[] = "Leaving the medium";
 	struct media_entry e;
 	bool yes = false;
-	char q[PATH_MAX + 128];
+	char q[PATH_MAX + 128], msg[3 * PATH_MAX], done[128];
 	int rc;
 
 	if (c->p.media == NULL)
@@ -413,39 +414,32 @@ ceremony_media_eject(struct ceremony *c, const char *copy, const char hex[65])
 	    (copy != NULL && (rc = media_read_back(copy, hex)) != OR_OK) ||
 	    (rc = media_identify(&media_system, c->p.media, &e)) != OR_OK)
 		return rc;
-	if (copy != NULL)
-		interact_say(c->io, SAY_INFO, "the transcript's copy on the "
-		    "medium is flushed and reads back the same");
-	if (!e.mountpoint && !e.removable) {
-		interact_say(c->io, SAY_INFO, "%s is a folder on %s, not a "
-		    "removable medium: nothing to unmount", c->p.media,
+	snprintf(done, sizeof done, "The medium is flushed (syncfs)%s.\n",
+	    copy != NULL ? " and the transcript's copy on it reads back the "
+	    "same" : "");
+	if (!e.mountpoint && !e.removable)
+		snprintf(msg, sizeof msg, "%s%s is a folder on %s, not a "
+		    "removable medium: nothing to unmount.", done, c->p.media,
 		    e.device);
-		return OR_OK;
+	else if (!e.mountpoint)
+		snprintf(msg, sizeof msg, "%s%s is a folder on the removable "
+		    "medium %s. Before removing it, unmount it: umount %s (or "
+		    "the desktop's eject).", done, c->p.media, e.device,
+		    e.mount);
+	else if (geteuid() != 0 || !interactive(c))
+		snprintf(msg, sizeof msg, "%sBefore removing the medium, unmount "
+		    "it: umount %s (or the desktop's eject).", done, c->p.media);
+	else {
+		snprintf(q, sizeof q, "Unmount the medium %s (label %s) now?",
+		    c->p.media, e.label);
+		if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
+			return rc;
+		if (yes && (rc = media_unmount(c->p.media)) != OR_OK)
+			return rc;
+		snprintf(msg, sizeof msg, yes ? "%s%s is unmounted: the medium "
+		    "is safe to remove." : "%sNot unmounted: unmount it with "
+		    "umount %s before removing it.", done, c->p.media);
 	}
-	if (!e.mountpoint) {
-		interact_say(c->io, SAY_INFO, "%s is a folder on the removable "
-		    "medium %s: before removing it, unmount it: umount %s (or "
-		    "the desktop's eject)", c->p.media, e.device, e.mount);
-		return OR_OK;
-	}
-	if (geteuid() != 0 || !interactive(c)) {
-		interact_say(c->io, SAY_INFO, "before removing the medium, "
-		    "unmount it: umount %s (or the desktop's eject)",
-		    c->p.media);
-		return OR_OK;
-	}
-	snprintf(q, sizeof q, "Unmount the medium %s (label %s) now?",
-	    c->p.media, e.label);
-	if ((rc = c->io->confirm(c->io, q, &yes)) != OR_OK)
-		return rc;
-	if (!yes) {
-		interact_say(c->io, SAY_INFO, "not unmounted: unmount it with "
-		    "umount %s before removing it", c->p.media);
-		return OR_OK;
-	}
-	if ((rc = media_unmount(c->p.media)) != OR_OK)
-		return rc;
-	interact_say(c->io, SAY_RESULT, "%s is unmounted: the medium is safe "
-	    "to remove", c->p.media);
+	c->io->show_block(c->io, title, msg);
 	return OR_OK;
 }

@@ -88,8 +88,8 @@ ok $? "the read-back covers the bundle's MANIFEST and every file it lists ($n)"
 awk '$3 == "key-unlocked" { k = NR } $3 == "media-sync" { s = NR } $3 == "end" { e = NR }
     END { exit !(k && s > k && (e == 0 || e > s)) }' "$TR"
 ok $? "... after the signing, before the seal"
-like 'nothing to unmount' "$T/err" "a folder on a fixed disk: nothing to unmount"
-like 'reads back the same' "$T/err" "the transcript's copy on the medium is read back too"
+like 'not a removable medium: nothing to unmount' "$T/out" "a folder on a fixed disk: nothing to unmount"
+like "the transcript's copy on it reads back the same" "$T/out" "the transcript's copy on the medium is read back too"
 
 # ---- a mount point: the officers are told how to unmount it -------------
 if unshare -m true 2>/dev/null; then
@@ -101,7 +101,7 @@ if unshare -m true 2>/dev/null; then
 	    --passphrase-file "$7"' sh "$U" "$T/media-int.csr" "$OFFROOT" "$INT" "$CA" \
 	    "$T/answers-usb" "$PASS" >"$T/out" 2>"$T/err"
 	ok $? "the ceremony completes on a tmpfs mount point"
-	like "before removing the medium, unmount it: umount $U" "$T/err" \
+	like "Before removing the medium, unmount it: umount $U" "$T/out" \
 	    "batch: the officers are told how to unmount it"
 	like "fstype=tmpfs label=none uuid=none removable=no when=pre-flight" "$(last_tr)" \
 	    "the transcript records the tmpfs medium (no label, no UUID)"
