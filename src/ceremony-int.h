@@ -202,10 +202,6 @@ int ceremony_root_preview(struct ceremony *c, const struct script_step *st,
 /* ---- ceremony-media.c ------------------------------------------------ */
 
 struct preflight_result;
-/* The names step st reads from the medium (its CSRs, its serials file),
- * at most max; how many. */
-size_t ceremony_media_inputs(const struct script_step *st, char (*names)[256],
-    size_t max);
 /* The pre-flight media check: the medium picked when none was given (not
  * in batch), what is on it, the inputs of every step not done yet; a
  * failure asked about (Retry, another medium, go on, abandon) except in

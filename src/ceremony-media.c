@@ -49,9 +49,9 @@ ev(struct preflight_result *r, const char *fmt, ...)
 }
 
 /* The names a step reads from the medium: its CSRs (param csr, a comma-
- * separated list) and its serials file. */
-size_t
-ceremony_media_inputs(const struct script_step *st, char (*names)[256],
+ * separated list) and its serials file; how many (at most max). */
+static size_t
+media_inputs(const struct script_step *st, char (*names)[256],
     size_t max)
 {
 	const char *v;
@@ -100,7 +100,7 @@ missing_inputs(const struct ceremony *c, size_t only, char *missing,
 		if ((only != SIZE_MAX && i != only) ||
 		    (only == SIZE_MAX && c->views[i].state == STEP_DONE))
 			continue;
-		n = ceremony_media_inputs(&c->s.steps[i], names, 64);
+		n = media_inputs(&c->s.steps[i], names, 64);
 		for (k = 0; k < n; k++) {
 			if (file_join(path, sizeof path, c->p.media,
 			    names[k]) == OR_OK && stat(path, &st) == 0 &&
