@@ -5,7 +5,8 @@
 # missing, or lacks the CSR never unlocks the key (no key-unlocked in the
 # transcript, nothing in the CA journal), each with one error line; after
 # the last step the medium is flushed (syncfs) and what the run wrote is
-# read back ("media-sync"), the medium's device, label and UUID are
+# read back ("media-sync"; a file damaged on the medium stops the run
+# before the seal), the medium's device, label and UUID are
 # recorded ("medium"), and the officers are told how to unmount it: a
 # tmpfs mount point in a mount namespace of the test's own gets "umount
 # PATH", a plain folder on a fixed disk "nothing to unmount".
@@ -90,6 +91,54 @@ awk '$3 == "key-unlocked" { k = NR } $3 == "media-sync" { s = NR } $3 == "end" {
 ok $? "... after the signing, before the seal"
 like 'not a removable medium: nothing to unmount' "$T/out" "a folder on a fixed disk: nothing to unmount"
 like "the transcript's copy on it reads back the same" "$T/out" "the transcript's copy on the medium is read back too"
+
+# ---- a medium that does not give back what was written -----------------
+# A preloaded shim (test code, compiled here; nothing in offroot) damages
+# one byte of the bundle's certificate when the medium's own folder is
+# flushed (the syncfs before the read-back): the ceremony stops before the
+# seal, naming the file, and records no media-sync.
+cat >"$T/badmedium.c" <<'E'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+syncfs(int fd)
+{
+	static int done;
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "syncfs");
+	const char *m = getenv("BAD_MEDIUM"), *f = getenv("BAD_FILE");
+	struct stat a, b;
+	int rc = real(fd), w;
+
+	if (!done && m != NULL && f != NULL && fstat(fd, &a) == 0 &&
+	    stat(m, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+	    (w = open(f, O_WRONLY)) >= 0) {
+		done = 1;
+		if (pwrite(w, "X", 1, 0) != 1)
+			abort();
+		close(w);
+	}
+	return rc;
+}
+E
+cc -shared -fPIC -o "$T/badmedium.so" "$T/badmedium.c" -ldl
+ok $? "the damaging shim builds"
+B="$T/bad"; mkdir -p "$B"; mkcsr media-bad
+cp "$T/media-bad.csr" "$B/intermediate.csr"
+BAD_MEDIUM="$B" BAD_FILE="$B/intermediate-bundle/certificate.pem" LD_PRELOAD="$T/badmedium.so" \
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    ceremony "$B" "$T/answers-new" >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" -eq 1 ]; ok $? "a file that reads back different stops the ceremony (exit 1, got $rc)"
+like "leaving the medium: .*intermediate-bundle/certificate.pem read back from the medium differs" \
+    "$T/err" "... naming the file"
+TRB=$(last_tr)
+! grep -Eq '^[0-9]+ [^ ]+ (media-sync|end|seal) ' "$TRB"
+ok $? "... before the seal, with no media-sync record"
 
 # ---- a mount point: the officers are told how to unmount it -------------
 if unshare -m true 2>/dev/null; then
