@@ -5,8 +5,9 @@
 # folder", "abandon"); a typed folder without the script's CSR brings the
 # Retry / another medium / go on / abandon dialog instead of ending the
 # ceremony, and Retry after the CSR was copied goes on to a signed
-# intermediate; a missing --media abandoned from that dialog records
-# "abandoned" with no key unlocked; as root, a tmpfs mount point in a
+# intermediate; a missing --media, another medium chosen that is missing
+# too, then abandoned from that dialog records each answer and
+# "abandoned", with no key unlocked; as root, a tmpfs mount point in a
 # mount namespace of the test's own is offered for unmounting at the end,
 # and the TUI says it is safe to remove.
 secret='correct horse battery staple'
@@ -19,6 +20,15 @@ CA="$T/ca"
 new_ca "$CA"; ok $? "a CA for the ceremonies"
 mkcsr tui-media-int
 last_tr() { ls -t "$CA"/transcripts/*-ceremony-*.log | head -1; }
+# type_folder DIR: in the media picker on screen, "Type the path of a
+# folder" (the second option from the end), then DIR.
+type_folder() {
+	settle
+	_tfn=$(grep -Ec '^[^a-z]*[>]? *[0-9]+\) ' "$T/screen")
+	_tfi=1; while [ "$_tfi" -lt $((_tfn - 1)) ]; do keys Down; _tfi=$((_tfi + 1)); done
+	keys Enter
+	waitfor "The medium's folder" && type_in "$1"
+}
 
 # ---- a missing --media, abandoned from the dialog ----------------------
 start 80 24 linux "'$OFFROOT' ceremony $INT -d '$CA' --media '$T/absent' --kdf interactive"
@@ -28,12 +38,21 @@ settle; boxflat >"$T/flat"
 like 'media:.*absentismissing.*Whatnow\?' "$T/flat" "... naming the missing medium"
 like '1\)Retry.*2\)Chooseanothermedium.*3\)Goonwithoutit.*4\)Abandontheceremony' "$T/flat" \
     "... offering Retry, another medium, going on and abandoning"
+# "Choose another medium": the picker, a folder typed (missing too), the
+# dialog again, then abandon.
+keys Down Enter
+waitfor 'The medium for this ceremony'; ok $? "choosing another medium opens the picker"
+type_folder "$T/also-absent"
+drive "$DIALOG"; ok $? "... and a folder that is missing too brings the dialog again"
+settle; boxflat >"$T/flat"
+like 'also-absentismissing' "$T/flat" "... naming the folder typed"
 keys Down Down Down Enter
 waitfor 'the officer abandoned the ceremony'; ok $? "abandoned: the TUI says so"
 keys Enter
 waitfor 'EXIT=1'; ok $? "abandoned, offroot ceremony exits 1"
 TR=$(last_tr)
-grep -Eq '^[0-9]+ [^ ]+ media-missing .*answer=abandon' "$TR" &&
+grep -Eq '^[0-9]+ [^ ]+ media-missing .*answer=another%20medium' "$TR" &&
+    grep -Eq '^[0-9]+ [^ ]+ media-missing .*answer=abandon' "$TR" &&
     grep -Eq '^[0-9]+ [^ ]+ abandoned ' "$TR" &&
     ! grep -Eq '^[0-9]+ [^ ]+ key-unlocked ' "$TR"
 ok $? "the transcript records the answer and the abandon, and no key-unlocked"
@@ -50,12 +69,7 @@ cp "$T/screen" "$T/picker-screen"
 if grep -q 'removable /dev' "$T/picker-screen"; then
 	diag "this machine has removable media mounted; the picker lists them first"
 fi
-# "Type the path of a folder" is the second option from the end.
-n=$(grep -Ec '^[^a-z]*[>]? *[0-9]+\) ' "$T/screen")
-i=1; while [ "$i" -lt $((n - 1)) ]; do keys Down; i=$((i + 1)); done
-keys Enter
-waitfor "The medium's folder"; ok $? "... then asks for the folder"
-type_in "$M"
+type_folder "$M"; ok $? "... then asks for the folder"
 drive "$DIALOG"; ok $? "a folder without the CSR brings the dialog"
 settle; boxflat >"$T/flat"
 like 'intermediate\.csr\(step4\)' "$T/flat" "... naming the CSR the script reads"
