@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -23,6 +24,7 @@
 #include "keystore.h"
 #include "op.h"
 #include "profile.h"
+#include "recover.h"
 #include "rollover.h"
 #include "transcript.h"
 #include "util.h"
@@ -48,6 +50,10 @@ struct rollover {
 	char old_cross[PATH_MAX], new_cross[PATH_MAX];
 	struct side old, new;
 	struct keystore *newks;
+	struct keystore **export_ks;	/* the key the export signs with */
+	bool resumed, have_record, exported;	/* resume_state */
+	const char *outdir;
+	long overlap_days;
 	char *cross_pem, *back_pem;	/* the cross-certificates */
 	time_t cross_not_after;
 	size_t cross_len, back_len;
@@ -106,6 +112,115 @@ check_profile(const char *file, const char *name, long days, long *valid)
 	return rc;
 }
 
+/* The cross-certificates the journals record for this pair of roots. */
+struct find_cross {
+	const char *type, *field, *want;	/* rollover/new_root_sha256 */
+	const char *serial_field;
+	char serial[64];
+};
+
+static int
+find_cross_visit(const struct jrecord *r, void *vctx)
+{
+	struct find_cross *x = vctx;
+	const char *v = jrecord_get(r, x->field);
+	const char *s = jrecord_get(r, x->serial_field);
+
+	if (strcmp(r->type, x->type) == 0 && v != NULL && s != NULL &&
+	    strcmp(v, x->want) == 0)
+		snprintf(x->serial, sizeof x->serial, "%s", s);
+	return OR_OK;
+}
+
+/* DIR/issued/SERIAL.pem of the record x finds; *pem NULL when none. */
+static int
+read_cross(const char *dir, struct find_cross *x, char **pem, size_t *len)
+{
+	struct cadb_summary sum;
+	char idir[PATH_MAX], path[PATH_MAX], file[96];
+	int rc;
+
+	*pem = NULL;
+	if ((rc = cadb_scan(dir, &sum, find_cross_visit, x)) != OR_OK ||
+	    x->serial[0] == '\0')
+		return rc;
+	snprintf(file, sizeof file, "%s.pem", x->serial);
+	if ((rc = cadb_path(dir, CADB_ISSUED, idir, sizeof idir)) != OR_OK ||
+	    (rc = file_join(path, sizeof path, idir, file)) != OR_OK)
+		return rc;
+	return file_read(path, 1u << 20, (unsigned char **)pem, len);
+}
+
+/* What a crash left in a CA the rerun does not take the lock of otherwise:
+ * settled as every command settles it (recover.h). */
+static int
+settle(const char *dir, struct interact *io)
+{
+	struct cadb *db = NULL;
+	int rc;
+
+	if ((rc = cadb_open(dir, &db)) == OR_OK)
+		rc = recover_ca_load(db, io);
+	cadb_close(db);
+	return rc;
+}
+
+/* A rerun after a crash: NEW is the successor a run made (its
+ * rollover-from record names OLD's root); what the journals record as
+ * done is not done again. */
+static int
+resume_state(struct rollover *r)
+{
+	struct find_cross from = { "rollover-from", "old_root_sha256", NULL,
+	    "old_root_sha256", "" };
+	struct find_cross fwd = { "issue", "cross_of", NULL, "serial", "" };
+	struct find_cross ro = { "rollover", "new_root_sha256", NULL,
+	    "cross_serial", "" };
+	struct find_cross back = { "issue", "cross_of", NULL, "serial", "" };
+	struct find_cross ex = { "export", "outdir", NULL, "rollover_from",
+	    "" };
+	struct cadb_summary sum;
+	int rc;
+
+	r->new.dir = r->p->init->dir;
+	from.want = r->old.hex;
+	if ((rc = settle(r->old.dir, r->io)) != OR_OK ||
+	    (rc = settle(r->new.dir, r->io)) != OR_OK ||
+	    (rc = cadb_scan(r->new.dir, &sum, find_cross_visit, &from)) !=
+	    OR_OK)
+		return rc;
+	if (from.serial[0] == '\0')
+		return err_set(OR_E_EXISTS, "%s is a CA, but not the successor "
+		    "of %s (its journal records no rollover from that root)",
+		    r->new.dir, r->old.dir);
+	if ((rc = side_load(&r->new)) != OR_OK)
+		return rc;
+	fwd.want = ro.want = r->new.hex;
+	back.want = r->old.hex;
+	ex.want = r->outdir;
+	if ((rc = read_cross(r->old.dir, &fwd, &r->cross_pem,
+	    &r->cross_len)) != OR_OK ||
+	    (rc = cadb_scan(r->old.dir, &sum, find_cross_visit, &ro)) !=
+	    OR_OK ||
+	    (rc = read_cross(r->new.dir, &back, &r->back_pem,
+	    &r->back_len)) != OR_OK ||
+	    (rc = cadb_scan(r->new.dir, &sum, find_cross_visit, &ex)) != OR_OK)
+		return rc;
+	snprintf(r->res->cross_serial, sizeof r->res->cross_serial, "%s",
+	    fwd.serial);
+	snprintf(r->res->back_serial, sizeof r->res->back_serial, "%s",
+	    back.serial);
+	r->have_record = ro.serial[0] != '\0';
+	r->exported = ex.serial[0] != '\0';
+	r->resumed = true;
+	interact_say(r->io, SAY_WARN, "%s is the successor an interrupted "
+	    "rollover made; going on with what is left%s%s%s", r->new.dir,
+	    r->cross_pem != NULL ? " (the old root's cross-certificate is "
+	    "issued, serial " : "", r->res->cross_serial, r->cross_pem !=
+	    NULL ? ")" : "");
+	return OR_OK;
+}
+
 /* 1. Everything that could refuse the run, before a key is made. */
 static int
 preflight(struct rollover *r)
@@ -155,10 +270,22 @@ preflight(struct rollover *r)
 		};
 		size_t i, n = p->both_ways ? 3 : 2;
 
-		for (i = 0; i < n; i++)
+		if ((rc = cadb_path(p->init->dir, CADB_JOURNAL, path,
+		    sizeof path)) != OR_OK)
+			return rc;
+		if (access(path, F_OK) == 0 &&
+		    (rc = resume_state(r)) != OR_OK)
+			return rc;
+		for (i = 0; i < n; i++) {
+			/* What the journals record is not made again. */
+			if ((i == 0 && r->exported) ||
+			    (i == 1 && r->cross_pem != NULL) ||
+			    (i == 2 && r->back_pem != NULL))
+				continue;
 			if ((rc = op_check_output(&outs[i], p->old_dir,
 			    r->io)) != OR_OK)
 				return rc;
+		}
 	}
 	return OR_OK;
 }
@@ -214,6 +341,8 @@ make_new(struct rollover *r)
 	struct jfields f;
 	int rc;
 
+	if (r->resumed)
+		return OR_OK;
 	ip.keep = &r->newks;
 	if ((rc = rootca_create(&ip, r->io, &ires)) != OR_OK)
 		return rc;
@@ -290,22 +419,26 @@ static int
 old_certifies_new(struct rollover *r)
 {
 	struct interact *oio = r->p->old_io != NULL ? r->p->old_io : r->io;
-	struct keystore *oks = NULL;
+	struct keystore *oks = NULL, **ksp = r->p->old_held != NULL ?
+	    r->p->old_held : &oks;
 	unsigned char md[32];
 	char hex[65];
 	struct jfields f;
 	int rc;
 
-	rc = cross(r, &r->old, &r->new, r->old_cross, &oks, oio,
-	    r->res->cross_serial, sizeof r->res->cross_serial, &r->cross_pem,
-	    &r->cross_len);
-	keystore_close(oks);	/* the old key is done */
+	if (r->cross_pem == NULL)
+		rc = cross(r, &r->old, &r->new, r->old_cross, ksp, oio,
+		    r->res->cross_serial, sizeof r->res->cross_serial,
+		    &r->cross_pem, &r->cross_len);
+	else
+		rc = OR_OK;
+	keystore_close(oks);	/* the command's old key is done */
 	if (rc != OR_OK)
 		return err_context(rc, "the new CA %s is made; the old root's "
 		    "cross-certificate", r->new.dir);
 	if ((rc = sha256(r->cross_pem, r->cross_len, md)) != OR_OK ||
 	    (rc = pem_not_after(r->cross_pem, r->cross_len,
-	    &r->cross_not_after)) != OR_OK)
+	    &r->cross_not_after)) != OR_OK || r->have_record)
 		return rc;
 	hex_encode(md, 32, hex);
 	jf_init(&f);
@@ -368,25 +501,24 @@ static const char readme_text[] =
 static int
 readme(struct rollover *r, const char *hint, char **out, size_t *len)
 {
-	const struct rollover_params *p = r->p;
 	char end[UTC_TEXT_LEN + 1], span[160], back[512] = "";
 	time_t until = r->old.not_after;
 	FILE *mem;
 
-	if (p->overlap_days == 0 && r->cross_not_after < until) {
+	if (r->overlap_days == 0 && r->cross_not_after < until) {
 		until = r->cross_not_after;
 		snprintf(span, sizeof span, "until cross-signed-by-old.pem "
 		    "expires (%ld days; the old root lasts longer)",
 		    (long)((until - time(NULL)) / 86400));
-	} else if (p->overlap_days > 0) {
-		until = time(NULL) + p->overlap_days * 86400L;
+	} else if (r->overlap_days > 0) {
+		until = time(NULL) + r->overlap_days * 86400L;
 		snprintf(span, sizeof span, "%ld days (--overlap-days)",
-		    p->overlap_days);
+		    r->overlap_days);
 	} else
 		snprintf(span, sizeof span, "until the old root expires "
 		    "(%ld days)", (long)((until - time(NULL)) / 86400));
 	utc_text(until, end);
-	if (p->both_ways)
+	if (r->back_pem != NULL)
 		snprintf(back, sizeof back, "  cross-signed-by-new.pem    the "
 		    "old root's subject and key, issued by\n"
 		    "                             the new root (serial %s)\n",
@@ -432,7 +564,7 @@ fill(struct rollover *r, struct bundle *b, const char *readme_text_,
 static int
 publish(struct rollover *r, struct op *op)
 {
-	const char *outdir = r->p->outdir;
+	const char *outdir = r->outdir;
 	const char *digest = keytype_default_digest(op->ks->type);
 	struct bundle b = { 0 };
 	unsigned char *tdata = NULL;
@@ -482,7 +614,7 @@ static int
 export(struct rollover *r)
 {
 	const struct op_output outs[] = {
-		{ r->p->outdir, OP_NEW_FOLDER }, { NULL, 0 }
+		{ r->outdir, OP_NEW_FOLDER }, { NULL, 0 }
 	};
 	struct jfields f;
 	struct op op;
@@ -490,7 +622,7 @@ export(struct rollover *r)
 
 	memset(&op, 0, sizeof op);
 	if ((rc = op_begin(&op, r->new.dir, "rollover-export", outs, r->io)) !=
-	    OR_OK || (rc = op_unlock(&op, r->io, &r->newks)) != OR_OK)
+	    OR_OK || (rc = op_unlock(&op, r->io, r->export_ks)) != OR_OK)
 		goto out;
 	jf_init(&f);
 	jf_add(&f, "old_root_sha256", r->old.hex);
@@ -498,7 +630,7 @@ export(struct rollover *r)
 	jf_add(&f, "cross_serial", r->res->cross_serial);
 	if (r->res->back_serial[0] != '\0')
 		jf_add(&f, "back_serial", r->res->back_serial);
-	jf_add(&f, "outdir", r->p->outdir);
+	jf_add(&f, "outdir", r->outdir);
 	if ((rc = transcript_add(op.tr, "rollover-export", &f)) != OR_OK ||
 	    (rc = op_finish(&op)) != OR_OK)
 		goto out;
@@ -522,6 +654,9 @@ rollover_run(const struct rollover_params *p, struct interact *io,
 	r.res = res;
 	r.io = io;
 	r.old.dir = p->old_dir;
+	r.outdir = p->outdir;
+	r.overlap_days = p->overlap_days;
+	r.export_ks = &r.newks;
 	r.cross_profile = p->cross_profile != NULL ? p->cross_profile :
 	    ROLLOVER_DEFAULT_CROSS;
 	if ((rc = preflight(&r)) != OR_OK)
@@ -533,7 +668,8 @@ rollover_run(const struct rollover_params *p, struct interact *io,
 	if ((rc = make_new(&r)) != OR_OK ||
 	    (rc = old_certifies_new(&r)) != OR_OK)
 		goto out;
-	if (p->both_ways && (rc = cross(&r, &r.new, &r.old, r.new_cross,
+	if (p->both_ways && r.back_pem == NULL &&
+	    (rc = cross(&r, &r.new, &r.old, r.new_cross,
 	    &r.newks, io, res->back_serial, sizeof res->back_serial,
 	    &r.back_pem, &r.back_len)) != OR_OK) {
 		rc = err_context(rc, "the old root certified the new one "
@@ -541,11 +677,72 @@ rollover_run(const struct rollover_params *p, struct interact *io,
 		    res->cross_serial);
 		goto out;
 	}
-	if ((rc = export(&r)) != OR_OK)
+	if (r.resumed) {
+		memcpy(res->new_sha256, r.new.sha, 32);
+		fingerprint_block(r.new.sha, res->new_fingerprint,
+		    sizeof res->new_fingerprint);
+	}
+	if (!p->no_export && !r.exported && (rc = export(&r)) != OR_OK)
 		rc = err_context(rc, "both roots are made and certified; the "
 		    "transition export");
 out:
+	if (rc == OR_OK && p->new_held != NULL) {
+		*p->new_held = r.newks;	/* the ceremony's from here on */
+		r.newks = NULL;
+	}
 	keystore_close(r.newks);
+	side_free(&r.old);
+	side_free(&r.new);
+	free(r.cross_pem);
+	free(r.back_pem);
+	return rc;
+}
+
+int
+rollover_export(const struct rollover_export_params *e,
+    struct keystore **held, struct interact *io,
+    struct rollover_result *res)
+{
+	struct find_cross fwd = { "rollover", "new_root_sha256", NULL,
+	    "cross_serial", "" };
+	struct find_cross back = { "issue", "cross_of", NULL, "serial", "" };
+	struct rollover r;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	memset(&r, 0, sizeof r);
+	r.res = res;
+	r.io = io;
+	r.old.dir = e->old_dir;
+	r.new.dir = e->new_dir;
+	r.outdir = e->outdir;
+	r.overlap_days = e->overlap_days;
+	r.export_ks = held;
+	if ((rc = side_load(&r.old)) != OR_OK ||
+	    (rc = side_load(&r.new)) != OR_OK)
+		goto out;
+	fwd.want = r.new.hex;
+	back.want = r.old.hex;
+	if ((rc = read_cross(e->old_dir, &fwd, &r.cross_pem, &r.cross_len)) !=
+	    OR_OK)
+		goto out;
+	if (r.cross_pem == NULL) {
+		rc = err_set(OR_E_INPUT, "%s records no rollover to the root of "
+		    "%s: nothing to export", e->old_dir, e->new_dir);
+		goto out;
+	}
+	snprintf(res->cross_serial, sizeof res->cross_serial, "%s",
+	    fwd.serial);
+	if ((rc = read_cross(e->new_dir, &back, &r.back_pem, &r.back_len)) !=
+	    OR_OK ||
+	    (rc = pem_not_after(r.cross_pem, r.cross_len,
+	    &r.cross_not_after)) != OR_OK)
+		goto out;
+	snprintf(res->back_serial, sizeof res->back_serial, "%s", back.serial);
+	memcpy(res->old_sha256, r.old.sha, 32);
+	memcpy(res->new_sha256, r.new.sha, 32);
+	rc = export(&r);
+out:
 	side_free(&r.old);
 	side_free(&r.new);
 	free(r.cross_pem);

@@ -64,6 +64,13 @@ struct rollover_params {
 	/* The face that unlocks the old key (its passphrase, PIN or
 	 * shares differ from the new key's); NULL: the io given. */
 	struct interact *old_io;
+	/* A ceremony's keys: old_held, the old key it holds (or NULL in
+	 * it: unlocked here and handed back); new_held, where the new key
+	 * is handed back instead of closed.  NULL: the command's own. */
+	struct keystore **old_held, **new_held;
+	/* A ceremony writes the transition export in a later step
+	 * (rollover_export); outdir still names the cross bundles. */
+	bool no_export;
 };
 
 struct rollover_result {
@@ -75,6 +82,22 @@ struct rollover_result {
 };
 
 int rollover_run(const struct rollover_params *p, struct interact *io,
+    struct rollover_result *res);
+
+/*
+ * Step 5 on its own (a ceremony's export-transition step): the transition
+ * export of the new CA new_dir into outdir, from what the two journals
+ * record: OLD's last rollover record naming new_dir's root gives the
+ * cross-certificate (OLD/issued/), new_dir's issue record whose cross_of
+ * is the old root the one back.  held: as op_unlock's.  OR_E_INPUT when
+ * OLD records no rollover to that root.
+ */
+struct rollover_export_params {
+	const char *old_dir, *new_dir, *outdir;
+	long overlap_days;		/* 0: until the old root expires */
+};
+int rollover_export(const struct rollover_export_params *e,
+    struct keystore **held, struct interact *io,
     struct rollover_result *res);
 
 #endif

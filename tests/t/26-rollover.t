@@ -53,6 +53,10 @@ t_fail "an export folder that exists" 1 \
 t_fail "a new directory that holds a CA" 1 \
     "$OFFROOT" rollover -d "$OLD" --new-dir "$OLD" -o "$T/t" $NEWARGS \
     --passphrase-file "$PASS2" --old-passphrase-file "$PASS" --yes
+mkdir "$T/full"; echo x >"$T/full/file"
+t_fail "a new directory that holds files" 1 \
+    "$OFFROOT" rollover -d "$OLD" --new-dir "$T/full" -o "$T/t" $NEWARGS \
+    --passphrase-file "$PASS2" --old-passphrase-file "$PASS" --yes
 t_fail "an old directory that is no CA" 1 \
     "$OFFROOT" rollover -d "$T/exists" --new-dir "$NEW" -o "$T/t" $NEWARGS \
     --passphrase-file "$PASS2" --old-passphrase-file "$PASS" --yes
@@ -91,6 +95,19 @@ openssl x509 -in "$T/t/root.pem" -noout -pubkey >"$T/new.pub"
 ok $? "MANIFEST.sig verifies with the new root's key, every file its digest"
 t_ok "audit of the old CA" "$OFFROOT" audit -d "$OLD"
 t_ok "audit of the new CA" "$OFFROOT" audit -d "$NEW"
+# The same command again (as after a crash): the successor is recognised,
+# what the journals record is not done again.
+cp "$OLD/journal" "$T/old.journal"; cp "$NEW/journal" "$T/new.journal"
+t_ok "rollover run again: nothing left to do" "$OFFROOT" rollover -d "$OLD" \
+    --new-dir "$NEW" -o "$T/t" $NEWARGS --passphrase-file "$PASS2" \
+    --old-passphrase-file "$PASS" --overlap-days 90 --both-ways --yes
+like 'successor an interrupted rollover made' "$T/err" "... saying it found the successor"
+cmp -s "$OLD/journal" "$T/old.journal" && cmp -s "$NEW/journal" "$T/new.journal"
+ok $? "... and recording nothing twice"
+t_fail "a new directory that is another CA" 1 \
+    "$OFFROOT" rollover -d "$NEW" --new-dir "$OLD" -o "$T/t9" $NEWARGS \
+    --passphrase-file "$PASS2" --old-passphrase-file "$PASS" --yes
+like 'not the successor' "$T/err" "... refused: not the successor"
 t_ok "offroot verify: the old root's cross-sign bundle" \
     "$OFFROOT" verify "$T/t-old-cross" --root "$OLD/root.crt" --other "$NEW/root.crt"
 
