@@ -301,14 +301,16 @@ show_plan(struct rollover *r)
 	utc_text(r->old.not_after, when);
 	if (snprintf(block, sizeof block,
 	    "old root        %s\n"
-	    "                in %s, valid until %s\n"
+	    "                valid until %s\n"
+	    "                CA directory %s\n"
 	    "                SHA-256:\n%s\n"
 	    "new root        %s\n"
-	    "                a new key, in a new CA directory %s\n"
+	    "                a new key, in the new CA directory %s\n"
 	    "cross profile   %s (of each CA's profiles.cnf)\n"
 	    "certified       the new root by the old%s\n"
-	    "export          %s (the old root's bundle in %s%s%s)\n",
-	    r->old.subject, p->old_dir, when, fp, p->init->subject,
+	    "export          %s\n"
+	    "                (the old root's bundle in %s%s%s)\n",
+	    r->old.subject, when, p->old_dir, fp, p->init->subject,
 	    p->init->dir, r->cross_profile, p->both_ways ?
 	    ", and the old root by the new (--both-ways)" : "",
 	    p->outdir, r->old_cross, p->both_ways ? ", the new root's in " :
