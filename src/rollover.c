@@ -488,6 +488,7 @@ static const char readme_text[] =
 "     %s\n"
 "     sha256sum -c MANIFEST\n"
 "\n"
+"   or, with offroot: offroot verify THIS-FOLDER --root root.pem\n"
 "   compare root.pem's SHA-256 with the one read aloud at the ceremony,\n"
 "   and put roots-transition.pem into every trust store (Kubernetes: the CA bundles of the API server,\n"
 "   kubelets and etcd; Vault: the issuing CA chain).\n"

@@ -93,6 +93,15 @@ openssl x509 -in "$T/t/root.pem" -noout -pubkey >"$T/new.pub"
 (cd "$T/t" && openssl dgst -sha384 -verify "$T/new.pub" -signature MANIFEST.sig MANIFEST &&
     sha256sum -c --quiet MANIFEST) >/dev/null 2>&1
 ok $? "MANIFEST.sig verifies with the new root's key, every file its digest"
+t_ok "offroot verify: the transition export against the new root" \
+    "$OFFROOT" verify "$T/t" --root "$NEW/root.crt"
+like "a rollover's transition export" "$T/out" "... named as a transition export"
+t_fail "offroot verify: not against the old root (the new one signed it)" 1 \
+    "$OFFROOT" verify "$T/t" --root "$OLD/root.crt"
+cp -R "$T/t" "$T/t-tampered"
+cp "$T/t/root.pem" "$T/t-tampered/cross-signed-by-old.pem"
+t_fail "offroot verify: a changed cross-signed-by-old.pem is refused" 1 \
+    "$OFFROOT" verify "$T/t-tampered" --root "$NEW/root.crt"
 t_ok "audit of the old CA" "$OFFROOT" audit -d "$OLD"
 t_ok "audit of the new CA" "$OFFROOT" audit -d "$NEW"
 # The same command again (as after a crash): the successor is recognised,
