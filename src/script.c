@@ -416,6 +416,26 @@ check_bags(const struct parser *p, const struct script_param *sp)
 	return OR_OK;
 }
 
+/* A rollover's values: by (which root signs), new_ca (a plain folder
+ * name beside the CA directory, never "." or ".."). */
+static int
+check_rollover_value(const struct parser *p, const struct script_param *sp,
+    enum pkind kind)
+{
+	const char *v = sp->value;
+
+	if (kind == PK_BY && strcmp(v, "root") != 0 &&
+	    strcmp(v, "successor") != 0)
+		return perr(p, sp->line, "by: expected root or successor, got "
+		    "\"%s\"", v);
+	if (kind == PK_BY)
+		return OR_OK;
+	if (*v == '.')
+		return perr(p, sp->line, "%s: a folder name beside the CA "
+		    "directory, not \"%s\"", sp->key, v);
+	return check_name(p, sp);
+}
+
 /* PK_CHECKS: a list of pre-flight checks. */
 static int
 check_checks(const struct parser *p, const struct script_param *sp)
@@ -521,15 +541,8 @@ check_value(const struct parser *p, const struct script_param *sp,
 			    "crl, got \"%s\"", v);
 		return OR_OK;
 	case PK_BY:
-		if (strcmp(v, "root") != 0 && strcmp(v, "successor") != 0)
-			return perr(p, sp->line, "by: expected root or "
-			    "successor, got \"%s\"", v);
-		return OR_OK;
 	case PK_CA_NAME:
-		if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || *v == '.')
-			return perr(p, sp->line, "%s: a folder name beside the "
-			    "CA directory, not \"%s\"", sp->key, v);
-		return check_name(p, sp);
+		return check_rollover_value(p, sp, kind);
 	case PK_YESNO:
 		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 			return perr(p, sp->line, "%s: expected yes or no, got "
