@@ -180,6 +180,7 @@ resume_state(struct rollover *r)
 	struct find_cross ex = { "export", "outdir", NULL, "rollover_from",
 	    "" };
 	struct cadb_summary sum;
+	char outabs[PATH_MAX];
 	int rc;
 
 	r->new.dir = r->p->init->dir;
@@ -197,7 +198,8 @@ resume_state(struct rollover *r)
 		return rc;
 	fwd.want = ro.want = r->new.hex;
 	back.want = r->old.hex;
-	ex.want = r->outdir;
+	file_absolute(r->outdir, outabs, sizeof outabs);
+	ex.want = outabs;
 	if ((rc = read_cross(r->old.dir, &fwd, &r->cross_pem,
 	    &r->cross_len)) != OR_OK ||
 	    (rc = cadb_scan(r->old.dir, &sum, find_cross_visit, &ro)) !=
@@ -339,7 +341,7 @@ make_new(struct rollover *r)
 {
 	struct rootca_params ip = *r->p->init;
 	struct rootca_result ires;
-	char na[24];
+	char na[24], where[PATH_MAX];
 	struct jfields f;
 	int rc;
 
@@ -357,12 +359,13 @@ make_new(struct rollover *r)
 	r->io->show_block(r->io, "SHA-256 of the new root (read it aloud):",
 	    ires.fingerprint);
 	snprintf(na, sizeof na, "%lld", (long long)r->old.not_after);
+	file_absolute(r->old.dir, where, sizeof where);
 	jf_init(&f);
 	jf_add(&f, "old_root_sha256", r->old.hex);
 	jf_add(&f, "old_subject", r->old.subject);
 	jf_add(&f, "old_public_key_sha256", r->old.pkhex);
 	jf_add(&f, "old_not_after", na);
-	jf_add(&f, "old_dir", r->old.dir);
+	jf_add(&f, "old_dir", where);
 	return record(r->new.dir, "rollover-from", &f);
 }
 
@@ -424,7 +427,7 @@ old_certifies_new(struct rollover *r)
 	struct keystore *oks = NULL, **ksp = r->p->old_held != NULL ?
 	    r->p->old_held : &oks;
 	unsigned char md[32];
-	char hex[65];
+	char hex[65], where[PATH_MAX];
 	struct jfields f;
 	int rc;
 
@@ -443,11 +446,12 @@ old_certifies_new(struct rollover *r)
 	    &r->cross_not_after)) != OR_OK || r->have_record)
 		return rc;
 	hex_encode(md, 32, hex);
+	file_absolute(r->new.dir, where, sizeof where);
 	jf_init(&f);
 	jf_add(&f, "new_root_sha256", r->new.hex);
 	jf_add(&f, "new_subject", r->new.subject);
 	jf_add(&f, "new_public_key_sha256", r->new.pkhex);
-	jf_add(&f, "new_dir", r->new.dir);
+	jf_add(&f, "new_dir", where);
 	jf_add(&f, "cross_serial", r->res->cross_serial);
 	jf_add(&f, "cross_file_sha256", hex);
 	return record(r->old.dir, "rollover", &f);
@@ -572,6 +576,7 @@ publish(struct rollover *r, struct op *op)
 	struct bundle b = { 0 };
 	unsigned char *tdata = NULL;
 	char *text = NULL, hint[256], stage[PATH_MAX] = "", mhex[65];
+	char where[PATH_MAX];
 	size_t tlen = 0, rlen = 0;
 	struct jfields f;
 	int rc;
@@ -589,8 +594,10 @@ publish(struct rollover *r, struct op *op)
 	    r->res->manifest_sha256, stage, sizeof stage)) != OR_OK)
 		goto out;
 	hex_encode(r->res->manifest_sha256, 32, mhex);
+	/* Absolute, so that a later run from another directory finds it. */
+	file_absolute(outdir, where, sizeof where);
 	jf_init(&f);
-	jf_add(&f, "outdir", outdir);
+	jf_add(&f, "outdir", where);
 	jf_add(&f, "manifest_sha256", mhex);
 	jf_add(&f, "certificates", "0");
 	jf_add(&f, "rollover_from", r->old.hex);

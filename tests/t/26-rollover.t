@@ -216,11 +216,19 @@ ok $rc "Python cryptography: signatures, subjects, keys, AKI/SKI of both cross-c
 
 # ---- other stores: a quorum; a token ----
 mkdir "$T/shares"
-t_ok "rollover to a 2-of-3 quorum" "$OFFROOT" rollover -d "$OLD" --new-dir "$T/newq" \
-    -o "$T/tq" --subject "/C=DE/O=offroot tests/CN=Quorum Root G2" --kdf interactive \
-    --profiles "$K8S" --quorum 2/3 --share-dir "$T/shares" --share-passphrase-file "$PASS2" \
+# (from $T, with relative paths: the journals record them absolute)
+cd "$T"
+t_ok "rollover to a 2-of-3 quorum" "$OFFROOT" rollover -d old --new-dir newq \
+    -o tq --subject "/C=DE/O=offroot tests/CN=Quorum Root G2" --kdf interactive \
+    --profiles "$K8S" --quorum 2/3 --share-dir shares --share-passphrase-file "$PASS2" \
     --share-passphrase-file "$PASS2" --share-passphrase-file "$PASS2" \
     --old-passphrase-file "$PASS" --yes
+cd "$ROOT"
+R=$(realpath "$T")
+grep -q " rollover-from .*old_dir=$R/old " "$T/newq/journal" &&
+    grep -q " rollover .*new_dir=$R/newq " "$T/old/journal" &&
+    grep -q " export .*outdir=$R/tq " "$T/newq/journal"
+ok $? "... the journals record the other CA and the export by absolute paths"
 "$OFFROOT" status -d "$T/newq" | grep -q '2-of-3 officer quorum'
 ok $? "... the new key under the quorum"
 openssl verify -x509_strict -CAfile "$OLD/root.crt" "$T/tq/cross-signed-by-old.pem" >/dev/null 2>&1 &&
