@@ -1845,8 +1845,18 @@ pkcs11_gen_keypair(struct pkcs11_key *k, const struct pkcs11_genspec *g,
 	return OR_OK;
 }
 
+/* An attribute of the private half's template that the new key did not
+ * get (bad): into the token's quirks table. */
+static void
+pkcs11_gen_refused(struct p11quirks *q, bool bad, const char *attr)
+{
+	if (bad)
+		p11q_refused(q, attr);
+}
+
 /* Trust, but read back: a token that ignored the template loses its key
- * now, before a certificate names it.  The public key into *pub. */
+ * now, before a certificate names it; what it did not set as asked is in
+ * the quirks table and the error.  The public key into *pub. */
 static int
 pkcs11_gen_check(struct pkcs11_key *k, const struct pkcs11_genspec *g,
     enum keytype type, EVP_PKEY **pub)
@@ -1863,18 +1873,26 @@ pkcs11_gen_check(struct pkcs11_key *k, const struct pkcs11_genspec *g,
 	    false, &on_token)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": reading the new key's "
 		    "attributes", k->slot.label);
-	if (!k->info.sensitive || k->info.extractable || !is_private ||
-	    !on_token)
+	pkcs11_gen_refused(&k->slot.q, !k->info.sensitive, "CKA_SENSITIVE");
+	pkcs11_gen_refused(&k->slot.q, k->info.extractable, "CKA_EXTRACTABLE");
+	pkcs11_gen_refused(&k->slot.q, !is_private, "CKA_PRIVATE");
+	pkcs11_gen_refused(&k->slot.q, !on_token, "CKA_TOKEN");
+	if (k->slot.q.refused[0] != '\0')
 		return err_set(OR_E_ENV, "token \"%s\" did not keep the new "
-		    "key private, sensitive and non-extractable, so offroot "
-		    "removes it again", k->slot.label);
+		    "key private, sensitive and non-extractable (not set as "
+		    "asked: %s), so offroot removes it again", k->slot.label,
+		    k->slot.q.refused);
 	if ((rc = pkcs11_fill_usage(k)) != OR_OK)
 		return rc;
-	if (!k->info.can_sign || k->info.can_decrypt || k->info.can_derive ||
-	    k->info.can_unwrap)
+	pkcs11_gen_refused(&k->slot.q, !k->info.can_sign, "CKA_SIGN");
+	pkcs11_gen_refused(&k->slot.q, k->info.can_decrypt, "CKA_DECRYPT");
+	pkcs11_gen_refused(&k->slot.q, k->info.can_derive, "CKA_DERIVE");
+	pkcs11_gen_refused(&k->slot.q, k->info.can_unwrap, "CKA_UNWRAP");
+	if (k->slot.q.refused[0] != '\0')
 		return err_set(OR_E_ENV, "token \"%s\" made a key whose "
-		    "private half may %s, not sign only, so offroot removes it "
-		    "again", k->slot.label, k->info.usage);
+		    "private half may %s, not sign only (not set as asked: "
+		    "%s), so offroot removes it again", k->slot.label,
+		    k->info.usage, k->slot.q.refused);
 	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, g->kt, type,
 	    pub)) != OR_OK)
 		return rc;
