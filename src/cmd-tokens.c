@@ -181,7 +181,6 @@ const struct cmd_entry cmd_tokens_entry = {
 	"tokens",
 	"[--module PATH] [--token URI] [--mechanisms] "
 	    "[--login [--pin-file FILE] [--yes]]",
-	"list PKCS#11 modules, slots, tokens and the keys on them; "
-	    "--mechanisms: what offroot will use on each token, and why",
+	"list PKCS#11 tokens and their keys; what offroot will use on them",
 	tokens_opts, 0, 0, tokens_exec
 };
