@@ -8,7 +8,8 @@
 # the first login, and after one wrong PIN typed on the terminal no other
 # PIN is tried unless the officer types "try" (a token that counts, as
 # SoftHSM2 does with PIN-count-low, is asked again as before); the stop is
-# in the transcript.  The shim's "blind" clears the PIN flags, as
+# in the transcript; in a TUI ceremony the question is the TUI's, and the
+# officer's choice a note in the ceremony's transcript.  The shim's "blind" clears the PIN flags, as
 # tpm2-pkcs11 reports them.
 . "$(dirname "$0")/../lib.sh"
 MOD=/usr/lib/softhsm/libsofthsm2.so
@@ -144,4 +145,43 @@ waitfor 'EXIT='
 like 'EXIT=0' "$T/screen" "... and the right PIN passes"
 tmux kill-session -t "=$S" 2>/dev/null
 t_ok "audit after it all" "$OFFROOT" audit -d "$CA"
+
+# ---- the same question in the TUI, recorded in the ceremony ----
+tokpin=4711-pin
+cat >"$T/token.ceremony" <<'E'
+offroot-ceremony 1
+name: Root on a blind token
+version: 1
+role: Ceremony Administrator
+role: Internal Witness
+role: Crypto Officer 1
+
+step 1: Participants
+role: Ceremony Administrator
+action: participants
+
+step 2: Generate the root on the token
+role: Crypto Officer 1
+witness: Internal Witness
+action: generate-root
+param: subject = /C=DE/O=offroot tests/CN=Blind Token Root
+param: key = ec-p256
+param: store = pkcs11
+param: label = tui-blind
+E
+start 80 24 linux "env P11SHIM_TOKEN_FLAGS=blind '$OFFROOT' ceremony '$T/token.ceremony' -d '$T/tuica' --token 'pkcs11:token=root-ca' --module '$SHIM'"
+drive 'grep -q "PIN for token" "$T/screen"'
+ok $? "TUI: the ceremony asks the token's PIN"
+type_secret "0000-bad"
+waitcond 'boxflat | grep -q "Type\"try\"totryanotherPIN"'
+ok $? "TUI: after one wrong PIN, the officer is asked before another try"
+type_in "try"
+drive
+like 'Done' "$T/screen" "TUI: \"try\", then the right PIN: the ceremony ends"
+keys Enter
+waitfor 'EXIT=0'; ok $? "TUI: offroot ceremony exits 0"
+tmux kill-session -t "=$S" 2>/dev/null
+ttr=$(ls "$T/tuica/transcripts/"*-ceremony-*.log 2>/dev/null | head -1)
+[ -n "$ttr" ] && grep -q ' exception .*the%20officer%20chose%20to%20try%20another%20PIN' "$ttr"
+ok $? "TUI: the ceremony's transcript records the officer's choice"
 done_testing
