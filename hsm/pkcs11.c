@@ -22,6 +22,10 @@
  * its public half), signing (a plan of digest, mechanism and input; the
  * token; DER; our own verification), the key reference file, and listing
  * (module, slot, token, objects).
+ *
+ * What a token answered (its mechanisms, PIN flags, serial, attributes a
+ * new key did not get) is kept in the slot's quirks table, and the
+ * choices that depend on the module read it there (p11quirks.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
