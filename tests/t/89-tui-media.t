@@ -47,7 +47,7 @@ drive "$DIALOG"; ok $? "... and a folder that is missing too brings the dialog a
 settle; boxflat >"$T/flat"
 like 'also-absentismissing' "$T/flat" "... naming the folder typed"
 keys Down Down Down Enter
-waitfor 'the officer abandoned the ceremony'; ok $? "abandoned: the TUI says so"
+waitcond 'boxflat | grep -q theofficerabandonedtheceremony'; ok $? "abandoned: the TUI says so"
 keys Enter
 waitfor 'EXIT=1'; ok $? "abandoned, offroot ceremony exits 1"
 TR=$(last_tr)
@@ -76,8 +76,20 @@ like 'intermediate\.csr\(step4\)' "$T/flat" "... naming the CSR the script reads
 tail -n 1 "$T/screen" | grep -q "/medium | transcript"; ok $? "the status line shows the medium picked"
 cp "$T/tui-media-int.csr" "$M/intermediate.csr"
 keys Enter
-# flat: the screen's text without spaces, borders or line ends.
-flat() { settle && tr -d ' \n\342\224\202' <"$T/screen"; }
+# flat: the screen's text without spaces, borders or line ends; beside
+# the ceremony's step list, only what is right of it.
+flat() {
+	settle && $PY - "$T/screen" <<'E'
+import re, sys
+out = []
+for line in open(sys.argv[1], encoding="utf-8").read().split("\n"):
+    m = re.search("[\u2500-\u257f]{2}", line)
+    if m and m.start() > 0:
+        line = line[m.end():]
+    out.append(re.sub("[\u2500-\u257f ]", "", line))
+print("".join(out))
+E
+}
 LEAVING='grep -q "Leaving the medium" "$T/screen"'
 drive "$LEAVING"; ok $? "Retry after copying the CSR: the ceremony goes on to leaving the medium"
 flat >"$T/flat"

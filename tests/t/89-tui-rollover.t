@@ -12,20 +12,32 @@ secret=$(cat "$PASS")
 . "$ROOT/tests/tui.sh"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
 SCRIPTS="$ROOT/ceremony-scripts"
-# titled TITLE: the text of the box titled TITLE on screen, its lines
-# joined without spaces or borders (boxflat's, for a titled block).
+# titled TITLE: the text of the box titled TITLE on screen (on its top
+# border, or wrapped inside when the border is too short: beside the step
+# list), its lines joined without spaces or borders (boxflat's, for a
+# titled block).
 titled() {
 	$PY - "$T/screen" "$1" <<'E'
 import sys
 rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
-out, inside = [], False
-for r in rows:
-    if r.startswith("\u250c " + sys.argv[2]):
-        inside, out = True, []
-    elif inside and r.startswith("\u2514"):
+title = sys.argv[2]
+top = x = None
+for y, r in enumerate(rows):
+    i = r.find("\u250c " + title)
+    if i < 0 and y + 1 < len(rows):
+        i = r.find("\u250c\u2500")
+        if i >= 0 and not rows[y + 1][i + 1:].lstrip().startswith(title):
+            i = -1
+    if i >= 0:
+        top, x = y, i
         break
-    elif inside:
-        out.append(r[1:-1])
+out = []
+if top is not None:
+    right = rows[top].index("\u2510", x)
+    for r in rows[top + 1:]:
+        if r[x:x + 1] == "\u2514":
+            break
+        out.append(r[x + 1:right])
 print("".join(out).replace(" ", ""))
 E
 }
@@ -41,6 +53,10 @@ drive 'grep -q "Root rollover" "$T/screen"'
 ok $? "the TUI shows the rollover's plan"
 cat "$T/asked" >"$T/asked.all"
 titled "Root rollover" >"$T/plan"
+# Beside the step list the plan may run past the screen: its end too.
+keys End
+waitfor 'Enter: confirm you have read it' >/dev/null
+titled "Root rollover" >>"$T/plan"
 like 'oldrootCN=TestRoot,O=offroottests,C=DE' "$T/plan" "... the current root"
 like "SHA-256:$OLDFP" "$T/plan" "... its fingerprint in hex"
 like 'newroot/C=DE/O=Example/CN=ExampleKubernetesRootCAG2' "$T/plan" "... the successor"

@@ -13,6 +13,7 @@
 . "$ROOT/tests/tui.sh"
 
 CA="$T/ca"
+mkdir "$T/media"
 SUBJ="/C=DE/O=offroot tests/CN=Back Root"
 LONGT="Read the paragraph that the script file breaks at its own width and check every word of it aloud"
 
@@ -152,7 +153,7 @@ ok $? "... and the CA keeps the CRL URL typed before going back (offroot status)
 # card COLS ROWS TERM LW: runs the layout script to its step 3 card and
 # checks what it shows.
 card() {
-	start "$1" "$2" "$3" "'$OFFROOT' ceremony '$T/screen.ceremony' -d '$CA'"
+	start "$1" "$2" "$3" "'$OFFROOT' ceremony '$T/screen.ceremony' -d '$CA' --media '$T/media'"
 	waitfor -a 'Pre-flight checks' 'Enter: confirm you have read it'
 	ok $? "$1x$2: the first step's card"
 	like '┌ Steps' "$T/screen" "$1x$2: the step list stays in view beside the card"
