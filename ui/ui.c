@@ -1120,7 +1120,11 @@ ui_loop(struct ui *u, bool *until)
 			}
 			ui_take_request(u);
 		}
-		if (pf[0].revents & POLLIN)
+		/* On a timeout too: a SIGWINCH that came while the loop was
+		 * not in poll(2) (drawing) interrupted nothing, and only
+		 * getch() turns it into KEY_RESIZE: the screen would stay at
+		 * the old size until a key was pressed. */
+		if (n == 0 || (pf[0].revents & POLLIN))
 			ui_read_keys(u);
 		else if (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			ui_signal(u, SIGHUP);

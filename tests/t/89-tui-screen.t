@@ -194,15 +194,19 @@ tail -n 1 "$T/screen" | grep -q 'Note taken'; ok $? "... on the status line"
 head -n 1 "$T/screen" | grep -q 'offroot  Ceremony.*F2 note'
 ok $? "... and the title bar is not written over"
 tmux resize-window -t "=$S:" -x 120 -y 40 2>/dev/null || tmux resize-pane -t "=$S:" -x 120 -y 40
-waitcond '[ "$(grep -c "" "$T/screen")" -eq 40 ] && lastline "$CLOCK"'
-ok $? "resized to 120x40: 40 lines drawn"
-settle
-layout 40; ok $? "... the step list and the card fill the new size, nothing of the old left"
+# Until the frame for the new size is drawn, tmux shows the old one cut
+# or padded: wait for a frame with nothing of the old, then compare it
+# with a redraw from scratch.
+waitcond '[ "$(grep -c "" "$T/screen")" -eq 40 ] && lastline "$CLOCK" &&
+    layout 40 >/dev/null'
+ok $? "resized to 120x40: the step list and the card fill the new size, nothing of the old left"
+same_after_ctrl_l; ok $? "... the screen is what a redraw from scratch shows"
 like '┌ Steps' "$T/screen" "... the step list in view"
 tmux resize-window -t "=$S:" -x 80 -y 24 2>/dev/null || tmux resize-pane -t "=$S:" -x 80 -y 24
-waitcond '[ "$(grep -c "" "$T/screen")" -eq 24 ] && lastline "$CLOCK"'
-settle
-layout 26; ok $? "resized back to 80x24: nothing of 120x40 left"
+waitcond '[ "$(grep -c "" "$T/screen")" -eq 24 ] && lastline "$CLOCK" &&
+    layout 26 >/dev/null'
+ok $? "resized back to 80x24: nothing of 120x40 left"
+same_after_ctrl_l; ok $? "... the screen is what a redraw from scratch shows"
 stepsjoined 26 | grep -qF "$LONGT"; ok $? "... the long title still whole in the list"
 drive; ok $? "the layout script driven to its end"
 like 'Done' "$T/screen" "... successfully"
