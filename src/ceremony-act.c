@@ -29,6 +29,7 @@
 #include "op.h"
 #include "recover.h"
 #include "renew.h"
+#include "migrate.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rootca.h"
@@ -1500,6 +1501,61 @@ act_renew_root(struct ceremony *c, const struct script_step *st)
 	return OR_OK;
 }
 
+/* The sealed root key moved into the ceremony's token (--token, --module):
+ * the officers open the key (if this ceremony has not yet), then
+ * migrate.c imports it, proves it signs for root.crt, records the move
+ * and retires the sealed file.  From then on the ceremony signs with the
+ * token.  Run again after a kill past the record, the step finds the
+ * journal's migrate record and is done. */
+static int
+act_migrate(struct ceremony *c, const struct script_step *st)
+{
+	struct migrate_params mp;
+	struct migrate_result res;
+	struct migrate_pin_face pf;
+	struct keystore *tok = NULL;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	int rc;
+
+	memset(&mp, 0, sizeof mp);
+	if (c->p.token == NULL)
+		return err_set(OR_E_USAGE, "step %s moves the root key into a "
+		    "token: give its URI with --token", st->number_text);
+	mp.token_uri = c->p.token;
+	mp.module = c->p.module;
+	mp.label = script_param(st, "label");
+	mp.step = st->number_text;
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK)
+		goto out;
+	if (db->sum.migrated != 0) {
+		interact_say(c->io, SAY_INFO, "step %s: the root key was moved "
+		    "into token \"%s\" already (journal record %llu)",
+		    st->number_text, db->sum.token_label,
+		    (unsigned long long)db->sum.migrated);
+		goto out;
+	}
+	if ((rc = migrate_check(db, &mp)) != OR_OK ||
+	    (rc = ceremony_need_key(c, db, root)) != OR_OK)
+		goto out;
+	rc = migrate_commit(db, root, c->ks, c->tr, &mp,
+	    migrate_pin_face(&pf, c->io, c->p.pin_file), &res, &tok);
+	if (tok != NULL) {	/* the sealed copy in memory goes too */
+		keystore_close(c->ks);
+		c->ks = tok;
+	}
+	c->key_store[0] = '\0';	/* the status line reads it again */
+	if (rc == OR_OK)
+		interact_say(c->io, SAY_RESULT, "step %s: the root key is on "
+		    "token \"%s\" (%s); %s was overwritten and removed; the "
+		    "token is now the only copy", st->number_text,
+		    res.token_label, res.method, CADB_SEALED_KEY);
+out:
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 /* Every action a script can name (script.h), indexed by it. */
@@ -1519,6 +1575,7 @@ static const struct ceremony_action {
 	[SA_CHECK_KEY] = { SA_CHECK_KEY, act_check_key },
 	[SA_RESHARE] = { SA_RESHARE, act_reshare },
 	[SA_RENEW_ROOT] = { SA_RENEW_ROOT, act_renew_root },
+	[SA_MIGRATE] = { SA_MIGRATE, act_migrate },
 };
 _Static_assert(nitems(ceremony_actions) == SA_NONE,
     "every script action has its entry in ceremony_actions");

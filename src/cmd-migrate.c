@@ -19,7 +19,6 @@
 #include "keystore.h"
 #include "migrate.h"
 #include "op.h"
-#include "secret.h"
 
 static const struct cmd_opt migrate_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
@@ -31,26 +30,6 @@ static const struct cmd_opt migrate_opts[] = {
 	{ NULL, 0, 0 }
 };
 
-/* The face the token sees: --pin-file answers its PIN prompt when the
- * passphrase came from --passphrase-file (main.c gives the CLI face one
- * secret file). */
-struct pin_face {
-	struct interact io;		/* first: the face's own methods */
-	struct interact *orig;
-	const char *pin_file;
-};
-
-static int
-pin_ask_secret(struct interact *io, const char *prompt, bool twice,
-    struct secret **out)
-{
-	struct pin_face *pf = (struct pin_face *)io;
-
-	if (pf->pin_file != NULL)
-		return secret_from_file(pf->pin_file, out);
-	return pf->orig->ask_secret(pf->orig, prompt, twice, out);
-}
-
 static int
 migrate_exec(struct cmd_args *a, struct interact *io)
 {
@@ -58,7 +37,8 @@ migrate_exec(struct cmd_args *a, struct interact *io)
 	const char *shares[CMD_MAX_VALUES > 64 ? 64 : CMD_MAX_VALUES];
 	struct migrate_params p;
 	struct migrate_result res;
-	struct pin_face pf;
+	struct migrate_pin_face pf;
+	struct interact *tio;
 	struct op op;
 	size_t n;
 	int rc;
@@ -72,12 +52,8 @@ migrate_exec(struct cmd_args *a, struct interact *io)
 		;
 	p.shares = shares;
 	p.nshares = n;
-	pf.io = *io;
-	pf.orig = io;
-	pf.pin_file = args_has(a, "passphrase-file") ? args_get(a, "pin-file") :
-	    NULL;
-	if (pf.pin_file != NULL)
-		pf.io.ask_secret = pin_ask_secret;
+	tio = migrate_pin_face(&pf, io, args_has(a, "passphrase-file") ?
+	    args_get(a, "pin-file") : NULL);
 	if ((rc = op_begin(&op, dir, "migrate", NULL, io)) != OR_OK ||
 	    (rc = migrate_check(op.db, &p)) != OR_OK)
 		goto out;
@@ -85,8 +61,8 @@ migrate_exec(struct cmd_args *a, struct interact *io)
 	if ((rc = op_unlock(&op, io, NULL)) != OR_OK)
 		goto out;
 	/* 2. Into the token, proved, recorded; the sealed copy retired. */
-	if ((rc = migrate_commit(op.db, op.root, op.ks, op.tr, &p, &pf.io,
-	    &res)) != OR_OK || (rc = op_finish(&op)) != OR_OK)
+	if ((rc = migrate_commit(op.db, op.root, op.ks, op.tr, &p, tio,
+	    &res, NULL)) != OR_OK || (rc = op_finish(&op)) != OR_OK)
 		goto out;
 	interact_say(io, SAY_RESULT, "moved the root key of %s into token "
 	    "\"%s\" (%s); the CA uses %s from now on; %s overwritten and "

@@ -19,9 +19,33 @@
 #include "leftover.h"
 #include "migrate.h"
 #include "p11import.h"
+#include "secret.h"
 #include "pkcs11.h"
 #include "transcript.h"
 #include "util.h"
+
+static int
+pin_ask_secret(struct interact *io, const char *prompt, bool twice,
+    struct secret **out)
+{
+	struct migrate_pin_face *pf = (struct migrate_pin_face *)io;
+
+	if (pf->pin_file != NULL)
+		return secret_from_file(pf->pin_file, out);
+	return pf->orig->ask_secret(pf->orig, prompt, twice, out);
+}
+
+struct interact *
+migrate_pin_face(struct migrate_pin_face *pf, struct interact *io,
+    const char *pin_file)
+{
+	pf->io = *io;
+	pf->orig = io;
+	pf->pin_file = pin_file;
+	if (pin_file != NULL)
+		pf->io.ask_secret = pin_ask_secret;
+	return &pf->io;
+}
 
 int
 migrate_check(struct cadb *db, const struct migrate_params *p)
@@ -230,7 +254,7 @@ retire(struct cadb *db, const struct sealed_info *si,
 int
 migrate_commit(struct cadb *db, X509 *root, struct keystore *sealed,
     struct transcript *tr, const struct migrate_params *p,
-    struct interact *io, struct migrate_result *res)
+    struct interact *io, struct migrate_result *res, struct keystore **keep)
 {
 	struct keystore *tok = NULL;
 	const struct pkcs11_keyinfo *ki;
@@ -277,7 +301,10 @@ migrate_commit(struct cadb *db, X509 *root, struct keystore *sealed,
 	if ((rc = record(db, ki, &si, oldsha, p, res, tr, &committed)) !=
 	    OR_OK && !committed)
 		goto fail;
-	keystore_close(tok);
+	if (keep != NULL)
+		*keep = tok;
+	else
+		keystore_close(tok);
 	/* 5. Recorded: the token holds the CA's key, and the sealed copy
 	 * goes (even when the transcript failed after the record). */
 	rc2 = retire(db, &si, p, tr, io, res);

@@ -32,6 +32,7 @@
 
 #include <openssl/x509.h>
 
+#include "interact.h"
 #include "pkcs11.h"
 
 struct cadb;
@@ -60,14 +61,27 @@ struct migrate_result {
 	unsigned shares_retired;
 };
 
+/* The face the token sees: when the key's passphrase comes from a file
+ * (--passphrase-file answers every secret prompt of the CLI and batch
+ * faces), pin_file answers the token's PIN prompt; NULL: io as it is. */
+struct migrate_pin_face {
+	struct interact io;		/* first: io's methods, ask_secret ours */
+	struct interact *orig;
+	const char *pin_file;
+};
+struct interact *migrate_pin_face(struct migrate_pin_face *pf,
+    struct interact *io, const char *pin_file);
+
 /* Refusals before anything is asked: a CA whose key is already on a
  * token, a root.key.uri already there, a malformed token URI. */
 int migrate_check(struct cadb *db, const struct migrate_params *p);
 /* Steps 1 to 5 above.  sealed: the CA's key, unlocked and proved against
- * root by the caller. */
+ * root by the caller.  keep, when not NULL, receives the token key, open
+ * (a ceremony signs on with it); else it is closed. */
 int migrate_commit(struct cadb *db, X509 *root, struct keystore *sealed,
     struct transcript *tr, const struct migrate_params *p,
-    struct interact *io, struct migrate_result *res);
+    struct interact *io, struct migrate_result *res,
+    struct keystore **keep);
 /* Overwrites, fsyncs and unlinks DIR/root.key.sealed when it is still
  * there after a migrate record; *done says whether it was. */
 int migrate_retire_sealed(const char *dir, bool *done);

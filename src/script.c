@@ -122,6 +122,10 @@ static const struct pspec p_reshare[] = {
 	{ "kdf", false, PK_KDF },
 	{ NULL, false, PK_TEXT } };
 
+static const struct pspec p_migrate[] = {
+	{ "label", false, PK_NAME },
+	{ NULL, false, PK_TEXT } };
+
 static const struct aspec actions[] = {
 	{ "preflight", SA_PREFLIGHT, p_preflight, false },
 	{ "participants", SA_PARTICIPANTS, p_none, false },
@@ -135,6 +139,7 @@ static const struct aspec actions[] = {
 	{ "check-key", SA_CHECK_KEY, p_none, true },
 	{ "reshare", SA_RESHARE, p_reshare, true },
 	{ "renew-root", SA_RENEW_ROOT, p_renew, true },
+	{ "migrate", SA_MIGRATE, p_migrate, true },
 	{ NULL, SA_NONE, NULL, false }
 };
 
@@ -733,6 +738,11 @@ check_order(const struct parser *p)
 			    "root that step %u generates on a token: officer "
 			    "shares are for a sealed key file", st->number,
 			    gen->number);
+		if (st->action == SA_MIGRATE && gen != NULL)
+			return perr(p, st->line, "step %u moves into a token the "
+			    "key that step %u creates: generate it on the token "
+			    "(param: store = pkcs11) instead", st->number,
+			    gen->number);
 		if (st->action == SA_RENEW_ROOT && gen != NULL)
 			return perr(p, st->line, "step %u renews the root "
 			    "certificate that step %u creates: a new root needs "
@@ -1259,6 +1269,9 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 		else if (st->action == SA_RESHARE)
 			fprintf(f, "\n      New share set, first 8 hex digits as "
 			    "shown on screen: ____ ____\n");
+		else if (st->action == SA_MIGRATE)
+			fprintf(f, "\n      Token label and serial as shown on "
+			    "screen: ______________ ________________\n");
 		fprintf(f, "      Exceptions: ____________________________"
 		    "______________________________\n");
 		fprintf(f, "%s\n", RULE);

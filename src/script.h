@@ -59,6 +59,7 @@ enum script_action {
 	SA_CHECK_KEY,
 	SA_RESHARE,
 	SA_RENEW_ROOT,
+	SA_MIGRATE,
 	SA_NONE,
 };
 

@@ -147,6 +147,34 @@ ok $? "the two shares given and the key file are gone; the third is the officers
 like '2 share files of the 2/3 quorum retired' "$T/err" "... which migrate says"
 t_ok "audit accepts the migrated quorum CA" "$OFFROOT" audit -d "$T/q"
 
+# --- the ceremony script, checked and run in batch with its shipped answers
+SCRIPTS="$ROOT/ceremony-scripts"
+t_ok "offroot script check accepts migrate.ceremony" \
+    "$OFFROOT" script check "$SCRIPTS/migrate.ceremony"
+printf '%s\n' 'offroot-ceremony 1' 'name: Bad' 'version: 1' 'role: Officer' '' \
+    'step 1: Who' 'role: Officer' 'action: participants' '' 'step 2: Make' \
+    'role: Officer' 'action: generate-root' 'param: subject = /C=DE/O=x/CN=X' \
+    'param: key = ec-p256' '' 'step 3: Move' 'role: Officer' 'action: migrate' \
+    >"$T/bad.ceremony"
+t_fail "script check refuses a migrate step after a generate-root step" 1 \
+    "$OFFROOT" script check "$T/bad.ceremony"
+like 'generate it on the token' "$T/err" "... saying to generate the key on the token"
+new_ca "$T/cer"; ok $? "a sealed CA for the ceremony"
+softhsm2-util --init-token --free --label cer-token --pin 4711-pin \
+    --so-pin 87654321 >/dev/null 2>&1; ok $? "a second token for the ceremony"
+t_ok "migrate.ceremony runs in batch with the shipped answers" \
+    "$OFFROOT" ceremony "$SCRIPTS/migrate.ceremony" -d "$T/cer" --token pkcs11:token=cer-token \
+    --module "$MOD" --answers "$SCRIPTS/migrate.answers" \
+    --passphrase-file "$PASS" --pin-file "$PIN"
+cat "$T/out" "$T/err" >"$T/ceremony.log"
+! grep -q 'never used' "$T/ceremony.log"; ok $? "every answer of the example is used"
+[ ! -e "$T/cer/root.key.sealed" ] && [ -f "$T/cer/root.key.uri" ]
+ok $? "the ceremony left the CA on the token, its sealed file gone"
+grep -q ' migrate .*step=5 ' "$T/cer/transcripts/"*-ceremony-*.log
+ok $? "the ceremony's transcript records the migrate of step 5"
+t_ok "audit accepts the CA the ceremony migrated" "$OFFROOT" audit -d "$T/cer"
+t_ok "its token key opens with the PIN" "$OFFROOT" check-key -d "$T/cer" --pin-file "$PIN"
+
 # --- a TPM takes no imported private key: refused, nothing lost
 TMOD=
 for m in /usr/lib/*/pkcs11/libtpm2_pkcs11.so; do [ -r "$m" ] && TMOD=$m; done
