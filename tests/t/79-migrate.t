@@ -114,9 +114,29 @@ like 'key origin: +imported .*migrate' "$T/out" "status: the key was imported by
 t_ok "audit accepts the migrated CA" "$OFFROOT" audit -d "$T/ca"
 like 'imported into token "root-ca" by migrate' "$T/out" "audit says the key was imported"
 t_fail "a second migrate is refused: the key is on a token" 1 migrate "$T/ca"
+# A kill after the record leaves root.key.sealed: audit refuses until the
+# next command that takes the lock wipes it (with a recover record).
+cp "$T/sealed.link" "$T/ca/root.key.sealed"
+t_fail "audit refuses a sealed key file left after the migrate record" 1 \
+    "$OFFROOT" audit -d "$T/ca"
+like 'still there after the migrate record' "$T/err" "... saying what it is"
+t_ok "the next command finishes the retirement" \
+    "$OFFROOT" check-key -d "$T/ca" --pin-file "$PIN"
+like 'recovered: overwrote and removed root.key.sealed' "$T/err" "... and says so"
+[ ! -e "$T/ca/root.key.sealed" ]; ok $? "root.key.sealed is gone again"
+like ' recover .*action=wipe file=root.key.sealed ' "$T/ca/journal" "a recover record names the wipe"
+t_ok "audit accepts the CA again" "$OFFROOT" audit -d "$T/ca"
 
 # --- by C_CreateObject, where the token lists no key-wrap mechanism (RSA)
 new_ca "$T/rsa" --key rsa-3072; ok $? "a sealed rsa-3072 CA"
+# A kill before the record leaves root.key.uri beside the sealed key: the
+# next command sets it aside, and the CA stays on its sealed key.
+cp "$T/ca/root.key.uri" "$T/rsa/root.key.uri"
+t_ok "the next command after a migrate killed before its record" \
+    "$OFFROOT" check-key -d "$T/rsa" --passphrase-file "$PASS"
+like 'recovered: moved root.key.uri to quarantine/' "$T/err" "... sets root.key.uri aside"
+sealed_ok "$T/rsa"; ok $? "the CA opens with its sealed key alone"
+t_ok "audit accepts it" "$OFFROOT" audit -d "$T/rsa"
 t_fail "a label already on the token is refused" 1 migrate "$T/rsa"
 sealed_ok "$T/rsa"; ok $? "... and the CA stays on its sealed key"
 P11SHIM_MODULE=$MOD P11SHIM_HIDE_MECH=0x210a \
