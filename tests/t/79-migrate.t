@@ -12,8 +12,12 @@
 # quorum's share files given are retired too.  A wrong passphrase, a wrong
 # PIN, a missing token, a taken label, and a token that makes the key able
 # to decrypt are each one line, and leave the CA on its sealed key with
-# nothing left on the token.  On a TPM (swtpm + tpm2-pkcs11, which takes
-# no imported private key) the move is refused the same way.
+# nothing left on the token.  A sealed file a kill left after the record
+# is refused by audit and wiped by the next command; a root.key.uri a kill
+# left before it goes to quarantine/.  The shipped migrate.ceremony passes
+# script check and runs in batch with migrate.answers.  On a TPM (swtpm +
+# tpm2-pkcs11, which takes no imported private key) the move is refused
+# the same way.
 . "$(dirname "$0")/../lib.sh"
 MOD=/usr/lib/softhsm/libsofthsm2.so
 SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
