@@ -43,6 +43,13 @@ migrate_exec(struct cmd_args *a, struct interact *io)
 	size_t n;
 	int rc;
 
+	/* The CLI face answers every secret prompt from one file: with
+	 * --pin-file alone it would answer the key's passphrase too. */
+	if (args_has(a, "pin-file") && !args_has(a, "passphrase-file") &&
+	    !args_has(a, "share-passphrase-file"))
+		return err_set(OR_E_USAGE, "--pin-file: give the key's "
+		    "passphrase with --passphrase-file too (or the shares' "
+		    "with --share-passphrase-file), or type both");
 	memset(&p, 0, sizeof p);
 	p.token_uri = args_get(a, "to-token");
 	p.module = args_get(a, "module");

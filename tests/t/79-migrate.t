@@ -60,6 +60,8 @@ K0=$(sha256sum "$T/ca/root.key.sealed" | cut -c1-64)
 # --- refusals: one line each, the CA stays on its sealed key
 t_fail "a malformed token URI is a usage error" 2 \
     "$OFFROOT" migrate -d "$T/ca" --to-token "pkcs11:tokn=x" --passphrase-file "$PASS"
+t_fail "--pin-file without the passphrase's file is a usage error" 2 \
+    "$OFFROOT" migrate -d "$T/ca" --to-token "$TOK" --pin-file "$PIN"
 t_fail "a wrong passphrase is refused" 1 \
     "$OFFROOT" migrate -d "$T/ca" --to-token "$TOK" --module "$MOD" \
     --passphrase-file "$T/badpass" --pin-file "$PIN"
