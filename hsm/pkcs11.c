@@ -2864,7 +2864,6 @@ pkcs11_session_adopt(struct pkcs11_key *k, unsigned long priv,
     unsigned long pub, enum keytype type, const char *pss_digest,
     struct interact *io, struct keystore **out)
 {
-	struct pkcs11_mechs m = { NULL, 0 };
 	struct keystore *ks = NULL;
 	EVP_PKEY *pk = NULL;
 	CK_KEY_TYPE kt = type == KT_ED25519 ? CKK_EC_EDWARDS :
@@ -2879,8 +2878,7 @@ pkcs11_session_adopt(struct pkcs11_key *k, unsigned long priv,
 	if ((rc = pkcs11_fill_key(k)) != OR_OK ||
 	    (rc = pkcs11_fill_usage(k)) != OR_OK ||
 	    (rc = pkcs11_public(&k->slot, k->session, pub, kt, type, &pk)) !=
-	    OR_OK || (rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
-	    (rc = pkcs11_sign_mechs(k, type, &m)) != OR_OK ||
+	    OR_OK || (rc = pkcs11_sign_mechs(k, type)) != OR_OK ||
 	    (rc = pkcs11_check_pss(k, type, pss_digest)) != OR_OK)
 		goto out;
 	rc = pkcs11_wrap(k, type, pk, &ks);
@@ -2900,7 +2898,6 @@ out:
 	pkcs11_destroy_quietly(k, io);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pk);
-	free(m.v);
 	return rc;
 }
 
