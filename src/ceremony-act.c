@@ -50,6 +50,18 @@ media_path(const struct ceremony *c, const char *name, char *buf, size_t size)
 	return file_join(buf, size, c->p.media, name);
 }
 
+/* A folder with a MANIFEST written to the media: read back before the
+ * seal, with every file the MANIFEST lists (ceremony_media_leave). */
+static void
+media_wrote_manifest(struct ceremony *c, const char *dir)
+{
+	char mf[PATH_MAX];
+
+	if (file_join(mf, sizeof mf, dir, "MANIFEST") == OR_OK)
+		ceremony_media_wrote(c, mf, NULL);
+	err_clear();
+}
+
 /* The script's rollover step (script.c allows one), NULL when none. */
 static const struct script_step *
 roll_step(const struct ceremony *c)
@@ -211,7 +223,7 @@ pf_selfcheck(struct ceremony *c, time_t now, struct preflight_result *r)
 static int
 pf_media(struct ceremony *c, time_t now, struct preflight_result *r)
 {
-	return airgap_media(c->p.media, r);
+	return ceremony_media_preflight(c, r);
 }
 
 /* The clock passed: the officer compares it with a reference clock.  A
@@ -818,7 +830,9 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	bool done = false;
 	int rc;
 
-	if ((rc = media_path(c, script_param(st, "bundle"), outdir,
+	/* A missing medium or CSR is asked about before anything else. */
+	if ((rc = ceremony_media_need(c)) != OR_OK ||
+	    (rc = media_path(c, script_param(st, "bundle"), outdir,
 	    sizeof outdir)) != OR_OK ||
 	    (succ && (rc = succ_dir(c, sdir, sizeof sdir)) != OR_OK))
 		return rc;
@@ -872,6 +886,7 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	    &res)) != OR_OK)
 		goto out;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
+	media_wrote_manifest(c, outdir);
 	snprintf(count, sizeof count, "%zu", res.issued);
 	{
 		struct jfields f;
@@ -1139,6 +1154,7 @@ act_sign_crl_ahead(struct ceremony *c, const struct script_step *st)
 		goto out;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
 	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", res.sha256[0]);
+	media_wrote_manifest(c, out);
 	utc_text(plan.spec[res.n - 1].next_update, nu);
 	{
 		struct jfields f;
@@ -1208,6 +1224,8 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	    (rc = crl_sign(db, c->ks, c->io, &cp, &plan, &res)) != OR_OK)
 		goto out;
 	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", res.sha256);
+	if (cp.out != NULL)
+		ceremony_media_wrote(c, cp.out, NULL);
 	snprintf(num, sizeof num, "%" PRIu64, res.number);
 	snprintf(ent, sizeof ent, "%zu", res.entries);
 	utc_text(res.this_update, tu);
@@ -1290,6 +1308,7 @@ act_export(struct ceremony *c, const struct script_step *st)
 	    (rc = sha256(root, rootlen, md)) != OR_OK)
 		goto out;
 	hex_encode(md, 32, roothex);
+	ceremony_media_wrote(c, dst, roothex);
 	snprintf(sums, sizeof sums, "%s  root.pem\n", roothex);
 	if (want_crl) {
 		if ((rc = file_join(dst, sizeof dst, folder, "crl.pem")) !=
@@ -1297,6 +1316,7 @@ act_export(struct ceremony *c, const struct script_step *st)
 		    resume)) != OR_OK || (rc = sha256(pem, pemlen, md)) != OR_OK)
 			goto out;
 		hex_encode(md, 32, crlhex);
+		ceremony_media_wrote(c, dst, crlhex);
 		snprintf(sums + strlen(sums), sizeof sums - strlen(sums),
 		    "%s  crl.pem\n", crlhex);
 	}
@@ -1658,6 +1678,7 @@ act_export_transition(struct ceremony *c, const struct script_step *st)
 	if ((rc = rollover_export(&e, &c->succ_ks, c->io, &res)) != OR_OK)
 		return rc;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
+	media_wrote_manifest(c, outdir);
 	jf_init(&f);
 	jf_add(&f, "step", st->number_text);
 	jf_add(&f, "folder", outdir);

@@ -88,7 +88,8 @@ enum ceremony_resume {
 struct ceremony_params {
 	const char *script;	/* path of the script */
 	const char *dir;	/* the CA directory */
-	const char *media;	/* the media folder (NULL: none) */
+	const char *media;	/* the media folder (NULL: none; the TUI and
+				 * CLI pick one at the pre-flight) */
 	const char *token;	/* token URI for a pkcs11 generate-root */
 	const char *module;	/* PKCS#11 module (NULL: p11-kit's) */
 	/* The token's PIN file when the key's passphrase comes from a file

@@ -152,6 +152,7 @@ const struct cmd_entry cmd_ceremony_entry = {
 	    "[--answers FILE] [--passphrase-file FILE] [--pin-file FILE] "
 	    "[--share-passphrase-file FILE ...] "
 	    "[--new-share-passphrase-file FILE ...] [--kdf LEVEL]",
-	"run a ceremony script step by step (TUI, or batch with --answers)",
+	"run a ceremony script step by step (TUI, or batch with --answers);\n"
+	    "             without --media the medium is picked from those mounted",
 	ceremony_opts, 1, 1, ceremony_exec
 };
