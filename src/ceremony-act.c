@@ -21,6 +21,7 @@
 #include "cadb.h"
 #include "ceremony-int.h"
 #include "crl.h"
+#include "csrpick.h"
 #include "crl-ahead.h"
 #include "err.h"
 #include "ocsp-good.h"
@@ -770,6 +771,36 @@ act_fingerprint(struct ceremony *c, const struct script_step *st)
 }
 
 
+/* One item of the csr parameter: a name, a pattern or "choose", resolved
+ * on the medium with the officer (csrpick.h); a pattern's or a choice's
+ * answer is recorded ("csr-chosen") before anything is read for
+ * signing. */
+static int
+sign_pick(struct ceremony *c, const struct script_step *st,
+    const char *item, char *path, size_t size)
+{
+	struct csrpick_result r;
+	struct jfields f;
+	char what[32];
+	int rc;
+
+	if (c->p.media == NULL)
+		return media_path(c, item, path, size);
+	snprintf(what, sizeof what, "step %s", st->number_text);
+	if ((rc = csrpick_resolve(c->io, c->p.media, item, what, &r)) !=
+	    OR_OK || (rc = media_path(c, r.name, path, size)) != OR_OK)
+		return rc;
+	if (strcmp(r.how, "named") == 0 && strcmp(r.name, item) == 0)
+		return OR_OK;
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "csr", item);
+	jf_add(&f, "file", r.name);
+	jf_add(&f, "file_sha256", r.file_sha256);
+	jf_add(&f, "how", r.how);
+	return ceremony_rec(c, "csr-chosen", &f);
+}
+
 static int
 act_sign(struct ceremony *c, const struct script_step *st)
 {
@@ -803,8 +834,8 @@ act_sign(struct ceremony *c, const struct script_step *st)
 		while (e > t && e[-1] == ' ')
 			*--e = '\0';
 		if (*t != '\0') {
-			if ((rc = media_path(c, t, paths[n], sizeof paths[n])) !=
-			    OR_OK)
+			if ((rc = sign_pick(c, st, t, paths[n],
+			    sizeof paths[n])) != OR_OK)
 				goto out;
 			csrs[n] = paths[n];
 			n++;
