@@ -22,12 +22,17 @@
  * its public half), signing (a plan of digest, mechanism and input; the
  * token; DER; our own verification), the key reference file, and listing
  * (module, slot, token, objects).
+ *
+ * What a token answered (its mechanisms, PIN flags, serial, attributes a
+ * new key did not get) is kept in the slot's quirks table, and the
+ * choices that depend on the module read it there (p11quirks.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -51,6 +56,8 @@
  * "params", "slot_id"...) that would rename identifiers in other headers. */
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
+
+#include "p11quirks.h"
 
 #define PKCS11_MAX_SLOTS	256
 #define PKCS11_MAX_OBJECTS	4096
@@ -99,6 +106,7 @@ static const struct {
 	    CKM_SHA512_RSA_PKCS_PSS },
 };
 #define PKCS11_NDIGESTS	(sizeof pkcs11_digests / sizeof pkcs11_digests[0])
+_Static_assert(PKCS11_NDIGESTS == P11Q_NDIGESTS, "p11quirks.h: the digests");
 
 /* The modules in use: p11-kit's configured set, or one loaded by path. */
 struct pkcs11_mods {
@@ -114,6 +122,7 @@ struct pkcs11_slot {
 	CK_SLOT_ID id;
 	CK_TOKEN_INFO tok;
 	char label[33];			/* trimmed, printable */
+	struct p11quirks q;		/* what its answers taught us */
 };
 
 /* The back end's state behind struct keystore. */
@@ -124,10 +133,6 @@ struct pkcs11_key {
 	bool have_session, logged_in;
 	CK_OBJECT_HANDLE priv, pubobj;
 	bool have_pubobj;
-	bool can_ecdsa, can_eddsa, can_rsa_raw;
-	bool can_rsa_hash[PKCS11_NDIGESTS];
-	bool can_pss_raw;		/* CKM_RSA_PKCS_PSS */
-	bool can_pss_hash[PKCS11_NDIGESTS];
 	bool always_auth;
 	struct secret *pin;		/* only for CKA_ALWAYS_AUTHENTICATE */
 	bool discarded;
@@ -758,6 +763,60 @@ pkcs11_final_try(struct pkcs11_slot *s, struct interact *io)
 }
 
 /*
+ * Before the first login on a token whose flags say nothing of failed PIN
+ * tries (its quirks table: unknown): the officer hears that offroot may
+ * not be able to warn before it locks.  Once per opened token.
+ */
+static void
+pkcs11_pins_unknown(struct pkcs11_slot *s, struct interact *io)
+{
+	if (s->q.pins != P11Q_PINS_UNKNOWN || s->q.told_pins)
+		return;
+	s->q.told_pins = true;
+	pkcs11_say(io, SAY_WARN, "token \"%s\" reports no count of failed "
+	    "PIN tries (no PIN-count-low, final-try or locked flag): if it "
+	    "keeps none, offroot cannot warn before it locks, and a TPM may "
+	    "lock the whole chip after a few wrong PINs; make sure of the PIN "
+	    "before it is tried", s->label);
+}
+
+/*
+ * After a wrong PIN on a token that then reported no count (blind): no
+ * other PIN is tried unless the officer types "try".  The question is an
+ * ask, not a confirm, so that no blanket yes (--yes, an answers file's
+ * confirm-all) answers it; a PIN read from a file is never tried twice
+ * anyway (pkcs11_login_once).  rc is the wrong PIN's error; the officer's
+ * choice goes to the transcript as a note when a ceremony takes them.
+ */
+static int
+pkcs11_blind_retry(struct pkcs11_slot *s, struct interact *io, int rc)
+{
+	char q[512], a[16] = "", why[1024];
+
+	snprintf(why, sizeof why, "%s", err_msg(rc));
+	snprintf(q, sizeof q, "Wrong PIN. Token \"%s\" reports no count of "
+	    "failed PIN tries, and a TPM may lock the whole chip after a few "
+	    "wrong PINs. Type \"try\" to try another PIN, or nothing to stop",
+	    s->label);
+	if (io == NULL || io->ask(io, q, a, sizeof a) != OR_OK ||
+	    strcasecmp(a, "try") != 0) {
+		if (io != NULL && io->note != NULL)
+			io->note(io->note_ctx, "wrong PIN on a token that "
+			    "reports no failed-PIN count: the officer stopped "
+			    "after one try");
+		return err_set(OR_E_AUTH, "%s; stopped after one wrong PIN on a "
+		    "token that counts no failed tries (no other PIN was "
+		    "tried: the officer did not type \"try\")", why);
+	}
+	if (io->note != NULL)
+		io->note(io->note_ctx, "wrong PIN on a token that reports no "
+		    "failed-PIN count: the officer chose to try another PIN");
+	pkcs11_say(io, SAY_WARN, "token \"%s\": another PIN is tried, at the "
+	    "officer's word", s->label);
+	return OR_OK;
+}
+
+/*
  * Logs the user in on session h, asking the PIN through io (or using the
  * reader's PIN pad).  Refuses a locked PIN without trying it, warns when
  * the token reports failed attempts, and tries the final attempt only
@@ -781,6 +840,7 @@ pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
 	if ((rv = s->fn->C_GetTokenInfo(s->id, &ti)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\"", s->label);
 	s->tok = ti;
+	p11q_token_info(&s->q, &ti);
 	if (!(ti.flags & CKF_LOGIN_REQUIRED))
 		return OR_OK;
 	if (ti.flags & CKF_USER_PIN_LOCKED)
@@ -797,6 +857,7 @@ pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
 		pkcs11_say(io, SAY_WARN, "token \"%s\" reports failed PIN "
 		    "attempts (PIN-count-low): a few more wrong PINs lock it; "
 		    "make sure of the PIN before it is tried", s->label);
+	pkcs11_pins_unknown(s, io);
 	if (ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH) {
 		pkcs11_say(io, SAY_INFO, "enter the PIN of token \"%s\" on "
 		    "the reader's PIN pad", s->label);
@@ -820,6 +881,8 @@ pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
 		goto out;
 	}
 	if (s->fn->C_GetTokenInfo(s->id, &ti) == CKR_OK) {
+		if (rv == CKR_PIN_INCORRECT)
+			p11q_login_failed(&s->q, &ti);
 		if (ti.flags & CKF_USER_PIN_LOCKED)
 			after = "; the PIN is now LOCKED";
 		else if (ti.flags & CKF_USER_PIN_FINAL_TRY)
@@ -827,7 +890,7 @@ pkcs11_login_once(struct pkcs11_slot *s, CK_SESSION_HANDLE h,
 		else if (ti.flags & CKF_USER_PIN_COUNT_LOW)
 			after = "; the token reports few attempts left "
 			    "(PIN-count-low)";
-		else if (rv == CKR_PIN_INCORRECT)
+		else if (s->q.pins == P11Q_PINS_BLIND)
 			/* The module's answer, not its name: a TPM's module
 			 * reports no counters while the chip's lockout
 			 * counts. */
@@ -850,19 +913,23 @@ out:
 /* pkcs11_login_once, asked again after a wrong PIN (INTERACT_TRIES
  * times at most), saying what the token reports of its attempts left; a
  * token on its final attempt asks the officer first again
- * (pkcs11_final_try). */
+ * (pkcs11_final_try), and so does one that reports no count at all
+ * (pkcs11_blind_retry). */
 static int
 pkcs11_login(struct pkcs11_slot *s, CK_SESSION_HANDLE h, struct interact *io,
     struct secret **keep)
 {
 	char why[384] = "";
 	bool again = false;
-	int t, rc = OR_OK;
+	int t, go, rc = OR_OK;
 
 	for (t = 1; t <= INTERACT_TRIES; t++) {
 		if ((rc = pkcs11_login_once(s, h, io, why, keep, &again)) ==
 		    OR_OK || !again || t == INTERACT_TRIES)
 			return rc;
+		if (s->q.pins == P11Q_PINS_BLIND &&
+		    (go = pkcs11_blind_retry(s, io, rc)) != OR_OK)
+			return go;
 		/* In the prompt: a face may cover what was said with it. */
 		snprintf(why, sizeof why, "Wrong PIN (%s), %d tr%s left. ",
 		    err_msg(rc), INTERACT_TRIES - t, INTERACT_TRIES - t == 1 ?
@@ -1200,70 +1267,44 @@ pkcs11_mech_list(struct pkcs11_slot *s, struct pkcs11_mechs *m)
 	return OR_OK;
 }
 
-/* Whether the token lists mech with all of the flags in need, and (bits
- * != 0) a key size range that holds bits. */
-static bool
-pkcs11_has(struct pkcs11_slot *s, const struct pkcs11_mechs *m,
-    CK_MECHANISM_TYPE mech, CK_FLAGS need, CK_ULONG bits)
+/* Records the token's mechanisms in its quirks table (p11quirks.c),
+ * once: the list, and C_GetMechanismInfo for those offroot looks at. */
+static int
+pkcs11_learn_mechs(struct pkcs11_slot *s)
 {
+	struct pkcs11_mechs m = { NULL, 0 };
 	CK_MECHANISM_INFO mi;
 	CK_ULONG i;
+	int rc;
 
-	for (i = 0; i < m->n; i++)
-		if (m->v[i] == mech)
-			break;
-	if (i == m->n ||
-	    s->fn->C_GetMechanismInfo(s->id, mech, &mi) != CKR_OK ||
-	    (mi.flags & need) != need)
-		return false;
-	return bits == 0 || mi.ulMaxKeySize == 0 ||
-	    (bits >= mi.ulMinKeySize && bits <= mi.ulMaxKeySize);
+	if (s->q.mechs_read)
+		return OR_OK;
+	if ((rc = pkcs11_mech_list(s, &m)) != OR_OK)
+		return rc;
+	for (i = 0; i < m.n; i++)
+		if (p11q_wants(m.v[i]) &&
+		    s->fn->C_GetMechanismInfo(s->id, m.v[i], &mi) == CKR_OK)
+			p11q_add_mech(&s->q, m.v[i], &mi);
+	s->q.nlisted = (unsigned long)m.n;
+	s->q.mechs_read = true;
+	free(m.v);
+	return OR_OK;
 }
 
-/* What k's token can sign with for its key type; an error when nothing. */
+/* What k's token can sign with for its key type (its quirks table); an
+ * error when nothing. */
 static int
-pkcs11_sign_mechs(struct pkcs11_key *k, enum keytype type,
-    const struct pkcs11_mechs *m)
+pkcs11_sign_mechs(struct pkcs11_key *k, enum keytype type)
 {
-	size_t i;
+	char why[160];
+	int rc;
 
-	switch (type) {
-	case KT_EC_P256:
-	case KT_EC_P384:
-		if (!(k->can_ecdsa = pkcs11_has(&k->slot, m, CKM_ECDSA,
-		    CKF_SIGN, 0)))
-			return err_set(OR_E_INPUT, "token \"%s\" cannot make "
-			    "ECDSA signatures (no CKM_ECDSA)", k->slot.label);
-		return OR_OK;
-	case KT_ED25519:
-		if (!(k->can_eddsa = pkcs11_has(&k->slot, m, CKM_EDDSA,
-		    CKF_SIGN, 0)))
-			return err_set(OR_E_INPUT, "token \"%s\" cannot make "
-			    "Ed25519 signatures (no CKM_EDDSA)",
-			    k->slot.label);
-		return OR_OK;
-	case KT_RSA_3072:
-	case KT_RSA_4096:
-		k->can_rsa_raw = pkcs11_has(&k->slot, m, CKM_RSA_PKCS,
-		    CKF_SIGN, 0);
-		for (i = 0; i < PKCS11_NDIGESTS; i++)
-			k->can_rsa_hash[i] = pkcs11_has(&k->slot, m,
-			    pkcs11_digests[i].rsa_mech, CKF_SIGN, 0);
-		/* RSA-PSS is optional: checked when a profile asks for it. */
-		k->can_pss_raw = pkcs11_has(&k->slot, m, CKM_RSA_PKCS_PSS,
-		    CKF_SIGN, 0);
-		for (i = 0; i < PKCS11_NDIGESTS; i++)
-			k->can_pss_hash[i] = pkcs11_has(&k->slot, m,
-			    pkcs11_digests[i].pss_mech, CKF_SIGN, 0);
-		if (!k->can_rsa_raw && !k->can_rsa_hash[1])
-			return err_set(OR_E_INPUT, "token \"%s\" cannot make "
-			    "RSA PKCS#1 v1.5 signatures (no CKM_RSA_PKCS or "
-			    "CKM_SHA384_RSA_PKCS)", k->slot.label);
-		return OR_OK;
-	default:
-		return err_set(OR_E_INPUT, "no signature mechanism for %s",
-		    keytype_name(type));
-	}
+	if ((rc = pkcs11_learn_mechs(&k->slot)) != OR_OK)
+		return rc;
+	if (!p11q_can_sign(&k->slot.q, type, why, sizeof why))
+		return err_set(OR_E_INPUT, "token \"%s\" %s", k->slot.label,
+		    why);
+	return OR_OK;
 }
 
 /* Whether k's token can make RSA-PSS signatures with digest (NULL: none
@@ -1281,7 +1322,7 @@ pkcs11_check_pss(struct pkcs11_key *k, enum keytype type, const char *digest)
 	if (di == PKCS11_NDIGESTS)
 		return err_set(OR_E_INPUT, "RSA-PSS with %s: not a digest "
 		    "offroot signs with", digest);
-	if (k->can_pss_raw || k->can_pss_hash[di])
+	if (p11q_rsa(&k->slot.q, di, true, false) != P11Q_RSA_NONE)
 		return OR_OK;
 	return err_set(OR_E_INPUT, "token \"%s\" cannot make RSA-PSS "
 	    "signatures with %s (no CKM_RSA_PKCS_PSS or CKM_%s_RSA_PKCS_PSS)",
@@ -1597,43 +1638,22 @@ pkcs11_refuse_existing(struct pkcs11_key *k, const char *label,
 	return OR_OK;
 }
 
+/* Whether the token can generate, and sign with, a key of this type
+ * (its quirks table), before anything is made. */
 static int
 pkcs11_check_gen_mech(struct pkcs11_key *k, enum keytype type,
-    const char *pss_digest, const struct pkcs11_mechs *m)
+    const char *pss_digest)
 {
+	char why[160];
 	int rc;
 
-	const char *name;
-	CK_MECHANISM_TYPE mech;
-	CK_ULONG bits = 0;
-
-	switch (type) {
-	case KT_EC_P256:
-	case KT_EC_P384:
-		mech = CKM_EC_KEY_PAIR_GEN;
-		name = "CKM_EC_KEY_PAIR_GEN";
-		bits = type == KT_EC_P256 ? 256 : 384;
-		break;
-	case KT_RSA_3072:
-	case KT_RSA_4096:
-		mech = CKM_RSA_PKCS_KEY_PAIR_GEN;
-		name = "CKM_RSA_PKCS_KEY_PAIR_GEN";
-		bits = type == KT_RSA_3072 ? 3072 : 4096;
-		break;
-	case KT_ED25519:
-		mech = CKM_EC_EDWARDS_KEY_PAIR_GEN;
-		name = "CKM_EC_EDWARDS_KEY_PAIR_GEN";
-		break;
-	default:
-		return err_set(OR_E_INPUT, "cannot generate a key of type %d",
-		    (int)type);
-	}
-	if (!pkcs11_has(&k->slot, m, mech, CKF_GENERATE_KEY_PAIR, bits))
+	if ((rc = pkcs11_learn_mechs(&k->slot)) != OR_OK)
+		return rc;
+	if (!p11q_can_generate(&k->slot.q, type, why, sizeof why))
 		return err_set(OR_E_INPUT, "token \"%s\" cannot generate %s "
-		    "keys (no %s%s); choose another --key", k->slot.label,
-		    keytype_name(type), name, bits != 0 ? " for that size" :
-		    "");
-	if ((rc = pkcs11_sign_mechs(k, type, m)) != OR_OK)
+		    "keys (%s); choose another --key", k->slot.label,
+		    keytype_name(type), why);
+	if ((rc = pkcs11_sign_mechs(k, type)) != OR_OK)
 		return rc;
 	return pkcs11_check_pss(k, type, pss_digest);
 }
@@ -1730,7 +1750,6 @@ pkcs11_gen_prepare(struct pkcs11_key *k, enum keytype type,
     const char *pss_digest, const char *label, unsigned char *id,
     size_t idlen)
 {
-	struct pkcs11_mechs m = { NULL, 0 };
 	int rc;
 
 	if (k->slot.tok.flags & CKF_WRITE_PROTECTED) {
@@ -1738,8 +1757,7 @@ pkcs11_gen_prepare(struct pkcs11_key *k, enum keytype type,
 		    k->slot.label);
 		goto out;
 	}
-	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
-	    (rc = pkcs11_check_gen_mech(k, type, pss_digest, &m)) != OR_OK)
+	if ((rc = pkcs11_check_gen_mech(k, type, pss_digest)) != OR_OK)
 		goto out;
 	if (RAND_bytes(id, (int)idlen) != 1) {
 		rc = err_openssl(OR_E_CRYPTO, "random key id");
@@ -1747,7 +1765,6 @@ pkcs11_gen_prepare(struct pkcs11_key *k, enum keytype type,
 	}
 	rc = pkcs11_refuse_existing(k, label, id, idlen);
 out:
-	free(m.v);
 	return rc;
 }
 
@@ -1832,8 +1849,18 @@ pkcs11_gen_keypair(struct pkcs11_key *k, const struct pkcs11_genspec *g,
 	return OR_OK;
 }
 
+/* An attribute of the private half's template that the new key did not
+ * get (bad): into the token's quirks table. */
+static void
+pkcs11_gen_refused(struct p11quirks *q, bool bad, const char *attr)
+{
+	if (bad)
+		p11q_refused(q, attr);
+}
+
 /* Trust, but read back: a token that ignored the template loses its key
- * now, before a certificate names it.  The public key into *pub. */
+ * now, before a certificate names it; what it did not set as asked is in
+ * the quirks table and the error.  The public key into *pub. */
 static int
 pkcs11_gen_check(struct pkcs11_key *k, const struct pkcs11_genspec *g,
     enum keytype type, EVP_PKEY **pub)
@@ -1850,18 +1877,26 @@ pkcs11_gen_check(struct pkcs11_key *k, const struct pkcs11_genspec *g,
 	    false, &on_token)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": reading the new key's "
 		    "attributes", k->slot.label);
-	if (!k->info.sensitive || k->info.extractable || !is_private ||
-	    !on_token)
+	pkcs11_gen_refused(&k->slot.q, !k->info.sensitive, "CKA_SENSITIVE");
+	pkcs11_gen_refused(&k->slot.q, k->info.extractable, "CKA_EXTRACTABLE");
+	pkcs11_gen_refused(&k->slot.q, !is_private, "CKA_PRIVATE");
+	pkcs11_gen_refused(&k->slot.q, !on_token, "CKA_TOKEN");
+	if (k->slot.q.refused[0] != '\0')
 		return err_set(OR_E_ENV, "token \"%s\" did not keep the new "
-		    "key private, sensitive and non-extractable, so offroot "
-		    "removes it again", k->slot.label);
+		    "key private, sensitive and non-extractable (not set as "
+		    "asked: %s), so offroot removes it again", k->slot.label,
+		    k->slot.q.refused);
 	if ((rc = pkcs11_fill_usage(k)) != OR_OK)
 		return rc;
-	if (!k->info.can_sign || k->info.can_decrypt || k->info.can_derive ||
-	    k->info.can_unwrap)
+	pkcs11_gen_refused(&k->slot.q, !k->info.can_sign, "CKA_SIGN");
+	pkcs11_gen_refused(&k->slot.q, k->info.can_decrypt, "CKA_DECRYPT");
+	pkcs11_gen_refused(&k->slot.q, k->info.can_derive, "CKA_DERIVE");
+	pkcs11_gen_refused(&k->slot.q, k->info.can_unwrap, "CKA_UNWRAP");
+	if (k->slot.q.refused[0] != '\0')
 		return err_set(OR_E_ENV, "token \"%s\" made a key whose "
-		    "private half may %s, not sign only, so offroot removes it "
-		    "again", k->slot.label, k->info.usage);
+		    "private half may %s, not sign only (not set as asked: "
+		    "%s), so offroot removes it again", k->slot.label,
+		    k->info.usage, k->slot.q.refused);
 	if ((rc = pkcs11_public(&k->slot, k->session, k->pubobj, g->kt, type,
 	    pub)) != OR_OK)
 		return rc;
@@ -2009,7 +2044,6 @@ pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
 {
 	P11KitUri *uri = NULL;
 	struct pkcs11_key *k = NULL;
-	struct pkcs11_mechs m = { NULL, 0 };
 	struct keystore *ks = NULL;
 	EVP_PKEY *pub = NULL;
 	CK_KEY_TYPE kt = 0;
@@ -2030,8 +2064,7 @@ pkcs11_open(const char *module, const char *key_uri, const char *pss_digest,
 		    "ed25519)", k->slot.label, key_uri);
 		goto out;
 	}
-	if ((rc = pkcs11_mech_list(&k->slot, &m)) != OR_OK ||
-	    (rc = pkcs11_sign_mechs(k, type, &m)) != OR_OK ||
+	if ((rc = pkcs11_sign_mechs(k, type)) != OR_OK ||
 	    (rc = pkcs11_check_pss(k, type, pss_digest)) != OR_OK)
 		goto out;
 	rc = pkcs11_wrap(k, type, pub, &ks);
@@ -2047,7 +2080,6 @@ out:
 	keystore_close(ks);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pub);
-	free(m.v);
 	if (uri != NULL)
 		p11_kit_uri_free(uri);
 	return rc;
@@ -2085,7 +2117,8 @@ pkcs11_sig_digest(struct keystore *ks, const char *digest, bool pss,
 	if (pre != NULL) {
 		if (p->di == PKCS11_NDIGESTS || pss || len > sizeof p->md ||
 		    (ks->type != KT_EC_P256 && ks->type != KT_EC_P384 &&
-		    !k->can_rsa_raw))
+		    p11q_rsa(&k->slot.q, p->di, false, true) !=
+		    P11Q_RSA_RAW))
 			return err_set(OR_E_INPUT, "token \"%s\" cannot sign a "
 			    "%s digest", k->slot.label, digest);
 		memcpy(p->md, pre, len);
@@ -2109,6 +2142,7 @@ pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
 {
 	struct pkcs11_key *k = ks->impl;
 	size_t di = p->di;
+	enum p11q_rsa how;
 
 	switch (ks->type) {
 	case KT_EC_P256:
@@ -2135,9 +2169,11 @@ pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
 		p->pss_params.sLen = p->mdlen;
 		p->mech.pParameter = &p->pss_params;
 		p->mech.ulParameterLen = sizeof p->pss_params;
-		if (digest != NULL && k->can_pss_hash[di])
+		how = digest != NULL ? p11q_rsa(&k->slot.q, di, true, false) :
+		    P11Q_RSA_NONE;
+		if (how == P11Q_RSA_HASHING)
 			p->mech.mechanism = pkcs11_digests[di].pss_mech;
-		else if (k->can_pss_raw) {
+		else if (how == P11Q_RSA_RAW) {
 			p->mech.mechanism = CKM_RSA_PKCS_PSS;
 			p->in = p->md;
 			p->inlen = p->mdlen;
@@ -2151,10 +2187,13 @@ pkcs11_sig_mech(struct keystore *ks, const char *digest, bool pss,
 	 * by the caller cannot: pkcs11_can_sign_digest says no then); else
 	 * hash here and have the token pad a DigestInfo with raw
 	 * CKM_RSA_PKCS, which some modules do as a private-key decryption
-	 * (tpm2-pkcs11), which a sign-only key may not do. */
-	if (k->can_rsa_hash[di] && !p->prehashed)
+	 * (tpm2-pkcs11), which a sign-only key may not do.  The choice is
+	 * the quirks table's (p11q_rsa). */
+	how = digest != NULL ? p11q_rsa(&k->slot.q, di, false, p->prehashed) :
+	    P11Q_RSA_NONE;
+	if (how == P11Q_RSA_HASHING)
 		p->mech.mechanism = pkcs11_digests[di].rsa_mech;
-	else if (k->can_rsa_raw) {
+	else if (how == P11Q_RSA_RAW) {
 		p->mech.mechanism = CKM_RSA_PKCS;
 		memcpy(p->data, pkcs11_digests[di].prefix,
 		    pkcs11_digests[di].prefix_len);
@@ -2312,12 +2351,9 @@ pkcs11_can_sign_digest(const struct keystore *ks, const char *digest)
 		return false;
 	if (ks->type == KT_EC_P256 || ks->type == KT_EC_P384)
 		return true;
-	if ((ks->type != KT_RSA_3072 && ks->type != KT_RSA_4096) ||
-	    !k->can_rsa_raw || digest == NULL)
-		return false;
-	for (di = 0; di < PKCS11_NDIGESTS; di++)
+	for (di = 0; digest != NULL && di < PKCS11_NDIGESTS; di++)
 		if (strcmp(digest, pkcs11_digests[di].name) == 0)
-			return !k->can_rsa_hash[di];
+			return p11q_signs_digest(&k->slot.q, ks->type, di);
 	return false;
 }
 
@@ -2565,8 +2601,10 @@ pkcs11_token_desc(struct pkcs11_slot *s, struct pkcs11_token_desc *d)
 	P11KitUri *uri;
 	char *text = NULL;
 
+	p11q_token_info(&s->q, t);
 	d->present = true;
 	d->initialised = (t->flags & CKF_TOKEN_INITIALIZED) != 0;
+	d->serial_blank = s->q.serial_blank;
 	snprintf(d->label, sizeof d->label, "%s", s->label);
 	pkcs11_trim(t->manufacturerID, sizeof t->manufacturerID,
 	    d->manufacturer, sizeof d->manufacturer);
@@ -2622,6 +2660,20 @@ struct pkcs11_walk {
 	void *ctx;
 };
 
+/* What offroot learned about the token and will use on it: its
+ * mechanism list is read (no login). */
+static int
+pkcs11_list_quirks(const struct pkcs11_walk *w, struct pkcs11_slot *s)
+{
+	struct pkcs11_quirks_desc d;
+	int rc;
+
+	if ((rc = pkcs11_learn_mechs(s)) != OR_OK)
+		return rc;
+	p11q_describe(&s->q, &d);
+	return w->v->quirks(w->ctx, &d);
+}
+
 /* A present token: described (after the login, on the token to log in
  * to), then its key objects when it is initialised. */
 static int
@@ -2654,6 +2706,8 @@ pkcs11_list_token(const struct pkcs11_walk *w, struct pkcs11_slot *s,
 	}
 	if (w->v->token != NULL)
 		rc = w->v->token(w->ctx, td);
+	if (rc == OR_OK && td->initialised && w->v->quirks != NULL)
+		rc = pkcs11_list_quirks(w, s);
 	if (rc == OR_OK && session)
 		rc = pkcs11_list_objects(s, h, w->v, w->ctx);
 	if (session) {

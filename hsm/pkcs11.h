@@ -165,6 +165,8 @@ struct pkcs11_token_desc {
 	bool login_required, protected_path, write_protected;
 	bool user_pin_initialised, pin_count_low, pin_final_try;
 	bool pin_locked, pin_to_be_changed;
+	bool serial_blank;		/* all zeros or blank: tells no token
+					 * of its kind apart */
 	bool logged_in;			/* private objects are listed */
 };
 
@@ -180,10 +182,30 @@ struct pkcs11_object_desc {
 	char uri[PKCS11_URI_MAX];
 };
 
+/* What offroot learned about a token from its answers and what it will
+ * use on it (offroot tokens --mechanisms; hsm/p11quirks.h): per key type
+ * the mechanism and why, or "not available: why"; whether it reports
+ * failed PIN tries; whether its serial tells it apart. */
+#define PKCS11_QUIRK_ROWS	8
+struct pkcs11_quirks_desc {
+	unsigned long nlisted;		/* mechanisms the token lists */
+	size_t nrows;
+	struct {
+		char key[16];		/* "ec-p256", "rsa-3072-pss" */
+		char use[256];
+	} rows[PKCS11_QUIRK_ROWS];
+	char pins[320];
+	char serial[256];
+	char refused[128];		/* "" unless a new key showed some */
+};
+
 struct pkcs11_visitor {
 	int (*module)(void *ctx, const struct pkcs11_module_desc *m);
 	int (*token)(void *ctx, const struct pkcs11_token_desc *t);
 	int (*object)(void *ctx, const struct pkcs11_object_desc *o);
+	/* Optional: after token, what offroot will use on it (the token's
+	 * mechanism list is read for it; no login). */
+	int (*quirks)(void *ctx, const struct pkcs11_quirks_desc *q);
 };
 
 /*

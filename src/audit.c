@@ -84,7 +84,8 @@ static const char *const known_types[] = {
 	"init", "transcript", "key-check", "issue", "export", "revoke",
 	"revoke-batch", "csr", "crl-number", "crl", "ocsp", "reshare", "backup",
 	"repair", "recover", "token-backup", "init-leftover", "renew-root",
-	"crl-ahead", "crl-withdraw", "crl-schedule", "set", NULL
+	"crl-ahead", "crl-withdraw", "crl-schedule", "set", "rollover",
+	"rollover-from", NULL
 };
 
 static void

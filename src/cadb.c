@@ -118,6 +118,20 @@ summarise(const struct jrecord *r, void *vctx)
 		    sizeof s->root_sha256);
 		copy_field(r, "root_file_sha256", s->root_file_sha256,
 		    sizeof s->root_file_sha256);
+	} else if (strcmp(r->type, "rollover") == 0) {
+		/* This root certified its successor (rollover.h). */
+		copy_field(r, "new_root_sha256", s->rolled_to_sha256,
+		    sizeof s->rolled_to_sha256);
+		copy_field(r, "new_subject", s->rolled_to_subject,
+		    sizeof s->rolled_to_subject);
+		copy_field(r, "new_dir", s->rolled_to_dir,
+		    sizeof s->rolled_to_dir);
+		s->rolled_time = r->time;
+	} else if (strcmp(r->type, "rollover-from") == 0) {
+		copy_field(r, "old_root_sha256", s->rolled_from_sha256,
+		    sizeof s->rolled_from_sha256);
+		copy_field(r, "old_subject", s->rolled_from_subject,
+		    sizeof s->rolled_from_subject);
 	} else if (strcmp(r->type, "set") == 0) {
 		/* offroot set: the new value of one publication point. */
 		enum publish_point pt;

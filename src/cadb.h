@@ -57,6 +57,14 @@ struct cadb_summary {
 	uint64_t renewals, renewed_seq;
 	char root_prev_sha256[65];
 	char root_prev_file[96], root_prev_file_sha256[65];
+	/* Rollovers (rollover.h): the successor this root certified with a
+	 * cross-certificate (the last "rollover" record: its root's SHA-256
+	 * and subject, its CA directory), and the predecessor this CA
+	 * succeeds (a "rollover-from" record); "" when none. */
+	char rolled_to_sha256[65], rolled_to_subject[256];
+	char rolled_to_dir[PATH_MAX];
+	time_t rolled_time;
+	char rolled_from_sha256[65], rolled_from_subject[256];
 	char key_file_sha256[65];	/* of the key file as written */
 	char store[16];			/* "sealed" or "pkcs11" */
 	char key_uri[1024];		/* pkcs11: the key's pkcs11: URI */

@@ -3,7 +3,8 @@
  * script_action): pre-flight checks, participants, notes, the root's
  * creation, fingerprints, signing CSRs, revoking, signing a CRL, the
  * public export, checking the key, re-sharing it, renewing the root
- * certificate.  Each is one function,
+ * certificate, rolling over to a successor root and exporting the
+ * transition.  Each is one function,
  * found through a table indexed by the action, and each records what it
  * did in the transcript before it reports it done.  What a resumed step
  * finds already done is asked of ceremony-resume.c first.
@@ -32,6 +33,7 @@
 #include "renew.h"
 #include "reshare.h"
 #include "revoke.h"
+#include "rollover.h"
 #include "rootca.h"
 #include "share.h"
 #include "sign.h"
@@ -46,6 +48,34 @@ media_path(const struct ceremony *c, const char *name, char *buf, size_t size)
 		return err_set(OR_E_USAGE, "step %s writes or reads the media: "
 		    "give --media DIR", ceremony_cur_number(c));
 	return file_join(buf, size, c->p.media, name);
+}
+
+/* The script's rollover step (script.c allows one), NULL when none. */
+static const struct script_step *
+roll_step(const struct ceremony *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->s.nsteps; i++)
+		if (c->s.steps[i].action == SA_ROLLOVER)
+			return &c->s.steps[i];
+	return NULL;
+}
+
+/* The successor's CA directory: the rollover step's new_ca, beside the
+ * ceremony's CA directory. */
+static int
+succ_dir(const struct ceremony *c, char *buf, size_t size)
+{
+	const struct script_step *st = roll_step(c);
+	char parent[PATH_MAX];
+
+	if (st == NULL)
+		return err_set(OR_E_INPUT, "step %s needs the successor root, "
+		    "and the script has no rollover step",
+		    ceremony_cur_number(c));
+	file_dirname(c->p.dir, parent, sizeof parent);
+	return file_join(buf, size, parent, script_param(st, "new_ca"));
 }
 
 /* Records the current step's first attempt before it touches the CA (a
@@ -811,15 +841,21 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	struct sign_result res;
 	struct sign_hooks hooks;
 	struct ceremony_sign hx;
+	char sdir[PATH_MAX];
+	const char *by = script_param(st, "by");
+	bool succ = by != NULL && strcmp(by, "successor") == 0;
 	size_t n = 0;
 	bool done = false;
 	int rc;
 
 	if ((rc = media_path(c, script_param(st, "bundle"), outdir,
-	    sizeof outdir)) != OR_OK)
+	    sizeof outdir)) != OR_OK ||
+	    (succ && (rc = succ_dir(c, sdir, sizeof sdir)) != OR_OK))
 		return rc;
-	if ((rc = ceremony_resume_bundle(c, st, outdir, &done)) != OR_OK ||
-	    done)
+	/* The resume reads the ceremony's CA journal: not the successor's,
+	 * whose sign refuses a bundle folder that exists. */
+	if (!succ && ((rc = ceremony_resume_bundle(c, st, outdir, &done)) !=
+	    OR_OK || done))
 		return rc;
 	if ((paths = calloc(64, sizeof *paths)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
@@ -845,13 +881,13 @@ act_sign(struct ceremony *c, const struct script_step *st)
 			v++;
 	}
 	/* A run cut short after the issuance, before the bundle. */
-	if ((rc = ceremony_resume_sign(c, st, csrs, n, outdir, &done)) !=
-	    OR_OK || done)
+	if (!succ && ((rc = ceremony_resume_sign(c, st, csrs, n, outdir,
+	    &done)) != OR_OK || done))
 		goto out;
-	if ((rc = attempt_mark(c, st, 0)) != OR_OK)
+	if (!succ && (rc = attempt_mark(c, st, 0)) != OR_OK)
 		goto out;
 	memset(&sp, 0, sizeof sp);
-	sp.dir = c->p.dir;
+	sp.dir = succ ? sdir : c->p.dir;
 	sp.csrs = csrs;
 	sp.ncsr = n;
 	sp.profile_name = script_param(st, "profile");
@@ -859,8 +895,11 @@ act_sign(struct ceremony *c, const struct script_step *st)
 		sp.days = strtol(v, NULL, 10);
 	sp.outdir = outdir;
 	ceremony_sign_hooks(c, st, &hx, &hooks);
+	if (succ)	/* "key-unlocked" names the ceremony's root key */
+		hx.had_key = true;
 	sp.hooks = &hooks;
-	if ((rc = sign_run_ks(&sp, &c->ks, c->io, &res)) != OR_OK)
+	if ((rc = sign_run_ks(&sp, succ ? &c->succ_ks : &c->ks, c->io,
+	    &res)) != OR_OK)
 		goto out;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
 	snprintf(count, sizeof count, "%zu", res.issued);
@@ -872,6 +911,8 @@ act_sign(struct ceremony *c, const struct script_step *st)
 		jf_add(&f, "certificates", count);
 		jf_add(&f, "bundle", outdir);
 		jf_add(&f, "manifest_sha256", c->manifest);
+		if (succ)
+			jf_add(&f, "by", sdir);
 		rc = ceremony_rec(c, "signed", &f);
 	}
 	interact_say(c->io, SAY_RESULT, "step %s: %zu certificate%s signed; "
@@ -1531,6 +1572,134 @@ act_renew_root(struct ceremony *c, const struct script_step *st)
 	return OR_OK;
 }
 
+/* The old root's officers unlock it; the new root is previewed and
+ * confirmed as generate-root's; rollover.c makes it (init's code) and has
+ * the old root cross-sign it; its key is kept for the steps that sign
+ * with the successor and for export-transition. */
+static int
+roll_make(struct ceremony *c, const struct script_step *st,
+    struct rootca_params *rp, const char *outdir,
+    struct rollover_result *res)
+{
+	const char *quorum = script_param(st, "quorum");
+	const char *both = script_param(st, "both_ways"), *v;
+	struct rollover_params p;
+	struct gen_shares sh;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	int rc;
+
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK)
+		return rc;
+	rc = ceremony_need_key(c, db, root);
+	X509_free(root);
+	cadb_close(db);		/* rollover.c takes the lock itself */
+	if (rc != OR_OK)
+		return rc;
+	memset(&sh, 0, sizeof sh);
+	if (!ceremony_is_ca(rp->dir) &&
+	    ((rc = ceremony_root_preview(c, st, rp, quorum)) != OR_OK ||
+	    (rc = ceremony_verify(c, st)) != OR_OK ||
+	    (quorum != NULL && (rc = gen_share_dirs(c, quorum, rp, &sh)) !=
+	    OR_OK))) {
+		free(sh.dirs);
+		return rc;
+	}
+	memset(&p, 0, sizeof p);
+	p.old_dir = c->p.dir;
+	p.init = rp;
+	p.cross_profile = script_param(st, "cross_profile");
+	if ((v = script_param(st, "cross_days")) != NULL)
+		p.cross_days = strtol(v, NULL, 10);
+	p.outdir = outdir;
+	p.both_ways = both != NULL && strcmp(both, "yes") == 0;
+	p.old_held = &c->ks;
+	p.new_held = &c->succ_ks;
+	p.no_export = true;
+	rc = rollover_run(&p, c->io, res);
+	free(sh.dirs);
+	return rc;
+}
+
+static int
+act_rollover(struct ceremony *c, const struct script_step *st)
+{
+	struct rootca_params rp;
+	struct rollover_result res;
+	struct rootca_result shown;
+	char profiles[PATH_MAX], newdir[PATH_MAX], outdir[PATH_MAX];
+	char fphex[65], oldhex[65];
+	struct jfields f;
+	int rc;
+
+	if ((rc = gen_params(c, st, &rp, profiles)) != OR_OK ||
+	    (rc = succ_dir(c, newdir, sizeof newdir)) != OR_OK ||
+	    (rc = media_path(c, script_param(st, "folder"), outdir,
+	    sizeof outdir)) != OR_OK)
+		return rc;
+	rp.dir = newdir;
+	if ((rc = attempt_mark(c, st, 0)) != OR_OK ||
+	    (rc = roll_make(c, st, &rp, outdir, &res)) != OR_OK)
+		return rc;
+	hex_encode(res.new_sha256, 32, fphex);
+	hex_encode(res.old_sha256, 32, oldhex);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "new_ca", newdir);
+	jf_add(&f, "new_root_sha256", fphex);
+	jf_add(&f, "old_root_sha256", oldhex);
+	jf_add(&f, "cross_serial", res.cross_serial);
+	if (res.back_serial[0] != '\0')
+		jf_add(&f, "back_serial", res.back_serial);
+	if ((rc = ceremony_rec(c, "rollover", &f)) != OR_OK)
+		return rc;
+	interact_say(c->io, SAY_RESULT, "step %s: the new root is in %s, "
+	    "cross-signed by the old root as serial %s", st->number_text,
+	    newdir, res.cross_serial);
+	memset(&shown, 0, sizeof shown);
+	snprintf(shown.fingerprint, sizeof shown.fingerprint, "%s",
+	    res.new_fingerprint);
+	return gen_confirm(c, st, &shown, fphex);
+}
+
+/* The transition export of the successor (rollover_export), signed by
+ * its key, into the rollover step's folder on the media. */
+static int
+act_export_transition(struct ceremony *c, const struct script_step *st)
+{
+	struct rollover_export_params e;
+	struct rollover_result res;
+	char newdir[PATH_MAX], outdir[PATH_MAX];
+	const char *v;
+	struct jfields f;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	if ((rc = succ_dir(c, newdir, sizeof newdir)) != OR_OK ||
+	    (rc = media_path(c, script_param(roll_step(c), "folder"), outdir,
+	    sizeof outdir)) != OR_OK ||
+	    (rc = ceremony_verify(c, st)) != OR_OK)
+		return rc;
+	e.old_dir = c->p.dir;
+	e.new_dir = newdir;
+	e.outdir = outdir;
+	if ((v = script_param(st, "overlap_days")) != NULL)
+		e.overlap_days = strtol(v, NULL, 10);
+	if ((rc = rollover_export(&e, &c->succ_ks, c->io, &res)) != OR_OK)
+		return rc;
+	hex_encode(res.manifest_sha256, 32, c->manifest);
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "folder", outdir);
+	jf_add(&f, "manifest_sha256", c->manifest);
+	jf_add(&f, "cross_serial", res.cross_serial);
+	if ((rc = ceremony_rec(c, "transition-exported", &f)) != OR_OK)
+		return rc;
+	interact_say(c->io, SAY_RESULT, "step %s: the transition export is in "
+	    "%s", st->number_text, outdir);
+	return OR_OK;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 /* Every action a script can name (script.h), indexed by it. */
@@ -1550,6 +1719,9 @@ static const struct ceremony_action {
 	[SA_CHECK_KEY] = { SA_CHECK_KEY, act_check_key },
 	[SA_RESHARE] = { SA_RESHARE, act_reshare },
 	[SA_RENEW_ROOT] = { SA_RENEW_ROOT, act_renew_root },
+	[SA_ROLLOVER] = { SA_ROLLOVER, act_rollover },
+	[SA_EXPORT_TRANSITION] = { SA_EXPORT_TRANSITION,
+	    act_export_transition },
 };
 _Static_assert(nitems(ceremony_actions) == SA_NONE,
     "every script action has its entry in ceremony_actions");

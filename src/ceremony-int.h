@@ -64,6 +64,7 @@ struct ceremony {
 	bool running;
 	char names[SCRIPT_MAX_ROLES][CEREMONY_NAME_MAX];
 	struct keystore *ks;
+	struct keystore *succ_ks;	/* a rollover's new root key, held */
 	char manifest[65];		/* the last bundle's MANIFEST SHA-256 */
 	char crl_sha[65];		/* the last CRL's SHA-256 */
 	char key_store[96], transcript_state[64];

@@ -320,6 +320,7 @@ ceremony_free(struct ceremony *c)
 		c->io->note_ctx = NULL;
 	}
 	keystore_close(c->ks);
+	keystore_close(c->succ_ks);
 	transcript_free(c->tr);
 	script_free(&c->s);
 	free(c->views);

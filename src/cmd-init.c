@@ -133,6 +133,49 @@ init_quorum(struct cmd_args *a, struct rootca_params *p, const char **dirs)
 	return OR_OK;
 }
 
+/* init's key and profile options into p (all but the directory), as
+ * init and rollover take them; dirs holds the share folders. */
+int
+cmd_init_params(struct cmd_args *a, struct rootca_params *p, const char **dirs)
+{
+	int rc;
+
+	p->subject = args_get(a, "subject");
+	p->allow_mixed_scripts = args_has(a, "allow-mixed-scripts");
+	p->profile_name = args_get(a, "profile");
+	p->profiles_file = args_get(a, "profiles");
+	p->key_type = KT_EC_P384;
+	p->kdf = KDF_SENSITIVE;
+	if (args_has(a, "key") &&
+	    (rc = keytype_parse(args_get(a, "key"), &p->key_type)) != OR_OK)
+		return err_set(OR_E_USAGE, "--key: unknown key type \"%s\" "
+		    "(ec-p384, ec-p256, rsa-3072, rsa-4096, ed25519)",
+		    args_get(a, "key"));
+	if (args_has(a, "kdf") &&
+	    (rc = kdf_level_parse(args_get(a, "kdf"), &p->kdf)) != OR_OK)
+		return err_set(OR_E_USAGE, "--kdf: expected sensitive, "
+		    "moderate or interactive, got \"%s\"", args_get(a, "kdf"));
+	if ((rc = args_long(a, "days", 1, 36525, &p->days)) != OR_OK)
+		return rc;
+	p->crl_url = args_get(a, "crl-url");
+	p->ca_issuers_url = args_get(a, "ca-issuers-url");
+	if ((p->crl_url != NULL &&
+	    (rc = publish_url_check("--crl-url", p->crl_url)) != OR_OK) ||
+	    (p->ca_issuers_url != NULL && (rc = publish_url_check(
+	    "--ca-issuers-url", p->ca_issuers_url)) != OR_OK))
+		return rc;
+	if ((rc = init_store(a, p)) != OR_OK ||
+	    (rc = init_quorum(a, p, dirs)) != OR_OK)
+		return rc;
+	/* A folder an interrupted init left beside DIR: refused until the
+	 * officer says what happens to it (leftover.h). */
+	if (args_has(a, "leftover") &&
+	    (rc = leftover_decision_parse(args_get(a, "leftover"),
+	    &p->leftover)) != OR_OK)
+		return rc;
+	return OR_OK;
+}
+
 static int
 init_exec(struct cmd_args *a, struct interact *io)
 {
@@ -143,41 +186,8 @@ init_exec(struct cmd_args *a, struct interact *io)
 
 	memset(&p, 0, sizeof p);
 	p.dir = args_get(a, "dir");
-	p.subject = args_get(a, "subject");
-	p.allow_mixed_scripts = args_has(a, "allow-mixed-scripts");
-	p.profile_name = args_get(a, "profile");
-	p.profiles_file = args_get(a, "profiles");
-	p.key_type = KT_EC_P384;
-	p.kdf = KDF_SENSITIVE;
-	if (args_has(a, "key") &&
-	    (rc = keytype_parse(args_get(a, "key"), &p.key_type)) != OR_OK)
-		return err_set(OR_E_USAGE, "--key: unknown key type \"%s\" "
-		    "(ec-p384, ec-p256, rsa-3072, rsa-4096, ed25519)",
-		    args_get(a, "key"));
-	if (args_has(a, "kdf") &&
-	    (rc = kdf_level_parse(args_get(a, "kdf"), &p.kdf)) != OR_OK)
-		return err_set(OR_E_USAGE, "--kdf: expected sensitive, "
-		    "moderate or interactive, got \"%s\"", args_get(a, "kdf"));
-	if ((rc = args_long(a, "days", 1, 36525, &p.days)) != OR_OK)
-		return rc;
-	p.crl_url = args_get(a, "crl-url");
-	p.ca_issuers_url = args_get(a, "ca-issuers-url");
-	if ((p.crl_url != NULL &&
-	    (rc = publish_url_check("--crl-url", p.crl_url)) != OR_OK) ||
-	    (p.ca_issuers_url != NULL && (rc = publish_url_check(
-	    "--ca-issuers-url", p.ca_issuers_url)) != OR_OK))
-		return rc;
-	if ((rc = init_store(a, &p)) != OR_OK ||
-	    (rc = init_quorum(a, &p, dirs)) != OR_OK)
-		return rc;
-	/* A folder an interrupted init left beside DIR: refused until the
-	 * officer says what happens to it (leftover.h). */
-	if (args_has(a, "leftover") &&
-	    (rc = leftover_decision_parse(args_get(a, "leftover"),
-	    &p.leftover)) != OR_OK)
-		return rc;
-
-	if ((rc = rootca_create(&p, io, &res)) != OR_OK)
+	if ((rc = cmd_init_params(a, &p, dirs)) != OR_OK ||
+	    (rc = rootca_create(&p, io, &res)) != OR_OK)
 		return rc;
 	interact_say(io, SAY_RESULT, "created root CA in %s", p.dir);
 	io->show_block(io, "SHA-256 fingerprint of root.crt (read it aloud):",

@@ -31,21 +31,6 @@ static const struct cmd_opt ocsp_opts[] = {
 	{ NULL, 0, 0 }
 };
 
-/* Where the response goes, as an absolute path for the ocsp record: a
- * revocation later names it (ocsp-good.h).  The folder exists (op_begin
- * checked it). */
-static void
-ocsp_where(const char *out, char *buf, size_t size)
-{
-	char parent[PATH_MAX], real[PATH_MAX];
-	const char *base = strrchr(out, '/');
-
-	file_dirname(out, parent, sizeof parent);
-	if (realpath(parent, real) == NULL || file_join(buf, size, real,
-	    base != NULL ? base + 1 : out) != OR_OK)
-		snprintf(buf, size, "%s", out);
-}
-
 /* The ocsp record: serial, status and validity of the response, and the
  * file it was written to. */
 static void
@@ -95,7 +80,7 @@ ocsp_exec(struct cmd_args *a, struct interact *io)
 		goto out;
 	hex_encode(md, sizeof md, sha);
 	serial_to_hex(&serial, hex);
-	ocsp_where(out, where, sizeof where);
+	file_absolute(out, where, sizeof where);
 	ocsp_fields(&f, &plan, hex, sha, where);
 	/* Recorded first, written out after (ARCHITECTURE decision 10): no
 	 * signed response reaches the media that the journal does not

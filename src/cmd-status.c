@@ -407,6 +407,30 @@ alert_name(enum cal_root_alert a)
 	}
 }
 
+/* A rollover: the successor this root certified (rollover.h), and the
+ * root this CA succeeds. */
+static void
+print_rollover(const struct status *s)
+{
+	unsigned char md[32];
+	char words[512], when[21];
+
+	if (s->sum.rolled_to_sha256[0] != '\0') {
+		utc_text(s->sum.rolled_time, when);
+		printf("rolled over:    %s to %s (new CA directory %s)\n",
+		    when, s->sum.rolled_to_subject, s->sum.rolled_to_dir);
+		printf("                its SHA-256 %s\n",
+		    s->sum.rolled_to_sha256);
+		if (hex_decode_lower(s->sum.rolled_to_sha256, md, sizeof md)) {
+			pgpwords_render(md, sizeof md, words, sizeof words);
+			printf("                in words: %s\n", words);
+		}
+	}
+	if (s->sum.rolled_from_sha256[0] != '\0')
+		printf("succeeds:       %s, SHA-256 %s (cross-signed by it)\n",
+		    s->sum.rolled_from_subject, s->sum.rolled_from_sha256);
+}
+
 static void
 print_text(const char *dir, const struct status *s)
 {
@@ -441,6 +465,7 @@ print_text(const char *dir, const struct status *s)
 		    "crl-url=URL)");
 		printf("CA issuers URL: %s\n", s->sum.ca_issuers_url[0] !=
 		    '\0' ? s->sum.ca_issuers_url : "not set");
+		print_rollover(s);
 	}
 	if (s->have_key && s->key.quorum_n == 0)
 		printf("key file:       Argon2id %s (opslimit %llu, memlimit "
@@ -601,6 +626,15 @@ print_json(const char *dir, const struct status *s)
 		json_str(&j, "profile", s->sum.profile);
 		json_str(&j, "crl_url", s->sum.crl_url);
 		json_str(&j, "ca_issuers_url", s->sum.ca_issuers_url);
+		json_open(&j, "rolled_over_to", '{');
+		json_str(&j, "sha256", s->sum.rolled_to_sha256);
+		json_str(&j, "subject", s->sum.rolled_to_subject);
+		json_str(&j, "dir", s->sum.rolled_to_dir);
+		json_close(&j, '{');
+		json_open(&j, "succeeds", '{');
+		json_str(&j, "sha256", s->sum.rolled_from_sha256);
+		json_str(&j, "subject", s->sum.rolled_from_subject);
+		json_close(&j, '{');
 	}
 	json_open(&j, "journal", '{');
 	json_bool(&j, "ok", s->journal_rc == OR_OK);

@@ -1,6 +1,9 @@
 /*
  * cmd-tokens.c — offroot tokens: the PKCS#11 modules, slots, tokens and
- * key objects present, without logging in unless asked to.
+ * key objects present, without logging in unless asked to; with
+ * --mechanisms, what offroot learned of each token from its answers and
+ * will use on it (hsm/p11quirks.c): the mechanism per key type and why,
+ * whether it reports failed PIN tries, whether its serial is unique.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +16,7 @@ static const struct cmd_opt tokens_opts[] = {
 	{ "module", 0, OPT_ARG },
 	{ "token", 0, OPT_ARG },
 	{ "login", 0, 0 },
+	{ "mechanisms", 0, 0 },
 	{ "pin-file", 0, OPT_ARG },
 	{ "yes", 'y', 0 },	/* only: spend a token's final PIN try */
 	{ NULL, 0, 0 }
@@ -77,7 +81,7 @@ tokens_token(void *vctx, const struct pkcs11_token_desc *t)
 	    t->slot_description, t->label);
 	printf("    manufacturer %s, model %s, serial %s\n", t->manufacturer,
 	    t->model, t->serial);
-	if (strspn(t->serial, "0") == strlen(t->serial))
+	if (t->serial_blank)
 		printf("    (serial %s: the same on every token of this "
 		    "kind, so it does not tell this one apart; compare the "
 		    "label and the key's public key fingerprint)\n",
@@ -123,11 +127,32 @@ tokens_object(void *vctx, const struct pkcs11_object_desc *o)
 	return OR_OK;
 }
 
+/* tokens --mechanisms: after the token's own lines. */
+static int
+tokens_quirks(void *vctx, const struct pkcs11_quirks_desc *q)
+{
+	size_t i;
+
+	(void)vctx;
+	printf("    offroot would use (the token lists %lu mechanisms):\n",
+	    q->nlisted);
+	for (i = 0; i < q->nrows; i++)
+		printf("      %-13s %s\n", q->rows[i].key, q->rows[i].use);
+	printf("    failed PIN tries: %s\n", q->pins);
+	printf("    serial: %s\n", q->serial);
+	if (q->refused[0] != '\0')
+		printf("    not set as asked on a new key: %s\n", q->refused);
+	return OR_OK;
+}
+
 static int
 tokens_exec(struct cmd_args *a, struct interact *io)
 {
-	static const struct pkcs11_visitor v = {
-		tokens_module, tokens_token, tokens_object,
+	static const struct pkcs11_visitor plain = {
+		tokens_module, tokens_token, tokens_object, NULL,
+	};
+	static const struct pkcs11_visitor mechs = {
+		tokens_module, tokens_token, tokens_object, tokens_quirks,
 	};
 	struct tokens_ctx c;
 	int rc;
@@ -138,7 +163,8 @@ tokens_exec(struct cmd_args *a, struct interact *io)
 	if (args_has(a, "yes") && !args_has(a, "login"))
 		return err_set(OR_E_USAGE, "tokens: --yes is for --login");
 	rc = pkcs11_list(args_get(a, "module"), args_get(a, "token"),
-	    args_has(a, "login"), io, &v, &c);
+	    args_has(a, "login"), io, args_has(a, "mechanisms") ? &mechs :
+	    &plain, &c);
 	tokens_note_hidden(&c);
 	fflush(stdout);
 	if (rc != OR_OK)
@@ -153,7 +179,8 @@ tokens_exec(struct cmd_args *a, struct interact *io)
 
 const struct cmd_entry cmd_tokens_entry = {
 	"tokens",
-	"[--module PATH] [--token URI] [--login [--pin-file FILE] [--yes]]",
-	"list PKCS#11 modules, slots, tokens and the keys on them",
+	"[--module PATH] [--token URI] [--mechanisms] "
+	    "[--login [--pin-file FILE] [--yes]]",
+	"list PKCS#11 tokens and their keys; what offroot will use on them",
 	tokens_opts, 0, 0, tokens_exec
 };

@@ -39,6 +39,15 @@ verify_exec(struct cmd_args *a, struct interact *io)
 		    a->argv[0], res.files);
 		return OR_OK;
 	}
+	if (res.transition) {
+		interact_say(io, SAY_RESULT, "%s: verified: a rollover's "
+		    "transition export: MANIFEST signed by the new root, %zu "
+		    "files match their digests, cross-signed-by-old.pem is the "
+		    "old root's certificate of the new root, roots-transition.pem "
+		    "holds both roots, transcript sealed", a->argv[0],
+		    res.files);
+		return OR_OK;
+	}
 	if (res.crls > 0) {
 		interact_say(io, SAY_RESULT, "%s: verified: MANIFEST signed by "
 		    "the root, %zu files match their digests, %zu CRLs signed "

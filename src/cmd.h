@@ -96,7 +96,16 @@ const char *args_nth(const struct cmd_args *a, const char *name, size_t i);
 int args_long(const struct cmd_args *a, const char *name, long min, long max,
     long *out);
 
+/* init's key and profile options (--subject, --key, --profile(s), --days,
+ * --kdf, the store's and the quorum's, --crl-url, --ca-issuers-url,
+ * --leftover, --allow-mixed-scripts) into p, all but p->dir: init and
+ * rollover make a root the same way.  dirs: SEALED_QUORUM_MAX_N + 1. */
+struct rootca_params;
+int cmd_init_params(struct cmd_args *a, struct rootca_params *p,
+    const char **dirs);
+
 extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_rollover_entry;
 extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_inspect_entry;
 extern const struct cmd_entry cmd_check_key_entry;

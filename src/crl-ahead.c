@@ -376,7 +376,7 @@ write_folder(struct cadb *db, X509 *root, struct keystore *ks,
 {
 	struct bundle b = { 0 };
 	char *rootpem = NULL, *pem = NULL, *sched = NULL, mhex[65];
-	char stage[PATH_MAX] = "";
+	char stage[PATH_MAX] = "", where[PATH_MAX];
 	size_t rootlen = 0, pemlen = 0, schedlen = 0, i;
 	struct jfields f;
 	int rc;
@@ -406,8 +406,10 @@ write_folder(struct cadb *db, X509 *root, struct keystore *ks,
 	    sizeof stage)) != OR_OK)
 		goto out;
 	hex_encode(res->manifest_sha256, 32, mhex);
+	/* Absolute, so that audit finds the folder from any directory. */
+	file_absolute(p->outdir, where, sizeof where);
 	jf_init(&f);
-	jf_add(&f, "outdir", p->outdir);
+	jf_add(&f, "outdir", where);
 	jf_add(&f, "manifest_sha256", mhex);
 	jf_add_u64(&f, "first", plan->spec[0].number);
 	jf_add_u64(&f, "last", plan->spec[res->n - 1].number);

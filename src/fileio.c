@@ -47,6 +47,30 @@ file_dirname(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+void
+file_absolute(const char *path, char *buf, size_t size)
+{
+	char trimmed[PATH_MAX], parent[PATH_MAX], real[PATH_MAX];
+	const char *base;
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	if (n >= sizeof trimmed) {
+		snprintf(buf, size, "%s", path);
+		return;
+	}
+	memcpy(trimmed, path, n);
+	trimmed[n] = '\0';
+	base = strrchr(trimmed, '/');
+	base = base != NULL ? base + 1 : trimmed;
+	file_dirname(trimmed, parent, sizeof parent);
+	if (*base == '\0' || strcmp(base, ".") == 0 ||
+	    strcmp(base, "..") == 0 || realpath(parent, real) == NULL ||
+	    file_join(buf, size, real, base) != OR_OK)
+		snprintf(buf, size, "%s", path);
+}
+
 bool
 file_within(const char *path, const char *dir)
 {

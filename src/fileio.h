@@ -67,6 +67,11 @@ int file_sync_dir(const char *dir);
 int file_mkdir(const char *path, mode_t mode);
 /* Directory part of path, into buf. */
 void file_dirname(const char *path, char *buf, size_t size);
+/* path made absolute for a record that a later run, from another working
+ * directory, reads back (ocsp's output, a CRL schedule folder): its parent
+ * resolved by realpath, its last name kept (it need not exist yet).  When
+ * the parent cannot be resolved, path as given. */
+void file_absolute(const char *path, char *buf, size_t size);
 /* Whether path (which need not exist yet: its nearest existing ancestor is
  * resolved, links and all) is dir or lies inside it.  An output that would
  * land inside the CA directory is refused with this: it would be a file

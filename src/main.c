@@ -43,6 +43,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_token_backup_entry,
 	&cmd_csr_entry,
 	&cmd_cross_sign_entry,
+	&cmd_rollover_entry,
 	&cmd_set_entry,
 	NULL
 };

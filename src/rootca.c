@@ -961,6 +961,10 @@ rootca_create(const struct rootca_params *p, struct interact *io,
 	    (rc = write_root(&c)) == OR_OK &&
 	    (rc = write_journal(&c)) == OR_OK)
 		rc = move_into_place(&c);
+	if (rc == OR_OK && p->keep != NULL) {
+		*p->keep = c.ks;	/* the caller's to close */
+		c.ks = NULL;
+	}
 	ctx_free(&c, rc);
 	return rc;
 }

@@ -49,6 +49,10 @@ struct rootca_params {
 	 * (leftover.h): LEFTOVER_REFUSE (0, the CLI without --leftover)
 	 * refuses, naming the first; a ceremony asks. */
 	enum leftover_decision leftover;
+	/* Not NULL: on success the new key is handed back here, unlocked,
+	 * for the caller to use and close (a rollover signs with it right
+	 * after init); NULL: closed. */
+	struct keystore **keep;
 };
 
 struct rootca_result {

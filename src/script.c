@@ -52,6 +52,8 @@ enum pkind {
 	PK_CONFIRM_CSR,	/* words | hex | yes */
 	PK_URL,		/* an http:// publication point (publish.h) */
 	PK_BAGS,	/* tamper-evident bag labels, comma-separated */
+	PK_BY,		/* root | successor: which CA signs */
+	PK_CA_NAME,	/* a CA directory's name beside the ceremony's */
 };
 
 struct pspec {
@@ -95,6 +97,7 @@ static const struct pspec p_sign[] = {
 	{ "profile", false, PK_NAME },
 	{ "days", false, PK_DAYS },
 	{ "confirm_csr", false, PK_CONFIRM_CSR },
+	{ "by", false, PK_BY },		/* successor: a rollover's new root */
 	{ NULL, false, PK_TEXT } };
 static const struct pspec p_revoke[] = {
 	{ "serial", false, PK_SERIAL },
@@ -117,6 +120,32 @@ static const struct pspec p_renew[] = {
 	{ "profile", false, PK_NAME },
 	{ NULL, false, PK_TEXT } };
 
+/* The new root of a rollover (rollover.h): made like generate-root's,
+ * in the CA directory new_ca beside the ceremony's, cross-signed by the
+ * ceremony's root; folder: the transition export on the media, which
+ * export-transition writes (the cross bundles go beside it). */
+static const struct pspec p_rollover[] = {
+	{ "new_ca", true, PK_CA_NAME },
+	{ "subject", true, PK_DN },
+	{ "key", true, PK_KEYTYPE },
+	{ "folder", true, PK_MEDIA },
+	{ "profile", false, PK_NAME },
+	{ "profiles", false, PK_LOCAL },
+	{ "days", false, PK_DAYS },
+	{ "kdf", false, PK_KDF },
+	{ "store", false, PK_STORE },
+	{ "label", false, PK_NAME },
+	{ "quorum", false, PK_QUORUM },
+	{ "crl_url", false, PK_URL },
+	{ "ca_issuers_url", false, PK_URL },
+	{ "cross_profile", false, PK_NAME },
+	{ "cross_days", false, PK_DAYS },
+	{ "both_ways", false, PK_YESNO },
+	{ NULL, false, PK_TEXT } };
+static const struct pspec p_export_transition[] = {
+	{ "overlap_days", false, PK_DAYS },
+	{ NULL, false, PK_TEXT } };
+
 static const struct pspec p_reshare[] = {
 	{ "quorum", true, PK_QUORUM },
 	{ "kdf", false, PK_KDF },
@@ -135,6 +164,9 @@ static const struct aspec actions[] = {
 	{ "check-key", SA_CHECK_KEY, p_none, true },
 	{ "reshare", SA_RESHARE, p_reshare, true },
 	{ "renew-root", SA_RENEW_ROOT, p_renew, true },
+	{ "rollover", SA_ROLLOVER, p_rollover, true },
+	{ "export-transition", SA_EXPORT_TRANSITION, p_export_transition,
+	    true },
 	{ NULL, SA_NONE, NULL, false }
 };
 
@@ -405,6 +437,26 @@ check_bags(const struct parser *p, const struct script_param *sp)
 	return OR_OK;
 }
 
+/* A rollover's values: by (which root signs), new_ca (a plain folder
+ * name beside the CA directory, never "." or ".."). */
+static int
+check_rollover_value(const struct parser *p, const struct script_param *sp,
+    enum pkind kind)
+{
+	const char *v = sp->value;
+
+	if (kind == PK_BY && strcmp(v, "root") != 0 &&
+	    strcmp(v, "successor") != 0)
+		return perr(p, sp->line, "by: expected root or successor, got "
+		    "\"%s\"", v);
+	if (kind == PK_BY)
+		return OR_OK;
+	if (*v == '.')
+		return perr(p, sp->line, "%s: a folder name beside the CA "
+		    "directory, not \"%s\"", sp->key, v);
+	return check_name(p, sp);
+}
+
 /* PK_CHECKS: a list of pre-flight checks. */
 static int
 check_checks(const struct parser *p, const struct script_param *sp)
@@ -509,6 +561,9 @@ check_value(const struct parser *p, const struct script_param *sp,
 			return perr(p, sp->line, "of: expected root, bundle or "
 			    "crl, got \"%s\"", v);
 		return OR_OK;
+	case PK_BY:
+	case PK_CA_NAME:
+		return check_rollover_value(p, sp, kind);
 	case PK_YESNO:
 		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
 			return perr(p, sp->line, "%s: expected yes or no, got "
@@ -678,13 +733,36 @@ check_outputs(const struct parser *p, size_t i)
 	return OR_OK;
 }
 
+/* A rollover: one, in a ceremony of an existing root; what signs with the
+ * successor or exports the transition comes after it (roll). */
+static int
+check_rollover(const struct parser *p, const struct script_step *st,
+    const struct script_step *gen, const struct script_step *roll)
+{
+	const char *by = script_param(st, "by");
+	bool succ = by != NULL && strcmp(by, "successor") == 0;
+
+	if (st->action == SA_ROLLOVER && gen != NULL)
+		return perr(p, st->line, "step %u rolls over the root that step "
+		    "%u creates: a new root has no predecessor", st->number,
+		    gen->number);
+	if (st->action == SA_ROLLOVER && roll != NULL)
+		return perr(p, st->line, "step %u rolls over again (step %u "
+		    "did)", st->number, roll->number);
+	if ((st->action == SA_EXPORT_TRANSITION || succ) && roll == NULL)
+		return perr(p, st->line, "step %u (%s) needs the successor "
+		    "root, but no rollover step comes before it", st->number,
+		    script_action_name(st->action));
+	return OR_OK;
+}
+
 /* The order of the steps: what each needs has been done before it. */
 static int
 check_order(const struct parser *p)
 {
 	const struct script *s = p->s;
 	const struct script_step *gen = NULL, *part = NULL, *sign = NULL;
-	const struct script_step *crl = NULL, *prev = NULL;
+	const struct script_step *crl = NULL, *prev = NULL, *roll = NULL;
 	size_t i;
 	int rc;
 
@@ -758,7 +836,12 @@ check_order(const struct parser *p)
 			return perr(p, st->line, "step %u renews the root "
 			    "certificate that step %u creates: a new root needs "
 			    "no renewal", st->number, gen->number);
-		if (st->action == SA_SIGN_CSRS)
+		if ((rc = check_rollover(p, st, gen, roll)) != OR_OK)
+			return rc;
+		if (st->action == SA_ROLLOVER)
+			roll = st;
+		if (st->action == SA_SIGN_CSRS || st->action ==
+		    SA_EXPORT_TRANSITION)
 			sign = st;
 		if (st->action == SA_SIGN_CRL)
 			crl = st;
@@ -1268,6 +1351,9 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 			fingerprint_blanks(f, "Root certificate fingerprint");
 		else if (st->action == SA_RENEW_ROOT)
 			fingerprint_blanks(f, "Renewed root certificate "
+			    "fingerprint");
+		else if (st->action == SA_ROLLOVER)
+			fingerprint_blanks(f, "New root certificate "
 			    "fingerprint");
 		else if (st->action == SA_CONFIRM_FINGERPRINT) {
 			const char *of = script_param(st, "of");

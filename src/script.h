@@ -59,6 +59,8 @@ enum script_action {
 	SA_CHECK_KEY,
 	SA_RESHARE,
 	SA_RENEW_ROOT,
+	SA_ROLLOVER,
+	SA_EXPORT_TRANSITION,
 	SA_NONE,
 };
 

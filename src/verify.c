@@ -380,6 +380,95 @@ check_renewal(const char *dir, X509 *root, const struct manifest_entry *e,
 	return rc;
 }
 
+/* DIR/name holding exactly one certificate, into *x. */
+static int
+one_cert(const char *dir, const char *name, X509 **x)
+{
+	STACK_OF(X509) *certs = NULL;
+	unsigned char *data = NULL;
+	size_t len;
+	int rc;
+
+	*x = NULL;
+	if ((rc = read_member(dir, name, &data, &len)) == OR_OK &&
+	    (rc = load_pem_certs(data, len, &certs)) == OR_OK &&
+	    sk_X509_num(certs) != 1)
+		rc = err_set(OR_E_VERIFY, "%s holds %d certificates, not one",
+		    name, sk_X509_num(certs));
+	if (rc == OR_OK)
+		*x = sk_X509_shift(certs);
+	sk_X509_pop_free(certs, X509_free);
+	free(data);
+	return rc;
+}
+
+/* name is signed by the key of by, over the subject and key of of. */
+static int
+check_cross_of(const char *name, X509 *x, X509 *by, X509 *of)
+{
+	if (X509_verify(x, X509_get0_pubkey(by)) != 1 ||
+	    X509_NAME_cmp(X509_get_issuer_name(x),
+	    X509_get_subject_name(by)) != 0)
+		return err_set(OR_E_VERIFY, "%s is not signed by the %s root",
+		    name, strstr(name, "old") != NULL ? "old" : "new");
+	if (X509_NAME_cmp(X509_get_subject_name(x),
+	    X509_get_subject_name(of)) != 0 ||
+	    EVP_PKEY_eq(X509_get0_pubkey(x), X509_get0_pubkey(of)) != 1)
+		return err_set(OR_E_VERIFY, "%s does not carry the subject and "
+		    "key of the %s root", name, strstr(name, "old") != NULL ?
+		    "new" : "old");
+	return OR_OK;
+}
+
+/* A rollover's transition export (rollover.h): root.pem the given (new)
+ * root, old-root.pem a self-signed root, cross-signed-by-old.pem the old
+ * root's certificate of the new root (cross-signed-by-new.pem the other
+ * way), roots-transition.pem the two roots, new first. */
+static int
+check_transition(const char *dir, X509 *root, const struct manifest_entry *e,
+    size_t n, struct verify_result *res)
+{
+	X509 *old = NULL, *x = NULL;
+	unsigned char *both = NULL;
+	char *want = NULL, *a = NULL;
+	size_t blen = 0, wlen = 0, alen = 0;
+	int rc;
+
+	if ((rc = one_cert(dir, "old-root.pem", &old)) != OR_OK)
+		goto out;
+	if (X509_verify(old, X509_get0_pubkey(old)) != 1) {
+		rc = err_set(OR_E_VERIFY, "old-root.pem is not self-signed");
+		goto out;
+	}
+	if ((rc = one_cert(dir, "cross-signed-by-old.pem", &x)) != OR_OK ||
+	    (rc = check_cross_of("cross-signed-by-old.pem", x, old, root)) !=
+	    OR_OK)
+		goto out;
+	X509_free(x);
+	x = NULL;
+	if (listed(e, n, "cross-signed-by-new.pem") &&
+	    ((rc = one_cert(dir, "cross-signed-by-new.pem", &x)) != OR_OK ||
+	    (rc = check_cross_of("cross-signed-by-new.pem", x, root, old)) !=
+	    OR_OK))
+		goto out;
+	if ((rc = read_member(dir, "roots-transition.pem", &both, &blen)) !=
+	    OR_OK || (rc = cert_to_pem(root, &want, &wlen)) != OR_OK ||
+	    (rc = cert_to_pem(old, &a, &alen)) != OR_OK)
+		goto out;
+	if (blen != wlen + alen || memcmp(both, want, wlen) != 0 ||
+	    memcmp(both + wlen, a, alen) != 0)
+		rc = err_set(OR_E_VERIFY, "roots-transition.pem is not the new "
+		    "root then the old one");
+out:
+	res->transition = rc == OR_OK;
+	X509_free(old);
+	X509_free(x);
+	free(both);
+	free(want);
+	free(a);
+	return rc;
+}
+
 /* Each DIR/certificate.pem MANIFEST names (with its chain.pem) chains to
  * the root; the certificates are collected in issued. */
 static int
@@ -530,6 +619,9 @@ verify_bundle(const char *dir, const char *root_path, const char *const *csrs,
 	}
 	if (listed(e, n, "previous-root.pem")) {
 		if ((rc = check_renewal(dir, root, e, n, res)) != OR_OK)
+			goto out;
+	} else if (listed(e, n, "roots-transition.pem")) {
+		if ((rc = check_transition(dir, root, e, n, res)) != OR_OK)
 			goto out;
 	} else if ((rc = check_certificates(dir, e, n, root, issued, res)) !=
 	    OR_OK || (rc = check_crl(dir, root, issued)) != OR_OK)

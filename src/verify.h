@@ -28,6 +28,7 @@ struct verify_result {
 	bool other_root;	/* the bundle's root.pem is another
 				 * certificate of the given root */
 	bool renewal;		/* a renew-root bundle */
+	bool transition;	/* a rollover's transition export */
 	size_t crls;		/* a folder of CRLs signed ahead */
 };
 

@@ -18,7 +18,9 @@
  *                            CKR_GENERAL_ERROR, CKR_DEVICE_ERROR, ... or a
  *                            number (anything else: CKR_GENERAL_ERROR)
  *   P11SHIM_TOKEN_FLAGS=LIST count-low,final-try,locked: ORed into the flags
- *                            C_GetTokenInfo reports (CKF_USER_PIN_*)
+ *                            C_GetTokenInfo reports (CKF_USER_PIN_*);
+ *                            blind: those three cleared, as a module that
+ *                            counts no failed PINs (tpm2-pkcs11) reports
  *   P11SHIM_LOGIN_RV=NAME    C_Login returns this (e.g. CKR_PIN_LOCKED)
  *                            without asking the real module
  *   P11SHIM_HIDE_MECH=LIST   a token without these mechanisms (comma-
@@ -41,7 +43,8 @@
  *   P11SHIM_LOG=FILE         appends one line per call: its name, and
  *                            "FAULT" after the name of an injected failure,
  *                            "HIDDEN" after a call refused for a hidden
- *                            mechanism
+ *                            mechanism; C_SignInit also logs
+ *                            "SIGN_MECH 0x..." (the mechanism asked for)
  *
  * These variables configure test infrastructure; offroot itself never
  * reads secrets from the environment.  Counters live in this process.
@@ -297,10 +300,15 @@ shim_C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
 static CK_RV
 shim_C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k)
 {
+	char mech[32];
 	CK_RV rv;
 
 	if ((rv = shim_enter("C_SignInit")) != CKR_OK)
 		return rv;
+	if (m != NULL) {
+		snprintf(mech, sizeof mech, " 0x%lx", (unsigned long)m->mechanism);
+		shim_log("SIGN_MECH", mech);
+	}
 	if (m != NULL && shim_hidden(m->mechanism)) {
 		shim_log("C_SignInit", " HIDDEN");
 		return CKR_MECHANISM_INVALID;
@@ -377,6 +385,9 @@ shim_C_GetTokenInfo(CK_SLOT_ID s, CK_TOKEN_INFO_PTR ti)
 	if ((rv = shim_enter("C_GetTokenInfo")) != CKR_OK ||
 	    (rv = real->C_GetTokenInfo(s, ti)) != CKR_OK || flags == NULL)
 		return rv;
+	if (strstr(flags, "blind") != NULL)
+		ti->flags &= ~(CK_FLAGS)(CKF_USER_PIN_COUNT_LOW |
+		    CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED);
 	if (strstr(flags, "count-low") != NULL)
 		ti->flags |= CKF_USER_PIN_COUNT_LOW;
 	if (strstr(flags, "final-try") != NULL)

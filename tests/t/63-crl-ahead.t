@@ -203,6 +203,19 @@ t_fail "audit refuses an altered schedule folder" 1 "$OFFROOT" audit -d "$CA"
 like 'SCHEDULE.txt does not match its digest' "$T/err" "naming the file"
 cp "$T/keep" "$S/SCHEDULE.txt"
 
+# A folder given by a relative path is recorded by its absolute one, so
+# audit finds it from any working directory (on a copy: the ceremony below
+# counts the CA's schedules).
+cp -a "$CA" "$T/rel"
+(cd "$T" && "$OFFROOT" crl -d rel --ahead 2 -o relsched --passphrase-file "$PASS" >/dev/null 2>&1)
+ok $? "crl --ahead with a relative CA directory and folder"
+grep -q " crl-schedule .*outdir=$T/relsched " "$T/rel/journal"; ok $? "records the folder's absolute path"
+echo tampered >>"$T/relsched/SCHEDULE.txt"
+(cd / && "$OFFROOT" audit -d "$T/rel" >/dev/null 2>"$T/relerr"); [ $? -eq 1 ]
+ok $? "audit from another directory refuses the altered folder"
+grep -q 'SCHEDULE.txt does not match its digest' "$T/relerr"; ok $? "naming the file"
+rm -rf "$T/rel" "$T/relsched" "$T/relerr"
+
 # ---- the shipped ceremony ---------------------------------------------
 
 t_ok "script check crl-ahead.ceremony" "$OFFROOT" script check "$ROOT/ceremony-scripts/crl-ahead.ceremony"

@@ -11,10 +11,15 @@
 # verified by openssl, certtool and Python cryptography; no transient
 # object is left in the TPM after a command that succeeded; a wrong PIN is
 # one line of offroot's, which says that the token counts no failed PINs;
-# tokens says that the serial (all zeros) tells no TPM apart; rsa-4096 and
+# tokens says that the serial (all zeros) tells no TPM apart, and tokens
+# --mechanisms what offroot uses on the TPM and why (hashing RSA
+# mechanisms, no RSA-4096, no EdDSA, PIN counters unknown); rsa-4096 and
 # ed25519, which the TPM lacks, are refused before a key is made; a new key
 # the token made able to decrypt is destroyed again and the module
-# finalised.
+# finalised; a module error at the signature of sign or crl (the fault
+# shim in front of tpm2-pkcs11) is one line, records nothing, finalises the
+# module and leaves no object in the TPM; one wrong PIN typed on the
+# terminal stops unless the officer types "try".
 . "$(dirname "$0")/../lib.sh"
 SHIM="$ROOT/${OFFROOT_BUILD:-build}/tests/libp11shim.so"
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
@@ -125,6 +130,23 @@ t_ok "tokens lists the TPM's token" "$OFFROOT" tokens --module "$MOD"
 like '^  slot [0-9]+ .*: token "root-ca"$' "$T/out" "tokens: the token by label"
 like '^    \(serial all zeros: the same on every token of this kind' "$T/out" \
     "tokens: a serial of zeros is said not to tell this token apart"
+# What the module answered, not its name: the quirks table.
+: >"$T/calls"
+t_ok "tokens --mechanisms on the TPM" env P11SHIM_MODULE="$MOD" \
+    P11SHIM_LOG="$T/calls" "$OFFROOT" tokens --module "$SHIM" --mechanisms
+like '^      rsa-3072 +CKM_SHA384_RSA_PKCS: hashing mechanism listed; raw CKM_RSA_PKCS avoided$' \
+    "$T/out" "--mechanisms: rsa-3072 hashes on the token, raw CKM_RSA_PKCS avoided"
+like '^      rsa-3072-pss +CKM_SHA384_RSA_PKCS_PSS: hashing mechanism listed' "$T/out" \
+    "--mechanisms: rsa-3072 PSS hashes on the token"
+like '^      ec-p384 +CKM_ECDSA: listed for signing; offroot hashes with SHA-384$' "$T/out" \
+    "--mechanisms: ec-p384 is CKM_ECDSA"
+like '^      rsa-4096 +not available: CKM_RSA_PKCS_KEY_PAIR_GEN makes keys of [0-9]+ to 3072 bits, not 4096$' \
+    "$T/out" "--mechanisms: rsa-4096 not available: the TPM's RSA sizes"
+like '^      ed25519 +not available: no CKM_EC_EDWARDS_KEY_PAIR_GEN listed$' "$T/out" \
+    "--mechanisms: ed25519 not available: no EdDSA generation"
+like '^    failed PIN tries: unknown: ' "$T/out" "--mechanisms: PIN counters unknown before a PIN fails"
+like '^    serial: not unique ' "$T/out" "--mechanisms: the serial is not unique"
+! grep -q '^C_Login' "$T/calls"; ok $? "--mechanisms: no login"
 
 # ---- root creation, check-key, sign, crl, ocsp: three key types ----
 # rsa-3072-pss: the Kubernetes profiles with RSA-PSS for root and
@@ -214,9 +236,11 @@ t_fail "a wrong PIN (exit 1)" 1 "$OFFROOT" check-key -d "$T/ca-ec-p256" \
 like 'CKR_PIN_INCORRECT' "$T/err" "a wrong PIN: the token's reason and its CKR_ name"
 like 'reports no failed-PIN count, so offroot cannot warn before it locks' "$T/err" \
     "a wrong PIN: the token counts no failures, and offroot says so"
+like 'warning: token "root-ca" reports no count of failed PIN tries .*a TPM may lock the whole chip' \
+    "$T/err" "before the first login: the TPM shows no failed-PIN count, said so"
 # The module writes its own ERROR: lines to stderr; offroot's is the one.
-[ "$(grep -c '^offroot: ' "$T/err")" -eq 1 ]
-ok $? "a wrong PIN: one line of offroot's"
+[ "$(grep '^offroot: ' "$T/err" | grep -cv '^offroot: warning: ')" -eq 1 ]
+ok $? "a wrong PIN: one line of offroot's (and its warnings)"
 flush
 # What the TPM lacks is refused before a key is made: through the logging
 # shim, no C_GenerateKeyPair reached the module.
@@ -241,15 +265,94 @@ P11SHIM_MODULE=$MOD P11SHIM_LOG="$T/calls" P11SHIM_ATTR_TRUE=CKA_DECRYPT \
     "$OFFROOT" init -d "$T/x-dec" --subject "$SUBJ" --store pkcs11 \
     --module "$SHIM" --token pkcs11:token=root-ca --key ec-p256 \
     --label x-decrypt --pin-file "$PIN" --yes
-like 'made a key whose private half may sign, decrypt, not sign only' "$T/err" \
-    "a new key that may decrypt: the reason"
+like 'made a key whose private half may sign, decrypt, not sign only \(not set as asked: CKA_DECRYPT\)' \
+    "$T/err" "a new key that may decrypt: the reason, and the attribute not set as asked"
 [ "$(grep -c '^C_DestroyObject$' "$T/calls")" -eq 2 ] &&
     [ "$(grep -c '^C_Finalize$' "$T/calls")" -eq 1 ]
 ok $? "a new key that may decrypt: both halves destroyed, the module finalised"
 flush
+
+# ---- a module error in the middle of a signature, on the TPM ----
+# A root made through the shim (module P11SHIM_MODULE=$MOD), then sign and
+# crl with the certificate's or CRL's signature failing (the third: two
+# prove the key at unlock): exit 3, one line naming the token's reason,
+# nothing recorded as done (a CRL number reserved at most), audit passes,
+# the module finalised and no transient object left, so the next command
+# works.
+FCA="$T/ca-fault"
+P11SHIM_MODULE=$MOD
+export P11SHIM_MODULE
+t_ok "a root on the TPM through the shim" "$OFFROOT" init -d "$FCA" \
+    --subject "$SUBJ" --store pkcs11 --module "$SHIM" --pin-file "$PIN" --yes \
+    --crl-url "$TEST_CRL_URL" --token pkcs11:token=root-ca --key ec-p256 \
+    --label root-fault
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$T/fint.key" -subj "/C=DE/O=offroot tests/CN=TPM Fault Int" \
+    -out "$T/fint.csr" 2>/dev/null
+for c in sign crl; do
+	cp "$FCA/journal" "$T/journal.before"
+	ls "$FCA/crls" "$FCA/issued" >"$T/files.before"
+	: >"$T/calls"
+	case $c in
+	sign) set -- sign -d "$FCA" -o "$T/fout-sign" --csr "$T/fint.csr" --yes ;;
+	crl) set -- crl -d "$FCA" -o "$T/fout-crl" ;;
+	esac
+	P11SHIM_LOG="$T/calls" P11SHIM_FAIL=C_Sign:3 P11SHIM_RV=CKR_DEVICE_ERROR \
+	    t_fail "$c: the TPM module fails at the signature (exit 3)" 3 \
+	    "$OFFROOT" "$@" --pin-file "$PIN" --quiet
+	unset P11SHIM_LOG P11SHIM_FAIL P11SHIM_RV
+	like '^offroot: .*token "root-ca": signing: .*\(CKR_DEVICE_ERROR\)$' "$T/err" \
+	    "$c: the one line names the token and its reason"
+	grep -q '^C_Sign FAULT$' "$T/calls"; ok $? "$c: the fault hit a signature"
+	# At most a CRL number's reservation (numbers are never reused).
+	! diff "$T/journal.before" "$FCA/journal" | grep '^>' | grep -vq ' crl-number ' &&
+	    ls "$FCA/crls" "$FCA/issued" | cmp -s "$T/files.before" - &&
+	    [ ! -e "$T/fout-$c" ]
+	ok $? "$c: nothing recorded as done (at most a CRL number reserved), nothing written"
+	[ "$(grep -c '^C_Finalize$' "$T/calls")" -eq 1 ]
+	ok $? "$c: the module was finalised"
+	[ "$(transients)" -eq 0 ]; ok $? "$c: no transient object left in the TPM"
+	t_ok "$c: audit passes after the fault" "$OFFROOT" audit -d "$FCA"
+	t_ok "$c: the next command works (check-key)" "$OFFROOT" check-key \
+	    -d "$FCA" --pin-file "$PIN"
+done
+t_ok "crl after the faults" "$OFFROOT" crl -d "$FCA" -o "$T/fcrl.pem" --pin-file "$PIN"
+run openssl crl -in "$T/fcrl.pem" -noout -verify -CAfile "$FCA/root.crt"
+like '^verify OK$' "$T/err" "... and openssl verifies it"
+unset P11SHIM_MODULE
+
+# ---- one wrong PIN typed on the terminal: the TPM reports no count ----
+if command -v tmux >/dev/null 2>&1; then
+	. "$ROOT/tests/tui.sh"
+	trap 'tmux kill-server 2>/dev/null
+sh "$ROOT/hsm/tpm-setup" --stop "$T/tpm" >/dev/null 2>&1
+[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+	start 80 24 linux "env P11SHIM_MODULE='$MOD' '$OFFROOT' check-key -d '$FCA' --yes"
+	waitfor 'PIN for token "root-ca"'
+	keys "0000-bad" Enter
+	waitfor 'Type "try"'
+	ok $? "TPM: after one wrong PIN the officer is asked before another try (--yes does not answer)"
+	keys "try" Enter
+	waitfor 'tries? left'; ok $? "TPM: \"try\": the PIN is asked again"
+	keys "4711-pin" Enter
+	waitfor 'EXIT='
+	like 'EXIT=0' "$T/screen" "TPM: the right PIN then: check-key passes"
+	start 80 24 linux "env P11SHIM_MODULE='$MOD' '$OFFROOT' check-key -d '$FCA'"
+	waitfor 'PIN for token "root-ca"'
+	keys "0000-bad" Enter
+	waitfor 'Type "try"'
+	keys Enter
+	waitfor 'EXIT='
+	like 'EXIT=1' "$T/screen" "TPM: nothing typed: exit 1, no other PIN tried"
+	grep -l 'stopped%20after%20one%20wrong%20PIN' "$FCA/transcripts/"*check-key* >/dev/null 2>&1
+	ok $? "TPM: the stop is in the transcript"
+	tmux kill-session -t "=$S" 2>/dev/null
+	flush
+fi
+
 run p11tool --list-objects --type privkey
-[ "$(grep -c 'Private Key Object' "$T/out")" -eq 4 ]
-ok $? "the TPM token holds the four roots' keys and no other"
+[ "$(grep -c 'Private Key Object' "$T/out")" -eq 5 ]
+ok $? "the TPM token holds the five roots' keys and no other"
 # swtpm's own CPU time, for the record (the test keeps it under a minute).
 cpu=$(awk '{ print int(($14 + $15) / 100) }' "/proc/$(cat "$T/tpm/swtpm.pid")/stat" 2>/dev/null)
 diag "swtpm used ${cpu:-?} s of CPU"
