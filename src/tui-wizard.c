@@ -398,13 +398,15 @@ wiz_token_each(void *ctx, const struct pkcs11_token_desc *t)
 static int
 wiz_token(struct interact *io, struct wiz *w, bool *none)
 {
-	struct pkcs11_visitor v = { NULL, wiz_token_each, NULL };
+	struct pkcs11_visitor v;
 	struct wiz_tokens *k;
 	const char *opts[WIZ_TOKENS];
 	size_t i, choice;
 	int rc;
 
 	*none = false;
+	memset(&v, 0, sizeof v);
+	v.token = wiz_token_each;
 	if ((k = calloc(1, sizeof *k)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
 	if ((rc = pkcs11_list(NULL, NULL, false, io, &v, k)) != OR_OK ||
