@@ -90,5 +90,29 @@ t_ok "csr = choose lists a CSR of any name (req.pem) and signs the one chosen" \
 ! grep -q 'notes.txt' "$T/err"; ok $? "a file that is not a CSR (notes.txt) is not listed"
 [ "$(openssl x509 -in "$M5/intermediate-bundle/certificate.pem" -noout -subject)" = "subject=CN = From a pem" ]
 ok $? "the bundle holds req.pem's certificate"
+
+# 6. A step stopped after the choice (the witness's no to the CSR's
+# SHA-256): run again, it takes the file chosen before (its csr-chosen
+# record, same bytes) without asking, and signs it.
+M6="$T/m6"; mkdir -p "$M6"
+vaultcsr "$M6/c-int.csr" "Intermediate C"; vaultcsr "$M6/d-int.csr" "Intermediate D"
+{ echo "confirm 4: no"; echo "choose 4: d-*"; cat "$T/answers"; } >"$T/answers-d"
+t_fail "the witness's no stops the step after the choice" 1 cer "$M6" "$T/answers-d"
+like 'did not confirm the SHA-256 of d-int.csr' "$T/err" "the step stopped on d-int.csr"
+{ cat "$T/answers"; echo "resume: yes"; } >"$T/answers-resume"
+t_ok "the resume finishes without a choice in the answers file" cer "$M6" "$T/answers-resume"
+like 'step 4: "\*.csr" is d-int.csr, as taken before the interruption' "$T/err" \
+    "it takes the file chosen before"
+[ "$(openssl x509 -in "$M6/intermediate-bundle/certificate.pem" -noout -subject)" = "subject=CN = Intermediate D" ]
+ok $? "the bundle holds the certificate of the CSR chosen first"
+# The same, but the chosen file changed on the medium: asked again.
+M7="$T/m7"; mkdir -p "$M7"
+vaultcsr "$M7/c-int.csr" "Intermediate E"; vaultcsr "$M7/d-int.csr" "Intermediate F"
+t_fail "a no again stops the step" 1 cer "$M7" "$T/answers-d"
+vaultcsr "$M7/d-int.csr" "Intermediate F2"
+t_fail "the chosen file changed: the resume asks again (the answers file has no choice)" 3 \
+    cer "$M7" "$T/answers-resume"
+like 'd-int.csr changed since it was taken for "\*.csr" before the interruption' "$T/err" \
+    "it says the file changed"
 t_ok "audit accepts the CA" "$OFFROOT" audit -d "$CA"
 done_testing
