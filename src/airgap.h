@@ -17,7 +17,8 @@
  *              sign/verify pairwise test with a fresh P-256 key.
  *   media      removable block devices mounted (/proc/mounts and
  *              /sys/block/NAME/removable), or the --media folder: it must
- *              be a writable folder.
+ *              be a writable folder.  A ceremony adds what is on it and
+ *              the files its steps read (ceremony-media.c, media.h).
  *
  * Each returns OR_OK with r->pass telling the result; an error code only
  * when the check itself could not run.

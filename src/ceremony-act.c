@@ -32,6 +32,7 @@
 #include "op.h"
 #include "recover.h"
 #include "renew.h"
+#include "migrate.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rollover.h"
@@ -49,6 +50,18 @@ media_path(const struct ceremony *c, const char *name, char *buf, size_t size)
 		return err_set(OR_E_USAGE, "step %s writes or reads the media: "
 		    "give --media DIR", ceremony_cur_number(c));
 	return file_join(buf, size, c->p.media, name);
+}
+
+/* A folder with a MANIFEST written to the media: read back before the
+ * seal, with every file the MANIFEST lists (ceremony_media_leave). */
+static void
+media_wrote_manifest(struct ceremony *c, const char *dir)
+{
+	char mf[PATH_MAX];
+
+	if (file_join(mf, sizeof mf, dir, "MANIFEST") == OR_OK)
+		ceremony_media_wrote(c, mf, NULL);
+	err_clear();
 }
 
 /* The script's rollover step (script.c allows one), NULL when none. */
@@ -212,7 +225,7 @@ pf_selfcheck(struct ceremony *c, time_t now, struct preflight_result *r)
 static int
 pf_media(struct ceremony *c, time_t now, struct preflight_result *r)
 {
-	return airgap_media(c->p.media, r);
+	return ceremony_media_preflight(c, r);
 }
 
 /* The clock passed: the officer compares it with a reference clock.  A
@@ -927,7 +940,9 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	bool done = false;
 	int rc;
 
-	if ((rc = media_path(c, script_param(st, "bundle"), outdir,
+	/* A missing medium or CSR is asked about before anything else. */
+	if ((rc = ceremony_media_need(c)) != OR_OK ||
+	    (rc = media_path(c, script_param(st, "bundle"), outdir,
 	    sizeof outdir)) != OR_OK ||
 	    (succ && (rc = succ_dir(c, sdir, sizeof sdir)) != OR_OK))
 		return rc;
@@ -981,6 +996,7 @@ act_sign(struct ceremony *c, const struct script_step *st)
 	    &res)) != OR_OK)
 		goto out;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
+	media_wrote_manifest(c, outdir);
 	snprintf(count, sizeof count, "%zu", res.issued);
 	{
 		struct jfields f;
@@ -1248,6 +1264,7 @@ act_sign_crl_ahead(struct ceremony *c, const struct script_step *st)
 		goto out;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
 	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", res.sha256[0]);
+	media_wrote_manifest(c, out);
 	utc_text(plan.spec[res.n - 1].next_update, nu);
 	{
 		struct jfields f;
@@ -1317,6 +1334,8 @@ act_sign_crl(struct ceremony *c, const struct script_step *st)
 	    (rc = crl_sign(db, c->ks, c->io, &cp, &plan, &res)) != OR_OK)
 		goto out;
 	snprintf(c->crl_sha, sizeof c->crl_sha, "%s", res.sha256);
+	if (cp.out != NULL)
+		ceremony_media_wrote(c, cp.out, NULL);
 	snprintf(num, sizeof num, "%" PRIu64, res.number);
 	snprintf(ent, sizeof ent, "%zu", res.entries);
 	utc_text(res.this_update, tu);
@@ -1399,6 +1418,7 @@ act_export(struct ceremony *c, const struct script_step *st)
 	    (rc = sha256(root, rootlen, md)) != OR_OK)
 		goto out;
 	hex_encode(md, 32, roothex);
+	ceremony_media_wrote(c, dst, roothex);
 	snprintf(sums, sizeof sums, "%s  root.pem\n", roothex);
 	if (want_crl) {
 		if ((rc = file_join(dst, sizeof dst, folder, "crl.pem")) !=
@@ -1406,6 +1426,7 @@ act_export(struct ceremony *c, const struct script_step *st)
 		    resume)) != OR_OK || (rc = sha256(pem, pemlen, md)) != OR_OK)
 			goto out;
 		hex_encode(md, 32, crlhex);
+		ceremony_media_wrote(c, dst, crlhex);
 		snprintf(sums + strlen(sums), sizeof sums - strlen(sums),
 		    "%s  crl.pem\n", crlhex);
 	}
@@ -1767,6 +1788,7 @@ act_export_transition(struct ceremony *c, const struct script_step *st)
 	if ((rc = rollover_export(&e, &c->succ_ks, c->io, &res)) != OR_OK)
 		return rc;
 	hex_encode(res.manifest_sha256, 32, c->manifest);
+	media_wrote_manifest(c, outdir);
 	jf_init(&f);
 	jf_add(&f, "step", st->number_text);
 	jf_add(&f, "folder", outdir);
@@ -1777,6 +1799,61 @@ act_export_transition(struct ceremony *c, const struct script_step *st)
 	interact_say(c->io, SAY_RESULT, "step %s: the transition export is in "
 	    "%s", st->number_text, outdir);
 	return OR_OK;
+}
+
+/* The sealed root key moved into the ceremony's token (--token, --module):
+ * the officers open the key (if this ceremony has not yet), then
+ * migrate.c imports it, proves it signs for root.crt, records the move
+ * and retires the sealed file.  From then on the ceremony signs with the
+ * token.  Run again after a kill past the record, the step finds the
+ * journal's migrate record and is done. */
+static int
+act_migrate(struct ceremony *c, const struct script_step *st)
+{
+	struct migrate_params mp;
+	struct migrate_result res;
+	struct migrate_pin_face pf;
+	struct keystore *tok = NULL;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	int rc;
+
+	memset(&mp, 0, sizeof mp);
+	if (c->p.token == NULL)
+		return err_set(OR_E_USAGE, "step %s moves the root key into a "
+		    "token: give its URI with --token", st->number_text);
+	mp.token_uri = c->p.token;
+	mp.module = c->p.module;
+	mp.label = script_param(st, "label");
+	mp.step = st->number_text;
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK)
+		goto out;
+	if (db->sum.migrated != 0) {
+		interact_say(c->io, SAY_INFO, "step %s: the root key was moved "
+		    "into token \"%s\" already (journal record %llu)",
+		    st->number_text, db->sum.token_label,
+		    (unsigned long long)db->sum.migrated);
+		goto out;
+	}
+	if ((rc = migrate_check(db, &mp)) != OR_OK ||
+	    (rc = ceremony_need_key(c, db, root)) != OR_OK)
+		goto out;
+	rc = migrate_commit(db, root, c->ks, c->tr, &mp,
+	    migrate_pin_face(&pf, c->io, c->p.pin_file), &res, &tok);
+	if (tok != NULL) {	/* the sealed copy in memory goes too */
+		keystore_close(c->ks);
+		c->ks = tok;
+	}
+	c->key_store[0] = '\0';	/* the status line reads it again */
+	if (rc == OR_OK)
+		interact_say(c->io, SAY_RESULT, "step %s: the root key is on "
+		    "token \"%s\" (%s); %s was overwritten and removed; the "
+		    "token is now the only copy", st->number_text,
+		    res.token_label, res.method, CADB_SEALED_KEY);
+out:
+	X509_free(root);
+	cadb_close(db);
+	return rc;
 }
 
 /* ---- the table -------------------------------------------------------- */
@@ -1801,6 +1878,7 @@ static const struct ceremony_action {
 	[SA_ROLLOVER] = { SA_ROLLOVER, act_rollover },
 	[SA_EXPORT_TRANSITION] = { SA_EXPORT_TRANSITION,
 	    act_export_transition },
+	[SA_MIGRATE] = { SA_MIGRATE, act_migrate },
 };
 _Static_assert(nitems(ceremony_actions) == SA_NONE,
     "every script action has its entry in ceremony_actions");

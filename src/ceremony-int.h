@@ -13,6 +13,8 @@
  *                      through a table indexed by enum script_action
  *   ceremony-verify.c  what a step has confirmed before its action does
  *                      anything irreversible (CSR hashes, CRL preview)
+ *   ceremony-media.c   the medium: the pre-flight media check, a missing
+ *                      medium or input asked about, leaving the medium
  *
  * The public side is ceremony.h.
  */
@@ -49,6 +51,12 @@ struct attempt {
 	time_t revoked_at;	/* a revoke step's revocation time */
 };
 
+/* A file the run wrote to the medium, read back before the seal. */
+struct ceremony_written {
+	char path[PATH_MAX];
+	char sha[65];
+};
+
 struct ceremony {
 	struct ceremony_params p;
 	struct interact *io;
@@ -73,6 +81,9 @@ struct ceremony {
 	/* A run killed after its seal: its transcript in DIR/transcripts/,
 	 * whose seal the journal records (or the recovery just recorded). */
 	char sealed_name[128];
+	char media_buf[PATH_MAX];	/* the medium picked (p.media) */
+	struct ceremony_written written[16];
+	size_t nwritten;
 };
 
 /* ---- ceremony.c ------------------------------------------------------ */
@@ -188,6 +199,30 @@ int ceremony_crl_preview(struct ceremony *c, const struct script_step *st,
  * NULL. */
 int ceremony_root_preview(struct ceremony *c, const struct script_step *st,
     const struct rootca_params *rp, const char *quorum);
+
+/* ---- ceremony-media.c ------------------------------------------------ */
+
+struct preflight_result;
+/* The pre-flight media check: the medium picked when none was given (not
+ * in batch), what is on it, the inputs of every step not done yet; a
+ * failure asked about (Retry, another medium, go on, abandon) except in
+ * batch; the medium recorded ("medium") when it passed. */
+int ceremony_media_preflight(struct ceremony *c, struct preflight_result *r);
+/* The current step's inputs on the medium, before it does anything: a
+ * missing medium or file is asked about (Retry, another medium, abandon),
+ * or in batch fails with one line. */
+int ceremony_media_need(struct ceremony *c);
+/* Notes a file written to the medium, with its SHA-256 (hex; NULL: taken
+ * now, from what was just written). */
+void ceremony_media_wrote(struct ceremony *c, const char *path,
+    const char sha[65]);
+/* Before the seal: syncfs, every noted file read back and compared
+ * ("media-sync"), the medium recorded again ("medium"). */
+int ceremony_media_leave(struct ceremony *c);
+/* After the last write (the transcript's copy, read back against hex):
+ * syncfs, then the unmount offered as root, or how to do it said. */
+int ceremony_media_eject(struct ceremony *c, const char *copy,
+    const char hex[65]);
 
 /* ---- ceremony-act.c -------------------------------------------------- */
 

@@ -674,6 +674,10 @@ sealed_out(struct ceremony *c, const char *path, const char *name, X509 *root)
 		interact_say(c->io, SAY_INFO, "a copy of the sealed transcript "
 		    "is on the media: %s", dst);
 	}
+	/* The last write to the medium: flushed, read back, unmounted. */
+	if ((rc = ceremony_media_eject(c, c->p.media != NULL ? dst : NULL,
+	    copyhex)) != OR_OK)
+		return rc;
 	interact_say(c->io, SAY_RESULT, "ceremony \"%s\" complete; transcript "
 	    "%s sealed, final hash %s", c->s.name, path, fhex);
 	return OR_OK;
@@ -726,6 +730,11 @@ ceremony_run(struct ceremony *c)
 			return rc;
 	}
 	c->running = false;
+	/* What the steps wrote to the medium, flushed and read back, while
+	 * the transcript can still record it. */
+	if (c->sealed_name[0] == '\0' && (rc = ceremony_media_leave(c)) !=
+	    OR_OK)
+		return err_context(rc, "leaving the medium");
 	if ((rc = seal(c)) != OR_OK)
 		return err_context(rc, "sealing the transcript");
 	ceremony_push_status(c);

@@ -88,9 +88,13 @@ enum ceremony_resume {
 struct ceremony_params {
 	const char *script;	/* path of the script */
 	const char *dir;	/* the CA directory */
-	const char *media;	/* the media folder (NULL: none) */
+	const char *media;	/* the media folder (NULL: none; the TUI and
+				 * CLI pick one at the pre-flight) */
 	const char *token;	/* token URI for a pkcs11 generate-root */
 	const char *module;	/* PKCS#11 module (NULL: p11-kit's) */
+	/* The token's PIN file when the key's passphrase comes from a file
+	 * too (a migrate step needs both); NULL otherwise. */
+	const char *pin_file;
 	const char *kdf;	/* rehearsal override of the script's kdf */
 	const char *runner;	/* "tui", "batch", "cli": recorded */
 	/* Names given up front (the batch runner's answers file); roles

@@ -151,6 +151,10 @@ static const struct pspec p_reshare[] = {
 	{ "kdf", false, PK_KDF },
 	{ NULL, false, PK_TEXT } };
 
+static const struct pspec p_migrate[] = {
+	{ "label", false, PK_NAME },
+	{ NULL, false, PK_TEXT } };
+
 static const struct aspec actions[] = {
 	{ "preflight", SA_PREFLIGHT, p_preflight, false },
 	{ "participants", SA_PARTICIPANTS, p_none, false },
@@ -167,6 +171,7 @@ static const struct aspec actions[] = {
 	{ "rollover", SA_ROLLOVER, p_rollover, true },
 	{ "export-transition", SA_EXPORT_TRANSITION, p_export_transition,
 	    true },
+	{ "migrate", SA_MIGRATE, p_migrate, true },
 	{ NULL, SA_NONE, NULL, false }
 };
 
@@ -832,6 +837,11 @@ check_order(const struct parser *p)
 			    "root that step %u generates on a token: officer "
 			    "shares are for a sealed key file", st->number,
 			    gen->number);
+		if (st->action == SA_MIGRATE && gen != NULL)
+			return perr(p, st->line, "step %u moves into a token the "
+			    "key that step %u creates: generate it on the token "
+			    "(param: store = pkcs11) instead", st->number,
+			    gen->number);
 		if (st->action == SA_RENEW_ROOT && gen != NULL)
 			return perr(p, st->line, "step %u renews the root "
 			    "certificate that step %u creates: a new root needs "
@@ -1366,6 +1376,9 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 		else if (st->action == SA_RESHARE)
 			fprintf(f, "\n      New share set, first 8 hex digits as "
 			    "shown on screen: ____ ____\n");
+		else if (st->action == SA_MIGRATE)
+			fprintf(f, "\n      Token label and serial as shown on "
+			    "screen: ______________ ________________\n");
 		fprintf(f, "      Exceptions: ____________________________"
 		    "______________________________\n");
 		fprintf(f, "%s\n", RULE);

@@ -373,7 +373,7 @@ ok $? "the resumed ceremony's intermediate verifies"
 
 # A witness declines right after the root is made: resuming finds the CA
 # and skips the generation as already done.
-CA3="$T/ca3"; M3="$T/m3"; mkdir -p "$M3"
+CA3="$T/ca3"; M3="$T/m3"; mkdir -p "$M3"; cp "$MEDIA/vault-int.csr" "$M3/"
 { echo "confirm 4: yes"; echo "confirm 4: no"; cat "$A"; } >"$T/answers-no"
 t_fail "a declined fingerprint stops the ceremony" 1 $RUN "$OFFROOT" ceremony "$K8S" \
     -d "$CA3" --media "$M3" --answers "$T/answers-no" --passphrase-file "$PASS" --kdf interactive
