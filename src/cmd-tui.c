@@ -14,7 +14,7 @@
 #include "cmd.h"
 #include "err.h"
 #include "keystore.h"
-#include "publish.h"
+#include "tui-wizard.h"
 #include "ui.h"
 
 static const struct cmd_opt tui_opts[] = {
@@ -25,204 +25,6 @@ static const struct cmd_opt tui_opts[] = {
 	{ "once", 0, 0 },
 	{ NULL, 0, 0 }
 };
-
-struct tui_ctx {
-	char dir[PATH_MAX];
-	const char *media;
-	const char *script;
-	const char *kdf;	/* a rehearsal's Argon2id level for scripts */
-};
-
-/* args for entry e as if typed: name/value pairs (value NULL: a flag). */
-static int
-tui_args(const struct cmd_entry *e, struct cmd_args *a, const char *name,
-    const char *value)
-{
-	size_t k;
-
-	a->entry = e;
-	for (k = 0; e->opts[k].name != NULL; k++)
-		if (strcmp(e->opts[k].name, name) == 0)
-			break;
-	if (e->opts[k].name == NULL || a->nvalues == CMD_MAX_VALUES)
-		return err_set(OR_E_USAGE, "%s: no option --%s", e->name, name);
-	a->values[a->nvalues].opt = &e->opts[k];
-	a->values[a->nvalues].value = value;
-	a->nvalues++;
-	return OR_OK;
-}
-
-static void
-tui_steps(struct interact *io, const char *const *titles, size_t n,
-    size_t current)
-{
-	struct step_view v[8];
-	static const char *const num[] = { "1", "2", "3", "4", "5", "6", "7",
-	    "8" };
-	size_t i;
-
-	if (io->steps == NULL)
-		return;
-	for (i = 0; i < n && i < 8; i++) {
-		v[i].number = num[i];
-		v[i].title = titles[i];
-		v[i].role = "Ceremony Administrator";
-		v[i].state = i < current ? STEP_DONE : i == current ?
-		    STEP_CURRENT : STEP_PENDING;
-	}
-	io->steps(io, v, i, current);
-}
-
-static void
-tui_status(struct interact *io, const struct tui_ctx *c, const char *tr)
-{
-	struct status_view st = { c->dir, NULL, c->media != NULL ? c->media :
-	    "none", tr };
-
-	if (io->status != NULL)
-		io->status(io, &st);
-}
-
-/* A publication point (publish.h): asked until it is empty or valid. */
-static int
-tui_ask_url(struct interact *io, const char *question, char *url,
-    size_t size)
-{
-	char again[1024];
-	const char *q = question;
-	int rc;
-
-	for (;;) {
-		if ((rc = io->ask(io, q, url, size)) != OR_OK)
-			return rc;
-		if (url[0] == '\0' || (rc = publish_url_check("refused",
-		    url)) == OR_OK)
-			return OR_OK;
-		/* The reason in the question itself: the dialog covers the
-		 * log it also goes to. */
-		interact_say(io, SAY_WARN, "%s", err_msg(rc));
-		snprintf(again, sizeof again, "%s. %s", err_msg(rc), question);
-		q = again;
-	}
-}
-
-static int
-tui_init_flow(struct interact *io, void *arg)
-{
-	static const char *const titles[] = { "Name the root", "Key type",
-	    "Key protection", "Create the key and certificate",
-	    "Read the fingerprint aloud" };
-	static const char *const keys[] = { "ec-p384", "ec-p256", "rsa-4096",
-	    "rsa-3072", "ed25519" };
-	static const char *const kdfs[] = { "sensitive",
-	    "moderate", "interactive" };
-	static const char *const kdf_text[] = {
-	    "sensitive: Argon2id, 1 GiB (the real ceremony)",
-	    "moderate: Argon2id, 256 MiB",
-	    "interactive: Argon2id, 64 MiB (rehearsals only)" };
-	struct tui_ctx *c = arg;
-	struct cmd_args *a = NULL;
-	char subject[512], q[PATH_MAX + 1024];
-	char crl[PUBLISH_URL_MAX + 1], aia[PUBLISH_URL_MAX + 1];
-	size_t key, kdf;
-	bool yes;
-	int rc;
-
-	tui_status(io, c, "opened when the key is made");
-	tui_steps(io, titles, 5, 0);
-	interact_say(io, SAY_INFO, "A new root CA in %s: a key sealed in a "
-	    "file under a passphrase, and its self-signed certificate (offroot "
-	    "init).", c->dir);
-	if ((rc = io->ask(io, "Subject of the root certificate, e.g. "
-	    "/C=DE/O=Example/CN=Example Root CA", subject, sizeof subject)) !=
-	    OR_OK)
-		return rc;
-	if (subject[0] == '\0')
-		return err_set(OR_E_CANCEL, "no subject given");
-	if ((rc = tui_ask_url(io, "CRL URL: where relying parties will fetch "
-	    "this root's CRL, http://... (empty: set it later; the CA/B "
-	    "profiles need it to sign an intermediate)", crl,
-	    sizeof crl)) != OR_OK ||
-	    (rc = tui_ask_url(io, "CA issuers URL: where they will fetch the "
-	    "root certificate, http://... (empty: none)", aia,
-	    sizeof aia)) != OR_OK)
-		return rc;
-	tui_steps(io, titles, 5, 1);
-	if ((rc = io->choose(io, "Key type of the root", keys, 5, &key)) !=
-	    OR_OK)
-		return rc;
-	tui_steps(io, titles, 5, 2);
-	if ((rc = io->choose(io, "How hard to make guessing the passphrase",
-	    kdf_text, 3, &kdf)) != OR_OK)
-		return rc;
-	snprintf(q, sizeof q, "Create the root \"%s\" (%s) in %s?", subject,
-	    keys[key], c->dir);
-	if ((rc = io->confirm(io, q, &yes)) != OR_OK)
-		return rc;
-	if (!yes)
-		return err_set(OR_E_CANCEL, "not created: the officer declined");
-	tui_steps(io, titles, 5, 3);
-	if ((a = calloc(1, sizeof *a)) == NULL)
-		return err_set(OR_E_NOMEM, "out of memory");
-	if ((rc = tui_args(&cmd_init_entry, a, "dir", c->dir)) != OR_OK ||
-	    (rc = tui_args(&cmd_init_entry, a, "subject", subject)) != OR_OK ||
-	    (rc = tui_args(&cmd_init_entry, a, "key", keys[key])) != OR_OK ||
-	    (rc = tui_args(&cmd_init_entry, a, "kdf", kdfs[kdf])) != OR_OK ||
-	    (crl[0] != '\0' &&
-	    (rc = tui_args(&cmd_init_entry, a, "crl-url", crl)) != OR_OK) ||
-	    (aia[0] != '\0' && (rc = tui_args(&cmd_init_entry, a,
-	    "ca-issuers-url", aia)) != OR_OK))
-		goto out;
-	if ((rc = cmd_init_entry.exec(a, io)) != OR_OK)
-		goto out;
-	tui_steps(io, titles, 5, 5);
-	tui_status(io, c, "sealed");
-out:
-	free(a);
-	return rc;
-}
-
-static int
-tui_sign_flow(struct interact *io, void *arg)
-{
-	static const char *const titles[] = { "Requests from the media",
-	    "Where the bundle goes", "Review, unlock, sign, export" };
-	struct tui_ctx *c = arg;
-	struct cmd_args *a = NULL;
-	char csrs[4096], out[PATH_MAX], *tok, *save = NULL;
-	int rc;
-
-	tui_status(io, c, "opened when the key is unlocked");
-	tui_steps(io, titles, 3, 0);
-	if ((rc = io->ask(io, "CSR file(s), separated by spaces", csrs,
-	    sizeof csrs)) != OR_OK)
-		return rc;
-	tui_steps(io, titles, 3, 1);
-	if ((rc = io->ask(io, "New folder for the signed bundle (on the "
-	    "media)", out, sizeof out)) != OR_OK)
-		return rc;
-	tui_steps(io, titles, 3, 2);
-	if ((a = calloc(1, sizeof *a)) == NULL)
-		return err_set(OR_E_NOMEM, "out of memory");
-	if ((rc = tui_args(&cmd_sign_entry, a, "dir", c->dir)) != OR_OK ||
-	    (rc = tui_args(&cmd_sign_entry, a, "output", out)) != OR_OK)
-		goto out;
-	for (tok = strtok_r(csrs, " \t", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t", &save))
-		if ((rc = tui_args(&cmd_sign_entry, a, "csr", tok)) != OR_OK)
-			goto out;
-	if (!args_has(a, "csr")) {
-		rc = err_set(OR_E_CANCEL, "no CSR given");
-		goto out;
-	}
-	if ((rc = cmd_sign_entry.exec(a, io)) != OR_OK)
-		goto out;
-	tui_steps(io, titles, 3, 3);
-	tui_status(io, c, "sealed");
-out:
-	free(a);
-	return rc;
-}
 
 static int
 tui_crl_flow(struct interact *io, void *arg)
@@ -311,6 +113,7 @@ tui_exec(struct cmd_args *args, struct interact *cli)
 			break;
 		snprintf(c.dir, sizeof c.dir, "%s", res.ca_dir);
 		c.script = res.script;
+		c.scripts = res.scripts;
 		switch (res.action) {
 		case UI_INIT:
 			(void)ui_run(&io, "Create a root CA", tui_init_flow, &c);

@@ -353,7 +353,27 @@ check_ahead(const struct parser *p, const struct script_param *sp)
 	return OR_OK;
 }
 
-/* PK_MEDIA_LIST: 1 to 64 relative names on the media. */
+/* A pattern on the media (csrpick.h): a relative name whose last part
+ * may hold * ? [...]; "choose" too. */
+static bool
+media_pattern(const char *v)
+{
+	char buf[256], *c;
+	const char *slash = strrchr(v, '/');
+
+	if (strcmp(v, "choose") == 0)
+		return true;
+	if (strlen(v) >= sizeof buf || strpbrk(v, "*?[") == NULL ||
+	    (slash != NULL && strpbrk(v, "*?[") < slash))
+		return false;
+	snprintf(buf, sizeof buf, "%s", v);
+	for (c = buf; *c != '\0'; c++)
+		if (*c == '*' || *c == '?' || *c == '[' || *c == ']')
+			*c = 'x';
+	return relative_name(buf);
+}
+
+/* PK_MEDIA_LIST: 1 to 64 relative names or patterns on the media. */
 static int
 check_media_list(const struct parser *p, const struct script_param *sp)
 {
@@ -362,9 +382,10 @@ check_media_list(const struct parser *p, const struct script_param *sp)
 	int n = 0;
 
 	for (c = sp->value; (c = list_next(c, item, sizeof item)) != NULL; n++)
-		if (!relative_name(item))
+		if (!relative_name(item) && !media_pattern(item))
 			return perr(p, sp->line, "%s: \"%s\" must be a relative "
-			    "name on the media", sp->key, item);
+			    "name on the media, a pattern (*.csr) or choose",
+			    sp->key, item);
 	if (n == 0 || n > 64)
 		return perr(p, sp->line, "%s: give from 1 to 64 names",
 		    sp->key);
