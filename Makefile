@@ -112,7 +112,8 @@ SERIAL_TESTS := 85-ceremony
 SLOW_TESTS  := 97-package 99-crash-slice 45-init-leftover 85-ceremony-resume \
 	       89-tui-details 86-tui 49-recover 90-reproducible 88-tui-resume \
 	       21-batch 87-tui-quorum 75-quorum 20-sign 76-quorum-ceremony \
-	       10-init 25-kubernetes-etcd 73-tpm 78-reshare-crash 80-crl 81-revoke
+	       10-init 25-kubernetes-etcd 73-tpm 78-reshare-crash 80-crl 81-revoke \
+	       79-migrate
 T_ALL       := $(sort $(wildcard tests/t/*.t))
 T_SLOW      := $(filter $(SLOW_TESTS:%=tests/t/%.t),$(T_ALL))
 T_SERIAL    := $(filter $(SERIAL_TESTS:%=tests/t/%.t),$(T_ALL))

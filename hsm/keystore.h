@@ -186,6 +186,13 @@ int sealed_seal_quorum(struct keystore *ks, enum kdf_level kdf, unsigned m,
  * image is not sealed under a quorum. */
 int sealed_open_key(const unsigned char *buf, size_t len,
     const unsigned char key[32], struct keystore **out);
+/* For offroot migrate only (hsm/p11import.c): the private key of a store
+ * sealed_open or sealed_generate made, as PKCS#8 DER in sodium_malloc
+ * memory (*der: sodium_free it), or the key itself (borrowed; NULL for
+ * another store).  Nothing else takes private bytes out of a store. */
+int sealed_export_pkcs8(const struct keystore *ks, unsigned char **der,
+    size_t *len);
+EVP_PKEY *sealed_private(const struct keystore *ks);
 /* Reads and checks the header only (no passphrase needed). */
 int sealed_info(const char *path, struct sealed_info *info);
 /* Parses a sealed file image (header and sizes, all the checks that need

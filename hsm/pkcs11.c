@@ -1665,7 +1665,8 @@ pkcs11_destroy(struct pkcs11_key *k)
 {
 	CK_RV rv = CKR_OK, rv2 = CKR_OK;
 
-	if (k == NULL || !k->info.generated || k->discarded)
+	if (k == NULL || !(k->info.generated || k->info.imported) ||
+	    k->discarded)
 		return CKR_OK;
 	k->discarded = true;
 	rv = k->slot.fn->C_DestroyObject(k->session, k->priv);
@@ -1681,7 +1682,8 @@ pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 	char name[40];
 	CK_RV rv;
 
-	if (k == NULL || !k->info.generated || k->discarded)
+	if (k == NULL || !(k->info.generated || k->info.imported) ||
+	    k->discarded)
 		return;
 	if ((rv = pkcs11_destroy(k)) != CKR_OK)
 		pkcs11_say(io, SAY_WARN, "token \"%s\": the key pair generated "
@@ -2400,7 +2402,7 @@ pkcs11_discard(struct keystore *ks)
 	CK_RV rv;
 
 	if (ks == NULL || ks->ops != &pkcs11_ops || (k = ks->impl) == NULL ||
-	    !k->info.generated || k->discarded)
+	    !(k->info.generated || k->info.imported) || k->discarded)
 		return OR_OK;
 	if ((rv = pkcs11_destroy(k)) != CKR_OK)
 		return pkcs11_rv_err(rv, "token \"%s\": the key pair generated "
@@ -2822,4 +2824,85 @@ out:
 	if (w.uri != NULL)
 		p11_kit_uri_free(w.uri);
 	return rc;
+}
+
+/* ---- a session for p11import.c, and the key it puts on the token ---- */
+
+int
+pkcs11_session_open(const char *module, const char *token_uri,
+    struct interact *io, struct pkcs11_key **out)
+{
+	P11KitUri *uri = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pkcs11_uri_parse(token_uri, PKCS11_URI_TOKEN, &uri)) ==
+	    OR_OK)
+		rc = pkcs11_begin(module, uri, token_uri, true, io, out);
+	if (uri != NULL)
+		p11_kit_uri_free(uri);
+	if (rc == OR_OK && ((*out)->slot.tok.flags & CKF_WRITE_PROTECTED)) {
+		rc = err_set(OR_E_ENV, "token \"%s\" is write-protected",
+		    (*out)->slot.label);
+		pkcs11_free_key(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+void
+pkcs11_session_get(const struct pkcs11_key *k, struct pkcs11_session_view *v)
+{
+	v->fn = k->slot.fn;
+	v->session = k->session;
+	v->slot = k->slot.id;
+	v->label = k->slot.label;
+}
+
+int
+pkcs11_session_adopt(struct pkcs11_key *k, unsigned long priv,
+    unsigned long pub, enum keytype type, const char *pss_digest,
+    struct interact *io, struct keystore **out)
+{
+	struct keystore *ks = NULL;
+	EVP_PKEY *pk = NULL;
+	CK_KEY_TYPE kt = type == KT_ED25519 ? CKK_EC_EDWARDS :
+	    (type == KT_RSA_3072 || type == KT_RSA_4096) ? CKK_RSA : CKK_EC;
+	int rc;
+
+	*out = NULL;
+	k->priv = priv;
+	k->pubobj = pub;
+	k->have_pubobj = true;
+	k->info.imported = true;
+	if ((rc = pkcs11_fill_key(k)) != OR_OK ||
+	    (rc = pkcs11_fill_usage(k)) != OR_OK ||
+	    (rc = pkcs11_public(&k->slot, k->session, pub, kt, type, &pk)) !=
+	    OR_OK || (rc = pkcs11_sign_mechs(k, type)) != OR_OK ||
+	    (rc = pkcs11_check_pss(k, type, pss_digest)) != OR_OK)
+		goto out;
+	rc = pkcs11_wrap(k, type, pk, &ks);
+	pk = NULL;
+	if (rc != OR_OK)
+		goto out;
+	k = NULL;
+	if ((rc = pkcs11_self_test(ks, ks->impl)) != OR_OK)
+		goto out;
+	*out = ks;
+	ks = NULL;
+out:
+	if (ks != NULL) {
+		pkcs11_destroy_quietly(ks->impl, io);
+		keystore_close(ks);
+	}
+	pkcs11_destroy_quietly(k, io);
+	pkcs11_free_key(k);
+	EVP_PKEY_free(pk);
+	return rc;
+}
+
+void
+pkcs11_session_close(struct pkcs11_key *k)
+{
+	pkcs11_free_key(k);
 }

@@ -39,6 +39,7 @@ struct pkcs11_keyinfo {
 	char label[PKCS11_LABEL_MAX + 1];
 	char id_hex[2 * PKCS11_ID_MAX + 1];
 	bool generated;			/* made by pkcs11_generate */
+	bool imported;			/* put there by p11import_key */
 	bool sensitive, always_sensitive;
 	bool extractable, never_extractable;
 	/* What the private half may do, as the token reports it (read back,
@@ -90,10 +91,38 @@ int pkcs11_open(const char *module, const char *key_uri,
 /* The facts of a store made by pkcs11_generate or pkcs11_open (NULL for
  * any other store). */
 const struct pkcs11_keyinfo *pkcs11_info(const struct keystore *ks);
-/* Destroys the key pair that pkcs11_generate created, when root creation
- * fails after it; does nothing for an opened key.  The store stays open
+/* Destroys the key pair that pkcs11_generate created (or p11import_key
+ * put on the token), when root creation or a migration fails after it;
+ * does nothing for an opened key.  The store stays open
  * (keystore_close it as usual) but can no longer sign. */
 int pkcs11_discard(struct keystore *ks);
+
+/* ---- for p11import.c: a session on a token, and a key put on it ---- */
+
+struct pkcs11_key;
+struct pkcs11_session_view {
+	void *fn;			/* CK_FUNCTION_LIST * */
+	unsigned long session;		/* CK_SESSION_HANDLE */
+	unsigned long slot;		/* CK_SLOT_ID */
+	const char *label;		/* the token's, printable */
+};
+
+/* Loads the module(s), finds the one token token_uri names, opens a
+ * read-write session and logs in (pkcs11_generate's checks and PIN
+ * handling); a write-protected token is OR_E_ENV. */
+int pkcs11_session_open(const char *module, const char *token_uri,
+    struct interact *io, struct pkcs11_key **out);
+void pkcs11_session_get(const struct pkcs11_key *k,
+    struct pkcs11_session_view *v);
+/* Makes a key store of the private key priv and public key pub that the
+ * caller created on k's session: attributes read back (pkcs11_info:
+ * imported), the mechanisms checked (RSA-PSS under pss_digest too), one
+ * signature verified.  Takes k: on failure both objects are destroyed
+ * (a warning through io when the token refuses) and k is freed. */
+int pkcs11_session_adopt(struct pkcs11_key *k, unsigned long priv,
+    unsigned long pub, enum keytype type, const char *pss_digest,
+    struct interact *io, struct keystore **out);
+void pkcs11_session_close(struct pkcs11_key *k);
 
 /* ---- the key reference file, DIR/root.key.uri (offroot(5)) ---- */
 

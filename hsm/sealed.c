@@ -635,6 +635,32 @@ out:
 	return rc;
 }
 
+/* For migrate (p11import.c): the private key of a sealed store as PKCS#8
+ * DER in sodium_malloc memory (the caller sodium_free's it), and the key
+ * itself, borrowed.  NULL / OR_E_INPUT for any other store. */
+int
+sealed_export_pkcs8(const struct keystore *ks, unsigned char **der,
+    size_t *len)
+{
+	const struct sealed_key *k;
+
+	*der = NULL;
+	*len = 0;
+	if (ks == NULL || ks->ops != &sealed_ops || (k = ks->impl) == NULL)
+		return err_set(OR_E_INPUT, "not a sealed key");
+	return sealed_encode(k->pkey, der, len);
+}
+
+EVP_PKEY *
+sealed_private(const struct keystore *ks)
+{
+	const struct sealed_key *k;
+
+	if (ks == NULL || ks->ops != &sealed_ops || (k = ks->impl) == NULL)
+		return NULL;
+	return k->pkey;
+}
+
 /* The key inside a decrypted payload: exactly one DER PrivateKeyInfo of
  * the type the header names. */
 static int

@@ -85,7 +85,7 @@ static const char *const known_types[] = {
 	"revoke-batch", "csr", "crl-number", "crl", "ocsp", "reshare", "backup",
 	"repair", "recover", "token-backup", "init-leftover", "renew-root",
 	"crl-ahead", "crl-withdraw", "crl-schedule", "set", "rollover",
-	"rollover-from", NULL
+	"rollover-from", "migrate", NULL
 };
 
 static void
@@ -183,6 +183,23 @@ collect(const struct jrecord *r, void *vctx)
 	    strcmp(r->type, "crl-ahead") == 0) && jrecord_get(r, "file")) {
 		return add_artefact(c, CADB_CRLS, jrecord_get(r, "file"),
 		    jrecord_get(r, "sha256"), r->seq);
+	} else if (strcmp(r->type, "migrate") == 0) {
+		/* The sealed key moved into a token (migrate.h): the key file
+		 * is the token's reference from here on, and the sealed one
+		 * must be gone. */
+		for (i = 0; i < c->n; i++)
+			if (strcmp(c->a[i].name, CADB_SEALED_KEY) == 0)
+				break;
+		if (i == c->n || jrecord_get(r, "key_file_sha256") == NULL ||
+		    strlen(jrecord_get(r, "key_file_sha256")) != 64)
+			return err_set(OR_E_CORRUPT, "journal record %llu "
+			    "moves a sealed key the journal does not record",
+			    (unsigned long long)r->seq);
+		snprintf(c->a[i].name, sizeof c->a[i].name, "%s",
+		    CADB_KEY_URI);
+		snprintf(c->a[i].sha256, sizeof c->a[i].sha256, "%s",
+		    jrecord_get(r, "key_file_sha256"));
+		c->a[i].seq = r->seq;
 	} else if (jrecord_get(r, "key_file_sha256") != NULL) {
 		/* A later record that re-sealed the key file. */
 		for (i = 0; i < c->n; i++)
@@ -443,6 +460,26 @@ audit_run(const char *dir, struct audit_result *res)
 	if (strcmp(sum.store, "pkcs11") == 0 &&
 	    (rc = audit_key_ref(dir, &sum)) != OR_OK)
 		goto out;
+	/* A migrated key: the sealed copy is gone (migrate retires it right
+	 * after its record; the next command that takes the lock finishes a
+	 * retirement a crash cut short). */
+	if (sum.migrated != 0) {
+		res->migrated = sum.migrated;
+		snprintf(res->migrated_token, sizeof res->migrated_token, "%s",
+		    sum.token_label);
+		if ((rc = cadb_path(dir, CADB_SEALED_KEY, path, sizeof path))
+		    != OR_OK)
+			goto out;
+		if (access(path, F_OK) == 0) {
+			rc = err_set(OR_E_CORRUPT, "%s is still there after the "
+			    "migrate record %llu moved the key into token "
+			    "\"%s\": a retirement a crash cut short (any "
+			    "command that takes the CA lock, such as offroot "
+			    "check-key, finishes it)", CADB_SEALED_KEY,
+			    (unsigned long long)sum.migrated, sum.token_label);
+			goto out;
+		}
+	}
 	rc = OR_OK;
 out:
 	X509_free(root);

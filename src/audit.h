@@ -22,6 +22,11 @@ struct audit_result {
 				 * closed, unsealed, not in the journal */
 	uint64_t ahead;		/* CRLs signed ahead, checked in crls/ */
 	uint64_t ahead_folders;	/* schedule folders found and checked */
+	/* A migrate record (migrate.h): the sealed key was moved into token
+	 * migrated_token at record migrated (0: never); the token reports
+	 * it imported, never always-sensitive nor never-extractable. */
+	uint64_t migrated;
+	char migrated_token[33];
 };
 
 /* OR_OK when everything verifies; otherwise the first problem, with

@@ -95,6 +95,8 @@ summarise(const struct jrecord *r, void *vctx)
 		copy_field(r, "token_backed_up", s->token_backed_up,
 		    sizeof s->token_backed_up);
 		s->token_backup_time = r->time;
+		copy_field(r, "key_origin", s->key_origin,
+		    sizeof s->key_origin);
 		copy_field(r, "key_type", s->key_type, sizeof s->key_type);
 		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
 		copy_field(r, "profile", s->profile, sizeof s->profile);
@@ -153,6 +155,25 @@ summarise(const struct jrecord *r, void *vctx)
 		/* The key file was re-sealed under a new share set. */
 		copy_field(r, "key_file_sha256", s->key_file_sha256,
 		    sizeof s->key_file_sha256);
+	} else if (strcmp(r->type, "migrate") == 0) {
+		/* The sealed key moved into a token (migrate.h): from here on
+		 * the CA's key store is the token, as after a token init. */
+		copy_field(r, "store", s->store, sizeof s->store);
+		copy_field(r, "key_file_sha256", s->key_file_sha256,
+		    sizeof s->key_file_sha256);
+		copy_field(r, "key_uri", s->key_uri, sizeof s->key_uri);
+		copy_field(r, "module", s->module, sizeof s->module);
+		copy_field(r, "token_label", s->token_label,
+		    sizeof s->token_label);
+		copy_field(r, "token_serial", s->token_serial,
+		    sizeof s->token_serial);
+		copy_field(r, "key_origin", s->key_origin,
+		    sizeof s->key_origin);
+		copy_field(r, "token_backed_up", s->token_backed_up,
+		    sizeof s->token_backed_up);
+		s->token_backup_time = r->time;
+		snprintf(s->kdf, sizeof s->kdf, "none");
+		s->migrated = r->seq;
 	} else if (strcmp(r->type, "token-backup") == 0) {
 		copy_field(r, "backed_up", s->token_backed_up,
 		    sizeof s->token_backed_up);

@@ -70,6 +70,11 @@ struct cadb_summary {
 	char key_uri[1024];		/* pkcs11: the key's pkcs11: URI */
 	char module[PATH_MAX];		/* pkcs11: "" for p11-kit's modules */
 	char token_label[33], token_serial[17];	/* pkcs11, at init */
+	/* pkcs11: how the key came to the token: "generated", "adopted"
+	 * (init's key_origin), or "imported" (a migrate record: the sealed
+	 * key moved in; migrated is that record's seq). */
+	char key_origin[16];
+	uint64_t migrated;
 	/* pkcs11: the officers' last word on the vendor's backup of the
 	 * token key, "yes" or "no" (init's token_backed_up, then each
 	 * token-backup record); "" when never said (a CA made before it

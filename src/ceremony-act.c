@@ -22,6 +22,8 @@
 #include "cadb.h"
 #include "ceremony-int.h"
 #include "crl.h"
+#include "csr.h"
+#include "csrpick.h"
 #include "crl-ahead.h"
 #include "err.h"
 #include "ocsp-good.h"
@@ -30,6 +32,7 @@
 #include "op.h"
 #include "recover.h"
 #include "renew.h"
+#include "migrate.h"
 #include "reshare.h"
 #include "revoke.h"
 #include "rollover.h"
@@ -832,6 +835,114 @@ act_fingerprint(struct ceremony *c, const struct script_step *st)
 }
 
 
+/* The file an earlier run of this step took for item (its last
+ * "csr-chosen" record in the transcript). */
+struct chosen_find {
+	const char *step, *item;
+	char file[256], sha[65];
+};
+
+static int
+chosen_visit(const struct jrecord *r, void *vctx)
+{
+	struct chosen_find *f = vctx;
+	const char *s, *i, *file, *sha;
+
+	if (strcmp(r->type, "csr-chosen") != 0)
+		return OR_OK;
+	s = jrecord_get(r, "step");
+	i = jrecord_get(r, "csr");
+	file = jrecord_get(r, "file");
+	sha = jrecord_get(r, "file_sha256");
+	if (s != NULL && i != NULL && file != NULL && sha != NULL &&
+	    strcmp(s, f->step) == 0 && strcmp(i, f->item) == 0) {
+		snprintf(f->file, sizeof f->file, "%s", file);
+		snprintf(f->sha, sizeof f->sha, "%s", sha);
+	}
+	return OR_OK;
+}
+
+/* A resumed step takes the CSR its first run took for item, when the
+ * file is still on the medium with the same bytes: a resume after the
+ * issuance must find that certificate (ceremony_resume_sign), not sign
+ * another CSR the officer happens to choose now.  *done: path set. */
+static int
+sign_pick_again(struct ceremony *c, const struct script_step *st,
+    const char *item, char *path, size_t size, bool *done)
+{
+	struct chosen_find f;
+	struct csr_info ci;
+	char sha[65];
+	int rc;
+
+	*done = false;
+	if (!c->begun[c->current] || c->tr == NULL)
+		return OR_OK;
+	memset(&f, 0, sizeof f);
+	f.step = st->number_text;
+	f.item = item;
+	if (journal_scan(c->tr->path, chosen_visit, &f) != OR_OK ||
+	    f.file[0] == '\0') {
+		err_clear();
+		return OR_OK;
+	}
+	if ((rc = media_path(c, f.file, path, size)) != OR_OK)
+		return rc;
+	if (csr_load(path, &ci) != OR_OK) {
+		err_clear();
+		interact_say(c->io, SAY_WARN, "step %s: %s, taken for \"%s\" "
+		    "before the interruption, cannot be read now", f.step,
+		    f.file, item);
+		return OR_OK;
+	}
+	hex_encode(ci.file_sha256, 32, sha);
+	csr_free(&ci);
+	if (strcmp(sha, f.sha) != 0) {
+		interact_say(c->io, SAY_WARN, "step %s: %s changed since it was "
+		    "taken for \"%s\" before the interruption", f.step, f.file,
+		    item);
+		return OR_OK;
+	}
+	interact_say(c->io, SAY_INFO, "step %s: \"%s\" is %s, as taken before "
+	    "the interruption", f.step, item, f.file);
+	*done = true;
+	return OR_OK;
+}
+
+/* One item of the csr parameter: a name, a pattern or "choose", resolved
+ * on the medium with the officer (csrpick.h); a pattern's or a choice's
+ * answer is recorded ("csr-chosen") before anything is read for
+ * signing. */
+static int
+sign_pick(struct ceremony *c, const struct script_step *st,
+    const char *item, char *path, size_t size)
+{
+	struct csrpick_result r;
+	struct jfields f;
+	char what[32];
+	bool done;
+	int rc;
+
+	if (c->p.media == NULL)
+		return media_path(c, item, path, size);
+	if ((rc = sign_pick_again(c, st, item, path, size, &done)) != OR_OK ||
+	    done)
+		return rc;
+	snprintf(what, sizeof what, "step %s", st->number_text);
+	if ((rc = csrpick_resolve(c->io, c->p.media, item, what, &r)) !=
+	    OR_OK || (rc = media_path(c, r.name, path, size)) != OR_OK)
+		return rc;
+	if (strcmp(r.how, "named") == 0 && strcmp(r.name, item) == 0)
+		return OR_OK;
+	jf_init(&f);
+	jf_add(&f, "step", st->number_text);
+	jf_add(&f, "csr", item);
+	jf_add(&f, "file", r.name);
+	jf_add(&f, "file_sha256", r.file_sha256);
+	jf_add(&f, "how", r.how);
+	return ceremony_rec(c, "csr-chosen", &f);
+}
+
 static int
 act_sign(struct ceremony *c, const struct script_step *st)
 {
@@ -873,8 +984,8 @@ act_sign(struct ceremony *c, const struct script_step *st)
 		while (e > t && e[-1] == ' ')
 			*--e = '\0';
 		if (*t != '\0') {
-			if ((rc = media_path(c, t, paths[n], sizeof paths[n])) !=
-			    OR_OK)
+			if ((rc = sign_pick(c, st, t, paths[n],
+			    sizeof paths[n])) != OR_OK)
 				goto out;
 			csrs[n] = paths[n];
 			n++;
@@ -1710,6 +1821,61 @@ act_export_transition(struct ceremony *c, const struct script_step *st)
 	return OR_OK;
 }
 
+/* The sealed root key moved into the ceremony's token (--token, --module):
+ * the officers open the key (if this ceremony has not yet), then
+ * migrate.c imports it, proves it signs for root.crt, records the move
+ * and retires the sealed file.  From then on the ceremony signs with the
+ * token.  Run again after a kill past the record, the step finds the
+ * journal's migrate record and is done. */
+static int
+act_migrate(struct ceremony *c, const struct script_step *st)
+{
+	struct migrate_params mp;
+	struct migrate_result res;
+	struct migrate_pin_face pf;
+	struct keystore *tok = NULL;
+	struct cadb *db = NULL;
+	X509 *root = NULL;
+	int rc;
+
+	memset(&mp, 0, sizeof mp);
+	if (c->p.token == NULL)
+		return err_set(OR_E_USAGE, "step %s moves the root key into a "
+		    "token: give its URI with --token", st->number_text);
+	mp.token_uri = c->p.token;
+	mp.module = c->p.module;
+	mp.label = script_param(st, "label");
+	mp.step = st->number_text;
+	if ((rc = ceremony_open_ca(c, &db, &root)) != OR_OK)
+		goto out;
+	if (db->sum.migrated != 0) {
+		interact_say(c->io, SAY_INFO, "step %s: the root key was moved "
+		    "into token \"%s\" already (journal record %llu)",
+		    st->number_text, db->sum.token_label,
+		    (unsigned long long)db->sum.migrated);
+		goto out;
+	}
+	if ((rc = migrate_check(db, &mp)) != OR_OK ||
+	    (rc = ceremony_need_key(c, db, root)) != OR_OK)
+		goto out;
+	rc = migrate_commit(db, root, c->ks, c->tr, &mp,
+	    migrate_pin_face(&pf, c->io, c->p.pin_file), &res, &tok);
+	if (tok != NULL) {	/* the sealed copy in memory goes too */
+		keystore_close(c->ks);
+		c->ks = tok;
+	}
+	c->key_store[0] = '\0';	/* the status line reads it again */
+	if (rc == OR_OK)
+		interact_say(c->io, SAY_RESULT, "step %s: the root key is on "
+		    "token \"%s\" (%s); %s was overwritten and removed; the "
+		    "token is now the only copy", st->number_text,
+		    res.token_label, res.method, CADB_SEALED_KEY);
+out:
+	X509_free(root);
+	cadb_close(db);
+	return rc;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 /* Every action a script can name (script.h), indexed by it. */
@@ -1732,6 +1898,7 @@ static const struct ceremony_action {
 	[SA_ROLLOVER] = { SA_ROLLOVER, act_rollover },
 	[SA_EXPORT_TRANSITION] = { SA_EXPORT_TRANSITION,
 	    act_export_transition },
+	[SA_MIGRATE] = { SA_MIGRATE, act_migrate },
 };
 _Static_assert(nitems(ceremony_actions) == SA_NONE,
     "every script action has its entry in ceremony_actions");

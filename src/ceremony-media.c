@@ -22,6 +22,7 @@
 #include "airgap.h"
 #include "bundle.h"
 #include "ceremony-int.h"
+#include "csrpick.h"
 #include "err.h"
 #include "fileio.h"
 #include "media.h"
@@ -82,14 +83,34 @@ media_inputs(const struct script_step *st, char (*names)[256],
 	return n;
 }
 
+/* Whether a csr item is on the medium: a name as a regular file; a
+ * pattern or "choose" (csrpick.h) as at least one matching file, which
+ * the step lists or takes on the day. */
+static bool
+input_present(const char *media, const char *name)
+{
+	struct csrpick_list *l;
+	char path[PATH_MAX];
+	struct stat st;
+	bool found;
+
+	if (!csrpick_is_pattern(name))
+		return file_join(path, sizeof path, media, name) == OR_OK &&
+		    stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if ((l = malloc(sizeof *l)) == NULL)
+		return false;
+	found = csrpick_scan(media, name, l) == OR_OK && l->n + l->more > 0;
+	free(l);
+	return found;
+}
+
 /* Which of the inputs of the steps not done yet (only step `only`
  * when it is not SIZE_MAX) are missing from the medium, into missing. */
 static size_t
 missing_inputs(const struct ceremony *c, size_t only, char *missing,
     size_t size)
 {
-	char (*names)[256], path[PATH_MAX];
-	struct stat st;
+	char (*names)[256];
 	size_t i, k, n, count = 0, used = 0;
 	int w;
 
@@ -102,9 +123,7 @@ missing_inputs(const struct ceremony *c, size_t only, char *missing,
 			continue;
 		n = media_inputs(&c->s.steps[i], names, 64);
 		for (k = 0; k < n; k++) {
-			if (file_join(path, sizeof path, c->p.media,
-			    names[k]) == OR_OK && stat(path, &st) == 0 &&
-			    S_ISREG(st.st_mode))
+			if (input_present(c->p.media, names[k]))
 				continue;
 			err_clear();
 			count++;

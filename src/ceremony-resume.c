@@ -99,7 +99,8 @@ prior_visit(const struct jrecord *r, void *vctx)
 				    NULL, 10);
 		}
 	} else if ((strcmp(r->type, "signed") == 0 ||
-	    strcmp(r->type, "resumed-export") == 0) &&
+	    strcmp(r->type, "resumed-export") == 0 ||
+	    strcmp(r->type, "transition-exported") == 0) &&
 	    (v = jrecord_get(r, "manifest_sha256")) != NULL) {
 		snprintf(pr->manifest, sizeof pr->manifest, "%s", v);
 	} else if (strcmp(r->type, "crl-signed") == 0 &&

@@ -332,22 +332,6 @@ ceremony_crl_preview(struct ceremony *c, const struct script_step *st,
 
 /* ---- the root, shown before it is made --------------------------------- */
 
-/* The key store line of the root preview. */
-static void
-root_store_text(const struct rootca_params *rp, const char *quorum,
-    char *out, size_t size)
-{
-	if (rp->pkcs11)
-		snprintf(out, size, "generated on the token %s, label %s",
-		    rp->token_uri, rp->label);
-	else if (quorum != NULL)
-		snprintf(out, size, "a sealed file under a %s officer quorum "
-		    "(Argon2id %s)", quorum, kdf_level_name(rp->kdf));
-	else
-		snprintf(out, size, "a sealed file under one passphrase "
-		    "(Argon2id %s)", kdf_level_name(rp->kdf));
-}
-
 int
 ceremony_root_preview(struct ceremony *c, const struct script_step *st,
     const struct rootca_params *rp, const char *quorum)
@@ -363,28 +347,10 @@ ceremony_root_preview(struct ceremony *c, const struct script_step *st,
 	    OR_OK)
 		return rc;
 	days = rp->days != 0 ? rp->days : prof.validity_days;
-	root_store_text(rp, quorum, store, sizeof store);
+	rootca_store_text(rp, quorum, store, sizeof store);
 	if (prof.pathlen >= 0)
 		snprintf(path, sizeof path, "%d", prof.pathlen);
-	else
-		snprintf(path, sizeof path, "none (no limit)");
-	snprintf(block, sizeof block, "subject:      %s\nkey type:     %s\n"
-	    "key store:    %s\nprofile:      %s (%s, %s family)\nvalidity:     "
-	    "%ld days from now\npath length:  %s\n", rp->subject,
-	    keytype_name(rp->key_type), store, prof.name, prof.source,
-	    profile_family_name(prof.family), days, path);
-	if (profile_backdate(&prof, true) > 0) {
-		char bd[32];
-
-		profile_backdate_text(profile_backdate(&prof, true), bd,
-		    sizeof bd);
-		snprintf(block + strlen(block), sizeof block - strlen(block),
-		    "backdate:     %s (notBefore = now - %s)\n", bd, bd);
-	}
-	snprintf(block + strlen(block), sizeof block - strlen(block),
-	    "CRL URL:      %s\nCA issuers:   %s\n", rp->crl_url != NULL ?
-	    rp->crl_url : "not set", rp->ca_issuers_url != NULL ?
-	    rp->ca_issuers_url : "not set");
+	rootca_preview_text(rp, &prof, store, false, block, sizeof block);
 	c->io->show_block(c->io, "The root that will be made (nothing is "
 	    "made yet)", block);
 	snprintf(q, sizeof q, "%s: make this root key and certificate?",

@@ -92,6 +92,9 @@ struct ceremony_params {
 				 * CLI pick one at the pre-flight) */
 	const char *token;	/* token URI for a pkcs11 generate-root */
 	const char *module;	/* PKCS#11 module (NULL: p11-kit's) */
+	/* The token's PIN file when the key's passphrase comes from a file
+	 * too (a migrate step needs both); NULL otherwise. */
+	const char *pin_file;
 	const char *kdf;	/* rehearsal override of the script's kdf */
 	const char *runner;	/* "tui", "batch", "cli": recorded */
 	/* Names given up front (the batch runner's answers file); roles

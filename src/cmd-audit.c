@@ -74,6 +74,12 @@ audit_exec(struct cmd_args *a, struct interact *io)
 	    "sealed by the root key", (unsigned long long)res.records,
 	    (unsigned long long)res.artefacts,
 	    (unsigned long long)res.transcripts);
+	if (res.migrated != 0)
+		interact_say(io, SAY_RESULT, "audit: the root key was imported "
+		    "into token \"%s\" by migrate (journal record %llu), not "
+		    "generated there: the token reports it never always "
+		    "sensitive, once extractable; the sealed key file is gone",
+		    res.migrated_token, (unsigned long long)res.migrated);
 	if (res.ahead > 0)
 		interact_say(io, SAY_RESULT, "audit: %llu CRL%s signed ahead "
 		    "match their records; %llu schedule folder%s checked",

@@ -67,9 +67,6 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 	enum kdf_level level;
 	int rc;
 
-	if (args_has(a, "passphrase-file") && args_has(a, "pin-file"))
-		return err_set(OR_E_USAGE, "give --passphrase-file or "
-		    "--pin-file, not both");
 	if ((rc = pass_files(a, "share-passphrase-file", spass, &nspass)) !=
 	    OR_OK || (rc = pass_files(a, "new-share-passphrase-file", npass,
 	    &nnpass)) != OR_OK)
@@ -87,6 +84,10 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 	p.media = args_get(a, "media");
 	p.token = args_get(a, "token");
 	p.module = args_get(a, "module");
+	/* Both: the passphrase opens the sealed key, the PIN the token a
+	 * migrate step moves it into. */
+	if (args_has(a, "passphrase-file"))
+		p.pin_file = args_get(a, "pin-file");
 	p.kdf = kdf;
 	if (kdf != NULL && strcmp(kdf, "sensitive") != 0)
 		interact_say(io, SAY_WARN, "--kdf %s: a rehearsal setting; the "
@@ -148,7 +149,7 @@ ceremony_exec(struct cmd_args *a, struct interact *io)
 const struct cmd_entry cmd_ceremony_entry = {
 	"ceremony",
 	"SCRIPT -d DIR [--media DIR] [--token URI [--module PATH]] "
-	    "[--answers FILE] [--passphrase-file FILE | --pin-file FILE] "
+	    "[--answers FILE] [--passphrase-file FILE] [--pin-file FILE] "
 	    "[--share-passphrase-file FILE ...] "
 	    "[--new-share-passphrase-file FILE ...] [--kdf LEVEL]",
 	"run a ceremony script step by step (TUI, or batch with --answers);\n"

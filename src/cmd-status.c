@@ -454,6 +454,17 @@ print_text(const char *dir, const struct status *s)
 			    s->sum.token_label, s->sum.token_serial);
 			printf("token backup:   %s\n",
 			    token_backup_text(&s->sum));
+			if (strcmp(s->sum.key_origin, "imported") == 0)
+				printf("key origin:     imported from the sealed "
+				    "key file by migrate (journal record %llu): "
+				    "the token reports it never always "
+				    "sensitive, once extractable\n",
+				    (unsigned long long)s->sum.migrated);
+			else if (s->sum.key_origin[0] != '\0')
+				printf("key origin:     %s\n",
+				    strcmp(s->sum.key_origin, "generated") == 0 ?
+				    "generated on the token" :
+				    s->sum.key_origin);
 			printf("key URI:        %s\n", s->sum.key_uri);
 			printf("module:         %s\n", s->sum.module[0] != '\0' ?
 			    s->sum.module : "the modules p11-kit is configured "
@@ -614,6 +625,7 @@ print_json(const char *dir, const struct status *s)
 			json_str(&j, "token_serial", s->sum.token_serial);
 			json_str(&j, "token_backed_up",
 			    s->sum.token_backed_up);
+			json_str(&j, "key_origin", s->sum.key_origin);
 		}
 		if (s->have_key) {
 			json_str(&j, "kdf", kdf_level_name(s->key.kdf));

@@ -126,6 +126,7 @@ extern const struct cmd_entry cmd_digest_entry;
 extern const struct cmd_entry cmd_transcript_entry;
 extern const struct cmd_entry cmd_tui_entry;
 extern const struct cmd_entry cmd_reshare_entry;
+extern const struct cmd_entry cmd_migrate_entry;
 extern const struct cmd_entry cmd_backup_entry;
 extern const struct cmd_entry cmd_token_backup_entry;
 extern const struct cmd_entry cmd_csr_entry;

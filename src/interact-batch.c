@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,6 +61,18 @@ is_number(const char *s)
 		if (!isdigit((unsigned char)s[i]))
 			return false;
 	return true;
+}
+
+/* Printable ASCII without spaces, 1 to 255 characters. */
+static bool
+plain_word(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isgraph((unsigned char)s[i]) || i == 255)
+			return false;
+	return i > 0;
 }
 
 static bool
@@ -207,9 +220,13 @@ batch_check_value(struct batch_answers *a, struct batch_entry *e,
 			return aerr(a, e->line, "expected yes or no");
 		break;
 	case BK_CHOOSE:
-		if (!is_number(value))
+		/* A number, or a name or pattern an option begins with
+		 * (csrpick.h's lists): no space, nothing a terminal could
+		 * misread. */
+		if (!is_number(value) && !plain_word(value))
 			return aerr(a, e->line, "expected an option number "
-			    "from 1");
+			    "from 1, or the name (or a pattern) an option "
+			    "begins with");
 		break;
 	case BK_EXCEPTION:
 		if (*value == '\0')
@@ -460,6 +477,38 @@ b_ask_secret(struct interact *io, const char *prompt, bool twice,
 	return secret_from_file(b->secret_file, out);
 }
 
+/* "choose 4: pki_int.csr" or "choose 4: *.csr": the one option whose
+ * first word (up to its first space) the name or pattern matches. */
+static int
+b_choose_name(struct batch_interact *b, const struct batch_entry *e,
+    const char *prompt, const char *const *options, size_t n,
+    size_t *choice)
+{
+	char word[256];
+	size_t i, len, found = 0;
+
+	for (i = 0; i < n; i++) {
+		len = strcspn(options[i], " ");
+		if (len >= sizeof word)
+			continue;
+		memcpy(word, options[i], len);
+		word[len] = '\0';
+		if (fnmatch(e->value, word, FNM_PERIOD) == 0) {
+			if (found++ == 0)
+				*choice = i;
+		}
+	}
+	if (found != 1)
+		return err_set(OR_E_INPUT, "%s:%u: \"%s\" matches %s of the "
+		    "%zu options of \"%s\" (step %s), not exactly one",
+		    b->a->name, e->line, e->value, found == 0 ? "none" :
+		    "several", n, prompt, b->step);
+	if (!b->quiet)
+		fprintf(stderr, "[step %s] %s -> %s (%s:%u)\n", b->step, prompt,
+		    options[*choice], b->a->name, e->line);
+	return OR_OK;
+}
+
 static int
 b_choose(struct interact *io, const char *prompt, const char *const *options,
     size_t n, size_t *choice)
@@ -467,10 +516,18 @@ b_choose(struct interact *io, const char *prompt, const char *const *options,
 	struct batch_interact *b = io->ctx;
 	struct batch_entry *e = take(b, BK_CHOOSE);
 	unsigned long v;
+	size_t i;
 
+	/* The options, as a rehearsal's log shows them. */
+	if (!b->quiet)
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "[step %s]   %zu) %s\n", b->step, i + 1,
+			    options[i]);
 	if (e == NULL)
 		return err_set(OR_E_ENV, "%s does not answer \"%s\" (step %s)",
 		    b->a->name, prompt, b->step);
+	if (!is_number(e->value))
+		return b_choose_name(b, e, prompt, options, n, choice);
 	v = strtoul(e->value, NULL, 10);
 	if (v < 1 || v > n)
 		return err_set(OR_E_INPUT, "%s:%u: no option %lu (there are "

@@ -39,6 +39,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_transcript_entry,
 	&cmd_tui_entry,
 	&cmd_reshare_entry,
+	&cmd_migrate_entry,
 	&cmd_backup_entry,
 	&cmd_token_backup_entry,
 	&cmd_csr_entry,

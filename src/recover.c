@@ -27,6 +27,7 @@
 #include "journal.h"
 #include "keystore.h"
 #include "leftover.h"
+#include "migrate.h"
 #include "recover.h"
 #include "renew.h"
 #include "serial.h"
@@ -797,6 +798,70 @@ settle_key_temps(struct cadb *db, struct interact *io)
 	return rc;
 }
 
+/* ---- a migrate cut short (migrate.h) ---------------------------------- */
+
+/*
+ * After a migrate record the token holds the CA's key: a sealed key file
+ * still there is a retirement a kill cut short, finished now (recorded,
+ * then overwritten and unlinked).  Before one, a root.key.uri (or its
+ * temporary file) is what a migrate killed between writing it and
+ * recording it left: it names a key the journal never adopted, so it
+ * goes to quarantine/, and the CA stays on its sealed key.
+ */
+static int
+settle_migrate(struct cadb *db, struct rscan *s, struct interact *io)
+{
+	char path[PATH_MAX], sha[65], prefix[64];
+	struct dirent *de;
+	struct jfields f;
+	bool done;
+	size_t n;
+	DIR *d;
+	int rc = OR_OK;
+
+	if (db->sum.migrated != 0) {
+		if ((rc = ca_path(db, CADB_SEALED_KEY, path, sizeof path)) !=
+		    OR_OK || access(path, F_OK) == -1)
+			return rc;
+		if ((rc = file_sha256_hex(path, sha)) != OR_OK)
+			return rc;
+		jf_init(&f);
+		jf_add(&f, "action", "wipe");
+		jf_add(&f, "file", CADB_SEALED_KEY);
+		jf_add(&f, "sha256", sha);
+		jf_add(&f, "why", "the sealed key file a migrate moved into the "
+		    "token, still there after the migrate record: its "
+		    "retirement was interrupted");
+		if ((rc = cadb_append(db, "recover", &f)) != OR_OK ||
+		    (rc = migrate_retire_sealed(db->dir, &done)) != OR_OK)
+			return rc;
+		interact_say(io, SAY_WARN, "recovered: overwrote and removed "
+		    "%s, which an interrupted migrate had moved into token "
+		    "\"%s\"", CADB_SEALED_KEY, db->sum.token_label);
+		return OR_OK;
+	}
+	if (strcmp(db->sum.store, "sealed") != 0)
+		return OR_OK;
+	if ((rc = ca_path(db, CADB_KEY_URI, path, sizeof path)) != OR_OK)
+		return rc;
+	if (access(path, F_OK) == 0 && (rc = quarantine(db, s, io, "",
+	    CADB_KEY_URI, NULL, NULL, "a key reference an interrupted "
+	    "migrate wrote before its record: the CA stays on its sealed "
+	    "key; the key it names on the token is not the CA's (delete it "
+	    "there, or run migrate again with another --label)")) != OR_OK)
+		return rc;
+	n = (size_t)snprintf(prefix, sizeof prefix, ".%s.", CADB_KEY_URI);
+	if ((d = opendir(db->dir)) == NULL)
+		return err_errno(OR_E_IO, "%s", db->dir);
+	while (rc == OR_OK && (de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, prefix, n) == 0 && is_temp(de->d_name))
+			rc = quarantine_as(db, s, io, "", de->d_name,
+			    de->d_name + 1, NULL, NULL, "the temporary key "
+			    "reference of an interrupted migrate");
+	closedir(d);
+	return rc;
+}
+
 typedef int (*settle_fn)(struct cadb *, struct rscan *, X509 *,
     struct interact *, const char *);
 
@@ -854,6 +919,7 @@ recover_ca(struct cadb *db, X509 *root, struct interact *io)
 	if ((rc = finish_moves(db, &s, io)) != OR_OK ||
 	    (rc = settle_key(db, &s, root, io)) != OR_OK ||
 	    (rc = settle_key_temps(db, io)) != OR_OK ||
+	    (rc = settle_migrate(db, &s, io)) != OR_OK ||
 	    (rc = settle_folder(db, &s, root, io, CADB_ISSUED, settle_cert)) !=
 	    OR_OK ||
 	    (rc = settle_folder(db, &s, root, io, CADB_CRLS, settle_crl)) !=

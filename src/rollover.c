@@ -116,7 +116,7 @@ check_profile(const char *file, const char *name, long days, long *valid)
 struct find_cross {
 	const char *type, *field, *want;	/* rollover/new_root_sha256 */
 	const char *serial_field;
-	char serial[64];
+	char serial[72];		/* a serial, or a 64-hex digest */
 };
 
 static int
@@ -708,6 +708,35 @@ out:
 	return rc;
 }
 
+/* A transition export the new CA's journal records already (a resumed
+ * ceremony step): the new CA is settled (a staged export is renamed into
+ * place), nothing is signed again; res->exported, with its MANIFEST's
+ * SHA-256. */
+static int
+export_done(struct rollover *r, struct rollover_result *res)
+{
+	struct find_cross ex = { "export", "outdir", NULL, "manifest_sha256",
+	    "" };
+	struct cadb_summary sum;
+	char outabs[PATH_MAX];
+	int rc;
+
+	file_absolute(r->outdir, outabs, sizeof outabs);
+	ex.want = outabs;
+	if ((rc = cadb_scan(r->new.dir, &sum, find_cross_visit, &ex)) !=
+	    OR_OK || ex.serial[0] == '\0')
+		return rc;
+	if ((rc = settle(r->new.dir, r->io)) != OR_OK)
+		return rc;
+	if (hex_decode(ex.serial, res->manifest_sha256, 32) != OR_OK)
+		return err_set(OR_E_CORRUPT, "%s: the export record of %s has "
+		    "no MANIFEST digest", r->new.dir, outabs);
+	interact_say(r->io, SAY_WARN, "%s: the transition export is recorded "
+	    "already; it is not written again", r->outdir);
+	res->exported = true;
+	return OR_OK;
+}
+
 int
 rollover_export(const struct rollover_export_params *e,
     struct keystore **held, struct interact *io,
@@ -733,6 +762,8 @@ rollover_export(const struct rollover_export_params *e,
 		goto out;
 	fwd.want = r.new.hex;
 	back.want = r.old.hex;
+	if ((rc = export_done(&r, res)) != OR_OK || res->exported)
+		goto out;
 	if ((rc = read_cross(e->old_dir, &fwd, &r.cross_pem, &r.cross_len)) !=
 	    OR_OK)
 		goto out;
@@ -752,6 +783,7 @@ rollover_export(const struct rollover_export_params *e,
 	memcpy(res->old_sha256, r.old.sha, 32);
 	memcpy(res->new_sha256, r.new.sha, 32);
 	rc = export(&r);
+	res->exported = rc == OR_OK;
 out:
 	side_free(&r.old);
 	side_free(&r.new);

@@ -76,7 +76,7 @@ struct rollover_params {
 struct rollover_result {
 	unsigned char old_sha256[32], new_sha256[32];
 	char new_fingerprint[1024], old_fingerprint[1024];
-	char cross_serial[64], back_serial[64];	/* back: --both-ways */
+	char cross_serial[72], back_serial[72];	/* back: --both-ways */
 	unsigned char manifest_sha256[32];
 	bool exported;
 };

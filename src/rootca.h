@@ -76,6 +76,21 @@ int rootca_create(const struct rootca_params *p, struct interact *io,
 
 /* Says why an Ed25519 root is a risk (init and the root ceremony). */
 struct profile;
+
+/* The root that will be made, shown before anything is (rootca-preview.c;
+ * the root ceremony and the TUI's wizard): subject, key type, store,
+ * profile, validity, path length, backdate and publication points; with
+ * detail also the validity's end date, the key usage and name
+ * constraints the profile sets, and a warning when the built-in CA/B
+ * Forum profiles would make a private hierarchy's root. */
+void rootca_preview_text(const struct rootca_params *rp,
+    const struct profile *prof, const char *store, bool detail,
+    char *block, size_t size);
+/* The key store line of that text; quorum "M/N" or NULL. */
+void rootca_store_text(const struct rootca_params *rp, const char *quorum,
+    char *out, size_t size);
+/* Whether prof is one of the built-in CA/Browser Forum profiles. */
+bool rootca_cab_defaults(const struct profile *prof);
 void rootca_warn_ed25519(struct interact *io, const struct profile *prof);
 
 struct share_quorum;

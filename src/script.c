@@ -151,6 +151,10 @@ static const struct pspec p_reshare[] = {
 	{ "kdf", false, PK_KDF },
 	{ NULL, false, PK_TEXT } };
 
+static const struct pspec p_migrate[] = {
+	{ "label", false, PK_NAME },
+	{ NULL, false, PK_TEXT } };
+
 static const struct aspec actions[] = {
 	{ "preflight", SA_PREFLIGHT, p_preflight, false },
 	{ "participants", SA_PARTICIPANTS, p_none, false },
@@ -167,6 +171,7 @@ static const struct aspec actions[] = {
 	{ "rollover", SA_ROLLOVER, p_rollover, true },
 	{ "export-transition", SA_EXPORT_TRANSITION, p_export_transition,
 	    true },
+	{ "migrate", SA_MIGRATE, p_migrate, true },
 	{ NULL, SA_NONE, NULL, false }
 };
 
@@ -348,7 +353,27 @@ check_ahead(const struct parser *p, const struct script_param *sp)
 	return OR_OK;
 }
 
-/* PK_MEDIA_LIST: 1 to 64 relative names on the media. */
+/* A pattern on the media (csrpick.h): a relative name whose last part
+ * may hold * ? [...]; "choose" too. */
+static bool
+media_pattern(const char *v)
+{
+	char buf[256], *c;
+	const char *slash = strrchr(v, '/');
+
+	if (strcmp(v, "choose") == 0)
+		return true;
+	if (strlen(v) >= sizeof buf || strpbrk(v, "*?[") == NULL ||
+	    (slash != NULL && strpbrk(v, "*?[") < slash))
+		return false;
+	snprintf(buf, sizeof buf, "%s", v);
+	for (c = buf; *c != '\0'; c++)
+		if (*c == '*' || *c == '?' || *c == '[' || *c == ']')
+			*c = 'x';
+	return relative_name(buf);
+}
+
+/* PK_MEDIA_LIST: 1 to 64 relative names or patterns on the media. */
 static int
 check_media_list(const struct parser *p, const struct script_param *sp)
 {
@@ -357,9 +382,10 @@ check_media_list(const struct parser *p, const struct script_param *sp)
 	int n = 0;
 
 	for (c = sp->value; (c = list_next(c, item, sizeof item)) != NULL; n++)
-		if (!relative_name(item))
+		if (!relative_name(item) && !media_pattern(item))
 			return perr(p, sp->line, "%s: \"%s\" must be a relative "
-			    "name on the media", sp->key, item);
+			    "name on the media, a pattern (*.csr) or choose",
+			    sp->key, item);
 	if (n == 0 || n > 64)
 		return perr(p, sp->line, "%s: give from 1 to 64 names",
 		    sp->key);
@@ -810,6 +836,11 @@ check_order(const struct parser *p)
 			return perr(p, st->line, "step %u re-shares the key of a "
 			    "root that step %u generates on a token: officer "
 			    "shares are for a sealed key file", st->number,
+			    gen->number);
+		if (st->action == SA_MIGRATE && gen != NULL)
+			return perr(p, st->line, "step %u moves into a token the "
+			    "key that step %u creates: generate it on the token "
+			    "(param: store = pkcs11) instead", st->number,
 			    gen->number);
 		if (st->action == SA_RENEW_ROOT && gen != NULL)
 			return perr(p, st->line, "step %u renews the root "
@@ -1345,6 +1376,9 @@ script_print(const struct script *s, FILE *f, const char *binary_sha256)
 		else if (st->action == SA_RESHARE)
 			fprintf(f, "\n      New share set, first 8 hex digits as "
 			    "shown on screen: ____ ____\n");
+		else if (st->action == SA_MIGRATE)
+			fprintf(f, "\n      Token label and serial as shown on "
+			    "screen: ______________ ________________\n");
 		fprintf(f, "      Exceptions: ____________________________"
 		    "______________________________\n");
 		fprintf(f, "%s\n", RULE);

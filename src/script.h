@@ -61,6 +61,7 @@ enum script_action {
 	SA_RENEW_ROOT,
 	SA_ROLLOVER,
 	SA_EXPORT_TRANSITION,
+	SA_MIGRATE,
 	SA_NONE,
 };
 

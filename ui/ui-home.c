@@ -522,6 +522,8 @@ ui_home_pick(struct ui_screen *s)
 	snprintf(h->arg.res->script, sizeof h->arg.res->script, "%s", e->path);
 	snprintf(h->arg.res->ca_dir, sizeof h->arg.res->ca_dir, "%s",
 	    u->ca_dir);
+	snprintf(h->arg.res->scripts, sizeof h->arg.res->scripts, "%s",
+	    h->scripts);
 	*h->arg.done = true;
 }
 

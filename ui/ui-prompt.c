@@ -15,8 +15,9 @@
  * else offers it: a secret, a block, or any question once something
  * irreversible is under way.
  *
- * During a ceremony, dialogs and blocks take the columns right of the
- * step list (ui_steps_width), so that the list stays in view.
+ * During a ceremony, blocks (a step's card, fingerprints) take the columns
+ * right of the step list (ui_steps_width), so that the list stays in view;
+ * so do dialogs where a 72-column one fits there.
  */
 #include <curses.h>
 #include <ctype.h>
@@ -292,13 +293,27 @@ ui_region(struct ui *u, int *x, int *w)
 	*w = COLS - *x;
 }
 
+/* A dialog's region: right of the step list when a 72-column dialog fits
+ * there (120 columns and more), else the whole width, so that a choice's
+ * options are not cut at 80 columns (the list's frame stays in view above
+ * and below the dialog). */
+static void
+ui_dialog_region(struct ui *u, int *x, int *w)
+{
+	ui_region(u, x, w);
+	if (*w - 4 < 72) {
+		*x = 0;
+		*w = COLS;
+	}
+}
+
 /* A dialog's outer width: 72 columns at most, 4 less than its region. */
 static int
 ui_dialog_width(struct ui *u)
 {
 	int rx, rw;
 
-	ui_region(u, &rx, &rw);
+	ui_dialog_region(u, &rx, &rw);
 	return rw - 4 > 72 ? 72 : rw - 4;
 }
 
@@ -321,7 +336,7 @@ ui_dialog(struct ui *u, struct ui_prompt *p, int h, int *y, int *x, int *w)
 {
 	int bw = ui_dialog_width(u), by, bx, rx, rw, t;
 
-	ui_region(u, &rx, &rw);
+	ui_dialog_region(u, &rx, &rw);
 	if (h > LINES - 4)
 		h = LINES - 4;
 	by = (LINES - h) / 2;

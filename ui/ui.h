@@ -107,6 +107,9 @@ struct ui_home_result {
 	enum ui_action action;
 	char ca_dir[PATH_MAX];	/* the directory chosen on the home screen */
 	char script[PATH_MAX];
+	char scripts[PATH_MAX];	/* the scripts folder the home screen found
+				 * (its subfolders' profiles.cnf are the
+				 * root wizard's profile sets), or "" */
 };
 
 /* Shows the home screen until the officer picks something or quits. */

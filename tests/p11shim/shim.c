@@ -211,6 +211,11 @@ SHIM_FWD(C_FindObjects, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o,
     CK_ULONG max, CK_ULONG_PTR n), (h, o, max, n))
 SHIM_FWD(C_FindObjectsFinal, (CK_SESSION_HANDLE h), (h))
 SHIM_FWD(C_DestroyObject, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o), (h, o))
+SHIM_FWD(C_CreateObject, (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t,
+    CK_ULONG n, CK_OBJECT_HANDLE_PTR o), (h, t, n, o))
+SHIM_FWD(C_UnwrapKey, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m,
+    CK_OBJECT_HANDLE k, CK_BYTE_PTR w, CK_ULONG wn, CK_ATTRIBUTE_PTR t,
+    CK_ULONG n, CK_OBJECT_HANDLE_PTR o), (h, m, k, w, wn, t, n, o))
 SHIM_FWD(C_Sign, (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dn,
     CK_BYTE_PTR s, CK_ULONG_PTR sn), (h, d, dn, s, sn))
 SHIM_FWD(C_SignUpdate, (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dn),
@@ -468,6 +473,8 @@ C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 		SHIM_SET(C_GetAttributeValue);
 		SHIM_SET(C_GenerateKeyPair);
 		SHIM_SET(C_DestroyObject);
+		SHIM_SET(C_CreateObject);
+		SHIM_SET(C_UnwrapKey);
 		SHIM_SET(C_SignInit);
 		SHIM_SET(C_Sign);
 		SHIM_SET(C_SignUpdate);

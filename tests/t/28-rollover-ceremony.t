@@ -108,4 +108,41 @@ assert x.subject == new.subject and spki(x) == spki(new) and x.issuer == old.sub
 PYEOF
 ok $rc "Python cryptography: the cross-certificate is the old root's, over the new root's name and key"
 [ $rc -eq 0 ] || diag "$(tail -3 "$T/err")"
+
+# ---- stopped at step 8, resumed ---------------------------------------------
+mkdir "$T/y" "$T/media2"
+new_ca "$T/y/ca" --profiles "$K8S"; ok $? "a current root for the resume"
+cp "$T/media/vault-int-g2.csr" "$T/media2/"
+{ echo "confirm 8: no"; cat "$SCRIPTS/rollover.answers"; } >"$T/stop.answers"
+run "$OFFROOT" ceremony "$SCRIPTS/rollover.ceremony" -d "$T/y/ca" --media "$T/media2" \
+    --answers "$T/stop.answers" --passphrase-file "$PASS" --kdf interactive
+[ $rc -ne 0 ] && [ -d "$T/media2/transition" ]
+ok $? "a witness's no at step 8 stops the ceremony after the transition export"
+{ cat "$SCRIPTS/rollover.answers"; echo "resume: yes"; } >"$T/resume.answers"
+t_ok "the resume finishes it" "$OFFROOT" ceremony "$SCRIPTS/rollover.ceremony" \
+    -d "$T/y/ca" --media "$T/media2" --answers "$T/resume.answers" \
+    --passphrase-file "$PASS" --kdf interactive
+M2=$(sha256sum "$T/media2/transition/MANIFEST" | cut -c1-64)
+grep -q " fingerprint .*step=8 .*of=bundle .*sha256=$M2 .*answer=yes" "$T/y/ca/transcripts/"*-ceremony-*.log
+ok $? "... step 8 confirms the transition export's MANIFEST written before the stop"
+[ "$(grep -c ' export ' "$T/y/root-g2/journal")" -eq 2 ]
+ok $? "... and the successor's journal records the export once (and the intermediate's bundle)"
+t_ok "audit of the successor after the resume" "$OFFROOT" audit -d "$T/y/root-g2"
+# Stopped inside step 7, after the export (the officer does not initial
+# it): the resumed step finds the export recorded and writes nothing again.
+mkdir "$T/z" "$T/media3"
+new_ca "$T/z/ca" --profiles "$K8S"; ok $? "a current root for the second resume"
+cp "$T/media/vault-int-g2.csr" "$T/media3/"
+{ echo "confirm 7: no"; cat "$SCRIPTS/rollover.answers"; } >"$T/stop7.answers"
+run "$OFFROOT" ceremony "$SCRIPTS/rollover.ceremony" -d "$T/z/ca" --media "$T/media3" \
+    --answers "$T/stop7.answers" --passphrase-file "$PASS" --kdf interactive
+[ $rc -ne 0 ] && [ -d "$T/media3/transition" ]
+ok $? "a no inside step 7 stops the ceremony after the export was written"
+t_ok "the resume redoes step 7 and finishes" "$OFFROOT" ceremony "$SCRIPTS/rollover.ceremony" \
+    -d "$T/z/ca" --media "$T/media3" --answers "$T/resume.answers" \
+    --passphrase-file "$PASS" --kdf interactive
+like 'transition export is recorded already' "$T/err" "... finding the export recorded"
+[ "$(grep -c ' export ' "$T/z/root-g2/journal")" -eq 2 ] &&
+    "$OFFROOT" verify "$T/media3/transition" --root "$T/z/root-g2/root.crt" >/dev/null 2>&1
+ok $? "... written once, and it verifies"
 done_testing

@@ -53,7 +53,7 @@ no_unlock "a missing medium"
 
 mkdir -p "$T/empty"; echo "notes" >"$T/empty/README"
 t_fail "a medium without the script's CSR fails the pre-flight check" 3 ceremony "$T/empty"
-like "media: 1 file the script reads is not on $T/empty: intermediate.csr \\(step 4\\)" "$T/err" \
+like "media: 1 file the script reads is not on $T/empty: \\*\\.csr \\(step 4\\)" "$T/err" \
     "... naming the CSR and the step that reads it"
 "$OFFROOT" transcript print "$(last_tr)" >"$T/print-empty.txt" 2>&1
 like 'README +file' "$T/print-empty.txt" "the media check's evidence lists what is on the medium"
@@ -62,7 +62,7 @@ no_unlock "a medium without the CSR"
 { cat "$T/answers"; echo "override media: the CSR is brought later"; } >"$T/answers-ov"
 t_fail "overridden, the sign step still stops without the CSR, with one line" 3 \
     ceremony "$T/empty" "$T/answers-ov"
-like "step 4 \\(sign-csrs\\): the medium $T/empty does not hold what this step reads: intermediate.csr" \
+like "step 4 \\(sign-csrs\\): the medium $T/empty does not hold what this step reads: \\*\\.csr" \
     "$T/err" "... naming the medium and the CSR"
 no_unlock "an overridden media check"
 

@@ -92,13 +92,22 @@ waitcond 'boxflat | grep -q httpsisrefused'; ok $? "an https CRL URL is refused 
 keys "http://crl.tui.test/root.crl" Enter
 waitfor 'CA issuers URL: where they'; ok $? "then the CA issuers URL (left empty)"
 keys Enter
-waitfor -a 'Key type of the root' '\[x\] 1 Name the root' '\[>\] 2 Key type'
+# The built-in (CA/B Forum) profiles: one root profile, so no profile
+# question (89-tui-wizard.t takes a profile set's).
+waitfor 'Profile set: what the root'
+keys 2 Enter
+waitfor -a 'Key type of the root' '\[x\] 1 Name the root' '\[>\] 3 Key type'
 like '\[x\] 1 Name the root' "$T/screen" "the step list marks the first step done"
-like '\[>\] 2 Key type' "$T/screen" "... and the second current"
+like '\[>\] 3 Key type' "$T/screen" "... and the third current"
+keys Enter
+waitfor 'Where the root key is kept'
 keys Enter
 waitfor 'How hard'
 keys 3 Enter
-waitfor 'Create the root'
+waitfor 'The root that will be made'
+drive 'grep -q "Create this root" "$T/screen"' >/dev/null
+grep -q 'WARNING: CA/Browser Forum defaults' "$SEEN"
+ok $? "the preview warns that the built-in profiles are the CA/Browser Forum's"
 keys y
 waitfor 'New passphrase for the root key'; ok $? "the passphrase is asked in the TUI"
 keep
@@ -151,10 +160,13 @@ openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes \
 start 120 40 xterm-256color "'$OFFROOT' tui -d '$T/ca2'"
 waitfor 'Sign CSRs brought on media'
 keys Enter
-waitfor 'CSR file'; ok $? "signing asks for the CSR files"
-keys "$T/int2.csr" Enter
+# Without --media the medium's folder is asked first; names are on it.
+waitfor 'Folder of the medium'
+keys "$T" Enter
+waitfor 'CSRs on the medium'; ok $? "signing asks for the CSR files"
+keys "int2.csr" Enter
 waitfor 'New folder for the signed bundle'
-keys "$T/bundle2" Enter
+keys "bundle2" Enter
 waitfor -a 'Request 1 of 1' 'will issue'; ok $? "the request is shown for review before the key is unlocked"
 like 'will issue' "$T/screen" "the review shows what will be issued"
 # Enter pages through the review and, at its end, confirms it.
@@ -428,11 +440,16 @@ waitfor 'CRL URL: where'
 keys Enter
 waitfor 'CA issuers URL: where'
 keys Enter
+waitfor 'Profile set: what the root'
+keys 2 Enter
 waitfor 'Key type'
+keys Enter
+waitfor 'Where the root key is kept'
 keys Enter
 waitfor 'How hard'
 keys 3 Enter
-waitfor 'Create the root'
+waitfor 'The root that will be made'
+drive 'grep -q "Create this root" "$T/screen"' >/dev/null
 keys y
 waitfor 'New passphrase'
 keys -l "half a passphrase"

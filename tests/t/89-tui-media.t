@@ -72,7 +72,7 @@ fi
 type_folder "$M"; ok $? "... then asks for the folder"
 drive "$DIALOG"; ok $? "a folder without the CSR brings the dialog"
 settle; boxflat >"$T/flat"
-like 'intermediate\.csr\(step4\)' "$T/flat" "... naming the CSR the script reads"
+like '\*\.csr\(step4\)' "$T/flat" "... naming the CSRs the script reads (its pattern)"
 tail -n 1 "$T/screen" | grep -q "/medium | transcript"; ok $? "the status line shows the medium picked"
 cp "$T/tui-media-int.csr" "$M/intermediate.csr"
 keys Enter

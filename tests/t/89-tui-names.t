@@ -33,10 +33,10 @@ ok $? "a CSR whose CN holds ESC [2J"
 # sign_to CSR BUNDLE: the TUI's signing screen up to the first question
 # after the request's review.
 sign_to() {
-	start 100 30 xterm-256color "'$OFFROOT' tui -d '$T/ca'"
+	start 100 30 xterm-256color "'$OFFROOT' tui -d '$T/ca' --media '$T'"
 	waitfor 'Sign CSRs brought on media' >/dev/null
 	keys Enter
-	waitfor 'CSR file' >/dev/null
+	waitfor 'CSRs on the medium' >/dev/null
 	keys "$1" Enter
 	waitfor 'New folder for the signed bundle' >/dev/null
 	keys "$2" Enter

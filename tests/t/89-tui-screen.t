@@ -4,17 +4,14 @@
 # long for the list or for its box wraps, never cut; a step's text is
 # reflowed (the file's line breaks are not the screen's); nothing is left
 # beside a dialog once it closes, nor after a resize; a note's notice
-# never covers the title bar.  And Back in the root wizard: Esc goes back
-# to the previous question with its answer kept, "no" to "Create the
-# root?" returns to the form with every answer kept, and once the key is
-# being made (the passphrase) Back is neither offered nor taken; in a
-# ceremony's participants step, Esc goes back to the name before.
+# never covers the title bar.  And Back: in a ceremony's participants step
+# (a form), Esc goes back to the name before, with the name typed kept.
 . "$(dirname "$0")/../lib.sh"
+secret=$(cat "$PASS")
 . "$ROOT/tests/tui.sh"
 
 CA="$T/ca"
 mkdir "$T/media"
-SUBJ="/C=DE/O=offroot tests/CN=Back Root"
 LONGT="Read the paragraph that the script file breaks at its own width and check every word of it aloud"
 
 # layout LW: nothing but the two panes' frames draws lines: every box
@@ -81,73 +78,7 @@ action: note
 	- an item on a line of its own
 EOF
 
-# ---- Back in the root wizard, at 80x24 on TERM=linux --------------------
-start 80 24 linux "'$OFFROOT' tui -d '$CA'"
-waitfor 'Create a root CA in'
-keys Enter
-waitfor 'Subject of the root'; ok $? "the wizard asks the subject"
-! grep -q 'Esc: back' "$T/screen"; ok $? "... its first question offers no Back"
-like '┌ Steps' "$T/screen" "the step list stays in view beside a dialog (80x24)"
-settle && type_in "$SUBJ"
-waitfor 'CRL URL: where relying parties'
-like 'Esc: back to the previous question' "$T/screen" "the next question says Esc goes back"
-keys -l "http://crl.back.test/root.crl"
-waitfor 'crl\.back\.test'
-keys Escape
-waitfor 'Subject of the root'; ok $? "Esc goes back to the previous question"
-boxflat | grep -qF "$(printf '%s' "$SUBJ" | tr -d ' ')"
-ok $? "... which shows the answer given, to keep with Enter"
-settle && press Enter
-waitfor 'CRL URL: where relying parties'
-keys -l "http://crl.back.test/root.crl"; waitfor 'crl\.back\.test'; settle && press Enter
-waitfor 'CA issuers URL'; settle && press Enter
-waitfor 'Key type of the root'; settle && press Down && press Enter
-waitfor 'How hard'; settle && press 3
-press Enter
-waitfor 'Create the root'; ok $? "the form ends with the question"
-like 'Esc: back to the previous question' "$T/screen" "... which offers Back too"
-boxflat | grep -q 'ec-p256,interactive'; ok $? "... naming the answers (ec-p256, interactive)"
-settle && press n
-waitfor 'Subject of the root'; ok $? "no to \"Create the root?\" returns to the form's first question"
-boxflat | grep -qF "$(printf '%s' "$SUBJ" | tr -d ' ')"
-ok $? "... with the subject kept"
-like '\[>\] 1 Name the root' "$T/screen" "... and the wizard's first step current again"
-settle && press Enter
-waitfor 'CRL URL: where relying parties'
-boxflat | grep -qF 'http://crl.back.test/root.crl'; ok $? "... the CRL URL kept"
-settle && press Enter
-waitfor 'CA issuers URL'; settle && press Enter
-waitfor 'Key type of the root'
-like '> 2\) ec-p256' "$T/screen" "... the key type kept"
-settle && press Enter
-waitfor 'How hard'
-like '> 3\) interactive' "$T/screen" "... the Argon2id level kept"
-settle && press Enter
-waitfor 'Create the root'; settle && press y
-waitfor 'New passphrase for the root key'
-! grep -q 'Esc: back' "$T/screen"; ok $? "once the key is being made, Back is not offered"
-settle && keys Escape && sleep 0.5 && settle
-grep -q 'New passphrase for the root key' "$T/screen"; ok $? "... and Esc does not go back"
-type_secret "$secret"
-waitfor '\(again\)'; settle
-type_secret "$secret"
-waitfor 'fingerprint of root.crt' "$LONG"; ok $? "the root is made"
-like '┌ Steps' "$T/screen" "the step list stays in view beside the fingerprint's card"
-like '\[>\] 4 Create the key and' "$T/screen" "... its current step marked"
-layout 26; ok $? "... and nothing but the two panes is drawn"
-press Enter
-waitfor 'Press Enter to continue'
-keys Enter
-waitfor 'offroot  home'
-keys q
-waitfor 'EXIT=0'; ok $? "the TUI exits 0"
-tmux kill-session -t "=$S" 2>/dev/null
-openssl verify -x509_strict -CAfile "$CA/root.crt" "$CA/root.crt" >/dev/null 2>&1
-ok $? "the root made after going back verifies (openssl verify -x509_strict)"
-openssl x509 -in "$CA/root.crt" -noout -text 2>/dev/null | grep -q 'NIST CURVE: P-256'
-ok $? "... with the key type kept through Back and no (P-256)"
-"$OFFROOT" status -d "$CA" 2>&1 | grep -q 'CRL URL: *http://crl.back.test/root.crl'
-ok $? "... and the CA keeps the CRL URL typed before going back (offroot status)"
+new_ca "$CA"; ok $? "a CA for the layout script"
 
 # ---- a step's card, 80x24 then 120x40 ------------------------------------
 # card COLS ROWS TERM LW: runs the layout script to its step 3 card and
@@ -162,6 +93,7 @@ card() {
 	ok $? "$1x$2: driven to the second participant's name"
 	settle
 	like 'Esc: back to the previous question' "$T/screen" "... which offers Back"
+	like '┌ Steps' "$T/screen" "$1x$2: the step list stays in view beside a dialog"
 	press Escape
 	waitfor 'Name of the Ceremony Administrator'
 	ok $? "$1x$2: Esc goes back to the first participant's name"
@@ -218,32 +150,6 @@ card 120 40 xterm-256color 40
 drive; ok $? "120x40: the layout script driven to its end"
 keys Enter
 waitfor 'EXIT=0'
-tmux kill-session -t "=$S" 2>/dev/null
-
-# ---- Back at 120x40: no returns to the form, nothing is made --------------
-start 120 40 xterm-256color "'$OFFROOT' tui -d '$T/ca2'"
-waitfor 'Create a root CA in'
-keys Enter
-waitfor 'Subject of the root'; settle && type_in "$SUBJ"
-waitfor 'CRL URL: where'; settle && press Enter
-waitfor 'CA issuers URL'; settle && press Enter
-waitfor 'Key type of the root'; settle && press Escape
-waitfor 'CA issuers URL'; ok $? "120x40: Esc goes back from a choice to the question before it"
-settle && press Enter
-waitfor 'Key type of the root'; settle && press Enter
-waitfor 'How hard'; settle && press Enter
-waitfor 'Create the root'; settle && press n
-waitfor 'Subject of the root'; ok $? "120x40: no to \"Create the root?\" returns to the form"
-boxflat | grep -qF "$(printf '%s' "$SUBJ" | tr -d ' ')"; ok $? "... the subject kept"
-like '┌ Steps' "$T/screen" "... the step list in view beside the dialog"
-keys C-c
-waitfor 'Abandon this'; settle && press y
-waitfor 'Press Enter to continue'
-keys Enter
-waitfor 'offroot  home'; keys q
-waitfor 'EXIT=0'
-[ ! -e "$T/ca2/root.crt" ] && [ ! -e "$T/ca2/journal" ]
-ok $? "120x40: a wizard answered no, then abandoned, made nothing"
 tmux kill-session -t "=$S" 2>/dev/null
 
 done_testing
