@@ -431,53 +431,33 @@ print_rollover(const struct status *s)
 		    s->sum.rolled_from_subject, s->sum.rolled_from_sha256);
 }
 
+/* Where a token key is, and what is known of its origin and backup. */
 static void
-print_text(const char *dir, const struct status *s)
+print_token(const struct status *s)
 {
-	size_t i;
+	if (strcmp(s->sum.store, "pkcs11") != 0)
+		return;
+	printf("token:          \"%s\", serial %s (at init)\n",
+	    s->sum.token_label, s->sum.token_serial);
+	printf("token backup:   %s\n", token_backup_text(&s->sum));
+	if (strcmp(s->sum.key_origin, "imported") == 0)
+		printf("key origin:     imported from the sealed key file by "
+		    "migrate (journal record %llu): the token reports it "
+		    "never always sensitive, once extractable\n",
+		    (unsigned long long)s->sum.migrated);
+	else if (s->sum.key_origin[0] != '\0')
+		printf("key origin:     %s\n", strcmp(s->sum.key_origin,
+		    "generated") == 0 ? "generated on the token" :
+		    s->sum.key_origin);
+	printf("key URI:        %s\n", s->sum.key_uri);
+	printf("module:         %s\n", s->sum.module[0] != '\0' ?
+	    s->sum.module : "the modules p11-kit is configured with");
+}
 
-	printf("CA directory:   %s\n", dir);
-	if (s->have_root) {
-		printf("root subject:   %s\n", s->subject);
-		printf("root serial:    %s\n", s->serial);
-		printf("valid:          %s to %s (%ld days left)\n",
-		    s->not_before, s->not_after, s->root_days_left);
-		printf("SHA-256:        %s\n", s->fp_hex);
-		printf("in words:       %s\n", s->fp_words);
-	}
-	print_roots(s);
-	if (s->journal_rc == OR_OK) {
-		printf("key:            %s in a %s store\n", s->sum.key_type,
-		    s->sum.store);
-		if (strcmp(s->sum.store, "pkcs11") == 0) {
-			printf("token:          \"%s\", serial %s (at init)\n",
-			    s->sum.token_label, s->sum.token_serial);
-			printf("token backup:   %s\n",
-			    token_backup_text(&s->sum));
-			if (strcmp(s->sum.key_origin, "imported") == 0)
-				printf("key origin:     imported from the sealed "
-				    "key file by migrate (journal record %llu): "
-				    "the token reports it never always "
-				    "sensitive, once extractable\n",
-				    (unsigned long long)s->sum.migrated);
-			else if (s->sum.key_origin[0] != '\0')
-				printf("key origin:     %s\n",
-				    strcmp(s->sum.key_origin, "generated") == 0 ?
-				    "generated on the token" :
-				    s->sum.key_origin);
-			printf("key URI:        %s\n", s->sum.key_uri);
-			printf("module:         %s\n", s->sum.module[0] != '\0' ?
-			    s->sum.module : "the modules p11-kit is configured "
-			    "with");
-		}
-		printf("profile:        %s\n", s->sum.profile);
-		printf("CRL URL:        %s\n", s->sum.crl_url[0] != '\0' ?
-		    s->sum.crl_url : "not set (offroot set -d DIR "
-		    "crl-url=URL)");
-		printf("CA issuers URL: %s\n", s->sum.ca_issuers_url[0] !=
-		    '\0' ? s->sum.ca_issuers_url : "not set");
-		print_rollover(s);
-	}
+/* The sealed key file: one passphrase or an officer quorum. */
+static void
+print_key_file(const struct status *s)
+{
 	if (s->have_key && s->key.quorum_n == 0)
 		printf("key file:       Argon2id %s (opslimit %llu, memlimit "
 		    "%llu MiB), one passphrase\n", kdf_level_name(s->key.kdf),
@@ -496,6 +476,63 @@ print_text(const char *dir, const struct status *s)
 		    (unsigned long long)s->key.opslimit,
 		    (unsigned long long)(s->key.memlimit >> 20));
 	}
+}
+
+/* The last CRL, the schedule signed ahead, and the withdrawn files. */
+static void
+print_crls(const struct status *s)
+{
+	size_t i;
+
+	if (s->cal.has_crl) {
+		printf("last CRL:       number %llu, nextUpdate %s\n",
+		    s->cal.crl_number, s->next_crl);
+		if (s->cal.ahead_left > 0)
+			printf("signed ahead:   %zu CRL%s to publish, "
+			    "next %s at %s; they run out at %s\n",
+			    s->cal.ahead_left,
+			    plural_s(s->cal.ahead_left),
+			    s->cal.ahead_next_file, s->ahead_next,
+			    s->crl_covered);
+		printf("next CRL due:   %s (a ceremony before then)\n",
+		    s->crl_due);
+	} else
+		printf("last CRL:       none\n");
+	for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++)
+		printf("%s%s (CRL %llu): delete it, never publish "
+		    "it\n", i == 0 ? "withdrawn:      " :
+		    "                ", s->cal.withdrawn[i].file,
+		    s->cal.withdrawn[i].number);
+}
+
+static void
+print_text(const char *dir, const struct status *s)
+{
+	size_t i;
+
+	printf("CA directory:   %s\n", dir);
+	if (s->have_root) {
+		printf("root subject:   %s\n", s->subject);
+		printf("root serial:    %s\n", s->serial);
+		printf("valid:          %s to %s (%ld days left)\n",
+		    s->not_before, s->not_after, s->root_days_left);
+		printf("SHA-256:        %s\n", s->fp_hex);
+		printf("in words:       %s\n", s->fp_words);
+	}
+	print_roots(s);
+	if (s->journal_rc == OR_OK) {
+		printf("key:            %s in a %s store\n", s->sum.key_type,
+		    s->sum.store);
+		print_token(s);
+		printf("profile:        %s\n", s->sum.profile);
+		printf("CRL URL:        %s\n", s->sum.crl_url[0] != '\0' ?
+		    s->sum.crl_url : "not set (offroot set -d DIR "
+		    "crl-url=URL)");
+		printf("CA issuers URL: %s\n", s->sum.ca_issuers_url[0] !=
+		    '\0' ? s->sum.ca_issuers_url : "not set");
+		print_rollover(s);
+	}
+	print_key_file(s);
 	if (s->journal_rc == OR_OK) {
 		printf("journal:        %llu records, chain intact\n",
 		    (unsigned long long)s->sum.records);
@@ -514,26 +551,7 @@ print_text(const char *dir, const struct status *s)
 			    (unsigned long long)s->sum.quarantined,
 			    s->sum.quarantined == 1 ? "" : "s",
 			    RECOVER_QUARANTINE);
-		if (s->cal.has_crl) {
-			printf("last CRL:       number %llu, nextUpdate %s\n",
-			    s->cal.crl_number, s->next_crl);
-			if (s->cal.ahead_left > 0)
-				printf("signed ahead:   %zu CRL%s to publish, "
-				    "next %s at %s; they run out at %s\n",
-				    s->cal.ahead_left,
-				    plural_s(s->cal.ahead_left),
-				    s->cal.ahead_next_file, s->ahead_next,
-				    s->crl_covered);
-			printf("next CRL due:   %s (a ceremony before then)\n",
-			    s->crl_due);
-		}
-		else
-			printf("last CRL:       none\n");
-		for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++)
-			printf("%s%s (CRL %llu): delete it, never publish "
-			    "it\n", i == 0 ? "withdrawn:      " :
-			    "                ", s->cal.withdrawn[i].file,
-			    s->cal.withdrawn[i].number);
+		print_crls(s);
 		for (i = 0; s->cal.ok && i < s->cal.nexpiring &&
 		    i < CAL_MAX_EXPIRING; i++) {
 			char when[21];
