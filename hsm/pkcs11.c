@@ -1693,6 +1693,30 @@ pkcs11_destroy_quietly(struct pkcs11_key *k, struct interact *io)
 		    k->info.id_hex);
 }
 
+/* A key pair just made or imported on the token becomes a key store
+ * (taking k and pub) that must sign for its public key; on any failure
+ * its objects are destroyed and *out is untouched. */
+static int
+pkcs11_settle_new(struct pkcs11_key *k, enum keytype type, EVP_PKEY *pub,
+    struct interact *io, struct keystore **out)
+{
+	struct keystore *ks = NULL;
+	int rc;
+
+	if ((rc = pkcs11_wrap(k, type, pub, &ks)) != OR_OK) {
+		pkcs11_destroy_quietly(k, io);
+		pkcs11_free_key(k);
+		return rc;
+	}
+	if ((rc = pkcs11_self_test(ks, ks->impl)) != OR_OK) {
+		pkcs11_destroy_quietly(ks->impl, io);
+		keystore_close(ks);
+		return rc;
+	}
+	*out = ks;
+	return OR_OK;
+}
+
 /* What C_GenerateKeyPair is asked for, by key type. */
 struct pkcs11_genspec {
 	CK_MECHANISM_TYPE mech;
@@ -1918,7 +1942,6 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	struct pkcs11_key *k = NULL;
 	struct pkcs11_genspec g;
 	struct pkcs11_gentmpl t;
-	struct keystore *ks = NULL;
 	EVP_PKEY *pub = NULL;
 	unsigned char id[PKCS11_NEW_ID_LEN];
 	int rc;
@@ -1940,20 +1963,10 @@ pkcs11_generate(const char *module, const char *token_uri, const char *label,
 	    io)) != OR_OK ||
 	    (rc = pkcs11_gen_check(k, &g, type, &pub)) != OR_OK)
 		goto out;
-	rc = pkcs11_wrap(k, type, pub, &ks);
-	pub = NULL;
-	if (rc != OR_OK)
-		goto out;
+	rc = pkcs11_settle_new(k, type, pub, io, out);
 	k = NULL;
-	if ((rc = pkcs11_self_test(ks, ks->impl)) != OR_OK)
-		goto out;
-	*out = ks;
-	ks = NULL;
+	pub = NULL;
 out:
-	if (ks != NULL) {
-		pkcs11_destroy_quietly(ks->impl, io);
-		keystore_close(ks);
-	}
 	pkcs11_destroy_quietly(k, io);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pub);
@@ -2864,7 +2877,6 @@ pkcs11_session_adopt(struct pkcs11_key *k, unsigned long priv,
     unsigned long pub, enum keytype type, const char *pss_digest,
     struct interact *io, struct keystore **out)
 {
-	struct keystore *ks = NULL;
 	EVP_PKEY *pk = NULL;
 	CK_KEY_TYPE kt = type == KT_ED25519 ? CKK_EC_EDWARDS :
 	    (type == KT_RSA_3072 || type == KT_RSA_4096) ? CKK_RSA : CKK_EC;
@@ -2881,20 +2893,10 @@ pkcs11_session_adopt(struct pkcs11_key *k, unsigned long priv,
 	    OR_OK || (rc = pkcs11_sign_mechs(k, type)) != OR_OK ||
 	    (rc = pkcs11_check_pss(k, type, pss_digest)) != OR_OK)
 		goto out;
-	rc = pkcs11_wrap(k, type, pk, &ks);
-	pk = NULL;
-	if (rc != OR_OK)
-		goto out;
+	rc = pkcs11_settle_new(k, type, pk, io, out);
 	k = NULL;
-	if ((rc = pkcs11_self_test(ks, ks->impl)) != OR_OK)
-		goto out;
-	*out = ks;
-	ks = NULL;
+	pk = NULL;
 out:
-	if (ks != NULL) {
-		pkcs11_destroy_quietly(ks->impl, io);
-		keystore_close(ks);
-	}
 	pkcs11_destroy_quietly(k, io);
 	pkcs11_free_key(k);
 	EVP_PKEY_free(pk);

@@ -61,53 +61,52 @@ struct scan_ctx {
 	void *extra_ctx;
 };
 
-static int
-summarise(const struct jrecord *r, void *vctx)
+/* Where the key is, from an init or a migrate record (the same fields). */
+static void
+sum_key_store(const struct jrecord *r, struct cadb_summary *s)
 {
-	struct scan_ctx *ctx = vctx;
-	struct cadb_summary *s = ctx->sum;
-	unsigned long long n;
-	const char *v;
+	copy_field(r, "store", s->store, sizeof s->store);
+	copy_field(r, "key_file_sha256", s->key_file_sha256,
+	    sizeof s->key_file_sha256);
+	copy_field(r, "key_uri", s->key_uri, sizeof s->key_uri);
+	copy_field(r, "module", s->module, sizeof s->module);
+	copy_field(r, "token_label", s->token_label, sizeof s->token_label);
+	copy_field(r, "token_serial", s->token_serial, sizeof s->token_serial);
+	copy_field(r, "token_backed_up", s->token_backed_up,
+	    sizeof s->token_backed_up);
+	s->token_backup_time = r->time;
+	copy_field(r, "key_origin", s->key_origin, sizeof s->key_origin);
+}
 
-	s->records = r->seq;
-	s->last_record = r->time;
-	if (r->seq == 1 && strcmp(r->type, "init") != 0)
-		return err_set(OR_E_CORRUPT, "journal: record 1 is \"%s\", "
-		    "not init", r->type);
-	if (strcmp(r->type, "init") == 0) {
-		if (r->seq != 1)
-			return err_set(OR_E_CORRUPT, "journal: a second init "
-			    "record at %llu", (unsigned long long)r->seq);
-		s->initialised = true;
-		copy_field(r, "root_sha256", s->root_sha256,
-		    sizeof s->root_sha256);
-		copy_field(r, "root_file_sha256", s->root_file_sha256,
-		    sizeof s->root_file_sha256);
-		copy_field(r, "key_file_sha256", s->key_file_sha256,
-		    sizeof s->key_file_sha256);
-		copy_field(r, "store", s->store, sizeof s->store);
-		copy_field(r, "key_uri", s->key_uri, sizeof s->key_uri);
-		copy_field(r, "module", s->module, sizeof s->module);
-		copy_field(r, "token_label", s->token_label,
-		    sizeof s->token_label);
-		copy_field(r, "token_serial", s->token_serial,
-		    sizeof s->token_serial);
-		copy_field(r, "token_backed_up", s->token_backed_up,
-		    sizeof s->token_backed_up);
-		s->token_backup_time = r->time;
-		copy_field(r, "key_origin", s->key_origin,
-		    sizeof s->key_origin);
-		copy_field(r, "key_type", s->key_type, sizeof s->key_type);
-		copy_field(r, "kdf", s->kdf, sizeof s->kdf);
-		copy_field(r, "profile", s->profile, sizeof s->profile);
-		copy_field(r, publish_field(PUBLISH_CRL_URL), s->crl_url,
-		    sizeof s->crl_url);
-		copy_field(r, publish_field(PUBLISH_CA_ISSUERS_URL),
-		    s->ca_issuers_url, sizeof s->ca_issuers_url);
-		s->created = r->time;
-	} else if (strcmp(r->type, "renew-root") == 0) {
-		/* A new certificate for the same key and subject: root.crt
-		 * is it from now on (renew.h). */
+/* Record 1: the root, its key and the CA's settings. */
+static int
+sum_init(const struct jrecord *r, struct cadb_summary *s)
+{
+	if (r->seq != 1)
+		return err_set(OR_E_CORRUPT, "journal: a second init record "
+		    "at %llu", (unsigned long long)r->seq);
+	s->initialised = true;
+	copy_field(r, "root_sha256", s->root_sha256, sizeof s->root_sha256);
+	copy_field(r, "root_file_sha256", s->root_file_sha256,
+	    sizeof s->root_file_sha256);
+	sum_key_store(r, s);
+	copy_field(r, "key_type", s->key_type, sizeof s->key_type);
+	copy_field(r, "kdf", s->kdf, sizeof s->kdf);
+	copy_field(r, "profile", s->profile, sizeof s->profile);
+	copy_field(r, publish_field(PUBLISH_CRL_URL), s->crl_url,
+	    sizeof s->crl_url);
+	copy_field(r, publish_field(PUBLISH_CA_ISSUERS_URL),
+	    s->ca_issuers_url, sizeof s->ca_issuers_url);
+	s->created = r->time;
+	return OR_OK;
+}
+
+/* The root's certificate over time: renew-root (a new certificate for the
+ * same key and subject, renew.h) and a rollover either way (rollover.h). */
+static void
+sum_root(const struct jrecord *r, struct cadb_summary *s)
+{
+	if (strcmp(r->type, "renew-root") == 0) {
 		s->renewals++;
 		s->renewed_seq = r->seq;
 		copy_field(r, "previous_sha256", s->root_prev_sha256,
@@ -121,7 +120,7 @@ summarise(const struct jrecord *r, void *vctx)
 		copy_field(r, "root_file_sha256", s->root_file_sha256,
 		    sizeof s->root_file_sha256);
 	} else if (strcmp(r->type, "rollover") == 0) {
-		/* This root certified its successor (rollover.h). */
+		/* This root certified its successor. */
 		copy_field(r, "new_root_sha256", s->rolled_to_sha256,
 		    sizeof s->rolled_to_sha256);
 		copy_field(r, "new_subject", s->rolled_to_subject,
@@ -129,71 +128,109 @@ summarise(const struct jrecord *r, void *vctx)
 		copy_field(r, "new_dir", s->rolled_to_dir,
 		    sizeof s->rolled_to_dir);
 		s->rolled_time = r->time;
-	} else if (strcmp(r->type, "rollover-from") == 0) {
+	} else {	/* rollover-from */
 		copy_field(r, "old_root_sha256", s->rolled_from_sha256,
 		    sizeof s->rolled_from_sha256);
 		copy_field(r, "old_subject", s->rolled_from_subject,
 		    sizeof s->rolled_from_subject);
-	} else if (strcmp(r->type, "set") == 0) {
-		/* offroot set: the new value of one publication point. */
-		enum publish_point pt;
+	}
+}
 
-		v = jrecord_get(r, "name");
-		if (v == NULL || !publish_parse_name(v, &pt) ||
-		    jrecord_get(r, "value") == NULL)
-			return err_set(OR_E_CORRUPT, "journal: set record %llu "
-			    "names no known setting",
-			    (unsigned long long)r->seq);
-		copy_field(r, "value", pt == PUBLISH_CRL_URL ? s->crl_url :
-		    s->ca_issuers_url, pt == PUBLISH_CRL_URL ?
-		    sizeof s->crl_url : sizeof s->ca_issuers_url);
-	} else if (strcmp(r->type, "transcript") == 0) {
-		s->transcripts++;
-	} else if (strcmp(r->type, "key-check") == 0) {
-		s->key_checks++;
-	} else if (strcmp(r->type, "reshare") == 0) {
-		/* The key file was re-sealed under a new share set. */
+/* offroot set: the new value of one publication point. */
+static int
+sum_set(const struct jrecord *r, struct cadb_summary *s)
+{
+	enum publish_point pt;
+	const char *v = jrecord_get(r, "name");
+
+	if (v == NULL || !publish_parse_name(v, &pt) ||
+	    jrecord_get(r, "value") == NULL)
+		return err_set(OR_E_CORRUPT, "journal: set record %llu names "
+		    "no known setting", (unsigned long long)r->seq);
+	copy_field(r, "value", pt == PUBLISH_CRL_URL ? s->crl_url :
+	    s->ca_issuers_url, pt == PUBLISH_CRL_URL ? sizeof s->crl_url :
+	    sizeof s->ca_issuers_url);
+	return OR_OK;
+}
+
+/* The key's life after init: re-sealed under new shares, moved into a
+ * token (migrate.h: from then on the store is the token, as after a token
+ * init), backed up by the token's vendor. */
+static void
+sum_key(const struct jrecord *r, struct cadb_summary *s)
+{
+	if (strcmp(r->type, "reshare") == 0) {
 		copy_field(r, "key_file_sha256", s->key_file_sha256,
 		    sizeof s->key_file_sha256);
 	} else if (strcmp(r->type, "migrate") == 0) {
-		/* The sealed key moved into a token (migrate.h): from here on
-		 * the CA's key store is the token, as after a token init. */
-		copy_field(r, "store", s->store, sizeof s->store);
-		copy_field(r, "key_file_sha256", s->key_file_sha256,
-		    sizeof s->key_file_sha256);
-		copy_field(r, "key_uri", s->key_uri, sizeof s->key_uri);
-		copy_field(r, "module", s->module, sizeof s->module);
-		copy_field(r, "token_label", s->token_label,
-		    sizeof s->token_label);
-		copy_field(r, "token_serial", s->token_serial,
-		    sizeof s->token_serial);
-		copy_field(r, "key_origin", s->key_origin,
-		    sizeof s->key_origin);
-		copy_field(r, "token_backed_up", s->token_backed_up,
-		    sizeof s->token_backed_up);
-		s->token_backup_time = r->time;
+		sum_key_store(r, s);
 		snprintf(s->kdf, sizeof s->kdf, "none");
 		s->migrated = r->seq;
-	} else if (strcmp(r->type, "token-backup") == 0) {
+	} else {	/* token-backup */
 		copy_field(r, "backed_up", s->token_backed_up,
 		    sizeof s->token_backed_up);
 		s->token_backup_time = r->time;
-	} else if (strcmp(r->type, "issue") == 0) {
+	}
+}
+
+/* The highest CRL number signed, and that CRL's nextUpdate. */
+static void
+sum_crl(const struct jrecord *r, struct cadb_summary *s)
+{
+	const char *v = jrecord_get(r, "number");
+	unsigned long long n = v != NULL ? strtoull(v, NULL, 10) : 0;
+
+	if (!s->has_crl || n >= s->crl_number) {
+		s->crl_number = n;
+		s->crl_next_update = field_time(r, "next_update");
+	}
+	s->has_crl = true;
+}
+
+static bool
+type_is(const struct jrecord *r, const char *a, const char *b,
+    const char *c)
+{
+	return strcmp(r->type, a) == 0 || (b != NULL &&
+	    strcmp(r->type, b) == 0) || (c != NULL && strcmp(r->type, c) == 0);
+}
+
+static int
+summarise(const struct jrecord *r, void *vctx)
+{
+	struct scan_ctx *ctx = vctx;
+	struct cadb_summary *s = ctx->sum;
+	const char *v;
+	int rc = OR_OK;
+
+	s->records = r->seq;
+	s->last_record = r->time;
+	if (r->seq == 1 && strcmp(r->type, "init") != 0)
+		return err_set(OR_E_CORRUPT, "journal: record 1 is \"%s\", "
+		    "not init", r->type);
+	if (strcmp(r->type, "init") == 0)
+		rc = sum_init(r, s);
+	else if (type_is(r, "renew-root", "rollover", "rollover-from"))
+		sum_root(r, s);
+	else if (strcmp(r->type, "set") == 0)
+		rc = sum_set(r, s);
+	else if (type_is(r, "reshare", "migrate", "token-backup"))
+		sum_key(r, s);
+	else if (strcmp(r->type, "crl") == 0)
+		sum_crl(r, s);
+	else if (strcmp(r->type, "transcript") == 0)
+		s->transcripts++;
+	else if (strcmp(r->type, "key-check") == 0)
+		s->key_checks++;
+	else if (strcmp(r->type, "issue") == 0)
 		s->issued++;
-	} else if (strcmp(r->type, "recover") == 0) {
+	else if (strcmp(r->type, "recover") == 0) {
 		s->recovered++;
 		v = jrecord_get(r, "action");
 		s->quarantined += v != NULL && strcmp(v, "quarantine") == 0;
-	} else if (strcmp(r->type, "crl") == 0) {
-		/* The highest number signed, and that CRL's nextUpdate. */
-		v = jrecord_get(r, "number");
-		n = v != NULL ? strtoull(v, NULL, 10) : 0;
-		if (!s->has_crl || n >= s->crl_number) {
-			s->crl_number = n;
-			s->crl_next_update = field_time(r, "next_update");
-		}
-		s->has_crl = true;
 	}
+	if (rc != OR_OK)
+		return rc;
 	if (ctx->extra != NULL)
 		return ctx->extra(r, ctx->extra_ctx);
 	return OR_OK;

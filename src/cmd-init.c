@@ -20,28 +20,7 @@
 
 static const struct cmd_opt init_opts[] = {
 	{ "dir", 'd', OPT_ARG | OPT_REQUIRED },
-	{ "subject", 0, OPT_ARG | OPT_REQUIRED },
-	{ "key", 0, OPT_ARG },
-	{ "profile", 0, OPT_ARG },
-	{ "profiles", 0, OPT_ARG },
-	{ "days", 0, OPT_ARG },
-	{ "kdf", 0, OPT_ARG },
-	{ "passphrase-file", 0, OPT_ARG },
-	{ "store", 0, OPT_ARG },
-	{ "token", 0, OPT_ARG },
-	{ "key-uri", 0, OPT_ARG },
-	{ "module", 0, OPT_ARG },
-	{ "label", 0, OPT_ARG },
-	{ "pin-file", 0, OPT_ARG },
-	{ "quorum", 0, OPT_ARG },
-	{ "share-dir", 0, OPT_ARG | OPT_MULTI },
-	{ "share-passphrase-file", 0, OPT_ARG | OPT_MULTI },
-	{ "leftover", 0, OPT_ARG },
-	{ "yes", 'y', 0 },
-	{ "allow-mixed-scripts", 0, 0 },
-	{ "quiet", 'q', 0 },
-	{ "crl-url", 0, OPT_ARG },
-	{ "ca-issuers-url", 0, OPT_ARG },
+	CMD_OPTS_NEW_ROOT,
 	{ NULL, 0, 0 }
 };
 

@@ -431,53 +431,33 @@ print_rollover(const struct status *s)
 		    s->sum.rolled_from_subject, s->sum.rolled_from_sha256);
 }
 
+/* Where a token key is, and what is known of its origin and backup. */
 static void
-print_text(const char *dir, const struct status *s)
+print_token(const struct status *s)
 {
-	size_t i;
+	if (strcmp(s->sum.store, "pkcs11") != 0)
+		return;
+	printf("token:          \"%s\", serial %s (at init)\n",
+	    s->sum.token_label, s->sum.token_serial);
+	printf("token backup:   %s\n", token_backup_text(&s->sum));
+	if (strcmp(s->sum.key_origin, "imported") == 0)
+		printf("key origin:     imported from the sealed key file by "
+		    "migrate (journal record %llu): the token reports it "
+		    "never always sensitive, once extractable\n",
+		    (unsigned long long)s->sum.migrated);
+	else if (s->sum.key_origin[0] != '\0')
+		printf("key origin:     %s\n", strcmp(s->sum.key_origin,
+		    "generated") == 0 ? "generated on the token" :
+		    s->sum.key_origin);
+	printf("key URI:        %s\n", s->sum.key_uri);
+	printf("module:         %s\n", s->sum.module[0] != '\0' ?
+	    s->sum.module : "the modules p11-kit is configured with");
+}
 
-	printf("CA directory:   %s\n", dir);
-	if (s->have_root) {
-		printf("root subject:   %s\n", s->subject);
-		printf("root serial:    %s\n", s->serial);
-		printf("valid:          %s to %s (%ld days left)\n",
-		    s->not_before, s->not_after, s->root_days_left);
-		printf("SHA-256:        %s\n", s->fp_hex);
-		printf("in words:       %s\n", s->fp_words);
-	}
-	print_roots(s);
-	if (s->journal_rc == OR_OK) {
-		printf("key:            %s in a %s store\n", s->sum.key_type,
-		    s->sum.store);
-		if (strcmp(s->sum.store, "pkcs11") == 0) {
-			printf("token:          \"%s\", serial %s (at init)\n",
-			    s->sum.token_label, s->sum.token_serial);
-			printf("token backup:   %s\n",
-			    token_backup_text(&s->sum));
-			if (strcmp(s->sum.key_origin, "imported") == 0)
-				printf("key origin:     imported from the sealed "
-				    "key file by migrate (journal record %llu): "
-				    "the token reports it never always "
-				    "sensitive, once extractable\n",
-				    (unsigned long long)s->sum.migrated);
-			else if (s->sum.key_origin[0] != '\0')
-				printf("key origin:     %s\n",
-				    strcmp(s->sum.key_origin, "generated") == 0 ?
-				    "generated on the token" :
-				    s->sum.key_origin);
-			printf("key URI:        %s\n", s->sum.key_uri);
-			printf("module:         %s\n", s->sum.module[0] != '\0' ?
-			    s->sum.module : "the modules p11-kit is configured "
-			    "with");
-		}
-		printf("profile:        %s\n", s->sum.profile);
-		printf("CRL URL:        %s\n", s->sum.crl_url[0] != '\0' ?
-		    s->sum.crl_url : "not set (offroot set -d DIR "
-		    "crl-url=URL)");
-		printf("CA issuers URL: %s\n", s->sum.ca_issuers_url[0] !=
-		    '\0' ? s->sum.ca_issuers_url : "not set");
-		print_rollover(s);
-	}
+/* The sealed key file: one passphrase or an officer quorum. */
+static void
+print_key_file(const struct status *s)
+{
 	if (s->have_key && s->key.quorum_n == 0)
 		printf("key file:       Argon2id %s (opslimit %llu, memlimit "
 		    "%llu MiB), one passphrase\n", kdf_level_name(s->key.kdf),
@@ -496,6 +476,63 @@ print_text(const char *dir, const struct status *s)
 		    (unsigned long long)s->key.opslimit,
 		    (unsigned long long)(s->key.memlimit >> 20));
 	}
+}
+
+/* The last CRL, the schedule signed ahead, and the withdrawn files. */
+static void
+print_crls(const struct status *s)
+{
+	size_t i;
+
+	if (s->cal.has_crl) {
+		printf("last CRL:       number %llu, nextUpdate %s\n",
+		    s->cal.crl_number, s->next_crl);
+		if (s->cal.ahead_left > 0)
+			printf("signed ahead:   %zu CRL%s to publish, "
+			    "next %s at %s; they run out at %s\n",
+			    s->cal.ahead_left,
+			    plural_s(s->cal.ahead_left),
+			    s->cal.ahead_next_file, s->ahead_next,
+			    s->crl_covered);
+		printf("next CRL due:   %s (a ceremony before then)\n",
+		    s->crl_due);
+	} else
+		printf("last CRL:       none\n");
+	for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++)
+		printf("%s%s (CRL %llu): delete it, never publish "
+		    "it\n", i == 0 ? "withdrawn:      " :
+		    "                ", s->cal.withdrawn[i].file,
+		    s->cal.withdrawn[i].number);
+}
+
+static void
+print_text(const char *dir, const struct status *s)
+{
+	size_t i;
+
+	printf("CA directory:   %s\n", dir);
+	if (s->have_root) {
+		printf("root subject:   %s\n", s->subject);
+		printf("root serial:    %s\n", s->serial);
+		printf("valid:          %s to %s (%ld days left)\n",
+		    s->not_before, s->not_after, s->root_days_left);
+		printf("SHA-256:        %s\n", s->fp_hex);
+		printf("in words:       %s\n", s->fp_words);
+	}
+	print_roots(s);
+	if (s->journal_rc == OR_OK) {
+		printf("key:            %s in a %s store\n", s->sum.key_type,
+		    s->sum.store);
+		print_token(s);
+		printf("profile:        %s\n", s->sum.profile);
+		printf("CRL URL:        %s\n", s->sum.crl_url[0] != '\0' ?
+		    s->sum.crl_url : "not set (offroot set -d DIR "
+		    "crl-url=URL)");
+		printf("CA issuers URL: %s\n", s->sum.ca_issuers_url[0] !=
+		    '\0' ? s->sum.ca_issuers_url : "not set");
+		print_rollover(s);
+	}
+	print_key_file(s);
 	if (s->journal_rc == OR_OK) {
 		printf("journal:        %llu records, chain intact\n",
 		    (unsigned long long)s->sum.records);
@@ -514,26 +551,7 @@ print_text(const char *dir, const struct status *s)
 			    (unsigned long long)s->sum.quarantined,
 			    s->sum.quarantined == 1 ? "" : "s",
 			    RECOVER_QUARANTINE);
-		if (s->cal.has_crl) {
-			printf("last CRL:       number %llu, nextUpdate %s\n",
-			    s->cal.crl_number, s->next_crl);
-			if (s->cal.ahead_left > 0)
-				printf("signed ahead:   %zu CRL%s to publish, "
-				    "next %s at %s; they run out at %s\n",
-				    s->cal.ahead_left,
-				    plural_s(s->cal.ahead_left),
-				    s->cal.ahead_next_file, s->ahead_next,
-				    s->crl_covered);
-			printf("next CRL due:   %s (a ceremony before then)\n",
-			    s->crl_due);
-		}
-		else
-			printf("last CRL:       none\n");
-		for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++)
-			printf("%s%s (CRL %llu): delete it, never publish "
-			    "it\n", i == 0 ? "withdrawn:      " :
-			    "                ", s->cal.withdrawn[i].file,
-			    s->cal.withdrawn[i].number);
+		print_crls(s);
 		for (i = 0; s->cal.ok && i < s->cal.nexpiring &&
 		    i < CAL_MAX_EXPIRING; i++) {
 			char when[21];
@@ -578,6 +596,123 @@ print_json_ocsp(struct json *j, const char *dir, const struct status *s)
 	json_close(j, '[');
 }
 
+/* "root" and "earlier_roots" (roots/, renew-root). */
+static void
+print_json_roots(struct json *j, const struct status *s)
+{
+	size_t i;
+
+	if (s->have_root) {
+		json_open(j, "root", '{');
+		json_str(j, "subject", s->subject);
+		json_str(j, "serial", s->serial);
+		json_str(j, "not_before", s->not_before);
+		json_str(j, "not_after", s->not_after);
+		json_int(j, "days_left", s->root_days_left);
+		json_str(j, "expiry", alert_name(s->root_alert));
+		json_str(j, "sha256", s->fp_hex);
+		json_str(j, "sha256_words", s->fp_words);
+		json_close(j, '{');
+	}
+	json_open(j, "earlier_roots", '[');
+	for (i = 0; s->journal_rc == OR_OK && i < s->cal.nroots; i++) {
+		char when[3][21];
+
+		utc_text(s->cal.roots[i].not_before, when[0]);
+		utc_text(s->cal.roots[i].not_after, when[1]);
+		utc_text(s->cal.roots[i].replaced, when[2]);
+		json_open(j, NULL, '{');
+		json_str(j, "file", s->cal.roots[i].file);
+		json_str(j, "serial", s->cal.roots[i].serial);
+		json_str(j, "not_before", when[0]);
+		json_str(j, "not_after", when[1]);
+		json_str(j, "replaced", when[2]);
+		json_close(j, '{');
+	}
+	json_close(j, '[');
+}
+
+/* "key", the profile, the publication points and a rollover either way. */
+static void
+print_json_key(struct json *j, const struct status *s)
+{
+	if (s->journal_rc != OR_OK)
+		return;
+	json_open(j, "key", '{');
+	json_str(j, "type", s->sum.key_type);
+	json_str(j, "store", s->sum.store);
+	if (strcmp(s->sum.store, "pkcs11") == 0) {
+		json_str(j, "uri", s->sum.key_uri);
+		json_str(j, "module", s->sum.module);
+		json_str(j, "token_label", s->sum.token_label);
+		json_str(j, "token_serial", s->sum.token_serial);
+		json_str(j, "token_backed_up",
+		    s->sum.token_backed_up);
+		json_str(j, "key_origin", s->sum.key_origin);
+	}
+	if (s->have_key) {
+		json_str(j, "kdf", kdf_level_name(s->key.kdf));
+		json_int(j, "kdf_opslimit", (long long)s->key.opslimit);
+		json_int(j, "kdf_memlimit", (long long)s->key.memlimit);
+		json_int(j, "quorum_m", s->key.quorum_m);
+		json_int(j, "quorum_n", s->key.quorum_n);
+	}
+	json_close(j, '{');
+	json_str(j, "profile", s->sum.profile);
+	json_str(j, "crl_url", s->sum.crl_url);
+	json_str(j, "ca_issuers_url", s->sum.ca_issuers_url);
+	json_open(j, "rolled_over_to", '{');
+	json_str(j, "sha256", s->sum.rolled_to_sha256);
+	json_str(j, "subject", s->sum.rolled_to_subject);
+	json_str(j, "dir", s->sum.rolled_to_dir);
+	json_close(j, '{');
+	json_open(j, "succeeds", '{');
+	json_str(j, "sha256", s->sum.rolled_from_sha256);
+	json_str(j, "subject", s->sum.rolled_from_subject);
+	json_close(j, '{');
+}
+
+/* "crl": the last CRL, the schedule signed ahead, the withdrawn files. */
+static void
+print_json_crl(struct json *j, const struct status *s)
+{
+	size_t i;
+
+	json_open(j, "crl", '{');
+	json_bool(j, "present", s->cal.has_crl);
+	json_int(j, "revocations_since", (long long)s->since_crl);
+	if (s->cal.has_crl) {
+		json_int(j, "number", (long long)s->cal.crl_number);
+		json_str(j, "next_update", s->next_crl);
+		json_str(j, "covered_until", s->crl_covered);
+		json_str(j, "next_due", s->crl_due);
+	}
+	json_open(j, "ahead", '{');
+	json_int(j, "left", (long long)s->cal.ahead_left);
+	if (s->cal.ahead_left > 0) {
+		json_int(j, "next_number",
+		    (long long)s->cal.ahead_next_number);
+		json_str(j, "next_file", s->cal.ahead_next_file);
+		json_str(j, "next_publish", s->ahead_next);
+	}
+	json_close(j, '{');
+	json_open(j, "withdrawn", '[');
+	for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++) {
+		char tu[21], nu[21];
+
+		utc_text(s->cal.withdrawn[i].this_update, tu);
+		utc_text(s->cal.withdrawn[i].next_update, nu);
+		json_open(j, NULL, '{');
+		json_int(j, "number", (long long)s->cal.withdrawn[i].number);
+		json_str(j, "file", s->cal.withdrawn[i].file);
+		json_str(j, "this_update", tu);
+		json_str(j, "next_update", nu);
+		json_close(j, '{');
+	}
+	json_close(j, '[');
+	json_close(j, '{');
+}
+
 static void
 print_json(const char *dir, const struct status *s)
 {
@@ -586,68 +721,8 @@ print_json(const char *dir, const struct status *s)
 
 	json_begin(&j, stdout);
 	json_str(&j, "dir", dir);
-	if (s->have_root) {
-		json_open(&j, "root", '{');
-		json_str(&j, "subject", s->subject);
-		json_str(&j, "serial", s->serial);
-		json_str(&j, "not_before", s->not_before);
-		json_str(&j, "not_after", s->not_after);
-		json_int(&j, "days_left", s->root_days_left);
-		json_str(&j, "expiry", alert_name(s->root_alert));
-		json_str(&j, "sha256", s->fp_hex);
-		json_str(&j, "sha256_words", s->fp_words);
-		json_close(&j, '{');
-	}
-	json_open(&j, "earlier_roots", '[');
-	for (i = 0; s->journal_rc == OR_OK && i < s->cal.nroots; i++) {
-		char when[3][21];
-
-		utc_text(s->cal.roots[i].not_before, when[0]);
-		utc_text(s->cal.roots[i].not_after, when[1]);
-		utc_text(s->cal.roots[i].replaced, when[2]);
-		json_open(&j, NULL, '{');
-		json_str(&j, "file", s->cal.roots[i].file);
-		json_str(&j, "serial", s->cal.roots[i].serial);
-		json_str(&j, "not_before", when[0]);
-		json_str(&j, "not_after", when[1]);
-		json_str(&j, "replaced", when[2]);
-		json_close(&j, '{');
-	}
-	json_close(&j, '[');
-	if (s->journal_rc == OR_OK) {
-		json_open(&j, "key", '{');
-		json_str(&j, "type", s->sum.key_type);
-		json_str(&j, "store", s->sum.store);
-		if (strcmp(s->sum.store, "pkcs11") == 0) {
-			json_str(&j, "uri", s->sum.key_uri);
-			json_str(&j, "module", s->sum.module);
-			json_str(&j, "token_label", s->sum.token_label);
-			json_str(&j, "token_serial", s->sum.token_serial);
-			json_str(&j, "token_backed_up",
-			    s->sum.token_backed_up);
-			json_str(&j, "key_origin", s->sum.key_origin);
-		}
-		if (s->have_key) {
-			json_str(&j, "kdf", kdf_level_name(s->key.kdf));
-			json_int(&j, "kdf_opslimit", (long long)s->key.opslimit);
-			json_int(&j, "kdf_memlimit", (long long)s->key.memlimit);
-			json_int(&j, "quorum_m", s->key.quorum_m);
-			json_int(&j, "quorum_n", s->key.quorum_n);
-		}
-		json_close(&j, '{');
-		json_str(&j, "profile", s->sum.profile);
-		json_str(&j, "crl_url", s->sum.crl_url);
-		json_str(&j, "ca_issuers_url", s->sum.ca_issuers_url);
-		json_open(&j, "rolled_over_to", '{');
-		json_str(&j, "sha256", s->sum.rolled_to_sha256);
-		json_str(&j, "subject", s->sum.rolled_to_subject);
-		json_str(&j, "dir", s->sum.rolled_to_dir);
-		json_close(&j, '{');
-		json_open(&j, "succeeds", '{');
-		json_str(&j, "sha256", s->sum.rolled_from_sha256);
-		json_str(&j, "subject", s->sum.rolled_from_subject);
-		json_close(&j, '{');
-	}
+	print_json_roots(&j, s);
+	print_json_key(&j, s);
 	json_open(&j, "journal", '{');
 	json_bool(&j, "ok", s->journal_rc == OR_OK);
 	json_int(&j, "records", (long long)s->sum.records);
@@ -665,39 +740,7 @@ print_json(const char *dir, const struct status *s)
 	json_int(&j, "actions", (long long)s->sum.recovered);
 	json_int(&j, "quarantined", (long long)s->sum.quarantined);
 	json_close(&j, '{');
-	json_open(&j, "crl", '{');
-	json_bool(&j, "present", s->cal.has_crl);
-	json_int(&j, "revocations_since", (long long)s->since_crl);
-	if (s->cal.has_crl) {
-		json_int(&j, "number", (long long)s->cal.crl_number);
-		json_str(&j, "next_update", s->next_crl);
-		json_str(&j, "covered_until", s->crl_covered);
-		json_str(&j, "next_due", s->crl_due);
-	}
-	json_open(&j, "ahead", '{');
-	json_int(&j, "left", (long long)s->cal.ahead_left);
-	if (s->cal.ahead_left > 0) {
-		json_int(&j, "next_number",
-		    (long long)s->cal.ahead_next_number);
-		json_str(&j, "next_file", s->cal.ahead_next_file);
-		json_str(&j, "next_publish", s->ahead_next);
-	}
-	json_close(&j, '{');
-	json_open(&j, "withdrawn", '[');
-	for (i = 0; s->cal.ok && i < s->cal.nwithdrawn; i++) {
-		char tu[21], nu[21];
-
-		utc_text(s->cal.withdrawn[i].this_update, tu);
-		utc_text(s->cal.withdrawn[i].next_update, nu);
-		json_open(&j, NULL, '{');
-		json_int(&j, "number", (long long)s->cal.withdrawn[i].number);
-		json_str(&j, "file", s->cal.withdrawn[i].file);
-		json_str(&j, "this_update", tu);
-		json_str(&j, "next_update", nu);
-		json_close(&j, '{');
-	}
-	json_close(&j, '[');
-	json_close(&j, '{');
+	print_json_crl(&j, s);
 	json_open(&j, "expiring_soon", '[');
 	for (i = 0; s->cal.ok && i < s->cal.nexpiring &&
 	    i < CAL_MAX_EXPIRING; i++) {

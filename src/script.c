@@ -485,6 +485,24 @@ check_checks(const struct parser *p, const struct script_param *sp)
 	return OR_OK;
 }
 
+/* A value that must be one of words (NULL-ended); else "KEY: expected
+ * EXPECTED, got "V"" and then more. */
+static int
+check_word(const struct parser *p, const struct script_param *sp,
+    const char *const *words, const char *expected, const char *more)
+{
+	for (; *words != NULL; words++)
+		if (strcmp(sp->value, *words) == 0)
+			return OR_OK;
+	return perr(p, sp->line, "%s: expected %s, got \"%s\"%s", sp->key,
+	    expected, sp->value, more);
+}
+
+static const char *const stores[] = { "sealed", "pkcs11", NULL };
+static const char *const ofs[] = { "root", "bundle", "crl", NULL };
+static const char *const yesno[] = { "yes", "no", NULL };
+static const char *const confirms[] = { "words", "hex", "yes", NULL };
+
 static int
 check_value(const struct parser *p, const struct script_param *sp,
     enum pkind kind)
@@ -521,11 +539,9 @@ check_value(const struct parser *p, const struct script_param *sp,
 			    "moderate or interactive, got \"%s\"", v);
 		return OR_OK;
 	case PK_STORE:
-		if (strcmp(v, "sealed") != 0 && strcmp(v, "pkcs11") != 0)
-			return perr(p, sp->line, "store: expected sealed or "
-			    "pkcs11, got \"%s\" (the token's URI is given on "
-			    "the command line, never in the script)", v);
-		return OR_OK;
+		return check_word(p, sp, stores, "sealed or pkcs11",
+		    " (the token's URI is given on the command line, never in "
+		    "the script)");
 	case PK_DAYS:
 		return check_days(p, sp);
 	case PK_AHEAD:
@@ -561,19 +577,12 @@ check_value(const struct parser *p, const struct script_param *sp,
 			    OR_E_INPUT));
 		return OR_OK;
 	case PK_OF:
-		if (strcmp(v, "root") != 0 && strcmp(v, "bundle") != 0 &&
-		    strcmp(v, "crl") != 0)
-			return perr(p, sp->line, "of: expected root, bundle or "
-			    "crl, got \"%s\"", v);
-		return OR_OK;
+		return check_word(p, sp, ofs, "root, bundle or crl", "");
 	case PK_BY:
 	case PK_CA_NAME:
 		return check_rollover_value(p, sp, kind);
 	case PK_YESNO:
-		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
-			return perr(p, sp->line, "%s: expected yes or no, got "
-			    "\"%s\"", sp->key, v);
-		return OR_OK;
+		return check_word(p, sp, yesno, "yes or no", "");
 	case PK_SHA256:
 		if (strlen(v) != 64 || hex_decode(v, md, sizeof md) != OR_OK) {
 			err_clear();
@@ -583,13 +592,9 @@ check_value(const struct parser *p, const struct script_param *sp,
 		}
 		return OR_OK;
 	case PK_CONFIRM_CSR:
-		if (strcmp(v, "words") != 0 && strcmp(v, "hex") != 0 &&
-		    strcmp(v, "yes") != 0)
-			return perr(p, sp->line, "%s: expected words (the "
-			    "witness types the first two PGP words), hex (the "
-			    "first two hex groups) or yes (the witness answers "
-			    "yes or no), got \"%s\"", sp->key, v);
-		return OR_OK;
+		return check_word(p, sp, confirms, "words (the witness types "
+		    "the first two PGP words), hex (the first two hex groups) "
+		    "or yes (the witness answers yes or no)", "");
 	case PK_QUORUM:
 		if (share_quorum_parse(v, &qm, &qn) != OR_OK)
 			return perr(p, sp->line, "%s: expected M/N officers with "
