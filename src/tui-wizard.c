@@ -257,13 +257,12 @@ wiz_find_sets(struct wiz *w, const char *scripts)
 	w->nsets++;
 }
 
-/* The profile set, then its CA profile (root first). */
+/* The profile set. */
 static int
-wiz_profile(struct interact *io, struct wiz *w, const char *scripts)
+wiz_set(struct interact *io, struct wiz *w, const char *scripts)
 {
-	const char *opts[WIZ_SETS], *popts[WIZ_PROFILES];
-	struct wiz_set_scan *s;
-	size_t i, n, choice = 0, first = 0, idx[WIZ_PROFILES];
+	const char *opts[WIZ_SETS];
+	size_t i;
 	int rc;
 
 	wiz_find_sets(w, scripts);
@@ -273,14 +272,28 @@ wiz_profile(struct interact *io, struct wiz *w, const char *scripts)
 	    "signs will look like", opts, w->nsets, &w->set)) != OR_OK)
 		return rc;
 	snprintf(w->profile, sizeof w->profile, "root");
-	if (w->sets[w->set][0] == '\0') {
+	if (w->sets[w->set][0] == '\0')
 		interact_say(io, SAY_WARN, "The built-in CA/Browser Forum "
 		    "profiles make a public web-PKI root: 10 years, no path "
 		    "length. A private hierarchy (Kubernetes, Vault) wants its "
 		    "own profile set: a Vault intermediate signed under these "
 		    "fails with e_br_ca_subject_no_country.");
+	return OR_OK;
+}
+
+/* The set's CA profile (root first), asked when it has more than one;
+ * *asked says whether it was. */
+static int
+wiz_set_profile(struct interact *io, struct wiz *w, bool *asked)
+{
+	const char *popts[WIZ_PROFILES];
+	struct wiz_set_scan *s;
+	size_t i, n, choice = 0, first = 0, idx[WIZ_PROFILES];
+	int rc;
+
+	*asked = false;
+	if (w->sets[w->set][0] == '\0')
 		return OR_OK;
-	}
 	if ((s = calloc(1, sizeof *s)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
 	if ((rc = profile_check_file(w->sets[w->set], wiz_set_each, s)) !=
@@ -296,9 +309,12 @@ wiz_profile(struct interact *io, struct wiz *w, const char *scripts)
 			idx[n++] = i;
 	for (i = 0; i < s->n; i++)
 		popts[i] = s->labels[idx[i]];
-	if (s->n > 1 && (rc = io->choose(io, "Profile of the root "
-	    "certificate", popts, s->n, &choice)) != OR_OK)
-		goto out;
+	if (s->n > 1) {
+		*asked = true;
+		if ((rc = io->choose(io, "Profile of the root certificate",
+		    popts, s->n, &choice)) != OR_OK)
+			goto out;
+	}
 	choice = idx[choice];
 	snprintf(w->profile, sizeof w->profile, "%s", s->names[choice]);
 out:
@@ -443,15 +459,19 @@ wiz_store(struct interact *io, struct wiz *w)
 	int rc;
 
 	for (;;) {
+		io->back = io->can_back;	/* to the key type */
 		if ((rc = io->choose(io, "Where the root key is kept", opts, 3,
 		    &choice)) != OR_OK)
 			return rc;
 		w->store = (enum wiz_store)choice;
+		/* Each of the store's own questions goes back to this one. */
 		if (w->store == WS_SEALED)
-			return wiz_kdf(io, w);
-		if (w->store == WS_QUORUM)
-			return wiz_quorum(io, w);
-		if ((rc = wiz_token(io, w, &none)) != OR_OK || !none)
+			rc = wiz_kdf(io, w);
+		else if (w->store == WS_QUORUM)
+			rc = wiz_quorum(io, w);
+		else if ((rc = wiz_token(io, w, &none)) == OR_OK && none)
+			continue;
+		if (rc != OR_E_BACK)
 			return rc;
 	}
 }
@@ -553,41 +573,81 @@ static const char *const wiz_titles[] = { "Name the root", "Profile",
     "Key type", "Key store", "Review", "Create the root",
     "Fingerprint aloud" };
 
-/* One pass of the form. */
+/* The key types the chosen profile allows, asked. */
 static int
-wiz_form(struct interact *io, const struct tui_ctx *c, struct wiz *w)
+wiz_key_stage(struct interact *io, struct wiz *w)
 {
 	struct profile prof;
 	int rc;
 
-	tui_steps(io, wiz_titles, 7, 0);
-	if ((rc = ask_keep(io, "Subject of the root certificate, e.g. "
-	    "/C=DE/O=Example/CN=Example Root CA", w->subject,
-	    sizeof w->subject, false)) != OR_OK)
-		return rc;
-	if (w->subject[0] == '\0')
-		return err_set(OR_E_CANCEL, "no subject given");
-	if ((rc = tui_ask_url(io, "CRL URL: where relying parties will fetch "
-	    "this root's CRL, http://... (empty: set it later; the CA/B "
-	    "profiles need it to sign an intermediate)", w->crl,
-	    sizeof w->crl)) != OR_OK ||
-	    (rc = tui_ask_url(io, "CA issuers URL: where they will fetch the "
-	    "root certificate, http://... (empty: none)", w->aia,
-	    sizeof w->aia)) != OR_OK)
-		return rc;
-	tui_steps(io, wiz_titles, 7, 1);
-	if ((rc = wiz_profile(io, w, c->scripts)) != OR_OK)
-		return rc;
-	tui_steps(io, wiz_titles, 7, 2);
 	if ((rc = profile_load(w->sets[w->set][0] != '\0' ? w->sets[w->set] :
 	    NULL, w->profile, &prof)) != OR_OK)
 		return rc;
 	rc = wiz_key(io, w, &prof);
 	profile_free(&prof);
-	if (rc != OR_OK)
-		return rc;
-	tui_steps(io, wiz_titles, 7, 3);
-	return wiz_store(io, w);
+	return rc;
+}
+
+/* One pass of the form, a stage a question or a few: Esc (OR_E_BACK) at
+ * a stage's question goes back to the stage before, whose answer is
+ * offered again; nothing is made before the form ends. */
+static int
+wiz_form(struct interact *io, const struct tui_ctx *c, struct wiz *w)
+{
+	static const size_t step_of[] = { 0, 0, 0, 1, 1, 2, 3 };
+	bool asked[nitems(step_of)];
+	size_t st = 0;
+	int rc = OR_OK;
+
+	while (st < nitems(step_of)) {
+		tui_steps(io, wiz_titles, 7, step_of[st]);
+		io->back = io->can_back && st > 0;
+		asked[st] = true;
+		switch (st) {
+		case 0:
+			rc = ask_keep(io, "Subject of the root certificate, e.g. "
+			    "/C=DE/O=Example/CN=Example Root CA", w->subject,
+			    sizeof w->subject, false);
+			if (rc == OR_OK && w->subject[0] == '\0')
+				rc = err_set(OR_E_CANCEL, "no subject given");
+			break;
+		case 1:
+			rc = tui_ask_url(io, "CRL URL: where relying parties will "
+			    "fetch this root's CRL, http://... (empty: set it "
+			    "later; the CA/B profiles need it to sign an "
+			    "intermediate)", w->crl, sizeof w->crl);
+			break;
+		case 2:
+			rc = tui_ask_url(io, "CA issuers URL: where they will "
+			    "fetch the root certificate, http://... (empty: "
+			    "none)", w->aia, sizeof w->aia);
+			break;
+		case 3:
+			rc = wiz_set(io, w, c->scripts);
+			break;
+		case 4:
+			rc = wiz_set_profile(io, w, &asked[st]);
+			break;
+		case 5:
+			rc = wiz_key_stage(io, w);
+			break;
+		default:
+			rc = wiz_store(io, w);
+			break;
+		}
+		io->back = false;
+		if (rc == OR_E_BACK && st > 0) {
+			/* To the last stage that asked something. */
+			err_clear();
+			while (--st > 0 && !asked[st])
+				;
+			continue;
+		}
+		if (rc != OR_OK)
+			return rc;
+		st++;
+	}
+	return OR_OK;
 }
 
 int

@@ -5,7 +5,8 @@
 #   - a root on the Kubernetes profile set under a 2-of-3 quorum: the
 #     profile sets by description, the profile, the key type, the store,
 #     then a preview of validity, path length and key usage before
-#     anything is made; no goes back to the form, which keeps its answers;
+#     anything is made; no goes back to the form, which keeps its answers,
+#     and Esc walks the form back a question at a time;
 #     the root made has the profile's pathlen and validity (openssl);
 #   - "Sign CSRs" lists the medium's CSRs (two, and a malformed file shown
 #     as unreadable with its reason, refused when chosen), and checks the
@@ -87,8 +88,32 @@ press Enter
 waitfor 'CA issuers URL' >/dev/null && press Enter
 waitfor 'Profile set: what the root' >/dev/null && press Enter
 waitfor 'Profile of the root certificate' >/dev/null && press Enter
-waitfor 'Key type of the root' >/dev/null && press Enter
+waitfor 'Key type of the root' >/dev/null
+like 'Esc: back to the previous question' "$T/screen" "the key type question offers Back"
+# Back (issue 13, item 6): Esc walks the form back a question at a time.
+press Escape
+waitcond 'boxflat | grep -q "Profileoftherootcertificate"'
+ok $? "Esc at the key type goes back to the profile"
+press Escape
+waitcond 'boxflat | grep -q "Profileset:whattheroot"'
+ok $? "... Esc again to the profile set"
+press Escape
+waitcond 'boxflat | grep -q "CAissuersURL"'
+ok $? "... and again to the CA issuers URL"
+press Escape
+waitcond 'boxflat | grep -q "Enter:keephttp://crl.wizard.test/root.crl"'
+ok $? "... and to the CRL URL, its answer kept"
+press Enter
+waitcond 'boxflat | grep -q "CAissuersURL"' && press Enter
+waitcond 'boxflat | grep -q "Profileset:whattheroot"' && press Enter
+waitcond 'boxflat | grep -q "Profileoftherootcertificate"' && press Enter
+waitcond 'boxflat | grep -q "Keytypeoftheroot"' && press Enter
 waitfor 'Where the root key is kept' >/dev/null && keys 2 Enter
+waitfor 'Officer quorum M/N' >/dev/null && press Escape
+waitcond 'boxflat | grep -q "Wheretherootkeyiskept"'
+ok $? "Esc at the quorum goes back to the key store"
+[ ! -e "$T/ca" ] && [ -z "$(ls "$T/o1")" ]; ok $? "going back made nothing"
+keys 2 Enter
 waitfor 'Officer quorum M/N' >/dev/null && type_in 2/3
 for i in 1 2 3; do
 	waitfor "New officer $i of 3: insert" >/dev/null && type_in "$T/o$i"
