@@ -756,7 +756,7 @@ sign_ask_csrs(struct interact *io, const char *media,
 {
 	char answer[4096], q[PATH_MAX + 256], again[PATH_MAX + 1024];
 	char why[512];
-	bool bad = false;
+	bool bad = false, back;
 	int rc, tries;
 
 	snprintf(q, sizeof q, "CSRs on the medium %s: file names or patterns "
@@ -770,13 +770,74 @@ sign_ask_csrs(struct interact *io, const char *media,
 			return rc;
 		if (strspn(answer, " \t") == strlen(answer))
 			snprintf(answer, sizeof answer, "choose");
-		if ((rc = sign_resolve(io, media, answer, paths, n, &bad, why,
-		    sizeof why)) != OR_OK)
+		/* The medium's list (csrpick.h) has its own look again and
+		 * abandon; Esc there is not Back. */
+		back = io->back;
+		io->back = false;
+		rc = sign_resolve(io, media, answer, paths, n, &bad, why,
+		    sizeof why);
+		io->back = back;
+		if (rc != OR_OK)
 			return rc;
 		if (!bad && *n > 0)
 			return OR_OK;
 	}
 	return err_set(OR_E_INPUT, "no CSR that can be signed was given");
+}
+
+/* The bundle's new folder, on the medium unless absolute, into path. */
+static int
+sign_ask_out(struct interact *io, const char *media, char *path,
+    size_t size)
+{
+	char out[PATH_MAX], q[PATH_MAX + 64];
+	int rc;
+
+	snprintf(q, sizeof q, "New folder for the signed bundle (on the "
+	    "medium %s)", media);
+	if ((rc = io->ask(io, q, out, sizeof out)) != OR_OK)
+		return rc;
+	if (out[0] == '\0')
+		return err_set(OR_E_CANCEL, "no bundle folder given");
+	if (out[0] == '/') {
+		snprintf(path, size, "%s", out);
+		return OR_OK;
+	}
+	return file_join(path, size, media, out);
+}
+
+/* The medium, its CSRs and the bundle's folder: Esc goes back from the
+ * folder to the CSRs, and from the CSRs to the medium when it was asked
+ * (no --media).  Nothing is unlocked before all three are known. */
+static int
+sign_questions(struct interact *io, const struct tui_ctx *c,
+    const char *const *titles, char *media, size_t msize,
+    char (*paths)[PATH_MAX], size_t *n, char *path, size_t psize)
+{
+	size_t st = 0;
+	int rc = OR_OK;
+
+	while (st < 3) {
+		tui_steps(io, titles, 3, st == 2 ? 1 : 0);
+		io->back = io->can_back && (st == 2 || (st == 1 &&
+		    c->media == NULL));
+		if (st == 0)
+			rc = sign_medium(io, c, media, msize);
+		else if (st == 1)
+			rc = sign_ask_csrs(io, media, paths, n);
+		else
+			rc = sign_ask_out(io, media, path, psize);
+		io->back = false;
+		if (rc == OR_E_BACK && st > 0) {
+			err_clear();
+			st--;
+			continue;
+		}
+		if (rc != OR_OK)
+			return rc;
+		st++;
+	}
+	return OR_OK;
 }
 
 int
@@ -786,7 +847,7 @@ tui_sign_flow(struct interact *io, void *arg)
 	    "Where the bundle goes", "Review, unlock, sign, export" };
 	struct tui_ctx *c = arg;
 	struct cmd_args *a = NULL;
-	char media[PATH_MAX], out[PATH_MAX], path[PATH_MAX], q[PATH_MAX + 64];
+	char media[PATH_MAX], path[PATH_MAX];
 	char (*paths)[PATH_MAX];
 	size_t n = 0, i;
 	int rc;
@@ -794,22 +855,8 @@ tui_sign_flow(struct interact *io, void *arg)
 	if ((paths = calloc(SIGN_MAX_CSRS, sizeof *paths)) == NULL)
 		return err_set(OR_E_NOMEM, "out of memory");
 	tui_status(io, c, "opened when the key is unlocked");
-	tui_steps(io, titles, 3, 0);
-	if ((rc = sign_medium(io, c, media, sizeof media)) != OR_OK ||
-	    (rc = sign_ask_csrs(io, media, paths, &n)) != OR_OK)
-		goto out;
-	tui_steps(io, titles, 3, 1);
-	snprintf(q, sizeof q, "New folder for the signed bundle (on the "
-	    "medium %s)", media);
-	if ((rc = io->ask(io, q, out, sizeof out)) != OR_OK)
-		goto out;
-	if (out[0] == '\0') {
-		rc = err_set(OR_E_CANCEL, "no bundle folder given");
-		goto out;
-	}
-	if (out[0] == '/')
-		snprintf(path, sizeof path, "%s", out);
-	else if ((rc = file_join(path, sizeof path, media, out)) != OR_OK)
+	if ((rc = sign_questions(io, c, titles, media, sizeof media, paths,
+	    &n, path, sizeof path)) != OR_OK)
 		goto out;
 	tui_steps(io, titles, 3, 2);
 	if ((a = calloc(1, sizeof *a)) == NULL) {

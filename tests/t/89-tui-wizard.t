@@ -211,6 +211,13 @@ waitfor 'not valid base64'; ok $? "choosing the malformed file is refused with t
 waitfor 'which CSR on the medium' >/dev/null
 keys 3 Enter
 waitfor "New folder for the signed bundle \\(on the medium"; ok $? "the choice is checked, then the bundle folder on the medium is asked"
+# Back: Esc at the bundle folder goes back to the CSRs, nothing signed.
+like 'Esc: back to the previous question' "$T/screen" "the bundle folder question offers Back"
+press Escape
+waitcond 'boxflat | grep -q "CSRsonthemedium"'; ok $? "Esc at the bundle folder goes back to the CSRs"
+[ "$(grep -c ' issue ' "$T/ca2/journal")" -eq 0 ]; ok $? "nothing was signed"
+type_in pki_int.csr
+waitfor "New folder for the signed bundle \\(on the medium" >/dev/null
 type_in vault-bundle
 drive; ok $? "the CSR is reviewed and signed"
 keys Enter
