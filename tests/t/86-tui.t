@@ -403,6 +403,7 @@ E
 	start 80 24 linux "SOFTHSM2_CONF='$T/hsm/softhsm2.conf' P11_KIT_DEBUG=lib '$OFFROOT' ceremony '$T/token.ceremony' -d '$T/tokca' --token 'pkcs11:token=noisy-ca'"
 	waitfor 'Participants' "$LONG"; ok $? "a token ceremony in the TUI with a noisy p11-kit"
 	drive 'grep -q "stderr: (p11-kit" "$T/screen"'
+	cp "$T/asked" "$T/asked-before"	# drive starts $T/asked anew
 	grep -q "stderr: (p11-kit" "$T/screen"
 	ok $? "p11-kit's stderr lines are shown in the conversation"
 	cp "$T/screen" "$T/noisy-screen"
@@ -412,7 +413,9 @@ E
 	tail -1 "$T/noisy-screen" | grep -q 'UTC'; ok $? "the status line is intact"
 	drive; ok $? "the token ceremony runs to its end"
 	like 'Done' "$T/screen" "... successfully"
-	grep -q pin "$T/asked"; ok $? "the token's PIN was asked in the TUI"
+	# Asked before or after p11-kit's lines showed, by load.
+	cat "$T/asked-before" "$T/asked" | grep -q pin
+	ok $? "the token's PIN was asked in the TUI"
 	keys Enter
 	waitfor 'EXIT=0'; ok $? "offroot ceremony exits 0"
 	tmux capture-pane -p -S -3000 -t "$S" >"$T/history"
