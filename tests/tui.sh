@@ -299,3 +299,19 @@ tui_pid() {
 	done
 	echo "$_pid"
 }
+
+# flatpane: the last pane's text without spaces, borders or line ends;
+# beside the ceremony's step list, only what is right of it (a line the
+# pane wraps is matched whole).
+flatpane() {
+	$PY - "$T/screen" <<'E'
+import re, sys
+out = []
+for line in open(sys.argv[1], encoding="utf-8").read().split("\n"):
+    m = re.search("[\u2500-\u257f]{2}", line)
+    if m and m.start() > 0:
+        line = line[m.end():]
+    out.append(re.sub("[\u2500-\u257f ]", "", line))
+print("".join(out))
+E
+}

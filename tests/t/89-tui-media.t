@@ -78,18 +78,7 @@ cp "$T/tui-media-int.csr" "$M/intermediate.csr"
 keys Enter
 # flat: the screen's text without spaces, borders or line ends; beside
 # the ceremony's step list, only what is right of it.
-flat() {
-	settle && $PY - "$T/screen" <<'E'
-import re, sys
-out = []
-for line in open(sys.argv[1], encoding="utf-8").read().split("\n"):
-    m = re.search("[\u2500-\u257f]{2}", line)
-    if m and m.start() > 0:
-        line = line[m.end():]
-    out.append(re.sub("[\u2500-\u257f ]", "", line))
-print("".join(out))
-E
-}
+flat() { settle && flatpane; }
 LEAVING='grep -q "Leaving the medium" "$T/screen"'
 drive "$LEAVING"; ok $? "Retry after copying the CSR: the ceremony goes on to leaving the medium"
 flat >"$T/flat"

@@ -15,20 +15,6 @@
 . "$(dirname "$0")/../lib.sh"
 secret='correct horse battery staple'	# $PASS: new_ca's passphrase
 . "$ROOT/tests/tui.sh"
-# flatpane: the screen's text right of the step list, without spaces,
-# borders or line ends (a line the pane wraps is matched whole).
-flatpane() {
-	$PY - "$T/screen" <<'E'
-import re, sys
-out = []
-for line in open(sys.argv[1], encoding="utf-8").read().split("\n"):
-    m = re.search("[\u2500-\u257f]{2}", line)
-    if m and m.start() > 0:
-        line = line[m.end():]
-    out.append(re.sub("[\u2500-\u257f ]", "", line))
-print("".join(out))
-E
-}
 K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
 keep() { pane; cat "$T/screen" >>"$SEEN"; }
 vaultcsr() {	# vaultcsr FILE CN
