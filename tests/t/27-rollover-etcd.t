@@ -20,39 +20,7 @@ K8S="$ROOT/ceremony-scripts/kubernetes/profiles.cnf"
 PASS2="$T/pass2"
 printf 'the new root key passphrase\n' >"$PASS2"
 
-etcd_pid=
-stop_etcd() {
-	[ -n "$etcd_pid" ] || return 0
-	kill "$etcd_pid" 2>/dev/null
-	i=0
-	while kill -0 "$etcd_pid" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	kill -9 "$etcd_pid" 2>/dev/null
-	wait "$etcd_pid" 2>/dev/null
-	etcd_pid=
-}
-trap 'stop_etcd; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-trap 'exit 130' INT TERM
-
-for tool in etcd etcdctl openssl certtool; do
-	command -v "$tool" >/dev/null 2>&1
-	ok $? "$tool is installed"
-	command -v "$tool" >/dev/null 2>&1 || {
-		diag "$tool not found: install etcd-server etcd-client gnutls-bin openssl (sh tests/install-deps, as root)"
-		done_testing; exit 1; }
-done
-
-cat >"$T/req.cnf" <<'EOF'
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-EOF
-newkey() {
-	openssl req -new -config "$T/req.cnf" -newkey ec -pkeyopt "ec_paramgen_curve:$2" \
-	    -nodes -keyout "$T/$1.key" -subj "$3" -out "$T/$1.csr" 2>"$T/err"
-}
+. "$ROOT/tests/etcd.sh"
 cat >"$T/ext.cnf" <<'EOF'
 [etcd-server]
 basicConstraints       = critical,CA:FALSE
@@ -164,12 +132,6 @@ ok $rc "Python cryptography: both routes, signatures, names, key identifiers, pa
 [ $rc -eq 0 ] || diag "$(tail -3 "$T/err")"
 
 # --- A real etcd. -------------------------------------------------------------------
-freeport() {
-	while :; do
-		p=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 + 20000 ))
-		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
-	done
-}
 # ectl CACERT CERT KEY ARGS...: etcdctl against our etcd
 ectl() {
 	_a=$1 _c=$2 _k=$3; shift 3
